@@ -1,0 +1,66 @@
+//! What goes through Raft: a [`Request`] is a batch of [`Command`]s (group commit puts many
+//! client writes in one log entry); its [`Response`] carries one result per command.
+
+use serde::{Deserialize, Serialize};
+
+/// One log entry's payload: the commands of every client write batched into it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Request {
+    pub commands: Vec<Command>,
+}
+
+/// The results of a [`Request`], in the same order as its commands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Response {
+    pub results: Vec<CommandResult>,
+}
+
+/// A state change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Command {
+    /// KV operations applied atomically: all or none (a single `PUT /v1/kv` is a one-op txn).
+    KvTxn(Vec<KvOp>),
+}
+
+/// A KV verb as Consul's `/v1/txn` names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KvVerb {
+    Set,
+    Cas,
+    Lock,
+    Unlock,
+    Get,
+    GetOrEmpty,
+    GetTree,
+    CheckIndex,
+    CheckSession,
+    CheckNotExists,
+    Delete,
+    DeleteTree,
+    DeleteCas,
+}
+
+/// One KV operation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KvOp {
+    pub verb: KvVerb,
+    pub key: String,
+    #[serde(with = "serde_bytes")]
+    pub value: Vec<u8>,
+    pub flags: u64,
+    pub index: u64,
+    pub session: Option<String>,
+}
+
+/// The outcome of one [`Command`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CommandResult {
+    /// A KV transaction: either the entries the operations produced, or the errors that rolled it back.
+    KvTxn(Result<Vec<KvOpResult>, Vec<(usize, String)>>),
+}
+
+/// What one KV operation returns: the entry it read or wrote (value only for reads), if any.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KvOpResult {
+    pub entries: Vec<crate::api::KVPair>,
+}

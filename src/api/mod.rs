@@ -1,0 +1,15 @@
+//! Wire types shared by the HTTP client and the agent: serde only, Consul's JSON field names.
+//!
+//! Must not import anything else from this crate: both `client` and `agent` depend on it.
+
+pub mod agent;
+pub mod duration;
+pub mod kv;
+pub mod operator;
+pub mod txn;
+
+pub use agent::AgentMember;
+pub use duration::{format_duration, parse_duration};
+pub use kv::KVPair;
+pub use operator::{RaftConfiguration, RaftServer};
+pub use txn::{KVTxnOp, TxnError, TxnOp, TxnResponse, TxnResult};

@@ -1,0 +1,85 @@
+//! Argument builders with Go `flag` semantics, so every command declares flags the same way.
+
+use clap::{Arg, ArgAction, ArgMatches};
+
+/// Parses a boolean the way Go's `strconv.ParseBool` does.
+pub fn parse_go_bool(s: &str) -> Result<bool, String> {
+    match s {
+        "1" | "t" | "T" | "true" | "TRUE" | "True" => Ok(true),
+        "0" | "f" | "F" | "false" | "FALSE" | "False" => Ok(false),
+        other => Err(format!("invalid boolean value {other:?}")),
+    }
+}
+
+/// A Go-style boolean flag: `-name` means true, `-name=false` sets false; the next word is
+/// never taken as its value.
+pub fn flag(name: &'static str, help: &'static str) -> Arg {
+    Arg::new(name)
+        .long(name)
+        .help(help)
+        .num_args(0..=1)
+        .require_equals(true)
+        .default_missing_value("true")
+        .value_parser(parse_go_bool)
+        .action(ArgAction::Set)
+}
+
+/// A flag that takes one value: `-name=value` or `-name value`.
+pub fn opt(name: &'static str, value_name: &'static str, help: &'static str) -> Arg {
+    Arg::new(name)
+        .long(name)
+        .value_name(value_name)
+        .help(help)
+        .action(ArgAction::Set)
+}
+
+/// A flag that may be repeated, each occurrence adding one value.
+pub fn multi(name: &'static str, value_name: &'static str, help: &'static str) -> Arg {
+    Arg::new(name)
+        .long(name)
+        .value_name(value_name)
+        .help(help)
+        .action(ArgAction::Append)
+}
+
+/// The value of a boolean made with [`flag`]; false when absent.
+pub fn get_flag(m: &ArgMatches, name: &str) -> bool {
+    m.try_get_one::<bool>(name)
+        .ok()
+        .flatten()
+        .copied()
+        .unwrap_or(false)
+}
+
+/// The value of a single-valued string option, if given.
+pub fn get_str<'a>(m: &'a ArgMatches, name: &str) -> Option<&'a str> {
+    m.try_get_one::<String>(name)
+        .ok()
+        .flatten()
+        .map(String::as_str)
+}
+
+/// All values of a repeatable string option.
+pub fn get_all(m: &ArgMatches, name: &str) -> Vec<String> {
+    m.try_get_many::<String>(name)
+        .ok()
+        .flatten()
+        .map(|v| v.cloned().collect())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_bools() {
+        for t in ["1", "t", "T", "true", "TRUE", "True"] {
+            assert_eq!(parse_go_bool(t), Ok(true));
+        }
+        for f in ["0", "f", "F", "false", "FALSE", "False"] {
+            assert_eq!(parse_go_bool(f), Ok(false));
+        }
+        assert!(parse_go_bool("yes").is_err());
+    }
+}

@@ -1,0 +1,1 @@
+//! Generates shell completions (bash, zsh, fish) and man pages from the one clap tree.

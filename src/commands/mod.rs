@@ -1,0 +1,32 @@
+//! One module per command, each exposing `cli() -> clap::Command` and `exec(&ArgMatches) -> CmdResult`.
+//! Client commands reach an agent only through `client`.
+
+pub mod agent;
+
+use std::process::ExitCode;
+
+use clap::{ArgMatches, Command};
+
+/// What a command returns: its exit code, or an error that is printed as `Error: ...` with exit 1.
+pub type CmdResult = anyhow::Result<ExitCode>;
+
+/// Every top-level command, in help order.
+pub fn all() -> Vec<Command> {
+    vec![agent::cli()]
+}
+
+/// Runs the subcommand chosen in `matches`.
+pub fn dispatch(matches: &ArgMatches) -> ExitCode {
+    let result = match matches.subcommand() {
+        Some(("agent", m)) => agent::exec(m),
+        Some((name, _)) => Err(anyhow::anyhow!("command {name:?} is not implemented")),
+        None => Ok(ExitCode::from(2)),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            crate::cli::output::eprintln(&format!("Error: {err:#}"));
+            ExitCode::FAILURE
+        }
+    }
+}

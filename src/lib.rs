@@ -1,0 +1,35 @@
+//! `sd`: Consul, registrator and consul-template in one binary.
+//!
+//! The library owns everything; `main.rs` only calls [`run`]. Layout and dependency rules are in
+//! DESIGN.md §2: `commands -> {client, config, api, cli}`, `commands::agent -> agent`,
+//! `agent -> {api, config}`; the agent never imports `client` or `commands`.
+
+pub mod agent;
+pub mod api;
+pub mod cli;
+pub mod client;
+pub mod commands;
+pub mod config;
+pub mod multicall;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+/// The version printed by `sd version` and reported as `Config.Version` in `/v1/agent/self`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The whole clap tree, used for parsing and for generating completions and man pages.
+pub fn command() -> clap::Command {
+    cli::root(commands::all())
+}
+
+/// Parses `args` (argv including argv[0]) and runs the chosen command.
+pub fn run(args: Vec<OsString>) -> ExitCode {
+    let args = multicall::rewrite(args);
+    let root = command();
+    let args = cli::normalize::go_style(&root, args);
+    match root.try_get_matches_from(args) {
+        Ok(matches) => commands::dispatch(&matches),
+        Err(err) => cli::output::clap_error(err),
+    }
+}
