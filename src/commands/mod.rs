@@ -2,6 +2,12 @@
 //! Client commands reach an agent only through `client`.
 
 pub mod agent;
+pub mod info;
+pub mod kv;
+pub mod members;
+pub mod operator;
+pub mod validate;
+pub mod version;
 
 use std::process::ExitCode;
 
@@ -12,13 +18,27 @@ pub type CmdResult = anyhow::Result<ExitCode>;
 
 /// Every top-level command, in help order.
 pub fn all() -> Vec<Command> {
-    vec![agent::cli()]
+    vec![
+        agent::cli(),
+        info::cli(),
+        kv::cli(),
+        members::cli(),
+        operator::cli(),
+        validate::cli(),
+        version::cli(),
+    ]
 }
 
 /// Runs the subcommand chosen in `matches`.
 pub fn dispatch(matches: &ArgMatches) -> ExitCode {
     let result = match matches.subcommand() {
         Some(("agent", m)) => agent::exec(m),
+        Some(("info", m)) => info::exec(m),
+        Some(("kv", m)) => kv::exec(m),
+        Some(("members", m)) => members::exec(m),
+        Some(("operator", m)) => operator::exec(m),
+        Some(("validate", m)) => validate::exec(m),
+        Some(("version", m)) => version::exec(m),
         Some((name, _)) => Err(anyhow::anyhow!("command {name:?} is not implemented")),
         None => Ok(ExitCode::from(2)),
     };

@@ -1,0 +1,33 @@
+//! `sd operator`: cluster-level operations (`operator raft ...`).
+
+pub mod list_peers;
+pub mod remove_peer;
+
+use clap::{ArgMatches, Command};
+
+use crate::commands::CmdResult;
+
+pub fn cli() -> Command {
+    Command::new("operator")
+        .about("Provides cluster-level tools for operators")
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .subcommand(
+            Command::new("raft")
+                .about("Provides tools for interacting with the Raft subsystem")
+                .subcommand_required(true)
+                .arg_required_else_help(true)
+                .subcommands([list_peers::cli(), remove_peer::cli()]),
+        )
+}
+
+pub fn exec(m: &ArgMatches) -> CmdResult {
+    match m.subcommand() {
+        Some(("raft", m)) => match m.subcommand() {
+            Some(("list-peers", m)) => list_peers::exec(m),
+            Some(("remove-peer", m)) => remove_peer::exec(m),
+            _ => unreachable!("clap requires a raft subcommand"),
+        },
+        _ => unreachable!("clap requires an operator subcommand"),
+    }
+}
