@@ -4,6 +4,7 @@
 //! This is the only module that reads environment variables. It must not import `agent`,
 //! `client` or `commands`.
 
+pub mod client_env;
 pub mod runtime;
 
 pub use runtime::{Ports, RaftTuning, RuntimeConfig};

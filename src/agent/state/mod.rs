@@ -4,3 +4,7 @@
 pub mod command;
 
 pub use command::{Command, CommandResult, KvOp, KvVerb, Request, Response};
+
+mod store;
+
+pub use store::{StateError, Store};
