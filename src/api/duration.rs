@@ -12,8 +12,8 @@ pub fn parse_duration(input: &str) -> Result<Duration, String> {
     let s = input.trim();
     let bad = || format!("invalid duration {input:?}");
     let s = s.strip_prefix('+').unwrap_or(s);
-    if s.starts_with('-') {
-        return if s[1..] == *"0" {
+    if let Some(negative) = s.strip_prefix('-') {
+        return if negative == "0" {
             Ok(Duration::ZERO)
         } else {
             Err(format!("negative duration {input:?}"))

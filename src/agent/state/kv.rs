@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 use super::command::{KvOp, KvOpResult, KvVerb};
 use crate::api::KVPair;
 
+/// A successful transaction: one result per operation and the keys it changed.
+pub type TxnApplied = (Vec<KvOpResult>, Vec<String>);
+
 /// One stored key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KvEntry {
@@ -128,7 +131,7 @@ impl KvTable {
         &mut self,
         index: u64,
         ops: &[KvOp],
-    ) -> Result<(Vec<KvOpResult>, Vec<String>), Vec<(usize, String)>> {
+    ) -> Result<TxnApplied, Vec<(usize, String)>> {
         let mut txn = Overlay {
             base: self,
             writes: HashMap::new(),
