@@ -56,7 +56,19 @@ pub struct KvOp {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CommandResult {
     /// A KV transaction: either the entries the operations produced, or the errors that rolled it back.
-    KvTxn(Result<Vec<KvOpResult>, Vec<(usize, String)>>),
+    KvTxn(Result<Vec<KvOpResult>, Vec<KvOpError>>),
+}
+
+/// Why one operation of a KV transaction failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KvOpError {
+    /// Position of the operation in the transaction.
+    pub op_index: usize,
+    /// Consul's wording, e.g. `failed to set key "k", index is stale`.
+    pub what: String,
+    /// True when a condition (CAS index, lock holder, existence check) did not hold: a single
+    /// `PUT /v1/kv` answers `false` then. False when the request itself was invalid.
+    pub unmet_condition: bool,
 }
 
 /// What one KV operation returns: the entry it read or wrote (value only for reads), if any.

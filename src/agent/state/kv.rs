@@ -6,8 +6,11 @@ use std::ops::Bound;
 
 use serde::{Deserialize, Serialize};
 
-use super::command::{KvOp, KvOpResult, KvVerb};
+use super::command::{KvOp, KvOpError, KvOpResult, KvVerb};
 use crate::api::KVPair;
+
+/// Pending writes of a transaction: `None` deletes the key.
+type Writes = HashMap<String, Option<KvEntry>>;
 
 /// A successful transaction: one result per operation and the keys it changed.
 pub type TxnApplied = (Vec<KvOpResult>, Vec<String>);
@@ -125,13 +128,18 @@ impl KvTable {
         before - self.tombstones.len()
     }
 
-    /// Applies `ops` atomically at `index`: all succeed, or nothing changes and the errors say
-    /// which operations failed. On success returns the results and the keys that changed.
-    pub fn apply_txn(
-        &mut self,
+    /// Evaluates `ops` without changing anything: for read-only transactions.
+    pub fn read_txn(&self, index: u64, ops: &[KvOp]) -> Result<Vec<KvOpResult>, Vec<KvOpError>> {
+        self.evaluate(index, ops).map(|(results, _)| results)
+    }
+
+    /// Runs `ops` against an overlay of this table: the results and the writes to commit, or
+    /// every operation's error.
+    fn evaluate(
+        &self,
         index: u64,
         ops: &[KvOp],
-    ) -> Result<TxnApplied, Vec<(usize, String)>> {
+    ) -> Result<(Vec<KvOpResult>, Writes), Vec<KvOpError>> {
         let mut txn = Overlay {
             base: self,
             writes: HashMap::new(),
@@ -141,13 +149,24 @@ impl KvTable {
         for (i, op) in ops.iter().enumerate() {
             match txn.apply(index, op) {
                 Ok(r) => results.push(r),
-                Err(what) => errors.push((i, what)),
+                Err((what, unmet_condition)) => errors.push(KvOpError {
+                    op_index: i,
+                    what,
+                    unmet_condition,
+                }),
             }
         }
-        if !errors.is_empty() {
-            return Err(errors);
+        if errors.is_empty() {
+            Ok((results, txn.writes))
+        } else {
+            Err(errors)
         }
-        let writes = txn.writes;
+    }
+
+    /// Applies `ops` atomically at `index`: all succeed, or nothing changes and the errors say
+    /// which operations failed. On success returns the results and the keys that changed.
+    pub fn apply_txn(&mut self, index: u64, ops: &[KvOp]) -> Result<TxnApplied, Vec<KvOpError>> {
+        let (results, writes) = self.evaluate(index, ops)?;
         let mut changed = Vec::with_capacity(writes.len());
         for (key, entry) in writes {
             match entry {
@@ -174,7 +193,7 @@ impl KvTable {
 /// until every operation has succeeded.
 struct Overlay<'a> {
     base: &'a KvTable,
-    writes: HashMap<String, Option<KvEntry>>,
+    writes: Writes,
 }
 
 impl Overlay<'_> {
@@ -216,7 +235,9 @@ impl Overlay<'_> {
         result
     }
 
-    fn apply(&mut self, index: u64, op: &KvOp) -> Result<KvOpResult, String> {
+    /// Applies one operation; an error carries Consul's message and whether it was an unmet
+    /// condition (`true`) rather than an invalid request.
+    fn apply(&mut self, index: u64, op: &KvOp) -> Result<KvOpResult, (String, bool)> {
         let none = KvOpResult {
             entries: Vec::new(),
         };
@@ -230,19 +251,22 @@ impl Overlay<'_> {
                     (None, _) => false,
                 };
                 if !ok {
-                    return Err(format!("failed to set key {:?}, index is stale", op.key));
+                    return Err((
+                        format!("failed to set key {:?}, index is stale", op.key),
+                        true,
+                    ));
                 }
                 Ok(self.put(index, op, existing))
             }
             KvVerb::Lock | KvVerb::Unlock => {
                 let session = op.session.as_deref().unwrap_or("");
-                Err(format!("invalid session {session:?}"))
+                Err((format!("invalid session {session:?}"), false))
             }
             KvVerb::Get => match existing {
                 Some(e) => Ok(KvOpResult {
                     entries: vec![e.to_pair(&op.key, true)],
                 }),
-                None => Err(format!("key {:?} doesn't exist", op.key)),
+                None => Err((format!("key {:?} doesn't exist", op.key), true)),
             },
             KvVerb::GetOrEmpty => Ok(KvOpResult {
                 entries: existing
@@ -260,23 +284,26 @@ impl Overlay<'_> {
             }
             KvVerb::CheckIndex => match existing {
                 Some(e) if e.modify_index == op.index => Ok(none),
-                Some(e) => Err(format!(
-                    "current modify index {} != {}",
-                    e.modify_index, op.index
+                Some(e) => Err((
+                    format!("current modify index {} != {}", e.modify_index, op.index),
+                    true,
                 )),
-                None => Err(format!("key {:?} doesn't exist", op.key)),
+                None => Err((format!("key {:?} doesn't exist", op.key), true)),
             },
             KvVerb::CheckSession => match existing {
                 Some(e) if e.session == op.session => Ok(none),
-                Some(e) => Err(format!(
-                    "current session {:?} != {:?}",
-                    e.session.unwrap_or_default(),
-                    op.session.clone().unwrap_or_default()
+                Some(e) => Err((
+                    format!(
+                        "current session {:?} != {:?}",
+                        e.session.unwrap_or_default(),
+                        op.session.clone().unwrap_or_default()
+                    ),
+                    true,
                 )),
-                None => Err(format!("key {:?} doesn't exist", op.key)),
+                None => Err((format!("key {:?} doesn't exist", op.key), true)),
             },
             KvVerb::CheckNotExists => match existing {
-                Some(_) => Err(format!("key {:?} exists", op.key)),
+                Some(_) => Err((format!("key {:?} exists", op.key), true)),
                 None => Ok(none),
             },
             KvVerb::Delete => {
@@ -296,7 +323,10 @@ impl Overlay<'_> {
                     self.writes.insert(op.key.clone(), None);
                     Ok(none)
                 }
-                _ => Err(format!("failed to delete key {:?}, index is stale", op.key)),
+                _ => Err((
+                    format!("failed to delete key {:?}, index is stale", op.key),
+                    true,
+                )),
             },
         }
     }
@@ -356,7 +386,14 @@ mod tests {
                 &[op(KvVerb::Set, "x", "1", 0), op(KvVerb::Get, "nope", "", 0)],
             )
             .unwrap_err();
-        assert_eq!(err, vec![(1, "key \"nope\" doesn't exist".to_string())]);
+        assert_eq!(
+            err,
+            vec![KvOpError {
+                op_index: 1,
+                what: "key \"nope\" doesn't exist".into(),
+                unmet_condition: true
+            }]
+        );
         assert!(t.get("x").is_none(), "a failed txn writes nothing");
         assert_eq!(t.index(), 0);
     }

@@ -8,6 +8,6 @@ pub mod kv;
 mod store;
 pub mod watch;
 
-pub use command::{Command, CommandResult, KvOp, KvOpResult, KvVerb, Request, Response};
+pub use command::{Command, CommandResult, KvOp, KvOpError, KvOpResult, KvVerb, Request, Response};
 pub use store::{StateError, Store, Tables};
 pub use watch::WatchKey;

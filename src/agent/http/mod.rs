@@ -1,0 +1,75 @@
+//! The HTTP API: Consul's `/v1/...` routes on axum, one file per API area. Handlers read the
+//! replicated state directly and write through Raft; they never print and never panic on input.
+
+mod blocking;
+mod body;
+mod error;
+mod kv;
+mod operator;
+mod params;
+mod respond;
+mod self_info;
+mod status;
+mod txn;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+pub use error::HttpError;
+pub use params::{Consistency, Params, QueryLimits, QueryOptions};
+pub use respond::QueryMeta;
+
+use super::Agent;
+
+/// Every route this agent serves.
+pub fn router(agent: Arc<Agent>) -> Router {
+    Router::new()
+        .route("/", get(root))
+        .merge(status::routes())
+        .merge(kv::routes())
+        .merge(txn::routes())
+        .merge(self_info::routes())
+        .merge(operator::routes())
+        .fallback(not_found)
+        // Bodies are read with explicit, Consul-worded limits in the handlers that take them.
+        .layer(DefaultBodyLimit::disable())
+        .with_state(agent)
+}
+
+/// Binds every address first (so a taken port fails the start), then serves them all.
+pub async fn bind(addrs: &[SocketAddr]) -> Result<Vec<tokio::net::TcpListener>, std::io::Error> {
+    let mut listeners = Vec::with_capacity(addrs.len());
+    for addr in addrs {
+        let l = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+            std::io::Error::new(e.kind(), format!("cannot listen for HTTP on {addr}: {e}"))
+        })?;
+        listeners.push(l);
+    }
+    Ok(listeners)
+}
+
+async fn root(axum::extract::State(agent): axum::extract::State<Arc<Agent>>) -> Response {
+    if agent.config.ui_enabled {
+        (
+            StatusCode::MOVED_PERMANENTLY,
+            [(axum::http::header::LOCATION, "/ui/")],
+        )
+            .into_response()
+    } else {
+        (
+            StatusCode::OK,
+            "sd agent: UI disabled. To enable, set ui_config.enabled=true in the agent configuration and restart.\n",
+        )
+            .into_response()
+    }
+}
+
+async fn not_found() -> HttpError {
+    HttpError::new(StatusCode::NOT_FOUND, "404 page not found")
+}

@@ -1,0 +1,314 @@
+//! The end-to-end harness: runs the real `sd` binary as an agent on loopback with free ports,
+//! waits for readiness with a deadline (never a fixed sleep), and prints the agent's log when a
+//! test fails.
+
+#![allow(dead_code)]
+
+use std::fs::File;
+use std::io::Read;
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// Path of the binary under test.
+pub fn sd_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_sd"))
+}
+
+/// A TCP port nothing listens on right now (the OS picks it).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("no free port")
+}
+
+/// A running agent process; killed on drop, its log printed if the test is panicking.
+pub struct Agent {
+    pub child: Option<Child>,
+    pub http: SocketAddr,
+    pub data_dir: Option<PathBuf>,
+    pub log_path: PathBuf,
+    _tmp: tempfile::TempDir,
+    pub args: Vec<String>,
+}
+
+/// Builder for an agent's command line.
+pub struct AgentBuilder {
+    args: Vec<String>,
+    data_dir: Option<PathBuf>,
+    env: Vec<(String, String)>,
+}
+
+impl AgentBuilder {
+    /// A `-dev` agent.
+    pub fn dev() -> Self {
+        AgentBuilder {
+            args: vec!["-dev".into()],
+            data_dir: None,
+            env: Vec::new(),
+        }
+    }
+
+    /// A single bootstrapped server keeping its data in `data_dir`, like the seed's first server.
+    pub fn server(data_dir: &Path) -> Self {
+        AgentBuilder {
+            args: vec![
+                "-server".into(),
+                "-bootstrap".into(),
+                format!("-data-dir={}", data_dir.display()),
+                "-bind=127.0.0.1".into(),
+                "-node=e2e-server".into(),
+            ],
+            data_dir: Some(data_dir.into()),
+            env: Vec::new(),
+        }
+    }
+
+    pub fn arg(mut self, a: impl Into<String>) -> Self {
+        self.args.push(a.into());
+        self
+    }
+
+    pub fn env(mut self, k: &str, v: &str) -> Self {
+        self.env.push((k.into(), v.into()));
+        self
+    }
+
+    /// Starts the agent and waits until it has a leader. Panics (with the log) on failure.
+    pub fn start(self) -> Agent {
+        let agent = self.spawn();
+        agent.wait_leader(Duration::from_secs(20));
+        agent
+    }
+
+    /// Starts the agent without waiting for anything.
+    pub fn spawn(self) -> Agent {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let log_path = tmp.path().join("agent.log");
+        let log = File::create(&log_path).expect("log file");
+        let http_port = free_port();
+        let mut args = vec!["agent".to_string()];
+        args.extend(self.args);
+        args.push("-client=127.0.0.1".into());
+        args.push(format!("-http-port={http_port}"));
+        args.push(format!("-dns-port={}", free_port()));
+        args.push(format!("-server-port={}", free_port()));
+        args.push(format!("-serf-lan-port={}", free_port()));
+        args.push(format!("-serf-wan-port={}", free_port()));
+        let mut cmd = Command::new(sd_bin());
+        cmd.args(&args)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
+            .env_remove("CONSUL_HTTP_ADDR")
+            .env_remove("SD_HTTP_ADDR");
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        let child = cmd.spawn().expect("spawn sd agent");
+        Agent {
+            child: Some(child),
+            http: SocketAddr::from(([127, 0, 0, 1], http_port)),
+            data_dir: self.data_dir,
+            log_path,
+            _tmp: tmp,
+            args,
+        }
+    }
+}
+
+impl Agent {
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.http)
+    }
+
+    /// The `-http-addr` value for CLI commands.
+    pub fn http_addr(&self) -> String {
+        self.http.to_string()
+    }
+
+    /// The agent's log so far.
+    pub fn log(&self) -> String {
+        let mut s = String::new();
+        if let Ok(mut f) = File::open(&self.log_path) {
+            let _ = f.read_to_string(&mut s);
+        }
+        s
+    }
+
+    /// Polls `/v1/status/leader` until it names a leader; panics with the log after `timeout`.
+    pub fn wait_leader(&self, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Ok((200, body)) = http_get(&format!("{}/v1/status/leader", self.url())) {
+                if body.trim() != "\"\"" && !body.trim().is_empty() {
+                    return;
+                }
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "agent had no leader after {timeout:?}\n--- agent log ---\n{}",
+                    self.log()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Runs `sd <args>` against this agent (with `-http-addr` set through the environment).
+    pub fn cli(&self, args: &[&str]) -> Output {
+        run_sd_env(args, &[("CONSUL_HTTP_ADDR", &self.http_addr())], None)
+    }
+
+    /// Like [`Agent::cli`] with bytes on stdin.
+    pub fn cli_stdin(&self, args: &[&str], stdin: &[u8]) -> Output {
+        run_sd_env(
+            args,
+            &[("CONSUL_HTTP_ADDR", &self.http_addr())],
+            Some(stdin),
+        )
+    }
+
+    /// Sends SIGKILL and waits for the process to go.
+    pub fn kill9(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Sends SIGTERM and waits up to `timeout` for a clean exit; returns the exit status.
+    pub fn terminate(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
+        let mut c = self.child.take()?;
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(c.id().to_string())
+            .status();
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Ok(Some(status)) = c.try_wait() {
+                return Some(status);
+            }
+            if Instant::now() > deadline {
+                let _ = c.kill();
+                let _ = c.wait();
+                panic!(
+                    "agent did not exit within {timeout:?} of SIGTERM\n{}",
+                    self.log()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Waits for the process to exit by itself (a failed start); returns its status and log.
+    pub fn wait_exit(&mut self, timeout: Duration) -> (std::process::ExitStatus, String) {
+        let mut c = self.child.take().expect("agent already stopped");
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Ok(Some(status)) = c.try_wait() {
+                return (status, self.log());
+            }
+            if Instant::now() > deadline {
+                let _ = c.kill();
+                let _ = c.wait();
+                panic!("agent still running after {timeout:?}\n{}", self.log());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!(
+                "--- agent log ({}) ---\n{}",
+                self.args.join(" "),
+                self.log()
+            );
+        }
+        self.kill9();
+    }
+}
+
+/// Runs the `sd` binary with `args`, extra environment and optional stdin.
+pub fn run_sd_env(args: &[&str], env: &[(&str, &str)], stdin: Option<&[u8]>) -> Output {
+    use std::io::Write;
+    let mut cmd = Command::new(sd_bin());
+    cmd.args(args)
+        .env_remove("CONSUL_HTTP_ADDR")
+        .env_remove("SD_HTTP_ADDR")
+        .env_remove("CONSUL_HTTP_TOKEN");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn sd");
+    if let Some(input) = stdin {
+        let mut pipe = child.stdin.take().expect("stdin");
+        pipe.write_all(input).expect("write stdin");
+    }
+    child.wait_with_output().expect("wait sd")
+}
+
+/// Runs `sd <args>` with a clean environment.
+pub fn run_sd(args: &[&str]) -> Output {
+    run_sd_env(args, &[], None)
+}
+
+/// Stdout of a command as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Stderr of a command as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A blocking HTTP request: (status, body).
+pub fn http(method: &str, url: &str, body: &[u8]) -> reqwest::Result<(u16, String)> {
+    let (status, _, body) = http_full(method, url, body)?;
+    Ok((status, body))
+}
+
+/// Like [`http`], also returning the response headers (lower-case names).
+pub fn http_full(
+    method: &str,
+    url: &str,
+    body: &[u8],
+) -> reqwest::Result<(u16, Vec<(String, String)>, String)> {
+    let client = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(700))
+        .build()?;
+    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("HTTP method");
+    let resp = client.request(method, url).body(body.to_vec()).send()?;
+    let status = resp.status().as_u16();
+    let headers = resp
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+        .collect();
+    Ok((status, headers, resp.text()?))
+}
+
+pub fn http_get(url: &str) -> reqwest::Result<(u16, String)> {
+    http("GET", url, b"")
+}
+
+/// The value of header `name` (lower case) in `headers`.
+pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
