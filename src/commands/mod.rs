@@ -2,6 +2,7 @@
 //! Client commands reach an agent only through `client`.
 
 pub mod agent;
+pub mod generate;
 pub mod info;
 pub mod kv;
 pub mod members;
@@ -26,6 +27,7 @@ pub fn all() -> Vec<Command> {
         operator::cli(),
         validate::cli(),
         version::cli(),
+        generate::cli(),
     ]
 }
 
@@ -39,6 +41,7 @@ pub fn dispatch(matches: &ArgMatches) -> ExitCode {
         Some(("operator", m)) => operator::exec(m),
         Some(("validate", m)) => validate::exec(m),
         Some(("version", m)) => version::exec(m),
+        Some(("generate", m)) => generate::exec(m),
         Some((name, _)) => Err(anyhow::anyhow!("command {name:?} is not implemented")),
         None => Ok(ExitCode::from(2)),
     };
