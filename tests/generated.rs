@@ -25,7 +25,11 @@ fn completions_and_man_pages_are_fresh() {
     }
     let generated: BTreeSet<String> = files.iter().map(|(rel, _)| rel.clone()).collect();
     for dir in ["completions", "man"] {
-        for entry in std::fs::read_dir(root_dir.join(dir)).into_iter().flatten().flatten() {
+        for entry in std::fs::read_dir(root_dir.join(dir))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
             let rel = format!("{dir}/{}", entry.file_name().to_string_lossy());
             if !generated.contains(&rel) {
                 stale.push(format!("{rel} is no longer generated"));

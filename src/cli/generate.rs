@@ -7,7 +7,11 @@ use clap::Command;
 use clap_complete::Shell;
 
 /// The shells completions are generated and checked in for, with their file names.
-pub const SHELLS: [(Shell, &str); 3] = [(Shell::Bash, "sd.bash"), (Shell::Zsh, "_sd"), (Shell::Fish, "sd.fish")];
+pub const SHELLS: [(Shell, &str); 3] = [
+    (Shell::Bash, "sd.bash"),
+    (Shell::Zsh, "_sd"),
+    (Shell::Fish, "sd.fish"),
+];
 
 /// Renders the completion script for `shell`.
 pub fn completion(root: &Command, shell: Shell) -> Vec<u8> {
@@ -27,12 +31,24 @@ pub fn man_pages(root: &Command) -> Result<Vec<(String, Vec<u8>)>, std::io::Erro
     Ok(pages)
 }
 
-fn collect(cmd: &Command, name: &str, pages: &mut Vec<(String, Vec<u8>)>) -> Result<(), std::io::Error> {
-    let page_cmd = cmd.clone().name(name.to_string()).bin_name(name.replace('-', " "));
+fn collect(
+    cmd: &Command,
+    name: &str,
+    pages: &mut Vec<(String, Vec<u8>)>,
+) -> Result<(), std::io::Error> {
+    let page_cmd = cmd
+        .clone()
+        .name(name.to_string())
+        .bin_name(name.replace('-', " "));
     let mut out = Vec::new();
-    clap_mangen::Man::new(page_cmd).source(format!("sd {}", crate::VERSION)).render(&mut out)?;
+    clap_mangen::Man::new(page_cmd)
+        .source(format!("sd {}", crate::VERSION))
+        .render(&mut out)?;
     pages.push((format!("{name}.1"), out));
-    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set() && s.get_name() != "help") {
+    for sub in cmd
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+    {
         collect(sub, &format!("{name}-{}", sub.get_name()), pages)?;
     }
     Ok(())
@@ -40,9 +56,15 @@ fn collect(cmd: &Command, name: &str, pages: &mut Vec<(String, Vec<u8>)>) -> Res
 
 /// Every generated file, as (path relative to the repository root, contents).
 pub fn all(root: &Command) -> Result<Vec<(String, Vec<u8>)>, std::io::Error> {
-    let mut files: Vec<(String, Vec<u8>)> =
-        SHELLS.iter().map(|(shell, file)| (format!("completions/{file}"), completion(root, *shell))).collect();
-    files.extend(man_pages(root)?.into_iter().map(|(name, page)| (format!("man/{name}"), page)));
+    let mut files: Vec<(String, Vec<u8>)> = SHELLS
+        .iter()
+        .map(|(shell, file)| (format!("completions/{file}"), completion(root, *shell)))
+        .collect();
+    files.extend(
+        man_pages(root)?
+            .into_iter()
+            .map(|(name, page)| (format!("man/{name}"), page)),
+    );
     Ok(files)
 }
 

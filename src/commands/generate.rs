@@ -20,23 +20,40 @@ pub fn cli() -> Command {
                 .default_value("all")
                 .help("What to generate"),
         )
-        .arg(crate::cli::args::opt("dir", "DIR", "Directory to write into (completions/ and man/ are created in it)").default_value("."))
+        .arg(
+            crate::cli::args::opt(
+                "dir",
+                "DIR",
+                "Directory to write into (completions/ and man/ are created in it)",
+            )
+            .default_value("."),
+        )
 }
 
 pub fn exec(m: &ArgMatches) -> CmdResult {
-    let dir = PathBuf::from(m.get_one::<String>("dir").map(String::as_str).unwrap_or("."));
-    let what = m.get_one::<String>("what").map(String::as_str).unwrap_or("all");
+    let dir = PathBuf::from(
+        m.get_one::<String>("dir")
+            .map(String::as_str)
+            .unwrap_or("."),
+    );
+    let what = m
+        .get_one::<String>("what")
+        .map(String::as_str)
+        .unwrap_or("all");
     let root = crate::command();
     let files = generate::all(&root).context("rendering man pages")?;
     let mut written = 0;
     for (rel, bytes) in files {
-        let wanted = what == "all" || rel.starts_with(&format!("{what}/")) || (what == "man" && rel.starts_with("man/"));
+        let wanted = what == "all"
+            || rel.starts_with(&format!("{what}/"))
+            || (what == "man" && rel.starts_with("man/"));
         if !wanted {
             continue;
         }
         let path = dir.join(&rel);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
         }
         std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
         written += 1;

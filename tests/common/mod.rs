@@ -51,6 +51,15 @@ impl AgentBuilder {
         }
     }
 
+    /// An agent with no mode flags: the test adds them all.
+    pub fn dev_free() -> Self {
+        AgentBuilder {
+            args: Vec::new(),
+            data_dir: None,
+            env: Vec::new(),
+        }
+    }
+
     /// A single bootstrapped server keeping its data in `data_dir`, like the seed's first server.
     pub fn server(data_dir: &Path) -> Self {
         AgentBuilder {
