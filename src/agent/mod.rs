@@ -8,6 +8,7 @@ mod data_dir;
 pub mod http;
 pub mod raft;
 pub mod state;
+mod tombstones;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -213,12 +214,14 @@ pub async fn run(
             axum::serve(l, app).with_graceful_shutdown(shutdown).await
         }));
     }
+    let reaper = tokio::spawn(tombstones::run(agent.clone()));
     ready(banner(&agent));
     tracing::info!(node = %agent.config.node_name, id = %agent.node_id, "agent started");
 
     wait_for_signal().await;
     tracing::info!("caught signal, shutting down");
     let _ = stop_tx.send(true);
+    reaper.abort();
     for s in servers {
         let _ = tokio::time::timeout(std::time::Duration::from_secs(5), s).await;
     }

@@ -290,12 +290,11 @@ pub fn http(method: &str, url: &str, body: &[u8]) -> reqwest::Result<(u16, Strin
     Ok((status, body))
 }
 
-/// Like [`http`], also returning the response headers (lower-case names).
-pub fn http_full(
-    method: &str,
-    url: &str,
-    body: &[u8],
-) -> reqwest::Result<(u16, Vec<(String, String)>, String)> {
+/// Response headers as (lower-case name, value) pairs.
+pub type Headers = Vec<(String, String)>;
+
+/// Like [`http`], also returning the response headers.
+pub fn http_full(method: &str, url: &str, body: &[u8]) -> reqwest::Result<(u16, Headers, String)> {
     let client = reqwest::blocking::Client::builder()
         .timeout(Duration::from_secs(700))
         .build()?;

@@ -187,5 +187,6 @@ async fn apply(agent: &Agent, ops: Vec<KvOp>) -> Result<bool, HttpError> {
                 Some(e) => Err(HttpError::internal(e.what)),
             }
         }
+        other => Err(HttpError::internal(format!("unexpected result {other:?}"))),
     }
 }

@@ -130,6 +130,7 @@ async fn txn(
     } else {
         match agent.write(Command::KvTxn(ops)).await?.1 {
             CommandResult::KvTxn(r) => r,
+            other => return Err(HttpError::internal(format!("unexpected result {other:?}"))),
         }
     };
     Ok(match result {

@@ -20,6 +20,9 @@ pub struct Response {
 pub enum Command {
     /// KV operations applied atomically: all or none (a single `PUT /v1/kv` is a one-op txn).
     KvTxn(Vec<KvOp>),
+    /// Forget KV tombstones at or below `index` (issued by the leader once they are old enough
+    /// that no blocking query still depends on them).
+    KvReapTombstones { index: u64 },
 }
 
 /// A KV verb as Consul's `/v1/txn` names them.
@@ -57,6 +60,8 @@ pub struct KvOp {
 pub enum CommandResult {
     /// A KV transaction: either the entries the operations produced, or the errors that rolled it back.
     KvTxn(Result<Vec<KvOpResult>, Vec<KvOpError>>),
+    /// How many tombstones were removed.
+    Reaped(usize),
 }
 
 /// Why one operation of a KV transaction failed.

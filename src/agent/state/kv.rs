@@ -121,6 +121,11 @@ impl KvTable {
         self.entries.is_empty()
     }
 
+    /// Whether any tombstone is at or below `index` (so reaping would do something).
+    pub fn has_tombstones_upto(&self, index: u64) -> bool {
+        self.tombstones.values().any(|i| *i <= index)
+    }
+
     /// Drops tombstones at or below `index` (they only keep prefix indexes monotonic).
     pub fn reap_tombstones(&mut self, index: u64) -> usize {
         let before = self.tombstones.len();
@@ -258,22 +263,30 @@ impl Overlay<'_> {
                 }
                 Ok(self.put(index, op, existing))
             }
-            KvVerb::Lock | KvVerb::Unlock => {
-                let session = op.session.as_deref().unwrap_or("");
-                Err((format!("invalid session {session:?}"), false))
-            }
+            KvVerb::Lock | KvVerb::Unlock => match op.session.as_deref() {
+                None | Some("") => Err(("missing session".into(), false)),
+                // Sessions arrive with the sessions API; until then no session ID is valid.
+                Some(session) => Err((format!("invalid session {session:?}"), false)),
+            },
             KvVerb::Get => match existing {
                 Some(e) => Ok(KvOpResult {
                     entries: vec![e.to_pair(&op.key, true)],
                 }),
                 None => Err((format!("key {:?} doesn't exist", op.key), true)),
             },
-            KvVerb::GetOrEmpty => Ok(KvOpResult {
-                entries: existing
-                    .map(|e| e.to_pair(&op.key, true))
-                    .into_iter()
-                    .collect(),
-            }),
+            KvVerb::GetOrEmpty => {
+                let pair = match existing {
+                    Some(e) => e.to_pair(&op.key, true),
+                    None => KVPair {
+                        key: op.key.clone(),
+                        flags: op.flags,
+                        ..KVPair::default()
+                    },
+                };
+                Ok(KvOpResult {
+                    entries: vec![pair],
+                })
+            }
             KvVerb::GetTree => {
                 let entries = self
                     .keys_under(&op.key)
@@ -283,24 +296,38 @@ impl Overlay<'_> {
                 Ok(KvOpResult { entries })
             }
             KvVerb::CheckIndex => match existing {
-                Some(e) if e.modify_index == op.index => Ok(none),
-                Some(e) => Err((
-                    format!("current modify index {} != {}", e.modify_index, op.index),
-                    true,
-                )),
-                None => Err((format!("key {:?} doesn't exist", op.key), true)),
-            },
-            KvVerb::CheckSession => match existing {
-                Some(e) if e.session == op.session => Ok(none),
+                Some(e) if e.modify_index == op.index => Ok(KvOpResult {
+                    entries: vec![e.to_pair(&op.key, false)],
+                }),
                 Some(e) => Err((
                     format!(
-                        "current session {:?} != {:?}",
+                        "failed index check for key {:?}, current modify index {} != {}",
+                        op.key, e.modify_index, op.index
+                    ),
+                    true,
+                )),
+                None => Err((
+                    format!("failed to check index, key {:?} doesn't exist", op.key),
+                    true,
+                )),
+            },
+            KvVerb::CheckSession => match existing {
+                Some(e) if e.session == op.session => Ok(KvOpResult {
+                    entries: vec![e.to_pair(&op.key, false)],
+                }),
+                Some(e) => Err((
+                    format!(
+                        "failed session check for key {:?}, current session {:?} != {:?}",
+                        op.key,
                         e.session.unwrap_or_default(),
                         op.session.clone().unwrap_or_default()
                     ),
                     true,
                 )),
-                None => Err((format!("key {:?} doesn't exist", op.key), true)),
+                None => Err((
+                    format!("failed to check session, key {:?} doesn't exist", op.key),
+                    true,
+                )),
             },
             KvVerb::CheckNotExists => match existing {
                 Some(_) => Err((format!("key {:?} exists", op.key), true)),

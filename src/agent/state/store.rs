@@ -53,6 +53,11 @@ impl Store {
                     .notify(index, changed.iter().map(String::as_str));
                 CommandResult::KvTxn(result)
             }
+            Command::KvReapTombstones { index: upto } => {
+                let mut t = self.write();
+                t.index = t.index.max(index);
+                CommandResult::Reaped(t.kv.reap_tombstones(*upto))
+            }
         }
     }
 
