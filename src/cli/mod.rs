@@ -4,6 +4,7 @@
 pub mod args;
 pub mod generate;
 pub mod http_flags;
+pub mod logging;
 pub mod normalize;
 pub mod output;
 
