@@ -2,7 +2,8 @@
 //! Consul's key names. A path may name a file (its extension picks the format unless
 //! `-config-format` forces one) or a directory (its `*.json` and `*.hcl` files, alphabetically,
 //! no subdirectories; other files are skipped with a warning, as Consul does). An empty file
-//! contributes nothing.
+//! contributes nothing. HCL is parsed by hcl-rs (HCL 2 syntax); like Consul's HCL 1 parser, a
+//! file read as HCL may also be plain JSON.
 
 use std::path::{Path, PathBuf};
 
@@ -123,6 +124,10 @@ pub(crate) fn parse_text(
     }
     let parsed = match format {
         Format::Json => serde_json::from_str::<Value>(text).map_err(|e| e.to_string()),
+        // HCL 1 (Consul's parser) accepts JSON; an HCL 2 body never starts with `{`.
+        Format::Hcl if text.trim_start().starts_with('{') => {
+            serde_json::from_str::<Value>(text).map_err(|e| e.to_string())
+        }
         Format::Hcl => hcl::from_str::<Value>(text).map_err(|e| one_line(&e.to_string())),
     };
     parsed.map(Some).map_err(|message| ConfigError::Parse {
@@ -131,15 +136,24 @@ pub(crate) fn parse_text(
     })
 }
 
-/// hcl-rs renders parse errors as a multi-line excerpt; keep its lines but drop blank ones so
-/// the message stays compact.
+/// hcl-rs renders parse errors as a multi-line excerpt (`--> HCL parse error in line 3,
+/// column 15`, the source line, `= expected ...`); keep the position and the reason on one line.
 fn one_line(message: &str) -> String {
-    message
+    let position = message
         .lines()
-        .map(str::trim_end)
-        .filter(|l| !l.trim().is_empty())
-        .collect::<Vec<_>>()
-        .join("\n")
+        .find_map(|l| l.split_once("parse error in ").map(|(_, pos)| pos.trim()));
+    let reason = message
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("= ").map(str::trim));
+    match (position, reason) {
+        (Some(pos), Some(reason)) => format!("HCL parse error in {pos}: {reason}"),
+        _ => message
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
 }
 
 #[cfg(test)]
@@ -182,8 +196,11 @@ mod tests {
         let err = parse_text("config file a.hcl", "server = \n ports {", Format::Hcl)
             .unwrap_err()
             .to_string();
-        assert!(err.starts_with("config file a.hcl: "), "{err}");
-        assert!(err.chars().any(|c| c.is_ascii_digit()), "{err}");
+        assert!(
+            err.starts_with("config file a.hcl: HCL parse error in line "),
+            "{err}"
+        );
+        assert!(err.contains("column") && !err.contains('\n'), "{err}");
     }
 
     #[test]
