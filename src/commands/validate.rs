@@ -124,9 +124,9 @@ mod tests {
     fn forced_formats() {
         let td = tempfile::tempdir().unwrap();
         let json = write(td.path(), "json.conf", &minimal(td.path()));
-        assert!(check(&[json.clone()], Some("json"), &no_env).is_ok());
+        assert!(check(std::slice::from_ref(&json), Some("json"), &no_env).is_ok());
         // JSON is valid HCL.
-        assert!(check(&[json.clone()], Some("hcl"), &no_env).is_ok());
+        assert!(check(std::slice::from_ref(&json), Some("hcl"), &no_env).is_ok());
         let hcl = write(
             td.path(),
             "hcl.conf",
@@ -135,7 +135,7 @@ mod tests {
                 td.path().display()
             ),
         );
-        assert!(check(&[hcl.clone()], Some("hcl"), &no_env).is_ok());
+        assert!(check(std::slice::from_ref(&hcl), Some("hcl"), &no_env).is_ok());
         assert!(check(&[hcl], Some("json"), &no_env).is_err());
         let err = check(&[json], Some("yaml"), &no_env).unwrap_err();
         assert_eq!(err, "-config-format must be either 'hcl' or 'json'");
@@ -159,7 +159,7 @@ mod tests {
             "bad.json",
             r#"{"data_dir": "/x", "ports": {"http": "x"}}"#,
         );
-        let err = check(&[bad.clone()], None, &no_env).unwrap_err();
+        let err = check(std::slice::from_ref(&bad), None, &no_env).unwrap_err();
         assert!(err.contains(&bad) && err.contains("ports.http"), "{err}");
     }
 

@@ -2,8 +2,9 @@
 //! Consul's key names. A path may name a file (its extension picks the format unless
 //! `-config-format` forces one) or a directory (its `*.json` and `*.hcl` files, alphabetically,
 //! no subdirectories; other files are skipped with a warning, as Consul does). An empty file
-//! contributes nothing. HCL is parsed by hcl-rs (HCL 2 syntax); like Consul's HCL 1 parser, a
-//! file read as HCL may also be plain JSON.
+//! contributes nothing. HCL is parsed by hcl-rs (HCL 2 syntax), falling back to sd's HCL 1
+//! reader (`hcl1.rs`) for Consul-era syntax HCL 2 rejects; like Consul's parser, a file read as
+//! HCL may also be plain JSON.
 
 use std::path::{Path, PathBuf};
 
@@ -128,7 +129,9 @@ pub(crate) fn parse_text(
         Format::Hcl if text.trim_start().starts_with('{') => {
             serde_json::from_str::<Value>(text).map_err(|e| e.to_string())
         }
-        Format::Hcl => hcl::from_str::<Value>(text).map_err(|e| one_line(&e.to_string())),
+        // Consul's files are HCL 1; what HCL 2 rejects gets a second chance as HCL 1.
+        Format::Hcl => hcl::from_str::<Value>(text)
+            .or_else(|e| super::hcl1::parse(text).map_err(|_| one_line(&e.to_string()))),
     };
     parsed.map(Some).map_err(|message| ConfigError::Parse {
         source_name: source_name.to_string(),
@@ -175,6 +178,18 @@ mod tests {
             .unwrap();
         assert_eq!(j, h);
         assert_eq!(j, json!({"ports": {"http": 1}, "server": true}));
+    }
+
+    #[test]
+    fn hcl1_syntax_is_accepted() {
+        let v = parse_text(
+            "h",
+            "a = {\n  x = 1\n},\nnode_meta {\n  \"k-1\" = \"v\"\n}\n",
+            Format::Hcl,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(v, json!({"a": {"x": 1}, "node_meta": {"k-1": "v"}}));
     }
 
     #[test]

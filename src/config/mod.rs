@@ -14,6 +14,7 @@ pub mod error;
 pub mod file;
 pub mod flag_values;
 pub mod flags;
+mod hcl1;
 mod load;
 mod merge;
 pub mod runtime;

@@ -171,6 +171,16 @@ pub struct FileConfig {
     pub verify_outgoing: Option<bool>,
     pub verify_server_hostname: Option<bool>,
     pub raft_boltdb: Option<Value>,
+
+    // Internal tuning keys Consul accepts in files (not documented for users); kept raw.
+    pub ae_interval: Option<Value>,
+    pub check_deregister_interval_min: Option<Value>,
+    pub check_reap_interval: Option<Value>,
+    pub consul: Option<Value>,
+    pub segment_limit: Option<Value>,
+    pub segment_name_limit: Option<Value>,
+    pub sync_coordinate_interval_min: Option<Value>,
+    pub sync_coordinate_rate_target: Option<Value>,
 }
 
 /// Every duration-valued key set in `c`, with its key path, for syntax checking.

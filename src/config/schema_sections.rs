@@ -82,6 +82,8 @@ pub struct Connect {
     pub ca_config: Option<Value>,
     pub ca_provider: Option<String>,
     pub enable_mesh_gateway_wan_federation: Option<bool>,
+    /// Removed in later Consul versions; accepted.
+    pub enable_serverless_plugin: Option<bool>,
     pub enabled: Option<bool>,
 }
 

@@ -1,6 +1,8 @@
 //! Brings one parsed config source into the shape the schema expects, the way Consul does
 //! before merging: `null` means unset; a block given as a list of objects (HCL repeated blocks,
-//! or HCL1-style `ports = [{...}]`) becomes one object for keys that are objects; `service {}`
+//! or HCL1-style `ports = [{...}]`) becomes one object for keys that are objects, and a single
+//! block becomes a one-element list for keys that are lists (`config_entries { bootstrap {} }`);
+//! `service {}`
 //! and `check {}` (one or many) join `services`/`checks` so that later sources add to earlier
 //! ones instead of replacing them; deprecated keys move to their successors with a warning.
 
@@ -54,6 +56,16 @@ const OBJECT_KEYS: &[&str] = &[
     "ui_config.metrics_proxy",
     "unix_sockets",
     "xds",
+];
+
+/// Keys whose value is a list of objects: a single object (one HCL block) becomes a list.
+const LIST_KEYS: &[&str] = &[
+    "acl.tokens.managed_service_provider",
+    "checks",
+    "config_entries.bootstrap",
+    "segments",
+    "services",
+    "watches",
 ];
 
 /// Deprecated key -> its successor (`agent/config/deprecated.go`).
@@ -116,6 +128,11 @@ pub(crate) fn prepare(mut value: Value, source_name: &str) -> Result<Value, Conf
                 }
                 set_path(&mut value, path, one);
             }
+        }
+    }
+    for path in LIST_KEYS {
+        if let Some(one) = get_path(&value, path).filter(|v| v.is_object()).cloned() {
+            set_path(&mut value, path, Value::Array(vec![one]));
         }
     }
     for (single, many) in [("service", "services"), ("check", "checks")] {
