@@ -11,6 +11,8 @@
 //! single public IPv4 address, and with none at all to 127.0.0.1 (a machine with only loopback
 //! can still run a one-node agent); several public ones is an error. With `bind_addr = ::` the
 //! single global IPv6 address is used, else the IPv4 rule applies.
+//!
+//! Part of `config`, the only module that reads environment variables.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 

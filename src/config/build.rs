@@ -1,6 +1,8 @@
 //! Turns the merged, typed configuration into a [`RuntimeConfig`], validating as it goes the
 //! way Consul's builder does (`agent/config/builder.go`): every error says which key or flag
 //! to change.
+//!
+//! Part of `config`, the only module that reads environment variables.
 
 use std::net::IpAddr;
 use std::path::PathBuf;

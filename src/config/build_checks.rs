@@ -1,5 +1,7 @@
 //! Single-setting validations used by [`super::build`]: names, IDs, metadata, bootstrap mode,
 //! log level, CIDRs, the gossip key. Messages follow Consul's where it has one.
+//!
+//! Part of `config`, the only module that reads environment variables.
 
 use std::collections::BTreeMap;
 

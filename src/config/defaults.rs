@@ -8,6 +8,8 @@
 //! * `ports.grpc_tls` stays -1 on servers (sd has no gRPC interface).
 //! * `-dev` also sets `bootstrap = true` and `client_addr = 127.0.0.1` explicitly, and leaves
 //!   `data_dir` unset (the agent then uses a temporary directory).
+//!
+//! Part of `config`, the only module that reads environment variables.
 
 use serde_json::{json, Value};
 

@@ -1,6 +1,8 @@
 //! The error type of the config module: every way loading or validating the agent
 //! configuration can fail, each message naming the file, key, flag or variable involved and,
 //! where it helps, what to change.
+//!
+//! Part of `config`, the only module that reads environment variables.
 
 use std::path::PathBuf;
 

@@ -5,6 +5,8 @@
 //! contributes nothing. HCL is parsed by hcl-rs (HCL 2 syntax), falling back to sd's HCL 1
 //! reader (`hcl1.rs`) for Consul-era syntax HCL 2 rejects; like Consul's parser, a file read as
 //! HCL may also be plain JSON.
+//!
+//! Part of `config`, the only module that reads environment variables.
 
 use std::path::{Path, PathBuf};
 

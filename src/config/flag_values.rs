@@ -1,6 +1,8 @@
 //! The agent flags given on one command line, in the order they were typed, taken from clap's
 //! matches. Only values the user actually typed are kept (never clap defaults), so that the
 //! layering in [`crate::config::load`] can tell "set on the command line" from "not set".
+//!
+//! Part of `config`, the only module that reads environment variables.
 
 use clap::parser::ValueSource;
 use clap::ArgMatches;

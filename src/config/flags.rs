@@ -85,7 +85,7 @@ impl AgentFlag {
     /// The clap argument for this flag, Go-style.
     pub fn arg(&self) -> Arg {
         match self.kind {
-            FlagKind::Bool => flag(self.name, self.help),
+            FlagKind::Bool => flag(self.name, self.help).overrides_with(self.name),
             FlagKind::List | FlagKind::Map => multi(self.name, self.value_name, self.help),
             FlagKind::Str | FlagKind::Int | FlagKind::Duration => {
                 // Go's flag package lets a later occurrence replace an earlier one.

@@ -8,6 +8,8 @@
 //! are labels). Values: strings (escapes, `${...}` kept as text, heredocs `<<EOF`), numbers,
 //! booleans, lists `[ ... ]` and objects `{ body }`. A key given several object values becomes
 //! a list of objects (repeated `service { }` blocks); a repeated scalar keeps the last value.
+//!
+//! Part of `config`, the only module that reads environment variables.
 
 use serde_json::{Map, Number, Value};
 

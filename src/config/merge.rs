@@ -1,6 +1,8 @@
 //! Merging config sources the way Consul does (objects merge key by key, recursively; lists
 //! append; anything else is replaced by the later source) and small helpers to read and write
 //! dot-separated key paths (`ports.http`) in a JSON value.
+//!
+//! Part of `config`, the only module that reads environment variables.
 
 use serde_json::{Map, Value};
 

@@ -2,7 +2,9 @@
 //! < environment (`SD_<FLAG>`) < flags, resolved into one [`RuntimeConfig`]; plus the agent
 //! flag table and the client's HTTP settings from the environment (`client_env`).
 //!
-//! This is the only module that reads environment variables. It must not import `agent`,
+//! Every agent flag `-some-flag` may also be given as the environment variable `SD_SOME_FLAG`
+//! (lists comma-separated); see `settings.rs`. This is the only module that reads environment
+//! variables ([`process_env`]). It must not import `agent`,
 //! `client` or `commands`.
 
 mod addr;

@@ -6,6 +6,8 @@
 //! Durations are kept as strings here (Go syntax, checked by [`durations`]); service, check,
 //! watch and other deep definitions are kept as raw JSON for the parts of the agent that use
 //! them. Keys not listed here are reported as unknown-key warnings.
+//!
+//! Part of `config`, the only module that reads environment variables.
 
 use std::collections::BTreeMap;
 

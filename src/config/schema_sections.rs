@@ -1,5 +1,7 @@
 //! The nested blocks of a config file (`ports {}`, `acl {}`, `dns_config {}`, ...), with
 //! Consul's key names. Part of [`super::schema`].
+//!
+//! Part of `config`, the only module that reads environment variables.
 
 use std::collections::BTreeMap;
 

@@ -5,6 +5,8 @@
 //! `service {}`
 //! and `check {}` (one or many) join `services`/`checks` so that later sources add to earlier
 //! ones instead of replacing them; deprecated keys move to their successors with a warning.
+//!
+//! Part of `config`, the only module that reads environment variables.
 
 use serde_json::{Map, Value};
 

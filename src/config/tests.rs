@@ -1,5 +1,7 @@
 //! Tests of the agent flag table through clap and Go-style normalisation, and of [`load`]
 //! end to end (layering, formats, errors, warnings).
+//!
+//! Part of `config`, the only module that reads environment variables.
 
 use std::ffi::OsString;
 use std::net::IpAddr;
@@ -239,6 +241,8 @@ fn repeated_flags_last_wins_and_lists_keep_order() {
     ])
     .unwrap();
     assert_eq!(fv.values("log-level"), ["warn"]);
+    let twice = parse(&["-server", "-server=false"]).unwrap();
+    assert_eq!(twice.values("server"), ["false"]);
     let order: Vec<(&str, &str)> = fv.iter().filter(|(n, _)| n.starts_with("config")).collect();
     assert_eq!(
         order,

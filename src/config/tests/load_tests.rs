@@ -1,4 +1,6 @@
 //! [`load`] end to end: layering, formats, type errors, unknown keys, dev mode, validation.
+//!
+//! Part of `config`, the only module that reads environment variables.
 
 use std::collections::HashMap;
 use std::path::Path;
