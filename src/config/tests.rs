@@ -11,6 +11,7 @@ use clap::Command;
 use super::*;
 use crate::cli::normalize::go_style;
 
+mod compat_tests;
 mod load_tests;
 
 fn agent() -> Command {
