@@ -1,10 +1,36 @@
 //! Layered agent configuration: defaults < config files (JSON, HCL; Consul's keys, in order)
-//! < environment < flags, resolved into one [`RuntimeConfig`].
+//! < environment (`SD_<FLAG>`) < flags, resolved into one [`RuntimeConfig`]; plus the agent
+//! flag table and the client's HTTP settings from the environment (`client_env`).
 //!
-//! This is the only module that reads environment variables. It must not import `agent`,
+//! Every agent flag `-some-flag` may also be given as the environment variable `SD_SOME_FLAG`
+//! (lists comma-separated); see `settings.rs`. This is the only module that reads environment
+//! variables ([`process_env`]). It must not import `agent`,
 //! `client` or `commands`.
 
+mod addr;
+mod build;
+mod build_checks;
 pub mod client_env;
+mod defaults;
+pub mod error;
+pub mod file;
+pub mod flag_values;
+pub mod flags;
+mod hcl1;
+mod load;
+mod merge;
 pub mod runtime;
+pub mod schema;
+mod schema_sections;
+mod settings;
+mod shape;
 
-pub use runtime::{Ports, RaftTuning, RuntimeConfig};
+#[cfg(test)]
+mod tests;
+
+pub use addr::HostAddr;
+pub use error::ConfigError;
+pub use flag_values::{flags_from_matches, FlagValues};
+pub use flags::{agent_args, AgentFlag, FlagKind, Support, Target, AGENT_FLAGS};
+pub use load::{load, no_env, process_env, LoadInput};
+pub use runtime::{AutopilotConfig, DnsConfig, Ports, RaftTuning, RuntimeConfig};

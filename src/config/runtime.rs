@@ -1,5 +1,6 @@
 //! The resolved configuration the agent runs with. Every field has its final value: defaults,
-//! files, environment and flags have already been merged.
+//! files, environment and flags have already been merged (see [`crate::config::load`]).
+//! Config is the only module that reads environment variables; this file reads none.
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
@@ -95,7 +96,121 @@ pub struct RuntimeConfig {
     /// Non-fatal problems found while loading (unknown keys), logged at start.
     pub warnings: Vec<String>,
     /// The merged configuration as JSON with Consul's key names, for `/v1/agent/self`.
+    /// Secrets (`encrypt`, tokens) are replaced by `"hidden"`.
     pub merged: serde_json::Value,
+
+    /// `advertise_addr_wan`; `None` until resolved (then the LAN advertise address).
+    pub advertise_addr_wan: Option<IpAddr>,
+    /// `serf_lan` / `serf_wan`: gossip bind addresses; `None` means `bind_addr`.
+    pub serf_lan_addr: Option<IpAddr>,
+    pub serf_wan_addr: Option<IpAddr>,
+    pub alt_domain: Option<String>,
+    /// `recursors`: upstream DNS servers.
+    pub recursors: Vec<String>,
+    pub retry_join_wan: Vec<String>,
+    pub retry_interval: Duration,
+    /// `retry_max`; 0 retries forever.
+    pub retry_max: u32,
+    pub rejoin_after_leave: bool,
+    /// `encrypt`: base64 gossip key (validated to decode to 16, 24 or 32 bytes).
+    pub encrypt: Option<String>,
+    /// Defaults: true on clients, false on servers.
+    pub leave_on_terminate: bool,
+    /// Defaults: false on clients, true on servers.
+    pub skip_leave_on_interrupt: bool,
+    pub ui_dir: Option<PathBuf>,
+    /// `ui_config.content_path`, always starting and ending with `/`.
+    pub ui_content_path: String,
+    pub check_output_max_size: usize,
+    pub check_update_interval: Duration,
+    pub session_ttl_min: Duration,
+    pub reconnect_timeout: Duration,
+    /// `performance.leave_drain_time`.
+    pub leave_drain_time: Duration,
+    /// `performance.rpc_hold_timeout`.
+    pub rpc_hold_timeout: Duration,
+    /// `limits.http_max_conns_per_client`.
+    pub http_max_conns_per_client: u32,
+    /// `http_config.allow_write_http_from` (CIDRs, checked).
+    pub allow_write_http_from: Vec<String>,
+    /// `http_config.response_headers`.
+    pub http_response_headers: BTreeMap<String, String>,
+    pub disable_update_check: bool,
+    pub disable_remote_exec: bool,
+    pub enable_debug: bool,
+    /// `service`/`services` from every source, in load order, raw (Consul's key names).
+    pub services: Vec<serde_json::Value>,
+    /// `check`/`checks` from every source, in load order, raw.
+    pub checks: Vec<serde_json::Value>,
+    /// `watches`, raw.
+    pub watches: Vec<serde_json::Value>,
+    /// The config files actually read, in load order.
+    pub config_files: Vec<PathBuf>,
+    pub dns: DnsConfig,
+    pub autopilot: AutopilotConfig,
+}
+
+/// `dns_config {}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DnsConfig {
+    pub allow_stale: bool,
+    pub max_stale: Duration,
+    pub node_ttl: Duration,
+    /// Per-service TTLs; the key may be `*` or end in `*` (prefix match).
+    pub service_ttl: BTreeMap<String, Duration>,
+    pub udp_answer_limit: u32,
+    pub a_record_limit: u32,
+    pub only_passing: bool,
+    pub enable_truncate: bool,
+    pub disable_compression: bool,
+    pub recursor_timeout: Duration,
+    pub soa_refresh: u32,
+    pub soa_retry: u32,
+    pub soa_expire: u32,
+    pub soa_min_ttl: u32,
+}
+
+impl Default for DnsConfig {
+    fn default() -> Self {
+        DnsConfig {
+            allow_stale: true,
+            max_stale: Duration::from_secs(87600 * 3600),
+            node_ttl: Duration::ZERO,
+            service_ttl: BTreeMap::new(),
+            udp_answer_limit: 3,
+            a_record_limit: 0,
+            only_passing: false,
+            enable_truncate: false,
+            disable_compression: false,
+            recursor_timeout: Duration::from_secs(2),
+            soa_refresh: 3600,
+            soa_retry: 600,
+            soa_expire: 86400,
+            soa_min_ttl: 0,
+        }
+    }
+}
+
+/// `autopilot {}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AutopilotConfig {
+    pub cleanup_dead_servers: bool,
+    pub last_contact_threshold: Duration,
+    pub max_trailing_logs: u64,
+    pub min_quorum: u32,
+    pub server_stabilization_time: Duration,
+}
+
+impl Default for AutopilotConfig {
+    fn default() -> Self {
+        AutopilotConfig {
+            cleanup_dead_servers: true,
+            last_contact_threshold: Duration::from_millis(200),
+            max_trailing_logs: 250,
+            min_quorum: 0,
+            server_stabilization_time: Duration::from_secs(10),
+        }
+    }
 }
 
 impl Default for RuntimeConfig {
@@ -131,6 +246,38 @@ impl Default for RuntimeConfig {
             not_yet_supported: Vec::new(),
             warnings: Vec::new(),
             merged: serde_json::Value::Null,
+            advertise_addr_wan: None,
+            serf_lan_addr: None,
+            serf_wan_addr: None,
+            alt_domain: None,
+            recursors: Vec::new(),
+            retry_join_wan: Vec::new(),
+            retry_interval: Duration::from_secs(30),
+            retry_max: 0,
+            rejoin_after_leave: false,
+            encrypt: None,
+            leave_on_terminate: true,
+            skip_leave_on_interrupt: false,
+            ui_dir: None,
+            ui_content_path: "/ui/".into(),
+            check_output_max_size: 4096,
+            check_update_interval: Duration::from_secs(300),
+            session_ttl_min: Duration::from_secs(10),
+            reconnect_timeout: Duration::from_secs(72 * 3600),
+            leave_drain_time: Duration::from_secs(5),
+            rpc_hold_timeout: Duration::from_secs(7),
+            http_max_conns_per_client: 200,
+            allow_write_http_from: Vec::new(),
+            http_response_headers: BTreeMap::new(),
+            disable_update_check: false,
+            disable_remote_exec: true,
+            enable_debug: false,
+            services: Vec::new(),
+            checks: Vec::new(),
+            watches: Vec::new(),
+            config_files: Vec::new(),
+            dns: DnsConfig::default(),
+            autopilot: AutopilotConfig::default(),
         }
     }
 }

@@ -1,0 +1,168 @@
+//! [`load`] with Consul-shaped inputs: a broad documented config, unsupported settings and
+//! deprecations, bootstrap-expect of one, advertise address detection.
+//!
+//! Part of `config`, the only module that reads environment variables.
+
+use std::time::Duration;
+
+use super::load_tests::{base, input, write};
+use crate::config::*;
+
+#[test]
+fn advertise_detection_and_errors() {
+    let mut inp = input(base());
+    inp.host_addrs = Some(vec![
+        HostAddr {
+            interface: "eth0".into(),
+            ip: "192.168.1.2".parse().unwrap(),
+        },
+        HostAddr {
+            interface: "docker0".into(),
+            ip: "172.17.0.1".parse().unwrap(),
+        },
+    ]);
+    let err = load(&inp).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "Multiple private IPv4 addresses found. Please configure one with 'bind' and/or 'advertise'."
+    );
+    inp.flags = base().with("advertise", "192.168.1.2");
+    assert_eq!(
+        load(&inp).unwrap().advertise_addr.unwrap().to_string(),
+        "192.168.1.2"
+    );
+    inp.flags = base().with("bind", "{{ GetInterfaceIP \"docker0\" }}");
+    assert_eq!(load(&inp).unwrap().bind_addr.to_string(), "172.17.0.1");
+}
+
+#[test]
+fn not_yet_supported_and_deprecations() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(
+        dir.path(),
+        "x.hcl",
+        "encrypt = \"YwgWlBvicJN17UOYcutXLpJSZsw5aWpLEEWqgK635zA=\"\nui = true\nports {\n  https = -1\n}\n",
+    );
+    let fv = base()
+        .with("config-file", &f)
+        .with("recursor", "8.8.8.8")
+        .with("bootstrap-expect", "0");
+    let rt = load(&input(fv)).unwrap();
+    assert!(
+        rt.not_yet_supported.contains(&format!("encrypt (in {f})")),
+        "{:?}",
+        rt.not_yet_supported
+    );
+    assert!(rt
+        .not_yet_supported
+        .contains(&format!("ui_config.enabled (in {f})")));
+    assert!(rt.not_yet_supported.contains(&"-recursor".to_string()));
+    assert!(!rt
+        .not_yet_supported
+        .iter()
+        .any(|s| s.contains("https") || s.contains("bootstrap")));
+    assert!(rt
+        .warnings
+        .iter()
+        .any(|w| w.contains("'ui' key is deprecated")));
+    assert_eq!(rt.merged["encrypt"], "hidden");
+    assert!(rt.ui_enabled);
+}
+
+#[test]
+fn bootstrap_expect_one_is_bootstrap() {
+    let rt = load(&input(
+        base().with("server", "true").with("bootstrap-expect", "1"),
+    ))
+    .unwrap();
+    assert!(rt.bootstrap && rt.bootstrap_expect == 0);
+    assert!(
+        rt.not_yet_supported.is_empty(),
+        "{:?}",
+        rt.not_yet_supported
+    );
+    assert!(!rt.leave_on_terminate && rt.skip_leave_on_interrupt);
+}
+
+#[test]
+fn documented_keys_produce_no_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(
+        dir.path(),
+        "full.hcl",
+        r#"
+acl = {
+  enabled = false
+  default_policy = "allow"
+  down_policy = "extend-cache"
+  enable_token_persistence = true
+  tokens = {
+    initial_management = "t1",
+    agent = "t2",
+  }
+}
+addresses = { http = "127.0.0.1" }
+advertise_addr = "10.0.0.9"
+autopilot { cleanup_dead_servers = true, max_trailing_logs = 250 }
+cache = { entry_fetch_max_burst = 2 },
+check_update_interval = "5m"
+config_entries {
+  bootstrap {
+    kind = "proxy-defaults"
+    name = "global"
+  }
+}
+connect { enabled = false }
+disable_update_check = true
+dns_config {
+  allow_stale = true
+  max_stale = "87600h"
+  service_ttl = { "*" = "5s" }
+  soa { min_ttl = 1 }
+}
+enable_central_service_config = true
+encrypt_verify_incoming = true
+gossip_lan { probe_interval = "1s" }
+http_config {
+  response_headers { "Access-Control-Allow-Origin" = "*" }
+}
+leave_on_terminate = true
+limits { http_max_conns_per_client = 400, rpc_rate = 100.5 }
+log_json = false
+node_meta { "rack-id" = "r1" }
+performance { raft_multiplier = 1 }
+raft_logstore { backend = "boltdb" }
+reconnect_timeout = "72h"
+session_ttl_min = "10s"
+skip_leave_on_interrupt = false
+telemetry { disable_hostname = true, prometheus_retention_time = "0s" }
+tls {
+  defaults { verify_incoming = false }
+}
+ui_config { enabled = false, content_path = "/ui/" }
+unix_sockets { mode = "0700" }
+verify_outgoing = false
+watches = [{ type = "key", key = "k", handler_type = "script", args = ["x"] }]
+"#,
+    );
+    let rt = load(&input(base().with("config-file", &f))).unwrap();
+    let unknown: Vec<&String> = rt
+        .warnings
+        .iter()
+        .filter(|w| w.contains("unknown key"))
+        .collect();
+    assert!(unknown.is_empty(), "{unknown:?}");
+    assert!(rt
+        .warnings
+        .iter()
+        .any(|w| w.contains("'verify_outgoing' key is deprecated")));
+    assert_eq!(rt.merged["acl"]["tokens"]["agent"], "hidden");
+    assert_eq!(
+        rt.merged["config_entries"]["bootstrap"][0]["name"],
+        "global"
+    );
+    assert_eq!(rt.dns.service_ttl["*"], Duration::from_secs(5));
+    assert_eq!(rt.node_meta["rack-id"], "r1");
+    assert_eq!(rt.http_max_conns_per_client, 400);
+    assert_eq!(rt.watches.len(), 1);
+}
