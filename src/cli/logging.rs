@@ -13,7 +13,9 @@ pub fn level_name(level: &str) -> Result<&'static str, String> {
         "info" | "" => Ok("info"),
         "warn" | "warning" => Ok("warn"),
         "err" | "error" => Ok("error"),
-        other => Err(format!("invalid log level {other:?}: use trace, debug, info, warn or err")),
+        other => Err(format!(
+            "invalid log level {other:?}: use trace, debug, info, warn or err"
+        )),
     }
 }
 
@@ -22,12 +24,18 @@ pub fn level_name(level: &str) -> Result<&'static str, String> {
 pub fn init(level: &str, json: bool) -> Result<(), String> {
     let level = level_name(level)?;
     let libraries = if level == "trace" { "debug" } else { "warn" };
-    let filter = EnvFilter::try_new(format!("{libraries},sd={level}")).map_err(|e| e.to_string())?;
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false);
+    let filter =
+        EnvFilter::try_new(format!("{libraries},sd={level}")).map_err(|e| e.to_string())?;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false);
     let result = if json {
         builder.json().try_init()
     } else {
-        builder.with_ansi(std::io::stderr().is_terminal()).try_init()
+        builder
+            .with_ansi(std::io::stderr().is_terminal())
+            .try_init()
     };
     result.map_err(|e| e.to_string())
 }

@@ -1,4 +1,5 @@
-//! `sd agent`: runs an agent in the foreground. TEMPORARY flag handling until config lands.
+//! `sd agent`: loads the layered configuration and runs an agent in the foreground until
+//! SIGINT or SIGTERM.
 
 use std::process::ExitCode;
 
@@ -6,58 +7,46 @@ use anyhow::Context;
 use clap::{ArgMatches, Command};
 
 use super::CmdResult;
-use crate::cli::args::{flag, get_flag, get_str, opt};
-use crate::config::RuntimeConfig;
+use crate::cli::{logging, output};
+use crate::config::{self, LoadInput};
 
 pub fn cli() -> Command {
     Command::new("agent")
         .about("Runs a Consul-compatible agent")
-        .args([
-            flag("dev", "dev mode"),
-            flag("server", "server"),
-            flag("bootstrap", "bootstrap"),
-            opt("data-dir", "PATH", "data dir"),
-            opt("node", "NAME", "node"),
-            opt("http-port", "PORT", "http port"),
-            opt("client", "ADDR", "client"),
-            opt("bind", "ADDR", "bind"),
-            opt("dns-port", "PORT", "x"),
-            opt("server-port", "PORT", "x"),
-            opt("serf-lan-port", "PORT", "x"),
-            opt("serf-wan-port", "PORT", "x"),
-            opt("log-level", "L", "x"),
-        ])
+        .long_about(
+            "Runs a Consul-compatible agent in the foreground: a server keeping the replicated state \
+             (-server), or a throw-away development server (-dev). Takes Consul's agent flags and \
+             config files; every flag may also be set as SD_<FLAG> in the environment.",
+        )
+        .args(config::agent_args())
+        .after_help(
+            "Examples:\n  sd agent -dev\n  sd agent -server -bootstrap -ui -data-dir=/var/lib/consul-data \
+             -bind=10.0.0.1 -client=0.0.0.0 -node=consul-server01",
+        )
 }
 
 pub fn exec(m: &ArgMatches) -> CmdResult {
-    let mut c = RuntimeConfig::default();
-    c.dev = get_flag(m, "dev");
-    c.server = get_flag(m, "server") || c.dev;
-    c.bootstrap = get_flag(m, "bootstrap");
-    c.data_dir = get_str(m, "data-dir").map(Into::into);
-    c.node_name = get_str(m, "node").unwrap_or("node").to_string();
-    if let Some(p) = get_str(m, "http-port") {
-        c.ports.http = p.parse().context("http-port")?;
-    }
-    if let Some(a) = get_str(m, "client") {
-        c.client_addrs = vec![a.parse().context("client")?];
-    }
-    if let Some(a) = get_str(m, "bind") {
-        c.bind_addr = a.parse().context("bind")?;
-    }
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter("info")
-        .init();
+    let input = LoadInput::new(config::flags_from_matches(m), &config::process_env);
+    let runtime = config::load(&input).map_err(|e| anyhow::anyhow!("{e}"))?;
+    logging::init(&runtime.log_level, runtime.log_json).map_err(anyhow::Error::msg)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .build()?;
-    rt.block_on(crate::agent::run(c, |lines| {
-        crate::cli::output::println("==> Starting sd agent...");
-        for (k, v) in lines {
-            crate::cli::output::println(&format!("{k:>20}: {v}"));
+        .thread_name("sd-agent")
+        .build()
+        .context("starting the async runtime")?;
+    let result = rt.block_on(crate::agent::run(runtime, |banner| {
+        output::println("==> Starting sd agent...");
+        for (key, value) in banner {
+            output::println(&format!("{key:>20}: {value}"));
         }
-        crate::cli::output::println("\n==> Log data will now stream in as it occurs:\n");
-    }))?;
-    Ok(ExitCode::SUCCESS)
+        output::println("\n==> Log data will now stream in as it occurs:\n");
+    }));
+    rt.shutdown_timeout(std::time::Duration::from_secs(2));
+    match result {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) => {
+            tracing::error!("{e}");
+            Err(anyhow::anyhow!("{e}"))
+        }
+    }
 }
