@@ -37,7 +37,7 @@
 //!     [--only put1,put64,get50,idle] [--sd-bin PATH] [--etcd-bin PATH] [--data-root DIR]
 //! ```
 //!
-//! A full default run takes about 5 minutes. Temporary data directories go under
+//! A full default run takes about 4 minutes. Temporary data directories go under
 //! `target/kv_vs_etcd/` (a real disk: a tmpfs would make "durable" meaningless; the file system
 //! type is printed). The load generator shares the CPUs with the server, as in
 //! performance.md's measurements; absolute numbers on a noisy VM are not reproducible, ratios of
