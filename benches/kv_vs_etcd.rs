@@ -1,2 +1,384 @@
-//! Durable put and stale get, sd against etcd 3.4, interleaved. Filled in by the benchmark work.
-fn main() {}
+//! Durable KV put and stale KV get, `sd` against etcd 3.4, interleaved on the same machine
+//! (DESIGN.md §5; method from reference/performance.md §9).
+//!
+//! # What it measures
+//!
+//! * `put1`, `put64`: durable put of a 256-byte value, 1 and 64 concurrent connections. sd runs
+//!   as `sd agent -server -bootstrap -data-dir=DIR` (Raft log fdatasync'ed before the write is
+//!   acknowledged), etcd as a single member (WAL fdatasync'ed by default): the same durability.
+//!   sd: `PUT /v1/kv/<key>` (raw body, answer `true`); etcd: `POST /v3/kv/put` on its JSON gateway
+//!   (base64 key and value). A serial fdatasync probe of the data directory's disk is printed
+//!   before each put run, since this class of VM swings 10x in fsync latency within minutes.
+//! * `get50`: stale read of existing keys, 50 connections. 1,000 keys are preloaded (untimed);
+//!   sd: `GET /v1/kv/<key>?stale`; etcd: `POST /v3/kv/range` with `"serializable":true`.
+//! * `idle`: RSS (VmRSS) of each server after 2 s idle from a fresh start, start-to-ready
+//!   (sd: spawn to first non-empty `/v1/status/leader`, both the durable server and `-dev`;
+//!   etcd: spawn to `/health` true), and the sd binary size as built and as a `strip`ped copy.
+//!
+//! Keys are 8 bytes (`k0000000`, from a shared counter; puts cycle over 100,000 keys, gets over
+//! the 1,000 preloaded ones). Both peers get exactly the same client code: an in-repo tokio load
+//! generator where each worker owns one keep-alive HTTP/1.1 connection (hyper's low-level client,
+//! no pool), so N clients are N concurrent connections. Every run starts the server fresh on free
+//! 127.0.0.1 ports with a fresh temporary data directory, waits for readiness with a deadline,
+//! connects all workers, warms up (default 1 s, not counted), then counts operations completing
+//! in the window (default 5 s) and their latencies. Every response is checked; failed operations
+//! are counted and a run with any error is shown as such and excluded from the medians.
+//!
+//! Runs are interleaved per workload: sd, etcd, sd, etcd, … (`--runs` pairs, default 5). The
+//! summary gives per workload the median throughput of each peer, the median (and range) of the
+//! per-pair sd/etcd throughput ratios, and median p50/p99 latencies.
+//!
+//! # How to run
+//!
+//! ```sh
+//! cargo build --release                      # the bench uses target/release/sd, builds nothing
+//! apt-get install etcd-server                # /usr/bin/etcd (etcd 3.4); do not start its service
+//! cargo bench --bench kv_vs_etcd -- [--runs N] [--seconds S] [--warmup S]
+//!     [--only put1,put64,get50,idle] [--sd-bin PATH] [--etcd-bin PATH] [--data-root DIR]
+//! ```
+//!
+//! A full default run takes about 4 minutes. Temporary data directories go under
+//! `target/kv_vs_etcd/` (a real disk: a tmpfs would make "durable" meaningless; the file system
+//! type is printed). The load generator shares the CPUs with the server, as in
+//! performance.md's measurements; absolute numbers on a noisy VM are not reproducible, ratios of
+//! interleaved runs are what to quote.
+
+#[path = "kv_vs_etcd/http.rs"]
+mod http;
+#[path = "kv_vs_etcd/load.rs"]
+mod load;
+#[path = "kv_vs_etcd/machine.rs"]
+mod machine;
+#[path = "kv_vs_etcd/report.rs"]
+mod report;
+#[path = "kv_vs_etcd/servers.rs"]
+mod servers;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+
+use load::{Payload, Workload};
+use report::{IdleRound, Run, WorkloadResult};
+use servers::{Launch, Peer, SdMode, Server};
+
+const USAGE: &str =
+    "usage: cargo bench --bench kv_vs_etcd -- [--runs N] [--seconds S] [--warmup S] \
+[--only put1,put64,get50,idle] [--sd-bin PATH] [--etcd-bin PATH] [--data-root DIR]";
+
+/// How long a freshly started server sits idle before its RSS is read.
+const IDLE_WAIT: Duration = Duration::from_secs(2);
+/// Length of the fdatasync probe before each durable-put run.
+const FSYNC_PROBE: Duration = Duration::from_millis(500);
+
+struct Opts {
+    runs: usize,
+    window: Duration,
+    warmup: Duration,
+    loads: Vec<Workload>,
+    idle: bool,
+    launch: Launch,
+    default_sd_bin: bool,
+    /// The arguments as given (without cargo's `--bench`), for printing.
+    args: Vec<String>,
+}
+
+fn repo_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| repo_dir().join("target"), PathBuf::from)
+}
+
+fn parse_secs(v: &str, name: &str) -> Result<Duration> {
+    let s: f64 = v
+        .parse()
+        .with_context(|| format!("{name}: not a number: {v}"))?;
+    if !(s.is_finite() && s >= 0.0) {
+        bail!("{name} must be >= 0");
+    }
+    Ok(Duration::from_secs_f64(s))
+}
+
+fn parse_opts() -> Result<Option<Opts>> {
+    // `cargo bench` appends `--bench` to a harness = false bench's arguments.
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    let mut o = Opts {
+        runs: 5,
+        window: Duration::from_secs(5),
+        warmup: Duration::from_secs(1),
+        loads: Workload::ALL.to_vec(),
+        idle: true,
+        launch: Launch {
+            sd_bin: target_dir().join("release").join("sd"),
+            etcd_bin: PathBuf::from("/usr/bin/etcd"),
+            data_root: target_dir().join("kv_vs_etcd"),
+        },
+        default_sd_bin: true,
+        args: args.clone(),
+    };
+    let mut only: Option<Vec<String>> = None;
+    let mut it = args.into_iter();
+    while let Some(a) = it.next() {
+        if a == "-h" || a == "--help" {
+            println!("{USAGE}");
+            return Ok(None);
+        }
+        let (name, inline) = match a.split_once('=') {
+            Some((n, v)) => (n.to_string(), Some(v.to_string())),
+            None => (a.clone(), None),
+        };
+        let mut value = || -> Result<String> {
+            inline
+                .clone()
+                .or_else(|| it.next())
+                .with_context(|| format!("{name} needs a value\n{USAGE}"))
+        };
+        match name.as_str() {
+            "--runs" => {
+                o.runs = value()?.parse().context("--runs")?;
+                if o.runs == 0 {
+                    bail!("--runs must be >= 1");
+                }
+            }
+            "--seconds" => o.window = parse_secs(&value()?, "--seconds")?,
+            "--warmup" => o.warmup = parse_secs(&value()?, "--warmup")?,
+            "--only" => only
+                .get_or_insert_with(Vec::new)
+                .extend(value()?.split(',').map(str::to_string)),
+            "--sd-bin" => {
+                o.launch.sd_bin = value()?.into();
+                o.default_sd_bin = false;
+            }
+            "--etcd-bin" => o.launch.etcd_bin = value()?.into(),
+            "--data-root" => o.launch.data_root = value()?.into(),
+            _ => bail!("unknown argument {a:?}\n{USAGE}"),
+        }
+    }
+    if o.window.is_zero() {
+        bail!("--seconds must be > 0");
+    }
+    if let Some(only) = only {
+        o.loads = Vec::new();
+        o.idle = false;
+        for name in only {
+            match name.as_str() {
+                "idle" => o.idle = true,
+                n => o.loads.push(
+                    *Workload::ALL
+                        .iter()
+                        .find(|w| w.name() == n)
+                        .with_context(|| format!("--only: unknown workload {n:?}\n{USAGE}"))?,
+                ),
+            }
+        }
+    }
+    Ok(Some(o))
+}
+
+fn check_binaries(o: &Opts) -> Result<()> {
+    let l = &o.launch;
+    if !l.sd_bin.is_file() {
+        bail!(
+            "sd binary not found at {}: run `cargo build --release` first (or pass --sd-bin PATH)",
+            l.sd_bin.display()
+        );
+    }
+    if !l.etcd_bin.is_file() {
+        bail!(
+            "etcd binary not found at {}: install it with `apt-get install etcd-server` \
+             (etcd 3.4; do not start its service, the bench runs its own) or pass --etcd-bin PATH",
+            l.etcd_bin.display()
+        );
+    }
+    std::fs::create_dir_all(&l.data_root)
+        .with_context(|| format!("data root {}", l.data_root.display()))?;
+    Ok(())
+}
+
+fn print_header(o: &Opts) {
+    let l = &o.launch;
+    let exe = std::env::args().next().unwrap_or_default();
+    println!("== kv_vs_etcd: sd vs etcd, KV over HTTP on 127.0.0.1 ==");
+    println!(
+        "command: cargo bench --bench kv_vs_etcd -- {}",
+        o.args.join(" ")
+    );
+    println!("argv: {exe} {}", o.args.join(" "));
+    println!("nproc: {}  cpu: {}", machine::nproc(), machine::cpu_model());
+    let fs = machine::fs_type(&l.data_root);
+    println!("data root: {} ({fs})", l.data_root.display());
+    if matches!(fs.as_str(), "tmpfs" | "ramfs") {
+        println!("WARNING: the data root is in memory: fsync costs nothing, durability figures are meaningless; pass --data-root on a real disk");
+    }
+    println!(
+        "sd:   {} [{}]",
+        l.sd_bin.display(),
+        machine::version_line(&l.sd_bin, &["version"])
+    );
+    println!(
+        "etcd: {} [{}]",
+        l.etcd_bin.display(),
+        machine::version_line(&l.etcd_bin, &["--version"])
+    );
+    let [sd_cmd, etcd_cmd] = servers::command_templates(l);
+    println!("sd command:   {sd_cmd}");
+    println!("etcd command: {etcd_cmd}");
+    println!(
+        "method: per workload sd, etcd, sd, etcd, ... x{} pairs; fresh server and data dir per run; \
+         warm-up {:?}, window {:?}; {} B values, 8 B keys; one keep-alive HTTP/1.1 connection per client",
+        o.runs,
+        o.warmup,
+        o.window,
+        load::VALUE_LEN
+    );
+    if o.default_sd_bin {
+        let newer = machine::newer_sources(&l.sd_bin, &repo_dir());
+        if !newer.is_empty() {
+            println!(
+                "WARNING: {} is older than {} source file(s) (e.g. {}): run `cargo build --release` \
+                 or these numbers measure an old build",
+                l.sd_bin.display(),
+                newer.len(),
+                newer[0].display()
+            );
+        }
+    }
+    println!();
+}
+
+async fn one_run(o: &Opts, peer: Peer, w: Workload, p: &Arc<Payload>) -> Result<Run> {
+    let fsync = if w.is_put() {
+        let root = o.launch.data_root.clone();
+        Some(tokio::task::spawn_blocking(move || machine::fsync_probe(&root, FSYNC_PROBE)).await??)
+    } else {
+        None
+    };
+    let mut server = match peer {
+        Peer::Sd => Server::spawn_sd(&o.launch, SdMode::Durable)?,
+        Peer::Etcd => Server::spawn_etcd(&o.launch)?,
+    };
+    server.wait_ready().await?;
+    if !w.is_put() {
+        load::preload(server.http, peer, p)
+            .await
+            .with_context(|| format!("{} preload", peer.name()))?;
+    }
+    let stats = load::run(server.http, peer, w, o.warmup, o.window, p).await?;
+    server.check_alive()?;
+    Ok(Run { stats, fsync })
+}
+
+async fn idle_round(o: &Opts) -> Result<IdleRound> {
+    let mut sd = Server::spawn_sd(&o.launch, SdMode::Durable)?;
+    let sd_start = sd.wait_ready().await?;
+    tokio::time::sleep(IDLE_WAIT).await;
+    let sd_rss_kib = sd.rss_kib()?;
+    drop(sd);
+
+    let mut etcd = Server::spawn_etcd(&o.launch)?;
+    let etcd_start = etcd.wait_ready().await?;
+    tokio::time::sleep(IDLE_WAIT).await;
+    let etcd_rss_kib = etcd.rss_kib()?;
+    drop(etcd);
+
+    let mut dev = Server::spawn_sd(&o.launch, SdMode::Dev)?;
+    let dev_start = dev.wait_ready().await?;
+    drop(dev);
+
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    Ok(IdleRound {
+        sd_rss_kib,
+        etcd_rss_kib,
+        sd_start_ms: ms(sd_start),
+        sd_dev_start_ms: ms(dev_start),
+        etcd_start_ms: ms(etcd_start),
+    })
+}
+
+async fn bench(o: &Opts) -> Result<()> {
+    let payload = Arc::new(Payload::new());
+    let mut results = Vec::new();
+    for &w in &o.loads {
+        println!(
+            "== {} ({} connection{}) ==",
+            w.name(),
+            w.conns(),
+            if w.conns() == 1 { "" } else { "s" }
+        );
+        let mut pairs = Vec::new();
+        for i in 1..=o.runs {
+            let sd = one_run(o, Peer::Sd, w, &payload).await?;
+            println!("{}", report::run_line(Peer::Sd, i, o.runs, &sd));
+            let etcd = one_run(o, Peer::Etcd, w, &payload).await?;
+            println!("{}", report::run_line(Peer::Etcd, i, o.runs, &etcd));
+            pairs.push((sd, etcd));
+        }
+        results.push(WorkloadResult { workload: w, pairs });
+    }
+    let mut idle = Vec::new();
+    if o.idle {
+        println!("== idle ==");
+        for i in 1..=o.runs {
+            let r = idle_round(o).await?;
+            println!(
+                "  run {i}/{}: RSS sd {} KiB, etcd {} KiB; start to ready: sd {:.0} ms, sd -dev {:.0} ms, etcd {:.0} ms",
+                o.runs, r.sd_rss_kib, r.etcd_rss_kib, r.sd_start_ms, r.sd_dev_start_ms, r.etcd_start_ms
+            );
+            idle.push(r);
+        }
+    }
+    println!();
+    if !results.is_empty() {
+        print!("{}", report::summary(&results, o.runs));
+    }
+    if o.idle {
+        let l = &o.launch;
+        print!(
+            "{}",
+            report::idle_summary(
+                &idle,
+                machine::size_mib(&l.sd_bin)?,
+                machine::stripped_size_mib(&l.sd_bin),
+                machine::size_mib(&l.etcd_bin)?,
+            )
+        );
+    }
+    let errored: usize = results
+        .iter()
+        .flat_map(|r| r.pairs.iter())
+        .map(|(a, b)| usize::from(!a.clean()) + usize::from(!b.clean()))
+        .sum();
+    if errored > 0 {
+        println!("NOTE: {errored} run(s) had errors and are excluded from the medians (see the run lines)");
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let result = (|| -> Result<()> {
+        let Some(o) = parse_opts()? else {
+            return Ok(());
+        };
+        check_binaries(&o)?;
+        print_header(&o);
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
+        rt.block_on(bench(&o))
+    })();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("kv_vs_etcd: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! Facts about the machine and the binaries, printed with the results: CPU count and model, the
+//! file system the data directories live on, a serial fdatasync probe (this VM's disk latency
+//! swings 10x within minutes, so each durable-put run is preceded by one), binary sizes, and a
+//! check that `target/release/sd` is not older than the sources.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+use anyhow::{Context, Result};
+
+pub fn nproc() -> usize {
+    std::thread::available_parallelism().map_or(0, |n| n.get())
+}
+
+pub fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("model name"))
+                .map(|v| v.trim_start_matches([' ', '\t', ':']).to_string())
+        })
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// File system type of the mount holding `path` (from /proc/mounts).
+pub fn fs_type(path: &Path) -> String {
+    let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let mounts = std::fs::read_to_string("/proc/mounts").unwrap_or_default();
+    mounts
+        .lines()
+        .filter_map(|l| {
+            let mut f = l.split_whitespace();
+            let (_dev, mnt, ty) = (f.next()?, f.next()?, f.next()?);
+            path.starts_with(mnt).then(|| (mnt.len(), ty.to_string()))
+        })
+        .max_by_key(|(len, _)| *len)
+        .map_or_else(|| "unknown".into(), |(_, ty)| ty)
+}
+
+/// Serial 256-byte append + fdatasync in `dir` for `dur`: (syncs per second, p50 ms).
+pub fn fsync_probe(dir: &Path, dur: Duration) -> Result<(f64, f64)> {
+    let mut f = tempfile::tempfile_in(dir).context("fsync probe file")?;
+    let buf = [0x5a_u8; 256];
+    let mut lat = Vec::new();
+    let start = Instant::now();
+    while start.elapsed() < dur {
+        let t = Instant::now();
+        f.write_all(&buf)?;
+        f.sync_data()?;
+        lat.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    lat.sort_by(f64::total_cmp);
+    let rate = lat.len() as f64 / start.elapsed().as_secs_f64();
+    Ok((rate, lat[lat.len() / 2]))
+}
+
+pub fn size_mib(path: &Path) -> Result<f64> {
+    Ok(std::fs::metadata(path)
+        .with_context(|| path.display().to_string())?
+        .len() as f64
+        / (1024.0 * 1024.0))
+}
+
+/// Size of a `strip`ped copy of `bin` (None if `strip` is not installed or fails).
+pub fn stripped_size_mib(bin: &Path) -> Option<f64> {
+    let dir = tempfile::tempdir().ok()?;
+    let copy = dir.path().join("sd");
+    std::fs::copy(bin, &copy).ok()?;
+    let ok = Command::new("strip")
+        .arg(&copy)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .ok()?
+        .success();
+    ok.then(|| size_mib(&copy).ok()).flatten()
+}
+
+/// First line of `bin ARGS` output, or a placeholder.
+pub fn version_line(bin: &Path, args: &[&str]) -> String {
+    Command::new(bin)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .next()
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| "(version unavailable)".into())
+}
+
+/// Source files newer than `bin`: a stale build would measure old code (e.g. the Raft shim).
+pub fn newer_sources(bin: &Path, repo: &Path) -> Vec<PathBuf> {
+    let Ok(built) = std::fs::metadata(bin).and_then(|m| m.modified()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut stack = vec![
+        repo.join("src"),
+        repo.join("Cargo.toml"),
+        repo.join("Cargo.lock"),
+    ];
+    while let Some(p) = stack.pop() {
+        if let Ok(rd) = std::fs::read_dir(&p) {
+            stack.extend(rd.flatten().map(|e| e.path()));
+        } else if modified(&p).is_some_and(|m| m > built) {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+fn modified(p: &Path) -> Option<SystemTime> {
+    std::fs::metadata(p).and_then(|m| m.modified()).ok()
+}
