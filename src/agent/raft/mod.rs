@@ -1,107 +1,323 @@
-//! TEMPORARY shim with the RaftNode API, applying writes directly. Replaced by the real Raft layer.
-use std::collections::BTreeMap;
+//! Raft through openraft 0.9: the type config, the sled-backed log store (fdatasync, group
+//! commit), the state machine adaptor over `state`, snapshots, the network and the write batcher.
+//!
+//! [`RaftNode`] is the one entry point the rest of the agent uses: open, bootstrap, write (through
+//! the batcher), linearizable-read barrier, leadership and Consul-style status. Files:
+//! `types` (TypeConfig, ServerNode), `log_store` + `syncer` (log and vote in sled, durable),
+//! `state_machine` + `snapshot` (apply, snapshot files), `network` (single server for now),
+//! `batcher` (group commit of client writes), `status` (stats and configuration views).
+//! It uses `state`, `api` and `config`, nothing else of the agent.
+
+mod batcher;
+mod log_store;
+mod network;
+mod snapshot;
+mod state_machine;
+mod status;
+mod syncer;
+mod types;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use openraft::error::{CheckIsLeaderError, ClientWriteError, InitializeError, RaftError};
+use openraft::{ChangeMembers, Config, ServerState, SnapshotPolicy};
+
+pub use batcher::WriteError;
+pub use log_store::{LogOpenError, LogReader, LogStore};
+pub use network::{Connection, NetworkFactory};
+pub use snapshot::SnapshotError;
+pub use state_machine::{SnapshotBuilder, StateMachine};
+pub use types::{node_id_from_uuid, Raft, RaftMetrics, ServerNode, TypeConfig};
 
 use crate::agent::state::{Command, CommandResult, Store};
 use crate::config::RaftTuning;
+use batcher::Batcher;
+use log_store::LogPositions;
+use syncer::Syncer;
 
-#[derive(Debug, Clone, Default)]
-pub struct ServerNode {
-    pub id: String,
-    pub name: String,
-    pub addr: String,
+/// Why the Raft node could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum RaftOpenError {
+    #[error(transparent)]
+    Log(#[from] LogOpenError),
+    #[error(transparent)]
+    Snapshot(#[from] SnapshotError),
+    #[error("invalid Raft timing configuration: {0}")]
+    Config(String),
+    #[error("cannot start Raft: {0}")]
+    Start(String),
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum WriteError {
-    #[error("No cluster leader")]
-    NoLeader,
-}
-#[derive(Debug, thiserror::Error)]
+/// Why a linearizable read could not be confirmed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReadError {
     #[error("No cluster leader")]
     NoLeader,
+    #[error("not the Raft leader; the leader is {leader_name} at {leader_addr}")]
+    NotLeader {
+        leader_name: String,
+        leader_addr: String,
+    },
+    #[error("leadership could not be confirmed: {0}")]
+    NoQuorum(String),
+    #[error("Raft is shut down")]
+    Stopped,
+    #[error("Raft failed: {0}")]
+    Fatal(String),
 }
-#[derive(Debug, thiserror::Error)]
-pub enum RaftOpenError {
-    #[error("io: {0}")]
-    Io(String),
-}
-#[derive(Debug, thiserror::Error)]
-pub enum PeerError {
-    #[error("{0}")]
+
+/// Why a membership operation failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RaftAdminError {
+    /// `remove_peer` of a server that is not in the configuration.
+    #[error("{0} was not found in the Raft configuration")]
     NotFound(String),
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    #[error("Raft configuration change failed: {0}")]
+    Failed(String),
 }
+
+/// A server named by Consul node ID (UUID) or by `ip:port` address.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PeerRef {
     Id(String),
     Address(String),
 }
 
+/// This server's Raft participant.
 pub struct RaftNode {
-    store: Arc<Store>,
+    raft: Raft,
+    id: u64,
     me: ServerNode,
-    index: AtomicU64,
-    lock: Mutex<()>,
+    batcher: Mutex<Option<Batcher>>,
+    syncer: Arc<Syncer>,
+    positions: Arc<LogPositions>,
+    applied: Arc<AtomicU64>,
+    opened: Instant,
+    last_contact: Mutex<Option<Instant>>,
+}
+
+/// The openraft configuration for the agent's tuning.
+fn raft_config(tuning: &RaftTuning) -> Result<Config, RaftOpenError> {
+    let m = u64::from(tuning.multiplier.max(1));
+    let threshold = tuning.snapshot_threshold.max(1);
+    let config = Config {
+        cluster_name: "sd".into(),
+        heartbeat_interval: 50 * m,
+        election_timeout_min: 150 * m,
+        election_timeout_max: 300 * m,
+        install_snapshot_timeout: 1000 * m,
+        snapshot_policy: SnapshotPolicy::LogsSinceLast(threshold),
+        max_in_snapshot_log_to_keep: tuning.trailing_logs,
+        purge_batch_size: threshold.min(256),
+        ..Default::default()
+    };
+    config
+        .validate()
+        .map_err(|e| RaftOpenError::Config(e.to_string()))
 }
 
 impl RaftNode {
+    /// Opens the log (`<raft_dir>/log`) and snapshots (`<raft_dir>/snapshots`), restores `store`
+    /// from the newest snapshot and starts Raft (which re-applies committed entries after it).
     pub async fn open(
-        _dir: &Path,
+        raft_dir: &Path,
         me: ServerNode,
-        _t: &RaftTuning,
+        tuning: &RaftTuning,
         store: Arc<Store>,
     ) -> Result<RaftNode, RaftOpenError> {
+        let config = Arc::new(raft_config(tuning)?);
+        let log_dir = raft_dir.join("log");
+        let snap_dir = raft_dir.join("snapshots");
+        let (log, sm) = tokio::task::spawn_blocking(move || {
+            let log = LogStore::open(&log_dir)?;
+            let sm = StateMachine::open(&snap_dir, store)?;
+            Ok::<_, RaftOpenError>((log, sm))
+        })
+        .await
+        .map_err(|e| RaftOpenError::Start(e.to_string()))??;
+        let syncer = log.syncer();
+        let positions = log.positions();
+        let applied = sm.applied_index();
+        let id = node_id_from_uuid(&me.id);
+        let raft = Raft::new(id, config, NetworkFactory, log, sm)
+            .await
+            .map_err(|e| RaftOpenError::Start(e.to_string()))?;
+        let batcher = Batcher::spawn(raft.clone());
         Ok(RaftNode {
-            store,
+            raft,
+            id,
             me,
-            index: AtomicU64::new(1),
-            lock: Mutex::new(()),
+            batcher: Mutex::new(Some(batcher)),
+            syncer,
+            positions,
+            applied,
+            opened: Instant::now(),
+            last_contact: Mutex::new(None),
         })
     }
-    pub async fn bootstrap_single(&self) -> Result<(), RaftOpenError> {
+
+    /// Makes a fresh node the leader of a one-server cluster of itself.
+    ///
+    /// On a pristine node this writes the initial membership; openraft 0.9 starts an election
+    /// right away as part of `initialize`, so a fresh `-dev` agent leads within milliseconds. On
+    /// a restarted node that is the only voter and not yet leader, it triggers an election
+    /// instead of waiting for the election timeout. Otherwise it does nothing.
+    pub async fn bootstrap_single(&self) -> Result<(), RaftAdminError> {
+        let initialized = self.raft.is_initialized().await.map_err(fatal_admin)?;
+        if !initialized {
+            let members = BTreeMap::from([(self.id, self.me.clone())]);
+            match self.raft.initialize(members).await {
+                Ok(()) => return Ok(()),
+                Err(RaftError::APIError(InitializeError::NotAllowed(_))) => {}
+                Err(RaftError::APIError(e)) => return Err(RaftAdminError::Failed(e.to_string())),
+                Err(RaftError::Fatal(f)) => return Err(fatal_admin(f)),
+            }
+        }
+        let metrics = self.metrics();
+        let voters: BTreeSet<u64> = metrics.membership_config.membership().voter_ids().collect();
+        if voters == BTreeSet::from([self.id]) && metrics.state != ServerState::Leader {
+            self.raft.trigger().elect().await.map_err(fatal_admin)?;
+        }
         Ok(())
     }
+
+    /// Waits until some server is the known leader; false on timeout.
+    pub async fn wait_for_leader(&self, timeout: Duration) -> bool {
+        self.raft
+            .wait(Some(timeout))
+            .metrics(|m| m.current_leader.is_some(), "a leader is known")
+            .await
+            .is_ok()
+    }
+
+    /// Applies `cmd` through Raft (batched with concurrent writes). Returns the log index of the
+    /// entry that carried it and its result.
     pub async fn write(&self, cmd: Command) -> Result<(u64, CommandResult), WriteError> {
-        let _g = self.lock.lock().unwrap();
-        let i = self.index.fetch_add(1, Ordering::SeqCst) + 1;
-        Ok((i, self.store.apply(i, &cmd)))
+        let batcher = self
+            .batcher
+            .lock()
+            .ok()
+            .and_then(|guard| guard.as_ref().cloned())
+            .ok_or(WriteError::Stopped)?;
+        batcher.write(cmd).await
     }
-    pub fn is_leader(&self) -> bool {
-        true
-    }
-    pub fn leader_addr(&self) -> Option<String> {
-        Some(self.me.addr.clone())
-    }
+
+    /// Confirms leadership with a quorum and waits until the state machine has applied
+    /// everything committed before the call (ReadIndex). Reads after it are linearizable.
     pub async fn ensure_linearizable(&self) -> Result<(), ReadError> {
-        Ok(())
-    }
-    pub fn last_contact_ms(&self) -> u64 {
-        0
-    }
-    pub fn applied_index(&self) -> u64 {
-        self.index.load(Ordering::SeqCst)
-    }
-    pub fn stats(&self) -> BTreeMap<String, String> {
-        BTreeMap::new()
-    }
-    pub fn configuration(&self) -> crate::api::RaftConfiguration {
-        crate::api::RaftConfiguration {
-            servers: vec![crate::api::RaftServer {
-                id: self.me.id.clone(),
-                node: self.me.name.clone(),
-                address: self.me.addr.clone(),
-                leader: true,
-                protocol_version: "3".into(),
-                voter: true,
-                last_index: 1,
-            }],
-            index: 1,
+        match self.raft.ensure_linearizable().await {
+            Ok(_) => Ok(()),
+            Err(RaftError::APIError(CheckIsLeaderError::ForwardToLeader(fwd))) => {
+                Err(match WriteError::from_forward(fwd.leader_node) {
+                    WriteError::NotLeader {
+                        leader_name,
+                        leader_addr,
+                    } => ReadError::NotLeader {
+                        leader_name,
+                        leader_addr,
+                    },
+                    _ => ReadError::NoLeader,
+                })
+            }
+            Err(RaftError::APIError(e)) => Err(ReadError::NoQuorum(e.to_string())),
+            Err(RaftError::Fatal(f)) => Err(match WriteError::from_fatal(f) {
+                WriteError::Stopped => ReadError::Stopped,
+                other => ReadError::Fatal(other.to_string()),
+            }),
         }
     }
-    pub async fn remove_peer(&self, _p: PeerRef) -> Result<(), PeerError> {
-        Err(PeerError::NotFound("x".into()))
+
+    /// Removes a server from the Raft configuration (must run on the leader).
+    pub async fn remove_peer(&self, peer: PeerRef) -> Result<(), RaftAdminError> {
+        let metrics = self.metrics();
+        let membership = metrics.membership_config.membership();
+        let found = membership.nodes().find(|(_, node)| match &peer {
+            PeerRef::Id(id) => node.id.eq_ignore_ascii_case(id),
+            PeerRef::Address(addr) => node.addr == *addr,
+        });
+        let Some((&nid, _)) = found else {
+            return Err(RaftAdminError::NotFound(match peer {
+                PeerRef::Id(id) => format!("id {id:?}"),
+                PeerRef::Address(addr) => format!("address {addr:?}"),
+            }));
+        };
+        let is_voter = membership.voter_ids().any(|v| v == nid);
+        let change = if is_voter {
+            ChangeMembers::RemoveVoters(BTreeSet::from([nid]))
+        } else {
+            ChangeMembers::RemoveNodes(BTreeSet::from([nid]))
+        };
+        match self.raft.change_membership(change, false).await {
+            Ok(_) => Ok(()),
+            Err(RaftError::APIError(ClientWriteError::ForwardToLeader(fwd))) => {
+                Err(WriteError::from_forward(fwd.leader_node).into())
+            }
+            Err(RaftError::APIError(e)) => Err(RaftAdminError::Failed(e.to_string())),
+            Err(RaftError::Fatal(f)) => Err(fatal_admin(f)),
+        }
     }
-    pub async fn shutdown(&self) {}
+
+    /// Stops Raft gracefully: no new writes, openraft shut down, a final log sync.
+    pub async fn shutdown(&self) {
+        if let Ok(mut guard) = self.batcher.lock() {
+            guard.take();
+        }
+        if let Err(e) = self.raft.shutdown().await {
+            tracing::warn!(error = %e, "Raft did not shut down cleanly");
+        }
+        if let Err(e) = self.syncer.sync().await {
+            tracing::warn!(error = %e, "final Raft log sync failed");
+        }
+    }
+
+    /// Passes an AppendEntries RPC from the leader to Raft and records the contact (for
+    /// `last_contact`). The server RPC listener calls this.
+    pub async fn append_entries(
+        &self,
+        rpc: openraft::raft::AppendEntriesRequest<TypeConfig>,
+    ) -> Result<openraft::raft::AppendEntriesResponse<u64>, RaftError<u64>> {
+        let resp = self.raft.append_entries(rpc).await?;
+        if let Ok(mut guard) = self.last_contact.lock() {
+            *guard = Some(Instant::now());
+        }
+        Ok(resp)
+    }
+
+    /// The underlying openraft instance (vote and snapshot RPCs, tests).
+    pub fn raft(&self) -> &Raft {
+        &self.raft
+    }
+
+    /// This node's Raft id (derived from its node UUID).
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// How many log syncs (flush + fdatasync rounds) have completed; for tests and metrics.
+    pub fn completed_log_syncs(&self) -> u64 {
+        self.syncer.completed_syncs()
+    }
+
+    /// The index of the last entry applied to the state.
+    pub fn applied_index(&self) -> u64 {
+        self.applied.load(Ordering::Acquire)
+    }
+
+    /// The latest Raft metrics.
+    pub fn metrics(&self) -> RaftMetrics {
+        self.raft.metrics().borrow().clone()
+    }
+}
+
+fn fatal_admin(f: openraft::error::Fatal<u64>) -> RaftAdminError {
+    RaftAdminError::Write(WriteError::from_fatal(f))
 }

@@ -1,0 +1,175 @@
+//! Read-only views of a [`RaftNode`] in Consul's vocabulary: leadership, last contact, the
+//! `raft` section of `/v1/agent/self` stats and `/v1/operator/raft/configuration`.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use openraft::ServerState;
+
+use super::types::RaftMetrics;
+use super::RaftNode;
+use crate::api::{format_duration, RaftConfiguration, RaftServer};
+
+/// Consul's name of a Raft state.
+fn state_name(state: ServerState) -> &'static str {
+    match state {
+        ServerState::Leader => "Leader",
+        ServerState::Candidate => "Candidate",
+        // Consul has no learner state: a non-voter follows.
+        ServerState::Follower | ServerState::Learner => "Follower",
+        ServerState::Shutdown => "Shutdown",
+    }
+}
+
+impl RaftNode {
+    /// True when this node is the leader.
+    pub fn is_leader(&self) -> bool {
+        let metrics = self.raft.metrics();
+        let m = metrics.borrow();
+        m.state == ServerState::Leader && m.current_leader == Some(self.id)
+    }
+
+    /// `ip:port` of the current leader's server RPC listener, if a leader is known.
+    pub fn leader_addr(&self) -> Option<String> {
+        let metrics = self.raft.metrics();
+        let m = metrics.borrow();
+        let leader = m.current_leader?;
+        m.membership_config
+            .membership()
+            .get_node(&leader)
+            .map(|n| n.addr.clone())
+    }
+
+    /// Milliseconds since the leader last contacted this server; 0 on the leader. A follower
+    /// that was never contacted reports the time since this node started.
+    pub fn last_contact_ms(&self) -> u64 {
+        self.last_contact_elapsed()
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+    }
+
+    /// None on the leader.
+    fn last_contact_elapsed(&self) -> Option<Duration> {
+        if self.is_leader() {
+            return None;
+        }
+        let since = self
+            .last_contact
+            .lock()
+            .ok()
+            .and_then(|g| *g)
+            .unwrap_or(self.opened);
+        Some(since.elapsed())
+    }
+
+    /// Consul's `raft` stats (`/v1/agent/self` → `Stats.raft`).
+    pub fn stats(&self) -> BTreeMap<String, String> {
+        let m = self.metrics();
+        let applied = self.applied_index();
+        let commit = self
+            .positions
+            .committed_index
+            .load(Ordering::Acquire)
+            .max(applied);
+        let membership = m.membership_config.membership();
+        let voters: Vec<u64> = membership.voter_ids().collect();
+        let mut servers = Vec::new();
+        for (nid, node) in membership.nodes() {
+            let suffrage = if voters.contains(nid) {
+                "Voter"
+            } else {
+                "Nonvoter"
+            };
+            servers.push(format!(
+                "{{Suffrage:{suffrage} ID:{} Address:{}}}",
+                node.id, node.addr
+            ));
+        }
+        let last_contact = match self.last_contact_elapsed() {
+            None => "0".to_string(),
+            Some(_) if self.last_contact.lock().ok().and_then(|g| *g).is_none() => "never".into(),
+            Some(d) => format_duration(d),
+        };
+        let snapshot = m.snapshot;
+        let num_peers = voters.iter().filter(|v| **v != self.id).count();
+        let pairs: [(&str, String); 18] = [
+            ("applied_index", applied.to_string()),
+            ("commit_index", commit.to_string()),
+            ("fsm_pending", commit.saturating_sub(applied).to_string()),
+            ("last_contact", last_contact),
+            (
+                "last_log_index",
+                self.positions
+                    .last_log_index
+                    .load(Ordering::Acquire)
+                    .to_string(),
+            ),
+            (
+                "last_log_term",
+                self.positions
+                    .last_log_term
+                    .load(Ordering::Acquire)
+                    .to_string(),
+            ),
+            (
+                "last_snapshot_index",
+                snapshot.map_or(0, |s| s.index).to_string(),
+            ),
+            (
+                "last_snapshot_term",
+                snapshot.map_or(0, |s| s.leader_id.term).to_string(),
+            ),
+            ("latest_configuration", format!("[{}]", servers.join(" "))),
+            (
+                "latest_configuration_index",
+                m.membership_config
+                    .log_id()
+                    .map_or(0, |l| l.index)
+                    .to_string(),
+            ),
+            ("num_peers", num_peers.to_string()),
+            ("protocol_version", "3".into()),
+            ("protocol_version_max", "3".into()),
+            ("protocol_version_min", "0".into()),
+            ("snapshot_version_max", "1".into()),
+            ("snapshot_version_min", "0".into()),
+            ("state", state_name(m.state).into()),
+            ("term", m.current_term.to_string()),
+        ];
+        pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+    }
+
+    /// The Raft configuration as `/v1/operator/raft/configuration` reports it.
+    pub fn configuration(&self) -> RaftConfiguration {
+        let m: RaftMetrics = self.metrics();
+        let membership = m.membership_config.membership();
+        let voters: Vec<u64> = membership.voter_ids().collect();
+        let own_last = self.positions.last_log_index.load(Ordering::Acquire);
+        let servers = membership
+            .nodes()
+            .map(|(nid, node)| {
+                let last_index = if *nid == self.id {
+                    own_last
+                } else {
+                    m.replication
+                        .as_ref()
+                        .and_then(|r| r.get(nid).copied().flatten())
+                        .map_or(0, |l| l.index)
+                };
+                RaftServer {
+                    id: node.id.clone(),
+                    node: node.name.clone(),
+                    address: node.addr.clone(),
+                    leader: m.current_leader == Some(*nid),
+                    protocol_version: "3".into(),
+                    voter: voters.contains(nid),
+                    last_index,
+                }
+            })
+            .collect();
+        RaftConfiguration {
+            servers,
+            index: m.membership_config.log_id().map_or(0, |l| l.index),
+        }
+    }
+}

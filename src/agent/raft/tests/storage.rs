@@ -1,0 +1,280 @@
+//! Log store and state machine: openraft's suite, reopen, chunking, snapshots, group commit.
+
+// openraft's storage traits return `StorageError` (large); helpers return it as is.
+#![allow(clippy::result_large_err)]
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+
+use openraft::storage::{
+    RaftLogReader, RaftLogStorage, RaftLogStorageExt, RaftSnapshotBuilder, RaftStateMachine,
+};
+use openraft::testing::{log_id, StoreBuilder, Suite};
+use openraft::{EntryPayload, Membership, StorageIOError};
+use tempfile::TempDir;
+
+use super::super::log_store::{LogOpenError, LogStore};
+use super::super::snapshot::{SnapshotDir, SnapshotError};
+use super::super::state_machine::StateMachine;
+use super::super::types::{Entry, LogId, ServerNode, SnapshotMeta, StorageError, StoredMembership};
+use crate::agent::state::{Command, KvOp, KvVerb, Request, Store};
+
+struct Builder;
+
+impl StoreBuilder<super::super::TypeConfig, LogStore, StateMachine, TempDir> for Builder {
+    async fn build(&self) -> Result<(TempDir, LogStore, StateMachine), StorageError> {
+        let dir = tempfile::tempdir().map_err(|e| StorageIOError::write(&e))?;
+        let log = LogStore::open(&dir.path().join("log")).map_err(|e| StorageIOError::write(&e))?;
+        let sm = StateMachine::open(&dir.path().join("snapshots"), Store::new())
+            .map_err(|e| StorageIOError::write(&e))?;
+        Ok((dir, log, sm))
+    }
+}
+
+#[test]
+fn passes_openraft_storage_suite() {
+    if let Err(e) = Suite::test_all(Builder) {
+        panic!("openraft storage suite failed: {e}");
+    }
+}
+
+fn set(key: &str, value: Vec<u8>) -> Command {
+    Command::KvTxn(vec![KvOp {
+        verb: KvVerb::Set,
+        key: key.into(),
+        value,
+        flags: 0,
+        index: 0,
+        session: None,
+    }])
+}
+
+fn normal(term: u64, index: u64, value_len: usize) -> Entry {
+    let value = (0..value_len).map(|i| (i % 251) as u8).collect();
+    Entry {
+        log_id: log_id(term, 1, index),
+        payload: EntryPayload::Normal(Request {
+            commands: vec![set(&format!("k{index}"), value)],
+        }),
+    }
+}
+
+fn blank(term: u64, index: u64) -> Entry {
+    Entry {
+        log_id: log_id(term, 1, index),
+        payload: EntryPayload::Blank,
+    }
+}
+
+fn member(term: u64, index: u64) -> Entry {
+    let node = ServerNode {
+        id: "node-1".into(),
+        name: "one".into(),
+        addr: "127.0.0.1:8300".into(),
+    };
+    let nodes = std::collections::BTreeMap::from([(1u64, node)]);
+    Entry {
+        log_id: log_id(term, 1, index),
+        payload: EntryPayload::Membership(Membership::new(vec![BTreeSet::from([1u64])], nodes)),
+    }
+}
+
+fn open(dir: &Path) -> LogStore {
+    match LogStore::open(dir) {
+        Ok(store) => store,
+        Err(e) => panic!("open log store: {e}"),
+    }
+}
+
+#[tokio::test]
+async fn log_vote_and_committed_survive_reopen() -> Result<(), StorageError> {
+    let tmp = tempfile::tempdir().map_err(|e| StorageIOError::write(&e))?;
+    let dir = tmp.path().join("log");
+    // Entries of 0 B, 5 KiB (2 chunks) and 600 KiB (well past sled's blob threshold).
+    let entries = vec![
+        member(1, 0),
+        blank(1, 1),
+        normal(1, 2, 10),
+        normal(1, 3, 5 * 1024),
+        normal(2, 4, 600 * 1024),
+        blank(2, 5),
+        normal(2, 6, 100),
+    ];
+    let vote = openraft::Vote::new_committed(2, 1);
+    {
+        let mut store = open(&dir);
+        store.blocking_append(entries.clone()).await?;
+        store.save_vote(&vote).await?;
+        store.save_committed(Some(log_id(2, 1, 5))).await?;
+        store.purge(log_id(1, 1, 1)).await?;
+        store.truncate(log_id(2, 1, 6)).await?;
+        store.blocking_append(vec![normal(3, 6, 7)]).await?;
+    }
+    let mut store = open(&dir);
+    assert_eq!(store.read_vote().await?, Some(vote));
+    assert_eq!(store.read_committed().await?, Some(log_id(2, 1, 5)));
+    let state = store.get_log_state().await?;
+    assert_eq!(state.last_purged_log_id, Some(log_id(1, 1, 1)));
+    assert_eq!(state.last_log_id, Some(log_id(3, 1, 6)));
+    let got = store.try_get_log_entries(0..100).await?;
+    let mut want = entries[2..6].to_vec();
+    want.push(normal(3, 6, 7));
+    assert_eq!(got, want);
+    let mut reader = store.get_log_reader().await;
+    assert_eq!(
+        reader.try_get_log_entries(4..=4).await?,
+        vec![entries[4].clone()]
+    );
+    assert_eq!(reader.limited_get_log_entries(2, 7).await?.len(), 5);
+    // Chunking kept every sled node under the blob threshold: no unsynced blob files.
+    let blobs = std::fs::read_dir(dir.join("blobs")).map_err(|e| StorageIOError::read(&e))?;
+    assert_eq!(blobs.count(), 0, "sled wrote blob files");
+    Ok(())
+}
+
+#[test]
+fn open_errors_are_clear() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("log");
+    let first = open(&dir);
+    match LogStore::open(&dir) {
+        Err(e @ LogOpenError::Locked { .. }) => {
+            assert!(e.to_string().contains("another sd agent"), "{e}")
+        }
+        Err(e) => panic!("expected a lock error, got {e}"),
+        Ok(_) => panic!("a second open of the same log succeeded"),
+    }
+    drop(first);
+    drop(open(&dir));
+
+    let foreign = tmp.path().join("foreign");
+    {
+        let db = sled::open(&foreign).expect("sled open");
+        db.insert(b"hello", b"world").expect("insert");
+        db.flush().expect("flush");
+    }
+    match LogStore::open(&foreign) {
+        Err(e @ LogOpenError::Foreign { .. }) => {
+            assert!(e.to_string().contains("not an sd Raft log"), "{e}")
+        }
+        Err(e) => panic!("expected a foreign-dir error, got {e}"),
+        Ok(_) => panic!("a foreign sled database was accepted"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_syncs_are_grouped() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let store = open(&tmp.path().join("log"));
+    let syncer = store.syncer();
+    let before = syncer.completed_syncs();
+    const N: u64 = 64;
+    let mut tasks = Vec::new();
+    for _ in 0..N {
+        let syncer = syncer.clone();
+        tasks.push(tokio::spawn(async move { syncer.sync().await }));
+    }
+    for task in tasks {
+        task.await.expect("join").expect("sync");
+    }
+    let used = syncer.completed_syncs() - before;
+    assert!(
+        (1..N).contains(&used),
+        "{N} concurrent syncs took {used} fdatasyncs"
+    );
+}
+
+fn meta_at(term: u64, index: u64, id: &str) -> SnapshotMeta {
+    SnapshotMeta {
+        last_log_id: Some(log_id(term, 1, index)),
+        last_membership: StoredMembership::new(
+            Some(log_id(1, 1, 0)),
+            Membership::new(vec![BTreeSet::from([1u64])], None),
+        ),
+        snapshot_id: id.into(),
+    }
+}
+
+#[test]
+fn snapshot_files_round_trip_and_only_newest_is_kept() -> Result<(), SnapshotError> {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = SnapshotDir::open(tmp.path())?;
+    assert!(dir.load_latest()?.is_none());
+    dir.write(&meta_at(1, 10, "a"), b"first state")?;
+    dir.write(&meta_at(2, 20, "b"), b"second state")?;
+    let (meta, data) = dir.load_latest()?.expect("a snapshot");
+    assert_eq!(meta, meta_at(2, 20, "b"));
+    assert_eq!(data, b"second state");
+    assert_eq!(dir.read_data(&meta)?, b"second state");
+    let files = std::fs::read_dir(tmp.path()).expect("read_dir").count();
+    assert_eq!(files, 1, "older snapshots are deleted");
+
+    // A flipped byte is detected, with a message that says what to do.
+    let path = std::fs::read_dir(tmp.path())
+        .expect("read_dir")
+        .next()
+        .expect("file")
+        .expect("entry")
+        .path();
+    let mut raw = std::fs::read(&path).expect("read");
+    let at = raw.len() - 10;
+    raw[at] ^= 0xff;
+    std::fs::write(&path, raw).expect("write");
+    match dir.load_latest() {
+        Err(e @ SnapshotError::Corrupt { .. }) => assert!(e.to_string().contains("checksum")),
+        other => panic!("expected corruption, got {other:?}"),
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn state_machine_restores_latest_snapshot() -> Result<(), StorageError> {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let snaps = tmp.path().join("snapshots");
+    let open_sm = || {
+        StateMachine::open(&snaps, Store::new())
+            .map_err(|e| StorageIOError::read_snapshot(None, &e))
+    };
+    let built;
+    {
+        let mut sm = open_sm()?;
+        let out = sm
+            .apply(vec![member(1, 0), blank(1, 1), normal(1, 2, 3)])
+            .await?;
+        assert_eq!(out.len(), 3);
+        assert_eq!(out[2].results.len(), 1, "one result per command");
+        sm.get_snapshot_builder().await.build_snapshot().await?;
+        sm.apply(vec![normal(1, 3, 3)]).await?;
+        built = sm.get_snapshot_builder().await.build_snapshot().await?;
+        sm.apply(vec![normal(1, 4, 3)]).await?;
+    }
+    let mut sm = open_sm()?;
+    let (applied, membership) = sm.applied_state().await?;
+    let expect: Option<LogId> = Some(log_id(1, 1, 3));
+    assert_eq!(
+        applied, expect,
+        "restored at the snapshot, not at the last apply"
+    );
+    assert_eq!(membership.log_id(), &Some(log_id(1, 1, 0)));
+    let current = sm.get_current_snapshot().await?.expect("current snapshot");
+    assert_eq!(current.meta, built.meta);
+    let files = std::fs::read_dir(&snaps).expect("read_dir").count();
+    assert_eq!(files, 1);
+
+    // Installing a snapshot from a leader replaces state and file.
+    let mut follower_dir = open_sm_at(&tmp.path().join("follower"))?;
+    let mut data = follower_dir.begin_receiving_snapshot().await?;
+    *data = *current.snapshot;
+    follower_dir.install_snapshot(&current.meta, data).await?;
+    assert_eq!(follower_dir.applied_state().await?.0, expect);
+    drop(follower_dir);
+    let mut reopened = open_sm_at(&tmp.path().join("follower"))?;
+    assert_eq!(reopened.applied_state().await?.0, expect);
+    Ok(())
+}
+
+fn open_sm_at(dir: &Path) -> Result<StateMachine, StorageError> {
+    StateMachine::open(dir, Arc::new(Store::default()))
+        .map_err(|e| StorageIOError::read_snapshot(None, &e).into())
+}
