@@ -34,13 +34,27 @@ pub struct Client {
     datacenter: Option<String>,
 }
 
-/// Runs `fut` to completion on a fresh current-thread runtime (for sync callers such as the CLI).
+/// Runs `fut` to completion for a sync caller (the CLI commands). Every call on a thread uses
+/// the same current-thread runtime, so a [`Client`]'s pooled connections stay usable from one
+/// call to the next. Must not be called from inside an async context.
 pub fn block_on<T>(fut: impl Future<Output = Result<T, ClientError>>) -> Result<T, ClientError> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| ClientError::Setup(format!("cannot start the async runtime: {e}")))?
-        .block_on(fut)
+    thread_local! {
+        static RUNTIME: std::cell::OnceCell<tokio::runtime::Runtime> =
+            const { std::cell::OnceCell::new() };
+    }
+    RUNTIME.with(|cell| {
+        if cell.get().is_none() {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| ClientError::Setup(format!("cannot start the async runtime: {e}")))?;
+            let _ = cell.set(rt);
+        }
+        match cell.get() {
+            Some(rt) => rt.block_on(fut),
+            None => Err(ClientError::Setup("cannot start the async runtime".into())),
+        }
+    })
 }
 
 impl Client {

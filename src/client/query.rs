@@ -66,6 +66,19 @@ impl QueryMeta {
     }
 }
 
+impl QueryMeta {
+    /// The index to block on next, following Consul's rules for blocking-query loops: if the
+    /// index went backwards (a snapshot restore, a new leader) start over from 0, otherwise use
+    /// the returned index but never less than 1.
+    pub fn next_wait_index(&self, previous: u64) -> u64 {
+        if self.last_index < previous {
+            0
+        } else {
+            self.last_index.max(1)
+        }
+    }
+}
+
 /// Query parameters for `q`, in the spelling Consul's Go client sends (`stale=`, `wait=5000ms`).
 pub(crate) fn query_params(q: &QueryOptions) -> Vec<(String, String)> {
     let mut out = Vec::new();
@@ -117,6 +130,17 @@ mod tests {
         assert!(m.known_leader);
         assert_eq!(m.last_contact, Duration::from_millis(15));
         assert_eq!(m.last_content_hash, None);
+    }
+
+    #[test]
+    fn next_wait_index_rules() {
+        let meta = |i| QueryMeta {
+            last_index: i,
+            ..Default::default()
+        };
+        assert_eq!(meta(10).next_wait_index(5), 10);
+        assert_eq!(meta(3).next_wait_index(5), 0);
+        assert_eq!(meta(0).next_wait_index(0), 1);
     }
 
     #[test]

@@ -250,3 +250,28 @@ fn escape_path_matches_go() {
 fn block_on_runs_a_future() {
     assert_eq!(block_on(async { Ok::<_, ClientError>(3) }).unwrap(), 3);
 }
+
+#[test]
+fn sequential_block_on_calls_share_pooled_connections() {
+    // The stub runs on its own thread and runtime, like a real agent.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let (addr, _seen) = stub(kv_answer).await;
+            tx.send(addr).unwrap();
+            std::future::pending::<()>().await;
+        });
+    });
+    let addr = rx.recv().unwrap();
+    let c = client(&addr, ClientFlags::default(), &[]);
+    for i in 0..5 {
+        let key = format!("k{i}");
+        assert!(block_on(c.kv().put(&key, b"v", 0, &WriteOptions::default())).unwrap());
+        let (pair, _) = block_on(c.kv().get(&key, &QueryOptions::default())).unwrap();
+        assert!(pair.is_some());
+    }
+}
