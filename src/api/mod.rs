@@ -3,12 +3,14 @@
 //! Must not import anything else from this crate: both `client` and `agent` depend on it.
 
 pub mod agent;
+pub mod agent_self;
 pub mod duration;
 pub mod kv;
 pub mod operator;
 pub mod txn;
 
 pub use agent::AgentMember;
+pub use agent_self::AgentSelf;
 pub use duration::{format_duration, parse_duration};
 pub use kv::KVPair;
 pub use operator::{RaftConfiguration, RaftServer};

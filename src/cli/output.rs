@@ -80,6 +80,88 @@ pub fn tabwrite(rows: &[(String, String)], min_pad: usize) -> String {
     out
 }
 
+/// Prints `text` to stderr and returns exit code 1: how client commands report failures in
+/// Consul's own words (`Error querying Consul agent: ...`) rather than as `Error: ...`.
+pub fn fail(text: &str) -> ExitCode {
+    eprintln(text);
+    ExitCode::FAILURE
+}
+
+/// Lays out `text` the way Go's `text/tabwriter` does with `padchar ' '` and no flags: every
+/// tab-terminated cell belongs to a column, a column block is a run of consecutive lines that
+/// have a cell in that column, and each block is as wide as its widest cell plus `padding`
+/// (at least `minwidth`). Text after a line's last tab is not aligned. Works on bytes, so
+/// values that are not UTF-8 pass through untouched.
+pub fn go_tabwriter(text: &[u8], minwidth: usize, padding: usize) -> Vec<u8> {
+    let lines: Vec<Vec<&[u8]>> = text
+        .split(|&b| b == b'\n')
+        .map(|line| line.split(|&b| b == b'\t').collect())
+        .collect();
+    let mut tw = TabWriter {
+        lines: &lines,
+        widths: Vec::new(),
+        minwidth,
+        padding,
+        out: Vec::with_capacity(text.len() + 64),
+    };
+    tw.format(0, lines.len());
+    tw.out
+}
+
+struct TabWriter<'a> {
+    lines: &'a [Vec<&'a [u8]>],
+    widths: Vec<usize>,
+    minwidth: usize,
+    padding: usize,
+    out: Vec<u8>,
+}
+
+impl TabWriter<'_> {
+    fn format(&mut self, mut line0: usize, line1: usize) {
+        let column = self.widths.len();
+        let has_cell = |line: &Vec<&[u8]>| column + 1 < line.len();
+        let mut this = line0;
+        while this < line1 {
+            if !has_cell(&self.lines[this]) {
+                this += 1;
+                continue;
+            }
+            self.write_lines(line0, this);
+            line0 = this;
+            let mut width = self.minwidth;
+            while this < line1 && has_cell(&self.lines[this]) {
+                width = width.max(text_width(self.lines[this][column]) + self.padding);
+                this += 1;
+            }
+            self.widths.push(width);
+            self.format(line0, this);
+            self.widths.pop();
+            line0 = this;
+        }
+        self.write_lines(line0, line1);
+    }
+
+    fn write_lines(&mut self, line0: usize, line1: usize) {
+        for i in line0..line1 {
+            for (j, cell) in self.lines[i].iter().enumerate() {
+                self.out.extend_from_slice(cell);
+                if let Some(&w) = self.widths.get(j) {
+                    let pad = w.saturating_sub(text_width(cell));
+                    self.out.extend(std::iter::repeat_n(b' ', pad));
+                }
+            }
+            if i + 1 < self.lines.len() {
+                self.out.push(b'\n');
+            }
+        }
+    }
+}
+
+/// Characters in `cell` as Go's `utf8.RuneCount` sees them (continuation bytes do not count).
+fn text_width(cell: &[u8]) -> usize {
+    cell.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,5 +180,27 @@ mod tests {
             columnize(&rows),
             "Node             Address        Status\nconsul-server01  10.0.0.1:8301  alive\n"
         );
+    }
+
+    #[test]
+    fn go_tabwriter_aligns_kv_detail_block() {
+        let text = b"CreateIndex\t336\nFlags\t0\nKey\tredis/maxconns\nSession\t-\nValue\t5";
+        let out = String::from_utf8(go_tabwriter(text, 0, 6)).unwrap();
+        assert_eq!(
+            out,
+            "CreateIndex      336\nFlags            0\nKey              redis/maxconns\n\
+             Session          -\nValue            5"
+        );
+    }
+
+    #[test]
+    fn go_tabwriter_blocks_break_on_lines_without_the_column() {
+        // A value with a newline: its second line has no cell, so it is printed as is.
+        let text = b"Key\tk\nValue\ta\nb\nX\tc\n";
+        let out = String::from_utf8(go_tabwriter(text, 0, 2)).unwrap();
+        assert_eq!(out, "Key    k\nValue  a\nb\nX  c\n");
+        // Non-UTF-8 bytes pass through, multi-byte characters count once.
+        let out = go_tabwriter(b"\xc3\xa9\tx\nab\t\xff", 0, 1);
+        assert_eq!(out, b"\xc3\xa9  x\nab \xff");
     }
 }

@@ -1,13 +1,74 @@
-//! `sd info`: Provides debugging information for operators
+//! `sd info`: the `Stats` of `/v1/agent/self`, sections and keys sorted, printed the way
+//! `consul info` prints them (`section:` then `\tkey = value`).
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
 
 use clap::{ArgMatches, Command};
 
+use crate::cli::{http_flags, output};
+use crate::client::{block_on, Client, ClientError};
 use crate::commands::CmdResult;
 
 pub fn cli() -> Command {
-    Command::new("info").about("Provides debugging information for operators")
+    Command::new("info")
+        .about("Provides debugging information for operators.")
+        .long_about("Provides debugging information for operators")
+        .args(http_flags::http_args())
 }
 
-pub fn exec(_m: &ArgMatches) -> CmdResult {
-    anyhow::bail!("`sd info` is not built yet")
+pub fn exec(m: &ArgMatches) -> CmdResult {
+    let client = match http_flags::client_settings(m)
+        .map_err(ClientError::from)
+        .and_then(Client::new)
+    {
+        Ok(c) => c,
+        Err(e) => {
+            return Ok(output::fail(&format!(
+                "Error connecting to Consul agent: {e}"
+            )))
+        }
+    };
+    match block_on(client.agent().self_info()) {
+        Ok(agent) => {
+            output::write_raw(render(&agent.stats).as_bytes());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => Ok(output::fail(&format!("Error querying agent: {e}"))),
+    }
+}
+
+fn render(stats: &BTreeMap<String, BTreeMap<String, String>>) -> String {
+    let mut out = String::new();
+    for (section, values) in stats {
+        out.push_str(section);
+        out.push_str(":\n");
+        for (key, value) in values {
+            out.push_str(&format!("\t{key} = {value}\n"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_and_keys_sorted() {
+        let mut stats = BTreeMap::new();
+        let raft: BTreeMap<String, String> = [("state", "Leader"), ("applied_index", "12")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        stats.insert("raft".to_string(), raft);
+        stats.insert(
+            "agent".to_string(),
+            [("checks".to_string(), "0".to_string())].into(),
+        );
+        assert_eq!(
+            render(&stats),
+            "agent:\n\tchecks = 0\nraft:\n\tapplied_index = 12\n\tstate = Leader\n"
+        );
+    }
 }

@@ -1,13 +1,144 @@
-//! `sd kv delete`: Removes data from the KV store
+//! `sd kv delete`: removes a key, a key only at a given ModifyIndex (`-cas`), or every key
+//! under a prefix (`-recurse`), with `consul kv delete`'s checks and messages.
 
-use clap::{ArgMatches, Command};
+use std::process::ExitCode;
 
+use clap::{Arg, ArgAction, ArgMatches, Command};
+
+use crate::cli::args::{flag, get_all, get_flag, opt};
+use crate::cli::{http_flags, output};
+use crate::client::{block_on, Client, ClientError, WriteOptions};
+use crate::commands::kv::put::parse_go_uint;
 use crate::commands::CmdResult;
 
 pub fn cli() -> Command {
-    Command::new("delete").about("Removes data from the KV store")
+    Command::new("delete")
+        .about("Removes data from the KV store")
+        .long_about(
+            "Removes the value from the key-value store at the given path. If no key exists at \
+             the path, no action is taken. With -recurse, every key starting with the path is \
+             removed.",
+        )
+        .arg(flag(
+            "cas",
+            "Perform a Check-And-Set operation. Specifying this value also requires the \
+             -modify-index flag to be set. The default value is false.",
+        ))
+        .arg(
+            opt(
+                "modify-index",
+                "UINT",
+                "Unsigned integer representing the ModifyIndex of the key. This is used in \
+                 combination with the -cas flag.",
+            )
+            .value_parser(parse_go_uint),
+        )
+        .arg(flag(
+            "recurse",
+            "Recursively delete all keys with the path. The default value is false.",
+        ))
+        .arg(
+            Arg::new("args")
+                .value_name("KEY_OR_PREFIX")
+                .num_args(0..)
+                .action(ArgAction::Append),
+        )
+        .args(http_flags::http_args())
+        .args(http_flags::server_args())
 }
 
-pub fn exec(_m: &ArgMatches) -> CmdResult {
-    anyhow::bail!("`sd kv delete` is not built yet")
+pub fn exec(m: &ArgMatches) -> CmdResult {
+    let args = get_all(m, "args");
+    if args.len() > 1 {
+        return Ok(output::fail(&format!(
+            "Too many arguments (expected 1, got {})",
+            args.len()
+        )));
+    }
+    let raw = args.first().map(String::as_str).unwrap_or("");
+    let key = raw.strip_prefix('/').unwrap_or(raw);
+    let (cas, recurse) = (get_flag(m, "cas"), get_flag(m, "recurse"));
+    let index = m.get_one::<u64>("modify-index").copied().unwrap_or(0);
+    if let Some(problem) = check(key, cas, recurse, index) {
+        return Ok(output::fail(problem));
+    }
+    let client = match http_flags::client_settings(m)
+        .map_err(ClientError::from)
+        .and_then(Client::new)
+    {
+        Ok(c) => c,
+        Err(e) => {
+            return Ok(output::fail(&format!(
+                "Error connecting to Consul agent: {e}"
+            )))
+        }
+    };
+    let (kv, w) = (client.kv(), WriteOptions::default());
+    Ok(if recurse {
+        match block_on(kv.delete_tree(key, &w)) {
+            Err(e) => output::fail(&format!("Error! Did not delete prefix {key}: {e}")),
+            Ok(_) => success(&format!("Success! Deleted keys with prefix: {key}")),
+        }
+    } else if cas {
+        match block_on(kv.delete_cas(key, index, &w)) {
+            Err(e) => output::fail(&format!("Error! Did not delete key {key}: {e}")),
+            Ok(false) => output::fail(&format!("Error! Did not delete key {key}: CAS failed")),
+            Ok(true) => success(&format!("Success! Deleted key: {key}")),
+        }
+    } else {
+        match block_on(kv.delete(key, &w)) {
+            Err(e) => output::fail(&format!("Error deleting key {key}: {e}")),
+            Ok(_) => success(&format!("Success! Deleted key: {key}")),
+        }
+    })
+}
+
+/// The flag combinations Consul refuses, in the order it checks them.
+fn check(key: &str, cas: bool, recurse: bool, index: u64) -> Option<&'static str> {
+    if key.is_empty() && !recurse {
+        return Some("Error! Missing KEY argument");
+    }
+    if cas && index == 0 {
+        return Some(
+            "Cannot delete a key that does not exist. Provide a -modify-index greater than than 0.",
+        );
+    }
+    if index != 0 && !cas {
+        return Some("Cannot specify -modify-index without -cas!");
+    }
+    if recurse && cas {
+        return Some("Cannot specify both -cas and -recurse!");
+    }
+    None
+}
+
+fn success(text: &str) -> ExitCode {
+    output::println(text);
+    ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refused_combinations() {
+        assert_eq!(
+            check("", false, false, 0),
+            Some("Error! Missing KEY argument")
+        );
+        assert_eq!(check("", false, true, 0), None);
+        assert!(check("k", true, false, 0)
+            .unwrap()
+            .starts_with("Cannot delete a key"));
+        assert_eq!(
+            check("k", false, false, 5),
+            Some("Cannot specify -modify-index without -cas!")
+        );
+        assert_eq!(
+            check("k", true, true, 5),
+            Some("Cannot specify both -cas and -recurse!")
+        );
+        assert_eq!(check("k", true, false, 5), None);
+    }
 }

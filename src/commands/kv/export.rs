@@ -1,13 +1,153 @@
-//! `sd kv export`: Exports a tree from the KV store as JSON
+//! `sd kv export`: prints every key under a prefix as the tab-indented JSON array that
+//! `consul kv export` produces and `kv import` reads.
 
-use clap::{ArgMatches, Command};
+use std::process::ExitCode;
 
+use base64::Engine as _;
+use clap::{Arg, ArgAction, ArgMatches, Command};
+use serde::{Deserialize, Serialize};
+
+use crate::api::KVPair;
+use crate::cli::args::get_all;
+use crate::cli::{http_flags, output};
+use crate::client::{block_on, Client, ClientError, QueryOptions};
 use crate::commands::CmdResult;
 
-pub fn cli() -> Command {
-    Command::new("export").about("Exports a tree from the KV store as JSON")
+/// One exported key (Consul's `impexp.Entry`): the value is base64.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub(crate) struct Entry {
+    #[serde(alias = "Key", default)]
+    pub key: String,
+    #[serde(alias = "Flags", default)]
+    pub flags: u64,
+    #[serde(alias = "Value", default)]
+    pub value: String,
+    #[serde(alias = "Namespace", default, skip_serializing_if = "String::is_empty")]
+    pub namespace: String,
+    #[serde(alias = "Partition", default, skip_serializing_if = "String::is_empty")]
+    pub partition: String,
 }
 
-pub fn exec(_m: &ArgMatches) -> CmdResult {
-    anyhow::bail!("`sd kv export` is not built yet")
+impl From<&KVPair> for Entry {
+    fn from(pair: &KVPair) -> Self {
+        Entry {
+            key: pair.key.clone(),
+            flags: pair.flags,
+            value: base64::engine::general_purpose::STANDARD
+                .encode(pair.value.as_deref().unwrap_or_default()),
+            ..Default::default()
+        }
+    }
+}
+
+pub fn cli() -> Command {
+    Command::new("export")
+        .about("Exports a tree from the KV store as JSON")
+        .long_about(
+            "Retrieves key-value pairs for the given prefix from the key-value store, and writes \
+             a JSON representation to stdout. This can be used with the command \"kv import\" to \
+             move entire trees between clusters.",
+        )
+        .arg(
+            Arg::new("args")
+                .value_name("PREFIX")
+                .num_args(0..)
+                .action(ArgAction::Append),
+        )
+        .args(http_flags::http_args())
+        .args(http_flags::server_args())
+}
+
+pub fn exec(m: &ArgMatches) -> CmdResult {
+    let args = get_all(m, "args");
+    if args.len() > 1 {
+        return Ok(output::fail(&format!(
+            "Too many arguments (expected 1, got {})",
+            args.len()
+        )));
+    }
+    let raw = args.first().map(String::as_str).unwrap_or("");
+    let prefix = raw.strip_prefix('/').unwrap_or(raw);
+    let client = match http_flags::client_settings(m)
+        .map_err(ClientError::from)
+        .and_then(Client::new)
+    {
+        Ok(c) => c,
+        Err(e) => {
+            return Ok(output::fail(&format!(
+                "Error connecting to Consul agent: {e}"
+            )))
+        }
+    };
+    let q = QueryOptions {
+        stale: http_flags::stale(m),
+        ..Default::default()
+    };
+    let pairs = match block_on(client.kv().list(prefix, &q)) {
+        Ok((pairs, _)) => pairs,
+        Err(e) => return Ok(output::fail(&format!("Error querying Consul agent: {e}"))),
+    };
+    match export_json(&pairs) {
+        Ok(json) => {
+            output::println(&json);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => Ok(output::fail(&format!("Error exporting KV data: {e}"))),
+    }
+}
+
+/// The array as Go's `json.MarshalIndent(entries, "", "\t")` writes it, HTML characters
+/// escaped the way Go does (`<` as `\u003c`, ...).
+fn export_json(pairs: &[KVPair]) -> Result<String, serde_json::Error> {
+    let entries: Vec<Entry> = pairs.iter().map(Entry::from).collect();
+    let mut buf = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"\t");
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, formatter);
+    entries.serialize(&mut ser)?;
+    let text = String::from_utf8_lossy(&buf);
+    Ok(go_html_escape(&text))
+}
+
+/// Go's JSON encoder escapes `<`, `>`, `&`, U+2028 and U+2029 inside strings; outside strings
+/// they never occur in JSON, so replacing everywhere is exact.
+fn go_html_escape(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_like_consul() {
+        let pairs = vec![
+            KVPair {
+                key: "app/a<b>".into(),
+                flags: 3,
+                value: Some(b"hi".to_vec()),
+                ..Default::default()
+            },
+            KVPair {
+                key: "app/empty".into(),
+                ..Default::default()
+            },
+        ];
+        assert_eq!(
+            export_json(&pairs).unwrap(),
+            "[\n\t{\n\t\t\"key\": \"app/a\\u003cb\\u003e\",\n\t\t\"flags\": 3,\n\t\t\"value\": \"aGk=\"\n\t},\
+             \n\t{\n\t\t\"key\": \"app/empty\",\n\t\t\"flags\": 0,\n\t\t\"value\": \"\"\n\t}\n]"
+        );
+        assert_eq!(export_json(&[]).unwrap(), "[]");
+    }
 }

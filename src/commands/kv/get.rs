@@ -1,13 +1,269 @@
-//! `sd kv get`: Retrieves the value at a key or prefix
+//! `sd kv get`: reads one key, every key under a prefix (`-recurse`) or key names (`-keys`),
+//! printing exactly what `consul kv get` prints.
 
-use clap::{ArgMatches, Command};
+use std::process::ExitCode;
 
+use base64::Engine as _;
+use clap::{Arg, ArgAction, ArgMatches, Command};
+
+use crate::api::KVPair;
+use crate::cli::args::{flag, get_all, get_flag, get_str, opt};
+use crate::cli::{http_flags, output};
+use crate::client::{block_on, Client, ClientError, QueryOptions};
 use crate::commands::CmdResult;
 
 pub fn cli() -> Command {
-    Command::new("get").about("Retrieves the value at a key or prefix")
+    Command::new("get")
+        .about("Retrieves or lists data from the KV store")
+        .long_about(
+            "Retrieves the value from the key-value store at the given key name. If no key \
+             exists with that name, an error is returned. If a key exists with that name but has \
+             no data, nothing is returned. If the name or prefix is omitted, it defaults to \"\" \
+             which is the root of the key-value store.",
+        )
+        .arg(flag(
+            "base64",
+            "Base64 encode the value. The default value is false.",
+        ))
+        .arg(flag(
+            "detailed",
+            "Provide additional metadata about the key in addition to the value such as the \
+             ModifyIndex and any flags that may have been set on the key. The default value is \
+             false.",
+        ))
+        .arg(flag(
+            "keys",
+            "List keys which start with the given prefix, but not their values. This is \
+             especially useful if you only need the key names themselves. This option is \
+             commonly combined with the -separator option. The default value is false.",
+        ))
+        .arg(flag(
+            "recurse",
+            "Recursively look at all keys prefixed with the given path. The default value is \
+             false.",
+        ))
+        .arg(
+            opt(
+                "separator",
+                "STRING",
+                "String to use as a separator between keys. The default value is \"/\", but this \
+                 option is only taken into account when paired with the -keys flag.",
+            )
+            .default_value("/"),
+        )
+        .arg(
+            Arg::new("args")
+                .value_name("KEY_OR_PREFIX")
+                .num_args(0..)
+                .action(ArgAction::Append),
+        )
+        .args(http_flags::http_args())
+        .args(http_flags::server_args())
 }
 
-pub fn exec(_m: &ArgMatches) -> CmdResult {
-    anyhow::bail!("`sd kv get` is not built yet")
+pub fn exec(m: &ArgMatches) -> CmdResult {
+    let args = get_all(m, "args");
+    if args.len() > 1 {
+        return Ok(output::fail(&format!(
+            "Too many arguments (expected 1, got {})",
+            args.len()
+        )));
+    }
+    let raw = args.first().map(String::as_str).unwrap_or("");
+    let key = raw.strip_prefix('/').unwrap_or(raw);
+    let (recurse, keys) = (get_flag(m, "recurse"), get_flag(m, "keys"));
+    let (detailed, b64) = (get_flag(m, "detailed"), get_flag(m, "base64"));
+    if key.is_empty() && !(recurse || keys) {
+        return Ok(output::fail("Error! Missing KEY argument"));
+    }
+    let client = match http_flags::client_settings(m)
+        .map_err(ClientError::from)
+        .and_then(Client::new)
+    {
+        Ok(c) => c,
+        Err(e) => {
+            return Ok(output::fail(&format!(
+                "Error connecting to Consul agent: {e}"
+            )))
+        }
+    };
+    let q = QueryOptions {
+        stale: http_flags::stale(m),
+        ..Default::default()
+    };
+    let kv = client.kv();
+    let queried = |e: ClientError| output::fail(&format!("Error querying Consul agent: {e}"));
+
+    if keys && recurse {
+        let pairs = match block_on(kv.list(key, &q)) {
+            Ok((pairs, _)) => pairs,
+            Err(e) => return Ok(queried(e)),
+        };
+        let mut out = Vec::new();
+        for (i, pair) in pairs.iter().enumerate() {
+            if detailed {
+                out.extend(detailed_block(pair, None));
+                out.push(b'\n');
+                if i + 1 < pairs.len() {
+                    out.push(b'\n');
+                }
+            } else {
+                out.extend(pair.key.as_bytes());
+                out.push(b'\n');
+            }
+        }
+        output::write_raw(&out);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if keys {
+        let separator = get_str(m, "separator").unwrap_or("/");
+        return Ok(match block_on(kv.keys(key, separator, &q)) {
+            Ok((names, _)) => {
+                for name in names {
+                    output::println(&name);
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => queried(e),
+        });
+    }
+    if recurse {
+        let pairs = match block_on(kv.list(key, &q)) {
+            Ok((pairs, _)) => pairs,
+            Err(e) => return Ok(queried(e)),
+        };
+        let mut out = Vec::new();
+        for (i, pair) in pairs.iter().enumerate() {
+            if detailed {
+                out.extend(detailed_block(pair, Some(b64)));
+                out.push(b'\n');
+                if i + 1 < pairs.len() {
+                    out.push(b'\n');
+                }
+            } else {
+                out.extend(recurse_line(pair, b64));
+            }
+        }
+        output::write_raw(&out);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let pair = match block_on(kv.get(key, &q)) {
+        Ok((Some(pair), _)) => pair,
+        Ok((None, _)) => return Ok(output::fail(&format!("Error! No key exists at: {key}"))),
+        Err(e) => return Ok(queried(e)),
+    };
+    let mut out = if detailed {
+        detailed_block(&pair, Some(b64))
+    } else {
+        encoded(&pair, b64)
+    };
+    out.push(b'\n');
+    output::write_raw(&out);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The value as printed: raw bytes, or base64 with `-base64`.
+fn encoded(pair: &KVPair, b64: bool) -> Vec<u8> {
+    let value = pair.value.as_deref().unwrap_or_default();
+    if b64 {
+        base64::engine::general_purpose::STANDARD
+            .encode(value)
+            .into_bytes()
+    } else {
+        value.to_vec()
+    }
+}
+
+/// `key:value\n` for `-recurse`.
+fn recurse_line(pair: &KVPair, b64: bool) -> Vec<u8> {
+    let mut line = pair.key.as_bytes().to_vec();
+    line.push(b':');
+    line.extend(encoded(pair, b64));
+    line.push(b'\n');
+    line
+}
+
+/// The `-detailed` block, tab-aligned like Go's tabwriter (padding 6). With a value (`Some(base64)`)
+/// it ends without a newline after `Value`; without one (`-keys -recurse -detailed`) it ends
+/// after the `Session` line's newline.
+fn detailed_block(pair: &KVPair, value: Option<bool>) -> Vec<u8> {
+    let session = pair
+        .session
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .unwrap_or("-");
+    let mut text = format!(
+        "CreateIndex\t{}\nFlags\t{}\nKey\t{}\nLockIndex\t{}\nModifyIndex\t{}\nSession\t{}\n",
+        pair.create_index, pair.flags, pair.key, pair.lock_index, pair.modify_index, session
+    )
+    .into_bytes();
+    if let Some(b64) = value {
+        text.extend(b"Value\t");
+        text.extend(encoded(pair, b64));
+    }
+    output::go_tabwriter(&text, 0, 6)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pair() -> KVPair {
+        KVPair {
+            key: "redis/config/connections".into(),
+            create_index: 336,
+            modify_index: 340,
+            lock_index: 0,
+            flags: 42,
+            value: Some(b"5".to_vec()),
+            session: None,
+        }
+    }
+
+    #[test]
+    fn detailed_block_matches_consul() {
+        let out = String::from_utf8(detailed_block(&pair(), Some(false))).unwrap();
+        assert_eq!(
+            out,
+            "CreateIndex      336\n\
+             Flags            42\n\
+             Key              redis/config/connections\n\
+             LockIndex        0\n\
+             ModifyIndex      340\n\
+             Session          -\n\
+             Value            5"
+        );
+        let mut locked = pair();
+        locked.session = Some("adf4238a-882b-9ddc-4a9d-5b6758e4159e".into());
+        let out = String::from_utf8(detailed_block(&locked, Some(true))).unwrap();
+        assert!(out.contains("Session          adf4238a-882b-9ddc-4a9d-5b6758e4159e\n"));
+        assert!(out.ends_with("Value            NQ=="));
+        let keys_only = String::from_utf8(detailed_block(&pair(), None)).unwrap();
+        assert!(keys_only.ends_with("ModifyIndex      340\nSession          -\n"));
+    }
+
+    #[test]
+    fn recurse_lines() {
+        assert_eq!(
+            recurse_line(&pair(), false),
+            b"redis/config/connections:5\n"
+        );
+        assert_eq!(
+            recurse_line(&pair(), true),
+            b"redis/config/connections:NQ==\n"
+        );
+        let empty = KVPair {
+            key: "dir/".into(),
+            ..Default::default()
+        };
+        assert_eq!(recurse_line(&empty, true), b"dir/:\n");
+    }
+
+    #[test]
+    fn plain_value_is_raw_or_base64() {
+        let mut p = pair();
+        p.value = Some(vec![0xff, b'\n']);
+        assert_eq!(encoded(&p, false), vec![0xff, b'\n']);
+        assert_eq!(encoded(&p, true), b"/wo=");
+    }
 }

@@ -1,13 +1,286 @@
-//! `sd kv put`: Sets or updates data in the KV store
+//! `sd kv put`: writes a key (plain, check-and-set, or lock acquire/release), taking DATA
+//! literally, from `@file` or from stdin (`-`), with `consul kv put`'s messages.
 
-use clap::{ArgMatches, Command};
+use std::io::Read;
+use std::process::ExitCode;
 
+use base64::Engine as _;
+use clap::{Arg, ArgAction, ArgMatches, Command};
+
+use crate::cli::args::{flag, get_all, get_flag, get_str, opt};
+use crate::cli::{http_flags, output};
+use crate::client::{block_on, Client, ClientError, WriteOptions};
 use crate::commands::CmdResult;
+use crate::config::client_env::go_file_error;
 
 pub fn cli() -> Command {
-    Command::new("put").about("Sets or updates data in the KV store")
+    Command::new("put")
+        .about("Sets or updates data in the KV store")
+        .long_about(
+            "Writes the data to the given path in the key-value store. The data can be of any \
+             type. It is taken literally, read from a file when prefixed with \"@\", or read \
+             from stdin when it is \"-\". If omitted, an empty key-value pair is created.",
+        )
+        .arg(flag(
+            "cas",
+            "Perform a Check-And-Set operation. Specifying this value also requires the \
+             -modify-index flag to be set. The default value is false.",
+        ))
+        .arg(
+            opt(
+                "flags",
+                "UINT",
+                "Unsigned integer value to assign to this key-value pair. This value is not read \
+                 by Consul, so clients can use this value however makes sense for their use \
+                 case. The default value is 0 (no flags).",
+            )
+            .value_parser(parse_go_uint),
+        )
+        .arg(flag(
+            "base64",
+            "Treat the data as base 64 encoded. The default value is false.",
+        ))
+        .arg(
+            opt(
+                "modify-index",
+                "UINT",
+                "Unsigned integer representing the ModifyIndex of the key. This is used in \
+                 combination with the -cas flag.",
+            )
+            .value_parser(parse_go_uint),
+        )
+        .arg(opt(
+            "session",
+            "ID",
+            "User-defined identifer for this session as a string. This is commonly used with \
+             the -acquire and -release operations to build robust locking, but it can be set on \
+             any key. The default value is empty (no session).",
+        ))
+        .arg(flag(
+            "acquire",
+            "Obtain a lock on the key. If the key does not exist, this operation will create the \
+             key and obtain the lock. The session must already exist and be specified via the \
+             -session flag. The default value is false.",
+        ))
+        .arg(flag(
+            "release",
+            "Forfeit the lock on the key at the given path. This requires the -session flag to \
+             be set. The key must be held by the session in order to be unlocked. The default \
+             value is false.",
+        ))
+        .arg(
+            Arg::new("args")
+                .value_name("KEY [DATA]")
+                .num_args(0..)
+                .action(ArgAction::Append),
+        )
+        .args(http_flags::http_args())
+        .args(http_flags::server_args())
 }
 
-pub fn exec(_m: &ArgMatches) -> CmdResult {
-    anyhow::bail!("`sd kv put` is not built yet")
+pub fn exec(m: &ArgMatches) -> CmdResult {
+    let args = get_all(m, "args");
+    let (key, data) = match args.as_slice() {
+        [] => return Ok(output::fail("Error! Missing KEY argument")),
+        [key] => (key.as_str(), Vec::new()),
+        [key, data] => match load_data(data, &mut std::io::stdin().lock()) {
+            Ok(bytes) => (key.as_str(), bytes),
+            Err(e) => return Ok(output::fail(&format!("Error! {e}"))),
+        },
+        more => {
+            return Ok(output::fail(&format!(
+                "Error! Too many arguments (expected 1 or 2, got {})",
+                more.len()
+            )))
+        }
+    };
+    let value = if get_flag(m, "base64") {
+        match decode_base64(&data) {
+            Ok(v) => v,
+            Err(e) => {
+                return Ok(output::fail(&format!(
+                    "Error! Cannot base 64 decode data: {e}"
+                )))
+            }
+        }
+    } else {
+        data
+    };
+    let session = get_str(m, "session").unwrap_or("");
+    let (cas, acquire, release) = (
+        get_flag(m, "cas"),
+        get_flag(m, "acquire"),
+        get_flag(m, "release"),
+    );
+    if (acquire || release) && session.is_empty() {
+        return Ok(output::fail(
+            "Error! Missing -session (required with -acquire and -release)",
+        ));
+    }
+    let flags = m.get_one::<u64>("flags").copied().unwrap_or(0);
+    let index = m.get_one::<u64>("modify-index").copied().unwrap_or(0);
+    let client = match http_flags::client_settings(m)
+        .map_err(ClientError::from)
+        .and_then(Client::new)
+    {
+        Ok(c) => c,
+        Err(e) => {
+            return Ok(output::fail(&format!(
+                "Error connecting to Consul agent: {e}"
+            )))
+        }
+    };
+    let (kv, w) = (client.kv(), WriteOptions::default());
+
+    if cas {
+        return Ok(match block_on(kv.cas(key, &value, flags, index, &w)) {
+            Err(e) => output::fail(&format!("Error! Did not write to {key}: {e}")),
+            Ok(false) if index == 0 => output::fail(&format!(
+                "Error! Did not write to {key}: CAS performed with index=0 and key already exists."
+            )),
+            Ok(false) => output::fail(&format!("Error! Did not write to {key}: CAS failed")),
+            Ok(true) => success(&format!("Success! Data written to: {key}")),
+        });
+    }
+    if acquire {
+        return Ok(
+            match block_on(kv.acquire(key, &value, flags, session, &w)) {
+                Err(e) => output::fail(&format!("Error! Failed writing data: {e}")),
+                Ok(false) => output::fail("Error! Did not acquire lock"),
+                Ok(true) => success(&format!("Success! Lock acquired on: {key}")),
+            },
+        );
+    }
+    if release {
+        return Ok(
+            match block_on(kv.release(key, &value, flags, session, &w)) {
+                // Consul names the key, not the error, here.
+                Err(_) => output::fail(&format!("Error! Failed writing data: {key}")),
+                Ok(false) => output::fail("Error! Did not release lock"),
+                Ok(true) => success(&format!("Success! Lock released on: {key}")),
+            },
+        );
+    }
+    Ok(match block_on(kv.put(key, &value, flags, &w)) {
+        Err(e) => output::fail(&format!("Error! Failed writing data: {e}")),
+        Ok(_) => success(&format!("Success! Data written to: {key}")),
+    })
+}
+
+fn success(text: &str) -> ExitCode {
+    output::println(text);
+    ExitCode::SUCCESS
+}
+
+/// DATA as Consul reads it: `@path` is a file's contents, `-` is all of stdin, anything else
+/// (including the empty string) is taken literally.
+pub(crate) fn load_data(arg: &str, stdin: &mut dyn Read) -> Result<Vec<u8>, String> {
+    if let Some(path) = arg.strip_prefix('@') {
+        return std::fs::read(path)
+            .map_err(|e| format!("Failed to read file: {}", go_file_error("open", path, &e)));
+    }
+    if arg == "-" {
+        let mut buf = Vec::new();
+        stdin
+            .read_to_end(&mut buf)
+            .map_err(|e| format!("Failed to read stdin: {e}"))?;
+        return Ok(buf);
+    }
+    Ok(arg.as_bytes().to_vec())
+}
+
+/// Standard base64 the way Go's `StdEncoding.DecodeString` takes it: `\r` and `\n` are
+/// skipped, padding is required, errors name the offending input byte.
+pub(crate) fn decode_base64(data: &[u8]) -> Result<Vec<u8>, String> {
+    use base64::DecodeError;
+    let clean: Vec<u8> = data
+        .iter()
+        .copied()
+        .filter(|b| *b != b'\r' && *b != b'\n')
+        .collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(&clean)
+        .map_err(|e| {
+            let at = match e {
+                DecodeError::InvalidByte(i, _) | DecodeError::InvalidLastSymbol(i, _) => i,
+                DecodeError::InvalidLength(_) | DecodeError::InvalidPadding => {
+                    clean.len().saturating_sub(clean.len() % 4)
+                }
+            };
+            format!("illegal base64 data at input byte {at}")
+        })
+}
+
+/// An unsigned integer as Go's `flag.Uint64Var` parses it (`strconv.ParseUint(s, 0, 64)`):
+/// decimal, `0x` hex, `0o`/leading-`0` octal, `0b` binary.
+pub(crate) fn parse_go_uint(s: &str) -> Result<u64, String> {
+    let digits = s.replace('_', "");
+    let (radix, body) = if let Some(h) = digits
+        .strip_prefix("0x")
+        .or_else(|| digits.strip_prefix("0X"))
+    {
+        (16, h)
+    } else if let Some(b) = digits
+        .strip_prefix("0b")
+        .or_else(|| digits.strip_prefix("0B"))
+    {
+        (2, b)
+    } else if let Some(o) = digits
+        .strip_prefix("0o")
+        .or_else(|| digits.strip_prefix("0O"))
+    {
+        (8, o)
+    } else if digits.len() > 1 && digits.starts_with('0') {
+        (8, &digits[1..])
+    } else {
+        (10, digits.as_str())
+    };
+    u64::from_str_radix(body, radix).map_err(|_| format!("invalid value {s:?}: parse error"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_sources() {
+        let mut stdin: &[u8] = b"from stdin\n";
+        assert_eq!(load_data("-", &mut stdin).unwrap(), b"from stdin\n");
+        let mut none: &[u8] = b"";
+        assert_eq!(load_data("", &mut none).unwrap(), b"");
+        assert_eq!(load_data("-x", &mut none).unwrap(), b"-x");
+        assert_eq!(load_data("plain", &mut none).unwrap(), b"plain");
+
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("v.bin");
+        std::fs::write(&file, b"\x00\x01file").unwrap();
+        let arg = format!("@{}", file.display());
+        assert_eq!(load_data(&arg, &mut none).unwrap(), b"\x00\x01file");
+        assert_eq!(
+            load_data("@/nonexistent/v", &mut none).unwrap_err(),
+            "Failed to read file: open /nonexistent/v: no such file or directory"
+        );
+    }
+
+    #[test]
+    fn base64_like_go() {
+        assert_eq!(decode_base64(b"aGk=\n").unwrap(), b"hi");
+        assert_eq!(decode_base64(b"").unwrap(), b"");
+        assert_eq!(
+            decode_base64(b"aG!k").unwrap_err(),
+            "illegal base64 data at input byte 2"
+        );
+        assert!(decode_base64(b"aGk").is_err());
+    }
+
+    #[test]
+    fn go_uints() {
+        assert_eq!(parse_go_uint("42"), Ok(42));
+        assert_eq!(parse_go_uint("0x2a"), Ok(42));
+        assert_eq!(parse_go_uint("052"), Ok(42));
+        assert_eq!(parse_go_uint("0"), Ok(0));
+        assert_eq!(parse_go_uint("18446744073709551615"), Ok(u64::MAX));
+        assert!(parse_go_uint("-1").is_err());
+        assert!(parse_go_uint("x").is_err());
+    }
 }

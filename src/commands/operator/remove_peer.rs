@@ -1,13 +1,99 @@
-//! `sd operator raft remove-peer`: Removes a Consul server from the Raft configuration
+//! `sd operator raft remove-peer`: removes a server from the Raft configuration by `-address`
+//! or `-id` (exactly one), with `consul operator raft remove-peer`'s messages.
+
+use std::process::ExitCode;
 
 use clap::{ArgMatches, Command};
 
+use crate::cli::args::{get_str, opt};
+use crate::cli::{http_flags, output};
+use crate::client::{block_on, Client, ClientError, WriteOptions};
 use crate::commands::CmdResult;
 
 pub fn cli() -> Command {
-    Command::new("remove-peer").about("Removes a Consul server from the Raft configuration")
+    Command::new("remove-peer")
+        .about("Remove a Consul server from the Raft configuration")
+        .long_about(
+            "Remove the server with the given -address (or -id) from the Raft configuration. \
+             There are rare cases where a peer may be left behind in the Raft quorum even though \
+             the server is no longer present and known to the cluster; this removes it so that \
+             it no longer affects the quorum. If the server still shows in \"members\", prefer \
+             \"force-leave\".",
+        )
+        .arg(opt(
+            "address",
+            "IP:PORT",
+            "The address to remove from the Raft configuration.",
+        ))
+        .arg(opt(
+            "id",
+            "ID",
+            "The ID to remove from the Raft configuration.",
+        ))
+        .args(http_flags::http_args())
+        .args(http_flags::server_args())
 }
 
-pub fn exec(_m: &ArgMatches) -> CmdResult {
-    anyhow::bail!("`sd operator raft remove-peer` is not built yet")
+pub fn exec(m: &ArgMatches) -> CmdResult {
+    let client = match http_flags::client_settings(m)
+        .map_err(ClientError::from)
+        .and_then(Client::new)
+    {
+        Ok(c) => c,
+        Err(e) => return Ok(output::fail(&format!("Error initializing client: {e}"))),
+    };
+    let address = get_str(m, "address").unwrap_or("");
+    let id = get_str(m, "id").unwrap_or("");
+    let target = match choose(address, id) {
+        Ok(t) => t,
+        Err(e) => return Ok(output::fail(&format!("Error removing peer: {e}"))),
+    };
+    let op = client.operator();
+    let w = WriteOptions::default();
+    let result = match target {
+        Target::Address(a) => block_on(op.raft_remove_peer_by_address(a, &w)),
+        Target::Id(i) => block_on(op.raft_remove_peer_by_id(i, &w)),
+    };
+    if let Err(e) = result {
+        return Ok(output::fail(&format!("Error removing peer: {e}")));
+    }
+    output::println(&match target {
+        Target::Address(a) => format!("Removed peer with address {a:?}"),
+        Target::Id(i) => format!("Removed peer with id {i:?}"),
+    });
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Target<'a> {
+    Address(&'a str),
+    Id(&'a str),
+}
+
+fn choose<'a>(address: &'a str, id: &'a str) -> Result<Target<'a>, &'static str> {
+    match (address.is_empty(), id.is_empty()) {
+        (true, true) => Err("an address or id is required for the peer to remove"),
+        (false, false) => Err("cannot give both an address and id"),
+        (false, true) => Ok(Target::Address(address)),
+        (true, false) => Ok(Target::Id(id)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exactly_one_of_address_and_id() {
+        assert_eq!(
+            choose("", ""),
+            Err("an address or id is required for the peer to remove")
+        );
+        assert_eq!(choose("a", "b"), Err("cannot give both an address and id"));
+        assert_eq!(
+            choose("1.2.3.4:8300", ""),
+            Ok(Target::Address("1.2.3.4:8300"))
+        );
+        assert_eq!(choose("", "x"), Ok(Target::Id("x")));
+    }
 }

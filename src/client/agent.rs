@@ -1,0 +1,88 @@
+//! `/v1/agent/...`: the local agent (self, members, join, leave, force-leave, reload).
+
+use reqwest::Method;
+
+use crate::api::agent_self::AgentSelf;
+use crate::api::AgentMember;
+use crate::client::{Client, ClientError, QueryOptions, WriteOptions};
+
+/// The local agent endpoints of one client.
+#[derive(Debug, Clone, Copy)]
+pub struct Agent<'a> {
+    pub(crate) c: &'a Client,
+}
+
+/// Options of `GET /v1/agent/members`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MembersOpts {
+    /// List the WAN pool instead of the LAN pool.
+    pub wan: bool,
+    /// Only this network segment (Enterprise in Consul).
+    pub segment: Option<String>,
+    /// A go-bexpr filter expression.
+    pub filter: Option<String>,
+}
+
+impl Agent<'_> {
+    /// `GET /v1/agent/self`.
+    pub async fn self_info(&self) -> Result<AgentSelf, ClientError> {
+        let req = self.c.request(Method::GET, "/v1/agent/self");
+        Ok(self.c.query(req, &QueryOptions::default()).await?.0)
+    }
+
+    /// `GET /v1/agent/members`.
+    pub async fn members(&self, opts: &MembersOpts) -> Result<Vec<AgentMember>, ClientError> {
+        let mut req = self.c.request(Method::GET, "/v1/agent/members");
+        if opts.wan {
+            req.set("wan", "1");
+        }
+        if let Some(segment) = opts.segment.as_ref().filter(|s| !s.is_empty()) {
+            req.set("segment", segment);
+        }
+        if let Some(filter) = opts.filter.as_ref().filter(|f| !f.is_empty()) {
+            req.set("filter", filter);
+        }
+        let (members, _) = self
+            .c
+            .query::<Option<Vec<AgentMember>>>(req, &QueryOptions::default())
+            .await?;
+        Ok(members.unwrap_or_default())
+    }
+
+    /// `PUT /v1/agent/join/<address>[?wan=1]`.
+    pub async fn join(&self, address: &str, wan: bool) -> Result<(), ClientError> {
+        let mut req = self
+            .c
+            .request(Method::PUT, &format!("/v1/agent/join/{address}"));
+        if wan {
+            req.set("wan", "1");
+        }
+        self.c.write(req, &WriteOptions::default()).await.map(drop)
+    }
+
+    /// `PUT /v1/agent/leave`: graceful leave and shutdown.
+    pub async fn leave(&self) -> Result<(), ClientError> {
+        let req = self.c.request(Method::PUT, "/v1/agent/leave");
+        self.c.write(req, &WriteOptions::default()).await.map(drop)
+    }
+
+    /// `PUT /v1/agent/force-leave/<node>[?prune][&wan]`.
+    pub async fn force_leave(&self, node: &str, prune: bool, wan: bool) -> Result<(), ClientError> {
+        let mut req = self
+            .c
+            .request(Method::PUT, &format!("/v1/agent/force-leave/{node}"));
+        if prune {
+            req.set("prune", "1");
+        }
+        if wan {
+            req.set("wan", "1");
+        }
+        self.c.write(req, &WriteOptions::default()).await.map(drop)
+    }
+
+    /// `PUT /v1/agent/reload`.
+    pub async fn reload(&self) -> Result<(), ClientError> {
+        let req = self.c.request(Method::PUT, "/v1/agent/reload");
+        self.c.write(req, &WriteOptions::default()).await.map(drop)
+    }
+}

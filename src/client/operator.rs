@@ -1,0 +1,75 @@
+//! `/v1/operator/raft/...`: the Raft configuration, removing a peer, transferring leadership.
+
+use reqwest::Method;
+
+use crate::api::RaftConfiguration;
+use crate::client::{Client, ClientError, QueryOptions, WriteOptions};
+
+/// The operator endpoints of one client.
+#[derive(Debug, Clone, Copy)]
+pub struct Operator<'a> {
+    pub(crate) c: &'a Client,
+}
+
+impl Operator<'_> {
+    /// `GET /v1/operator/raft/configuration`.
+    pub async fn raft_get_configuration(
+        &self,
+        q: &QueryOptions,
+    ) -> Result<RaftConfiguration, ClientError> {
+        let req = self
+            .c
+            .request(Method::GET, "/v1/operator/raft/configuration");
+        Ok(self.c.query(req, q).await?.0)
+    }
+
+    /// `DELETE /v1/operator/raft/peer?address=`.
+    pub async fn raft_remove_peer_by_address(
+        &self,
+        address: &str,
+        w: &WriteOptions,
+    ) -> Result<(), ClientError> {
+        self.remove_peer("address", address, w).await
+    }
+
+    /// `DELETE /v1/operator/raft/peer?id=`.
+    pub async fn raft_remove_peer_by_id(
+        &self,
+        id: &str,
+        w: &WriteOptions,
+    ) -> Result<(), ClientError> {
+        self.remove_peer("id", id, w).await
+    }
+
+    async fn remove_peer(
+        &self,
+        by: &str,
+        value: &str,
+        w: &WriteOptions,
+    ) -> Result<(), ClientError> {
+        let mut req = self.c.request(Method::DELETE, "/v1/operator/raft/peer");
+        req.set(by, value);
+        self.c.write(req, w).await.map(drop)
+    }
+
+    /// `POST /v1/operator/raft/transfer-leader[?id=]`; true when the agent reports success.
+    pub async fn raft_transfer_leader(
+        &self,
+        id: Option<&str>,
+        w: &WriteOptions,
+    ) -> Result<bool, ClientError> {
+        let mut req = self
+            .c
+            .request(Method::POST, "/v1/operator/raft/transfer-leader");
+        if let Some(id) = id.filter(|i| !i.is_empty()) {
+            req.set("id", id);
+        }
+        let body = self.c.write(req, w).await?;
+        let reply: serde_json::Value =
+            serde_json::from_str(&body).map_err(|e| ClientError::Decode(e.to_string()))?;
+        Ok(reply
+            .get("Success")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false))
+    }
+}
