@@ -213,7 +213,7 @@ impl LogStore {
             return Ok(None);
         };
         let index = decode_key(&key)?.0;
-        let entries = read_entries(&self.logs, index, Some(index + 1), usize::MAX)?;
+        let entries = read_entries(&self.logs, index, index.checked_add(1), usize::MAX)?;
         Ok(entries.last().map(|e| e.log_id))
     }
 }

@@ -42,6 +42,9 @@ use batcher::Batcher;
 use log_store::LogPositions;
 use syncer::Syncer;
 
+/// How long shutdown waits for a snapshot being written.
+const SNAPSHOT_BUILD_GRACE: Duration = Duration::from_secs(30);
+
 /// Why the Raft node could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum RaftOpenError {
@@ -101,6 +104,7 @@ pub struct RaftNode {
     syncer: Arc<Syncer>,
     positions: Arc<LogPositions>,
     applied: Arc<AtomicU64>,
+    snapshots: Arc<state_machine::Snapshots>,
     opened: Instant,
     last_contact: Mutex<Option<Instant>>,
 }
@@ -147,6 +151,7 @@ impl RaftNode {
         let syncer = log.syncer();
         let positions = log.positions();
         let applied = sm.applied_index();
+        let snapshots = sm.snapshots();
         let id = node_id_from_uuid(&me.id);
         let raft = Raft::new(id, config, NetworkFactory, log, sm)
             .await
@@ -160,6 +165,7 @@ impl RaftNode {
             syncer,
             positions,
             applied,
+            snapshots,
             opened: Instant::now(),
             last_contact: Mutex::new(None),
         })
@@ -266,13 +272,21 @@ impl RaftNode {
         }
     }
 
-    /// Stops Raft gracefully: no new writes, openraft shut down, a final log sync.
+    /// Stops Raft gracefully: no new writes, openraft shut down, running snapshot builds
+    /// finished, a final log sync.
     pub async fn shutdown(&self) {
         if let Ok(mut guard) = self.batcher.lock() {
             guard.take();
         }
         if let Err(e) = self.raft.shutdown().await {
             tracing::warn!(error = %e, "Raft did not shut down cleanly");
+        }
+        // openraft builds snapshots in detached tasks: let a running one finish its file.
+        if tokio::time::timeout(SNAPSHOT_BUILD_GRACE, self.snapshots.wait_idle())
+            .await
+            .is_err()
+        {
+            tracing::warn!("a Raft snapshot was still being written at shutdown");
         }
         if let Err(e) = self.syncer.sync().await {
             tracing::warn!(error = %e, "final Raft log sync failed");
