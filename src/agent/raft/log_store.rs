@@ -100,7 +100,7 @@ impl LogStore {
             path: dir.to_path_buf(),
             source,
         };
-        std::fs::create_dir_all(dir).map_err(io_err)?;
+        create_dir_durable(dir).map_err(io_err)?;
         let db = sled::Config::new()
             .path(dir)
             .cache_capacity(CACHE_CAPACITY)
@@ -146,9 +146,6 @@ impl LogStore {
             }
         }
         sync_dir(dir).map_err(io_err)?;
-        if let Some(parent) = dir.parent() {
-            sync_dir(parent).map_err(io_err)?;
-        }
         let store = LogStore {
             logs,
             meta,
@@ -242,6 +239,28 @@ fn classify_open_error(dir: &Path, e: sled::Error) -> LogOpenError {
 
 pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
     std::fs::File::open(dir)?.sync_all()
+}
+
+/// `create_dir_all`, then fsyncs every directory whose entry it created (and their parents), so
+/// a crash cannot lose the new directories with the data later acknowledged inside them.
+pub(crate) fn create_dir_durable(dir: &Path) -> io::Result<()> {
+    let mut missing = Vec::new();
+    let mut cur = Some(dir);
+    while let Some(path) = cur {
+        if path.exists() {
+            break;
+        }
+        missing.push(path.to_path_buf());
+        cur = path.parent();
+    }
+    std::fs::create_dir_all(dir)?;
+    for created in &missing {
+        sync_dir(created)?;
+        if let Some(parent) = created.parent().filter(|p| !p.as_os_str().is_empty()) {
+            sync_dir(parent)?;
+        }
+    }
+    Ok(())
 }
 
 fn entry_key(index: u64, chunk: u32) -> [u8; 12] {
