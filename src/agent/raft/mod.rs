@@ -3,12 +3,15 @@
 //!
 //! [`RaftNode`] is the one entry point the rest of the agent uses: open, bootstrap, write (through
 //! the batcher), linearizable-read barrier, leadership and Consul-style status. Files:
-//! `types` (TypeConfig, ServerNode), `log_store` + `syncer` (log and vote in sled, durable),
+//! `types` (TypeConfig, ServerNode), `log_store` + `log_keys` + `syncer` (log and vote in sled,
+//! durable; `fsutil` for directory fsyncs),
 //! `state_machine` + `snapshot` (apply, snapshot files), `network` (single server for now),
 //! `batcher` (group commit of client writes), `status` (stats and configuration views).
 //! It uses `state`, `api` and `config`, nothing else of the agent.
 
 mod batcher;
+mod fsutil;
+mod log_keys;
 mod log_store;
 mod network;
 mod snapshot;
@@ -30,7 +33,8 @@ use openraft::error::{CheckIsLeaderError, ClientWriteError, InitializeError, Raf
 use openraft::{ChangeMembers, Config, ServerState, SnapshotPolicy};
 
 pub use batcher::WriteError;
-pub use log_store::{LogOpenError, LogReader, LogStore};
+pub use log_keys::LogReader;
+pub use log_store::{LogOpenError, LogStore};
 pub use network::{Connection, NetworkFactory};
 pub use snapshot::SnapshotError;
 pub use state_machine::{SnapshotBuilder, StateMachine};

@@ -11,7 +11,7 @@ use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
-use super::log_store::{create_dir_durable, sync_dir};
+use super::fsutil::{create_dir_durable, sync_dir};
 use super::types::{Fnv64, SnapshotMeta};
 
 const MAGIC: &[u8; 8] = b"SDSNAP01";
