@@ -16,7 +16,7 @@
 
 use std::fmt::Debug;
 use std::io;
-use std::ops::{Bound, RangeBounds};
+use std::ops::RangeBounds;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -24,16 +24,15 @@ use std::sync::Arc;
 use openraft::storage::{LogFlushed, LogState, RaftLogReader, RaftLogStorage};
 use openraft::{AnyError, StorageIOError};
 
+use super::fsutil::{create_dir_durable, sync_dir};
+use super::log_keys::{
+    decode_key, entry_key, index_bounds, read_entries, remove_range, LogReader, CHUNK_SIZE,
+};
 use super::syncer::{Syncer, Waiter};
 use super::types::{Entry, LogId, StorageError, TypeConfig, Vote};
 
-/// Largest piece of an encoded entry stored under one sled key.
-pub(crate) const CHUNK_SIZE: usize = 4 * 1024;
 /// sled page cache size: small, the idle agent should stay under 20 MB RSS.
 const CACHE_CAPACITY: u64 = 4 * 1024 * 1024;
-/// `limited_get_log_entries` stops after about this many encoded bytes.
-const READ_LIMIT_BYTES: usize = 4 * 1024 * 1024;
-
 const KNOWN_TREES: [&[u8]; 3] = [b"__sled__default", b"log", b"meta"];
 const FORMAT_KEY: &[u8] = b"format";
 const FORMAT_VALUE: &[u8] = b"sd-raft-log-v1";
@@ -87,12 +86,6 @@ pub struct LogStore {
     positions: Arc<LogPositions>,
 }
 
-/// A reader for replication tasks: a cheap clone of the log tree.
-#[derive(Clone)]
-pub struct LogReader {
-    logs: sled::Tree,
-}
-
 impl LogStore {
     /// Opens (or creates) the log in `dir`.
     pub fn open(dir: &Path) -> Result<LogStore, LogOpenError> {
@@ -100,7 +93,7 @@ impl LogStore {
             path: dir.to_path_buf(),
             source,
         };
-        std::fs::create_dir_all(dir).map_err(io_err)?;
+        create_dir_durable(dir).map_err(io_err)?;
         let db = sled::Config::new()
             .path(dir)
             .cache_capacity(CACHE_CAPACITY)
@@ -146,9 +139,6 @@ impl LogStore {
             }
         }
         sync_dir(dir).map_err(io_err)?;
-        if let Some(parent) = dir.parent() {
-            sync_dir(parent).map_err(io_err)?;
-        }
         let store = LogStore {
             logs,
             meta,
@@ -213,7 +203,7 @@ impl LogStore {
             return Ok(None);
         };
         let index = decode_key(&key)?.0;
-        let entries = read_entries(&self.logs, index, Some(index + 1), usize::MAX)?;
+        let entries = read_entries(&self.logs, index, index.checked_add(1), usize::MAX)?;
         Ok(entries.last().map(|e| e.log_id))
     }
 }
@@ -240,126 +230,6 @@ fn classify_open_error(dir: &Path, e: sled::Error) -> LogOpenError {
     }
 }
 
-pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
-    std::fs::File::open(dir)?.sync_all()
-}
-
-fn entry_key(index: u64, chunk: u32) -> [u8; 12] {
-    let mut key = [0u8; 12];
-    key[..8].copy_from_slice(&index.to_be_bytes());
-    key[8..].copy_from_slice(&chunk.to_be_bytes());
-    key
-}
-
-fn decode_key(key: &[u8]) -> Result<(u64, u32), StorageError> {
-    if key.len() != 12 {
-        return Err(StorageIOError::read_logs(AnyError::error(format!(
-            "log key of {} bytes, expected 12",
-            key.len()
-        )))
-        .into());
-    }
-    let mut index = [0u8; 8];
-    index.copy_from_slice(&key[..8]);
-    let mut chunk = [0u8; 4];
-    chunk.copy_from_slice(&key[8..]);
-    Ok((u64::from_be_bytes(index), u32::from_be_bytes(chunk)))
-}
-
-/// `[start, end)` of a range of log indexes; `end` `None` means unbounded.
-fn index_bounds<RB: RangeBounds<u64>>(range: &RB) -> (u64, Option<u64>) {
-    let start = match range.start_bound() {
-        Bound::Included(s) => *s,
-        Bound::Excluded(s) => s.saturating_add(1),
-        Bound::Unbounded => 0,
-    };
-    let end = match range.end_bound() {
-        Bound::Included(e) => e.checked_add(1),
-        Bound::Excluded(e) => Some(*e),
-        Bound::Unbounded => None,
-    };
-    (start, end)
-}
-
-/// Reads and decodes entries with index in `[start, end)`, stopping once `limit` encoded bytes
-/// were returned (always returns at least one entry if there is one).
-fn read_entries(
-    logs: &sled::Tree,
-    start: u64,
-    end: Option<u64>,
-    limit: usize,
-) -> Result<Vec<Entry>, StorageError> {
-    let mut out = Vec::new();
-    if end.is_some_and(|e| e <= start) {
-        return Ok(out);
-    }
-    let lower = entry_key(start, 0);
-    let iter = match end {
-        Some(e) => logs.range(lower..entry_key(e, 0)),
-        None => logs.range(lower..),
-    };
-    let mut current: Option<(u64, Vec<u8>)> = None;
-    let mut total = 0usize;
-    let decode = |index: u64, bytes: &[u8]| -> Result<Entry, StorageError> {
-        rmp_serde::from_slice(bytes).map_err(|e| {
-            StorageIOError::read_log_at_index(index, AnyError::new(&e).add_context(|| "decode"))
-                .into()
-        })
-    };
-    for item in iter {
-        let (key, value) = item.map_err(|e| StorageIOError::read_logs(&e))?;
-        let (index, chunk) = decode_key(&key)?;
-        match current.as_mut() {
-            Some((cur, buf)) if *cur == index && chunk > 0 => buf.extend_from_slice(&value),
-            _ => {
-                if let Some((cur, buf)) = current.take() {
-                    total += buf.len();
-                    out.push(decode(cur, &buf)?);
-                    if total >= limit {
-                        return Ok(out);
-                    }
-                }
-                current = Some((index, value.to_vec()));
-            }
-        }
-    }
-    if let Some((cur, buf)) = current {
-        out.push(decode(cur, &buf)?);
-    }
-    Ok(out)
-}
-
-/// Removes every key in `[from, to)`.
-fn remove_range(logs: &sled::Tree, from: [u8; 12], to: Option<[u8; 12]>) -> sled::Result<()> {
-    let mut batch = sled::Batch::default();
-    let iter = match to {
-        Some(to) => logs.range(from..to),
-        None => logs.range(from..),
-    };
-    for item in iter.keys() {
-        batch.remove(item?);
-    }
-    logs.apply_batch(batch)
-}
-
-impl RaftLogReader<TypeConfig> for LogReader {
-    async fn try_get_log_entries<RB: RangeBounds<u64> + Clone + Debug + Send>(
-        &mut self,
-        range: RB,
-    ) -> Result<Vec<Entry>, StorageError> {
-        let (start, end) = index_bounds(&range);
-        read_entries(&self.logs, start, end, usize::MAX)
-    }
-
-    async fn limited_get_log_entries(
-        &mut self,
-        start: u64,
-        end: u64,
-    ) -> Result<Vec<Entry>, StorageError> {
-        read_entries(&self.logs, start, Some(end), READ_LIMIT_BYTES)
-    }
-}
-
 impl RaftLogReader<TypeConfig> for LogStore {
     async fn try_get_log_entries<RB: RangeBounds<u64> + Clone + Debug + Send>(
         &mut self,
@@ -383,9 +253,7 @@ impl RaftLogStorage<TypeConfig> for LogStore {
     }
 
     async fn get_log_reader(&mut self) -> LogReader {
-        LogReader {
-            logs: self.logs.clone(),
-        }
+        LogReader::new(self.logs.clone())
     }
 
     async fn save_vote(&mut self, vote: &Vote) -> Result<(), StorageError> {

@@ -3,12 +3,15 @@
 //!
 //! [`RaftNode`] is the one entry point the rest of the agent uses: open, bootstrap, write (through
 //! the batcher), linearizable-read barrier, leadership and Consul-style status. Files:
-//! `types` (TypeConfig, ServerNode), `log_store` + `syncer` (log and vote in sled, durable),
+//! `types` (TypeConfig, ServerNode), `log_store` + `log_keys` + `syncer` (log and vote in sled,
+//! durable; `fsutil` for directory fsyncs),
 //! `state_machine` + `snapshot` (apply, snapshot files), `network` (single server for now),
 //! `batcher` (group commit of client writes), `status` (stats and configuration views).
 //! It uses `state`, `api` and `config`, nothing else of the agent.
 
 mod batcher;
+mod fsutil;
+mod log_keys;
 mod log_store;
 mod network;
 mod snapshot;
@@ -30,7 +33,8 @@ use openraft::error::{CheckIsLeaderError, ClientWriteError, InitializeError, Raf
 use openraft::{ChangeMembers, Config, ServerState, SnapshotPolicy};
 
 pub use batcher::WriteError;
-pub use log_store::{LogOpenError, LogReader, LogStore};
+pub use log_keys::LogReader;
+pub use log_store::{LogOpenError, LogStore};
 pub use network::{Connection, NetworkFactory};
 pub use snapshot::SnapshotError;
 pub use state_machine::{SnapshotBuilder, StateMachine};
@@ -41,6 +45,9 @@ use crate::config::RaftTuning;
 use batcher::Batcher;
 use log_store::LogPositions;
 use syncer::Syncer;
+
+/// How long shutdown waits for a snapshot being written.
+const SNAPSHOT_BUILD_GRACE: Duration = Duration::from_secs(30);
 
 /// Why the Raft node could not start.
 #[derive(Debug, thiserror::Error)]
@@ -101,6 +108,7 @@ pub struct RaftNode {
     syncer: Arc<Syncer>,
     positions: Arc<LogPositions>,
     applied: Arc<AtomicU64>,
+    snapshots: Arc<state_machine::Snapshots>,
     opened: Instant,
     last_contact: Mutex<Option<Instant>>,
 }
@@ -147,6 +155,7 @@ impl RaftNode {
         let syncer = log.syncer();
         let positions = log.positions();
         let applied = sm.applied_index();
+        let snapshots = sm.snapshots();
         let id = node_id_from_uuid(&me.id);
         let raft = Raft::new(id, config, NetworkFactory, log, sm)
             .await
@@ -160,6 +169,7 @@ impl RaftNode {
             syncer,
             positions,
             applied,
+            snapshots,
             opened: Instant::now(),
             last_contact: Mutex::new(None),
         })
@@ -266,13 +276,21 @@ impl RaftNode {
         }
     }
 
-    /// Stops Raft gracefully: no new writes, openraft shut down, a final log sync.
+    /// Stops Raft gracefully: no new writes, openraft shut down, running snapshot builds
+    /// finished, a final log sync.
     pub async fn shutdown(&self) {
         if let Ok(mut guard) = self.batcher.lock() {
             guard.take();
         }
         if let Err(e) = self.raft.shutdown().await {
             tracing::warn!(error = %e, "Raft did not shut down cleanly");
+        }
+        // openraft builds snapshots in detached tasks: let a running one finish its file.
+        if tokio::time::timeout(SNAPSHOT_BUILD_GRACE, self.snapshots.wait_idle())
+            .await
+            .is_err()
+        {
+            tracing::warn!("a Raft snapshot was still being written at shutdown");
         }
         if let Err(e) = self.syncer.sync().await {
             tracing::warn!(error = %e, "final Raft log sync failed");

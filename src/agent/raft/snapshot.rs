@@ -11,7 +11,7 @@ use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
-use super::log_store::sync_dir;
+use super::fsutil::{create_dir_durable, sync_dir};
 use super::types::{Fnv64, SnapshotMeta};
 
 const MAGIC: &[u8; 8] = b"SDSNAP01";
@@ -45,7 +45,7 @@ impl SnapshotDir {
             path: dir.to_path_buf(),
             source,
         };
-        fs::create_dir_all(dir).map_err(io_err)?;
+        create_dir_durable(dir).map_err(io_err)?;
         for entry in fs::read_dir(dir).map_err(io_err)? {
             let entry = entry.map_err(io_err)?;
             let name = entry.file_name();

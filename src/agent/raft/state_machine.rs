@@ -7,12 +7,13 @@
 
 use std::io::Cursor;
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use openraft::storage::{RaftSnapshotBuilder, RaftStateMachine};
 use openraft::{AnyError, EntryPayload, StorageIOError};
+use tokio::sync::Notify;
 
 use super::snapshot::{SnapshotDir, SnapshotError};
 use super::types::{
@@ -21,10 +22,13 @@ use super::types::{
 use crate::agent::state::{Response, Store};
 
 /// Snapshot state shared by the state machine and snapshot builders (which run in other tasks).
-struct Snapshots {
+pub(crate) struct Snapshots {
     dir: SnapshotDir,
     /// Metadata of the newest durable snapshot; the lock also serialises file writes.
     current: Mutex<Option<SnapshotMeta>>,
+    /// Snapshot builders alive (openraft runs them detached; shutdown waits for them).
+    builders: AtomicUsize,
+    idle: Notify,
 }
 
 /// The [`RaftStateMachine`].
@@ -56,6 +60,8 @@ impl StateMachine {
             snapshots: Arc::new(Snapshots {
                 dir: snap_dir.clone(),
                 current: Mutex::new(None),
+                builders: AtomicUsize::new(0),
+                idle: Notify::new(),
             }),
         };
         if let Some((meta, data)) = snap_dir.load_latest()? {
@@ -72,6 +78,11 @@ impl StateMachine {
         Ok(sm)
     }
 
+    /// The snapshot files and builders, shared with `RaftNode` (to wait for builds at shutdown).
+    pub(crate) fn snapshots(&self) -> Arc<Snapshots> {
+        self.snapshots.clone()
+    }
+
     /// The index of the last applied entry, shared with `RaftNode`.
     pub(crate) fn applied_index(&self) -> Arc<AtomicU64> {
         self.applied_index.clone()
@@ -85,6 +96,19 @@ impl StateMachine {
 }
 
 impl Snapshots {
+    /// Waits until no snapshot builder is running.
+    pub(crate) async fn wait_idle(&self) {
+        loop {
+            let notified = self.idle.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if self.builders.load(Ordering::Acquire) == 0 {
+                return;
+            }
+            notified.await;
+        }
+    }
+
     /// The current snapshot with its state bytes; blocking.
     fn read_current(&self) -> Result<Option<(SnapshotMeta, Vec<u8>)>, SnapshotError> {
         let guard = self
@@ -139,6 +163,14 @@ where
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| SnapshotError::Encode(format!("snapshot task failed: {e}")))?
+}
+
+impl Drop for SnapshotBuilder {
+    fn drop(&mut self) {
+        if self.snapshots.builders.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.snapshots.idle.notify_waiters();
+        }
+    }
 }
 
 impl RaftSnapshotBuilder<TypeConfig> for SnapshotBuilder {
@@ -200,6 +232,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
 
     async fn get_snapshot_builder(&mut self) -> SnapshotBuilder {
         // Copy the state now: the builder runs in another task while entries keep being applied.
+        self.snapshots.builders.fetch_add(1, Ordering::AcqRel);
         SnapshotBuilder {
             data: self.store.snapshot(),
             last_applied: self.last_applied,

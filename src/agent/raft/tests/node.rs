@@ -30,10 +30,12 @@ fn put(key: String) -> Command {
 }
 
 async fn start(dir: &Path, tuning: &RaftTuning) -> RaftNode {
+    let started = Instant::now();
     let node = match RaftNode::open(dir, me(), tuning, Store::new()).await {
         Ok(node) => node,
         Err(e) => panic!("open RaftNode: {e}"),
     };
+    eprintln!("RaftNode::open took {:?}", started.elapsed());
     if let Err(e) = node.bootstrap_single().await {
         panic!("bootstrap: {e}");
     }
