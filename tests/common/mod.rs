@@ -112,7 +112,10 @@ impl AgentBuilder {
             .stdout(log.try_clone().expect("log"))
             .stderr(log)
             .env_remove("CONSUL_HTTP_ADDR")
-            .env_remove("SD_HTTP_ADDR");
+            .env_remove("SD_HTTP_ADDR")
+            // A -dev agent's temporary data dir lands inside this test's own temp dir, so a
+            // killed agent leaves nothing behind.
+            .env("TMPDIR", tmp.path());
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
