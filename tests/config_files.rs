@@ -28,10 +28,16 @@ fn files_env_and_flags_layer_in_order() {
         ),
     )
     .unwrap();
-    std::fs::write(conf.join("b.json"), r#"{"node_name": "from-json", "datacenter": "east"}"#).unwrap();
+    std::fs::write(
+        conf.join("b.json"),
+        r#"{"node_name": "from-json", "datacenter": "east"}"#,
+    )
+    .unwrap();
 
     // Files only.
-    let a = AgentBuilder::dev_free().arg(format!("-config-dir={}", conf.display())).start();
+    let a = AgentBuilder::dev_free()
+        .arg(format!("-config-dir={}", conf.display()))
+        .start();
     assert_eq!(node_name(&a), "from-json");
     let (_, body) = http_get(&format!("{}/v1/agent/self", a.url())).unwrap();
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
@@ -89,7 +95,10 @@ fn config_file_sets_the_http_port() {
     }
     let _ = child.kill();
     let _ = child.wait();
-    assert!(answered, "agent did not serve HTTP on the port from its config file");
+    assert!(
+        answered,
+        "agent did not serve HTTP on the port from its config file"
+    );
 }
 
 #[test]
@@ -98,12 +107,19 @@ fn validate_checks_files_without_starting_anything() {
     let file = dir.path().join("agent.json");
     std::fs::write(&file, r#"{"ports": {"http": 8500}}"#).unwrap();
     let out = run_sd(&["validate", "-quiet", &file.display().to_string()]);
-    assert_eq!(out.status.code(), Some(1), "like Consul, a config without data_dir is incomplete");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "like Consul, a config without data_dir is incomplete"
+    );
     assert!(stderr(&out).contains("data_dir"), "{}", stderr(&out));
     let data = dir.path().join("never-created");
     std::fs::write(
         &file,
-        format!(r#"{{"ports": {{"http": 8500}}, "data_dir": "{}", "server": true}}"#, data.display()),
+        format!(
+            r#"{{"ports": {{"http": 8500}}, "data_dir": "{}", "server": true}}"#,
+            data.display()
+        ),
     )
     .unwrap();
     let out = run_sd(&["validate", &file.display().to_string()]);
@@ -117,24 +133,40 @@ fn wrong_type_names_file_and_key_and_unknown_key_warns() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, r#"{"ports": {"http": "eighty"}}"#).unwrap();
-    let mut a = AgentBuilder::dev().arg(format!("-config-file={}", bad.display())).spawn();
+    let mut a = AgentBuilder::dev()
+        .arg(format!("-config-file={}", bad.display()))
+        .spawn();
     let (status, log) = a.wait_exit(Duration::from_secs(20));
     assert!(!status.success());
-    assert!(log.contains("bad.json") && log.contains("ports.http"), "{log}");
+    assert!(
+        log.contains("bad.json") && log.contains("ports.http"),
+        "{log}"
+    );
 
     let odd = dir.path().join("odd.hcl");
     std::fs::write(&odd, "no_such_key = 1\n").unwrap();
-    let b = AgentBuilder::dev().arg(format!("-config-file={}", odd.display())).start();
+    let b = AgentBuilder::dev()
+        .arg(format!("-config-file={}", odd.display()))
+        .start();
     let log = b.log();
-    assert!(log.contains("odd.hcl") && log.contains("no_such_key"), "{log}");
+    assert!(
+        log.contains("odd.hcl") && log.contains("no_such_key"),
+        "{log}"
+    );
 }
 
 #[test]
 fn not_yet_supported_flags_warn_once_each() {
-    let a = AgentBuilder::dev().arg("-ui").arg("-encrypt=pUqJrVyVRj5jsiYEkM/tFQYfWyJIv4s3XkvDwy7Cu5s=").start();
+    let a = AgentBuilder::dev()
+        .arg("-ui")
+        .arg("-encrypt=pUqJrVyVRj5jsiYEkM/tFQYfWyJIv4s3XkvDwy7Cu5s=")
+        .start();
     let log = a.log();
     for flag in ["-ui", "-encrypt"] {
-        let lines = log.lines().filter(|l| l.contains("WARN") && l.contains(flag)).count();
+        let lines = log
+            .lines()
+            .filter(|l| l.contains("WARN") && l.contains(flag))
+            .count();
         assert_eq!(lines, 1, "one WARN naming {flag}:\n{log}");
     }
 }

@@ -325,6 +325,14 @@ fn status_and_operator_endpoints() {
     assert_eq!(cfg["Servers"][0]["Address"], leader);
     let (status, body) = http("DELETE", &format!("{u}/v1/operator/raft/peer"), b"").unwrap();
     assert_eq!(status, 400, "{body}");
+    assert_eq!(
+        http("POST", &format!("{u}/v1/status/leader"), b"").unwrap(),
+        (405, "method POST not allowed\n".into())
+    );
+    assert_eq!(
+        http_get(&format!("{u}/v1/no/such/endpoint")).unwrap().0,
+        404
+    );
 }
 
 #[test]

@@ -37,6 +37,7 @@ pub fn router(agent: Arc<Agent>) -> Router {
         .merge(self_info::routes())
         .merge(operator::routes())
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         // Bodies are read with explicit, Consul-worded limits in the handlers that take them.
         .layer(DefaultBodyLimit::disable())
         .with_state(agent)
@@ -68,6 +69,13 @@ async fn root(axum::extract::State(agent): axum::extract::State<Arc<Agent>>) -> 
         )
             .into_response()
     }
+}
+
+async fn method_not_allowed(method: axum::http::Method) -> HttpError {
+    HttpError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("method {method} not allowed"),
+    )
 }
 
 async fn not_found() -> HttpError {
