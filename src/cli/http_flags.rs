@@ -1,6 +1,6 @@
 //! The HTTP API flags every client command takes (`-http-addr`, `-token`, `-ca-file`, ...) and
-//! the "server" flags of read commands (`-datacenter`, `-stale`), named and worded as in
-//! Consul's `command/flags/http.go`. [`client_settings`] turns them into connection settings
+//! the "server" flags of read commands (`-datacenter`, `-stale`), named as in Consul's
+//! `command/flags/http.go`. [`client_settings`] turns them into connection settings
 //! through `config::client_env`, which layers them over the environment.
 
 use clap::{Arg, ArgMatches};
@@ -17,55 +17,50 @@ pub fn http_args() -> Vec<Arg> {
         opt(
             "http-addr",
             "ADDRESS",
-            "The address and port of the Consul HTTP agent. The value can be an IP address or \
-             DNS address, but it must also include the port. This can also be specified via the \
-             CONSUL_HTTP_ADDR (or SD_HTTP_ADDR) environment variable. The default value is \
-             http://127.0.0.1:8500. The scheme can also be set to HTTPS by setting the \
-             environment variable CONSUL_HTTP_SSL=true.",
+            "Where the agent's HTTP API listens: host:port, or a URL with http:// or https:// \
+             and an optional path prefix. Falls back to CONSUL_HTTP_ADDR, then SD_HTTP_ADDR, \
+             then 127.0.0.1:8500. CONSUL_HTTP_SSL=true switches to https.",
         ),
         opt(
             "token",
             "VALUE",
-            "ACL token to use in the request. This can also be specified via the \
-             CONSUL_HTTP_TOKEN environment variable. If unspecified, the query will default to \
-             the token of the Consul agent at the HTTP address.",
+            "ACL token sent with every request. Falls back to CONSUL_HTTP_TOKEN; with neither, \
+             no token is sent.",
         ),
         opt(
             "token-file",
             "VALUE",
-            "File containing the ACL token to use in the request instead of one specified via \
-             the -token argument or CONSUL_HTTP_TOKEN environment variable. This can also be \
-             specified via the CONSUL_HTTP_TOKEN_FILE environment variable.",
+            "File holding the ACL token (surrounding whitespace is trimmed); when it is not \
+             empty it overrides -token. Falls back to CONSUL_HTTP_TOKEN_FILE.",
         ),
         opt(
             "ca-file",
             "VALUE",
-            "Path to a CA file to use for TLS when communicating with Consul. This can also be \
-             specified via the CONSUL_CACERT environment variable.",
+            "PEM file of CA certificates trusted for the agent's TLS certificate, in place of \
+             the system roots. Falls back to CONSUL_CACERT.",
         ),
         opt(
             "ca-path",
             "VALUE",
-            "Path to a directory of CA certificates to use for TLS when communicating with \
-             Consul. This can also be specified via the CONSUL_CAPATH environment variable.",
+            "Directory of PEM CA certificates trusted for the agent's TLS certificate, in place \
+             of the system roots. Falls back to CONSUL_CAPATH.",
         ),
         opt(
             "client-cert",
             "VALUE",
-            "Path to a client cert file to use for TLS when 'verify_incoming' is enabled. This \
-             can also be specified via the CONSUL_CLIENT_CERT environment variable.",
+            "PEM certificate sd presents to the agent over TLS; needs -client-key. Falls back \
+             to CONSUL_CLIENT_CERT.",
         ),
         opt(
             "client-key",
             "VALUE",
-            "Path to a client key file to use for TLS when 'verify_incoming' is enabled. This \
-             can also be specified via the CONSUL_CLIENT_KEY environment variable.",
+            "PEM private key for -client-cert. Falls back to CONSUL_CLIENT_KEY.",
         ),
         opt(
             "tls-server-name",
             "VALUE",
-            "The server name to use as the SNI host when connecting via TLS. This can also be \
-             specified via the CONSUL_TLS_SERVER_NAME environment variable.",
+            "Host name to send as SNI and to check the agent's certificate against, when it \
+             differs from the host in the address. Falls back to CONSUL_TLS_SERVER_NAME.",
         ),
     ]
     .into_iter()
@@ -79,14 +74,12 @@ pub fn server_args() -> Vec<Arg> {
         opt(
             "datacenter",
             "NAME",
-            "Name of the datacenter to query. If unspecified, this will default to the \
-             datacenter of the queried agent.",
+            "Datacenter to send the request to. Default: the agent's own.",
         ),
         flag(
             "stale",
-            "Permit any Consul server (non-leader) to respond to this request. This allows for \
-             lower latency and higher throughput, but can result in stale data. This option has \
-             no effect on non-read operations. The default value is false.",
+            "Let any server answer a read, not only the leader: quicker, but the data may lag \
+             behind. Writes ignore it. Default false.",
         ),
     ]
     .into_iter()

@@ -12,8 +12,11 @@ use crate::commands::CmdResult;
 
 pub fn cli() -> Command {
     Command::new("info")
-        .about("Provides debugging information for operators.")
-        .long_about("Provides debugging information for operators")
+        .about("Print the agent's internal statistics, for debugging")
+        .long_about(
+            "Fetches the statistics the agent reports about itself (agent, Raft, runtime, ...) \
+             and prints them grouped by section, sections and keys sorted by name.",
+        )
         .args(http_flags::http_args())
 }
 

@@ -18,27 +18,35 @@ use crate::commands::CmdResult;
 
 pub fn cli() -> Command {
     Command::new("members")
-        .about("Lists the members of a Consul cluster")
-        .long_about("Outputs the members of a running agent's gossip pool.")
+        .about("List the agents in the gossip pool")
+        .long_about(
+            "Asks the agent for the members of its LAN gossip pool (or WAN pool with -wan) and \
+             prints one row per member, servers first: name, address, status, role, version and \
+             datacenter. Exits with status 2 when no member matches -status.",
+        )
         .arg(flag(
             "detailed",
-            "Provides detailed information about nodes.",
+            "Print each member's gossip tags in place of the role, version and datacenter \
+             columns.",
         ))
         .arg(flag(
             "wan",
-            "If the agent is in server mode, this can be used to return the other peers in the \
-             WAN pool.",
+            "List the WAN pool (servers of every datacenter) instead of the LAN pool.",
         ))
         .arg(
             opt(
                 "status",
                 "REGEXP",
-                "If provided, output is filtered to only nodes matching the regular expression \
-                 for status.",
+                "Only list members whose status (alive, leaving, left or failed) matches this \
+                 regular expression.",
             )
             .default_value(".*"),
         )
-        .arg(opt("filter", "EXPR", "Filter to use with the request"))
+        .arg(opt(
+            "filter",
+            "EXPR",
+            "Filter expression the agent applies to the member list before returning it.",
+        ))
         .args(http_flags::http_args())
 }
 

@@ -15,28 +15,29 @@ use crate::config::{self, FlagValues, LoadInput, RuntimeConfig};
 
 pub fn cli() -> Command {
     Command::new("validate")
-        .about("Validate config files/directories")
+        .about("Check agent configuration files without starting an agent")
         .long_about(
-            "Performs a thorough sanity test on configuration files. For each file or directory \
-             given, loads the contents just as `sd agent` would and reports any error.\n\n\
-             This performs all of the validation the agent would, so give it the complete set \
-             of configuration files the agent will load; partial fragments (for example without \
-             data_dir) do not pass.\n\n\
-             Returns 0 if the configuration is valid, or 1 if there are problems.",
+            "Loads every FILE_OR_DIR the way `sd agent -config-file` would, with the same \
+             parsing, merging, SD_* environment variables and checks, and reports the first \
+             error.\n\n\
+             Checks that look at the configuration as a whole apply too (data_dir must be set, \
+             for example), so pass all the files the agent will load rather than one \
+             fragment.\n\n\
+             Exit status: 0 when the configuration loads, 1 when it does not.",
         )
         .arg(opt(
             "config-format",
             "json|hcl",
-            "Config files are in this format irrespective of their extension. Must be 'hcl' or 'json'.",
+            "Parse every file as json or hcl, whatever its extension.",
         ))
         .arg(flag(
             "quiet",
-            "When given, a successful run will produce no output.",
+            "Print nothing when the configuration is valid, warnings included.",
         ))
         .arg(
             Arg::new("paths")
                 .value_name("FILE_OR_DIR")
-                .help("Config files or directories to validate")
+                .help("Configuration files, or directories of them, to check")
                 .num_args(1..)
                 .action(ArgAction::Append),
         )

@@ -17,8 +17,15 @@ const PROTOCOL_MAX: u32 = 3;
 
 pub fn cli() -> Command {
     Command::new("version")
-        .about("Prints the sd version")
-        .arg(opt("format", "FORMAT", "Output format {pretty|json}").default_value("pretty"))
+        .about("Show which sd version this is and the protocol versions it speaks")
+        .arg(
+            opt(
+                "format",
+                "FORMAT",
+                "How to print it: pretty (plain text) or json.",
+            )
+            .default_value("pretty"),
+        )
 }
 
 pub fn exec(m: &ArgMatches) -> CmdResult {

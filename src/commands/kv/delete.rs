@@ -13,29 +13,30 @@ use crate::commands::CmdResult;
 
 pub fn cli() -> Command {
     Command::new("delete")
-        .about("Removes data from the KV store")
+        .about("Delete a key, or every key under a prefix")
         .long_about(
-            "Removes the value from the key-value store at the given path. If no key exists at \
-             the path, no action is taken. With -recurse, every key starting with the path is \
-             removed.",
+            "Deletes KEY (a leading \"/\" is ignored); a key that does not exist is not an \
+             error. -recurse deletes every key starting with the prefix, the whole store when \
+             the prefix is left out. -cas deletes the key only if it has not changed since \
+             -modify-index.",
         )
         .arg(flag(
             "cas",
-            "Perform a Check-And-Set operation. Specifying this value also requires the \
-             -modify-index flag to be set. The default value is false.",
+            "Delete only if the key's ModifyIndex equals -modify-index (which must be above 0). \
+             Cannot be combined with -recurse. Default false.",
         ))
         .arg(
             opt(
                 "modify-index",
                 "UINT",
-                "Unsigned integer representing the ModifyIndex of the key. This is used in \
-                 combination with the -cas flag.",
+                "The ModifyIndex the key must currently have for a -cas delete; only valid with \
+                 -cas.",
             )
             .value_parser(parse_go_uint),
         )
         .arg(flag(
             "recurse",
-            "Recursively delete all keys with the path. The default value is false.",
+            "Delete every key whose name starts with the given prefix. Default false.",
         ))
         .arg(
             Arg::new("args")

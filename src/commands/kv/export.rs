@@ -42,11 +42,11 @@ impl From<&KVPair> for Entry {
 
 pub fn cli() -> Command {
     Command::new("export")
-        .about("Exports a tree from the KV store as JSON")
+        .about("Print the keys under a prefix as JSON")
         .long_about(
-            "Retrieves key-value pairs for the given prefix from the key-value store, and writes \
-             a JSON representation to stdout. This can be used with the command \"kv import\" to \
-             move entire trees between clusters.",
+            "Writes every key under PREFIX (the whole store when left out) to stdout as a JSON \
+             array with one object per key (key, flags, base64-encoded value): the input that \
+             `sd kv import` expects.",
         )
         .arg(
             Arg::new("args")

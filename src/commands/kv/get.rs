@@ -14,40 +14,36 @@ use crate::commands::CmdResult;
 
 pub fn cli() -> Command {
     Command::new("get")
-        .about("Retrieves or lists data from the KV store")
+        .about("Print a key's value, or list the keys under a prefix")
         .long_about(
-            "Retrieves the value from the key-value store at the given key name. If no key \
-             exists with that name, an error is returned. If a key exists with that name but has \
-             no data, nothing is returned. If the name or prefix is omitted, it defaults to \"\" \
-             which is the root of the key-value store.",
+            "Prints the value stored at KEY (a leading \"/\" is ignored) and fails if there is \
+             no such key. -recurse prints every key under the prefix with its value, -keys \
+             prints key names only; with either, the prefix may be left out to cover the whole \
+             store.",
         )
         .arg(flag(
             "base64",
-            "Base64 encode the value. The default value is false.",
+            "Print values base64-encoded instead of as raw bytes. Default false.",
         ))
         .arg(flag(
             "detailed",
-            "Provide additional metadata about the key in addition to the value such as the \
-             ModifyIndex and any flags that may have been set on the key. The default value is \
-             false.",
+            "Also print each key's indexes, flags and lock session. Default false.",
         ))
         .arg(flag(
             "keys",
-            "List keys which start with the given prefix, but not their values. This is \
-             especially useful if you only need the key names themselves. This option is \
-             commonly combined with the -separator option. The default value is false.",
+            "Print key names only: those under the prefix, cut after the next -separator, or \
+             every name when combined with -recurse. Default false.",
         ))
         .arg(flag(
             "recurse",
-            "Recursively look at all keys prefixed with the given path. The default value is \
-             false.",
+            "Print every key under the prefix as key:value. Default false.",
         ))
         .arg(
             opt(
                 "separator",
                 "STRING",
-                "String to use as a separator between keys. The default value is \"/\", but this \
-                 option is only taken into account when paired with the -keys flag.",
+                "With -keys (and no -recurse), list names only up to the first occurrence of \
+                 this string after the prefix; empty lists full names.",
             )
             .default_value("/"),
         )

@@ -12,7 +12,7 @@ use crate::commands::CmdResult;
 
 pub fn cli() -> Command {
     Command::new("kv")
-        .about("Interact with the key-value store")
+        .about("Read, write, delete, export and import keys in the key/value store")
         .subcommand_required(true)
         .arg_required_else_help(true)
         .subcommands([

@@ -15,58 +15,51 @@ use crate::config::client_env::go_file_error;
 
 pub fn cli() -> Command {
     Command::new("put")
-        .about("Sets or updates data in the KV store")
+        .about("Write a value to a key")
         .long_about(
-            "Writes the data to the given path in the key-value store. The data can be of any \
-             type. It is taken literally, read from a file when prefixed with \"@\", or read \
-             from stdin when it is \"-\". If omitted, an empty key-value pair is created.",
+            "Stores DATA at KEY, creating the key if needed. DATA is taken as given, read from a \
+             file when written as @PATH, or read from stdin when it is \"-\"; without DATA the \
+             key gets an empty value. -cas, -acquire and -release make the write conditional.",
         )
         .arg(flag(
             "cas",
-            "Perform a Check-And-Set operation. Specifying this value also requires the \
-             -modify-index flag to be set. The default value is false.",
+            "Write only if the key's ModifyIndex equals -modify-index; an index of 0 writes \
+             only if the key does not exist yet. Default false.",
         ))
         .arg(
             opt(
                 "flags",
                 "UINT",
-                "Unsigned integer value to assign to this key-value pair. This value is not read \
-                 by Consul, so clients can use this value however makes sense for their use \
-                 case. The default value is 0 (no flags).",
+                "A 64-bit number stored with the key as metadata; sd does not interpret it. \
+                 Default 0.",
             )
             .value_parser(parse_go_uint),
         )
         .arg(flag(
             "base64",
-            "Treat the data as base 64 encoded. The default value is false.",
+            "Decode DATA from base64 before storing it. Default false.",
         ))
         .arg(
             opt(
                 "modify-index",
                 "UINT",
-                "Unsigned integer representing the ModifyIndex of the key. This is used in \
-                 combination with the -cas flag.",
+                "The ModifyIndex the key must currently have for a -cas write to happen.",
             )
             .value_parser(parse_go_uint),
         )
         .arg(opt(
             "session",
             "ID",
-            "User-defined identifer for this session as a string. This is commonly used with \
-             the -acquire and -release operations to build robust locking, but it can be set on \
-             any key. The default value is empty (no session).",
+            "ID of the session that takes (-acquire) or gives up (-release) the key's lock.",
         ))
         .arg(flag(
             "acquire",
-            "Obtain a lock on the key. If the key does not exist, this operation will create the \
-             key and obtain the lock. The session must already exist and be specified via the \
-             -session flag. The default value is false.",
+            "Write the value and lock the key for -session; fails if another session holds \
+             the lock. Default false.",
         ))
         .arg(flag(
             "release",
-            "Forfeit the lock on the key at the given path. This requires the -session flag to \
-             be set. The key must be held by the session in order to be unlocked. The default \
-             value is false.",
+            "Write the value and unlock the key held by -session. Default false.",
         ))
         .arg(
             Arg::new("args")

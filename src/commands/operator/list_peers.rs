@@ -13,8 +13,12 @@ use crate::commands::CmdResult;
 
 pub fn cli() -> Command {
     Command::new("list-peers")
-        .about("Display the current Raft peer configuration")
-        .long_about("Displays the current Raft peer configuration.")
+        .about("Show the servers in the Raft configuration")
+        .long_about(
+            "Prints one row per server in the Raft configuration: node name, ID, address, \
+             leader or follower, whether it votes, Raft protocol version, last log index and \
+             how many entries it is behind the leader.",
+        )
         .args(http_flags::http_args())
         .args(http_flags::server_args())
 }

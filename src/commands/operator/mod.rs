@@ -9,12 +9,12 @@ use crate::commands::CmdResult;
 
 pub fn cli() -> Command {
     Command::new("operator")
-        .about("Provides cluster-level tools for operators")
+        .about("Cluster administration commands")
         .subcommand_required(true)
         .arg_required_else_help(true)
         .subcommand(
             Command::new("raft")
-                .about("Provides tools for interacting with the Raft subsystem")
+                .about("Inspect or change the set of Raft servers")
                 .subcommand_required(true)
                 .arg_required_else_help(true)
                 .subcommands([list_peers::cli(), remove_peer::cli()]),

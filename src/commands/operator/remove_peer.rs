@@ -12,24 +12,18 @@ use crate::commands::CmdResult;
 
 pub fn cli() -> Command {
     Command::new("remove-peer")
-        .about("Remove a Consul server from the Raft configuration")
+        .about("Drop a server from the Raft configuration")
         .long_about(
-            "Remove the server with the given -address (or -id) from the Raft configuration. \
-             There are rare cases where a peer may be left behind in the Raft quorum even though \
-             the server is no longer present and known to the cluster; this removes it so that \
-             it no longer affects the quorum. If the server still shows in \"members\", prefer \
-             \"force-leave\".",
+            "Removes one server, named by exactly one of -address and -id, from the Raft \
+             configuration, so that it stops counting toward the quorum. Meant for servers that \
+             are gone for good but were never removed.",
         )
         .arg(opt(
             "address",
             "IP:PORT",
-            "The address to remove from the Raft configuration.",
+            "Raft (server RPC) address of the server to remove.",
         ))
-        .arg(opt(
-            "id",
-            "ID",
-            "The ID to remove from the Raft configuration.",
-        ))
+        .arg(opt("id", "ID", "Raft ID of the server to remove."))
         .args(http_flags::http_args())
         .args(http_flags::server_args())
 }
