@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{ArgMatches, Command};
 
 use crate::cli::{http_flags, output};
-use crate::client::{block_on, Client, ClientError};
+use crate::client::block_on;
 use crate::commands::CmdResult;
 
 pub fn cli() -> Command {
@@ -21,16 +21,9 @@ pub fn cli() -> Command {
 }
 
 pub fn exec(m: &ArgMatches) -> CmdResult {
-    let client = match http_flags::client_settings(m)
-        .map_err(ClientError::from)
-        .and_then(Client::new)
-    {
+    let client = match crate::commands::connect(m, "Error connecting to Consul agent") {
         Ok(c) => c,
-        Err(e) => {
-            return Ok(output::fail(&format!(
-                "Error connecting to Consul agent: {e}"
-            )))
-        }
+        Err(code) => return Ok(code),
     };
     match block_on(client.agent().self_info()) {
         Ok(agent) => {

@@ -13,7 +13,7 @@ use crate::api::AgentMember;
 use crate::cli::args::{flag, get_flag, get_str, opt};
 use crate::cli::{http_flags, output};
 use crate::client::agent::MembersOpts;
-use crate::client::{block_on, Client, ClientError};
+use crate::client::block_on;
 use crate::commands::CmdResult;
 
 pub fn cli() -> Command {
@@ -61,16 +61,9 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
             )))
         }
     };
-    let client = match http_flags::client_settings(m)
-        .map_err(ClientError::from)
-        .and_then(Client::new)
-    {
+    let client = match crate::commands::connect(m, "Error connecting to Consul agent") {
         Ok(c) => c,
-        Err(e) => {
-            return Ok(output::fail(&format!(
-                "Error connecting to Consul agent: {e}"
-            )))
-        }
+        Err(code) => return Ok(code),
     };
     let opts = MembersOpts {
         wan: get_flag(m, "wan"),

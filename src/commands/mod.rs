@@ -17,6 +17,15 @@ use clap::{ArgMatches, Command};
 /// What a command returns: its exit code, or an error that is printed as `Error: ...` with exit 1.
 pub type CmdResult = anyhow::Result<ExitCode>;
 
+/// The API client for a command's HTTP flags and environment. When it cannot be built, prints
+/// `<context>: <reason>` to stderr and returns the exit code the command should end with.
+pub fn connect(m: &ArgMatches, context: &str) -> Result<crate::client::Client, ExitCode> {
+    crate::cli::http_flags::client_settings(m)
+        .map_err(crate::client::ClientError::from)
+        .and_then(crate::client::Client::new)
+        .map_err(|e| crate::cli::output::fail(&format!("{context}: {e}")))
+}
+
 /// Every top-level command, in help order.
 pub fn all() -> Vec<Command> {
     vec![

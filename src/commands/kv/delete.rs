@@ -7,7 +7,7 @@ use clap::{Arg, ArgAction, ArgMatches, Command};
 
 use crate::cli::args::{flag, get_all, get_flag, opt};
 use crate::cli::{http_flags, output};
-use crate::client::{block_on, Client, ClientError, WriteOptions};
+use crate::client::{block_on, WriteOptions};
 use crate::commands::kv::put::parse_go_uint;
 use crate::commands::CmdResult;
 
@@ -63,16 +63,9 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
     if let Some(problem) = check(key, cas, recurse, index) {
         return Ok(output::fail(problem));
     }
-    let client = match http_flags::client_settings(m)
-        .map_err(ClientError::from)
-        .and_then(Client::new)
-    {
+    let client = match crate::commands::connect(m, "Error connecting to Consul agent") {
         Ok(c) => c,
-        Err(e) => {
-            return Ok(output::fail(&format!(
-                "Error connecting to Consul agent: {e}"
-            )))
-        }
+        Err(code) => return Ok(code),
     };
     let (kv, w) = (client.kv(), WriteOptions::default());
     Ok(if recurse {

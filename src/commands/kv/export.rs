@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::KVPair;
 use crate::cli::args::get_all;
 use crate::cli::{http_flags, output};
-use crate::client::{block_on, Client, ClientError, QueryOptions};
+use crate::client::{block_on, QueryOptions};
 use crate::commands::CmdResult;
 
 /// One exported key (Consul's `impexp.Entry`): the value is base64.
@@ -68,16 +68,9 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
     }
     let raw = args.first().map(String::as_str).unwrap_or("");
     let prefix = raw.strip_prefix('/').unwrap_or(raw);
-    let client = match http_flags::client_settings(m)
-        .map_err(ClientError::from)
-        .and_then(Client::new)
-    {
+    let client = match crate::commands::connect(m, "Error connecting to Consul agent") {
         Ok(c) => c,
-        Err(e) => {
-            return Ok(output::fail(&format!(
-                "Error connecting to Consul agent: {e}"
-            )))
-        }
+        Err(code) => return Ok(code),
     };
     let q = QueryOptions {
         stale: http_flags::stale(m),

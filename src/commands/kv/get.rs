@@ -9,7 +9,7 @@ use clap::{Arg, ArgAction, ArgMatches, Command};
 use crate::api::KVPair;
 use crate::cli::args::{flag, get_all, get_flag, get_str, opt};
 use crate::cli::{http_flags, output};
-use crate::client::{block_on, Client, ClientError, QueryOptions};
+use crate::client::{block_on, ClientError, QueryOptions};
 use crate::commands::CmdResult;
 
 pub fn cli() -> Command {
@@ -72,16 +72,9 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
     if key.is_empty() && !(recurse || keys) {
         return Ok(output::fail("Error! Missing KEY argument"));
     }
-    let client = match http_flags::client_settings(m)
-        .map_err(ClientError::from)
-        .and_then(Client::new)
-    {
+    let client = match crate::commands::connect(m, "Error connecting to Consul agent") {
         Ok(c) => c,
-        Err(e) => {
-            return Ok(output::fail(&format!(
-                "Error connecting to Consul agent: {e}"
-            )))
-        }
+        Err(code) => return Ok(code),
     };
     let q = QueryOptions {
         stale: http_flags::stale(m),

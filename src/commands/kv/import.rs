@@ -7,7 +7,7 @@ use clap::{Arg, ArgAction, ArgMatches, Command};
 
 use crate::cli::args::{get_all, get_str, opt};
 use crate::cli::{http_flags, output};
-use crate::client::{block_on, Client, ClientError, WriteOptions};
+use crate::client::{block_on, WriteOptions};
 use crate::commands::kv::export::Entry;
 use crate::commands::kv::put::{decode_base64, load_data};
 use crate::commands::CmdResult;
@@ -52,16 +52,9 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
             )))
         }
     };
-    let client = match http_flags::client_settings(m)
-        .map_err(ClientError::from)
-        .and_then(Client::new)
-    {
+    let client = match crate::commands::connect(m, "Error connecting to Consul agent") {
         Ok(c) => c,
-        Err(e) => {
-            return Ok(output::fail(&format!(
-                "Error connecting to Consul agent: {e}"
-            )))
-        }
+        Err(code) => return Ok(code),
     };
     let entries: Vec<Entry> = match serde_json::from_slice::<Option<Vec<Entry>>>(&data) {
         Ok(entries) => entries.unwrap_or_default(),

@@ -9,7 +9,7 @@ use clap::{Arg, ArgAction, ArgMatches, Command};
 
 use crate::cli::args::{flag, get_all, get_flag, get_str, opt};
 use crate::cli::{http_flags, output};
-use crate::client::{block_on, Client, ClientError, WriteOptions};
+use crate::client::{block_on, WriteOptions};
 use crate::commands::CmdResult;
 use crate::config::client_env::go_file_error;
 
@@ -112,16 +112,9 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
     }
     let flags = m.get_one::<u64>("flags").copied().unwrap_or(0);
     let index = m.get_one::<u64>("modify-index").copied().unwrap_or(0);
-    let client = match http_flags::client_settings(m)
-        .map_err(ClientError::from)
-        .and_then(Client::new)
-    {
+    let client = match crate::commands::connect(m, "Error connecting to Consul agent") {
         Ok(c) => c,
-        Err(e) => {
-            return Ok(output::fail(&format!(
-                "Error connecting to Consul agent: {e}"
-            )))
-        }
+        Err(code) => return Ok(code),
     };
     let (kv, w) = (client.kv(), WriteOptions::default());
 

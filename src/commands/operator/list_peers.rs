@@ -8,7 +8,7 @@ use clap::{ArgMatches, Command};
 
 use crate::api::RaftConfiguration;
 use crate::cli::{http_flags, output};
-use crate::client::{block_on, Client, ClientError, QueryOptions};
+use crate::client::{block_on, QueryOptions};
 use crate::commands::CmdResult;
 
 pub fn cli() -> Command {
@@ -24,12 +24,9 @@ pub fn cli() -> Command {
 }
 
 pub fn exec(m: &ArgMatches) -> CmdResult {
-    let client = match http_flags::client_settings(m)
-        .map_err(ClientError::from)
-        .and_then(Client::new)
-    {
+    let client = match crate::commands::connect(m, "Error initializing client") {
         Ok(c) => c,
-        Err(e) => return Ok(output::fail(&format!("Error initializing client: {e}"))),
+        Err(code) => return Ok(code),
     };
     let q = QueryOptions {
         stale: http_flags::stale(m),

@@ -7,7 +7,7 @@ use clap::{ArgMatches, Command};
 
 use crate::cli::args::{get_str, opt};
 use crate::cli::{http_flags, output};
-use crate::client::{block_on, Client, ClientError, WriteOptions};
+use crate::client::{block_on, WriteOptions};
 use crate::commands::CmdResult;
 
 pub fn cli() -> Command {
@@ -29,12 +29,9 @@ pub fn cli() -> Command {
 }
 
 pub fn exec(m: &ArgMatches) -> CmdResult {
-    let client = match http_flags::client_settings(m)
-        .map_err(ClientError::from)
-        .and_then(Client::new)
-    {
+    let client = match crate::commands::connect(m, "Error initializing client") {
         Ok(c) => c,
-        Err(e) => return Ok(output::fail(&format!("Error initializing client: {e}"))),
+        Err(code) => return Ok(code),
     };
     let address = get_str(m, "address").unwrap_or("");
     let id = get_str(m, "id").unwrap_or("");
