@@ -3,9 +3,9 @@
 
 use std::process::ExitCode;
 
-use clap::{Arg, ArgAction, ArgMatches, Command};
+use clap::{ArgMatches, Command};
 
-use crate::cli::args::{flag, get_all, get_flag, opt};
+use crate::cli::args::{flag, get_flag, opt};
 use crate::cli::{http_flags, output};
 use crate::client::{block_on, WriteOptions};
 use crate::commands::kv::put::parse_go_uint;
@@ -38,26 +38,17 @@ pub fn cli() -> Command {
             "recurse",
             "Delete every key whose name starts with the given prefix. Default false.",
         ))
-        .arg(
-            Arg::new("args")
-                .value_name("KEY_OR_PREFIX")
-                .num_args(0..)
-                .action(ArgAction::Append),
-        )
+        .arg(super::key_arg())
         .args(http_flags::http_args())
         .args(http_flags::server_args())
 }
 
 pub fn exec(m: &ArgMatches) -> CmdResult {
-    let args = get_all(m, "args");
-    if args.len() > 1 {
-        return Ok(output::fail(&format!(
-            "Too many arguments (expected 1, got {})",
-            args.len()
-        )));
-    }
-    let raw = args.first().map(String::as_str).unwrap_or("");
-    let key = raw.strip_prefix('/').unwrap_or(raw);
+    let key = match super::one_key(m) {
+        Ok(k) => k,
+        Err(code) => return Ok(code),
+    };
+    let key = key.as_str();
     let (cas, recurse) = (get_flag(m, "cas"), get_flag(m, "recurse"));
     let index = m.get_one::<u64>("modify-index").copied().unwrap_or(0);
     if let Some(problem) = check(key, cas, recurse, index) {

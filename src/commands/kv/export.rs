@@ -8,7 +8,6 @@ use clap::{Arg, ArgAction, ArgMatches, Command};
 use serde::{Deserialize, Serialize};
 
 use crate::api::KVPair;
-use crate::cli::args::get_all;
 use crate::cli::{http_flags, output};
 use crate::client::{block_on, QueryOptions};
 use crate::commands::CmdResult;
@@ -59,15 +58,11 @@ pub fn cli() -> Command {
 }
 
 pub fn exec(m: &ArgMatches) -> CmdResult {
-    let args = get_all(m, "args");
-    if args.len() > 1 {
-        return Ok(output::fail(&format!(
-            "Too many arguments (expected 1, got {})",
-            args.len()
-        )));
-    }
-    let raw = args.first().map(String::as_str).unwrap_or("");
-    let prefix = raw.strip_prefix('/').unwrap_or(raw);
+    let prefix = match super::one_key(m) {
+        Ok(k) => k,
+        Err(code) => return Ok(code),
+    };
+    let prefix = prefix.as_str();
     let client = match crate::commands::connect(m, "Error connecting to Consul agent") {
         Ok(c) => c,
         Err(code) => return Ok(code),

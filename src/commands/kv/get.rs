@@ -4,10 +4,10 @@
 use std::process::ExitCode;
 
 use base64::Engine as _;
-use clap::{Arg, ArgAction, ArgMatches, Command};
+use clap::{ArgMatches, Command};
 
 use crate::api::KVPair;
-use crate::cli::args::{flag, get_all, get_flag, get_str, opt};
+use crate::cli::args::{flag, get_flag, get_str, opt};
 use crate::cli::{http_flags, output};
 use crate::client::{block_on, ClientError, QueryOptions};
 use crate::commands::CmdResult;
@@ -47,26 +47,17 @@ pub fn cli() -> Command {
             )
             .default_value("/"),
         )
-        .arg(
-            Arg::new("args")
-                .value_name("KEY_OR_PREFIX")
-                .num_args(0..)
-                .action(ArgAction::Append),
-        )
+        .arg(super::key_arg())
         .args(http_flags::http_args())
         .args(http_flags::server_args())
 }
 
 pub fn exec(m: &ArgMatches) -> CmdResult {
-    let args = get_all(m, "args");
-    if args.len() > 1 {
-        return Ok(output::fail(&format!(
-            "Too many arguments (expected 1, got {})",
-            args.len()
-        )));
-    }
-    let raw = args.first().map(String::as_str).unwrap_or("");
-    let key = raw.strip_prefix('/').unwrap_or(raw);
+    let key = match super::one_key(m) {
+        Ok(k) => k,
+        Err(code) => return Ok(code),
+    };
+    let key = key.as_str();
     let (recurse, keys) = (get_flag(m, "recurse"), get_flag(m, "keys"));
     let (detailed, b64) = (get_flag(m, "detailed"), get_flag(m, "base64"));
     if key.is_empty() && !(recurse || keys) {

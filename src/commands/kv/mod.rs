@@ -6,9 +6,34 @@ pub mod get;
 pub mod import;
 pub mod put;
 
-use clap::{ArgMatches, Command};
+use std::process::ExitCode;
 
+use clap::{Arg, ArgAction, ArgMatches, Command};
+
+use crate::cli::{args::get_all, output};
 use crate::commands::CmdResult;
+
+/// The optional single `KEY_OR_PREFIX` positional of `kv get`, `kv delete` and `kv export`.
+pub(crate) fn key_arg() -> Arg {
+    Arg::new("args")
+        .value_name("KEY_OR_PREFIX")
+        .num_args(0..)
+        .action(ArgAction::Append)
+}
+
+/// The key given to a command made with [`key_arg`], leading `/` stripped as Consul does, or
+/// (after printing Consul's message) the exit code when more than one was given.
+pub(crate) fn one_key(m: &ArgMatches) -> Result<String, ExitCode> {
+    let args = get_all(m, "args");
+    if args.len() > 1 {
+        return Err(output::fail(&format!(
+            "Too many arguments (expected 1, got {})",
+            args.len()
+        )));
+    }
+    let raw = args.first().map(String::as_str).unwrap_or("");
+    Ok(raw.strip_prefix('/').unwrap_or(raw).to_string())
+}
 
 pub fn cli() -> Command {
     Command::new("kv")
