@@ -19,6 +19,9 @@ _sd() {
             sd,agent)
                 cmd="sd__subcmd__agent"
                 ;;
+            sd,force-leave)
+                cmd="sd__subcmd__force__subcmd__leave"
+                ;;
             sd,generate)
                 cmd="sd__subcmd__generate"
                 ;;
@@ -28,8 +31,14 @@ _sd() {
             sd,info)
                 cmd="sd__subcmd__info"
                 ;;
+            sd,join)
+                cmd="sd__subcmd__join"
+                ;;
             sd,kv)
                 cmd="sd__subcmd__kv"
+                ;;
+            sd,leave)
+                cmd="sd__subcmd__leave"
                 ;;
             sd,members)
                 cmd="sd__subcmd__members"
@@ -46,6 +55,9 @@ _sd() {
             sd__subcmd__help,agent)
                 cmd="sd__subcmd__help__subcmd__agent"
                 ;;
+            sd__subcmd__help,force-leave)
+                cmd="sd__subcmd__help__subcmd__force__subcmd__leave"
+                ;;
             sd__subcmd__help,generate)
                 cmd="sd__subcmd__help__subcmd__generate"
                 ;;
@@ -55,8 +67,14 @@ _sd() {
             sd__subcmd__help,info)
                 cmd="sd__subcmd__help__subcmd__info"
                 ;;
+            sd__subcmd__help,join)
+                cmd="sd__subcmd__help__subcmd__join"
+                ;;
             sd__subcmd__help,kv)
                 cmd="sd__subcmd__help__subcmd__kv"
+                ;;
+            sd__subcmd__help,leave)
+                cmd="sd__subcmd__help__subcmd__leave"
                 ;;
             sd__subcmd__help,members)
                 cmd="sd__subcmd__help__subcmd__members"
@@ -173,7 +191,7 @@ _sd() {
 
     case "${cmd}" in
         sd)
-            opts="-h -V --help --version agent info kv members operator validate version generate help"
+            opts="-h -V --help --version agent info join kv leave force-leave members operator validate version generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -472,6 +490,60 @@ _sd() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        sd__subcmd__force__subcmd__leave)
+            opts="-h -V --prune --wan --http-addr --token --token-file --ca-file --ca-path --client-cert --client-key --tls-server-name --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --prune)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wan)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         sd__subcmd__generate)
             opts="-h -V --dir --help --version completions man all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -491,7 +563,7 @@ _sd() {
             return 0
             ;;
         sd__subcmd__help)
-            opts="agent info kv members operator validate version generate help"
+            opts="agent info join kv leave force-leave members operator validate version generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -505,6 +577,20 @@ _sd() {
             return 0
             ;;
         sd__subcmd__help__subcmd__agent)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__help__subcmd__force__subcmd__leave)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -547,6 +633,20 @@ _sd() {
             return 0
             ;;
         sd__subcmd__help__subcmd__info)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__help__subcmd__join)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -633,6 +733,20 @@ _sd() {
         sd__subcmd__help__subcmd__kv__subcmd__put)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__help__subcmd__leave)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -749,6 +863,56 @@ _sd() {
                 return 0
             fi
             case "${prev}" in
+                --http-addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__join)
+            opts="-h -V --wan --http-addr --token --token-file --ca-file --ca-path --client-cert --client-key --tls-server-name --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --wan)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --http-addr)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1224,6 +1388,52 @@ _sd() {
                     return 0
                     ;;
                 --stale)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__leave)
+            opts="-h -V --http-addr --token --token-file --ca-file --ca-path --client-cert --client-key --tls-server-name --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --http-addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -28,7 +28,10 @@ complete -c sd -n "__fish_sd_needs_command" -s h -l help -d 'Print help (see mor
 complete -c sd -n "__fish_sd_needs_command" -s V -l version -d 'Print version'
 complete -c sd -n "__fish_sd_needs_command" -f -a "agent" -d 'Runs a Consul-compatible agent'
 complete -c sd -n "__fish_sd_needs_command" -f -a "info" -d 'Print the agent\'s internal statistics, for debugging'
+complete -c sd -n "__fish_sd_needs_command" -f -a "join" -d 'Join the agent to a cluster through one or more members'
 complete -c sd -n "__fish_sd_needs_command" -f -a "kv" -d 'Read, write, delete, export and import keys in the key/value store'
+complete -c sd -n "__fish_sd_needs_command" -f -a "leave" -d 'Make the agent leave the cluster gracefully and shut down'
+complete -c sd -n "__fish_sd_needs_command" -f -a "force-leave" -d 'Mark a member that is not coming back as left'
 complete -c sd -n "__fish_sd_needs_command" -f -a "members" -d 'List the agents in the gossip pool'
 complete -c sd -n "__fish_sd_needs_command" -f -a "operator" -d 'Cluster administration commands'
 complete -c sd -n "__fish_sd_needs_command" -f -a "validate" -d 'Check agent configuration files without starting an agent'
@@ -115,6 +118,17 @@ complete -c sd -n "__fish_sd_using_subcommand info" -l client-key -d 'PEM privat
 complete -c sd -n "__fish_sd_using_subcommand info" -l tls-server-name -d 'Host name to send as SNI and to check the agent\'s certificate against, when it differs from the host in the address. Falls back to CONSUL_TLS_SERVER_NAME.' -r
 complete -c sd -n "__fish_sd_using_subcommand info" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sd -n "__fish_sd_using_subcommand info" -s V -l version -d 'Print version'
+complete -c sd -n "__fish_sd_using_subcommand join" -l wan -d 'Join the WAN pool of servers instead of the LAN pool (servers only).' -r
+complete -c sd -n "__fish_sd_using_subcommand join" -l http-addr -d 'Where the agent\'s HTTP API listens: host:port, or a URL with http:// or https:// and an optional path prefix. Falls back to CONSUL_HTTP_ADDR, then SD_HTTP_ADDR, then 127.0.0.1:8500. CONSUL_HTTP_SSL=true switches to https.' -r
+complete -c sd -n "__fish_sd_using_subcommand join" -l token -d 'ACL token sent with every request. Falls back to CONSUL_HTTP_TOKEN; with neither, no token is sent.' -r
+complete -c sd -n "__fish_sd_using_subcommand join" -l token-file -d 'File holding the ACL token (surrounding whitespace is trimmed); when it is not empty it overrides -token. Falls back to CONSUL_HTTP_TOKEN_FILE.' -r
+complete -c sd -n "__fish_sd_using_subcommand join" -l ca-file -d 'PEM file of CA certificates trusted for the agent\'s TLS certificate, in place of the system roots. Falls back to CONSUL_CACERT.' -r
+complete -c sd -n "__fish_sd_using_subcommand join" -l ca-path -d 'Directory of PEM CA certificates trusted for the agent\'s TLS certificate, in place of the system roots. Falls back to CONSUL_CAPATH.' -r
+complete -c sd -n "__fish_sd_using_subcommand join" -l client-cert -d 'PEM certificate sd presents to the agent over TLS; needs -client-key. Falls back to CONSUL_CLIENT_CERT.' -r
+complete -c sd -n "__fish_sd_using_subcommand join" -l client-key -d 'PEM private key for -client-cert. Falls back to CONSUL_CLIENT_KEY.' -r
+complete -c sd -n "__fish_sd_using_subcommand join" -l tls-server-name -d 'Host name to send as SNI and to check the agent\'s certificate against, when it differs from the host in the address. Falls back to CONSUL_TLS_SERVER_NAME.' -r
+complete -c sd -n "__fish_sd_using_subcommand join" -s h -l help -d 'Print help'
+complete -c sd -n "__fish_sd_using_subcommand join" -s V -l version -d 'Print version'
 complete -c sd -n "__fish_sd_using_subcommand kv; and not __fish_seen_subcommand_from get put delete export import help" -s h -l help -d 'Print help'
 complete -c sd -n "__fish_sd_using_subcommand kv; and not __fish_seen_subcommand_from get put delete export import help" -s V -l version -d 'Print version'
 complete -c sd -n "__fish_sd_using_subcommand kv; and not __fish_seen_subcommand_from get put delete export import help" -f -a "get" -d 'Print a key\'s value, or list the keys under a prefix'
@@ -205,6 +219,28 @@ complete -c sd -n "__fish_sd_using_subcommand kv; and __fish_seen_subcommand_fro
 complete -c sd -n "__fish_sd_using_subcommand kv; and __fish_seen_subcommand_from help" -f -a "export" -d 'Print the keys under a prefix as JSON'
 complete -c sd -n "__fish_sd_using_subcommand kv; and __fish_seen_subcommand_from help" -f -a "import" -d 'Write the keys of a JSON export into the store'
 complete -c sd -n "__fish_sd_using_subcommand kv; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sd -n "__fish_sd_using_subcommand leave" -l http-addr -d 'Where the agent\'s HTTP API listens: host:port, or a URL with http:// or https:// and an optional path prefix. Falls back to CONSUL_HTTP_ADDR, then SD_HTTP_ADDR, then 127.0.0.1:8500. CONSUL_HTTP_SSL=true switches to https.' -r
+complete -c sd -n "__fish_sd_using_subcommand leave" -l token -d 'ACL token sent with every request. Falls back to CONSUL_HTTP_TOKEN; with neither, no token is sent.' -r
+complete -c sd -n "__fish_sd_using_subcommand leave" -l token-file -d 'File holding the ACL token (surrounding whitespace is trimmed); when it is not empty it overrides -token. Falls back to CONSUL_HTTP_TOKEN_FILE.' -r
+complete -c sd -n "__fish_sd_using_subcommand leave" -l ca-file -d 'PEM file of CA certificates trusted for the agent\'s TLS certificate, in place of the system roots. Falls back to CONSUL_CACERT.' -r
+complete -c sd -n "__fish_sd_using_subcommand leave" -l ca-path -d 'Directory of PEM CA certificates trusted for the agent\'s TLS certificate, in place of the system roots. Falls back to CONSUL_CAPATH.' -r
+complete -c sd -n "__fish_sd_using_subcommand leave" -l client-cert -d 'PEM certificate sd presents to the agent over TLS; needs -client-key. Falls back to CONSUL_CLIENT_CERT.' -r
+complete -c sd -n "__fish_sd_using_subcommand leave" -l client-key -d 'PEM private key for -client-cert. Falls back to CONSUL_CLIENT_KEY.' -r
+complete -c sd -n "__fish_sd_using_subcommand leave" -l tls-server-name -d 'Host name to send as SNI and to check the agent\'s certificate against, when it differs from the host in the address. Falls back to CONSUL_TLS_SERVER_NAME.' -r
+complete -c sd -n "__fish_sd_using_subcommand leave" -s h -l help -d 'Print help'
+complete -c sd -n "__fish_sd_using_subcommand leave" -s V -l version -d 'Print version'
+complete -c sd -n "__fish_sd_using_subcommand force-leave" -l prune -d 'Remove the member from the member list entirely.' -r
+complete -c sd -n "__fish_sd_using_subcommand force-leave" -l wan -d 'Act on the WAN pool; the node name is then NODE.DATACENTER.' -r
+complete -c sd -n "__fish_sd_using_subcommand force-leave" -l http-addr -d 'Where the agent\'s HTTP API listens: host:port, or a URL with http:// or https:// and an optional path prefix. Falls back to CONSUL_HTTP_ADDR, then SD_HTTP_ADDR, then 127.0.0.1:8500. CONSUL_HTTP_SSL=true switches to https.' -r
+complete -c sd -n "__fish_sd_using_subcommand force-leave" -l token -d 'ACL token sent with every request. Falls back to CONSUL_HTTP_TOKEN; with neither, no token is sent.' -r
+complete -c sd -n "__fish_sd_using_subcommand force-leave" -l token-file -d 'File holding the ACL token (surrounding whitespace is trimmed); when it is not empty it overrides -token. Falls back to CONSUL_HTTP_TOKEN_FILE.' -r
+complete -c sd -n "__fish_sd_using_subcommand force-leave" -l ca-file -d 'PEM file of CA certificates trusted for the agent\'s TLS certificate, in place of the system roots. Falls back to CONSUL_CACERT.' -r
+complete -c sd -n "__fish_sd_using_subcommand force-leave" -l ca-path -d 'Directory of PEM CA certificates trusted for the agent\'s TLS certificate, in place of the system roots. Falls back to CONSUL_CAPATH.' -r
+complete -c sd -n "__fish_sd_using_subcommand force-leave" -l client-cert -d 'PEM certificate sd presents to the agent over TLS; needs -client-key. Falls back to CONSUL_CLIENT_CERT.' -r
+complete -c sd -n "__fish_sd_using_subcommand force-leave" -l client-key -d 'PEM private key for -client-cert. Falls back to CONSUL_CLIENT_KEY.' -r
+complete -c sd -n "__fish_sd_using_subcommand force-leave" -l tls-server-name -d 'Host name to send as SNI and to check the agent\'s certificate against, when it differs from the host in the address. Falls back to CONSUL_TLS_SERVER_NAME.' -r
+complete -c sd -n "__fish_sd_using_subcommand force-leave" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sd -n "__fish_sd_using_subcommand force-leave" -s V -l version -d 'Print version'
 complete -c sd -n "__fish_sd_using_subcommand members" -l detailed -d 'Print each member\'s gossip tags in place of the role, version and datacenter columns.' -r
 complete -c sd -n "__fish_sd_using_subcommand members" -l wan -d 'List the WAN pool (servers of every datacenter) instead of the LAN pool.' -r
 complete -c sd -n "__fish_sd_using_subcommand members" -l status -d 'Only list members whose status (alive, leaving, left or failed) matches this regular expression.' -r
@@ -240,15 +276,18 @@ complete -c sd -n "__fish_sd_using_subcommand version" -s V -l version -d 'Print
 complete -c sd -n "__fish_sd_using_subcommand generate" -l dir -d 'Directory to write into (completions/ and man/ are created in it)' -r
 complete -c sd -n "__fish_sd_using_subcommand generate" -s h -l help -d 'Print help'
 complete -c sd -n "__fish_sd_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent info kv members operator validate version generate help" -f -a "agent" -d 'Runs a Consul-compatible agent'
-complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent info kv members operator validate version generate help" -f -a "info" -d 'Print the agent\'s internal statistics, for debugging'
-complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent info kv members operator validate version generate help" -f -a "kv" -d 'Read, write, delete, export and import keys in the key/value store'
-complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent info kv members operator validate version generate help" -f -a "members" -d 'List the agents in the gossip pool'
-complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent info kv members operator validate version generate help" -f -a "operator" -d 'Cluster administration commands'
-complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent info kv members operator validate version generate help" -f -a "validate" -d 'Check agent configuration files without starting an agent'
-complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent info kv members operator validate version generate help" -f -a "version" -d 'Show which sd version this is and the protocol versions it speaks'
-complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent info kv members operator validate version generate help" -f -a "generate" -d 'Writes shell completions and man pages generated from the command definitions'
-complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent info kv members operator validate version generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent info join kv leave force-leave members operator validate version generate help" -f -a "agent" -d 'Runs a Consul-compatible agent'
+complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent info join kv leave force-leave members operator validate version generate help" -f -a "info" -d 'Print the agent\'s internal statistics, for debugging'
+complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent info join kv leave force-leave members operator validate version generate help" -f -a "join" -d 'Join the agent to a cluster through one or more members'
+complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent info join kv leave force-leave members operator validate version generate help" -f -a "kv" -d 'Read, write, delete, export and import keys in the key/value store'
+complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent info join kv leave force-leave members operator validate version generate help" -f -a "leave" -d 'Make the agent leave the cluster gracefully and shut down'
+complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent info join kv leave force-leave members operator validate version generate help" -f -a "force-leave" -d 'Mark a member that is not coming back as left'
+complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent info join kv leave force-leave members operator validate version generate help" -f -a "members" -d 'List the agents in the gossip pool'
+complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent info join kv leave force-leave members operator validate version generate help" -f -a "operator" -d 'Cluster administration commands'
+complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent info join kv leave force-leave members operator validate version generate help" -f -a "validate" -d 'Check agent configuration files without starting an agent'
+complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent info join kv leave force-leave members operator validate version generate help" -f -a "version" -d 'Show which sd version this is and the protocol versions it speaks'
+complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent info join kv leave force-leave members operator validate version generate help" -f -a "generate" -d 'Writes shell completions and man pages generated from the command definitions'
+complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent info join kv leave force-leave members operator validate version generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sd -n "__fish_sd_using_subcommand help; and __fish_seen_subcommand_from kv" -f -a "get" -d 'Print a key\'s value, or list the keys under a prefix'
 complete -c sd -n "__fish_sd_using_subcommand help; and __fish_seen_subcommand_from kv" -f -a "put" -d 'Write a value to a key'
 complete -c sd -n "__fish_sd_using_subcommand help; and __fish_seen_subcommand_from kv" -f -a "delete" -d 'Delete a key, or every key under a prefix'

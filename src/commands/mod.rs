@@ -2,9 +2,12 @@
 //! Client commands reach an agent only through `client`.
 
 pub mod agent;
+pub mod force_leave;
 pub mod generate;
 pub mod info;
+pub mod join;
 pub mod kv;
+pub mod leave;
 pub mod members;
 pub mod operator;
 pub mod validate;
@@ -31,7 +34,10 @@ pub fn all() -> Vec<Command> {
     vec![
         agent::cli(),
         info::cli(),
+        join::cli(),
         kv::cli(),
+        leave::cli(),
+        force_leave::cli(),
         members::cli(),
         operator::cli(),
         validate::cli(),
@@ -45,6 +51,9 @@ pub fn dispatch(matches: &ArgMatches) -> ExitCode {
     let result = match matches.subcommand() {
         Some(("agent", m)) => agent::exec(m),
         Some(("info", m)) => info::exec(m),
+        Some(("join", m)) => join::exec(m),
+        Some(("leave", m)) => leave::exec(m),
+        Some(("force-leave", m)) => force_leave::exec(m),
         Some(("kv", m)) => kv::exec(m),
         Some(("members", m)) => members::exec(m),
         Some(("operator", m)) => operator::exec(m),
