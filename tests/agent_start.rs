@@ -135,3 +135,13 @@ fn unknown_flag_is_a_usage_error() {
     let out = run_sd(&["agent", "-no-such-flag"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
+
+#[test]
+fn server_runs_on_its_own_loopback_address_with_default_ports() {
+    let dir = tempfile::tempdir().unwrap();
+    let ip = common::loopback_host(common::loopback_block(), 1);
+    let a = AgentBuilder::server(dir.path()).at(ip).start();
+    assert_eq!(a.http.port(), 8500);
+    let (_, leader) = http_get(&format!("{}/v1/status/leader", a.url())).unwrap();
+    assert_eq!(leader, format!("\"{ip}:8300\""));
+}

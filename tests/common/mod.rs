@@ -39,6 +39,23 @@ pub struct AgentBuilder {
     args: Vec<String>,
     data_dir: Option<PathBuf>,
     env: Vec<(String, String)>,
+    /// Run on this loopback address with Consul's default ports (8500, 8600, 8300, 8301, 8302),
+    /// like one host of a cluster, instead of 127.0.0.1 with free ports.
+    host: Option<std::net::Ipv4Addr>,
+}
+
+/// A block of loopback addresses (`127.X.Y.1` ...) that no other test in any test process uses,
+/// so cluster tests can give every agent Consul's default ports on its own address.
+pub fn loopback_block() -> [u8; 3] {
+    use std::sync::atomic::{AtomicU8, Ordering};
+    static NEXT: AtomicU8 = AtomicU8::new(1);
+    let x = 10 + (std::process::id() % 200) as u8;
+    [127, x, NEXT.fetch_add(1, Ordering::Relaxed)]
+}
+
+/// Host `n` of a block from [`loopback_block`].
+pub fn loopback_host(block: [u8; 3], n: u8) -> std::net::Ipv4Addr {
+    std::net::Ipv4Addr::new(block[0], block[1], block[2], n)
 }
 
 impl AgentBuilder {
@@ -48,6 +65,7 @@ impl AgentBuilder {
             args: vec!["-dev".into()],
             data_dir: None,
             env: Vec::new(),
+            host: None,
         }
     }
 
@@ -57,6 +75,7 @@ impl AgentBuilder {
             args: Vec::new(),
             data_dir: None,
             env: Vec::new(),
+            host: None,
         }
     }
 
@@ -72,7 +91,16 @@ impl AgentBuilder {
             ],
             data_dir: Some(data_dir.into()),
             env: Vec::new(),
+            host: None,
         }
+    }
+
+    /// Runs the agent as host `ip` of a cluster: `-bind` and `-client` set to `ip`, Consul's
+    /// default ports. Replaces the `-bind=127.0.0.1` of [`AgentBuilder::server`].
+    pub fn at(mut self, ip: std::net::Ipv4Addr) -> Self {
+        self.args.retain(|a| !a.starts_with("-bind="));
+        self.host = Some(ip);
+        self
     }
 
     pub fn arg(mut self, a: impl Into<String>) -> Self {
@@ -97,15 +125,25 @@ impl AgentBuilder {
         let tmp = tempfile::tempdir().expect("tempdir");
         let log_path = tmp.path().join("agent.log");
         let log = File::create(&log_path).expect("log file");
-        let http_port = free_port();
         let mut args = vec!["agent".to_string()];
         args.extend(self.args);
-        args.push("-client=127.0.0.1".into());
-        args.push(format!("-http-port={http_port}"));
-        args.push(format!("-dns-port={}", free_port()));
-        args.push(format!("-server-port={}", free_port()));
-        args.push(format!("-serf-lan-port={}", free_port()));
-        args.push(format!("-serf-wan-port={}", free_port()));
+        let http = match self.host {
+            Some(ip) => {
+                args.push(format!("-bind={ip}"));
+                args.push(format!("-client={ip}"));
+                SocketAddr::from((ip, 8500))
+            }
+            None => {
+                let http_port = free_port();
+                args.push("-client=127.0.0.1".into());
+                args.push(format!("-http-port={http_port}"));
+                args.push(format!("-dns-port={}", free_port()));
+                args.push(format!("-server-port={}", free_port()));
+                args.push(format!("-serf-lan-port={}", free_port()));
+                args.push(format!("-serf-wan-port={}", free_port()));
+                SocketAddr::from(([127, 0, 0, 1], http_port))
+            }
+        };
         let mut cmd = Command::new(sd_bin());
         cmd.args(&args)
             .stdin(Stdio::null())
@@ -122,7 +160,7 @@ impl AgentBuilder {
         let child = cmd.spawn().expect("spawn sd agent");
         Agent {
             child: Some(child),
-            http: SocketAddr::from(([127, 0, 0, 1], http_port)),
+            http,
             data_dir: self.data_dir,
             log_path,
             _tmp: tmp,
