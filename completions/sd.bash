@@ -112,6 +112,9 @@ _sd() {
             sd__subcmd__help__subcmd__operator__subcmd__raft,remove-peer)
                 cmd="sd__subcmd__help__subcmd__operator__subcmd__raft__subcmd__remove__subcmd__peer"
                 ;;
+            sd__subcmd__help__subcmd__operator__subcmd__raft,transfer-leader)
+                cmd="sd__subcmd__help__subcmd__operator__subcmd__raft__subcmd__transfer__subcmd__leader"
+                ;;
             sd__subcmd__kv,delete)
                 cmd="sd__subcmd__kv__subcmd__delete"
                 ;;
@@ -166,6 +169,9 @@ _sd() {
             sd__subcmd__operator__subcmd__help__subcmd__raft,remove-peer)
                 cmd="sd__subcmd__operator__subcmd__help__subcmd__raft__subcmd__remove__subcmd__peer"
                 ;;
+            sd__subcmd__operator__subcmd__help__subcmd__raft,transfer-leader)
+                cmd="sd__subcmd__operator__subcmd__help__subcmd__raft__subcmd__transfer__subcmd__leader"
+                ;;
             sd__subcmd__operator__subcmd__raft,help)
                 cmd="sd__subcmd__operator__subcmd__raft__subcmd__help"
                 ;;
@@ -175,6 +181,9 @@ _sd() {
             sd__subcmd__operator__subcmd__raft,remove-peer)
                 cmd="sd__subcmd__operator__subcmd__raft__subcmd__remove__subcmd__peer"
                 ;;
+            sd__subcmd__operator__subcmd__raft,transfer-leader)
+                cmd="sd__subcmd__operator__subcmd__raft__subcmd__transfer__subcmd__leader"
+                ;;
             sd__subcmd__operator__subcmd__raft__subcmd__help,help)
                 cmd="sd__subcmd__operator__subcmd__raft__subcmd__help__subcmd__help"
                 ;;
@@ -183,6 +192,9 @@ _sd() {
                 ;;
             sd__subcmd__operator__subcmd__raft__subcmd__help,remove-peer)
                 cmd="sd__subcmd__operator__subcmd__raft__subcmd__help__subcmd__remove__subcmd__peer"
+                ;;
+            sd__subcmd__operator__subcmd__raft__subcmd__help,transfer-leader)
+                cmd="sd__subcmd__operator__subcmd__raft__subcmd__help__subcmd__transfer__subcmd__leader"
                 ;;
             *)
                 ;;
@@ -787,7 +799,7 @@ _sd() {
             return 0
             ;;
         sd__subcmd__help__subcmd__operator__subcmd__raft)
-            opts="list-peers remove-peer"
+            opts="list-peers remove-peer transfer-leader"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -815,6 +827,20 @@ _sd() {
             return 0
             ;;
         sd__subcmd__help__subcmd__operator__subcmd__raft__subcmd__remove__subcmd__peer)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__help__subcmd__operator__subcmd__raft__subcmd__transfer__subcmd__leader)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1549,7 +1575,7 @@ _sd() {
             return 0
             ;;
         sd__subcmd__operator__subcmd__help__subcmd__raft)
-            opts="list-peers remove-peer"
+            opts="list-peers remove-peer transfer-leader"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1590,8 +1616,22 @@ _sd() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        sd__subcmd__operator__subcmd__help__subcmd__raft__subcmd__transfer__subcmd__leader)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         sd__subcmd__operator__subcmd__raft)
-            opts="-h -V --help --version list-peers remove-peer help"
+            opts="-h -V --help --version list-peers remove-peer transfer-leader help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1605,7 +1645,7 @@ _sd() {
             return 0
             ;;
         sd__subcmd__operator__subcmd__raft__subcmd__help)
-            opts="list-peers remove-peer help"
+            opts="list-peers remove-peer transfer-leader help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1647,6 +1687,20 @@ _sd() {
             return 0
             ;;
         sd__subcmd__operator__subcmd__raft__subcmd__help__subcmd__remove__subcmd__peer)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__operator__subcmd__raft__subcmd__help__subcmd__transfer__subcmd__leader)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1725,6 +1779,64 @@ _sd() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --datacenter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stale)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__operator__subcmd__raft__subcmd__transfer__subcmd__leader)
+            opts="-h -V --id --http-addr --token --token-file --ca-file --ca-path --client-cert --client-key --tls-server-name --datacenter --stale --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --id)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

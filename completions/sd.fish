@@ -263,6 +263,7 @@ complete -c sd -n "__fish_sd_using_subcommand operator; and __fish_seen_subcomma
 complete -c sd -n "__fish_sd_using_subcommand operator; and __fish_seen_subcommand_from raft" -s V -l version -d 'Print version'
 complete -c sd -n "__fish_sd_using_subcommand operator; and __fish_seen_subcommand_from raft" -f -a "list-peers" -d 'Show the servers in the Raft configuration'
 complete -c sd -n "__fish_sd_using_subcommand operator; and __fish_seen_subcommand_from raft" -f -a "remove-peer" -d 'Drop a server from the Raft configuration'
+complete -c sd -n "__fish_sd_using_subcommand operator; and __fish_seen_subcommand_from raft" -f -a "transfer-leader" -d 'Hand Raft leadership to another server'
 complete -c sd -n "__fish_sd_using_subcommand operator; and __fish_seen_subcommand_from raft" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sd -n "__fish_sd_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "raft" -d 'Inspect or change the set of Raft servers'
 complete -c sd -n "__fish_sd_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -57,6 +57,10 @@ impl DataDir {
         })
     }
 
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// The Raft directory (log store and snapshots).
     pub fn raft_dir(&self) -> PathBuf {
         self.path.join("raft")

@@ -1,12 +1,15 @@
-//! The agent: a server (Raft + replicated state) with its HTTP API; client agents arrive with
-//! the cluster work.
+//! The agent: a server (Raft + replicated state) or a client (no Raft state: it forwards what
+//! it cannot answer itself to a server found through gossip), with its HTTP API and gossip.
 //!
 //! Nothing outside imports its internals: `commands::agent` calls [`run`]. It may use `api` and
 //! `config`, never `client`, `commands`, `docker` or `template`.
 
+mod cluster;
 mod data_dir;
+pub mod gossip;
 pub mod http;
 pub mod raft;
+pub mod rpc;
 pub mod state;
 mod tombstones;
 
@@ -33,22 +36,83 @@ pub enum AgentError {
     Raft(String),
     #[error(transparent)]
     Listen(std::io::Error),
-    #[error("sd agent without -server is not supported yet: client agents need gossip (a later release); start with -server")]
-    ClientMode,
+    #[error(transparent)]
+    RpcListen(#[from] rpc::BindError),
     #[error("data_dir is required; set -data-dir or data_dir in a config file (or use -dev)")]
     NoDataDir,
+    #[error("{0}")]
+    Gossip(String),
+    #[error("{0}")]
+    Join(String),
 }
 
 /// A running agent, shared by every HTTP handler.
 pub struct Agent {
     pub config: RuntimeConfig,
     pub node_id: String,
+    /// The replicated state (servers); empty and unused on a client agent.
     pub store: Arc<Store>,
-    pub raft: RaftNode,
+    /// Raft, on servers only.
+    raft: Option<Arc<RaftNode>>,
+    /// Server RPC connections (shared with Raft on a server; to servers on a client).
+    pub rpc: rpc::RpcClient,
+    pub gossip: gossip::Gossip,
     pub started: Instant,
+    /// Notified to stop the agent from inside (a graceful leave, exhausted join retries).
+    pub stop: tokio::sync::Notify,
+    /// On a client agent, the server that answered last (RPC address).
+    preferred_server: std::sync::Mutex<Option<String>>,
 }
 
 impl Agent {
+    /// An agent of these parts; `raft` is None on a client agent.
+    pub fn new(
+        config: RuntimeConfig,
+        node_id: String,
+        store: Arc<Store>,
+        raft: Option<Arc<RaftNode>>,
+        rpc: rpc::RpcClient,
+        gossip: gossip::Gossip,
+    ) -> Agent {
+        Agent {
+            config,
+            node_id,
+            store,
+            raft,
+            rpc,
+            gossip,
+            started: Instant::now(),
+            stop: tokio::sync::Notify::new(),
+            preferred_server: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// The RPC addresses of the servers of this datacenter that gossip shows alive.
+    pub fn known_servers(&self) -> Vec<String> {
+        self.gossip
+            .members()
+            .iter()
+            .filter(|m| m.status == crate::api::agent::member_status::ALIVE)
+            .filter_map(|m| cluster::server_of(m, &self.config.datacenter))
+            .map(|s| s.addr)
+            .collect()
+    }
+
+    /// The server a client agent sends requests to first.
+    pub fn preferred_server(&self) -> Option<String> {
+        self.preferred_server
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub fn set_preferred_server(&self, server: Option<String>) {
+        *self
+            .preferred_server
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = server;
+    }
+
     /// `?dc=` naming another datacenter is an error until WAN federation exists.
     pub fn check_dc(&self, p: &Params) -> Result<(), HttpError> {
         match p.get("dc") {
@@ -66,63 +130,55 @@ impl Agent {
         }
     }
 
+    /// Raft, or a 500 on a client agent (whose requests for server state are forwarded before
+    /// they reach a handler, so this is a guard, not a path users take).
+    pub fn raft(&self) -> Result<&Arc<RaftNode>, HttpError> {
+        self.raft.as_ref().ok_or_else(|| {
+            HttpError::internal("this agent is not a server: it holds no Raft state")
+        })
+    }
+
+    /// Raft, on a server.
+    pub fn raft_opt(&self) -> Option<&Arc<RaftNode>> {
+        self.raft.as_ref()
+    }
+
     /// The read headers for a result at `index`.
     pub fn query_meta(&self, index: u64, consistency: http::Consistency) -> http::QueryMeta {
         http::QueryMeta {
             index,
-            known_leader: self.raft.leader_addr().is_some(),
-            last_contact_ms: self.raft.last_contact_ms(),
+            known_leader: self
+                .raft
+                .as_ref()
+                .is_some_and(|r| r.leader_addr().is_some()),
+            last_contact_ms: self.raft.as_ref().map_or(0, |r| r.last_contact_ms()),
             consistency,
         }
     }
 
     /// Writes `cmd` through Raft and returns the log index it was applied at and its result.
     pub async fn write(&self, cmd: Command) -> Result<(u64, CommandResult), HttpError> {
-        self.raft.write(cmd).await.map_err(|e| match e {
+        self.raft()?.write(cmd).await.map_err(|e| match e {
             WriteError::NoLeader => HttpError::no_leader(),
             #[allow(unreachable_patterns)]
             other => HttpError::internal(other.to_string()),
         })
     }
 
-    /// This agent as a gossip member, with the tags Consul's servers carry.
+    /// This agent's own entry in the gossip pool.
     pub fn member(&self) -> AgentMember {
-        let c = &self.config;
-        let mut tags = BTreeMap::new();
-        tags.insert(
-            "role".into(),
-            if c.server { "consul" } else { "node" }.into(),
-        );
-        tags.insert("dc".into(), c.datacenter.clone());
-        tags.insert("id".into(), self.node_id.clone());
-        tags.insert("build".into(), format!("{}:sd", crate::VERSION));
-        tags.insert("vsn".into(), "2".into());
-        tags.insert("vsn_min".into(), "2".into());
-        tags.insert("vsn_max".into(), "3".into());
-        tags.insert("segment".into(), String::new());
-        if c.server {
-            tags.insert("port".into(), c.ports.server.to_string());
-            tags.insert("raft_vsn".into(), "3".into());
-            if c.bootstrap {
-                tags.insert("bootstrap".into(), "1".into());
-            }
-            if c.bootstrap_expect > 0 {
-                tags.insert("expect".into(), c.bootstrap_expect.to_string());
-            }
-        }
-        AgentMember {
-            name: c.node_name.clone(),
-            addr: self.advertise().to_string(),
-            port: u16::try_from(c.ports.serf_lan).unwrap_or(0),
-            tags,
-            status: crate::api::agent::member_status::ALIVE,
-            protocol_min: 1,
-            protocol_max: 5,
-            protocol_cur: 2,
-            delegate_min: 2,
-            delegate_max: 5,
-            delegate_cur: 4,
-        }
+        self.gossip
+            .members()
+            .into_iter()
+            .find(|m| m.name == self.config.node_name)
+            .unwrap_or_else(|| AgentMember {
+                name: self.config.node_name.clone(),
+                addr: self.advertise().to_string(),
+                port: u16::try_from(self.config.ports.serf_lan).unwrap_or(0),
+                tags: serf_tags(&self.config, &self.node_id),
+                status: crate::api::agent::member_status::ALIVE,
+                ..AgentMember::default()
+            })
     }
 
     fn advertise(&self) -> std::net::IpAddr {
@@ -134,15 +190,68 @@ fn advertise_addr(c: &RuntimeConfig) -> std::net::IpAddr {
     c.advertise_addr.unwrap_or(c.bind_addr)
 }
 
+/// The gossip tags Consul's agents carry: role, datacenter, node ID, build and protocol versions,
+/// and for servers the RPC port and bootstrap settings.
+fn serf_tags(c: &RuntimeConfig, node_id: &str) -> BTreeMap<String, String> {
+    let mut tags = BTreeMap::new();
+    tags.insert(
+        "role".into(),
+        if c.server { "consul" } else { "node" }.into(),
+    );
+    tags.insert("dc".into(), c.datacenter.clone());
+    tags.insert("id".into(), node_id.to_string());
+    tags.insert("build".into(), format!("{}:sd", crate::VERSION));
+    tags.insert("vsn".into(), "2".into());
+    tags.insert("vsn_min".into(), "2".into());
+    tags.insert("vsn_max".into(), "3".into());
+    tags.insert("segment".into(), String::new());
+    if c.server {
+        tags.insert("port".into(), c.ports.server.to_string());
+        tags.insert("raft_vsn".into(), "3".into());
+        if c.bootstrap {
+            tags.insert("bootstrap".into(), "1".into());
+        }
+        if c.bootstrap_expect > 0 {
+            tags.insert("expect".into(), c.bootstrap_expect.to_string());
+        }
+    }
+    tags
+}
+
+/// Starts the LAN gossip member for this agent.
+async fn start_gossip(
+    c: &RuntimeConfig,
+    node_id: &str,
+    data_dir: &DataDir,
+) -> Result<gossip::Gossip, AgentError> {
+    let port = u16::try_from(c.ports.serf_lan).unwrap_or(8301);
+    let bind_ip = c.serf_lan_addr.unwrap_or(c.bind_addr);
+    let cfg = gossip::GossipConfig {
+        node_name: c.node_name.clone(),
+        node_id: node_id.to_string(),
+        datacenter: c.datacenter.clone(),
+        bind: SocketAddr::new(bind_ip, port),
+        advertise: SocketAddr::new(advertise_addr(c), port),
+        tags: serf_tags(c, node_id),
+        timing: if c.dev {
+            gossip::GossipTiming::dev()
+        } else {
+            gossip::GossipTiming::lan()
+        },
+        snapshot_path: Some(data_dir.path().join("serf").join("local.snapshot")),
+        rejoin_after_leave: c.rejoin_after_leave,
+    };
+    gossip::Gossip::start(cfg)
+        .await
+        .map_err(|e| AgentError::Gossip(e.to_string()))
+}
+
 /// Starts the agent and serves until SIGINT or SIGTERM. `ready` is called once the HTTP API
 /// listens, with the banner lines to show.
 pub async fn run(
     config: RuntimeConfig,
     ready: impl FnOnce(Vec<(String, String)>),
 ) -> Result<(), AgentError> {
-    if !config.server {
-        return Err(AgentError::ClientMode);
-    }
     for name in &config.not_yet_supported {
         tracing::warn!("{name} is accepted but not supported by sd yet; it has no effect");
     }
@@ -165,25 +274,15 @@ pub async fn run(
     let data_dir = DataDir::open(&dir_path)?;
     let node_id = data_dir.node_id(config.node_id.as_deref())?;
     let store = Store::new();
-    let me = ServerNode {
-        id: node_id.clone(),
-        name: config.node_name.clone(),
-        addr: SocketAddr::new(
-            advertise_addr(&config),
-            u16::try_from(config.ports.server).unwrap_or(8300),
-        )
-        .to_string(),
-    };
-    let raft = RaftNode::open(&data_dir.raft_dir(), me, &config.raft, store.clone())
-        .await
-        .map_err(|e| AgentError::Raft(e.to_string()))?;
-    if config.bootstrap || config.dev || config.bootstrap_expect == 1 {
-        raft.bootstrap_single()
-            .await
-            .map_err(|e| AgentError::Raft(e.to_string()))?;
+    let rpc_client = rpc::RpcClient::new();
+    // Servers bind the server RPC port before anything starts: a taken port is a start-up
+    // error. Then Raft opens its log.
+    let server = if config.server {
+        Some(start_server(&config, &node_id, &data_dir, &store, &rpc_client).await?)
     } else {
-        tracing::warn!("no -bootstrap: waiting for a leader; forming a cluster with other servers arrives with gossip support");
-    }
+        None
+    };
+    let gossip = start_gossip(&config, &node_id, &data_dir).await?;
 
     let http_addrs: Vec<SocketAddr> = match u16::try_from(config.ports.http) {
         Ok(port) => config
@@ -194,14 +293,24 @@ pub async fn run(
         Err(_) => Vec::new(),
     };
     let listeners = http::bind(&http_addrs).await.map_err(AgentError::Listen)?;
-    let agent = Arc::new(Agent {
-        config,
-        node_id,
-        store,
-        raft,
-        started: Instant::now(),
-    });
+    let (raft, rpc_listener) = match server {
+        Some((raft, listener)) => (Some(raft), Some(listener)),
+        None => (None, None),
+    };
+    let agent = Arc::new(Agent::new(config, node_id, store, raft, rpc_client, gossip));
     let router = http::router(agent.clone());
+    let mut tasks = Vec::new();
+    let rpc_server = match (rpc_listener, agent.raft_opt()) {
+        (Some(listener), Some(raft)) => {
+            tasks.push(tokio::spawn(tombstones::run(agent.clone(), raft.clone())));
+            tasks.push(tokio::spawn(cluster::run(agent.clone(), raft.clone())));
+            Some(rpc::RpcServer::spawn(
+                listener,
+                rpc::router(raft.clone(), Some(router.clone())),
+            ))
+        }
+        _ => None,
+    };
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut servers = Vec::new();
     for l in listeners {
@@ -214,21 +323,98 @@ pub async fn run(
             axum::serve(l, app).with_graceful_shutdown(shutdown).await
         }));
     }
-    let reaper = tokio::spawn(tombstones::run(agent.clone()));
+    let join_failed = std::sync::Arc::new(std::sync::Mutex::new(None::<String>));
+    tasks.push({
+        let agent = agent.clone();
+        let join_failed = join_failed.clone();
+        tokio::spawn(async move {
+            let c = &agent.config;
+            if let Err(e) =
+                cluster::join(&agent.gossip, &c.retry_join, c.retry_interval, c.retry_max).await
+            {
+                tracing::error!("{e}");
+                *join_failed.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                agent.stop.notify_one();
+            }
+        })
+    });
     ready(banner(&agent));
     tracing::info!(node = %agent.config.node_name, id = %agent.node_id, "agent started");
 
-    wait_for_signal().await;
-    tracing::info!("caught signal, shutting down");
+    let leave = tokio::select! {
+        signal = wait_for_signal() => {
+            tracing::info!("caught signal, shutting down");
+            match signal {
+                Signal::Terminate => agent.config.leave_on_terminate,
+                Signal::Interrupt => !agent.config.skip_leave_on_interrupt,
+            }
+        }
+        _ = agent.stop.notified() => {
+            tracing::info!("shutting down");
+            false
+        }
+    };
+    if leave {
+        // Clients leave on SIGINT and SIGTERM by default (servers do not): others see `left`.
+        if let Err(e) = agent.gossip.leave().await {
+            tracing::warn!("graceful leave failed: {e}");
+        }
+    }
     let _ = stop_tx.send(true);
-    reaper.abort();
+    for t in &tasks {
+        t.abort();
+    }
+    agent.gossip.shutdown().await;
+    if let Some(rpc_server) = rpc_server {
+        rpc_server.stop(std::time::Duration::from_secs(2)).await;
+    }
     for s in servers {
         let _ = tokio::time::timeout(std::time::Duration::from_secs(5), s).await;
     }
-    agent.raft.shutdown().await;
+    if let Some(raft) = agent.raft_opt() {
+        raft.shutdown().await;
+    }
     drop(data_dir);
     drop(dev_dir);
-    Ok(())
+    let join_error = join_failed.lock().unwrap_or_else(|p| p.into_inner()).take();
+    match join_error {
+        Some(e) => Err(AgentError::Join(e)),
+        None => Ok(()),
+    }
+}
+
+/// A server's own parts: the RPC listener (bound first, so a taken port fails start-up) and
+/// Raft with its log, bootstrapped alone with `-bootstrap`, `-bootstrap-expect=1` or `-dev`.
+async fn start_server(
+    config: &RuntimeConfig,
+    node_id: &str,
+    data_dir: &DataDir,
+    store: &Arc<Store>,
+    rpc_client: &rpc::RpcClient,
+) -> Result<(Arc<RaftNode>, tokio::net::TcpListener), AgentError> {
+    let rpc_port = u16::try_from(config.ports.server).unwrap_or(8300);
+    let listener = rpc::bind(SocketAddr::new(config.bind_addr, rpc_port)).await?;
+    let me = ServerNode {
+        id: node_id.to_string(),
+        name: config.node_name.clone(),
+        addr: SocketAddr::new(advertise_addr(config), rpc_port).to_string(),
+    };
+    let raft = RaftNode::open(
+        &data_dir.raft_dir(),
+        me,
+        &config.raft,
+        store.clone(),
+        rpc_client.clone(),
+    )
+    .await
+    .map_err(|e| AgentError::Raft(e.to_string()))?;
+    let raft = Arc::new(raft);
+    if config.bootstrap || config.dev || config.bootstrap_expect == 1 {
+        raft.bootstrap_single()
+            .await
+            .map_err(|e| AgentError::Raft(e.to_string()))?;
+    }
+    Ok((raft, listener))
 }
 
 fn banner(agent: &Agent) -> Vec<(String, String)> {
@@ -275,7 +461,13 @@ fn banner(agent: &Agent) -> Vec<(String, String)> {
     ]
 }
 
-async fn wait_for_signal() {
+/// The signal that stopped the agent.
+enum Signal {
+    Terminate,
+    Interrupt,
+}
+
+async fn wait_for_signal() -> Signal {
     use tokio::signal::unix::{signal, SignalKind};
     let (Ok(mut term), Ok(mut int)) = (
         signal(SignalKind::terminate()),
@@ -285,7 +477,7 @@ async fn wait_for_signal() {
         return std::future::pending().await;
     };
     tokio::select! {
-        _ = term.recv() => {}
-        _ = int.recv() => {}
+        _ = term.recv() => Signal::Terminate,
+        _ = int.recv() => Signal::Interrupt,
     }
 }

@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::raft::RaftNode;
 use super::state::Command;
 use super::Agent;
 
@@ -38,7 +39,7 @@ impl ReapClock {
 }
 
 /// Runs for the agent's lifetime; only the leader issues reap commands.
-pub async fn run(agent: Arc<Agent>) {
+pub async fn run(agent: Arc<Agent>, raft: Arc<RaftNode>) {
     let mut clock = ReapClock::default();
     let mut tick = tokio::time::interval(SAMPLE_EVERY);
     loop {
@@ -47,7 +48,7 @@ pub async fn run(agent: Arc<Agent>) {
         let Some(upto) = clock.observe(Instant::now(), index, TOMBSTONE_TTL) else {
             continue;
         };
-        if !agent.raft.is_leader() || !agent.store.read().kv.has_tombstones_upto(upto) {
+        if !raft.is_leader() || !agent.store.read().kv.has_tombstones_upto(upto) {
             continue;
         }
         if let Err(e) = agent.write(Command::KvReapTombstones { index: upto }).await {

@@ -243,12 +243,6 @@ pub fn load(input: &LoadInput) -> Result<RuntimeConfig, ConfigError> {
     };
     let mut rt = build(&merged_config, dev, &mut host, &mut loader.warnings)?;
 
-    if rt.bootstrap_expect == 0 {
-        // bootstrap_expect = 1 became plain bootstrap mode, which sd has.
-        loader
-            .not_yet
-            .retain(|s| !s.to_lowercase().contains("bootstrap"));
-    }
     let mut not_yet: Vec<String> = Vec::new();
     for item in loader.not_yet {
         if !not_yet.contains(&item) {

@@ -18,14 +18,14 @@ pub async fn gate(agent: &Agent, consistency: Consistency) -> Result<(), HttpErr
     match consistency {
         Consistency::Stale => Ok(()),
         Consistency::Default => {
-            if agent.raft.is_leader() {
+            if agent.raft()?.is_leader() {
                 Ok(())
             } else {
                 Err(HttpError::no_leader())
             }
         }
         Consistency::Consistent => agent
-            .raft
+            .raft()?
             .ensure_linearizable()
             .await
             .map_err(|_| HttpError::no_leader()),

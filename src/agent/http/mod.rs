@@ -1,10 +1,13 @@
 //! The HTTP API: Consul's `/v1/...` routes on axum, one file per API area. Handlers read the
 //! replicated state directly and write through Raft; they never print and never panic on input.
+//! On a follower, `forward` hands what only the leader may answer to the leader (server RPC).
 
 mod blocking;
 mod body;
 mod error;
+mod forward;
 mod kv;
+mod membership;
 mod operator;
 mod params;
 mod respond;
@@ -35,9 +38,15 @@ pub fn router(agent: Arc<Agent>) -> Router {
         .merge(kv::routes())
         .merge(txn::routes())
         .merge(self_info::routes())
+        .merge(membership::routes())
         .merge(operator::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        // Requests only the leader may answer go there (this layer runs before any handler).
+        .layer(axum::middleware::from_fn_with_state(
+            agent.clone(),
+            forward::middleware,
+        ))
         // Bodies are read with explicit, Consul-worded limits in the handlers that take them.
         .layer(DefaultBodyLimit::disable())
         .with_state(agent)
@@ -48,7 +57,7 @@ pub async fn bind(addrs: &[SocketAddr]) -> Result<Vec<tokio::net::TcpListener>, 
     let mut listeners = Vec::with_capacity(addrs.len());
     for addr in addrs {
         let l = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
-            std::io::Error::new(e.kind(), format!("cannot listen for HTTP on {addr}: {e}"))
+            std::io::Error::new(e.kind(), format!("cannot listen for HTTP on {addr}: {e}; another agent may be using it: stop it, or choose another port with -http-port (ports.http) or another address with -client"))
         })?;
         listeners.push(l);
     }

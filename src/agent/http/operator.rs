@@ -1,11 +1,12 @@
-//! `/v1/operator/raft/configuration` and `DELETE /v1/operator/raft/peer`.
+//! `/v1/operator/raft/configuration`, `DELETE /v1/operator/raft/peer` and
+//! `POST /v1/operator/raft/transfer-leader`.
 
 use std::sync::Arc;
 
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{delete, get};
+use axum::routing::{delete, get, post};
 use axum::Router;
 
 use super::blocking;
@@ -19,6 +20,26 @@ pub fn routes() -> Router<Arc<Agent>> {
     Router::new()
         .route("/v1/operator/raft/configuration", get(configuration))
         .route("/v1/operator/raft/peer", delete(remove_peer))
+        .route("/v1/operator/raft/transfer-leader", post(transfer_leader))
+}
+
+async fn transfer_leader(
+    State(agent): State<Arc<Agent>>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, HttpError> {
+    let p = Params::parse(q.as_deref());
+    agent.check_dc(&p)?;
+    agent
+        .raft()?
+        .transfer_leader(p.get("id"))
+        .await
+        .map_err(|e| HttpError::internal(e.to_string()))?;
+    Ok(respond::json(
+        StatusCode::OK,
+        &serde_json::json!({"Success": true}),
+        p.flag("pretty"),
+        None,
+    ))
 }
 
 async fn configuration(
@@ -31,7 +52,7 @@ async fn configuration(
     blocking::gate(&agent, opts.consistency).await?;
     Ok(respond::json(
         StatusCode::OK,
-        &agent.raft.configuration(),
+        &agent.raft()?.configuration(),
         opts.pretty,
         None,
     ))
@@ -53,7 +74,7 @@ async fn remove_peer(
         }
     };
     agent
-        .raft
+        .raft()?
         .remove_peer(peer)
         .await
         .map_err(|e| HttpError::internal(e.to_string()))?;

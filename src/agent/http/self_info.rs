@@ -1,5 +1,5 @@
-//! `/v1/agent/self` (exactly Consul's top-level keys: Config, DebugConfig, Coord, Member, Meta,
-//! Stats, xDS) and `/v1/agent/members` (this agent alone until gossip exists).
+//! `/v1/agent/self`: exactly Consul's top-level keys (Config, DebugConfig, Coord, Member, Meta,
+//! Stats, xDS).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -17,9 +17,7 @@ use super::respond;
 use crate::agent::Agent;
 
 pub fn routes() -> Router<Arc<Agent>> {
-    Router::new()
-        .route("/v1/agent/self", get(agent_self))
-        .route("/v1/agent/members", get(members))
+    Router::new().route("/v1/agent/self", get(agent_self))
 }
 
 async fn agent_self(
@@ -49,30 +47,37 @@ async fn agent_self(
     Ok(respond::json(StatusCode::OK, &body, p.flag("pretty"), None))
 }
 
-async fn members(
-    State(agent): State<Arc<Agent>>,
-    RawQuery(q): RawQuery,
-) -> Result<Response, HttpError> {
-    let p = Params::parse(q.as_deref());
-    if p.flag("wan") && !agent.config.server {
-        return Err(HttpError::internal(
-            "Cannot list WAN members: this agent is not a server",
-        ));
-    }
-    Ok(respond::json(
-        StatusCode::OK,
-        &[agent.member()],
-        p.flag("pretty"),
-        None,
-    ))
+/// `serf_lan` stats from the gossip pool: member counts by status and the local health score.
+fn serf_lan_stats(agent: &Agent) -> Value {
+    use crate::api::agent::member_status;
+    let members = agent.gossip.members();
+    let count = |status: u8| {
+        members
+            .iter()
+            .filter(|m| m.status == status)
+            .count()
+            .to_string()
+    };
+    json!({
+        "encrypted": "false", "event_queue": "0", "event_time": "1", "intent_queue": "0",
+        "member_time": "1", "query_queue": "0", "query_time": "1",
+        "members": members.len().to_string(),
+        "failed": count(member_status::FAILED),
+        "left": count(member_status::LEFT),
+        "health_score": agent.gossip.local_health_score().to_string(),
+    })
 }
 
 /// `Stats` as Consul groups it; every value is a string, as in Consul.
 fn stats(agent: &Agent) -> Value {
     let s = |v: &dyn ToString| Value::String(v.to_string());
-    let raft: BTreeMap<String, String> = agent.raft.stats();
-    let leader = agent.raft.is_leader();
-    json!({
+    let raft: BTreeMap<String, String> = agent.raft_opt().map(|r| r.stats()).unwrap_or_default();
+    let leader = agent.raft_opt().is_some_and(|r| r.is_leader());
+    let leader_addr = agent
+        .raft_opt()
+        .and_then(|r| r.leader_addr())
+        .unwrap_or_default();
+    let mut stats = json!({
         "agent": {"check_monitors": "0", "check_ttls": "0", "checks": "0", "services": "0"},
         "build": {"prerelease": "", "revision": option_env!("SD_GIT_REVISION").unwrap_or(""), "version": crate::VERSION, "version_metadata": ""},
         "consul": {
@@ -80,7 +85,7 @@ fn stats(agent: &Agent) -> Value {
             "bootstrap": s(&agent.config.bootstrap),
             "known_datacenters": "1",
             "leader": s(&leader),
-            "leader_addr": agent.raft.leader_addr().unwrap_or_default(),
+            "leader_addr": leader_addr,
             "server": s(&agent.config.server),
         },
         "raft": raft,
@@ -91,13 +96,26 @@ fn stats(agent: &Agent) -> Value {
             "version": concat!("rust ", env!("CARGO_PKG_RUST_VERSION")),
             "uptime_seconds": s(&agent.started.elapsed().as_secs()),
         },
-        "serf_lan": {
-            "encrypted": "false", "event_queue": "0", "event_time": "1", "failed": "0", "health_score": "0",
-            "intent_queue": "0", "left": "0", "member_time": "1", "members": "1", "query_queue": "0", "query_time": "1",
-        },
+        "serf_lan": serf_lan_stats(agent),
         "serf_wan": {
             "encrypted": "false", "event_queue": "0", "event_time": "1", "failed": "0", "health_score": "0",
             "intent_queue": "0", "left": "0", "member_time": "1", "members": "1", "query_queue": "0", "query_time": "1",
         },
-    })
+    });
+    // A client agent has no Raft, WAN pool or leadership: Consul shows how many servers it knows.
+    if !agent.config.server {
+        if let Some(o) = stats.as_object_mut() {
+            o.remove("raft");
+            o.remove("serf_wan");
+            o.insert(
+                "consul".into(),
+                json!({
+                    "acl": "disabled",
+                    "known_servers": s(&agent.known_servers().len()),
+                    "server": "false",
+                }),
+            );
+        }
+    }
+    stats
 }

@@ -25,7 +25,7 @@ async fn leader(
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
     agent.check_dc(&p)?;
-    let addr = agent.raft.leader_addr().unwrap_or_default();
+    let addr = agent.raft()?.leader_addr().unwrap_or_default();
     Ok(respond::json(StatusCode::OK, &addr, p.flag("pretty"), None))
 }
 
@@ -36,7 +36,7 @@ async fn peers(
     let p = Params::parse(q.as_deref());
     agent.check_dc(&p)?;
     let peers: Vec<String> = agent
-        .raft
+        .raft()?
         .configuration()
         .servers
         .into_iter()

@@ -5,19 +5,22 @@
 //! the batcher), linearizable-read barrier, leadership and Consul-style status. Files:
 //! `types` (TypeConfig, ServerNode), `log_store` + `log_keys` + `syncer` (log and vote in sled,
 //! durable; `fsutil` for directory fsyncs),
-//! `state_machine` + `snapshot` (apply, snapshot files), `network` (single server for now),
-//! `batcher` (group commit of client writes), `status` (stats and configuration views).
-//! It uses `state`, `api` and `config`, nothing else of the agent.
+//! `state_machine` + `snapshot` (apply, snapshot files), `network` (Raft RPCs over the server
+//! RPC port), `membership` (bootstrap, adding and removing servers), `batcher` (group commit of
+//! client writes), `status` (stats and configuration views).
+//! It uses `state`, `api`, `config` and the `rpc` client, nothing else of the agent.
 
 mod batcher;
 mod fsutil;
 mod log_keys;
 mod log_store;
+mod membership;
 mod network;
 mod snapshot;
 mod state_machine;
 mod status;
 mod syncer;
+mod transfer;
 mod types;
 
 #[cfg(test)]
@@ -29,7 +32,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use openraft::error::{CheckIsLeaderError, ClientWriteError, InitializeError, RaftError};
+use openraft::error::{CheckIsLeaderError, InitializeError, RaftError};
 use openraft::{ChangeMembers, Config, ServerState, SnapshotPolicy};
 
 pub use batcher::WriteError;
@@ -40,6 +43,7 @@ pub use snapshot::SnapshotError;
 pub use state_machine::{SnapshotBuilder, StateMachine};
 pub use types::{node_id_from_uuid, Raft, RaftMetrics, ServerNode, TypeConfig};
 
+use crate::agent::rpc::RpcClient;
 use crate::agent::state::{Command, CommandResult, Store};
 use crate::config::RaftTuning;
 use batcher::Batcher;
@@ -111,6 +115,12 @@ pub struct RaftNode {
     snapshots: Arc<state_machine::Snapshots>,
     opened: Instant,
     last_contact: Mutex<Option<Instant>>,
+    rpc: RpcClient,
+    raft_config: Arc<Config>,
+    /// Client writes hold it shared; a leadership transfer holds it alone.
+    transfer_gate: tokio::sync::RwLock<()>,
+    /// Counts election holds, so only the newest one ends itself.
+    hold_generation: Arc<AtomicU64>,
 }
 
 /// The openraft configuration for the agent's tuning.
@@ -141,6 +151,7 @@ impl RaftNode {
         me: ServerNode,
         tuning: &RaftTuning,
         store: Arc<Store>,
+        rpc: RpcClient,
     ) -> Result<RaftNode, RaftOpenError> {
         let config = Arc::new(raft_config(tuning)?);
         let log_dir = raft_dir.join("log");
@@ -157,9 +168,15 @@ impl RaftNode {
         let applied = sm.applied_index();
         let snapshots = sm.snapshots();
         let id = node_id_from_uuid(&me.id);
-        let raft = Raft::new(id, config, NetworkFactory, log, sm)
-            .await
-            .map_err(|e| RaftOpenError::Start(e.to_string()))?;
+        let raft = Raft::new(
+            id,
+            config.clone(),
+            NetworkFactory::new(rpc.clone()),
+            log,
+            sm,
+        )
+        .await
+        .map_err(|e| RaftOpenError::Start(e.to_string()))?;
         let batcher = Batcher::spawn(raft.clone());
         Ok(RaftNode {
             raft,
@@ -172,6 +189,10 @@ impl RaftNode {
             snapshots,
             opened: Instant::now(),
             last_contact: Mutex::new(None),
+            rpc,
+            raft_config: config,
+            transfer_gate: tokio::sync::RwLock::new(()),
+            hold_generation: Arc::new(AtomicU64::new(0)),
         })
     }
 
@@ -218,6 +239,7 @@ impl RaftNode {
             .ok()
             .and_then(|guard| guard.as_ref().cloned())
             .ok_or(WriteError::Stopped)?;
+        let _gate = self.transfer_gate.read().await;
         batcher.write(cmd).await
     }
 
@@ -266,14 +288,7 @@ impl RaftNode {
         } else {
             ChangeMembers::RemoveNodes(BTreeSet::from([nid]))
         };
-        match self.raft.change_membership(change, false).await {
-            Ok(_) => Ok(()),
-            Err(RaftError::APIError(ClientWriteError::ForwardToLeader(fwd))) => {
-                Err(WriteError::from_forward(fwd.leader_node).into())
-            }
-            Err(RaftError::APIError(e)) => Err(RaftAdminError::Failed(e.to_string())),
-            Err(RaftError::Fatal(f)) => Err(fatal_admin(f)),
-        }
+        self.change(change).await
     }
 
     /// Stops Raft gracefully: no new writes, openraft shut down, running snapshot builds
@@ -308,6 +323,31 @@ impl RaftNode {
             *guard = Some(Instant::now());
         }
         Ok(resp)
+    }
+
+    /// Passes one InstallSnapshot chunk from the leader to Raft and records the contact.
+    pub async fn install_snapshot(
+        &self,
+        rpc: openraft::raft::InstallSnapshotRequest<TypeConfig>,
+    ) -> Result<
+        openraft::raft::InstallSnapshotResponse<u64>,
+        RaftError<u64, openraft::error::InstallSnapshotError>,
+    > {
+        let resp = self.raft.install_snapshot(rpc).await?;
+        if let Ok(mut guard) = self.last_contact.lock() {
+            *guard = Some(Instant::now());
+        }
+        Ok(resp)
+    }
+
+    /// The server RPC connections Raft uses; HTTP forwarding shares them.
+    pub fn rpc_client(&self) -> &RpcClient {
+        &self.rpc
+    }
+
+    /// This server as the Raft configuration records it.
+    pub fn me(&self) -> &ServerNode {
+        &self.me
     }
 
     /// The underlying openraft instance (vote and snapshot RPCs, tests).

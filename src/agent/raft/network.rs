@@ -1,44 +1,44 @@
-//! The Raft network, single-server edition: every RPC to another server fails as `Unreachable`.
+//! The Raft network: openraft's AppendEntries, RequestVote and InstallSnapshot sent to the peer's
+//! server RPC listener through the shared [`RpcClient`] (HTTP/2, one connection per peer).
 //!
-//! `sd` has no server-to-server transport yet, so only a one-server cluster can make progress
-//! (which is all `-dev` and `-bootstrap` with one server need). A later change replaces this with
-//! RPC over the server port (8300); the trait surface stays the same.
+//! Timeouts come from openraft's `RPCOption`. A peer that cannot be reached (or stops answering)
+//! is reported as `Unreachable`, so openraft backs off instead of hammering it; an error the
+//! peer's Raft returned comes back as a `RemoteError`. Uses `rpc`'s client and messages only.
 
-use openraft::error::{InstallSnapshotError, RPCError, RaftError, Unreachable};
-use openraft::network::{RPCOption, RaftNetwork, RaftNetworkFactory};
+use std::time::Duration;
+
+use openraft::error::{
+    InstallSnapshotError, NetworkError, RPCError, RaftError, RemoteError, Unreachable,
+};
+use openraft::network::{Backoff, RPCOption, RaftNetwork, RaftNetworkFactory};
 use openraft::raft::{
     AppendEntriesRequest, AppendEntriesResponse, InstallSnapshotRequest, InstallSnapshotResponse,
     VoteRequest, VoteResponse,
 };
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 use super::types::{ServerNode, TypeConfig};
+use crate::agent::rpc::messages::{PATH_APPEND, PATH_SNAPSHOT, PATH_VOTE};
+use crate::agent::rpc::{RpcClient, RpcError};
 
-/// Why a peer cannot be reached.
-#[derive(Debug, thiserror::Error)]
-#[error("no Raft transport to server {target} at {addr} yet: sd runs as a single Raft server")]
-pub struct NoTransport {
-    target: u64,
-    addr: String,
+/// Creates a [`Connection`] per peer; they all share one [`RpcClient`].
+#[derive(Clone, Default)]
+pub struct NetworkFactory {
+    client: RpcClient,
 }
 
-/// Creates [`Connection`]s; stateless.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NetworkFactory;
-
-/// A "connection" to one peer that fails every call.
-#[derive(Debug)]
-pub struct Connection {
-    target: u64,
-    addr: String,
-}
-
-impl Connection {
-    fn unreachable<E: std::error::Error>(&self) -> RPCError<u64, ServerNode, E> {
-        RPCError::Unreachable(Unreachable::new(&NoTransport {
-            target: self.target,
-            addr: self.addr.clone(),
-        }))
+impl NetworkFactory {
+    pub fn new(client: RpcClient) -> NetworkFactory {
+        NetworkFactory { client }
     }
+}
+
+/// openraft's handle on one peer.
+pub struct Connection {
+    client: RpcClient,
+    target: u64,
+    node: ServerNode,
 }
 
 impl RaftNetworkFactory<TypeConfig> for NetworkFactory {
@@ -46,8 +46,40 @@ impl RaftNetworkFactory<TypeConfig> for NetworkFactory {
 
     async fn new_client(&mut self, target: u64, node: &ServerNode) -> Connection {
         Connection {
+            client: self.client.clone(),
             target,
-            addr: node.addr.clone(),
+            node: node.clone(),
+        }
+    }
+}
+
+impl Connection {
+    /// One RPC: the peer's `Result` on success, the transport failure mapped for openraft.
+    async fn call<Req, Resp, E>(
+        &self,
+        path: &str,
+        req: &Req,
+        timeout: Duration,
+    ) -> Result<Resp, RPCError<u64, ServerNode, RaftError<u64, E>>>
+    where
+        Req: Serialize,
+        Resp: DeserializeOwned,
+        E: std::error::Error + DeserializeOwned,
+        RaftError<u64, E>: DeserializeOwned,
+    {
+        let answer: Result<Result<Resp, RaftError<u64, E>>, RpcError> =
+            self.client.call(&self.node.addr, path, req, timeout).await;
+        match answer {
+            Ok(Ok(resp)) => Ok(resp),
+            Ok(Err(remote)) => Err(RPCError::RemoteError(RemoteError::new_with_node(
+                self.target,
+                self.node.clone(),
+                remote,
+            ))),
+            Err(e @ (RpcError::Connect { .. } | RpcError::Timeout { .. })) => {
+                Err(RPCError::Unreachable(Unreachable::new(&e)))
+            }
+            Err(e) => Err(RPCError::Network(NetworkError::new(&e))),
         }
     }
 }
@@ -55,28 +87,34 @@ impl RaftNetworkFactory<TypeConfig> for NetworkFactory {
 impl RaftNetwork<TypeConfig> for Connection {
     async fn append_entries(
         &mut self,
-        _rpc: AppendEntriesRequest<TypeConfig>,
-        _option: RPCOption,
+        rpc: AppendEntriesRequest<TypeConfig>,
+        option: RPCOption,
     ) -> Result<AppendEntriesResponse<u64>, RPCError<u64, ServerNode, RaftError<u64>>> {
-        Err(self.unreachable())
+        self.call(PATH_APPEND, &rpc, option.hard_ttl()).await
     }
 
     async fn install_snapshot(
         &mut self,
-        _rpc: InstallSnapshotRequest<TypeConfig>,
-        _option: RPCOption,
+        rpc: InstallSnapshotRequest<TypeConfig>,
+        option: RPCOption,
     ) -> Result<
         InstallSnapshotResponse<u64>,
         RPCError<u64, ServerNode, RaftError<u64, InstallSnapshotError>>,
     > {
-        Err(self.unreachable())
+        self.call(PATH_SNAPSHOT, &rpc, option.hard_ttl()).await
     }
 
     async fn vote(
         &mut self,
-        _rpc: VoteRequest<u64>,
-        _option: RPCOption,
+        rpc: VoteRequest<u64>,
+        option: RPCOption,
     ) -> Result<VoteResponse<u64>, RPCError<u64, ServerNode, RaftError<u64>>> {
-        Err(self.unreachable())
+        self.call(PATH_VOTE, &rpc, option.hard_ttl()).await
+    }
+
+    /// Retry an unreachable peer quickly at first (a restarting server), then every 500 ms.
+    fn backoff(&self) -> Backoff {
+        let quick = [50u64, 100, 200].into_iter().map(Duration::from_millis);
+        Backoff::new(quick.chain(std::iter::repeat(Duration::from_millis(500))))
     }
 }

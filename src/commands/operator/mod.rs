@@ -2,6 +2,7 @@
 
 pub mod list_peers;
 pub mod remove_peer;
+pub mod transfer_leader;
 
 use clap::{ArgMatches, Command};
 
@@ -17,7 +18,11 @@ pub fn cli() -> Command {
                 .about("Inspect or change the set of Raft servers")
                 .subcommand_required(true)
                 .arg_required_else_help(true)
-                .subcommands([list_peers::cli(), remove_peer::cli()]),
+                .subcommands([
+                    list_peers::cli(),
+                    remove_peer::cli(),
+                    transfer_leader::cli(),
+                ]),
         )
 }
 
@@ -26,6 +31,7 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
         Some(("raft", m)) => match m.subcommand() {
             Some(("list-peers", m)) => list_peers::exec(m),
             Some(("remove-peer", m)) => remove_peer::exec(m),
+            Some(("transfer-leader", m)) => transfer_leader::exec(m),
             _ => unreachable!("clap requires a raft subcommand"),
         },
         _ => unreachable!("clap requires an operator subcommand"),

@@ -31,7 +31,15 @@ fn put(key: String) -> Command {
 
 async fn start(dir: &Path, tuning: &RaftTuning) -> RaftNode {
     let started = Instant::now();
-    let node = match RaftNode::open(dir, me(), tuning, Store::new()).await {
+    let node = match RaftNode::open(
+        dir,
+        me(),
+        tuning,
+        Store::new(),
+        crate::agent::rpc::RpcClient::new(),
+    )
+    .await
+    {
         Ok(node) => node,
         Err(e) => panic!("open RaftNode: {e}"),
     };

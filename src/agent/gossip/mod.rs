@@ -1,0 +1,90 @@
+//! Gossip membership (serf LAN): SWIM via foca over UDP on the serf LAN port, TCP on the same
+//! port for push/pull full-state exchange, Consul's member statuses (alive, leaving, left,
+//! failed), leave intents, reaping, a local snapshot for rejoin, and Lifeguard-style
+//! local-health awareness. It must not import http, raft, client or commands; the agent wires
+//! it in and reacts to its [`MemberEvent`]s.
+//!
+//! Layout: `core` is the I/O-free state machine (foca, timers, table, awareness), with
+//! `leave` and `pushpull` adding to it; `driver` runs it on sockets on a thread of its own;
+//! `table` maps foca's up/down plus leave intents onto Consul's statuses; `wire` is the
+//! packet and frame format.
+//!
+//! Timings ([`GossipTiming::lan`]): probe every 500 ms, 250 ms probe timeout, 1.25 s of
+//! suspicion (times max(1, log10 n)), gossip every 200 ms to 3. A kill -9 is first probed
+//! within ~0-0.5 s, suspected one period later, failed 1.25 s after that and spread in one
+//! or two gossip rounds: about 2.2 s p50 and 2.7 s worst measured on loopback with 5 nodes.
+//!
+//! No false positives under load, with foca lacking Lifeguard:
+//! - awareness (`awareness`): failed probes of our own, timers firing late (event-loop lag)
+//!   and hearing ourselves suspected raise a score; acks lower it. The multiplier (score + 1,
+//!   max 8) stretches this node's probe interval, probe timeout and suspicion timeouts, so a
+//!   starved node slows down instead of declaring healthy peers failed;
+//! - foca refutes a suspicion of this node as soon as one arrives (new incarnation, gossiped
+//!   at once), and a node declared down renews its identity and rejoins;
+//! - gossip runs on its own thread and runtime, so agent load (HTTP, Raft) cannot delay acks;
+//! - a remote "down" learned by push/pull only makes a member suspect here.
+
+mod awareness;
+mod core;
+mod driver;
+mod identity;
+mod leave;
+mod net;
+mod pushpull;
+mod snapshot;
+mod table;
+mod timing;
+mod wire;
+
+#[cfg(test)]
+mod sim;
+#[cfg(test)]
+mod sim_tests;
+#[cfg(test)]
+mod socket_tests;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+pub use driver::Gossip;
+pub use table::{MemberEvent, Status};
+pub use timing::GossipTiming;
+
+/// What a gossip member is and how it talks.
+#[derive(Debug, Clone)]
+pub struct GossipConfig {
+    pub node_name: String,
+    pub node_id: String,
+    pub datacenter: String,
+    /// Serf LAN bind address, UDP and TCP (port 0 picks a free port, for tests).
+    pub bind: SocketAddr,
+    /// The address others reach this node at (port 0: the bound port).
+    pub advertise: SocketAddr,
+    /// Consul's serf tags (`role`, `dc`, `port`, `id`, `build`, `vsn`, ...); `dc` and `id` are
+    /// filled from `datacenter` and `node_id` when missing.
+    pub tags: BTreeMap<String, String>,
+    pub timing: GossipTiming,
+    /// Known members persisted here for a rejoin after restart.
+    pub snapshot_path: Option<PathBuf>,
+    /// Rejoin from the snapshot even after a graceful leave (`-rejoin`).
+    pub rejoin_after_leave: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum GossipError {
+    #[error("cannot listen on the serf LAN port {addr} ({proto}): {source}; another agent may be using it: change -bind or ports.serf_lan")]
+    Bind {
+        addr: SocketAddr,
+        proto: &'static str,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Join(String),
+    #[error("No node found with name {0:?}")]
+    UnknownNode(String),
+    #[error("cannot start the gossip thread: {0}")]
+    Runtime(std::io::Error),
+    #[error("the node's name and tags take {0} bytes, over the {1}-byte limit for gossip; use fewer or shorter tags")]
+    TagsTooLarge(usize, usize),
+}

@@ -1,0 +1,209 @@
+//! The sockets behind [`super::Gossip`]: binding UDP and TCP on one port, the UDP loop that
+//! feeds the core and runs its timers, the TCP listener and client for push/pull, and the
+//! snapshot writer. Must not import http, raft, client or commands.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::net::{TcpListener, TcpStream, UdpSocket};
+
+use super::core::Output;
+use super::driver::Shared;
+use super::snapshot::{self, Snapshot};
+use super::table::Status;
+use super::wire;
+use super::GossipError;
+
+/// Binds UDP and TCP on the same address; with port 0, retries until both get one port.
+pub(super) fn bind(
+    addr: SocketAddr,
+) -> Result<(std::net::UdpSocket, std::net::TcpListener, SocketAddr), GossipError> {
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let err = |proto, addr| {
+            move |source| GossipError::Bind {
+                addr,
+                proto,
+                source,
+            }
+        };
+        let udp = std::net::UdpSocket::bind(addr).map_err(err("UDP", addr))?;
+        let bound = udp.local_addr().map_err(err("UDP", addr))?;
+        match std::net::TcpListener::bind(bound) {
+            Ok(tcp) => {
+                udp.set_nonblocking(true).map_err(err("UDP", bound))?;
+                tcp.set_nonblocking(true).map_err(err("TCP", bound))?;
+                return Ok((udp, tcp, bound));
+            }
+            Err(e) if addr.port() == 0 && attempts < 50 => {
+                tracing::debug!(
+                    "memberlist: TCP port {} taken ({e}), picking another",
+                    bound.port()
+                );
+            }
+            Err(source) => {
+                return Err(GossipError::Bind {
+                    addr: bound,
+                    proto: "TCP",
+                    source,
+                })
+            }
+        }
+    }
+}
+
+pub(super) async fn resolve(addr: &str, default_port: u16) -> Result<SocketAddr, String> {
+    if let Ok(sa) = addr.parse::<SocketAddr>() {
+        return Ok(sa);
+    }
+    let with_port = if addr.parse::<std::net::IpAddr>().is_ok() || !addr.contains(':') {
+        format!("{addr}:{default_port}")
+    } else {
+        addr.to_string()
+    };
+    let with_port = match with_port.parse::<std::net::Ipv6Addr>() {
+        Ok(ip) => SocketAddr::from((ip, default_port)).to_string(),
+        Err(_) => with_port,
+    };
+    let mut found = tokio::net::lookup_host(&with_port)
+        .await
+        .map_err(|e| format!("cannot resolve {with_port}: {e}"))?;
+    let first = found.next();
+    first.ok_or_else(|| format!("{with_port} resolves to no address"))
+}
+
+/// One push/pull exchange as the client.
+pub(super) async fn push_pull(
+    shared: &Arc<Shared>,
+    target: SocketAddr,
+    join: bool,
+) -> Result<(), String> {
+    let timeout = shared.cfg.timing.tcp_timeout;
+    let msg = shared.core().push_pull_msg(join);
+    let exchange = async {
+        let mut s = TcpStream::connect(target).await.map_err(|e| {
+            format!("cannot connect to {target}: {e} (is an agent listening on its serf LAN port?)")
+        })?;
+        wire::write_frame(&mut s, &msg)
+            .await
+            .map_err(|e| format!("{target}: {e}"))?;
+        wire::read_frame(&mut s)
+            .await
+            .map_err(|e| format!("{target}: {e}"))
+    };
+    let reply = tokio::time::timeout(timeout, exchange)
+        .await
+        .map_err(|_| format!("{target}: no answer within {timeout:?}"))??;
+    let r = shared.core().handle_push_pull_reply(Instant::now(), reply);
+    shared.wake.notify_one();
+    r
+}
+
+pub(super) async fn accept_loop(shared: Arc<Shared>, tcp: TcpListener) {
+    let mut stop = shared.stop.subscribe();
+    loop {
+        tokio::select! {
+            _ = stop.changed() => break,
+            r = tcp.accept() => match r {
+                Ok((s, peer)) => {
+                    tokio::spawn(serve_push_pull(shared.clone(), s, peer));
+                }
+                Err(e) => tracing::debug!("memberlist: accept: {e}"),
+            },
+        }
+    }
+}
+
+async fn serve_push_pull(shared: Arc<Shared>, mut s: TcpStream, peer: SocketAddr) {
+    let timeout = shared.cfg.timing.tcp_timeout;
+    let work = async {
+        let msg = wire::read_frame(&mut s).await?;
+        let reply = shared.core().handle_push_pull(Instant::now(), msg);
+        shared.wake.notify_one();
+        wire::write_frame(&mut s, &reply).await
+    };
+    match tokio::time::timeout(timeout, work).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::debug!("memberlist: push/pull from {peer} dropped: {e}"),
+        Err(_) => tracing::debug!("memberlist: push/pull from {peer} timed out"),
+    }
+}
+
+pub(super) async fn udp_loop(shared: Arc<Shared>, udp: UdpSocket) {
+    let mut stop = shared.stop.subscribe();
+    let mut buf = vec![0u8; 65536];
+    loop {
+        let deadline = shared
+            .core()
+            .next_deadline()
+            .unwrap_or_else(|| Instant::now() + Duration::from_secs(1));
+        tokio::select! {
+            _ = stop.changed() => break,
+            r = udp.recv_from(&mut buf) => match r {
+                Ok((n, from)) if n > wire::MAX_DATAGRAM => {
+                    tracing::debug!("memberlist: dropped {n}-byte datagram from {from}");
+                }
+                Ok((n, _)) => shared.core().handle_datagram(Instant::now(), &buf[..n]),
+                Err(e) => tracing::debug!("memberlist: udp receive: {e}"),
+            },
+            _ = tokio::time::sleep_until(deadline.into()) => shared.core().fire_due(Instant::now()),
+            _ = shared.wake.notified() => {}
+        }
+        flush(&shared, &udp).await;
+    }
+}
+
+async fn flush(shared: &Arc<Shared>, udp: &UdpSocket) {
+    let (outputs, events) = {
+        let mut core = shared.core();
+        (core.take_outputs(), core.table.take_events())
+    };
+    for o in outputs {
+        match o {
+            Output::Datagram(to, d) => {
+                if let Err(e) = udp.send_to(&d, to).await {
+                    tracing::debug!("memberlist: send to {to}: {e}");
+                }
+            }
+            Output::PushPull(to) => {
+                let s = shared.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = push_pull(&s, to, false).await {
+                        tracing::debug!("memberlist: push/pull with {to} failed: {e}");
+                    }
+                });
+            }
+        }
+    }
+    if !events.is_empty() {
+        save_snapshot(shared);
+        for e in events {
+            let _ = shared.events.send(e);
+        }
+    }
+}
+
+pub(super) fn save_snapshot(shared: &Shared) {
+    let Some(path) = &shared.cfg.snapshot_path else {
+        return;
+    };
+    let snap = {
+        let core = shared.core();
+        Snapshot {
+            members: core
+                .table
+                .entries()
+                .filter(|e| e.id.name != core.local().name)
+                .filter(|e| matches!(e.status, Status::Alive | Status::Failed | Status::Leaving))
+                .map(|e| (e.id.name.clone(), e.id.addr.to_string()))
+                .collect(),
+            left: core.is_gone(),
+            generation: core.local().generation,
+        }
+    };
+    if let Err(e) = snapshot::save(path, &snap) {
+        tracing::warn!("serf: cannot write snapshot {}: {e}", path.display());
+    }
+}

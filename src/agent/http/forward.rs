@@ -1,0 +1,269 @@
+//! "Any agent accepts any request": a middleware that sends a request elsewhere when this agent
+//! cannot answer it, over the server RPC port, and returns the answer unchanged.
+//!
+//! - On a server, requests only the leader may answer (writes, `default` and `consistent`
+//!   reads) go to the leader; `?stale` reads and agent-local endpoints stay here. A request that
+//!   arrived from another server is never forwarded again: if this server is not the leader
+//!   either, the answer is 500 "No cluster leader".
+//! - On a client agent, everything but the agent-local `/v1/agent/` endpoints goes to a server
+//!   known through gossip (the one that answered last, else another at random), which serves it
+//!   or forwards it to its leader. A server that cannot be reached is skipped for the next.
+//!
+//! While no leader or server is reachable the request is retried for up to `rpc_hold_timeout`
+//! (an election usually ends well within it).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::body::read_limited;
+use super::error::HttpError;
+use super::params::Params;
+use crate::agent::rpc::messages::is_hop_by_hop;
+use crate::agent::rpc::messages::PATH_FROM_CLIENT;
+use crate::agent::rpc::{ForwardRequest, ForwardResponse, Forwarded, RpcError};
+use crate::agent::Agent;
+
+/// How long to wait between attempts to reach a leader.
+const RETRY_PAUSE: Duration = Duration::from_millis(50);
+
+/// Whether a request must be answered by the leader.
+pub fn needs_leader(method: &Method, path: &str, query: Option<&str>) -> bool {
+    let stale_read = || method == Method::GET && Params::parse(query).flag("stale");
+    if path == "/v1/kv" || path.starts_with("/v1/kv/") {
+        return !stale_read();
+    }
+    // A transaction may hold writes; the leader serves the whole of it.
+    if path == "/v1/txn" {
+        return true;
+    }
+    if path == "/v1/operator/raft/configuration" {
+        return !stale_read();
+    }
+    path == "/v1/operator/raft/peer" || path == "/v1/operator/raft/transfer-leader"
+}
+
+/// Whether a client agent must send this request to a server.
+pub fn needs_server(path: &str) -> bool {
+    path.starts_with("/v1/") && !path.starts_with("/v1/agent/")
+}
+
+/// The middleware: serve locally, or forward to the leader (servers) or a server (clients).
+pub async fn middleware(State(agent): State<Arc<Agent>>, req: Request, next: Next) -> Response {
+    let uri = req.uri();
+    let Some(raft) = agent.raft_opt() else {
+        if !needs_server(uri.path()) {
+            return next.run(req).await;
+        }
+        return match to_server(&agent, req).await {
+            Ok(resp) => resp,
+            Err(e) => e.into_response(),
+        };
+    };
+    if !needs_leader(req.method(), uri.path(), uri.query()) || raft.is_leader() {
+        return next.run(req).await;
+    }
+    if req.extensions().get::<Forwarded>().is_some() {
+        return HttpError::no_leader().into_response();
+    }
+    match to_leader(&agent, raft, req, next).await {
+        Ok(resp) => resp,
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The request as it travels over server RPC, its body read within the limit the handler
+/// would apply.
+async fn message(
+    agent: &Agent,
+    parts: &axum::http::request::Parts,
+    body: Body,
+) -> Result<(ForwardRequest, bytes::Bytes), HttpError> {
+    // The same limits and words the leader's handler would use.
+    let (limit, setting) = if parts.uri.path() == "/v1/txn" {
+        (agent.config.txn_max_req_len, "txn_max_req_len")
+    } else {
+        (agent.config.kv_max_value_size, "kv_max_value_size")
+    };
+    let body = read_limited(body, limit, |max| {
+        format!("Request body too large, max size: {max} bytes. See the {setting} limit (limits.{setting}) in the agent configuration.")
+    })
+    .await?;
+    let message = ForwardRequest {
+        method: parts.method.as_str().to_string(),
+        uri: parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| parts.uri.path().to_string(), ToString::to_string),
+        headers: parts
+            .headers
+            .iter()
+            .filter(|(name, _)| !is_hop_by_hop(name.as_str()))
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_string(),
+                    serde_bytes::ByteBuf::from(v.as_bytes().to_vec()),
+                )
+            })
+            .collect(),
+        body: serde_bytes::ByteBuf::from(body.to_vec()),
+    };
+    Ok((message, body))
+}
+
+/// How long a forwarded call may take: a blocking query at its longest wait plus jitter.
+fn call_timeout(agent: &Agent) -> Duration {
+    let max_wait = agent.config.max_query_time;
+    max_wait + max_wait / 16 + Duration::from_secs(30)
+}
+
+async fn to_leader(
+    agent: &Agent,
+    raft: &crate::agent::raft::RaftNode,
+    req: Request,
+    next: Next,
+) -> Result<Response, HttpError> {
+    let (parts, body) = req.into_parts();
+    let (message, body) = message(agent, &parts, body).await?;
+    let timeout = call_timeout(agent);
+    let hold_until = tokio::time::Instant::now() + agent.config.rpc_hold_timeout;
+    loop {
+        if raft.is_leader() {
+            // This server won an election meanwhile: serve it here.
+            let req = Request::from_parts(parts, Body::from(body));
+            return Ok(next.run(req).await);
+        }
+        let last_error = match raft.leader_addr() {
+            None => HttpError::no_leader(),
+            Some(leader) => {
+                match agent.rpc.forward(&leader, &message, timeout).await {
+                    Ok(answer) => return Ok(into_response(answer)),
+                    // Not sent, or refused by a former leader: safe to try again.
+                    Err(e @ RpcError::Connect { .. }) => {
+                        HttpError::internal(format!("rpc error: {e}"))
+                    }
+                    Err(e) if e.not_sent() => HttpError::no_leader(),
+                    Err(e) => return Err(HttpError::internal(format!("rpc error: {e}"))),
+                }
+            }
+        };
+        if tokio::time::Instant::now() + RETRY_PAUSE > hold_until {
+            return Err(last_error);
+        }
+        tokio::time::sleep(RETRY_PAUSE).await;
+    }
+}
+
+/// A client agent's request, served by a server.
+async fn to_server(agent: &Agent, req: Request) -> Result<Response, HttpError> {
+    let (parts, body) = req.into_parts();
+    let (message, _) = message(agent, &parts, body).await?;
+    let timeout = call_timeout(agent);
+    let hold_until = tokio::time::Instant::now() + agent.config.rpc_hold_timeout;
+    let mut tried: Vec<String> = Vec::new();
+    loop {
+        let servers = agent.known_servers();
+        let preferred = agent.preferred_server();
+        let next = preferred
+            .filter(|p| servers.contains(p) && !tried.contains(p))
+            .or_else(|| {
+                let left: Vec<&String> = servers.iter().filter(|s| !tried.contains(s)).collect();
+                left.get(rand::random_range(0..left.len().max(1)))
+                    .map(|s| (*s).clone())
+            });
+        let last_error = match next {
+            None => {
+                // Every known server was tried: start over after a pause.
+                tried.clear();
+                if servers.is_empty() {
+                    HttpError::internal("No known Consul servers")
+                } else {
+                    HttpError::internal("no server could be reached")
+                }
+            }
+            Some(server) => match agent
+                .rpc
+                .call::<_, ForwardResponse>(&server, PATH_FROM_CLIENT, &message, timeout)
+                .await
+            {
+                Ok(answer) => {
+                    agent.set_preferred_server(Some(server));
+                    return Ok(into_response(answer));
+                }
+                Err(e) if e.not_sent() => {
+                    tracing::debug!(%server, "server unreachable, trying another: {e}");
+                    agent.set_preferred_server(None);
+                    tried.push(server);
+                    if tried.len() < servers.len() {
+                        continue;
+                    }
+                    HttpError::internal(format!("rpc error: {e}"))
+                }
+                Err(e) => return Err(HttpError::internal(format!("rpc error: {e}"))),
+            },
+        };
+        if tokio::time::Instant::now() + RETRY_PAUSE > hold_until {
+            return Err(last_error);
+        }
+        tokio::time::sleep(RETRY_PAUSE).await;
+    }
+}
+
+fn into_response(answer: ForwardResponse) -> Response {
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
+    let mut resp = (status, answer.body.into_vec()).into_response();
+    let headers = resp.headers_mut();
+    headers.clear();
+    for (name, value) in answer.headers {
+        if is_hop_by_hop(&name) {
+            continue;
+        }
+        if let (Ok(n), Ok(v)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_bytes(&value),
+        ) {
+            headers.append(n, v);
+        }
+    }
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn which_requests_a_client_agent_sends_to_a_server() {
+        assert!(needs_server("/v1/kv/a"));
+        assert!(needs_server("/v1/status/leader"));
+        assert!(needs_server("/v1/operator/raft/configuration"));
+        assert!(!needs_server("/v1/agent/members"));
+        assert!(!needs_server("/v1/agent/self"));
+        assert!(!needs_server("/ui/"));
+    }
+
+    #[test]
+    fn which_requests_go_to_the_leader() {
+        let get = Method::GET;
+        assert!(needs_leader(&get, "/v1/kv/a", None));
+        assert!(needs_leader(&get, "/v1/kv/a", Some("consistent")));
+        assert!(!needs_leader(&get, "/v1/kv/a", Some("stale")));
+        assert!(needs_leader(&Method::PUT, "/v1/kv/a", Some("stale")));
+        assert!(needs_leader(&Method::DELETE, "/v1/kv/a", None));
+        assert!(needs_leader(&Method::PUT, "/v1/txn", None));
+        assert!(!needs_leader(&get, "/v1/status/leader", None));
+        assert!(!needs_leader(&get, "/v1/kvx", None));
+        assert!(!needs_leader(&get, "/v1/agent/self", None));
+        assert!(needs_leader(&get, "/v1/operator/raft/configuration", None));
+        assert!(needs_leader(
+            &Method::DELETE,
+            "/v1/operator/raft/peer",
+            None
+        ));
+    }
+}

@@ -1,0 +1,389 @@
+//! End-to-end: the seed's topology with the real binary. Three servers and a client agent, each
+//! on its own loopback address (127.X.Y.1-4) with Consul's default ports, started with the
+//! seed's own flags: membership, list-peers, writes through the client, stale reads from each
+//! server, leader kill -9 and failover, `failed` status, restart and catch-up, graceful leave;
+//! a whole-cluster kill -9 and restart with `-bootstrap-expect`; misconfigurations.
+
+mod common;
+
+use std::net::Ipv4Addr;
+use std::path::Path;
+use std::process::Output;
+use std::time::{Duration, Instant};
+
+use common::{http, http_get, loopback_block, loopback_host, stderr, stdout, Agent, AgentBuilder};
+
+const SETTLE: Duration = Duration::from_secs(30);
+
+fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        o.status.code(),
+        stdout(o),
+        stderr(o)
+    );
+    stdout(o)
+}
+
+/// Polls `cond` every 50 ms; panics with `what` and the logs of `agents` after `timeout`.
+fn eventually(what: &str, timeout: Duration, agents: &[&Agent], mut cond: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while !cond() {
+        if Instant::now() > deadline {
+            let logs: Vec<String> = agents
+                .iter()
+                .map(|a| format!("--- {} ---\n{}", a.args.join(" "), a.log()))
+                .collect();
+            panic!("timed out after {timeout:?}: {what}\n{}", logs.join("\n"));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The seed's first server: `-server -bootstrap -ui -data-dir=... -bind=IP -client=IP -node=...`.
+fn first_server(ip: Ipv4Addr, dir: &Path, node: &str) -> AgentBuilder {
+    AgentBuilder::dev_free()
+        .arg("-server")
+        .arg("-bootstrap")
+        .arg("-ui")
+        .arg(format!("-data-dir={}", dir.display()))
+        .arg(format!("-node={node}"))
+        .at(ip)
+}
+
+/// The seed's other servers: `... -enable-script-checks=true -datacenter=dc1 -join IP1`.
+fn joining_server(ip: Ipv4Addr, dir: &Path, node: &str, join: Ipv4Addr) -> AgentBuilder {
+    AgentBuilder::dev_free()
+        .arg("-server")
+        .arg("-ui")
+        .arg(format!("-data-dir={}", dir.display()))
+        .arg(format!("-node={node}"))
+        .arg("-enable-script-checks=true")
+        .arg("-datacenter=dc1")
+        .arg("-join")
+        .arg(join.to_string())
+        .at(ip)
+}
+
+fn client_agent(ip: Ipv4Addr, dir: &Path, node: &str, join: Ipv4Addr) -> AgentBuilder {
+    AgentBuilder::dev_free()
+        .arg(format!("-data-dir={}", dir.display()))
+        .arg(format!("-node={node}"))
+        .arg(format!("-join={join}"))
+        .at(ip)
+}
+
+/// `/v1/agent/members` as (name, status) pairs.
+fn members(a: &Agent) -> Vec<(String, u64)> {
+    let Ok((200, body)) = http_get(&format!("{}/v1/agent/members", a.url())) else {
+        return Vec::new();
+    };
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+    v.as_array()
+        .map(|ms| {
+            ms.iter()
+                .map(|m| {
+                    (
+                        m["Name"].as_str().unwrap_or_default().to_string(),
+                        m["Status"].as_u64().unwrap_or(0),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn status_of(a: &Agent, node: &str) -> Option<u64> {
+    members(a)
+        .into_iter()
+        .find(|(n, _)| n == node)
+        .map(|(_, s)| s)
+}
+
+fn leader(a: &Agent) -> String {
+    match http_get(&format!("{}/v1/status/leader", a.url())) {
+        Ok((200, body)) => serde_json::from_str::<String>(&body).unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+fn peers(a: &Agent) -> Vec<String> {
+    match http_get(&format!("{}/v1/status/peers", a.url())) {
+        Ok((200, body)) => serde_json::from_str(&body).unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+fn put(a: &Agent, key: &str, value: &str) -> bool {
+    matches!(
+        http("PUT", &format!("{}/v1/kv/{key}", a.url()), value.as_bytes()),
+        Ok((200, body)) if body.trim() == "true"
+    )
+}
+
+fn stale_get(a: &Agent, key: &str) -> Option<String> {
+    match http_get(&format!("{}/v1/kv/{key}?raw&stale", a.url())) {
+        Ok((200, body)) => Some(body),
+        _ => None,
+    }
+}
+
+const ALIVE: u64 = 1;
+const LEFT: u64 = 3;
+const FAILED: u64 = 4;
+
+#[test]
+fn seed_topology_three_servers_and_a_client() {
+    let block = loopback_block();
+    let ip = |n| loopback_host(block, n);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = |n: &str| tmp.path().join(n);
+    let mut s1 = first_server(ip(1), &dir("s1"), "consul-server01").start();
+    let s2 = joining_server(ip(2), &dir("s2"), "consul-server02", ip(1)).spawn();
+    let s3 = joining_server(ip(3), &dir("s3"), "consul-server03", ip(1)).spawn();
+    let c1 = client_agent(ip(4), &dir("c1"), "consul-client01", ip(1)).spawn();
+    let all = [&s1, &s2, &s3, &c1];
+
+    // Everyone sees everyone; the servers form one Raft group with one leader.
+    for a in all {
+        eventually("four alive members", SETTLE, &all, || {
+            let m = members(a);
+            m.len() == 4 && m.iter().all(|(_, s)| *s == ALIVE)
+        });
+    }
+    eventually("three voters", SETTLE, &all, || peers(&s1).len() == 3);
+    let first_leader = leader(&s1);
+    assert_eq!(first_leader, format!("{}:8300", ip(1)));
+    for a in all {
+        eventually("the same leader and peers everywhere", SETTLE, &all, || {
+            leader(a) == first_leader && peers(a).len() == 3
+        });
+    }
+
+    // `sd members` on the client: Consul's columns, servers first.
+    let out = ok(&c1.cli(&["members"]));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 5, "{out}");
+    assert!(lines[0].starts_with("Node"), "{out}");
+    for (line, name) in
+        lines[1..4]
+            .iter()
+            .zip(["consul-server01", "consul-server02", "consul-server03"])
+    {
+        assert!(line.starts_with(name), "{out}");
+        assert!(line.contains("alive") && line.contains("server"), "{out}");
+    }
+    assert!(lines[4].starts_with("consul-client01"), "{out}");
+    assert!(
+        lines[4].contains(&format!("{}:8301", ip(4))) && lines[4].contains("client"),
+        "{out}"
+    );
+
+    // list-peers through the client: three servers, exactly one leader.
+    let out = ok(&c1.cli(&["operator", "raft", "list-peers"]));
+    assert_eq!(out.lines().count(), 4, "{out}");
+    assert_eq!(out.matches("leader").count(), 1, "{out}");
+    assert_eq!(out.matches("follower").count(), 2, "{out}");
+
+    // Writes through the client (CLI and HTTP) and through a follower; stale reads everywhere.
+    let out = c1.cli(&["kv", "put", "seed/web", "nginx"]);
+    assert_eq!(ok(&out).trim(), "Success! Data written to: seed/web");
+    assert!(put(&c1, "seed/client", "c"));
+    assert!(put(&s2, "seed/follower", "f"));
+    for a in [&s1, &s2, &s3] {
+        for (k, v) in [
+            ("seed/web", "nginx"),
+            ("seed/client", "c"),
+            ("seed/follower", "f"),
+        ] {
+            eventually("replicated to every server", SETTLE, &all, || {
+                stale_get(a, k).as_deref() == Some(v)
+            });
+        }
+    }
+    assert_eq!(ok(&c1.cli(&["kv", "get", "seed/follower"])).trim(), "f");
+
+    // kill -9 the leader: another server takes over, the others see it `failed`, writes through
+    // the client resume.
+    s1.kill9();
+    let all = [&s1, &s2, &s3, &c1];
+    eventually("a new leader", SETTLE, &all, || {
+        let l = leader(&s2);
+        !l.is_empty() && l != first_leader && leader(&s3) == l
+    });
+    for a in [&s2, &s3, &c1] {
+        eventually("the killed leader is failed", SETTLE, &all, || {
+            status_of(a, "consul-server01") == Some(FAILED)
+        });
+    }
+    eventually(
+        "a write through the client after failover",
+        SETTLE,
+        &all,
+        || put(&c1, "seed/after-failover", "1"),
+    );
+
+    // The killed server restarts with its data dir and no -join: it rejoins the members it knew
+    // and catches up on what was written while it was down.
+    s1 = AgentBuilder::dev_free()
+        .arg("-server")
+        .arg("-ui")
+        .arg(format!("-data-dir={}", dir("s1").display()))
+        .arg("-node=consul-server01")
+        .at(ip(1))
+        .spawn();
+    let all = [&s1, &s2, &s3, &c1];
+    eventually("the restarted server is alive again", SETTLE, &all, || {
+        status_of(&s2, "consul-server01") == Some(ALIVE)
+    });
+    eventually("the restarted server caught up", SETTLE, &all, || {
+        stale_get(&s1, "seed/after-failover").as_deref() == Some("1")
+    });
+
+    // Graceful leave: others see `left` and the server leaves the Raft group.
+    let leaving_is_leader = leader(&s3) == format!("{}:8300", ip(2));
+    let (leaver, stayer) = if leaving_is_leader {
+        (&s3, &s2)
+    } else {
+        (&s2, &s3)
+    };
+    let leaver_name = if leaving_is_leader {
+        "consul-server03"
+    } else {
+        "consul-server02"
+    };
+    ok(&leaver.cli(&["leave"]));
+    eventually("the server is left", SETTLE, &all, || {
+        status_of(stayer, leaver_name) == Some(LEFT) && status_of(&c1, leaver_name) == Some(LEFT)
+    });
+    eventually("two voters remain", SETTLE, &all, || {
+        peers(stayer).len() == 2
+    });
+    eventually("writes still work", SETTLE, &all, || {
+        put(&c1, "seed/after-leave", "1")
+    });
+    drop(s2);
+}
+
+/// Three servers with `-bootstrap-expect=3` find each other, take concurrent writes, are all
+/// killed with SIGKILL, and come back with every acknowledged write and no manual step.
+#[test]
+fn whole_cluster_kill9_and_restart_keeps_acknowledged_writes() {
+    let block = loopback_block();
+    let ip = |n| loopback_host(block, n);
+    let tmp = tempfile::tempdir().unwrap();
+    let server = |n: u8| {
+        AgentBuilder::dev_free()
+            .arg("-server")
+            .arg("-bootstrap-expect=3")
+            .arg(format!(
+                "-data-dir={}",
+                tmp.path().join(format!("s{n}")).display()
+            ))
+            .arg(format!("-node=expect-{n}"))
+            .arg(format!("-retry-join={}", ip(1)))
+            .arg("-retry-interval=200ms")
+            .at(ip(n))
+    };
+    let mut servers: Vec<Agent> = (1..=3).map(|n| server(n).spawn()).collect();
+    {
+        let refs: Vec<&Agent> = servers.iter().collect();
+        for a in &servers {
+            eventually(
+                "a leader elected by bootstrap-expect",
+                SETTLE,
+                &refs,
+                || !leader(a).is_empty() && peers(a).len() == 3,
+            );
+        }
+    }
+    // Concurrent writers on every server; remember what was acknowledged.
+    let acked: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = servers
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                scope.spawn(move || {
+                    (0..40)
+                        .map(|j| format!("w/{i}/{j}"))
+                        .filter(|k| put(a, k, k))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    assert!(
+        acked.len() >= 100,
+        "only {} of 120 writes acknowledged",
+        acked.len()
+    );
+    for a in &mut servers {
+        a.kill9();
+    }
+    let servers: Vec<Agent> = (1..=3).map(|n| server(n).spawn()).collect();
+    let refs: Vec<&Agent> = servers.iter().collect();
+    for a in &servers {
+        eventually("a leader after the restart", SETTLE, &refs, || {
+            !leader(a).is_empty()
+        });
+    }
+    for k in &acked {
+        let (status, body) = http_get(&format!("{}/v1/kv/{k}?raw", servers[0].url())).unwrap();
+        assert_eq!(
+            (status, body.as_str()),
+            (200, k.as_str()),
+            "acknowledged write {k} lost"
+        );
+    }
+}
+
+#[test]
+fn misconfigurations_say_what_to_change() {
+    let block = loopback_block();
+    let ip = |n| loopback_host(block, n);
+    let tmp = tempfile::tempdir().unwrap();
+    let s1 = first_server(ip(1), &tmp.path().join("s1"), "mis-1").start();
+
+    // Joining an address where nothing listens.
+    let out = s1.cli(&["join", &ip(9).to_string()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(err.contains(&ip(9).to_string()), "{err}");
+
+    // The same ports on the same address: the second agent names the port and what to change.
+    let mut dup = first_server(ip(1), &tmp.path().join("dup"), "mis-dup").spawn();
+    let (status, log) = dup.wait_exit(Duration::from_secs(20));
+    assert!(!status.success());
+    assert!(
+        log.contains("8300") || log.contains("8301") || log.contains("8500"),
+        "{log}"
+    );
+    assert!(
+        log.contains("-server-port") || log.contains("-bind") || log.contains("-http-port"),
+        "{log}"
+    );
+
+    // A datacenter mismatch is refused with both names.
+    let other = AgentBuilder::dev_free()
+        .arg("-server")
+        .arg("-bootstrap")
+        .arg("-datacenter=dc2")
+        .arg(format!("-data-dir={}", tmp.path().join("dc2").display()))
+        .arg("-node=mis-dc2")
+        .at(ip(2))
+        .start();
+    let out = other.cli(&["join", &ip(1).to_string()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(err.contains("dc1") && err.contains("dc2"), "{err}");
+    assert_eq!(
+        members(&s1).len(),
+        1,
+        "the other datacenter's server must not join"
+    );
+}
