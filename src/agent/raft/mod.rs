@@ -16,6 +16,7 @@ mod log_keys;
 mod log_store;
 mod membership;
 mod network;
+mod recovery;
 mod snapshot;
 mod state_machine;
 mod status;
@@ -64,6 +65,8 @@ pub enum RaftOpenError {
     Config(String),
     #[error("cannot start Raft: {0}")]
     Start(String),
+    #[error(transparent)]
+    Recovery(#[from] recovery::RecoveryError),
 }
 
 /// Why a linearizable read could not be confirmed.
@@ -156,13 +159,14 @@ impl RaftNode {
         let config = Arc::new(raft_config(tuning)?);
         let log_dir = raft_dir.join("log");
         let snap_dir = raft_dir.join("snapshots");
-        let (log, sm) = tokio::task::spawn_blocking(move || {
+        let (mut log, mut sm) = tokio::task::spawn_blocking(move || {
             let log = LogStore::open(&log_dir)?;
             let sm = StateMachine::open(&snap_dir, store)?;
             Ok::<_, RaftOpenError>((log, sm))
         })
         .await
         .map_err(|e| RaftOpenError::Start(e.to_string()))??;
+        recovery::recover_if_asked(raft_dir, &mut log, &mut sm).await?;
         let syncer = log.syncer();
         let positions = log.positions();
         let applied = sm.applied_index();

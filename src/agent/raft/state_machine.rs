@@ -88,6 +88,11 @@ impl StateMachine {
         self.applied_index.clone()
     }
 
+    /// Replaces the Raft configuration (outage recovery only, before Raft starts).
+    pub(crate) fn force_membership(&mut self, membership: StoredMembership) {
+        self.last_membership = membership;
+    }
+
     fn set_applied(&mut self, log_id: Option<LogId>) {
         self.last_applied = log_id;
         self.applied_index

@@ -27,7 +27,17 @@ impl RaftNode {
     pub fn is_leader(&self) -> bool {
         let metrics = self.raft.metrics();
         let m = metrics.borrow();
-        m.state == ServerState::Leader && m.current_leader == Some(self.id)
+        m.state == ServerState::Leader && m.current_leader == Some(self.id) && self.has_quorum(&m)
+    }
+
+    /// Whether this leader heard from a quorum within the leader lease. openraft 0.9 restarts a
+    /// former leader as leader and keeps a cut-off leader in that state; like Consul's leader
+    /// (which steps down after LeaderLeaseTimeout), such a server does not count as the leader
+    /// until a quorum answers it again.
+    fn has_quorum(&self, m: &super::RaftMetrics) -> bool {
+        let lease = self.raft_config.election_timeout_max.saturating_mul(3);
+        m.membership_config.membership().voter_ids().count() <= 1
+            || m.millis_since_quorum_ack.is_some_and(|ms| ms <= lease)
     }
 
     /// `ip:port` of the current leader's server RPC listener, if a leader is known.
@@ -35,6 +45,9 @@ impl RaftNode {
         let metrics = self.raft.metrics();
         let m = metrics.borrow();
         let leader = m.current_leader?;
+        if leader == self.id && !self.has_quorum(&m) {
+            return None;
+        }
         m.membership_config
             .membership()
             .get_node(&leader)
