@@ -1,0 +1,113 @@
+//! End-to-end: gossip membership from the command line on a server and client agents, each on
+//! its own loopback address with Consul's default ports. A duplicate node name is refused
+//! naming both addresses; a killed client turns `failed`, `sd force-leave` makes it `left` and
+//! `-prune` forgets it; a client stopped with SIGTERM leaves gracefully; `sd info` works on a
+//! client agent.
+
+mod common;
+
+use std::net::Ipv4Addr;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::{http_get, loopback_block, loopback_host, stderr, stdout, Agent, AgentBuilder};
+
+fn eventually(what: &str, agents: &[&Agent], mut cond: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !cond() {
+        if Instant::now() > deadline {
+            let logs: Vec<String> = agents
+                .iter()
+                .map(|a| format!("--- {} ---\n{}", a.args.join(" "), a.log()))
+                .collect();
+            panic!("timed out: {what}\n{}", logs.join("\n"));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn status_of(a: &Agent, node: &str) -> Option<u64> {
+    let (_, body) = http_get(&format!("{}/v1/agent/members", a.url())).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&body).ok()?;
+    v.as_array()?
+        .iter()
+        .find(|m| m["Name"] == node)
+        .and_then(|m| m["Status"].as_u64())
+}
+
+fn client(ip: Ipv4Addr, dir: &Path, node: &str, join: Ipv4Addr) -> AgentBuilder {
+    AgentBuilder::dev_free()
+        .arg(format!("-data-dir={}", dir.display()))
+        .arg(format!("-node={node}"))
+        .arg(format!("-retry-join={join}"))
+        .at(ip)
+}
+
+#[test]
+fn names_are_unique_and_members_come_and_go() {
+    let block = loopback_block();
+    let ip = |n| loopback_host(block, n);
+    let tmp = tempfile::tempdir().unwrap();
+    let server = AgentBuilder::server(&tmp.path().join("s"))
+        .arg("-node=member-server")
+        .at(ip(1))
+        .start();
+    let mut c1 = client(ip(2), &tmp.path().join("c1"), "member-client", ip(1)).start();
+    eventually("the client is alive", &[&server, &c1], || {
+        status_of(&server, "member-client") == Some(1)
+    });
+
+    // `sd info` on a client agent: no Raft section, but the agent and gossip sections.
+    let out = c1.cli(&["info"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let info = stdout(&out);
+    assert!(
+        info.contains("serf_lan:") && info.contains("server = false"),
+        "{info}"
+    );
+
+    // A second agent under the same name is refused, with both addresses in the message.
+    let dup = AgentBuilder::dev_free()
+        .arg(format!("-data-dir={}", tmp.path().join("dup").display()))
+        .arg("-node=member-client")
+        .at(ip(3))
+        .spawn();
+    eventually("the duplicate's HTTP API answers", &[&dup], || {
+        http_get(&format!("{}/v1/agent/self", dup.url())).is_ok()
+    });
+    let out = dup.cli(&["join", &ip(1).to_string()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&ip(2).to_string()) && err.contains(&ip(3).to_string()),
+        "{err}"
+    );
+    drop(dup);
+
+    // kill -9: failed; force-leave: left; force-leave -prune: gone.
+    c1.kill9();
+    eventually("the killed client is failed", &[&server], || {
+        status_of(&server, "member-client") == Some(4)
+    });
+    let out = server.cli(&["force-leave", "member-client"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    eventually("force-leave makes it left", &[&server], || {
+        status_of(&server, "member-client") == Some(3)
+    });
+    let out = server.cli(&["force-leave", "-prune", "member-client"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    eventually("-prune forgets it", &[&server], || {
+        status_of(&server, "member-client").is_none()
+    });
+
+    // A client stopped with SIGTERM leaves gracefully (leave_on_terminate is on for clients).
+    let mut c2 = client(ip(4), &tmp.path().join("c2"), "member-client2", ip(1)).start();
+    eventually("the second client is alive", &[&server, &c2], || {
+        status_of(&server, "member-client2") == Some(1)
+    });
+    let status = c2.terminate(Duration::from_secs(20)).unwrap();
+    assert!(status.success(), "{}", c2.log());
+    eventually("the stopped client is left", &[&server], || {
+        status_of(&server, "member-client2") == Some(3)
+    });
+}
