@@ -3,20 +3,7 @@
 
 mod common;
 
-use std::process::Output;
-
-use common::{free_port, run_sd, run_sd_env, stderr, stdout, AgentBuilder};
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        o.status.code(),
-        stdout(o),
-        stderr(o)
-    );
-    stdout(o)
-}
+use common::{free_port, ok, run_sd, run_sd_env, stderr, stdout, AgentBuilder};
 
 /// Splits a columnized line on runs of two or more spaces.
 fn columns(line: &str) -> Vec<String> {

@@ -5,19 +5,7 @@ mod common;
 
 use std::process::Output;
 
-use common::{free_port, run_sd_env, stderr, stdout, Agent, AgentBuilder};
-
-/// Asserts exit 0 and returns stdout.
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        o.status.code(),
-        stdout(o),
-        stderr(o)
-    );
-    stdout(o)
-}
+use common::{free_port, ok, run_sd_env, stderr, stdout, Agent, AgentBuilder};
 
 /// Asserts exit `code`, nothing on stdout, and returns stderr.
 fn fails(o: &Output, code: i32) -> String {

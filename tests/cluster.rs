@@ -8,38 +8,12 @@ mod common;
 
 use std::net::Ipv4Addr;
 use std::path::Path;
-use std::process::Output;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::{http, http_get, loopback_block, loopback_host, stderr, stdout, Agent, AgentBuilder};
-
-const SETTLE: Duration = Duration::from_secs(30);
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        o.status.code(),
-        stdout(o),
-        stderr(o)
-    );
-    stdout(o)
-}
-
-/// Polls `cond` every 50 ms; panics with `what` and the logs of `agents` after `timeout`.
-fn eventually(what: &str, timeout: Duration, agents: &[&Agent], mut cond: impl FnMut() -> bool) {
-    let deadline = Instant::now() + timeout;
-    while !cond() {
-        if Instant::now() > deadline {
-            let logs: Vec<String> = agents
-                .iter()
-                .map(|a| format!("--- {} ---\n{}", a.args.join(" "), a.log()))
-                .collect();
-            panic!("timed out after {timeout:?}: {what}\n{}", logs.join("\n"));
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
+use common::cluster::{
+    eventually, leader, members, peers, put, stale_get, status_of, ALIVE, FAILED, LEFT,
+};
+use common::{http_get, loopback_block, loopback_host, ok, stderr, stdout, Agent, AgentBuilder};
 
 /// The seed's first server: `-server -bootstrap -ui -data-dir=... -bind=IP -client=IP -node=...`.
 fn first_server(ip: Ipv4Addr, dir: &Path, node: &str) -> AgentBuilder {
@@ -74,65 +48,6 @@ fn client_agent(ip: Ipv4Addr, dir: &Path, node: &str, join: Ipv4Addr) -> AgentBu
         .at(ip)
 }
 
-/// `/v1/agent/members` as (name, status) pairs.
-fn members(a: &Agent) -> Vec<(String, u64)> {
-    let Ok((200, body)) = http_get(&format!("{}/v1/agent/members", a.url())) else {
-        return Vec::new();
-    };
-    let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
-    v.as_array()
-        .map(|ms| {
-            ms.iter()
-                .map(|m| {
-                    (
-                        m["Name"].as_str().unwrap_or_default().to_string(),
-                        m["Status"].as_u64().unwrap_or(0),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn status_of(a: &Agent, node: &str) -> Option<u64> {
-    members(a)
-        .into_iter()
-        .find(|(n, _)| n == node)
-        .map(|(_, s)| s)
-}
-
-fn leader(a: &Agent) -> String {
-    match http_get(&format!("{}/v1/status/leader", a.url())) {
-        Ok((200, body)) => serde_json::from_str::<String>(&body).unwrap_or_default(),
-        _ => String::new(),
-    }
-}
-
-fn peers(a: &Agent) -> Vec<String> {
-    match http_get(&format!("{}/v1/status/peers", a.url())) {
-        Ok((200, body)) => serde_json::from_str(&body).unwrap_or_default(),
-        _ => Vec::new(),
-    }
-}
-
-fn put(a: &Agent, key: &str, value: &str) -> bool {
-    matches!(
-        http("PUT", &format!("{}/v1/kv/{key}", a.url()), value.as_bytes()),
-        Ok((200, body)) if body.trim() == "true"
-    )
-}
-
-fn stale_get(a: &Agent, key: &str) -> Option<String> {
-    match http_get(&format!("{}/v1/kv/{key}?raw&stale", a.url())) {
-        Ok((200, body)) => Some(body),
-        _ => None,
-    }
-}
-
-const ALIVE: u64 = 1;
-const LEFT: u64 = 3;
-const FAILED: u64 = 4;
-
 #[test]
 fn seed_topology_three_servers_and_a_client() {
     let block = loopback_block();
@@ -147,16 +62,16 @@ fn seed_topology_three_servers_and_a_client() {
 
     // Everyone sees everyone; the servers form one Raft group with one leader.
     for a in all {
-        eventually("four alive members", SETTLE, &all, || {
+        eventually("four alive members", &all, || {
             let m = members(a);
             m.len() == 4 && m.iter().all(|(_, s)| *s == ALIVE)
         });
     }
-    eventually("three voters", SETTLE, &all, || peers(&s1).len() == 3);
+    eventually("three voters", &all, || peers(&s1).len() == 3);
     let first_leader = leader(&s1);
     assert_eq!(first_leader, format!("{}:8300", ip(1)));
     for a in all {
-        eventually("the same leader and peers everywhere", SETTLE, &all, || {
+        eventually("the same leader and peers everywhere", &all, || {
             leader(a) == first_leader && peers(a).len() == 3
         });
     }
@@ -197,7 +112,7 @@ fn seed_topology_three_servers_and_a_client() {
             ("seed/client", "c"),
             ("seed/follower", "f"),
         ] {
-            eventually("replicated to every server", SETTLE, &all, || {
+            eventually("replicated to every server", &all, || {
                 stale_get(a, k).as_deref() == Some(v)
             });
         }
@@ -208,21 +123,18 @@ fn seed_topology_three_servers_and_a_client() {
     // the client resume.
     s1.kill9();
     let all = [&s1, &s2, &s3, &c1];
-    eventually("a new leader", SETTLE, &all, || {
+    eventually("a new leader", &all, || {
         let l = leader(&s2);
         !l.is_empty() && l != first_leader && leader(&s3) == l
     });
     for a in [&s2, &s3, &c1] {
-        eventually("the killed leader is failed", SETTLE, &all, || {
+        eventually("the killed leader is failed", &all, || {
             status_of(a, "consul-server01") == Some(FAILED)
         });
     }
-    eventually(
-        "a write through the client after failover",
-        SETTLE,
-        &all,
-        || put(&c1, "seed/after-failover", "1"),
-    );
+    eventually("a write through the client after failover", &all, || {
+        put(&c1, "seed/after-failover", "1")
+    });
 
     // The killed server restarts with its data dir and no -join: it rejoins the members it knew
     // and catches up on what was written while it was down.
@@ -234,10 +146,10 @@ fn seed_topology_three_servers_and_a_client() {
         .at(ip(1))
         .spawn();
     let all = [&s1, &s2, &s3, &c1];
-    eventually("the restarted server is alive again", SETTLE, &all, || {
+    eventually("the restarted server is alive again", &all, || {
         status_of(&s2, "consul-server01") == Some(ALIVE)
     });
-    eventually("the restarted server caught up", SETTLE, &all, || {
+    eventually("the restarted server caught up", &all, || {
         stale_get(&s1, "seed/after-failover").as_deref() == Some("1")
     });
 
@@ -254,13 +166,11 @@ fn seed_topology_three_servers_and_a_client() {
         "consul-server02"
     };
     ok(&leaver.cli(&["leave"]));
-    eventually("the server is left", SETTLE, &all, || {
+    eventually("the server is left", &all, || {
         status_of(stayer, leaver_name) == Some(LEFT) && status_of(&c1, leaver_name) == Some(LEFT)
     });
-    eventually("two voters remain", SETTLE, &all, || {
-        peers(stayer).len() == 2
-    });
-    eventually("writes still work", SETTLE, &all, || {
+    eventually("two voters remain", &all, || peers(stayer).len() == 2);
+    eventually("writes still work", &all, || {
         put(&c1, "seed/after-leave", "1")
     });
     drop(s2);
@@ -290,12 +200,9 @@ fn whole_cluster_kill9_and_restart_keeps_acknowledged_writes() {
     {
         let refs: Vec<&Agent> = servers.iter().collect();
         for a in &servers {
-            eventually(
-                "a leader elected by bootstrap-expect",
-                SETTLE,
-                &refs,
-                || !leader(a).is_empty() && peers(a).len() == 3,
-            );
+            eventually("a leader elected by bootstrap-expect", &refs, || {
+                !leader(a).is_empty() && peers(a).len() == 3
+            });
         }
     }
     // Concurrent writers on every server; remember what was acknowledged.
@@ -328,7 +235,7 @@ fn whole_cluster_kill9_and_restart_keeps_acknowledged_writes() {
     let servers: Vec<Agent> = (1..=3).map(|n| server(n).spawn()).collect();
     let refs: Vec<&Agent> = servers.iter().collect();
     for a in &servers {
-        eventually("a leader after the restart", SETTLE, &refs, || {
+        eventually("a leader after the restart", &refs, || {
             !leader(a).is_empty()
         });
     }

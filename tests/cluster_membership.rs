@@ -8,32 +8,10 @@ mod common;
 
 use std::net::Ipv4Addr;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::{http_get, loopback_block, loopback_host, stderr, stdout, Agent, AgentBuilder};
-
-fn eventually(what: &str, agents: &[&Agent], mut cond: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !cond() {
-        if Instant::now() > deadline {
-            let logs: Vec<String> = agents
-                .iter()
-                .map(|a| format!("--- {} ---\n{}", a.args.join(" "), a.log()))
-                .collect();
-            panic!("timed out: {what}\n{}", logs.join("\n"));
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn status_of(a: &Agent, node: &str) -> Option<u64> {
-    let (_, body) = http_get(&format!("{}/v1/agent/members", a.url())).ok()?;
-    let v: serde_json::Value = serde_json::from_str(&body).ok()?;
-    v.as_array()?
-        .iter()
-        .find(|m| m["Name"] == node)
-        .and_then(|m| m["Status"].as_u64())
-}
+use common::cluster::{eventually, status_of};
+use common::{http_get, loopback_block, loopback_host, stderr, stdout, AgentBuilder};
 
 fn client(ip: Ipv4Addr, dir: &Path, node: &str, join: Ipv4Addr) -> AgentBuilder {
     AgentBuilder::dev_free()

@@ -6,58 +6,10 @@ mod common;
 
 use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
-use std::process::Output;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::{http, http_get, loopback_block, loopback_host, stderr, stdout, Agent, AgentBuilder};
-
-const SETTLE: Duration = Duration::from_secs(30);
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        o.status.code(),
-        stdout(o),
-        stderr(o)
-    );
-    stdout(o)
-}
-
-fn eventually(what: &str, agents: &[&Agent], mut cond: impl FnMut() -> bool) {
-    let deadline = Instant::now() + SETTLE;
-    while !cond() {
-        if Instant::now() > deadline {
-            let logs: Vec<String> = agents
-                .iter()
-                .map(|a| format!("--- {} ---\n{}", a.args.join(" "), a.log()))
-                .collect();
-            panic!("timed out: {what}\n{}", logs.join("\n"));
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn leader(a: &Agent) -> String {
-    match http_get(&format!("{}/v1/status/leader", a.url())) {
-        Ok((200, body)) => serde_json::from_str::<String>(&body).unwrap_or_default(),
-        _ => String::new(),
-    }
-}
-
-fn peers(a: &Agent) -> Vec<String> {
-    match http_get(&format!("{}/v1/status/peers", a.url())) {
-        Ok((200, body)) => serde_json::from_str(&body).unwrap_or_default(),
-        _ => Vec::new(),
-    }
-}
-
-fn put(a: &Agent, key: &str) -> bool {
-    matches!(
-        http("PUT", &format!("{}/v1/kv/{key}", a.url()), key.as_bytes()),
-        Ok((200, body)) if body.trim() == "true"
-    )
-}
+use common::cluster::{eventually, leader, peers, put};
+use common::{http_get, loopback_block, loopback_host, ok, stderr, Agent, AgentBuilder};
 
 struct Cluster {
     tmp: tempfile::TempDir,
@@ -131,7 +83,7 @@ fn transfer_leader_and_remove_peer() {
             leader(a) == want
         });
     }
-    assert!(put(&servers[0], "after/transfer"));
+    assert!(put(&servers[0], "after/transfer", "1"));
 
     // To whichever is most up to date.
     let out = servers[1].cli(&["operator", "raft", "transfer-leader"]);
@@ -182,7 +134,8 @@ fn peers_json_recovers_a_lone_survivor() {
     let c = Cluster::new();
     let mut servers = c.three();
     for i in 0..20 {
-        assert!(put(&servers[i % 3], &format!("keep/{i}")));
+        let key = format!("keep/{i}");
+        assert!(put(&servers[i % 3], &key, &key));
     }
     for s in &mut servers {
         s.kill9();
@@ -224,7 +177,7 @@ fn peers_json_recovers_a_lone_survivor() {
             survivor.log()
         );
     }
-    assert!(put(&survivor, "after/recovery"));
+    assert!(put(&survivor, "after/recovery", "1"));
     assert!(!peers_json.exists(), "peers.json is deleted once used");
 
     // A malformed peers.json stops the start with a message naming the file.

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod cluster;
+
 use std::fs::File;
 use std::io::Read;
 use std::net::{SocketAddr, TcpListener};
@@ -313,6 +315,18 @@ pub fn run_sd_env(args: &[&str], env: &[(&str, &str)], stdin: Option<&[u8]>) -> 
 /// Runs `sd <args>` with a clean environment.
 pub fn run_sd(args: &[&str]) -> Output {
     run_sd_env(args, &[], None)
+}
+
+/// Asserts that a command exited 0 and returns its stdout.
+pub fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        o.status.code(),
+        stdout(o),
+        stderr(o)
+    );
+    stdout(o)
 }
 
 /// Stdout of a command as text.

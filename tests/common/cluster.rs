@@ -1,0 +1,100 @@
+//! Helpers for tests that run several agents: polling with a deadline that prints every
+//! agent's log on failure, and the few HTTP reads and writes cluster tests make (leader, peers,
+//! members, KV put and stale get).
+
+use std::time::{Duration, Instant};
+
+use super::{http, http_get, Agent};
+
+/// How long a cluster may take to settle after a change.
+pub const SETTLE: Duration = Duration::from_secs(30);
+
+/// Gossip member statuses as `/v1/agent/members` reports them.
+pub const ALIVE: u64 = 1;
+pub const LEFT: u64 = 3;
+pub const FAILED: u64 = 4;
+
+/// Polls `cond` every 50 ms; panics with `what` and the logs of `agents` after `timeout`.
+pub fn eventually_within(
+    what: &str,
+    timeout: Duration,
+    agents: &[&Agent],
+    mut cond: impl FnMut() -> bool,
+) {
+    let deadline = Instant::now() + timeout;
+    while !cond() {
+        if Instant::now() > deadline {
+            let logs: Vec<String> = agents
+                .iter()
+                .map(|a| format!("--- {} ---\n{}", a.args.join(" "), a.log()))
+                .collect();
+            panic!("timed out after {timeout:?}: {what}\n{}", logs.join("\n"));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// [`eventually_within`] with [`SETTLE`].
+pub fn eventually(what: &str, agents: &[&Agent], cond: impl FnMut() -> bool) {
+    eventually_within(what, SETTLE, agents, cond)
+}
+
+/// `/v1/status/leader` (empty when none or unreachable).
+pub fn leader(a: &Agent) -> String {
+    match http_get(&format!("{}/v1/status/leader", a.url())) {
+        Ok((200, body)) => serde_json::from_str::<String>(&body).unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+/// `/v1/status/peers` (empty when unreachable).
+pub fn peers(a: &Agent) -> Vec<String> {
+    match http_get(&format!("{}/v1/status/peers", a.url())) {
+        Ok((200, body)) => serde_json::from_str(&body).unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+/// `/v1/agent/members` as (name, status) pairs.
+pub fn members(a: &Agent) -> Vec<(String, u64)> {
+    let Ok((200, body)) = http_get(&format!("{}/v1/agent/members", a.url())) else {
+        return Vec::new();
+    };
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+    v.as_array()
+        .map(|ms| {
+            ms.iter()
+                .map(|m| {
+                    (
+                        m["Name"].as_str().unwrap_or_default().to_string(),
+                        m["Status"].as_u64().unwrap_or(0),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The status `a` sees `node` in, if it knows it.
+pub fn status_of(a: &Agent, node: &str) -> Option<u64> {
+    members(a)
+        .into_iter()
+        .find(|(n, _)| n == node)
+        .map(|(_, s)| s)
+}
+
+/// `PUT /v1/kv/<key>`; true when acknowledged.
+pub fn put(a: &Agent, key: &str, value: &str) -> bool {
+    matches!(
+        http("PUT", &format!("{}/v1/kv/{key}", a.url()), value.as_bytes()),
+        Ok((200, body)) if body.trim() == "true"
+    )
+}
+
+/// `GET /v1/kv/<key>?raw&stale` from `a`'s own state.
+pub fn stale_get(a: &Agent, key: &str) -> Option<String> {
+    match http_get(&format!("{}/v1/kv/{key}?raw&stale", a.url())) {
+        Ok((200, body)) => Some(body),
+        _ => None,
+    }
+}
