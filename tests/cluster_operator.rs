@@ -1,5 +1,6 @@
 //! End-to-end: operating a real three-server cluster. `sd operator raft transfer-leader`
-//! (to a named server and to any), `sd operator raft remove-peer`, and outage recovery with
+//! (to a named server and to any), `sd operator raft remove-peer`, autopilot removing a dead
+//! server, and outage recovery with
 //! `<data-dir>/raft/peers.json` after quorum is lost for good.
 
 mod common;
@@ -33,7 +34,13 @@ impl Cluster {
     }
 
     fn server(&self, n: u8) -> Agent {
-        AgentBuilder::dev_free()
+        self.server_with(n, &[])
+    }
+
+    fn server_with(&self, n: u8, extra: &[String]) -> Agent {
+        extra
+            .iter()
+            .fold(AgentBuilder::dev_free(), |b, a| b.arg(a.clone()))
             .arg("-server")
             .arg("-bootstrap-expect=3")
             .arg(format!("-data-dir={}", self.dir(n).display()))
@@ -45,7 +52,11 @@ impl Cluster {
     }
 
     fn three(&self) -> Vec<Agent> {
-        let servers: Vec<Agent> = (1..=3).map(|n| self.server(n)).collect();
+        self.three_with(&[])
+    }
+
+    fn three_with(&self, extra: &[String]) -> Vec<Agent> {
+        let servers: Vec<Agent> = (1..=3).map(|n| self.server_with(n, extra)).collect();
         let refs: Vec<&Agent> = servers.iter().collect();
         for a in &servers {
             eventually("a leader and three voters", &refs, || {
@@ -188,4 +199,33 @@ fn peers_json_recovers_a_lone_survivor() {
     let (status, log) = bad.wait_exit(Duration::from_secs(20));
     assert!(!status.success());
     assert!(log.contains("peers.json"), "{log}");
+}
+
+/// Autopilot's dead-server cleanup: a server failed for longer than three times
+/// `server_stabilization_time` leaves the Raft configuration; the other two keep a quorum.
+#[test]
+fn dead_servers_are_cleaned_up() {
+    let c = Cluster::new();
+    let config = c.tmp.path().join("autopilot.hcl");
+    std::fs::write(
+        &config,
+        "autopilot {\n  server_stabilization_time = \"1s\"\n}\n",
+    )
+    .unwrap();
+    let mut servers = c.three_with(&[format!("-config-file={}", config.display())]);
+    let current = leader(&servers[0]);
+    let victim = (0..3)
+        .find(|i| format!("{}:8300", c.ip(*i as u8 + 1)) != current)
+        .unwrap();
+    servers[victim].kill9();
+    let alive: Vec<&Agent> = servers
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != victim)
+        .map(|(_, a)| a)
+        .collect();
+    eventually("the dead server is removed from Raft", &alive, || {
+        peers(alive[0]).len() == 2 && peers(alive[1]).len() == 2
+    });
+    assert!(put(alive[0], "after/cleanup", "1"));
 }
