@@ -4,6 +4,7 @@
 
 pub mod agent;
 pub mod agent_self;
+pub mod catalog;
 pub mod duration;
 pub mod kv;
 pub mod operator;

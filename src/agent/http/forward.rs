@@ -35,7 +35,14 @@ const RETRY_PAUSE: Duration = Duration::from_millis(50);
 /// Whether a request must be answered by the leader.
 pub fn needs_leader(method: &Method, path: &str, query: Option<&str>) -> bool {
     let stale_read = || method == Method::GET && Params::parse(query).flag("stale");
-    if path == "/v1/kv" || path.starts_with("/v1/kv/") {
+    if path == "/v1/catalog/datacenters" {
+        return false;
+    }
+    if path == "/v1/kv"
+        || path.starts_with("/v1/kv/")
+        || path.starts_with("/v1/catalog/")
+        || path.starts_with("/v1/health/")
+    {
         return !stale_read();
     }
     // A transaction may hold writes; the leader serves the whole of it.
@@ -258,6 +265,10 @@ mod tests {
         assert!(needs_leader(&Method::PUT, "/v1/txn", None));
         assert!(!needs_leader(&get, "/v1/status/leader", None));
         assert!(!needs_leader(&get, "/v1/kvx", None));
+        assert!(needs_leader(&get, "/v1/catalog/services", None));
+        assert!(!needs_leader(&get, "/v1/health/service/web", Some("stale")));
+        assert!(needs_leader(&Method::PUT, "/v1/catalog/register", None));
+        assert!(!needs_leader(&get, "/v1/catalog/datacenters", None));
         assert!(!needs_leader(&get, "/v1/agent/self", None));
         assert!(needs_leader(&get, "/v1/operator/raft/configuration", None));
         assert!(needs_leader(

@@ -4,8 +4,10 @@
 
 mod blocking;
 mod body;
+pub mod catalog;
 mod error;
 mod forward;
+mod health;
 mod kv;
 mod membership;
 mod operator;
@@ -36,6 +38,8 @@ pub fn router(agent: Arc<Agent>) -> Router {
         .route("/", get(root))
         .merge(status::routes())
         .merge(kv::routes())
+        .merge(catalog::routes())
+        .merge(health::routes())
         .merge(txn::routes())
         .merge(self_info::routes())
         .merge(membership::routes())

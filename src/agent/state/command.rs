@@ -23,6 +23,14 @@ pub enum Command {
     /// Forget KV tombstones at or below `index` (issued by the leader once they are old enough
     /// that no blocking query still depends on them).
     KvReapTombstones { index: u64 },
+    /// `PUT /v1/catalog/register`, in the datacenter of the servers.
+    CatalogRegister(Box<crate::api::catalog::CatalogRegistration>),
+    /// `PUT /v1/catalog/deregister`: a node, or one of its services or checks.
+    CatalogDeregister {
+        node: String,
+        service_id: String,
+        check_id: String,
+    },
 }
 
 /// A KV verb as Consul's `/v1/txn` names them.
@@ -62,6 +70,8 @@ pub enum CommandResult {
     KvTxn(Result<Vec<KvOpResult>, Vec<KvOpError>>),
     /// How many tombstones were removed.
     Reaped(usize),
+    /// A catalog change: done, or refused with the reason.
+    Catalog(Result<(), super::catalog::CatalogError>),
 }
 
 /// Why one operation of a KV transaction failed.

@@ -1,8 +1,12 @@
-//! The replicated state: what Raft applies, in log order. KV now; catalog and sessions later.
+//! The replicated state: what Raft applies, in log order. KV and the catalog; sessions later.
 //! Keeps modify indexes and wakes blocking queries on exactly the paths that changed.
 //!
 //! Must not import `agent::http` or `agent::raft`: Raft drives this module, not the reverse.
 
+pub mod catalog;
+mod catalog_query;
+#[cfg(test)]
+mod catalog_tests;
 pub mod command;
 pub mod kv;
 mod store;

@@ -6,6 +6,7 @@ use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use serde::{Deserialize, Serialize};
 
+use super::catalog::Catalog;
 use super::command::{Command, CommandResult};
 use super::kv::KvTable;
 use super::watch::{WatchKey, Watches};
@@ -21,6 +22,8 @@ pub enum StateError {
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Tables {
     pub kv: KvTable,
+    #[serde(default)]
+    pub catalog: Catalog,
     /// The Raft index of the last applied command.
     pub index: u64,
 }
@@ -57,6 +60,33 @@ impl Store {
                 let mut t = self.write();
                 t.index = t.index.max(index);
                 CommandResult::Reaped(t.kv.reap_tombstones(*upto))
+            }
+            Command::CatalogRegister(reg) => {
+                let result = {
+                    let mut t = self.write();
+                    t.index = t.index.max(index);
+                    t.catalog.register(index, reg)
+                };
+                match result {
+                    Ok(touched) => {
+                        self.watches.notify_keys(index, &touched.keys);
+                        CommandResult::Catalog(Ok(()))
+                    }
+                    Err(e) => CommandResult::Catalog(Err(e)),
+                }
+            }
+            Command::CatalogDeregister {
+                node,
+                service_id,
+                check_id,
+            } => {
+                let touched = {
+                    let mut t = self.write();
+                    t.index = t.index.max(index);
+                    t.catalog.deregister(index, node, service_id, check_id)
+                };
+                self.watches.notify_keys(index, &touched.keys);
+                CommandResult::Catalog(Ok(()))
             }
         }
     }

@@ -8,12 +8,23 @@ use std::sync::Mutex;
 use tokio::sync::watch;
 
 /// What a blocking query watches.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum WatchKey {
     /// Exactly this KV key.
     Key(String),
     /// Every KV key starting with this prefix (`""` is the whole table).
     Prefix(String),
+    /// Everything shown about the instances of one service name: the instances, their
+    /// checks, their nodes and those nodes' own checks.
+    Service(String),
+    /// One catalog node: its fields, services and checks.
+    Node(String),
+    /// The list of nodes.
+    Nodes,
+    /// The list of service names and their tags.
+    Services,
+    /// Any health check.
+    Checks,
 }
 
 /// The registry of watched keys and prefixes. A sender lives only while someone listens.
@@ -50,6 +61,17 @@ impl Watches {
         }
     }
 
+    /// Wakes the watchers of exactly these keys (catalog keys have no prefixes).
+    pub fn notify_keys<'a>(&self, index: u64, keys: impl IntoIterator<Item = &'a WatchKey>) {
+        let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
+        if slots.is_empty() {
+            return;
+        }
+        for key in keys {
+            wake(&mut slots, key, index);
+        }
+    }
+
     /// Wakes everyone (the whole state was replaced, e.g. by a snapshot install).
     pub fn notify_all(&self, index: u64) {
         let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
@@ -72,7 +94,8 @@ impl Watches {
 /// Reuses `probe`'s allocation for the next lookup.
 fn set_key(probe: &mut WatchKey, key: &str, exact: bool) {
     let mut s = match std::mem::replace(probe, WatchKey::Key(String::new())) {
-        WatchKey::Key(s) | WatchKey::Prefix(s) => s,
+        WatchKey::Key(s) | WatchKey::Prefix(s) | WatchKey::Service(s) | WatchKey::Node(s) => s,
+        WatchKey::Nodes | WatchKey::Services | WatchKey::Checks => String::new(),
     };
     s.clear();
     s.push_str(key);

@@ -1,0 +1,256 @@
+//! `/v1/catalog/...`: register and deregister (written through Raft), datacenters, nodes,
+//! services, `service/:name` (`?tag`, `?node-meta`), `node/:node` and `node-services/:node`.
+//! Reads block on exactly the service, node or list they show.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, put};
+use axum::Router;
+
+use super::blocking;
+use super::body::{decode_canonical, read_limited};
+use super::error::HttpError;
+use super::params::{Params, QueryOptions};
+use super::respond;
+use crate::agent::state::catalog::CatalogError;
+use crate::agent::state::{Command, CommandResult, WatchKey};
+use crate::agent::Agent;
+use crate::api::catalog::{
+    CatalogDeregistration, CatalogNodeServiceList, CatalogRegistration, Meta, FIELD_NAMES,
+    OPAQUE_FIELDS,
+};
+
+/// Largest registration body accepted.
+const MAX_BODY: u64 = 4 * 1024 * 1024;
+
+pub fn routes() -> Router<Arc<Agent>> {
+    Router::new()
+        .route("/v1/catalog/register", put(register))
+        .route("/v1/catalog/deregister", put(deregister))
+        .route("/v1/catalog/datacenters", get(datacenters))
+        .route("/v1/catalog/nodes", get(nodes))
+        .route("/v1/catalog/services", get(services))
+        .route("/v1/catalog/service/{*name}", get(service))
+        .route("/v1/catalog/node/{*node}", get(node))
+        .route("/v1/catalog/node-services/{*node}", get(node_services))
+}
+
+async fn body_of<T: serde::de::DeserializeOwned>(body: Body) -> Result<T, HttpError> {
+    let bytes = read_limited(body, MAX_BODY, |max| {
+        format!("Request body too large, max size: {max} bytes")
+    })
+    .await?;
+    decode_canonical(&bytes, FIELD_NAMES, OPAQUE_FIELDS)
+}
+
+/// Writes a catalog command; a refused change is a 400 with the reason.
+pub async fn write_catalog(agent: &Agent, cmd: Command) -> Result<(), HttpError> {
+    match agent.write(cmd).await? {
+        (_, CommandResult::Catalog(Ok(()))) => Ok(()),
+        (_, CommandResult::Catalog(Err(e))) => Err(catalog_error(e)),
+        (_, other) => Err(HttpError::internal(format!(
+            "unexpected result of a catalog write: {other:?}"
+        ))),
+    }
+}
+
+fn catalog_error(e: CatalogError) -> HttpError {
+    HttpError::bad_request(e.to_string())
+}
+
+async fn register(
+    State(agent): State<Arc<Agent>>,
+    RawQuery(q): RawQuery,
+    body: Body,
+) -> Result<Response, HttpError> {
+    let p = Params::parse(q.as_deref());
+    agent.check_dc(&p)?;
+    let mut reg: CatalogRegistration = body_of(body).await?;
+    check_body_dc(&agent, &reg.datacenter)?;
+    reg.datacenter = agent.config.datacenter.clone();
+    write_catalog(&agent, Command::CatalogRegister(Box::new(reg))).await?;
+    Ok(respond::json(StatusCode::OK, &true, p.flag("pretty"), None))
+}
+
+async fn deregister(
+    State(agent): State<Arc<Agent>>,
+    RawQuery(q): RawQuery,
+    body: Body,
+) -> Result<Response, HttpError> {
+    let p = Params::parse(q.as_deref());
+    agent.check_dc(&p)?;
+    let d: CatalogDeregistration = body_of(body).await?;
+    check_body_dc(&agent, &d.datacenter)?;
+    if d.node.is_empty() {
+        return Err(HttpError::bad_request("Must provide node"));
+    }
+    write_catalog(
+        &agent,
+        Command::CatalogDeregister {
+            node: d.node,
+            service_id: d.service_id,
+            check_id: d.check_id,
+        },
+    )
+    .await?;
+    Ok(respond::json(StatusCode::OK, &true, p.flag("pretty"), None))
+}
+
+fn check_body_dc(agent: &Agent, dc: &str) -> Result<(), HttpError> {
+    if !dc.is_empty() && dc != agent.config.datacenter {
+        return Err(HttpError::internal(format!(
+            "No path to datacenter: {dc:?} is not known to this agent"
+        )));
+    }
+    Ok(())
+}
+
+async fn datacenters(
+    State(agent): State<Arc<Agent>>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, HttpError> {
+    let p = Params::parse(q.as_deref());
+    Ok(respond::json(
+        StatusCode::OK,
+        &[&agent.config.datacenter],
+        p.flag("pretty"),
+        None,
+    ))
+}
+
+/// `?node-meta=key:value` (repeatable): every pair must match.
+pub fn node_meta_filter(p: &Params) -> Vec<(String, String)> {
+    p.all("node-meta")
+        .into_iter()
+        .map(|kv| match kv.split_once(':') {
+            Some((k, v)) => (k.to_string(), v.to_string()),
+            None => (kv.to_string(), String::new()),
+        })
+        .collect()
+}
+
+pub fn meta_matches(meta: &Meta, wanted: &[(String, String)]) -> bool {
+    wanted
+        .iter()
+        .all(|(k, v)| meta.get(k).is_some_and(|have| have == v))
+}
+
+/// Options of a catalog read.
+fn read_opts(agent: &Agent, q: Option<&str>) -> Result<(Params, QueryOptions), HttpError> {
+    let p = Params::parse(q);
+    agent.check_dc(&p)?;
+    let opts = QueryOptions::parse(&p, agent.query_limits())?;
+    Ok((p, opts))
+}
+
+async fn nodes(
+    State(agent): State<Arc<Agent>>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, HttpError> {
+    let (p, opts) = read_opts(&agent, q.as_deref())?;
+    let meta = node_meta_filter(&p);
+    let (nodes, m) = blocking::query(&agent, &opts, WatchKey::Nodes, |t| {
+        let nodes: Vec<_> = t
+            .catalog
+            .nodes()
+            .into_iter()
+            .filter(|n| meta_matches(&n.meta, &meta))
+            .collect();
+        (nodes, t.catalog.nodes_index().max(1))
+    })
+    .await?;
+    Ok(respond::json(StatusCode::OK, &nodes, opts.pretty, Some(&m)))
+}
+
+async fn services(
+    State(agent): State<Arc<Agent>>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, HttpError> {
+    let (p, opts) = read_opts(&agent, q.as_deref())?;
+    let meta = node_meta_filter(&p);
+    let (services, m) = blocking::query(&agent, &opts, WatchKey::Services, |t| {
+        let mut services = t.catalog.services();
+        if !meta.is_empty() {
+            services.retain(|name, _| {
+                t.catalog
+                    .instances(name)
+                    .iter()
+                    .any(|(n, _)| meta_matches(&n.meta, &meta))
+            });
+        }
+        (services, t.catalog.services_index().max(1))
+    })
+    .await?;
+    Ok(respond::json(
+        StatusCode::OK,
+        &services,
+        opts.pretty,
+        Some(&m),
+    ))
+}
+
+async fn service(
+    State(agent): State<Arc<Agent>>,
+    Path(name): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, HttpError> {
+    let (p, opts) = read_opts(&agent, q.as_deref())?;
+    let meta = node_meta_filter(&p);
+    let tags: Vec<String> = p.all("tag").into_iter().map(str::to_string).collect();
+    let key = WatchKey::Service(name.clone());
+    let (list, m) = blocking::query(&agent, &opts, key, |t| {
+        let list: Vec<_> = t
+            .catalog
+            .catalog_service(&name)
+            .into_iter()
+            .filter(|s| tags.iter().all(|tag| s.service_tags.contains(tag)))
+            .filter(|s| meta_matches(&s.node_meta, &meta))
+            .collect();
+        (list, t.catalog.service_index(&name).max(1))
+    })
+    .await?;
+    Ok(respond::json(StatusCode::OK, &list, opts.pretty, Some(&m)))
+}
+
+async fn node(
+    State(agent): State<Arc<Agent>>,
+    Path(name): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, HttpError> {
+    let (_, opts) = read_opts(&agent, q.as_deref())?;
+    let key = WatchKey::Node(name.clone());
+    let (found, m) = blocking::query(&agent, &opts, key, |t| {
+        (
+            t.catalog.catalog_node(&name),
+            t.catalog.node_index(&name).max(1),
+        )
+    })
+    .await?;
+    // An unknown node is `null`, as in Consul.
+    Ok(respond::json(StatusCode::OK, &found, opts.pretty, Some(&m)))
+}
+
+async fn node_services(
+    State(agent): State<Arc<Agent>>,
+    Path(name): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, HttpError> {
+    let (_, opts) = read_opts(&agent, q.as_deref())?;
+    let key = WatchKey::Node(name.clone());
+    let (found, m) = blocking::query(&agent, &opts, key, |t| {
+        let found = t
+            .catalog
+            .catalog_node(&name)
+            .map(|n| CatalogNodeServiceList {
+                node: n.node,
+                services: n.services.into_values().collect(),
+            });
+        (found, t.catalog.node_index(&name).max(1))
+    })
+    .await?;
+    Ok(respond::json(StatusCode::OK, &found, opts.pretty, Some(&m)))
+}
