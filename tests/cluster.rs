@@ -15,6 +15,29 @@ use common::cluster::{
 };
 use common::{http_get, loopback_block, loopback_host, ok, stderr, stdout, Agent, AgentBuilder};
 
+/// How many entries a catalog list has (0 when unreachable).
+fn catalog_len(a: &Agent, path: &str) -> usize {
+    match http_get(&format!("{}{path}", a.url())) {
+        Ok((200, body)) => serde_json::from_str::<Vec<serde_json::Value>>(&body)
+            .map(|v| v.len())
+            .unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// The status of `node`'s serfHealth check in the catalog.
+fn serf_health(a: &Agent, node: &str) -> Option<String> {
+    let (status, body) = http_get(&format!("{}/v1/health/node/{node}", a.url())).ok()?;
+    if status != 200 {
+        return None;
+    }
+    let checks: Vec<serde_json::Value> = serde_json::from_str(&body).ok()?;
+    checks
+        .iter()
+        .find(|c| c["CheckID"] == "serfHealth")
+        .and_then(|c| c["Status"].as_str().map(str::to_string))
+}
+
 /// The seed's first server: `-server -bootstrap -ui -data-dir=... -bind=IP -client=IP -node=...`.
 fn first_server(ip: Ipv4Addr, dir: &Path, node: &str) -> AgentBuilder {
     AgentBuilder::dev_free()
@@ -95,6 +118,13 @@ fn seed_topology_three_servers_and_a_client() {
         "{out}"
     );
 
+    // The leader put every member in the catalog with serfHealth; servers carry `consul`.
+    eventually("three consul instances and four nodes", &all, || {
+        catalog_len(&c1, "/v1/catalog/service/consul") == 3
+            && catalog_len(&c1, "/v1/catalog/nodes") == 4
+            && serf_health(&c1, "consul-client01").as_deref() == Some("passing")
+    });
+
     // list-peers through the client: three servers, exactly one leader.
     let out = ok(&c1.cli(&["operator", "raft", "list-peers"]));
     assert_eq!(out.lines().count(), 4, "{out}");
@@ -132,6 +162,9 @@ fn seed_topology_three_servers_and_a_client() {
             status_of(a, "consul-server01") == Some(FAILED)
         });
     }
+    eventually("the killed server's serfHealth is critical", &all, || {
+        serf_health(&c1, "consul-server01").as_deref() == Some("critical")
+    });
     eventually("a write through the client after failover", &all, || {
         put(&c1, "seed/after-failover", "1")
     });
@@ -170,6 +203,10 @@ fn seed_topology_three_servers_and_a_client() {
         status_of(stayer, leaver_name) == Some(LEFT) && status_of(&c1, leaver_name) == Some(LEFT)
     });
     eventually("two voters remain", &all, || peers(stayer).len() == 2);
+    eventually("the node that left is out of the catalog", &all, || {
+        catalog_len(stayer, "/v1/catalog/service/consul") == 2
+            && serf_health(stayer, leaver_name).is_none()
+    });
     eventually("writes still work", &all, || {
         put(&c1, "seed/after-leave", "1")
     });

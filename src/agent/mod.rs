@@ -9,6 +9,7 @@ mod data_dir;
 pub mod gossip;
 pub mod http;
 pub mod raft;
+mod reconcile;
 pub mod rpc;
 pub mod state;
 mod tombstones;
@@ -304,6 +305,7 @@ pub async fn run(
         (Some(listener), Some(raft)) => {
             tasks.push(tokio::spawn(tombstones::run(agent.clone(), raft.clone())));
             tasks.push(tokio::spawn(cluster::run(agent.clone(), raft.clone())));
+            tasks.push(tokio::spawn(reconcile::run(agent.clone(), raft.clone())));
             Some(rpc::RpcServer::spawn(
                 listener,
                 rpc::router(raft.clone(), Some(router.clone())),
