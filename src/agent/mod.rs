@@ -6,6 +6,7 @@
 
 mod cluster;
 mod data_dir;
+pub mod filter;
 pub mod gossip;
 pub mod http;
 pub mod raft;
