@@ -4,6 +4,7 @@
 //! Nothing outside imports its internals: `commands::agent` calls [`run`]. It may use `api` and
 //! `config`, never `client`, `commands`, `docker` or `template`.
 
+pub mod checks;
 mod cluster;
 mod data_dir;
 pub mod filter;
