@@ -10,6 +10,7 @@ mod data_dir;
 pub mod filter;
 pub mod gossip;
 pub mod http;
+pub mod local;
 pub mod raft;
 mod reconcile;
 pub mod rpc;
@@ -47,6 +48,8 @@ pub enum AgentError {
     Gossip(String),
     #[error("{0}")]
     Join(String),
+    #[error("{0}")]
+    Config(String),
 }
 
 /// A running agent, shared by every HTTP handler.
@@ -65,6 +68,16 @@ pub struct Agent {
     pub stop: tokio::sync::Notify,
     /// On a client agent, the server that answered last (RPC address).
     preferred_server: std::sync::Mutex<Option<String>>,
+    /// Services and checks registered on this agent.
+    pub local: local::LocalState,
+    /// The agent's own HTTP API, for requests it makes to itself (anti-entropy).
+    router: std::sync::OnceLock<axum::Router>,
+    /// The running health checks.
+    pub checks: checks::Checks,
+    /// DeregisterCriticalServiceAfter bookkeeping.
+    pub critical_since: local::reaper::CriticalSince,
+    /// Check results, taken once by the task that applies them.
+    check_updates: std::sync::Mutex<Option<tokio::sync::mpsc::Receiver<checks::CheckUpdate>>>,
 }
 
 impl Agent {
@@ -77,6 +90,7 @@ impl Agent {
         rpc: rpc::RpcClient,
         gossip: gossip::Gossip,
     ) -> Agent {
+        let (updates_tx, updates_rx) = tokio::sync::mpsc::channel(1024);
         Agent {
             config,
             node_id,
@@ -87,7 +101,89 @@ impl Agent {
             started: Instant::now(),
             stop: tokio::sync::Notify::new(),
             preferred_server: std::sync::Mutex::new(None),
+            local: local::LocalState::default(),
+            router: std::sync::OnceLock::new(),
+            checks: checks::Checks::new(updates_tx),
+            critical_since: local::reaper::CriticalSince::default(),
+            check_updates: std::sync::Mutex::new(Some(updates_rx)),
         }
+    }
+
+    /// Removes a check from the local state and stops it; false when unknown.
+    pub fn remove_check(&self, id: &str) -> bool {
+        self.stop_check(id);
+        self.local.remove_check(id)
+    }
+
+    /// Stops running a check (its local entry is the caller's business).
+    pub fn stop_check(&self, id: &str) {
+        self.checks.remove(id);
+        self.critical_since.set(id, None);
+    }
+
+    /// Sets a check's DeregisterCriticalServiceAfter.
+    pub fn set_deregister_after(&self, id: &str, after: Option<std::time::Duration>) {
+        self.critical_since.set(id, after);
+        if let Some(c) = self.local.check(id) {
+            self.critical_since
+                .observe(id, &c.status, std::time::Instant::now());
+        }
+    }
+
+    /// This node as anti-entropy registers it in the catalog.
+    pub fn node_info(&self) -> local::sync::NodeInfo {
+        let addr = self.advertise().to_string();
+        local::sync::NodeInfo {
+            id: self.node_id.clone(),
+            name: self.config.node_name.clone(),
+            address: addr.clone(),
+            datacenter: self.config.datacenter.clone(),
+            tagged_addresses: [
+                ("lan", &addr),
+                ("lan_ipv4", &addr),
+                ("wan", &addr),
+                ("wan_ipv4", &addr),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+            meta: self.config.node_meta.clone(),
+        }
+    }
+
+    /// Sends a request through this agent's own HTTP API (forwarding included) and decodes a
+    /// 200 answer; any other status is an error with the body.
+    pub async fn internal_json<T: serde::de::DeserializeOwned>(
+        &self,
+        method: &str,
+        uri: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<Option<T>, String> {
+        let router = self
+            .router
+            .get()
+            .cloned()
+            .ok_or("the HTTP API is not running yet")?;
+        let req = axum::http::Request::builder()
+            .method(method)
+            .uri(uri)
+            .body(axum::body::Body::from(body.unwrap_or_default()))
+            .map_err(|e| e.to_string())?;
+        let resp = match tower::ServiceExt::oneshot(router, req).await {
+            Ok(r) => r,
+            Err(never) => match never {},
+        };
+        let status = resp.status();
+        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .map_err(|e| e.to_string())?;
+        if status != axum::http::StatusCode::OK {
+            return Err(format!(
+                "{method} {uri}: {status}: {}",
+                String::from_utf8_lossy(&bytes).trim()
+            ));
+        }
+        serde_json::from_slice(&bytes).map_err(|e| format!("{method} {uri}: {e}"))
     }
 
     /// The RPC addresses of the servers of this datacenter that gossip shows alive.
@@ -302,6 +398,8 @@ pub async fn run(
     };
     let agent = Arc::new(Agent::new(config, node_id, store, raft, rpc_client, gossip));
     let router = http::router(agent.clone());
+    let _ = agent.router.set(router.clone());
+    http::load_config_registrations(&agent).map_err(AgentError::Config)?;
     let mut tasks = Vec::new();
     let rpc_server = match (rpc_listener, agent.raft_opt()) {
         (Some(listener), Some(raft)) => {
@@ -327,6 +425,22 @@ pub async fn run(
             axum::serve(l, app).with_graceful_shutdown(shutdown).await
         }));
     }
+    tasks.push(tokio::spawn(local::sync::run(agent.clone())));
+    let updates = agent
+        .check_updates
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take();
+    if let Some(rx) = updates {
+        tasks.push(tokio::spawn(local::reaper::apply_updates(
+            agent.clone(),
+            rx,
+        )));
+    }
+    tasks.push(tokio::spawn(local::reaper::run(
+        agent.clone(),
+        local::reaper::REAP_EVERY,
+    )));
     let join_failed = std::sync::Arc::new(std::sync::Mutex::new(None::<String>));
     tasks.push({
         let agent = agent.clone();
@@ -368,6 +482,7 @@ pub async fn run(
     for t in &tasks {
         t.abort();
     }
+    agent.checks.stop_all();
     agent.gossip.shutdown().await;
     if let Some(rpc_server) = rpc_server {
         rpc_server.stop(std::time::Duration::from_secs(2)).await;

@@ -100,6 +100,54 @@ fn trim_fraction(value: u128, unit: u128) -> String {
     format!("{whole}.{}", digits.trim_end_matches('0'))
 }
 
+/// A Go duration string (`"10s"`, `"1m30s"`) or a number of nanoseconds; empty and `null`
+/// mean unset, a negative number means zero (which validation then refuses).
+pub fn deserialize_opt<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Duration>, D::Error> {
+    struct Visitor;
+    impl serde::de::Visitor<'_> for Visitor {
+        type Value = Option<Duration>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a duration such as \"10s\" or a number of nanoseconds")
+        }
+
+        fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Self::Value, E> {
+            if s.is_empty() {
+                return Ok(None);
+            }
+            parse_duration(s).map(Some).map_err(E::custom)
+        }
+
+        fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Self::Value, E> {
+            Ok(Some(Duration::from_nanos(n)))
+        }
+
+        fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Self::Value, E> {
+            Ok(Some(Duration::from_nanos(u64::try_from(n).unwrap_or(0))))
+        }
+
+        fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<Self::Value, E> {
+            let nanos = if n.is_finite() && n > 0.0 {
+                n.min(u64::MAX as f64) as u64
+            } else {
+                0
+            };
+            Ok(Some(Duration::from_nanos(nanos)))
+        }
+
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    }
+    d.deserialize_any(Visitor)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -76,18 +76,22 @@ pub struct CheckType {
     /// Legacy: one string run with `/bin/sh -c`.
     #[serde(rename = "Script", alias = "script", deserialize_with = "nullable")]
     pub script: String,
-    #[serde(rename = "TTL", alias = "ttl", deserialize_with = "go_duration")]
+    #[serde(
+        rename = "TTL",
+        alias = "ttl",
+        deserialize_with = "crate::api::duration::deserialize_opt"
+    )]
     pub ttl: Option<Duration>,
     #[serde(
         rename = "Interval",
         alias = "interval",
-        deserialize_with = "go_duration"
+        deserialize_with = "crate::api::duration::deserialize_opt"
     )]
     pub interval: Option<Duration>,
     #[serde(
         rename = "Timeout",
         alias = "timeout",
-        deserialize_with = "go_duration"
+        deserialize_with = "crate::api::duration::deserialize_opt"
     )]
     pub timeout: Option<Duration>,
     #[serde(
@@ -335,52 +339,6 @@ where
     T: Deserialize<'de> + Default,
 {
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
-}
-
-/// A Go duration string (`"10s"`, `"1m30s"`) or a number of nanoseconds; empty and `null`
-/// mean unset, a negative number means zero (which validation then refuses).
-fn go_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
-    struct Visitor;
-    impl serde::de::Visitor<'_> for Visitor {
-        type Value = Option<Duration>;
-
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("a duration such as \"10s\" or a number of nanoseconds")
-        }
-
-        fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Self::Value, E> {
-            if s.is_empty() {
-                return Ok(None);
-            }
-            crate::api::parse_duration(s).map(Some).map_err(E::custom)
-        }
-
-        fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Self::Value, E> {
-            Ok(Some(Duration::from_nanos(n)))
-        }
-
-        fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Self::Value, E> {
-            Ok(Some(Duration::from_nanos(u64::try_from(n).unwrap_or(0))))
-        }
-
-        fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<Self::Value, E> {
-            let nanos = if n.is_finite() && n > 0.0 {
-                n.min(u64::MAX as f64) as u64
-            } else {
-                0
-            };
-            Ok(Some(Duration::from_nanos(nanos)))
-        }
-
-        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-
-        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-    }
-    d.deserialize_any(Visitor)
 }
 
 #[cfg(test)]

@@ -1,0 +1,365 @@
+//! The agent's own checks: `GET /v1/agent/checks`, `PUT /v1/agent/check/register`,
+//! `deregister/:id`, `pass|warn|fail/:id?note=`, `update/:id` and maintenance mode
+//! (`/v1/agent/maintenance`, `/v1/agent/service/maintenance/:id`). A check definition is
+//! validated, refused when it is a script the settings do not allow, kept in the local state
+//! and run by the check registry; results flow back into the local state and from there to
+//! the catalog through anti-entropy.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, put};
+use axum::Router;
+use serde::Deserialize;
+
+use super::agent_services::ok_empty;
+use super::body::{canonical_keys, decode_canonical, read_limited};
+use super::error::HttpError;
+use super::params::Params;
+use super::respond;
+use crate::agent::checks::{script_checks_allowed, CheckSource, CheckType, ChecksError, Status};
+use crate::agent::Agent;
+use crate::api::catalog::{health, CheckDefinition, HealthCheck, FIELD_NAMES, OPAQUE_FIELDS};
+
+const MAX_BODY: u64 = 1024 * 1024;
+/// Node maintenance check, as Consul names it.
+pub const NODE_MAINT: &str = "_node_maintenance";
+/// Service maintenance checks are `_service_maintenance:<service id>`.
+pub const SERVICE_MAINT_PREFIX: &str = "_service_maintenance:";
+const DEFAULT_MAINT_REASON: &str = "Maintenance mode is enabled for this node, but no reason was provided. This is a default message.";
+const DEFAULT_SERVICE_MAINT_REASON: &str = "Maintenance mode is enabled for this service, but no reason was provided. This is a default message.";
+
+pub fn routes() -> Router<Arc<Agent>> {
+    Router::new()
+        .route("/v1/agent/checks", get(checks))
+        .route("/v1/agent/check/register", put(register))
+        .route("/v1/agent/check/deregister/{*id}", put(deregister))
+        .route("/v1/agent/check/pass/{*id}", put(pass))
+        .route("/v1/agent/check/warn/{*id}", put(warn))
+        .route("/v1/agent/check/fail/{*id}", put(fail))
+        .route("/v1/agent/check/update/{*id}", put(update))
+        .route("/v1/agent/maintenance", put(node_maintenance))
+        .route(
+            "/v1/agent/service/maintenance/{*id}",
+            put(service_maintenance),
+        )
+}
+
+/// The fields of a check registration besides what it runs.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+struct CheckMeta {
+    #[serde(rename = "ID")]
+    id: String,
+    #[serde(rename = "CheckID")]
+    check_id: String,
+    name: String,
+    notes: String,
+    #[serde(rename = "ServiceID")]
+    service_id: String,
+    status: String,
+    #[serde(deserialize_with = "crate::api::duration::deserialize_opt", default)]
+    deregister_critical_service_after: Option<Duration>,
+}
+
+/// A check registration, validated.
+#[derive(Debug, Clone)]
+pub struct ParsedCheck {
+    pub id: String,
+    pub name: String,
+    pub notes: String,
+    pub service_id: String,
+    pub status: Status,
+    pub def: CheckType,
+    pub deregister_after: Option<Duration>,
+}
+
+/// Reads one check definition (any key spelling), validates it and applies the script policy.
+pub fn parse_check(
+    agent: &Agent,
+    value: &serde_json::Value,
+    source: CheckSource,
+) -> Result<ParsedCheck, HttpError> {
+    let value = canonical_keys(value.clone(), FIELD_NAMES, OPAQUE_FIELDS);
+    let meta: CheckMeta = serde_json::from_value(value.clone())
+        .map_err(|e| HttpError::bad_request(format!("Request decode failed: {e}")))?;
+    let def: CheckType = serde_json::from_value(value)
+        .map_err(|e| HttpError::bad_request(format!("Request decode failed: {e}")))?;
+    def.validate()
+        .map_err(|e| HttpError::bad_request(format!("Invalid check: {e}")))?;
+    if def.is_script() {
+        let c = &agent.config;
+        script_checks_allowed(c.enable_script_checks, c.enable_local_script_checks, source)
+            .map_err(|e| HttpError::bad_request(e.to_string()))?;
+    }
+    let status = def
+        .initial_status()
+        .map_err(|e| HttpError::bad_request(e.to_string()))?;
+    let status = if meta.status.is_empty() {
+        status
+    } else {
+        meta.status
+            .parse()
+            .map_err(|e: crate::agent::checks::InvalidStatus| {
+                HttpError::bad_request(e.to_string())
+            })?
+    };
+    let id = [meta.check_id, meta.id]
+        .into_iter()
+        .find(|s| !s.is_empty())
+        .unwrap_or_else(|| meta.name.clone());
+    Ok(ParsedCheck {
+        id,
+        name: meta.name,
+        notes: meta.notes,
+        service_id: meta.service_id,
+        status,
+        def,
+        deregister_after: meta.deregister_critical_service_after,
+    })
+}
+
+/// Adds a parsed check to the local state and starts running it.
+pub fn add_check(agent: &Agent, c: ParsedCheck) -> Result<(), HttpError> {
+    if c.id.is_empty() {
+        return Err(HttpError::bad_request("Missing check name"));
+    }
+    let (service_name, service_tags) = if c.service_id.is_empty() {
+        (String::new(), Vec::new())
+    } else {
+        let s = agent.local.service(&c.service_id).ok_or_else(|| {
+            HttpError::bad_request(format!("ServiceID {:?} does not exist", c.service_id))
+        })?;
+        (s.service, s.tags)
+    };
+    let d = &c.def;
+    let fmt = |d: Option<Duration>| d.map(crate::api::format_duration).unwrap_or_default();
+    let check = HealthCheck {
+        node: agent.config.node_name.clone(),
+        check_id: c.id.clone(),
+        name: if c.name.is_empty() {
+            c.id.clone()
+        } else {
+            c.name.clone()
+        },
+        status: c.status.as_str().to_string(),
+        notes: c.notes.clone(),
+        service_id: c.service_id.clone(),
+        service_name,
+        service_tags,
+        interval: fmt(d.interval),
+        timeout: fmt(d.timeout),
+        definition: CheckDefinition {
+            http: d.http.clone(),
+            header: d.header.clone(),
+            method: d.method.clone(),
+            body: d.body.clone(),
+            tls_skip_verify: d.tls_skip_verify,
+            tcp: d.tcp.clone(),
+            interval: fmt(d.interval),
+            timeout: fmt(d.timeout),
+            deregister_critical_service_after: fmt(c.deregister_after),
+        },
+        ..Default::default()
+    };
+    let kind = agent.checks.add(&c.id, &c.def).map_err(checks_error)?;
+    let mut check = check;
+    check.kind = kind.as_str().to_string();
+    agent.local.add_check(check);
+    agent.set_deregister_after(&c.id, c.deregister_after);
+    Ok(())
+}
+
+fn checks_error(e: ChecksError) -> HttpError {
+    match e {
+        ChecksError::Unknown(_) => HttpError::new(StatusCode::NOT_FOUND, e.to_string()),
+        ChecksError::Invalid(d) => HttpError::bad_request(format!("Invalid check: {d}")),
+        other => HttpError::bad_request(other.to_string()),
+    }
+}
+
+async fn checks(
+    State(agent): State<Arc<Agent>>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, HttpError> {
+    let p = Params::parse(q.as_deref());
+    Ok(respond::json(
+        StatusCode::OK,
+        &agent.local.checks(),
+        p.flag("pretty"),
+        None,
+    ))
+}
+
+async fn register(State(agent): State<Arc<Agent>>, body: Body) -> Result<Response, HttpError> {
+    let bytes = read_limited(body, MAX_BODY, |max| {
+        format!("Request body too large, max size: {max} bytes")
+    })
+    .await?;
+    let value: serde_json::Value = decode_canonical(&bytes, FIELD_NAMES, OPAQUE_FIELDS)?;
+    let parsed = parse_check(&agent, &value, CheckSource::HttpApi)?;
+    add_check(&agent, parsed)?;
+    Ok(ok_empty())
+}
+
+async fn deregister(
+    State(agent): State<Arc<Agent>>,
+    Path(id): Path<String>,
+) -> Result<Response, HttpError> {
+    if agent.remove_check(&id) {
+        Ok(ok_empty())
+    } else {
+        Err(checks_error(ChecksError::Unknown(id)))
+    }
+}
+
+async fn ttl(agent: &Agent, id: &str, status: Status, output: &str) -> Result<Response, HttpError> {
+    let stored = agent
+        .checks
+        .ttl_update(id, status, output)
+        .map_err(checks_error)?;
+    agent.local.update_check(id, status.as_str(), &stored);
+    Ok(ok_empty())
+}
+
+async fn pass(
+    State(agent): State<Arc<Agent>>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, HttpError> {
+    let p = Params::parse(q.as_deref());
+    ttl(&agent, &id, Status::Passing, p.get("note").unwrap_or("")).await
+}
+
+async fn warn(
+    State(agent): State<Arc<Agent>>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, HttpError> {
+    let p = Params::parse(q.as_deref());
+    ttl(&agent, &id, Status::Warning, p.get("note").unwrap_or("")).await
+}
+
+async fn fail(
+    State(agent): State<Arc<Agent>>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, HttpError> {
+    let p = Params::parse(q.as_deref());
+    ttl(&agent, &id, Status::Critical, p.get("note").unwrap_or("")).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+struct Update {
+    status: String,
+    output: String,
+}
+
+async fn update(
+    State(agent): State<Arc<Agent>>,
+    Path(id): Path<String>,
+    body: Body,
+) -> Result<Response, HttpError> {
+    let bytes = read_limited(body, MAX_BODY, |max| {
+        format!("Request body too large, max size: {max} bytes")
+    })
+    .await?;
+    let u: Update = decode_canonical(&bytes, &["Status", "Output"], &[])?;
+    let status: Status = u
+        .status
+        .parse()
+        .map_err(|e: crate::agent::checks::InvalidStatus| HttpError::bad_request(e.to_string()))?;
+    ttl(&agent, &id, status, &u.output).await
+}
+
+/// `?enable=true|false` is required, as in Consul.
+fn enable_flag(p: &Params) -> Result<bool, HttpError> {
+    match p.get("enable") {
+        Some("true") => Ok(true),
+        Some("false") => Ok(false),
+        Some(other) => Err(HttpError::bad_request(format!(
+            "Invalid value for \"enable\": {other:?}"
+        ))),
+        None => Err(HttpError::bad_request("Missing value for enable")),
+    }
+}
+
+async fn node_maintenance(
+    State(agent): State<Arc<Agent>>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, HttpError> {
+    let p = Params::parse(q.as_deref());
+    if enable_flag(&p)? {
+        let reason = p.get("reason").filter(|r| !r.is_empty());
+        agent.local.add_check(maintenance_check(
+            &agent,
+            NODE_MAINT,
+            "Node Maintenance Mode",
+            reason.unwrap_or(DEFAULT_MAINT_REASON),
+            "",
+        ));
+    } else {
+        agent.local.remove_check(NODE_MAINT);
+    }
+    Ok(ok_empty())
+}
+
+async fn service_maintenance(
+    State(agent): State<Arc<Agent>>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, HttpError> {
+    let p = Params::parse(q.as_deref());
+    let enable = enable_flag(&p)?;
+    if agent.local.service(&id).is_none() {
+        return Err(HttpError::new(
+            StatusCode::NOT_FOUND,
+            format!("Unknown service ID {id:?}"),
+        ));
+    }
+    let check_id = format!("{SERVICE_MAINT_PREFIX}{id}");
+    if enable {
+        let reason = p.get("reason").filter(|r| !r.is_empty());
+        agent.local.add_check(maintenance_check(
+            &agent,
+            &check_id,
+            "Service Maintenance Mode",
+            reason.unwrap_or(DEFAULT_SERVICE_MAINT_REASON),
+            &id,
+        ));
+    } else {
+        agent.local.remove_check(&check_id);
+    }
+    Ok(ok_empty())
+}
+
+fn maintenance_check(
+    agent: &Agent,
+    id: &str,
+    name: &str,
+    notes: &str,
+    service_id: &str,
+) -> HealthCheck {
+    let (service_name, service_tags) = agent
+        .local
+        .service(service_id)
+        .map(|s| (s.service, s.tags))
+        .unwrap_or_default();
+    HealthCheck {
+        node: agent.config.node_name.clone(),
+        check_id: id.to_string(),
+        name: name.to_string(),
+        status: health::CRITICAL.to_string(),
+        notes: notes.to_string(),
+        service_id: service_id.to_string(),
+        service_name,
+        service_tags,
+        kind: "maintenance".into(),
+        ..Default::default()
+    }
+}

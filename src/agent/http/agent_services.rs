@@ -1,0 +1,176 @@
+//! The agent's own services: `PUT /v1/agent/service/register`, `PUT
+//! /v1/agent/service/deregister/:id`, `GET /v1/agent/services` and `GET /v1/agent/service/:id`.
+//! They change the local state, which anti-entropy then syncs to the catalog; checks defined
+//! with a service are registered through `agent_checks`.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, put};
+use axum::Router;
+
+use super::agent_checks::{add_check, parse_check};
+use super::body::{decode_canonical, read_limited};
+use super::error::HttpError;
+use super::params::Params;
+use super::respond;
+use crate::agent::checks::CheckSource;
+use crate::agent::Agent;
+use crate::api::catalog::{AgentService, AgentServiceRegistration, FIELD_NAMES, OPAQUE_FIELDS};
+
+const MAX_BODY: u64 = 1024 * 1024;
+
+pub fn routes() -> Router<Arc<Agent>> {
+    Router::new()
+        .route("/v1/agent/service/register", put(register))
+        .route("/v1/agent/service/deregister/{*id}", put(deregister))
+        .route("/v1/agent/services", get(services))
+        .route("/v1/agent/service/{*id}", get(service))
+}
+
+/// Turns a registration into the local service and its checks, and adds them all, or
+/// nothing when any part is invalid.
+pub fn register_service(
+    agent: &Agent,
+    reg: AgentServiceRegistration,
+    origin: CheckSource,
+    replace_existing_checks: bool,
+) -> Result<(), HttpError> {
+    if reg.name.is_empty() {
+        return Err(HttpError::bad_request("Missing service name"));
+    }
+    if let Some(w) = reg.weights {
+        if w.passing == 0 {
+            return Err(HttpError::bad_request("Passing must be greater than 0"));
+        }
+    }
+    let id = if reg.id.is_empty() {
+        reg.name.clone()
+    } else {
+        reg.id.clone()
+    };
+    let service = AgentService {
+        kind: reg.kind.clone(),
+        id: id.clone(),
+        service: reg.name.clone(),
+        tags: reg.tags.clone(),
+        meta: reg.meta.clone(),
+        port: reg.port,
+        address: reg.address.clone(),
+        tagged_addresses: reg.tagged_addresses.clone(),
+        weights: reg.weights.unwrap_or_default(),
+        enable_tag_override: reg.enable_tag_override,
+        datacenter: agent.config.datacenter.clone(),
+        ..Default::default()
+    };
+    let raw: Vec<&serde_json::Value> = reg.check.iter().chain(reg.checks.iter()).collect();
+    let several = raw.len() > 1;
+    let mut checks = Vec::with_capacity(raw.len());
+    for (n, value) in raw.into_iter().enumerate() {
+        let mut c = parse_check(agent, value, origin)?;
+        c.service_id = id.clone();
+        if c.id.is_empty() {
+            c.id = if several {
+                format!("service:{id}:{}", n + 1)
+            } else {
+                format!("service:{id}")
+            };
+        }
+        if c.name.is_empty() {
+            c.name = format!("Service '{}' check", reg.name);
+        }
+        checks.push(c);
+    }
+    let old_checks: Vec<String> = agent
+        .local
+        .checks()
+        .values()
+        .filter(|c| c.service_id == id)
+        .map(|c| c.check_id.clone())
+        .collect();
+    agent.local.add_service(service);
+    let kept: Vec<String> = checks.iter().map(|c| c.id.clone()).collect();
+    for c in checks {
+        add_check(agent, c)?;
+    }
+    if replace_existing_checks {
+        for old in old_checks.iter().filter(|o| !kept.contains(o)) {
+            agent.remove_check(old);
+        }
+    }
+    Ok(())
+}
+
+async fn register(
+    State(agent): State<Arc<Agent>>,
+    RawQuery(q): RawQuery,
+    body: Body,
+) -> Result<Response, HttpError> {
+    let p = Params::parse(q.as_deref());
+    let bytes = read_limited(body, MAX_BODY, |max| {
+        format!("Request body too large, max size: {max} bytes")
+    })
+    .await?;
+    let reg: AgentServiceRegistration = decode_canonical(&bytes, FIELD_NAMES, OPAQUE_FIELDS)?;
+    register_service(
+        &agent,
+        reg,
+        CheckSource::HttpApi,
+        p.flag("replace-existing-checks"),
+    )?;
+    Ok(ok_empty())
+}
+
+async fn deregister(
+    State(agent): State<Arc<Agent>>,
+    Path(id): Path<String>,
+) -> Result<Response, HttpError> {
+    match agent.local.remove_service(&id) {
+        Some(checks) => {
+            for c in checks {
+                agent.stop_check(&c);
+            }
+            Ok(ok_empty())
+        }
+        None => Err(HttpError::new(
+            StatusCode::NOT_FOUND,
+            format!("Unknown service ID {id:?}. Ensure that the service ID is passed, not the service name."),
+        )),
+    }
+}
+
+async fn services(
+    State(agent): State<Arc<Agent>>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, HttpError> {
+    let p = Params::parse(q.as_deref());
+    Ok(respond::json(
+        StatusCode::OK,
+        &agent.local.services(),
+        p.flag("pretty"),
+        None,
+    ))
+}
+
+async fn service(
+    State(agent): State<Arc<Agent>>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, HttpError> {
+    let p = Params::parse(q.as_deref());
+    match agent.local.service(&id) {
+        Some(s) => Ok(respond::json(StatusCode::OK, &s, p.flag("pretty"), None)),
+        None => Err(HttpError::new(
+            StatusCode::NOT_FOUND,
+            format!("unknown service ID: {id}"),
+        )),
+    }
+}
+
+/// An empty 200, as Consul answers agent writes.
+pub fn ok_empty() -> Response {
+    axum::response::IntoResponse::into_response(StatusCode::OK)
+}

@@ -1,0 +1,115 @@
+//! The agent's local state: the services and checks registered on this agent (agent API and
+//! config files). It is authoritative for this node; anti-entropy (`sync`) makes the catalog
+//! match it. Every change wakes the sync loop. Must not import `http` or `raft`.
+
+pub mod reaper;
+pub mod sync;
+
+use std::collections::BTreeMap;
+use std::sync::{Mutex, MutexGuard};
+
+use tokio::sync::Notify;
+
+use crate::api::catalog::{AgentService, HealthCheck};
+
+/// Services and checks of this agent.
+#[derive(Default)]
+pub struct LocalState {
+    inner: Mutex<Inner>,
+    /// Wakes anti-entropy after a change.
+    pub changed: Notify,
+}
+
+#[derive(Default, Clone)]
+struct Inner {
+    services: BTreeMap<String, AgentService>,
+    checks: BTreeMap<String, HealthCheck>,
+}
+
+impl LocalState {
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Adds or replaces a service.
+    pub fn add_service(&self, service: AgentService) {
+        self.lock().services.insert(service.id.clone(), service);
+        self.changed.notify_one();
+    }
+
+    /// Removes a service and its checks; returns the removed check IDs, or None when the
+    /// service was unknown.
+    pub fn remove_service(&self, id: &str) -> Option<Vec<String>> {
+        let mut inner = self.lock();
+        inner.services.remove(id)?;
+        let checks: Vec<String> = inner
+            .checks
+            .values()
+            .filter(|c| c.service_id == id)
+            .map(|c| c.check_id.clone())
+            .collect();
+        for c in &checks {
+            inner.checks.remove(c);
+        }
+        drop(inner);
+        self.changed.notify_one();
+        Some(checks)
+    }
+
+    pub fn service(&self, id: &str) -> Option<AgentService> {
+        self.lock().services.get(id).cloned()
+    }
+
+    pub fn services(&self) -> BTreeMap<String, AgentService> {
+        self.lock().services.clone()
+    }
+
+    /// Adds or replaces a check (its service, if any, must exist: the caller checks).
+    pub fn add_check(&self, check: HealthCheck) {
+        self.lock().checks.insert(check.check_id.clone(), check);
+        self.changed.notify_one();
+    }
+
+    pub fn remove_check(&self, id: &str) -> bool {
+        let removed = self.lock().checks.remove(id).is_some();
+        if removed {
+            self.changed.notify_one();
+        }
+        removed
+    }
+
+    pub fn check(&self, id: &str) -> Option<HealthCheck> {
+        self.lock().checks.get(id).cloned()
+    }
+
+    pub fn checks(&self) -> BTreeMap<String, HealthCheck> {
+        self.lock().checks.clone()
+    }
+
+    /// Sets a check's status and output; false when the check is unknown.
+    pub fn update_check(&self, id: &str, status: &str, output: &str) -> bool {
+        let mut inner = self.lock();
+        let Some(c) = inner.checks.get_mut(id) else {
+            return false;
+        };
+        if c.status == status && c.output == output {
+            return true;
+        }
+        c.status = status.to_string();
+        c.output = output.to_string();
+        drop(inner);
+        self.changed.notify_one();
+        true
+    }
+
+    /// Both tables at once, for one consistent sync pass.
+    pub fn snapshot(
+        &self,
+    ) -> (
+        BTreeMap<String, AgentService>,
+        BTreeMap<String, HealthCheck>,
+    ) {
+        let inner = self.lock().clone();
+        (inner.services, inner.checks)
+    }
+}

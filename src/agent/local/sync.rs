@@ -1,0 +1,220 @@
+//! Anti-entropy: keeps this node's entry in the catalog in line with the local state, which
+//! wins. After every local change (debounced a little) and fully on a period that grows with
+//! the cluster (1 minute up to 128 nodes, one more minute per doubling beyond, plus a random
+//! stagger), it reads the node's catalog entry and checks, registers what is missing or
+//! different, and deregisters what the agent does not have. The leader owns `serfHealth` and
+//! the servers' `consul` service, so those are left alone. It goes through the agent's own
+//! HTTP API, so a client agent's writes reach a server and a follower's reach the leader.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rand::Rng;
+
+use crate::agent::reconcile::SERF_CHECK_ID;
+use crate::agent::Agent;
+use crate::api::catalog::{
+    AgentService, CatalogDeregistration, CatalogNode, CatalogRegistration, HealthCheck,
+};
+
+/// Wait after a change before syncing, so a burst of registrations goes out together.
+const DEBOUNCE: Duration = Duration::from_millis(20);
+/// Wait before retrying a pass that failed (no leader, server unreachable).
+const RETRY: Duration = Duration::from_secs(2);
+
+/// This node as the catalog should show it.
+#[derive(Debug, Clone, Default)]
+pub struct NodeInfo {
+    pub id: String,
+    pub name: String,
+    pub address: String,
+    pub datacenter: String,
+    pub tagged_addresses: BTreeMap<String, String>,
+    pub meta: BTreeMap<String, String>,
+}
+
+/// One write anti-entropy needs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Op {
+    Register(Box<CatalogRegistration>),
+    Deregister(CatalogDeregistration),
+}
+
+/// The writes that make the catalog's view of this node (`remote`, `remote_checks`) match the
+/// local services and checks.
+pub fn plan(
+    node: &NodeInfo,
+    services: &BTreeMap<String, AgentService>,
+    checks: &BTreeMap<String, HealthCheck>,
+    remote: Option<&CatalogNode>,
+    remote_checks: &[HealthCheck],
+) -> Vec<Op> {
+    let mut ops = Vec::new();
+    let base = || CatalogRegistration {
+        id: node.id.clone(),
+        node: node.name.clone(),
+        address: node.address.clone(),
+        datacenter: node.datacenter.clone(),
+        tagged_addresses: node.tagged_addresses.clone(),
+        node_meta: node.meta.clone(),
+        ..Default::default()
+    };
+    let node_differs = match remote {
+        None => true,
+        Some(r) => {
+            r.node.address != node.address
+                || r.node.meta != node.meta
+                || (!node.id.is_empty() && !r.node.id.eq_ignore_ascii_case(&node.id))
+        }
+    };
+    let remote_services = remote.map(|r| &r.services);
+    let remote_check = |id: &str| remote_checks.iter().find(|c| c.check_id == id);
+    let mut node_written = false;
+    for (id, svc) in services {
+        let have = remote_services.and_then(|s| s.get(id));
+        let same = have.is_some_and(|h| same_service(h, svc));
+        let service_checks: Vec<HealthCheck> = checks
+            .values()
+            .filter(|c| c.service_id == *id)
+            .cloned()
+            .collect();
+        let checks_same = service_checks
+            .iter()
+            .all(|c| remote_check(&c.check_id).is_some_and(|r| same_check(r, c)));
+        if same && checks_same {
+            continue;
+        }
+        let mut reg = base();
+        let mut svc = svc.clone();
+        if let (Some(h), true) = (have, svc.enable_tag_override) {
+            // With EnableTagOverride, tags changed in the catalog by others are kept.
+            svc.tags = h.tags.clone();
+        }
+        reg.service = Some(svc);
+        reg.checks = service_checks;
+        ops.push(Op::Register(Box::new(reg)));
+        node_written = true;
+    }
+    for check in checks.values().filter(|c| c.service_id.is_empty()) {
+        if remote_check(&check.check_id).is_some_and(|r| same_check(r, check)) {
+            continue;
+        }
+        let mut reg = base();
+        reg.checks = vec![check.clone()];
+        ops.push(Op::Register(Box::new(reg)));
+        node_written = true;
+    }
+    if node_differs && !node_written {
+        ops.insert(0, Op::Register(Box::new(base())));
+    }
+    let dereg = |service_id: &str, check_id: &str| CatalogDeregistration {
+        node: node.name.clone(),
+        datacenter: node.datacenter.clone(),
+        service_id: service_id.to_string(),
+        check_id: check_id.to_string(),
+    };
+    for id in remote_services.into_iter().flat_map(|s| s.keys()) {
+        if id != "consul" && !services.contains_key(id) {
+            ops.push(Op::Deregister(dereg(id, "")));
+        }
+    }
+    for c in remote_checks {
+        let owned_by_removed_service =
+            !c.service_id.is_empty() && !services.contains_key(&c.service_id);
+        if c.check_id != SERF_CHECK_ID
+            && !checks.contains_key(&c.check_id)
+            && !owned_by_removed_service
+        {
+            ops.push(Op::Deregister(dereg("", &c.check_id)));
+        }
+    }
+    ops
+}
+
+fn same_service(have: &AgentService, want: &AgentService) -> bool {
+    have.service == want.service
+        && (want.enable_tag_override || have.tags == want.tags)
+        && have.port == want.port
+        && have.address == want.address
+        && have.meta == want.meta
+        && have.tagged_addresses == want.tagged_addresses
+        && have.weights == want.weights
+        && have.enable_tag_override == want.enable_tag_override
+        && have.kind == want.kind
+}
+
+fn same_check(have: &HealthCheck, want: &HealthCheck) -> bool {
+    have.status == want.status
+        && have.output == want.output
+        && have.name == want.name
+        && have.notes == want.notes
+        && have.service_id == want.service_id
+        && have.kind == want.kind
+}
+
+/// The full-sync period for a cluster of `nodes` (Consul's scaling of `ae_interval`).
+pub fn full_sync_interval(nodes: usize) -> Duration {
+    let base = Duration::from_secs(60);
+    if nodes <= 128 {
+        return base;
+    }
+    let doublings = (nodes as f64 / 128.0).log2().ceil() as u32;
+    base * (doublings + 1)
+}
+
+/// Runs anti-entropy for the agent's lifetime.
+pub async fn run(agent: Arc<Agent>) {
+    let mut next_full = tokio::time::Instant::now();
+    loop {
+        let failed = match pass(&agent).await {
+            Ok(()) => false,
+            Err(e) => {
+                tracing::debug!("anti-entropy: sync deferred: {e}");
+                true
+            }
+        };
+        let now = tokio::time::Instant::now();
+        if next_full <= now {
+            let period = full_sync_interval(agent.gossip.members().len());
+            let stagger = rand::rng().random_range(0..=period.as_millis() as u64 / 4);
+            next_full = now + period + Duration::from_millis(stagger);
+        }
+        let wake = if failed { now + RETRY } else { next_full };
+        tokio::select! {
+            _ = agent.local.changed.notified() => tokio::time::sleep(DEBOUNCE).await,
+            _ = tokio::time::sleep_until(wake) => {}
+        }
+    }
+}
+
+/// One pass: read the catalog's view of this node, write the differences.
+async fn pass(agent: &Agent) -> Result<(), String> {
+    let node = agent.node_info();
+    let (services, checks) = agent.local.snapshot();
+    let name = urlencode(&node.name);
+    let remote: Option<CatalogNode> = agent
+        .internal_json("GET", &format!("/v1/catalog/node/{name}"), None)
+        .await?;
+    let remote_checks: Vec<HealthCheck> = agent
+        .internal_json("GET", &format!("/v1/health/node/{name}"), None)
+        .await?
+        .unwrap_or_default();
+    for op in plan(&node, &services, &checks, remote.as_ref(), &remote_checks) {
+        let (path, body) = match &op {
+            Op::Register(reg) => ("/v1/catalog/register", serde_json::to_vec(reg)),
+            Op::Deregister(d) => ("/v1/catalog/deregister", serde_json::to_vec(d)),
+        };
+        let body = body.map_err(|e| e.to_string())?;
+        let _: Option<bool> = agent.internal_json("PUT", path, Some(body)).await?;
+    }
+    Ok(())
+}
+
+fn urlencode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[cfg(test)]
+#[path = "sync_tests.rs"]
+mod tests;
