@@ -189,3 +189,58 @@ fn register_query_block_and_deregister() {
     let (dcs, _) = get_json(&format!("{base}/v1/catalog/datacenters"));
     assert_eq!(dcs, json!(["dc1"]));
 }
+
+#[test]
+fn filters_select_and_malformed_filters_say_where() {
+    let a = AgentBuilder::dev().start();
+    let base = a.url();
+    for (node, port, env, status) in [("f1", 80, "prod", "passing"), ("f2", 81, "dev", "critical")]
+    {
+        let (status_code, body) = put_json(
+            &format!("{base}/v1/catalog/register"),
+            &json!({"Node": node, "Address": "10.2.0.1",
+                    "Service": {"ID": format!("app-{node}"), "Service": "app", "Port": port, "Meta": {"env": env}},
+                    "Check": {"CheckID": format!("c-{node}"), "ServiceID": format!("app-{node}"), "Status": status}}),
+        );
+        assert_eq!(status_code, 200, "{body}");
+    }
+    let q = |path: &str, filter: &str| {
+        let f: String = form_urlencoded::byte_serialize(filter.as_bytes()).collect();
+        get_json(&format!("{base}{path}?filter={f}")).0
+    };
+    let prod = q("/v1/catalog/service/app", r#"ServiceMeta.env == "prod""#);
+    assert_eq!(prod.as_array().unwrap().len(), 1);
+    assert_eq!(prod[0]["Node"], "f1");
+    let ported = q(
+        "/v1/catalog/service/app",
+        "ServicePort == 81 and ServiceMeta.env != prod",
+    );
+    assert_eq!(ported[0]["Node"], "f2");
+    let critical = q("/v1/health/service/app", r#"Checks.Status == "critical""#);
+    assert_eq!(critical.as_array().unwrap().len(), 1);
+    assert_eq!(critical[0]["Node"]["Node"], "f2");
+    let nodes = q("/v1/catalog/nodes", r#"Node matches "^f[0-9]$""#);
+    assert_eq!(nodes.as_array().unwrap().len(), 2);
+    let services = q("/v1/catalog/services", r#"ServiceMeta.env == "dev""#);
+    assert!(
+        services.get("app").is_some() && services.get("consul").is_none(),
+        "{services}"
+    );
+
+    let (status, body) = http_get(&format!(
+        "{base}/v1/catalog/service/app?filter=ServicePort%20%3D%3D"
+    ))
+    .unwrap();
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("Failed to create boolean expression evaluator"),
+        "{body}"
+    );
+    assert!(body.contains("1:"), "the error says where: {body}");
+    let (status, body) = http_get(&format!(
+        "{base}/v1/health/service/app?filter=Nope%20%3D%3D%201"
+    ))
+    .unwrap();
+    assert_eq!(status, 400);
+    assert!(body.contains("Selector \"Nope\" is not valid"), "{body}");
+}

@@ -187,9 +187,12 @@ async fn checks(
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
+    let f = super::params::filter(&p, crate::agent::filter::schemas::health_check())?;
+    let mut checks = agent.local.checks();
+    super::params::retain_values(&f, &mut checks);
     Ok(respond::json(
         StatusCode::OK,
-        &agent.local.checks(),
+        &checks,
         p.flag("pretty"),
         None,
     ))

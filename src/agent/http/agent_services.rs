@@ -147,9 +147,12 @@ async fn services(
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
+    let f = super::params::filter(&p, crate::agent::filter::schemas::agent_service())?;
+    let mut services = agent.local.services();
+    super::params::retain_values(&f, &mut services);
     Ok(respond::json(
         StatusCode::OK,
-        &agent.local.services(),
+        &services,
         p.flag("pretty"),
         None,
     ))

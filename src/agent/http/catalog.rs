@@ -2,6 +2,7 @@
 //! services, `service/:name` (`?tag`, `?node-meta`), `node/:node` and `node-services/:node`.
 //! Reads block on exactly the service, node or list they show.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -14,8 +15,9 @@ use axum::Router;
 use super::blocking;
 use super::body::{decode_canonical, read_limited};
 use super::error::HttpError;
-use super::params::{Params, QueryOptions};
+use super::params::{filter, Params, QueryOptions};
 use super::respond;
+use crate::agent::filter::schemas;
 use crate::agent::state::catalog::CatalogError;
 use crate::agent::state::{Command, CommandResult, WatchKey};
 use crate::agent::Agent;
@@ -153,13 +155,15 @@ async fn nodes(
 ) -> Result<Response, HttpError> {
     let (p, opts) = read_opts(&agent, q.as_deref())?;
     let meta = node_meta_filter(&p);
+    let f = filter(&p, schemas::node())?;
     let (nodes, m) = blocking::query(&agent, &opts, WatchKey::Nodes, |t| {
-        let nodes: Vec<_> = t
+        let mut nodes: Vec<_> = t
             .catalog
             .nodes()
             .into_iter()
             .filter(|n| meta_matches(&n.meta, &meta))
             .collect();
+        f.retain(&mut nodes);
         (nodes, t.catalog.nodes_index().max(1))
     })
     .await?;
@@ -172,8 +176,22 @@ async fn services(
 ) -> Result<Response, HttpError> {
     let (p, opts) = read_opts(&agent, q.as_deref())?;
     let meta = node_meta_filter(&p);
+    let f = filter(&p, schemas::catalog_service())?;
     let (services, m) = blocking::query(&agent, &opts, WatchKey::Services, |t| {
         let mut services = t.catalog.services();
+        if !f.is_all() {
+            // The filter selects instances; the list shows the names (and tags) left.
+            services = BTreeMap::new();
+            for name in t.catalog.services().into_keys() {
+                let mut instances = t.catalog.catalog_service(&name);
+                f.retain(&mut instances);
+                if !instances.is_empty() {
+                    let tags: BTreeSet<String> =
+                        instances.into_iter().flat_map(|i| i.service_tags).collect();
+                    services.insert(name, tags.into_iter().collect());
+                }
+            }
+        }
         if !meta.is_empty() {
             services.retain(|name, _| {
                 t.catalog
@@ -201,15 +219,17 @@ async fn service(
     let (p, opts) = read_opts(&agent, q.as_deref())?;
     let meta = node_meta_filter(&p);
     let tags: Vec<String> = p.all("tag").into_iter().map(str::to_string).collect();
+    let f = filter(&p, schemas::catalog_service())?;
     let key = WatchKey::Service(name.clone());
     let (list, m) = blocking::query(&agent, &opts, key, |t| {
-        let list: Vec<_> = t
+        let mut list: Vec<_> = t
             .catalog
             .catalog_service(&name)
             .into_iter()
             .filter(|s| tags.iter().all(|tag| s.service_tags.contains(tag)))
             .filter(|s| meta_matches(&s.node_meta, &meta))
             .collect();
+        f.retain(&mut list);
         (list, t.catalog.service_index(&name).max(1))
     })
     .await?;
@@ -221,13 +241,15 @@ async fn node(
     Path(name): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
-    let (_, opts) = read_opts(&agent, q.as_deref())?;
+    let (p, opts) = read_opts(&agent, q.as_deref())?;
+    let f = filter(&p, schemas::agent_service())?;
     let key = WatchKey::Node(name.clone());
     let (found, m) = blocking::query(&agent, &opts, key, |t| {
-        (
-            t.catalog.catalog_node(&name),
-            t.catalog.node_index(&name).max(1),
-        )
+        let found = t.catalog.catalog_node(&name).map(|mut n| {
+            super::params::retain_values(&f, &mut n.services);
+            n
+        });
+        (found, t.catalog.node_index(&name).max(1))
     })
     .await?;
     // An unknown node is `null`, as in Consul.
@@ -239,16 +261,18 @@ async fn node_services(
     Path(name): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
-    let (_, opts) = read_opts(&agent, q.as_deref())?;
+    let (p, opts) = read_opts(&agent, q.as_deref())?;
+    let f = filter(&p, schemas::agent_service())?;
     let key = WatchKey::Node(name.clone());
     let (found, m) = blocking::query(&agent, &opts, key, |t| {
-        let found = t
-            .catalog
-            .catalog_node(&name)
-            .map(|n| CatalogNodeServiceList {
+        let found = t.catalog.catalog_node(&name).map(|n| {
+            let mut services: Vec<_> = n.services.into_values().collect();
+            f.retain(&mut services);
+            CatalogNodeServiceList {
                 node: n.node,
-                services: n.services.into_values().collect(),
-            });
+                services,
+            }
+        });
         (found, t.catalog.node_index(&name).max(1))
     })
     .await?;

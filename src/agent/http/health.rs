@@ -13,8 +13,9 @@ use axum::Router;
 use super::blocking;
 use super::catalog::{meta_matches, node_meta_filter};
 use super::error::HttpError;
-use super::params::{Params, QueryOptions};
+use super::params::{filter, Params, QueryOptions};
 use super::respond;
+use crate::agent::filter::schemas;
 use crate::agent::state::WatchKey;
 use crate::agent::Agent;
 use crate::api::catalog::health;
@@ -39,13 +40,13 @@ async fn node(
     Path(name): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
-    let (_, opts) = read_opts(&agent, q.as_deref())?;
+    let (p, opts) = read_opts(&agent, q.as_deref())?;
+    let f = filter(&p, schemas::health_check())?;
     let key = WatchKey::Node(name.clone());
     let (checks, m) = blocking::query(&agent, &opts, key, |t| {
-        (
-            t.catalog.node_checks(&name),
-            t.catalog.node_index(&name).max(1),
-        )
+        let mut checks = t.catalog.node_checks(&name);
+        f.retain(&mut checks);
+        (checks, t.catalog.node_index(&name).max(1))
     })
     .await?;
     Ok(respond::json(
@@ -63,9 +64,10 @@ async fn checks(
 ) -> Result<Response, HttpError> {
     let (p, opts) = read_opts(&agent, q.as_deref())?;
     let meta = node_meta_filter(&p);
+    let f = filter(&p, schemas::health_check())?;
     let key = WatchKey::Service(name.clone());
     let (checks, m) = blocking::query(&agent, &opts, key, |t| {
-        let checks: Vec<_> = t
+        let mut checks: Vec<_> = t
             .catalog
             .service_checks(&name)
             .into_iter()
@@ -76,6 +78,7 @@ async fn checks(
                         .is_some_and(|n| meta_matches(&n.meta, &meta))
             })
             .collect();
+        f.retain(&mut checks);
         (checks, t.catalog.service_index(&name).max(1))
     })
     .await?;
@@ -96,15 +99,17 @@ async fn service(
     let meta = node_meta_filter(&p);
     let tags: Vec<String> = p.all("tag").into_iter().map(str::to_string).collect();
     let passing = p.flag("passing");
+    let f = filter(&p, schemas::service_entry())?;
     let key = WatchKey::Service(name.clone());
     let (entries, m) = blocking::query(&agent, &opts, key, |t| {
-        let entries: Vec<_> = t
+        let mut entries: Vec<_> = t
             .catalog
             .health_service(&name, passing)
             .into_iter()
             .filter(|e| tags.iter().all(|tag| e.service.tags.contains(tag)))
             .filter(|e| meta_matches(&e.node.meta, &meta))
             .collect();
+        f.retain(&mut entries);
         (entries, t.catalog.service_index(&name).max(1))
     })
     .await?;
@@ -128,8 +133,9 @@ async fn state(
         )));
     }
     let meta = node_meta_filter(&p);
+    let f = filter(&p, schemas::health_check())?;
     let (checks, m) = blocking::query(&agent, &opts, WatchKey::Checks, |t| {
-        let checks: Vec<_> = t
+        let mut checks: Vec<_> = t
             .catalog
             .checks_in_state(&state)
             .into_iter()
@@ -140,6 +146,7 @@ async fn state(
                         .is_some_and(|n| meta_matches(&n.meta, &meta))
             })
             .collect();
+        f.retain(&mut checks);
         (checks, t.catalog.checks_index().max(1))
     })
     .await?;

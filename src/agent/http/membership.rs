@@ -39,8 +39,10 @@ async fn members(
         me.name = format!("{}.{}", me.name, agent.config.datacenter);
         return Ok(respond::json(StatusCode::OK, &[me], p.flag("pretty"), None));
     }
+    let f = super::params::filter(&p, crate::agent::filter::schemas::agent_member())?;
     let mut members = agent.gossip.members();
     members.sort_by(|a, b| a.name.cmp(&b.name));
+    f.retain(&mut members);
     Ok(respond::json(
         StatusCode::OK,
         &members,

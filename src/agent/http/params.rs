@@ -144,6 +144,29 @@ impl QueryOptions {
     }
 }
 
+/// `?filter=`: the expression parsed for elements shaped like `schema`; a malformed one is a
+/// 400 saying where (Consul's message text).
+pub fn filter(
+    p: &Params,
+    schema: &crate::agent::filter::Schema,
+) -> Result<crate::agent::filter::Filter, HttpError> {
+    match p.get("filter") {
+        None | Some("") => Ok(crate::agent::filter::Filter::all()),
+        Some(expr) => crate::agent::filter::Filter::parse(expr, schema)
+            .map_err(|e| HttpError::bad_request(e.to_string())),
+    }
+}
+
+/// Keeps the values of a map (an ID-keyed result such as `/v1/agent/services`) that match.
+pub fn retain_values<T: serde::Serialize>(
+    f: &crate::agent::filter::Filter,
+    map: &mut std::collections::BTreeMap<String, T>,
+) {
+    if !f.is_all() {
+        map.retain(|_, v| f.matches(&serde_json::to_value(&*v).unwrap_or_default()));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
