@@ -91,8 +91,35 @@ pub struct AgentService {
     pub weights: Weights,
     pub enable_tag_override: bool,
     pub datacenter: String,
+    /// Catalog only: the agent's own endpoints leave these out.
+    #[serde(skip_serializing_if = "is_zero")]
     pub create_index: u64,
+    #[serde(skip_serializing_if = "is_zero")]
     pub modify_index: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// `PUT /v1/agent/service/register`. Checks stay raw JSON here: the agent's check module reads
+/// them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct AgentServiceRegistration {
+    pub kind: String,
+    #[serde(rename = "ID")]
+    pub id: String,
+    pub name: String,
+    pub tags: Vec<String>,
+    pub port: u16,
+    pub address: String,
+    pub tagged_addresses: BTreeMap<String, ServiceAddress>,
+    pub meta: Meta,
+    pub weights: Option<Weights>,
+    pub enable_tag_override: bool,
+    pub check: Option<serde_json::Value>,
+    pub checks: Vec<serde_json::Value>,
 }
 
 /// What a check runs, as health endpoints show it (only what is set).
@@ -267,6 +294,23 @@ pub const FIELD_NAMES: &[&str] = &[
     "TLSSkipVerify",
     "TCP",
     "DeregisterCriticalServiceAfter",
+    "Args",
+    "ScriptArgs",
+    "Script",
+    "TTL",
+    "SuccessBeforePassing",
+    "FailuresBeforeWarning",
+    "FailuresBeforeCritical",
+    "OutputMaxSize",
+    "TLSServerName",
+    "DisableRedirects",
+    "GRPC",
+    "UDP",
+    "H2PING",
+    "DockerContainerID",
+    "AliasService",
+    "AliasNode",
+    "OSService",
 ];
 
 /// Keys under which users name their own keys: left alone when matching field names.
