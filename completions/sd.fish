@@ -27,6 +27,7 @@ end
 complete -c sd -n "__fish_sd_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sd -n "__fish_sd_needs_command" -s V -l version -d 'Print version'
 complete -c sd -n "__fish_sd_needs_command" -f -a "agent" -d 'Runs a Consul-compatible agent'
+complete -c sd -n "__fish_sd_needs_command" -f -a "catalog" -d 'List the datacenters, nodes and services in the catalog'
 complete -c sd -n "__fish_sd_needs_command" -f -a "info" -d 'Print the agent\'s internal statistics, for debugging'
 complete -c sd -n "__fish_sd_needs_command" -f -a "join" -d 'Join the agent to a cluster through one or more members'
 complete -c sd -n "__fish_sd_needs_command" -f -a "kv" -d 'Read, write, delete, export and import keys in the key/value store'
@@ -34,6 +35,7 @@ complete -c sd -n "__fish_sd_needs_command" -f -a "leave" -d 'Make the agent lea
 complete -c sd -n "__fish_sd_needs_command" -f -a "force-leave" -d 'Mark a member that is not coming back as left'
 complete -c sd -n "__fish_sd_needs_command" -f -a "members" -d 'List the agents in the gossip pool'
 complete -c sd -n "__fish_sd_needs_command" -f -a "operator" -d 'Cluster administration commands'
+complete -c sd -n "__fish_sd_needs_command" -f -a "services" -d 'Register or deregister services of the local agent'
 complete -c sd -n "__fish_sd_needs_command" -f -a "validate" -d 'Check agent configuration files without starting an agent'
 complete -c sd -n "__fish_sd_needs_command" -f -a "version" -d 'Show which sd version this is and the protocol versions it speaks'
 complete -c sd -n "__fish_sd_needs_command" -f -a "generate" -d 'Writes shell completions and man pages generated from the command definitions'
@@ -108,6 +110,60 @@ complete -c sd -n "__fish_sd_using_subcommand agent" -l ui-content-path -d 'URL 
 complete -c sd -n "__fish_sd_using_subcommand agent" -l ui-dir -d 'Serve the UI from this directory instead of the built-in one.' -r
 complete -c sd -n "__fish_sd_using_subcommand agent" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sd -n "__fish_sd_using_subcommand agent" -s V -l version -d 'Print version'
+complete -c sd -n "__fish_sd_using_subcommand catalog; and not __fish_seen_subcommand_from datacenters nodes services help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sd -n "__fish_sd_using_subcommand catalog; and not __fish_seen_subcommand_from datacenters nodes services help" -s V -l version -d 'Print version'
+complete -c sd -n "__fish_sd_using_subcommand catalog; and not __fish_seen_subcommand_from datacenters nodes services help" -f -a "datacenters" -d 'List the known datacenters'
+complete -c sd -n "__fish_sd_using_subcommand catalog; and not __fish_seen_subcommand_from datacenters nodes services help" -f -a "nodes" -d 'List the nodes in the catalog'
+complete -c sd -n "__fish_sd_using_subcommand catalog; and not __fish_seen_subcommand_from datacenters nodes services help" -f -a "services" -d 'List the services in the catalog'
+complete -c sd -n "__fish_sd_using_subcommand catalog; and not __fish_seen_subcommand_from datacenters nodes services help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from datacenters" -l http-addr -d 'Where the agent\'s HTTP API listens: host:port, or a URL with http:// or https:// and an optional path prefix. Falls back to CONSUL_HTTP_ADDR, then SD_HTTP_ADDR, then 127.0.0.1:8500. CONSUL_HTTP_SSL=true switches to https.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from datacenters" -l token -d 'ACL token sent with every request. Falls back to CONSUL_HTTP_TOKEN; with neither, no token is sent.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from datacenters" -l token-file -d 'File holding the ACL token (surrounding whitespace is trimmed); when it is not empty it overrides -token. Falls back to CONSUL_HTTP_TOKEN_FILE.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from datacenters" -l ca-file -d 'PEM file of CA certificates trusted for the agent\'s TLS certificate, in place of the system roots. Falls back to CONSUL_CACERT.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from datacenters" -l ca-path -d 'Directory of PEM CA certificates trusted for the agent\'s TLS certificate, in place of the system roots. Falls back to CONSUL_CAPATH.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from datacenters" -l client-cert -d 'PEM certificate sd presents to the agent over TLS; needs -client-key. Falls back to CONSUL_CLIENT_CERT.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from datacenters" -l client-key -d 'PEM private key for -client-cert. Falls back to CONSUL_CLIENT_KEY.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from datacenters" -l tls-server-name -d 'Host name to send as SNI and to check the agent\'s certificate against, when it differs from the host in the address. Falls back to CONSUL_TLS_SERVER_NAME.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from datacenters" -l datacenter -d 'Datacenter to send the request to. Default: the agent\'s own.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from datacenters" -l stale -d 'Let any server answer a read, not only the leader: quicker, but the data may lag behind. Writes ignore it. Default false.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from datacenters" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from datacenters" -s V -l version -d 'Print version'
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from nodes" -l detailed -d 'Print the full node ID and add the node\'s tagged addresses and metadata.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from nodes" -l near -d 'Sort the nodes by estimated round-trip time from this node, nearest first; "_agent" means the agent\'s own node.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from nodes" -l node-meta -d 'Only list nodes with this metadata pair. Repeat to require several.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from nodes" -l service -d 'Only list the nodes that provide this service.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from nodes" -l filter -d 'Filter expression the agent applies to the list before returning it.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from nodes" -l http-addr -d 'Where the agent\'s HTTP API listens: host:port, or a URL with http:// or https:// and an optional path prefix. Falls back to CONSUL_HTTP_ADDR, then SD_HTTP_ADDR, then 127.0.0.1:8500. CONSUL_HTTP_SSL=true switches to https.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from nodes" -l token -d 'ACL token sent with every request. Falls back to CONSUL_HTTP_TOKEN; with neither, no token is sent.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from nodes" -l token-file -d 'File holding the ACL token (surrounding whitespace is trimmed); when it is not empty it overrides -token. Falls back to CONSUL_HTTP_TOKEN_FILE.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from nodes" -l ca-file -d 'PEM file of CA certificates trusted for the agent\'s TLS certificate, in place of the system roots. Falls back to CONSUL_CACERT.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from nodes" -l ca-path -d 'Directory of PEM CA certificates trusted for the agent\'s TLS certificate, in place of the system roots. Falls back to CONSUL_CAPATH.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from nodes" -l client-cert -d 'PEM certificate sd presents to the agent over TLS; needs -client-key. Falls back to CONSUL_CLIENT_CERT.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from nodes" -l client-key -d 'PEM private key for -client-cert. Falls back to CONSUL_CLIENT_KEY.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from nodes" -l tls-server-name -d 'Host name to send as SNI and to check the agent\'s certificate against, when it differs from the host in the address. Falls back to CONSUL_TLS_SERVER_NAME.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from nodes" -l datacenter -d 'Datacenter to send the request to. Default: the agent\'s own.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from nodes" -l stale -d 'Let any server answer a read, not only the leader: quicker, but the data may lag behind. Writes ignore it. Default false.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from nodes" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from nodes" -s V -l version -d 'Print version'
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from services" -l node -d 'Only list the services registered on this node.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from services" -l node-meta -d 'Only list services running on nodes with this metadata pair. Repeat to require several.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from services" -l tags -d 'Print each service\'s tags, comma-separated, beside its name.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from services" -l http-addr -d 'Where the agent\'s HTTP API listens: host:port, or a URL with http:// or https:// and an optional path prefix. Falls back to CONSUL_HTTP_ADDR, then SD_HTTP_ADDR, then 127.0.0.1:8500. CONSUL_HTTP_SSL=true switches to https.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from services" -l token -d 'ACL token sent with every request. Falls back to CONSUL_HTTP_TOKEN; with neither, no token is sent.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from services" -l token-file -d 'File holding the ACL token (surrounding whitespace is trimmed); when it is not empty it overrides -token. Falls back to CONSUL_HTTP_TOKEN_FILE.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from services" -l ca-file -d 'PEM file of CA certificates trusted for the agent\'s TLS certificate, in place of the system roots. Falls back to CONSUL_CACERT.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from services" -l ca-path -d 'Directory of PEM CA certificates trusted for the agent\'s TLS certificate, in place of the system roots. Falls back to CONSUL_CAPATH.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from services" -l client-cert -d 'PEM certificate sd presents to the agent over TLS; needs -client-key. Falls back to CONSUL_CLIENT_CERT.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from services" -l client-key -d 'PEM private key for -client-cert. Falls back to CONSUL_CLIENT_KEY.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from services" -l tls-server-name -d 'Host name to send as SNI and to check the agent\'s certificate against, when it differs from the host in the address. Falls back to CONSUL_TLS_SERVER_NAME.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from services" -l datacenter -d 'Datacenter to send the request to. Default: the agent\'s own.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from services" -l stale -d 'Let any server answer a read, not only the leader: quicker, but the data may lag behind. Writes ignore it. Default false.' -r
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from services" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from services" -s V -l version -d 'Print version'
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from help" -f -a "datacenters" -d 'List the known datacenters'
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from help" -f -a "nodes" -d 'List the nodes in the catalog'
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from help" -f -a "services" -d 'List the services in the catalog'
+complete -c sd -n "__fish_sd_using_subcommand catalog; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sd -n "__fish_sd_using_subcommand info" -l http-addr -d 'Where the agent\'s HTTP API listens: host:port, or a URL with http:// or https:// and an optional path prefix. Falls back to CONSUL_HTTP_ADDR, then SD_HTTP_ADDR, then 127.0.0.1:8500. CONSUL_HTTP_SSL=true switches to https.' -r
 complete -c sd -n "__fish_sd_using_subcommand info" -l token -d 'ACL token sent with every request. Falls back to CONSUL_HTTP_TOKEN; with neither, no token is sent.' -r
 complete -c sd -n "__fish_sd_using_subcommand info" -l token-file -d 'File holding the ACL token (surrounding whitespace is trimmed); when it is not empty it overrides -token. Falls back to CONSUL_HTTP_TOKEN_FILE.' -r
@@ -267,6 +323,47 @@ complete -c sd -n "__fish_sd_using_subcommand operator; and __fish_seen_subcomma
 complete -c sd -n "__fish_sd_using_subcommand operator; and __fish_seen_subcommand_from raft" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sd -n "__fish_sd_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "raft" -d 'Inspect or change the set of Raft servers'
 complete -c sd -n "__fish_sd_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sd -n "__fish_sd_using_subcommand services; and not __fish_seen_subcommand_from register deregister help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sd -n "__fish_sd_using_subcommand services; and not __fish_seen_subcommand_from register deregister help" -s V -l version -d 'Print version'
+complete -c sd -n "__fish_sd_using_subcommand services; and not __fish_seen_subcommand_from register deregister help" -f -a "register" -d 'Register services with the local agent'
+complete -c sd -n "__fish_sd_using_subcommand services; and not __fish_seen_subcommand_from register deregister help" -f -a "deregister" -d 'Deregister services of the local agent'
+complete -c sd -n "__fish_sd_using_subcommand services; and not __fish_seen_subcommand_from register deregister help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from register" -l id -d 'ID of the service registered from flags. Default: the -name value.' -r
+complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from register" -l name -d 'Name of the service to register from flags.' -r
+complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from register" -l address -d 'Address of the service. Default: the node\'s address.' -r
+complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from register" -l port -d 'Port of the service.' -r
+complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from register" -l tag -d 'Tag to add to the service. Repeat for several.' -r
+complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from register" -l meta -d 'Metadata pair to set on the service. Repeat for several.' -r
+complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from register" -l tagged-address -d 'Tagged address of the service as NAME=ADDRESS:PORT (lan=10.0.0.5:80). Repeat for several.' -r
+complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from register" -l kind -d 'The service\'s kind; empty (the default) for a typical service.' -r
+complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from register" -l http-addr -d 'Where the agent\'s HTTP API listens: host:port, or a URL with http:// or https:// and an optional path prefix. Falls back to CONSUL_HTTP_ADDR, then SD_HTTP_ADDR, then 127.0.0.1:8500. CONSUL_HTTP_SSL=true switches to https.' -r
+complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from register" -l token -d 'ACL token sent with every request. Falls back to CONSUL_HTTP_TOKEN; with neither, no token is sent.' -r
+complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from register" -l token-file -d 'File holding the ACL token (surrounding whitespace is trimmed); when it is not empty it overrides -token. Falls back to CONSUL_HTTP_TOKEN_FILE.' -r
+complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from register" -l ca-file -d 'PEM file of CA certificates trusted for the agent\'s TLS certificate, in place of the system roots. Falls back to CONSUL_CACERT.' -r
+complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from register" -l ca-path -d 'Directory of PEM CA certificates trusted for the agent\'s TLS certificate, in place of the system roots. Falls back to CONSUL_CAPATH.' -r
+complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from register" -l client-cert -d 'PEM certificate sd presents to the agent over TLS; needs -client-key. Falls back to CONSUL_CLIENT_CERT.' -r
+complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from register" -l client-key -d 'PEM private key for -client-cert. Falls back to CONSUL_CLIENT_KEY.' -r
+complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from register" -l tls-server-name -d 'Host name to send as SNI and to check the agent\'s certificate against, when it differs from the host in the address. Falls back to CONSUL_TLS_SERVER_NAME.' -r
+complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from register" -l datacenter -d 'Datacenter to send the request to. Default: the agent\'s own.' -r
+complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from register" -l stale -d 'Let any server answer a read, not only the leader: quicker, but the data may lag behind. Writes ignore it. Default false.' -r
+complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from register" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from register" -s V -l version -d 'Print version'
+complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from deregister" -l id -d 'ID of the service to remove. Not allowed together with files.' -r
+complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from deregister" -l http-addr -d 'Where the agent\'s HTTP API listens: host:port, or a URL with http:// or https:// and an optional path prefix. Falls back to CONSUL_HTTP_ADDR, then SD_HTTP_ADDR, then 127.0.0.1:8500. CONSUL_HTTP_SSL=true switches to https.' -r
+complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from deregister" -l token -d 'ACL token sent with every request. Falls back to CONSUL_HTTP_TOKEN; with neither, no token is sent.' -r
+complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from deregister" -l token-file -d 'File holding the ACL token (surrounding whitespace is trimmed); when it is not empty it overrides -token. Falls back to CONSUL_HTTP_TOKEN_FILE.' -r
+complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from deregister" -l ca-file -d 'PEM file of CA certificates trusted for the agent\'s TLS certificate, in place of the system roots. Falls back to CONSUL_CACERT.' -r
+complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from deregister" -l ca-path -d 'Directory of PEM CA certificates trusted for the agent\'s TLS certificate, in place of the system roots. Falls back to CONSUL_CAPATH.' -r
+complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from deregister" -l client-cert -d 'PEM certificate sd presents to the agent over TLS; needs -client-key. Falls back to CONSUL_CLIENT_CERT.' -r
+complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from deregister" -l client-key -d 'PEM private key for -client-cert. Falls back to CONSUL_CLIENT_KEY.' -r
+complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from deregister" -l tls-server-name -d 'Host name to send as SNI and to check the agent\'s certificate against, when it differs from the host in the address. Falls back to CONSUL_TLS_SERVER_NAME.' -r
+complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from deregister" -l datacenter -d 'Datacenter to send the request to. Default: the agent\'s own.' -r
+complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from deregister" -l stale -d 'Let any server answer a read, not only the leader: quicker, but the data may lag behind. Writes ignore it. Default false.' -r
+complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from deregister" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from deregister" -s V -l version -d 'Print version'
+complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from help" -f -a "register" -d 'Register services with the local agent'
+complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from help" -f -a "deregister" -d 'Deregister services of the local agent'
+complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sd -n "__fish_sd_using_subcommand validate" -l config-format -d 'Parse every file as json or hcl, whatever its extension.' -r
 complete -c sd -n "__fish_sd_using_subcommand validate" -l quiet -d 'Print nothing when the configuration is valid, warnings included.' -r
 complete -c sd -n "__fish_sd_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -277,21 +374,28 @@ complete -c sd -n "__fish_sd_using_subcommand version" -s V -l version -d 'Print
 complete -c sd -n "__fish_sd_using_subcommand generate" -l dir -d 'Directory to write into (completions/ and man/ are created in it)' -r
 complete -c sd -n "__fish_sd_using_subcommand generate" -s h -l help -d 'Print help'
 complete -c sd -n "__fish_sd_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent info join kv leave force-leave members operator validate version generate help" -f -a "agent" -d 'Runs a Consul-compatible agent'
-complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent info join kv leave force-leave members operator validate version generate help" -f -a "info" -d 'Print the agent\'s internal statistics, for debugging'
-complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent info join kv leave force-leave members operator validate version generate help" -f -a "join" -d 'Join the agent to a cluster through one or more members'
-complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent info join kv leave force-leave members operator validate version generate help" -f -a "kv" -d 'Read, write, delete, export and import keys in the key/value store'
-complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent info join kv leave force-leave members operator validate version generate help" -f -a "leave" -d 'Make the agent leave the cluster gracefully and shut down'
-complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent info join kv leave force-leave members operator validate version generate help" -f -a "force-leave" -d 'Mark a member that is not coming back as left'
-complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent info join kv leave force-leave members operator validate version generate help" -f -a "members" -d 'List the agents in the gossip pool'
-complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent info join kv leave force-leave members operator validate version generate help" -f -a "operator" -d 'Cluster administration commands'
-complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent info join kv leave force-leave members operator validate version generate help" -f -a "validate" -d 'Check agent configuration files without starting an agent'
-complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent info join kv leave force-leave members operator validate version generate help" -f -a "version" -d 'Show which sd version this is and the protocol versions it speaks'
-complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent info join kv leave force-leave members operator validate version generate help" -f -a "generate" -d 'Writes shell completions and man pages generated from the command definitions'
-complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent info join kv leave force-leave members operator validate version generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent catalog info join kv leave force-leave members operator services validate version generate help" -f -a "agent" -d 'Runs a Consul-compatible agent'
+complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent catalog info join kv leave force-leave members operator services validate version generate help" -f -a "catalog" -d 'List the datacenters, nodes and services in the catalog'
+complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent catalog info join kv leave force-leave members operator services validate version generate help" -f -a "info" -d 'Print the agent\'s internal statistics, for debugging'
+complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent catalog info join kv leave force-leave members operator services validate version generate help" -f -a "join" -d 'Join the agent to a cluster through one or more members'
+complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent catalog info join kv leave force-leave members operator services validate version generate help" -f -a "kv" -d 'Read, write, delete, export and import keys in the key/value store'
+complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent catalog info join kv leave force-leave members operator services validate version generate help" -f -a "leave" -d 'Make the agent leave the cluster gracefully and shut down'
+complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent catalog info join kv leave force-leave members operator services validate version generate help" -f -a "force-leave" -d 'Mark a member that is not coming back as left'
+complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent catalog info join kv leave force-leave members operator services validate version generate help" -f -a "members" -d 'List the agents in the gossip pool'
+complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent catalog info join kv leave force-leave members operator services validate version generate help" -f -a "operator" -d 'Cluster administration commands'
+complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent catalog info join kv leave force-leave members operator services validate version generate help" -f -a "services" -d 'Register or deregister services of the local agent'
+complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent catalog info join kv leave force-leave members operator services validate version generate help" -f -a "validate" -d 'Check agent configuration files without starting an agent'
+complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent catalog info join kv leave force-leave members operator services validate version generate help" -f -a "version" -d 'Show which sd version this is and the protocol versions it speaks'
+complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent catalog info join kv leave force-leave members operator services validate version generate help" -f -a "generate" -d 'Writes shell completions and man pages generated from the command definitions'
+complete -c sd -n "__fish_sd_using_subcommand help; and not __fish_seen_subcommand_from agent catalog info join kv leave force-leave members operator services validate version generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sd -n "__fish_sd_using_subcommand help; and __fish_seen_subcommand_from catalog" -f -a "datacenters" -d 'List the known datacenters'
+complete -c sd -n "__fish_sd_using_subcommand help; and __fish_seen_subcommand_from catalog" -f -a "nodes" -d 'List the nodes in the catalog'
+complete -c sd -n "__fish_sd_using_subcommand help; and __fish_seen_subcommand_from catalog" -f -a "services" -d 'List the services in the catalog'
 complete -c sd -n "__fish_sd_using_subcommand help; and __fish_seen_subcommand_from kv" -f -a "get" -d 'Print a key\'s value, or list the keys under a prefix'
 complete -c sd -n "__fish_sd_using_subcommand help; and __fish_seen_subcommand_from kv" -f -a "put" -d 'Write a value to a key'
 complete -c sd -n "__fish_sd_using_subcommand help; and __fish_seen_subcommand_from kv" -f -a "delete" -d 'Delete a key, or every key under a prefix'
 complete -c sd -n "__fish_sd_using_subcommand help; and __fish_seen_subcommand_from kv" -f -a "export" -d 'Print the keys under a prefix as JSON'
 complete -c sd -n "__fish_sd_using_subcommand help; and __fish_seen_subcommand_from kv" -f -a "import" -d 'Write the keys of a JSON export into the store'
 complete -c sd -n "__fish_sd_using_subcommand help; and __fish_seen_subcommand_from operator" -f -a "raft" -d 'Inspect or change the set of Raft servers'
+complete -c sd -n "__fish_sd_using_subcommand help; and __fish_seen_subcommand_from services" -f -a "register" -d 'Register services with the local agent'
+complete -c sd -n "__fish_sd_using_subcommand help; and __fish_seen_subcommand_from services" -f -a "deregister" -d 'Deregister services of the local agent'

@@ -3,22 +3,7 @@
 
 mod common;
 
-use std::process::Output;
-
-use common::{free_port, ok, run_sd_env, stderr, stdout, Agent, AgentBuilder};
-
-/// Asserts exit `code`, nothing on stdout, and returns stderr.
-fn fails(o: &Output, code: i32) -> String {
-    assert_eq!(
-        o.status.code(),
-        Some(code),
-        "stdout: {}\nstderr: {}",
-        stdout(o),
-        stderr(o)
-    );
-    assert_eq!(stdout(o), "", "stderr: {}", stderr(o));
-    stderr(o)
-}
+use common::{fails, free_port, ok, run_sd_env, Agent, AgentBuilder};
 
 /// The ModifyIndex line of `kv get -detailed`.
 fn modify_index(a: &Agent, key: &str) -> u64 {

@@ -1,4 +1,5 @@
-//! Wire types shared by the HTTP client and the agent: serde only, Consul's JSON field names.
+//! Wire types shared by the HTTP client and the agent: serde only, Consul's JSON field names,
+//! and the key matching (`keys`) that reads them from JSON spelled in any case or snake_case.
 //!
 //! Must not import anything else from this crate: both `client` and `agent` depend on it.
 
@@ -6,8 +7,10 @@ pub mod agent;
 pub mod agent_self;
 pub mod catalog;
 pub mod duration;
+pub mod keys;
 pub mod kv;
 pub mod operator;
+pub mod service_definition;
 pub mod txn;
 
 pub use agent::AgentMember;

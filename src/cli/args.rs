@@ -1,5 +1,7 @@
 //! Argument builders with Go `flag` semantics, so every command declares flags the same way.
 
+use std::collections::BTreeMap;
+
 use clap::{Arg, ArgAction, ArgMatches};
 
 /// Parses a boolean the way Go's `strconv.ParseBool` does.
@@ -42,6 +44,29 @@ pub fn multi(name: &'static str, value_name: &'static str, help: &'static str) -
         .action(ArgAction::Append)
 }
 
+/// A repeatable `key=value` flag (Consul's `FlagMapValue`): a value without `=` is a usage
+/// error; a key given twice keeps its last value.
+pub fn key_values(name: &'static str, help: &'static str) -> Arg {
+    multi(name, "key=value", help).value_parser(parse_key_value)
+}
+
+/// Splits `key=value` at the first `=`, as Consul's `FlagMapValue` does.
+pub fn parse_key_value(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) => Ok((k.to_string(), v.to_string())),
+        None => Err(format!("Missing \"=\" value in argument: {s}")),
+    }
+}
+
+/// The pairs of a flag made with [`key_values`], later ones replacing earlier ones.
+pub fn get_key_values(m: &ArgMatches, name: &str) -> BTreeMap<String, String> {
+    m.try_get_many::<(String, String)>(name)
+        .ok()
+        .flatten()
+        .map(|v| v.cloned().collect())
+        .unwrap_or_default()
+}
+
 /// The value of a boolean made with [`flag`]; false when absent.
 pub fn get_flag(m: &ArgMatches, name: &str) -> bool {
     m.try_get_one::<bool>(name)
@@ -81,5 +106,22 @@ mod tests {
             assert_eq!(parse_go_bool(f), Ok(false));
         }
         assert!(parse_go_bool("yes").is_err());
+    }
+
+    #[test]
+    fn key_value_pairs() {
+        let m = clap::Command::new("t")
+            .arg(key_values("meta", "m"))
+            .try_get_matches_from(["t", "--meta=a=1=2", "--meta", "b=", "--meta=a=3"])
+            .unwrap();
+        let pairs = get_key_values(&m, "meta");
+        assert_eq!(pairs.len(), 2);
+        assert_eq!((pairs["a"].as_str(), pairs["b"].as_str()), ("3", ""));
+        assert_eq!(
+            parse_key_value("novalue").unwrap_err(),
+            "Missing \"=\" value in argument: novalue"
+        );
+        assert_eq!(parse_key_value("k=a=b").unwrap().1, "a=b");
+        assert!(get_key_values(&m, "absent").is_empty());
     }
 }

@@ -1,8 +1,10 @@
-//! `/v1/agent/...`: the local agent (self, members, join, leave, force-leave, reload).
+//! `/v1/agent/...`: the local agent (self, members, join, leave, force-leave, reload) and its
+//! own services (register, deregister).
 
 use reqwest::Method;
 
 use crate::api::agent_self::AgentSelf;
+use crate::api::catalog::AgentServiceRegistration;
 use crate::api::AgentMember;
 use crate::client::{Client, ClientError, QueryOptions, WriteOptions};
 
@@ -77,6 +79,24 @@ impl Agent<'_> {
         if wan {
             req.set("wan", "1");
         }
+        self.c.write(req, &WriteOptions::default()).await.map(drop)
+    }
+
+    /// `PUT /v1/agent/service/register`: adds (or replaces) a service of the local agent.
+    pub async fn service_register(
+        &self,
+        reg: &AgentServiceRegistration,
+    ) -> Result<(), ClientError> {
+        let mut req = self.c.request(Method::PUT, "/v1/agent/service/register");
+        req.json_body(reg)?;
+        self.c.write(req, &WriteOptions::default()).await.map(drop)
+    }
+
+    /// `PUT /v1/agent/service/deregister/<id>`: removes a local service and its checks.
+    pub async fn service_deregister(&self, id: &str) -> Result<(), ClientError> {
+        let req = self
+            .c
+            .request(Method::PUT, &format!("/v1/agent/service/deregister/{id}"));
         self.c.write(req, &WriteOptions::default()).await.map(drop)
     }
 

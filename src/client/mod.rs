@@ -1,11 +1,12 @@
-//! The one HTTP client for Consul's API (reqwest, async): KV, status, agent, operator; blocking
-//! queries through [`QueryOptions::index`]/[`QueryOptions::wait`] and [`QueryMeta`].
+//! The one HTTP client for Consul's API (reqwest, async): KV, status, agent, catalog, operator;
+//! blocking queries through [`QueryOptions::index`]/[`QueryOptions::wait`] and [`QueryMeta`].
 //!
 //! Depends only on `api` (wire types) and `config::client_env` (settings). Sync callers (the CLI
 //! commands) wrap calls in [`block_on`]. Errors are [`ClientError`], worded like Consul's Go
 //! client so commands can print them verbatim.
 
 pub mod agent;
+pub mod catalog;
 mod error;
 mod http;
 pub mod kv;
@@ -88,6 +89,11 @@ impl Client {
     /// The local agent endpoints (`/v1/agent`).
     pub fn agent(&self) -> agent::Agent<'_> {
         agent::Agent { c: self }
+    }
+
+    /// The catalog endpoints (`/v1/catalog`).
+    pub fn catalog(&self) -> catalog::Catalog<'_> {
+        catalog::Catalog { c: self }
     }
 
     /// The operator endpoints (`/v1/operator`).
@@ -184,10 +190,13 @@ impl Request {
         self
     }
 
+    /// Applies `q`: each parameter it sets replaces earlier values of that name; a repeated
+    /// one (`node-meta`) keeps all its values.
     pub(crate) fn query_options(&mut self, q: &QueryOptions) {
-        for (name, value) in query::query_params(q) {
-            self.set(&name, &value);
-        }
+        let params = query::query_params(q);
+        self.params
+            .retain(|(n, _)| !params.iter().any(|(name, _)| name == n));
+        self.params.extend(params);
         if q.token.is_some() {
             self.token.clone_from(&q.token);
         }

@@ -1,6 +1,7 @@
-//! Per-request options (`?dc`, `?stale`, `?consistent`, `?index`/`?wait`, `?filter`, token) and
-//! the metadata Consul returns in `X-Consul-*` headers.
+//! Per-request options (`?dc`, `?stale`, `?consistent`, `?index`/`?wait`, `?near`,
+//! `?node-meta`, `?filter`, token) and the metadata Consul returns in `X-Consul-*` headers.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use reqwest::header::HeaderMap;
@@ -24,6 +25,8 @@ pub struct QueryOptions {
     pub filter: Option<String>,
     /// `?near=`: sort by round-trip time from this node.
     pub near: Option<String>,
+    /// `?node-meta=key:value`, one parameter per pair: only nodes with all of this metadata.
+    pub node_meta: BTreeMap<String, String>,
 }
 
 /// Options of a write.
@@ -79,7 +82,8 @@ impl QueryMeta {
     }
 }
 
-/// Query parameters for `q`, in the spelling Consul's Go client sends (`stale=`, `wait=5000ms`).
+/// Query parameters for `q`, in the spelling Consul's Go client sends (`stale=`, `wait=5000ms`);
+/// `node-meta` appears once per pair.
 pub(crate) fn query_params(q: &QueryOptions) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut push = |k: &str, v: String| out.push((k.to_string(), v));
@@ -100,6 +104,9 @@ pub(crate) fn query_params(q: &QueryOptions) -> Vec<(String, String)> {
     }
     if let Some(near) = q.near.as_ref().filter(|n| !n.is_empty()) {
         push("near", near.clone());
+    }
+    for (key, value) in &q.node_meta {
+        push("node-meta", format!("{key}:{value}"));
     }
     if let Some(filter) = q.filter.as_ref().filter(|f| !f.is_empty()) {
         push("filter", filter.clone());
@@ -159,9 +166,19 @@ mod tests {
             index: 7,
             wait: Some(Duration::from_micros(10)),
             filter: Some("Node == \"a\"".into()),
+            node_meta: BTreeMap::from([
+                ("rack".into(), "r1".into()),
+                ("os".into(), "linux".into()),
+            ]),
             ..Default::default()
         };
         let p = query_params(&q);
+        let metas: Vec<&str> = p
+            .iter()
+            .filter(|(n, _)| n == "node-meta")
+            .map(|(_, v)| v.as_str())
+            .collect();
+        assert_eq!(metas, ["os:linux", "rack:r1"]);
         let get = |k: &str| p.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
         assert_eq!(get("dc"), Some("dc2"));
         assert_eq!(get("stale"), Some(""));

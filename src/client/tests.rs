@@ -221,6 +221,68 @@ async fn members_and_raft_configuration_decode() {
 }
 
 #[tokio::test]
+async fn catalog_reads_and_service_registration() {
+    fn answer(s: &Seen) -> (u16, Vec<(&'static str, &'static str)>, String) {
+        let path = s.uri.split('?').next().unwrap_or_default();
+        match path {
+            "/v1/catalog/datacenters" => (200, vec![], r#"["dc1","dc2"]"#.into()),
+            "/v1/catalog/nodes" => (200, vec![("X-Consul-Index", "8")], r#"[{"ID":"","Node":"n1","Address":"10.0.0.1","Datacenter":"dc1","TaggedAddresses":null,"Meta":{"rack":"a"},"CreateIndex":5,"ModifyIndex":5}]"#.into()),
+            "/v1/catalog/services" => (200, vec![], r#"{"consul":[],"web":["v1","v2"]}"#.into()),
+            "/v1/catalog/service/web" => (200, vec![], r#"[{"Node":"n1","ServiceTags":null,"ServiceMeta":null,"ServiceTaggedAddresses":null}]"#.into()),
+            "/v1/catalog/node/gone" => (200, vec![], "null".into()),
+            "/v1/agent/service/register" | "/v1/agent/service/deregister/web/1" => {
+                (200, vec![], String::new())
+            }
+            _ => (404, vec![], "not found".into()),
+        }
+    }
+    let (addr, seen) = stub(answer).await;
+    let c = client(&addr, ClientFlags::default(), &[]);
+    let cat = c.catalog();
+    assert_eq!(cat.datacenters().await.unwrap(), ["dc1", "dc2"]);
+    let q = QueryOptions {
+        near: Some("_agent".into()),
+        node_meta: [("rack".to_string(), "a".to_string())].into(),
+        ..Default::default()
+    };
+    let (nodes, meta) = cat.nodes(&q).await.unwrap();
+    assert_eq!((nodes[0].node.as_str(), meta.last_index), ("n1", 8));
+    assert_eq!(nodes[0].meta["rack"], "a");
+    let (services, _) = cat.services(&QueryOptions::default()).await.unwrap();
+    assert_eq!(services["web"], ["v1", "v2"]);
+    let (list, _) = cat.service("web", Some("v1"), &q).await.unwrap();
+    assert_eq!(
+        (list[0].node.as_str(), list[0].service_tags.len()),
+        ("n1", 0)
+    );
+    let (node, _) = cat.node("gone", &QueryOptions::default()).await.unwrap();
+    assert_eq!(node, None);
+    let reg = crate::api::catalog::AgentServiceRegistration {
+        name: "web".into(),
+        port: 80,
+        ..Default::default()
+    };
+    c.agent().service_register(&reg).await.unwrap();
+    c.agent().service_deregister("web/1").await.unwrap();
+    let err = c.agent().service_deregister("nope").await.unwrap_err();
+    assert_eq!(err.to_string(), "Unexpected response code: 404 (not found)");
+
+    let seen = seen.lock().unwrap();
+    assert_eq!(
+        seen[1].uri,
+        "/v1/catalog/nodes?near=_agent&node-meta=rack%3Aa"
+    );
+    assert_eq!(
+        seen[3].uri,
+        "/v1/catalog/service/web?tag=v1&near=_agent&node-meta=rack%3Aa"
+    );
+    assert_eq!(seen[5].method, "PUT");
+    let body: serde_json::Value = serde_json::from_slice(&seen[5].body).unwrap();
+    assert_eq!((&body["Name"], &body["Port"]), (&"web".into(), &80.into()));
+    assert_eq!(seen[6].uri, "/v1/agent/service/deregister/web/1");
+}
+
+#[tokio::test]
 async fn refused_connection_reads_like_go() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap().to_string();

@@ -2,6 +2,7 @@
 //! Client commands reach an agent only through `client`.
 
 pub mod agent;
+pub mod catalog;
 pub mod force_leave;
 pub mod generate;
 pub mod info;
@@ -10,6 +11,7 @@ pub mod kv;
 pub mod leave;
 pub mod members;
 pub mod operator;
+pub mod services;
 pub mod validate;
 pub mod version;
 
@@ -33,6 +35,7 @@ pub fn connect(m: &ArgMatches, context: &str) -> Result<crate::client::Client, E
 pub fn all() -> Vec<Command> {
     vec![
         agent::cli(),
+        catalog::cli(),
         info::cli(),
         join::cli(),
         kv::cli(),
@@ -40,6 +43,7 @@ pub fn all() -> Vec<Command> {
         force_leave::cli(),
         members::cli(),
         operator::cli(),
+        services::cli(),
         validate::cli(),
         version::cli(),
         generate::cli(),
@@ -50,6 +54,7 @@ pub fn all() -> Vec<Command> {
 pub fn dispatch(matches: &ArgMatches) -> ExitCode {
     let result = match matches.subcommand() {
         Some(("agent", m)) => agent::exec(m),
+        Some(("catalog", m)) => catalog::exec(m),
         Some(("info", m)) => info::exec(m),
         Some(("join", m)) => join::exec(m),
         Some(("leave", m)) => leave::exec(m),
@@ -57,6 +62,7 @@ pub fn dispatch(matches: &ArgMatches) -> ExitCode {
         Some(("kv", m)) => kv::exec(m),
         Some(("members", m)) => members::exec(m),
         Some(("operator", m)) => operator::exec(m),
+        Some(("services", m)) => services::exec(m),
         Some(("validate", m)) => validate::exec(m),
         Some(("version", m)) => version::exec(m),
         Some(("generate", m)) => generate::exec(m),

@@ -93,16 +93,7 @@ fn object_mut(v: &mut Value) -> &mut Map<String, Value> {
 }
 
 /// Removes `null` members from every object, so that `"key": null` means "not set".
-pub(crate) fn strip_nulls(value: &mut Value) {
-    match value {
-        Value::Object(m) => {
-            m.retain(|_, v| !v.is_null());
-            m.values_mut().for_each(strip_nulls);
-        }
-        Value::Array(a) => a.iter_mut().for_each(strip_nulls),
-        _ => {}
-    }
-}
+pub(crate) use crate::api::keys::strip_nulls;
 
 #[cfg(test)]
 mod tests {

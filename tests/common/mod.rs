@@ -329,6 +329,19 @@ pub fn ok(o: &Output) -> String {
     stdout(o)
 }
 
+/// Asserts that a command exited with `code` and printed nothing on stdout; returns stderr.
+pub fn fails(o: &Output, code: i32) -> String {
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "stdout: {}\nstderr: {}",
+        stdout(o),
+        stderr(o)
+    );
+    assert_eq!(stdout(o), "", "stderr: {}", stderr(o));
+    stderr(o)
+}
+
 /// Stdout of a command as text.
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

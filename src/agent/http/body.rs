@@ -7,6 +7,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::error::HttpError;
+pub use crate::api::keys::{canonical_keys, fold_key};
 
 /// Reads the whole body, refusing more than `limit` bytes with a 413 `what_limit` names.
 pub async fn read_limited(
@@ -25,15 +26,6 @@ pub async fn read_limited(
             HttpError::bad_request(format!("Failed to read request body: {e}"))
         }
     })
-}
-
-/// Canonical form of a JSON key for matching: lower case, underscores removed, so `ServiceID`,
-/// `serviceid` and `service_id` all become `serviceid`.
-pub fn fold_key(key: &str) -> String {
-    key.chars()
-        .filter(|c| *c != '_')
-        .flat_map(char::to_lowercase)
-        .collect()
 }
 
 /// Rewrites every object key of `value` with [`fold_key`], except inside the values of fields
@@ -69,49 +61,6 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8], opaque: &[&str]) -> Result<T, H
         .map_err(|e| HttpError::bad_request(format!("Failed to decode request body: {e}")))
 }
 
-/// Rewrites object keys sent in any case or in snake_case to the spelling in `names`
-/// (Consul's PascalCase field names), so PascalCase serde types read them. The keys of objects
-/// under a field in `opaque` (user-keyed maps such as `Meta`) are kept as sent, but their
-/// values are still rewritten (`TaggedAddresses.lan.address` → `TaggedAddresses.lan.Address`).
-/// Keys that match no name are kept as sent.
-pub fn canonical_keys(value: Value, names: &[&str], opaque: &[&str]) -> Value {
-    let table: std::collections::HashMap<String, &str> =
-        names.iter().map(|n| (fold_key(n), *n)).collect();
-    let opaque: Vec<String> = opaque.iter().map(|o| fold_key(o)).collect();
-    rename(value, &table, &opaque, false)
-}
-
-fn rename(
-    value: Value,
-    table: &std::collections::HashMap<String, &str>,
-    opaque: &[String],
-    keep_keys: bool,
-) -> Value {
-    match value {
-        Value::Object(map) => {
-            let mut out = Map::with_capacity(map.len());
-            for (k, v) in map {
-                let folded = fold_key(&k);
-                let user_keyed = !keep_keys && opaque.contains(&folded);
-                let v = rename(v, table, opaque, user_keyed);
-                let key = match (keep_keys, table.get(&folded)) {
-                    (false, Some(name)) => (*name).to_string(),
-                    _ => k,
-                };
-                out.insert(key, v);
-            }
-            Value::Object(out)
-        }
-        Value::Array(items) => Value::Array(
-            items
-                .into_iter()
-                .map(|v| rename(v, table, opaque, false))
-                .collect(),
-        ),
-        other => other,
-    }
-}
-
 /// Decodes a JSON body into a PascalCase type, matching keys with [`canonical_keys`].
 pub fn decode_canonical<T: DeserializeOwned>(
     bytes: &[u8],
@@ -136,39 +85,6 @@ mod tests {
         assert_eq!(
             f,
             json!({"serviceid": 1, "deregistercriticalserviceafter": "1m", "meta": {"Foo_Bar": "x"}, "checks": [{"ttl": "5s"}]})
-        );
-    }
-
-    #[test]
-    fn canonical_keys_restore_consul_spelling() {
-        let v = json!({
-            "service": {"id": "web-1", "name": "web", "tagged_addresses": {"lan": {"address": "10.0.0.1", "port": 80}},
-                        "meta": {"Foo_Bar": "x", "id": "kept"}},
-            "node_meta": {"rack": "r1"},
-            "checks": [{"check_id": "c1", "tlsskipverify": true}]
-        });
-        let names = [
-            "Service",
-            "ID",
-            "Name",
-            "TaggedAddresses",
-            "Address",
-            "Port",
-            "Meta",
-            "NodeMeta",
-            "Checks",
-            "CheckID",
-            "TLSSkipVerify",
-        ];
-        let opaque = ["Meta", "NodeMeta", "TaggedAddresses"];
-        assert_eq!(
-            canonical_keys(v, &names, &opaque),
-            json!({
-                "Service": {"ID": "web-1", "Name": "web", "TaggedAddresses": {"lan": {"Address": "10.0.0.1", "Port": 80}},
-                            "Meta": {"Foo_Bar": "x", "id": "kept"}},
-                "NodeMeta": {"rack": "r1"},
-                "Checks": [{"CheckID": "c1", "TLSSkipVerify": true}]
-            })
         );
     }
 }
