@@ -1,6 +1,7 @@
 //! End-to-end: gossip membership from the command line on a server and client agents, each on
 //! its own loopback address with Consul's default ports. A duplicate node name is refused
-//! naming both addresses; a killed client turns `failed`, `sd force-leave` makes it `left` and
+//! naming both addresses; a killed client turns `failed` and its service critical through
+//! serfHealth, `sd force-leave` makes it `left` and
 //! `-prune` forgets it; a client stopped with SIGTERM leaves gracefully; `sd info` works on a
 //! client agent.
 
@@ -62,10 +63,34 @@ fn names_are_unique_and_members_come_and_go() {
     );
     drop(dup);
 
-    // kill -9: failed; force-leave: left; force-leave -prune: gone.
+    // A service on the client reaches the catalog through anti-entropy (via the server).
+    let (status, body) = common::http(
+        "PUT",
+        &format!("{}/v1/agent/service/register", c1.url()),
+        br#"{"Name": "client-svc", "Port": 7000, "Check": {"TTL": "1h", "Status": "passing"}}"#,
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{body}");
+    let passing = |a: &common::Agent| {
+        http_get(&format!("{}/v1/health/service/client-svc?passing", a.url()))
+            .ok()
+            .and_then(|(_, b)| serde_json::from_str::<Vec<serde_json::Value>>(&b).ok())
+            .map_or(0, |v| v.len())
+    };
+    eventually(
+        "the client's service passes in the catalog",
+        &[&server, &c1],
+        || passing(&server) == 1,
+    );
+
+    // kill -9: failed, and the dead agent's service is critical through serfHealth, never
+    // silently passing; force-leave: left; force-leave -prune: gone.
     c1.kill9();
     eventually("the killed client is failed", &[&server], || {
         status_of(&server, "member-client") == Some(4)
+    });
+    eventually("its service left ?passing", &[&server], || {
+        passing(&server) == 0
     });
     let out = server.cli(&["force-leave", "member-client"]);
     assert!(out.status.success(), "{}", stderr(&out));
