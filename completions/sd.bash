@@ -49,6 +49,9 @@ _sd() {
             sd,operator)
                 cmd="sd__subcmd__operator"
                 ;;
+            sd,reload)
+                cmd="sd__subcmd__reload"
+                ;;
             sd,services)
                 cmd="sd__subcmd__services"
                 ;;
@@ -114,6 +117,9 @@ _sd() {
                 ;;
             sd__subcmd__help,operator)
                 cmd="sd__subcmd__help__subcmd__operator"
+                ;;
+            sd__subcmd__help,reload)
+                cmd="sd__subcmd__help__subcmd__reload"
                 ;;
             sd__subcmd__help,services)
                 cmd="sd__subcmd__help__subcmd__services"
@@ -272,7 +278,7 @@ _sd() {
 
     case "${cmd}" in
         sd)
-            opts="-h -V --help --version agent catalog info join kv leave force-leave members operator services validate version generate help"
+            opts="-h -V --help --version agent catalog info join kv leave force-leave members operator reload services validate version generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -922,7 +928,7 @@ _sd() {
             return 0
             ;;
         sd__subcmd__help)
-            opts="agent catalog info join kv leave force-leave members operator services validate version generate help"
+            opts="agent catalog info join kv leave force-leave members operator reload services validate version generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1246,6 +1252,20 @@ _sd() {
         sd__subcmd__help__subcmd__operator__subcmd__raft__subcmd__transfer__subcmd__leader)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__help__subcmd__reload)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2323,6 +2343,52 @@ _sd() {
                     return 0
                     ;;
                 --stale)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__reload)
+            opts="-h -V --http-addr --token --token-file --ca-file --ca-path --client-cert --client-key --tls-server-name --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --http-addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -278,3 +278,55 @@ fn script_checks_from_config_need_a_setting() {
     );
     assert_eq!(status, 400, "{body}");
 }
+
+#[test]
+fn reload_swaps_config_services_and_keeps_the_old_set_on_a_bad_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("svc.hcl");
+    std::fs::write(&file, "service {\n  name = \"alpha\"\n  port = 1\n}\n").unwrap();
+    let mut a = AgentBuilder::dev()
+        .arg(format!("-config-dir={}", dir.path().display()))
+        .start();
+    // One service from the API, which reloads never touch.
+    let (status, _) = put(
+        &a,
+        "/v1/agent/service/register",
+        &json!({"Name": "api-made"}),
+    );
+    assert_eq!(status, 200);
+    let names = |a: &Agent| -> Vec<String> {
+        let v = json_get(a, "/v1/agent/services");
+        v.as_object().unwrap().keys().cloned().collect()
+    };
+    assert_eq!(names(&a), ["alpha", "api-made"]);
+
+    // `sd reload`: alpha goes, beta comes.
+    std::fs::write(&file, "service {\n  name = \"beta\"\n  port = 2\n}\n").unwrap();
+    let out = a.cli(&["reload"]);
+    assert_eq!(common::ok(&out).trim(), "Configuration reload triggered");
+    assert_eq!(names(&a), ["api-made", "beta"]);
+
+    // A bad file: the reload fails with the reason and nothing changes.
+    std::fs::write(&file, "service {\n  port = \"not a number\"\n}\n").unwrap();
+    let out = a.cli(&["reload"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        common::stderr(&out).contains("Error reloading"),
+        "{}",
+        common::stderr(&out)
+    );
+    assert_eq!(names(&a), ["api-made", "beta"]);
+
+    // SIGHUP does the same as `sd reload`.
+    std::fs::write(&file, "service {\n  name = \"gamma\"\n}\n").unwrap();
+    let pid = a.pid().expect("agent running");
+    let status = std::process::Command::new("kill")
+        .args(["-HUP", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    eventually("SIGHUP reloaded the files", &[&a], || {
+        names(&a) == ["api-made", "gamma"]
+    });
+    a.terminate(Duration::from_secs(20));
+}

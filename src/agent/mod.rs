@@ -13,6 +13,7 @@ pub mod http;
 pub mod local;
 pub mod raft;
 mod reconcile;
+pub mod reload;
 pub mod rpc;
 pub mod state;
 mod tombstones;
@@ -76,6 +77,10 @@ pub struct Agent {
     pub checks: checks::Checks,
     /// DeregisterCriticalServiceAfter bookkeeping.
     pub critical_since: local::reaper::CriticalSince,
+    /// Which local services and checks came from config files (replaced on reload).
+    pub from_config: reload::FromConfig,
+    /// Reads the configuration again for a reload.
+    pub reloader: std::sync::OnceLock<reload::Reloader>,
     /// Check results, taken once by the task that applies them.
     check_updates: std::sync::Mutex<Option<tokio::sync::mpsc::Receiver<checks::CheckUpdate>>>,
 }
@@ -105,6 +110,8 @@ impl Agent {
             router: std::sync::OnceLock::new(),
             checks: checks::Checks::new(updates_tx),
             critical_since: local::reaper::CriticalSince::default(),
+            from_config: reload::FromConfig::default(),
+            reloader: std::sync::OnceLock::new(),
             check_updates: std::sync::Mutex::new(Some(updates_rx)),
         }
     }
@@ -349,6 +356,7 @@ async fn start_gossip(
 /// listens, with the banner lines to show.
 pub async fn run(
     config: RuntimeConfig,
+    reloader: Option<reload::Reloader>,
     ready: impl FnOnce(Vec<(String, String)>),
 ) -> Result<(), AgentError> {
     for name in &config.not_yet_supported {
@@ -399,7 +407,10 @@ pub async fn run(
     let agent = Arc::new(Agent::new(config, node_id, store, raft, rpc_client, gossip));
     let router = http::router(agent.clone());
     let _ = agent.router.set(router.clone());
-    http::load_config_registrations(&agent).map_err(AgentError::Config)?;
+    if let Some(r) = reloader {
+        let _ = agent.reloader.set(r);
+    }
+    reload::load_initial(&agent).map_err(AgentError::Config)?;
     let mut tasks = Vec::new();
     let rpc_server = match (rpc_listener, agent.raft_opt()) {
         (Some(listener), Some(raft)) => {
@@ -459,17 +470,29 @@ pub async fn run(
     ready(banner(&agent));
     tracing::info!(node = %agent.config.node_name, id = %agent.node_id, "agent started");
 
-    let leave = tokio::select! {
-        signal = wait_for_signal() => {
-            tracing::info!("caught signal, shutting down");
-            match signal {
-                Signal::Terminate => agent.config.leave_on_terminate,
-                Signal::Interrupt => !agent.config.skip_leave_on_interrupt,
+    let mut signals = Signals::new();
+    let leave = loop {
+        tokio::select! {
+            signal = signals.next() => match signal {
+                Signal::Hangup => {
+                    tracing::info!("caught SIGHUP, reloading configuration");
+                    if let Err(e) = reload::reload(&agent) {
+                        tracing::error!("Failed to reload configs: {e}");
+                    }
+                }
+                Signal::Terminate => {
+                    tracing::info!("caught signal, shutting down");
+                    break agent.config.leave_on_terminate;
+                }
+                Signal::Interrupt => {
+                    tracing::info!("caught signal, shutting down");
+                    break !agent.config.skip_leave_on_interrupt;
+                }
+            },
+            _ = agent.stop.notified() => {
+                tracing::info!("shutting down");
+                break false;
             }
-        }
-        _ = agent.stop.notified() => {
-            tracing::info!("shutting down");
-            false
         }
     };
     if leave {
@@ -580,23 +603,45 @@ fn banner(agent: &Agent) -> Vec<(String, String)> {
     ]
 }
 
-/// The signal that stopped the agent.
+/// A signal the agent acts on.
 enum Signal {
     Terminate,
     Interrupt,
+    Hangup,
 }
 
-async fn wait_for_signal() -> Signal {
-    use tokio::signal::unix::{signal, SignalKind};
-    let (Ok(mut term), Ok(mut int)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    ) else {
-        // Without signal handlers, run until killed.
-        return std::future::pending().await;
-    };
-    tokio::select! {
-        _ = term.recv() => Signal::Terminate,
-        _ = int.recv() => Signal::Interrupt,
+/// SIGTERM, SIGINT and SIGHUP, installed once.
+struct Signals {
+    handlers: Option<(
+        tokio::signal::unix::Signal,
+        tokio::signal::unix::Signal,
+        tokio::signal::unix::Signal,
+    )>,
+}
+
+impl Signals {
+    fn new() -> Signals {
+        use tokio::signal::unix::{signal, SignalKind};
+        let handlers = match (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::hangup()),
+        ) {
+            (Ok(t), Ok(i), Ok(h)) => Some((t, i, h)),
+            _ => None,
+        };
+        Signals { handlers }
+    }
+
+    async fn next(&mut self) -> Signal {
+        let Some((term, int, hup)) = self.handlers.as_mut() else {
+            // Without signal handlers, run until killed.
+            return std::future::pending().await;
+        };
+        tokio::select! {
+            _ = term.recv() => Signal::Terminate,
+            _ = int.recv() => Signal::Interrupt,
+            _ = hup.recv() => Signal::Hangup,
+        }
     }
 }

@@ -26,15 +26,21 @@ pub fn cli() -> Command {
 }
 
 pub fn exec(m: &ArgMatches) -> CmdResult {
-    let input = LoadInput::new(config::flags_from_matches(m), &config::process_env);
+    let flags = config::flags_from_matches(m);
+    let input = LoadInput::new(flags.clone(), &config::process_env);
     let runtime = config::load(&input).map_err(|e| anyhow::anyhow!("{e}"))?;
+    // A reload reads the same flags, files and environment again.
+    let reloader: crate::agent::reload::Reloader = std::sync::Arc::new(move || {
+        let input = LoadInput::new(flags.clone(), &config::process_env);
+        config::load(&input).map_err(|e| e.to_string())
+    });
     logging::init(&runtime.log_level, runtime.log_json).map_err(anyhow::Error::msg)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("sd-agent")
         .build()
         .context("starting the async runtime")?;
-    let result = rt.block_on(crate::agent::run(runtime, |banner| {
+    let result = rt.block_on(crate::agent::run(runtime, Some(reloader), |banner| {
         output::println("==> Starting sd agent...");
         for (key, value) in banner {
             output::println(&format!("{key:>20}: {value}"));

@@ -11,6 +11,7 @@ pub mod kv;
 pub mod leave;
 pub mod members;
 pub mod operator;
+pub mod reload;
 pub mod services;
 pub mod validate;
 pub mod version;
@@ -43,6 +44,7 @@ pub fn all() -> Vec<Command> {
         force_leave::cli(),
         members::cli(),
         operator::cli(),
+        reload::cli(),
         services::cli(),
         validate::cli(),
         version::cli(),
@@ -62,6 +64,7 @@ pub fn dispatch(matches: &ArgMatches) -> ExitCode {
         Some(("kv", m)) => kv::exec(m),
         Some(("members", m)) => members::exec(m),
         Some(("operator", m)) => operator::exec(m),
+        Some(("reload", m)) => reload::exec(m),
         Some(("services", m)) => services::exec(m),
         Some(("validate", m)) => validate::exec(m),
         Some(("version", m)) => version::exec(m),

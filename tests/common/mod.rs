@@ -224,6 +224,11 @@ impl Agent {
         )
     }
 
+    /// The agent's process ID while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// Sends SIGKILL and waits for the process to go.
     pub fn kill9(&mut self) {
         if let Some(mut c) = self.child.take() {

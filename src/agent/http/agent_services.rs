@@ -12,7 +12,7 @@ use axum::response::Response;
 use axum::routing::{get, put};
 use axum::Router;
 
-use super::agent_checks::{add_check, parse_check};
+use super::agent_checks::{add_check, parse_check, ParsedCheck};
 use super::body::{decode_canonical, read_limited};
 use super::error::HttpError;
 use super::params::Params;
@@ -31,6 +31,13 @@ pub fn routes() -> Router<Arc<Agent>> {
         .route("/v1/agent/service/{*id}", get(service))
 }
 
+/// A service registration checked and turned into what the local state holds.
+#[derive(Debug, Clone)]
+pub struct PreparedService {
+    pub service: AgentService,
+    pub checks: Vec<ParsedCheck>,
+}
+
 /// Turns a registration into the local service and its checks, and adds them all, or
 /// nothing when any part is invalid.
 pub fn register_service(
@@ -39,6 +46,16 @@ pub fn register_service(
     origin: CheckSource,
     replace_existing_checks: bool,
 ) -> Result<(), HttpError> {
+    let prepared = prepare_service(agent, reg, origin)?;
+    apply_service(agent, prepared, replace_existing_checks)
+}
+
+/// Validates a registration (and its checks) without changing anything.
+pub fn prepare_service(
+    agent: &Agent,
+    reg: AgentServiceRegistration,
+    origin: CheckSource,
+) -> Result<PreparedService, HttpError> {
     if reg.name.is_empty() {
         return Err(HttpError::bad_request("Missing service name"));
     }
@@ -84,6 +101,18 @@ pub fn register_service(
         }
         checks.push(c);
     }
+    Ok(PreparedService { service, checks })
+}
+
+/// Adds a prepared service and its checks to the local state. With `replace_existing_checks`,
+/// checks of the service that the registration no longer names are removed.
+pub fn apply_service(
+    agent: &Agent,
+    prepared: PreparedService,
+    replace_existing_checks: bool,
+) -> Result<(), HttpError> {
+    let PreparedService { service, checks } = prepared;
+    let id = service.id.clone();
     let old_checks: Vec<String> = agent
         .local
         .checks()

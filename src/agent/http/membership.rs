@@ -1,6 +1,7 @@
 //! Gossip membership over HTTP: `GET /v1/agent/members`, `PUT /v1/agent/join/<address>`,
 //! `PUT /v1/agent/leave` (graceful leave, then the agent stops) and
-//! `PUT /v1/agent/force-leave/<node>` (`?prune`).
+//! `PUT /v1/agent/force-leave/<node>` (`?prune`), and `PUT /v1/agent/reload` (config files read
+//! again; see `agent::reload`).
 
 use std::sync::Arc;
 
@@ -20,6 +21,7 @@ pub fn routes() -> Router<Arc<Agent>> {
         .route("/v1/agent/members", get(members))
         .route("/v1/agent/join/{*address}", put(join))
         .route("/v1/agent/leave", put(leave))
+        .route("/v1/agent/reload", put(reload))
         .route("/v1/agent/force-leave/{*node}", put(force_leave))
 }
 
@@ -76,6 +78,12 @@ async fn leave(State(agent): State<Arc<Agent>>) -> Result<Response, HttpError> {
         .map_err(|e| HttpError::internal(e.to_string()))?;
     tracing::info!("graceful leave complete");
     agent.stop.notify_one();
+    Ok(StatusCode::OK.into_response())
+}
+
+async fn reload(State(agent): State<Arc<Agent>>) -> Result<Response, HttpError> {
+    crate::agent::reload::reload(&agent)
+        .map_err(|e| HttpError::internal(format!("Failed reloading config: {e}")))?;
     Ok(StatusCode::OK.into_response())
 }
 

@@ -98,26 +98,3 @@ async fn method_not_allowed(method: axum::http::Method) -> HttpError {
 async fn not_found() -> HttpError {
     HttpError::new(StatusCode::NOT_FOUND, "404 page not found")
 }
-
-/// Registers the services and checks of the agent's config files (`service`, `services`,
-/// `check`, `checks`); the first bad one stops the start with a message naming it.
-pub fn load_config_registrations(agent: &Agent) -> Result<(), String> {
-    use crate::agent::checks::CheckSource;
-    use crate::api::catalog::{AgentServiceRegistration, FIELD_NAMES, OPAQUE_FIELDS};
-    for raw in &agent.config.services {
-        let value = body::canonical_keys(raw.clone(), FIELD_NAMES, OPAQUE_FIELDS);
-        let reg: AgentServiceRegistration = serde_json::from_value(value)
-            .map_err(|e| format!("invalid service definition {raw}: {e}"))?;
-        let name = reg.name.clone();
-        agent_services::register_service(agent, reg, CheckSource::ConfigFile, false)
-            .map_err(|e| format!("service {name:?} in the configuration: {}", e.message))?;
-    }
-    for raw in &agent.config.checks {
-        let parsed = agent_checks::parse_check(agent, raw, CheckSource::ConfigFile)
-            .map_err(|e| format!("check definition {raw}: {}", e.message))?;
-        let id = parsed.id.clone();
-        agent_checks::add_check(agent, parsed)
-            .map_err(|e| format!("check {id:?} in the configuration: {}", e.message))?;
-    }
-    Ok(())
-}

@@ -1,0 +1,118 @@
+//! Services and checks from config files, at start and on reload (`sd reload`,
+//! `PUT /v1/agent/reload`, SIGHUP). A reload reads the configuration again the way the agent
+//! was started (same flags, files and environment), checks every service and check definition
+//! first, and only then swaps the config-file registrations: ones no longer defined are
+//! removed, the others added or replaced; registrations made through the API are untouched.
+//! Any error leaves the running configuration as it was. Other settings (ports, addresses,
+//! data dir) need a restart, as in Consul.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+
+use super::checks::CheckSource;
+use super::http::agent_checks::{add_check, parse_check, ParsedCheck};
+use super::http::agent_services::{apply_service, prepare_service, PreparedService};
+use super::Agent;
+use crate::api::catalog::{AgentServiceRegistration, FIELD_NAMES, OPAQUE_FIELDS};
+use crate::api::keys::canonical_keys;
+use crate::config::RuntimeConfig;
+
+/// Loads the configuration again, as at start.
+pub type Reloader = Arc<dyn Fn() -> Result<RuntimeConfig, String> + Send + Sync>;
+
+/// The IDs of the services and checks that came from config files.
+#[derive(Default)]
+pub struct FromConfig {
+    ids: Mutex<(BTreeSet<String>, BTreeSet<String>)>,
+}
+
+/// Every definition of a configuration, checked.
+struct Prepared {
+    services: Vec<PreparedService>,
+    checks: Vec<ParsedCheck>,
+}
+
+fn prepare(agent: &Agent, config: &RuntimeConfig) -> Result<Prepared, String> {
+    let mut services = Vec::new();
+    for raw in &config.services {
+        let value = canonical_keys(raw.clone(), FIELD_NAMES, OPAQUE_FIELDS);
+        let reg: AgentServiceRegistration = serde_json::from_value(value)
+            .map_err(|e| format!("invalid service definition {raw}: {e}"))?;
+        let name = reg.name.clone();
+        let p = prepare_service(agent, reg, CheckSource::ConfigFile)
+            .map_err(|e| format!("service {name:?} in the configuration: {}", e.message))?;
+        services.push(p);
+    }
+    let mut checks = Vec::new();
+    for raw in &config.checks {
+        let c = parse_check(agent, raw, CheckSource::ConfigFile)
+            .map_err(|e| format!("check definition {raw}: {}", e.message))?;
+        let known = c.service_id.is_empty()
+            || services.iter().any(|s| s.service.id == c.service_id)
+            || agent.local.service(&c.service_id).is_some();
+        if !known {
+            return Err(format!(
+                "check {:?} in the configuration: ServiceID {:?} does not exist",
+                c.id, c.service_id
+            ));
+        }
+        checks.push(c);
+    }
+    Ok(Prepared { services, checks })
+}
+
+/// Applies a checked configuration's registrations, replacing the previous config-file ones.
+fn apply(agent: &Agent, p: Prepared) -> Result<(), String> {
+    let new_services: BTreeSet<String> = p.services.iter().map(|s| s.service.id.clone()).collect();
+    let new_checks: BTreeSet<String> = p.checks.iter().map(|c| c.id.clone()).collect();
+    let (old_services, old_checks) = {
+        let ids = agent
+            .from_config
+            .ids
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        ids.clone()
+    };
+    for gone in old_services.difference(&new_services) {
+        if let Some(checks) = agent.local.remove_service(gone) {
+            for c in checks {
+                agent.stop_check(&c);
+            }
+        }
+    }
+    for gone in old_checks.difference(&new_checks) {
+        agent.remove_check(gone);
+    }
+    for s in p.services {
+        apply_service(agent, s, true).map_err(|e| e.message)?;
+    }
+    for c in p.checks {
+        add_check(agent, c).map_err(|e| e.message)?;
+    }
+    *agent
+        .from_config
+        .ids
+        .lock()
+        .unwrap_or_else(|e| e.into_inner()) = (new_services, new_checks);
+    Ok(())
+}
+
+/// Registers the config-file services and checks at start; the first bad one stops the start.
+pub fn load_initial(agent: &Agent) -> Result<(), String> {
+    let prepared = prepare(agent, &agent.config)?;
+    apply(agent, prepared)
+}
+
+/// Reloads the configuration files; on any error nothing changes.
+pub fn reload(agent: &Agent) -> Result<(), String> {
+    let reloader = agent
+        .reloader
+        .get()
+        .cloned()
+        .ok_or("this agent cannot reload its configuration")?;
+    let config = reloader()?;
+    let prepared = prepare(agent, &config)?;
+    apply(agent, prepared)?;
+    tracing::info!("agent: Reloaded configuration");
+    Ok(())
+}
