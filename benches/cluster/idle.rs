@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use crate::sd::{Cluster, Role};
 use crate::servers::Launch;
@@ -13,6 +13,10 @@ pub const IDLE: Duration = Duration::from_secs(5);
 /// One fresh cluster's figures, KiB.
 pub struct IdleRss {
     pub client_kib: u64,
+    /// The client's resident anonymous memory (heap, stacks) and file-backed pages (mostly the
+    /// sd binary's own code and read-only data, shared by every sd process on the host).
+    pub client_anon_kib: u64,
+    pub client_file_kib: u64,
     pub servers_kib: Vec<u64>,
 }
 
@@ -22,20 +26,27 @@ pub async fn idle_rss(l: &Launch, runs: usize) -> Result<Vec<IdleRss>> {
         let mut c = Cluster::start(l, 3, 1).await?;
         tokio::time::sleep(IDLE).await;
         c.check_running()?;
-        let mut client_kib = 0;
+        let mut client = None;
         let mut servers_kib = Vec::new();
         for a in &c.agents {
-            let kib = a.proc()?.rss_kib()?;
+            let p = a.proc()?;
             match a.role {
-                Role::Client => client_kib = kib,
-                Role::Server => servers_kib.push(kib),
+                Role::Client => client = Some(p),
+                Role::Server => servers_kib.push(p.rss_kib()?),
             }
         }
-        println!("  run {r}/{runs}: client agent {client_kib} KiB; servers {servers_kib:?} KiB");
-        out.push(IdleRss {
-            client_kib,
+        let client = client.context("no client agent")?;
+        let rss = IdleRss {
+            client_kib: client.rss_kib()?,
+            client_anon_kib: client.status_kib("RssAnon")?,
+            client_file_kib: client.status_kib("RssFile")?,
             servers_kib,
-        });
+        };
+        println!(
+            "  run {r}/{runs}: client agent {} KiB (anonymous {} KiB, file-backed {} KiB); servers {:?} KiB",
+            rss.client_kib, rss.client_anon_kib, rss.client_file_kib, rss.servers_kib
+        );
+        out.push(rss);
     }
     Ok(out)
 }

@@ -141,7 +141,12 @@ impl Results {
             rows.push(row(
                 "idle RSS, client agent",
                 format!("VmRSS after joining 3 servers + 5 s idle, n={}", r.len()),
-                format!("{} median", mb_text(client)),
+                format!(
+                    "{} median: {} anonymous, {} file-backed (the binary's pages)",
+                    mb_text(client),
+                    mb_text(median(r.iter().map(|x| mb(x.client_anon_kib)))),
+                    mb_text(median(r.iter().map(|x| mb(x.client_file_kib)))),
+                ),
                 "<= 10 MB",
                 client <= 10.0,
             ));

@@ -80,6 +80,11 @@ impl Proc {
 
     /// Resident set size (VmRSS from /proc/PID/status), in KiB.
     pub fn rss_kib(&self) -> Result<u64> {
+        self.status_kib("VmRSS")
+    }
+
+    /// A `kB` field of /proc/PID/status (`VmRSS`, `RssAnon`, `RssFile`, ...), in KiB.
+    pub fn status_kib(&self, field: &str) -> Result<u64> {
         let pid = self
             .pid()
             .with_context(|| format!("{} is not running", self.name))?;
@@ -87,9 +92,9 @@ impl Proc {
         let status = std::fs::read_to_string(&path).with_context(|| path.clone())?;
         status
             .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .with_context(|| format!("no VmRSS in {path}"))
+            .with_context(|| format!("no {field} in {path}"))
     }
 
     /// Command line and the last lines of the log, for error messages.
