@@ -56,8 +56,8 @@
 //!
 //! `--runs N` sets the repetitions of every part (default: 20 kills, 10 failovers, 5 put
 //! pairs, 3 RSS clusters); `--seconds`/`--warmup` are put64's window and warm-up. A default run
-//! takes about 20 minutes: detect ~2 min, soak 10 min, failover ~1 min, put64 ~2 min, rss
-//! ~1 min. A quick look: `--runs 3 --soak-secs 60` (about 4 minutes).
+//! takes about 14 minutes on a 2-core VM: detect ~1.5 min, soak 10 min, failover ~0.5 min,
+//! put64 ~1.5 min, rss ~0.5 min. A quick look, `--runs 3 --soak-secs 60`, takes about 4 minutes.
 //!
 //! The load generator, the pollers and all agents share the machine's CPUs (2 on the project's
 //! VMs, shared with other work) and disk, whose fsync latency swings several-fold within

@@ -22,6 +22,11 @@ fn secs(x: f64) -> String {
     format!("{} s", num(x, 2))
 }
 
+/// The largest value (NaN if none).
+fn max(v: &[f64]) -> f64 {
+    v.iter().copied().fold(f64::NAN, f64::max)
+}
+
 fn met(ok: bool) -> String {
     if ok { "yes" } else { "NO" }.to_string()
 }
@@ -49,7 +54,6 @@ impl Results {
             let all: Vec<f64> = d.iter().map(Detection::all).collect();
             let first: Vec<f64> = d.iter().map(Detection::first).collect();
             let (p50, p99) = (percentile(all.clone(), 50.0), percentile(all.clone(), 99.0));
-            let max = all.iter().copied().fold(f64::NAN, f64::max);
             rows.push(row(
                 "failure detection",
                 format!("kill -9 -> Status 4 on all 4 others, n={}", d.len()),
@@ -57,7 +61,7 @@ impl Results {
                     "p50 {}, p99 {}, max {} (first observer p50 {})",
                     secs(p50),
                     secs(p99),
-                    secs(max),
+                    secs(max(&all)),
                     secs(percentile(first, 50.0))
                 ),
                 "p50 <= 2.5 s, p99 <= 4 s",
@@ -105,7 +109,7 @@ impl Results {
                 format!(
                     "p50 {}, max {} (new leader named p50 {})",
                     secs(p50),
-                    secs(w.iter().copied().fold(f64::NAN, f64::max)),
+                    secs(max(&w)),
                     secs(percentile(l, 50.0))
                 ),
                 "p50 <= 1 s",
@@ -137,7 +141,6 @@ impl Results {
                 .flat_map(|x| x.servers_kib.iter().map(|&k| mb(k)))
                 .collect();
             let server = median(servers.iter().copied());
-            let server_max = servers.iter().copied().fold(f64::NAN, f64::max);
             rows.push(row(
                 "idle RSS, client agent",
                 format!("VmRSS after joining 3 servers + 5 s idle, n={}", r.len()),
@@ -153,7 +156,7 @@ impl Results {
             rows.push(row(
                 "idle RSS, server",
                 format!("the same clusters' 3 servers, n={}", servers.len()),
-                format!("{} median, max {}", mb_text(server), mb_text(server_max)),
+                format!("{} median, max {}", mb_text(server), mb_text(max(&servers))),
                 "<= 20 MB",
                 server <= 20.0,
             ));
