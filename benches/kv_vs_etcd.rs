@@ -43,27 +43,34 @@
 //! performance.md's measurements; absolute numbers on a noisy VM are not reproducible, ratios of
 //! interleaved runs are what to quote.
 
-#[path = "kv_vs_etcd/http.rs"]
+#[path = "common/cli.rs"]
+mod cli;
+// The shared modules serve two benches; this one uses a part of some.
+#[allow(dead_code)]
+#[path = "common/http.rs"]
 mod http;
-#[path = "kv_vs_etcd/load.rs"]
+#[path = "common/load.rs"]
 mod load;
-#[path = "kv_vs_etcd/machine.rs"]
+#[allow(dead_code)]
+#[path = "common/machine.rs"]
 mod machine;
-#[path = "kv_vs_etcd/report.rs"]
+#[path = "common/process.rs"]
+mod process;
+#[allow(dead_code)]
+#[path = "common/report.rs"]
 mod report;
-#[path = "kv_vs_etcd/servers.rs"]
+#[path = "common/servers.rs"]
 mod servers;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 
 use load::{Payload, Workload};
 use report::{IdleRound, Run, WorkloadResult};
-use servers::{Launch, Peer, SdMode, Server};
+use servers::{Peer, SdMode, Server};
 
 const USAGE: &str =
     "usage: cargo bench --bench kv_vs_etcd -- [--runs N] [--seconds S] [--warmup S] \
@@ -76,96 +83,31 @@ const FSYNC_PROBE: Duration = Duration::from_millis(500);
 
 struct Opts {
     runs: usize,
-    window: Duration,
-    warmup: Duration,
     loads: Vec<Workload>,
     idle: bool,
-    launch: Launch,
-    default_sd_bin: bool,
-    /// The arguments as given (without cargo's `--bench`), for printing.
-    args: Vec<String>,
-}
-
-fn repo_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| repo_dir().join("target"), PathBuf::from)
-}
-
-fn parse_secs(v: &str, name: &str) -> Result<Duration> {
-    let s: f64 = v
-        .parse()
-        .with_context(|| format!("{name}: not a number: {v}"))?;
-    if !(s.is_finite() && s >= 0.0) {
-        bail!("{name} must be >= 0");
-    }
-    Ok(Duration::from_secs_f64(s))
+    c: cli::Common,
 }
 
 fn parse_opts() -> Result<Option<Opts>> {
-    // `cargo bench` appends `--bench` to a harness = false bench's arguments.
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| a != "--bench")
-        .collect();
+    let mut c = cli::Common::new("kv_vs_etcd");
+    let mut runs = 5;
+    let go = cli::parse(USAGE, &mut c, |name, f| {
+        match name {
+            "--runs" => runs = cli::parse_count(&f.value()?, "--runs")?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    })?;
+    if !go {
+        return Ok(None);
+    }
     let mut o = Opts {
-        runs: 5,
-        window: Duration::from_secs(5),
-        warmup: Duration::from_secs(1),
+        runs,
         loads: Workload::ALL.to_vec(),
         idle: true,
-        launch: Launch {
-            sd_bin: target_dir().join("release").join("sd"),
-            etcd_bin: PathBuf::from("/usr/bin/etcd"),
-            data_root: target_dir().join("kv_vs_etcd"),
-        },
-        default_sd_bin: true,
-        args: args.clone(),
+        c,
     };
-    let mut only: Option<Vec<String>> = None;
-    let mut it = args.into_iter();
-    while let Some(a) = it.next() {
-        if a == "-h" || a == "--help" {
-            println!("{USAGE}");
-            return Ok(None);
-        }
-        let (name, inline) = match a.split_once('=') {
-            Some((n, v)) => (n.to_string(), Some(v.to_string())),
-            None => (a.clone(), None),
-        };
-        let mut value = || -> Result<String> {
-            inline
-                .clone()
-                .or_else(|| it.next())
-                .with_context(|| format!("{name} needs a value\n{USAGE}"))
-        };
-        match name.as_str() {
-            "--runs" => {
-                o.runs = value()?.parse().context("--runs")?;
-                if o.runs == 0 {
-                    bail!("--runs must be >= 1");
-                }
-            }
-            "--seconds" => o.window = parse_secs(&value()?, "--seconds")?,
-            "--warmup" => o.warmup = parse_secs(&value()?, "--warmup")?,
-            "--only" => only
-                .get_or_insert_with(Vec::new)
-                .extend(value()?.split(',').map(str::to_string)),
-            "--sd-bin" => {
-                o.launch.sd_bin = value()?.into();
-                o.default_sd_bin = false;
-            }
-            "--etcd-bin" => o.launch.etcd_bin = value()?.into(),
-            "--data-root" => o.launch.data_root = value()?.into(),
-            _ => bail!("unknown argument {a:?}\n{USAGE}"),
-        }
-    }
-    if o.window.is_zero() {
-        bail!("--seconds must be > 0");
-    }
-    if let Some(only) = only {
+    if let Some(only) = o.c.only.take() {
         o.loads = Vec::new();
         o.idle = false;
         for name in only {
@@ -183,51 +125,10 @@ fn parse_opts() -> Result<Option<Opts>> {
     Ok(Some(o))
 }
 
-fn check_binaries(o: &Opts) -> Result<()> {
-    let l = &o.launch;
-    if !l.sd_bin.is_file() {
-        bail!(
-            "sd binary not found at {}: run `cargo build --release` first (or pass --sd-bin PATH)",
-            l.sd_bin.display()
-        );
-    }
-    if !l.etcd_bin.is_file() {
-        bail!(
-            "etcd binary not found at {}: install it with `apt-get install etcd-server` \
-             (etcd 3.4; do not start its service, the bench runs its own) or pass --etcd-bin PATH",
-            l.etcd_bin.display()
-        );
-    }
-    std::fs::create_dir_all(&l.data_root)
-        .with_context(|| format!("data root {}", l.data_root.display()))?;
-    Ok(())
-}
-
 fn print_header(o: &Opts) {
-    let l = &o.launch;
-    let exe = std::env::args().next().unwrap_or_default();
+    let l = &o.c.launch;
     println!("== kv_vs_etcd: sd vs etcd, KV over HTTP on 127.0.0.1 ==");
-    println!(
-        "command: cargo bench --bench kv_vs_etcd -- {}",
-        o.args.join(" ")
-    );
-    println!("argv: {exe} {}", o.args.join(" "));
-    println!("nproc: {}  cpu: {}", machine::nproc(), machine::cpu_model());
-    let fs = machine::fs_type(&l.data_root);
-    println!("data root: {} ({fs})", l.data_root.display());
-    if matches!(fs.as_str(), "tmpfs" | "ramfs") {
-        println!("WARNING: the data root is in memory: fsync costs nothing, durability figures are meaningless; pass --data-root on a real disk");
-    }
-    println!(
-        "sd:   {} [{}]",
-        l.sd_bin.display(),
-        machine::version_line(&l.sd_bin, &["version"])
-    );
-    println!(
-        "etcd: {} [{}]",
-        l.etcd_bin.display(),
-        machine::version_line(&l.etcd_bin, &["--version"])
-    );
+    cli::print_environment("kv_vs_etcd", &o.c.args, l, o.c.default_sd_bin);
     let [sd_cmd, etcd_cmd] = servers::command_templates(l);
     println!("sd command:   {sd_cmd}");
     println!("etcd command: {etcd_cmd}");
@@ -235,35 +136,23 @@ fn print_header(o: &Opts) {
         "method: per workload sd, etcd, sd, etcd, ... x{} pairs; fresh server and data dir per run; \
          warm-up {:?}, window {:?}; {} B values, 8 B keys; one keep-alive HTTP/1.1 connection per client",
         o.runs,
-        o.warmup,
-        o.window,
+        o.c.warmup,
+        o.c.window,
         load::VALUE_LEN
     );
-    if o.default_sd_bin {
-        let newer = machine::newer_sources(&l.sd_bin, &repo_dir());
-        if !newer.is_empty() {
-            println!(
-                "WARNING: {} is older than {} source file(s) (e.g. {}): run `cargo build --release` \
-                 or these numbers measure an old build",
-                l.sd_bin.display(),
-                newer.len(),
-                newer[0].display()
-            );
-        }
-    }
     println!();
 }
 
 async fn one_run(o: &Opts, peer: Peer, w: Workload, p: &Arc<Payload>) -> Result<Run> {
     let fsync = if w.is_put() {
-        let root = o.launch.data_root.clone();
+        let root = o.c.launch.data_root.clone();
         Some(tokio::task::spawn_blocking(move || machine::fsync_probe(&root, FSYNC_PROBE)).await??)
     } else {
         None
     };
     let mut server = match peer {
-        Peer::Sd => Server::spawn_sd(&o.launch, SdMode::Durable)?,
-        Peer::Etcd => Server::spawn_etcd(&o.launch)?,
+        Peer::Sd => Server::spawn_sd(&o.c.launch, SdMode::Durable)?,
+        Peer::Etcd => Server::spawn_etcd(&o.c.launch)?,
     };
     server.wait_ready().await?;
     if !w.is_put() {
@@ -271,25 +160,25 @@ async fn one_run(o: &Opts, peer: Peer, w: Workload, p: &Arc<Payload>) -> Result<
             .await
             .with_context(|| format!("{} preload", peer.name()))?;
     }
-    let stats = load::run(server.http, peer, w, o.warmup, o.window, p).await?;
+    let stats = load::run(server.http, peer, w, o.c.warmup, o.c.window, p).await?;
     server.check_alive()?;
     Ok(Run { stats, fsync })
 }
 
 async fn idle_round(o: &Opts) -> Result<IdleRound> {
-    let mut sd = Server::spawn_sd(&o.launch, SdMode::Durable)?;
+    let mut sd = Server::spawn_sd(&o.c.launch, SdMode::Durable)?;
     let sd_start = sd.wait_ready().await?;
     tokio::time::sleep(IDLE_WAIT).await;
     let sd_rss_kib = sd.rss_kib()?;
     drop(sd);
 
-    let mut etcd = Server::spawn_etcd(&o.launch)?;
+    let mut etcd = Server::spawn_etcd(&o.c.launch)?;
     let etcd_start = etcd.wait_ready().await?;
     tokio::time::sleep(IDLE_WAIT).await;
     let etcd_rss_kib = etcd.rss_kib()?;
     drop(etcd);
 
-    let mut dev = Server::spawn_sd(&o.launch, SdMode::Dev)?;
+    let mut dev = Server::spawn_sd(&o.c.launch, SdMode::Dev)?;
     let dev_start = dev.wait_ready().await?;
     drop(dev);
 
@@ -340,7 +229,7 @@ async fn bench(o: &Opts) -> Result<()> {
         print!("{}", report::summary(&results, o.runs));
     }
     if o.idle {
-        let l = &o.launch;
+        let l = &o.c.launch;
         print!(
             "{}",
             report::idle_summary(
@@ -367,7 +256,7 @@ fn main() -> ExitCode {
         let Some(o) = parse_opts()? else {
             return Ok(());
         };
-        check_binaries(&o)?;
+        cli::check_binaries(&o.c.launch, true)?;
         print_header(&o);
         let rt = tokio::runtime::Builder::new_multi_thread()
             .enable_all()

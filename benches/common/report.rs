@@ -23,6 +23,41 @@ pub struct WorkloadResult {
     pub pairs: Vec<(Run, Run)>,
 }
 
+impl WorkloadResult {
+    /// sd/etcd throughput of every pair where both runs were clean.
+    pub fn ratios(&self) -> Vec<f64> {
+        self.pairs
+            .iter()
+            .filter(|(a, b)| a.clean() && b.clean())
+            .map(|(a, b)| a.stats.ops_per_sec() / b.stats.ops_per_sec())
+            .collect()
+    }
+
+    /// `1.23x [1.10-1.40]`: the median ratio and the range of the ratios.
+    pub fn ratio_text(&self) -> String {
+        let ratios = self.ratios();
+        if ratios.is_empty() {
+            return "n/a (no clean pair)".to_string();
+        }
+        let lo = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        format!("{:.2}x [{lo:.2}-{hi:.2}]", median(ratios.iter().copied()))
+    }
+
+    /// One peer's clean runs (`sd` true: sd's, else etcd's).
+    pub fn clean_runs(&self, sd: bool) -> impl Iterator<Item = &Run> {
+        self.pairs
+            .iter()
+            .map(move |(a, b)| if sd { a } else { b })
+            .filter(|x| x.clean())
+    }
+
+    /// Median throughput of one peer's clean runs.
+    pub fn median_ops(&self, sd: bool) -> f64 {
+        median(self.clean_runs(sd).map(|x| x.stats.ops_per_sec()))
+    }
+}
+
 /// The idle measurements of one round.
 pub struct IdleRound {
     pub sd_rss_kib: u64,
@@ -58,13 +93,18 @@ pub fn run_line(peer: Peer, i: usize, runs: usize, r: &Run) -> String {
     line
 }
 
+fn sorted_finite(v: impl IntoIterator<Item = f64>) -> Vec<f64> {
+    let mut v: Vec<f64> = v.into_iter().filter(|x| x.is_finite()).collect();
+    v.sort_by(f64::total_cmp);
+    v
+}
+
 /// Median of the finite values (NaN if none).
 pub fn median(v: impl IntoIterator<Item = f64>) -> f64 {
-    let mut v: Vec<f64> = v.into_iter().filter(|x| x.is_finite()).collect();
+    let v = sorted_finite(v);
     if v.is_empty() {
         return f64::NAN;
     }
-    v.sort_by(f64::total_cmp);
     let n = v.len();
     if n % 2 == 1 {
         v[n / 2]
@@ -73,8 +113,18 @@ pub fn median(v: impl IntoIterator<Item = f64>) -> f64 {
     }
 }
 
+/// Nearest-rank percentile `p` (0-100) of the finite values (NaN if none).
+pub fn percentile(v: impl IntoIterator<Item = f64>, p: f64) -> f64 {
+    let v = sorted_finite(v);
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((p / 100.0) * v.len() as f64).ceil() as usize;
+    v[rank.clamp(1, v.len()) - 1]
+}
+
 /// `x` with `prec` decimals, or `n/a` when there is no value (no clean run).
-fn num(x: f64, prec: usize) -> String {
+pub fn num(x: f64, prec: usize) -> String {
     if x.is_finite() {
         format!("{x:.prec$}")
     } else {
@@ -105,26 +155,9 @@ pub fn summary(results: &[WorkloadResult], runs: usize) -> String {
     .map(str::to_string)
     .to_vec()];
     for r in results {
-        let clean = |sd: bool| {
-            r.pairs
-                .iter()
-                .map(move |(a, b)| if sd { a } else { b })
-                .filter(|x| x.clean())
-        };
+        let clean = |sd: bool| r.clean_runs(sd);
         let med = |sd: bool, f: &dyn Fn(&RunStats) -> f64| median(clean(sd).map(|x| f(&x.stats)));
-        let ratios: Vec<f64> = r
-            .pairs
-            .iter()
-            .filter(|(a, b)| a.clean() && b.clean())
-            .map(|(a, b)| a.stats.ops_per_sec() / b.stats.ops_per_sec())
-            .collect();
-        let ratio = if ratios.is_empty() {
-            "n/a (no clean pair)".to_string()
-        } else {
-            let lo = ratios.iter().copied().fold(f64::INFINITY, f64::min);
-            let hi = ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            format!("{:.2}x [{lo:.2}-{hi:.2}]", median(ratios.iter().copied()))
-        };
+        let ratio = r.ratio_text();
         let lat = |sd: bool| {
             format!(
                 "{} / {}",
@@ -135,8 +168,8 @@ pub fn summary(results: &[WorkloadResult], runs: usize) -> String {
         rows.push(vec![
             r.workload.name().to_string(),
             r.workload.conns().to_string(),
-            num(med(true, &|s| s.ops_per_sec()), 0),
-            num(med(false, &|s| s.ops_per_sec()), 0),
+            num(r.median_ops(true), 0),
+            num(r.median_ops(false), 0),
             ratio,
             lat(true),
             lat(false),
@@ -150,22 +183,38 @@ pub fn summary(results: &[WorkloadResult], runs: usize) -> String {
             goal(r.workload).to_string(),
         ]);
     }
-    let widths: Vec<usize> = (0..rows[0].len())
-        .map(|c| rows.iter().map(|r| r[c].len()).max().unwrap_or(0))
-        .collect();
-    let mut out = format!(
+    // Text columns left-aligned, numbers right-aligned.
+    format!(
         "== summary: medians of {runs} interleaved runs (sd, etcd, sd, etcd, ...); \
-         runs with errors excluded ==\n"
-    );
+         runs with errors excluded ==\n{}",
+        table(&rows, &[0, 4, 8])
+    )
+}
+
+/// `rows` (the first one the header) as aligned columns separated by ` | `: the columns in
+/// `left` left-aligned, the others right-aligned.
+pub fn table(rows: &[Vec<String>], left: &[usize]) -> String {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..cols)
+        .map(|c| {
+            rows.iter()
+                .map(|r| r.get(c).map_or(0, |v| v.chars().count()))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
     for row in rows {
         let cells: Vec<String> = row
             .iter()
             .zip(&widths)
             .enumerate()
-            // Text columns left-aligned, numbers right-aligned.
-            .map(|(c, (v, w))| match c {
-                0 | 4 | 8 => format!("{v:<w$}"),
-                _ => format!("{v:>w$}"),
+            .map(|(c, (v, w))| {
+                if left.contains(&c) {
+                    format!("{v:<w$}")
+                } else {
+                    format!("{v:>w$}")
+                }
             })
             .collect();
         out += cells.join(" | ").trim_end();

@@ -84,3 +84,60 @@ pub async fn get(addr: SocketAddr, path: &str) -> Result<(u16, String)> {
         .await
         .context("probe timed out")?
 }
+
+/// A keep-alive connection to one address that is opened on first use and again after any
+/// failure, with a deadline per request: for polling agents whose processes come and go.
+pub struct Client {
+    addr: SocketAddr,
+    conn: Option<Conn>,
+}
+
+impl Client {
+    pub fn new(addr: SocketAddr) -> Client {
+        Client { addr, conn: None }
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// One request within `timeout` (connecting included): (status, body).
+    pub async fn request(
+        &mut self,
+        method: Method,
+        path: &str,
+        body: Bytes,
+        timeout: Duration,
+    ) -> Result<(u16, Bytes)> {
+        let conn = self.conn.take();
+        let addr = self.addr;
+        let fut = async move {
+            let mut c = match conn {
+                Some(c) => c,
+                None => Conn::connect(addr).await?,
+            };
+            let answer = c.request(method, path, None, body).await?;
+            anyhow::Ok((c, answer))
+        };
+        let (c, answer) = tokio::time::timeout(timeout, fut)
+            .await
+            .with_context(|| format!("{addr}{path}: no answer within {timeout:?}"))??;
+        self.conn = Some(c);
+        Ok(answer)
+    }
+
+    /// A GET whose body is parsed as JSON; any status but 200 is an error.
+    pub async fn get_json(&mut self, path: &str, timeout: Duration) -> Result<serde_json::Value> {
+        let (status, body) = self
+            .request(Method::GET, path, Bytes::new(), timeout)
+            .await?;
+        if status != 200 {
+            anyhow::bail!(
+                "{}{path}: HTTP {status}: {}",
+                self.addr,
+                String::from_utf8_lossy(&body)
+            );
+        }
+        serde_json::from_slice(&body).with_context(|| format!("{}{path}: not JSON", self.addr))
+    }
+}

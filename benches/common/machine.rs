@@ -1,7 +1,7 @@
 //! Facts about the machine and the binaries, printed with the results: CPU count and model, the
 //! file system the data directories live on, a serial fdatasync probe (this VM's disk latency
 //! swings 10x within minutes, so each durable-put run is preceded by one), binary sizes, and a
-//! check that `target/release/sd` is not older than the sources.
+//! check that `target/release/sd` is not older than the sources, and how busy one CPU was.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -120,4 +120,22 @@ pub fn newer_sources(bin: &Path, repo: &Path) -> Vec<PathBuf> {
 
 fn modified(p: &Path) -> Option<SystemTime> {
     std::fs::metadata(p).and_then(|m| m.modified()).ok()
+}
+
+/// Jiffies CPU `cpu` has spent (busy, total) since boot, from /proc/stat; busy counts everything
+/// but idle and iowait.
+pub fn cpu_jiffies(cpu: usize) -> Option<(u64, u64)> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let name = format!("cpu{cpu}");
+    let line = stat
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(name.as_str()))?;
+    let v: Vec<u64> = line
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    let total: u64 = v.iter().take(8).sum();
+    let idle = v.get(3)? + v.get(4).copied().unwrap_or(0);
+    Some((total.saturating_sub(idle), total))
 }

@@ -4,16 +4,15 @@
 //! server). Readiness is polled with a deadline, never a fixed sleep: sd is ready when
 //! `/v1/status/leader` names a leader, etcd when `/health` says `"health":"true"`.
 
-use std::fs::File;
-use std::io::Read;
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
 use crate::http;
+use crate::process::{clean_env, Proc};
 
 /// How long a server may take to become ready before the bench gives up.
 const READY_DEADLINE: Duration = Duration::from_secs(30);
@@ -58,15 +57,12 @@ pub enum SdMode {
 pub struct Server {
     pub peer: Peer,
     pub http: SocketAddr,
-    child: Child,
-    spawned_at: Instant,
-    log_path: PathBuf,
-    args: Vec<String>,
+    proc: Proc,
     _tmp: tempfile::TempDir,
 }
 
 /// A TCP port nothing listens on right now on 127.0.0.1 (the OS picks it).
-fn free_port() -> Result<u16> {
+pub fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
@@ -85,6 +81,35 @@ pub fn command_templates(l: &Launch) -> [String; 2] {
             l.etcd_bin.display()
         ),
     ]
+}
+
+/// One etcd member's command line: its name, data directory, client and peer URLs, and the
+/// static `--initial-cluster` (`name=peer-url,...`) it belongs to.
+pub fn etcd_args(
+    name: &str,
+    data_dir: &Path,
+    client: &str,
+    peer: &str,
+    cluster: &str,
+) -> Vec<String> {
+    [
+        "--name",
+        name,
+        "--data-dir",
+        &data_dir.display().to_string(),
+        "--listen-client-urls",
+        client,
+        "--advertise-client-urls",
+        client,
+        "--listen-peer-urls",
+        peer,
+        "--initial-advertise-peer-urls",
+        peer,
+        "--initial-cluster",
+        cluster,
+    ]
+    .map(str::to_string)
+    .to_vec()
 }
 
 impl Server {
@@ -115,99 +140,54 @@ impl Server {
             format!("-serf-lan-port={}", free_port()?),
             format!("-serf-wan-port={}", free_port()?),
         ]);
-        let mut cmd = Command::new(&l.sd_bin);
-        cmd.args(&args)
-            .env_remove("CONSUL_HTTP_ADDR")
-            .env_remove("SD_HTTP_ADDR");
-        Self::spawn(Peer::Sd, cmd, args, http_port, tmp)
+        let mut cmd = clean_env(Command::new(&l.sd_bin));
+        cmd.args(&args);
+        Self::spawn(Peer::Sd, cmd, http_port, tmp)
     }
 
     /// Spawns a single-member etcd (without waiting for it).
     pub fn spawn_etcd(l: &Launch) -> Result<Server> {
         let tmp = temp_in(&l.data_root)?;
-        let client = format!("http://127.0.0.1:{}", free_port()?);
+        let http_port = free_port()?;
+        let client = format!("http://127.0.0.1:{http_port}");
         let peer = format!("http://127.0.0.1:{}", free_port()?);
-        let http_port: u16 = client.rsplit(':').next().unwrap_or_default().parse()?;
-        let args = vec![
-            "--name".to_string(),
-            "bench".into(),
-            "--data-dir".into(),
-            tmp.path().join("etcd-data").display().to_string(),
-            "--listen-client-urls".into(),
-            client.clone(),
-            "--advertise-client-urls".into(),
-            client,
-            "--listen-peer-urls".into(),
-            peer.clone(),
-            "--initial-advertise-peer-urls".into(),
-            peer.clone(),
-            "--initial-cluster".into(),
-            format!("bench={peer}"),
-        ];
-        let mut cmd = Command::new(&l.etcd_bin);
+        let data = tmp.path().join("etcd-data");
+        let args = etcd_args("bench", &data, &client, &peer, &format!("bench={peer}"));
+        let mut cmd = clean_env(Command::new(&l.etcd_bin));
         cmd.args(&args);
-        for (k, _) in std::env::vars_os() {
-            if k.to_string_lossy().starts_with("ETCD") {
-                cmd.env_remove(k);
-            }
-        }
-        Self::spawn(Peer::Etcd, cmd, args, http_port, tmp)
+        Self::spawn(Peer::Etcd, cmd, http_port, tmp)
     }
 
-    fn spawn(
-        peer: Peer,
-        mut cmd: Command,
-        args: Vec<String>,
-        http_port: u16,
-        tmp: tempfile::TempDir,
-    ) -> Result<Server> {
-        let log_path = tmp.path().join("server.log");
-        let log = File::create(&log_path)?;
-        cmd.stdin(Stdio::null())
-            .stdout(log.try_clone()?)
-            .stderr(log);
-        let spawned_at = Instant::now();
-        let child = cmd
-            .spawn()
-            .with_context(|| format!("cannot start {}", peer.name()))?;
+    fn spawn(peer: Peer, cmd: Command, http_port: u16, tmp: tempfile::TempDir) -> Result<Server> {
+        let proc = Proc::spawn(peer.name(), cmd, &tmp.path().join("server.log"))?;
         Ok(Server {
             peer,
             http: SocketAddr::from(([127, 0, 0, 1], http_port)),
-            child,
-            spawned_at,
-            log_path,
-            args,
+            proc,
             _tmp: tmp,
         })
     }
 
     /// Waits until the server is ready; returns the time from spawn to ready.
     pub async fn wait_ready(&mut self) -> Result<Duration> {
-        let deadline = self.spawned_at + READY_DEADLINE;
+        let spawned_at = self.proc.spawned_at;
+        let deadline = spawned_at + READY_DEADLINE;
         loop {
-            if let Some(status) = self.child.try_wait()? {
+            if let Some(status) = self.proc.exited()? {
                 bail!(
                     "{} exited during start-up ({status})\n{}",
                     self.peer.name(),
-                    self.describe()
+                    self.proc.describe()
                 );
             }
-            let ready = match self.peer {
-                Peer::Sd => http::get(self.http, "/v1/status/leader")
-                    .await
-                    .is_ok_and(|(s, b)| s == 200 && !matches!(b.trim(), "" | "\"\"")),
-                Peer::Etcd => http::get(self.http, "/health")
-                    .await
-                    .is_ok_and(|(s, b)| s == 200 && b.contains("\"health\":\"true\"")),
-            };
-            if ready {
-                return Ok(self.spawned_at.elapsed());
+            if is_ready(self.peer, self.http).await {
+                return Ok(spawned_at.elapsed());
             }
             if Instant::now() > deadline {
                 bail!(
                     "{} not ready after {READY_DEADLINE:?}\n{}",
                     self.peer.name(),
-                    self.describe()
+                    self.proc.describe()
                 );
             }
             tokio::time::sleep(POLL).await;
@@ -216,53 +196,31 @@ impl Server {
 
     /// Fails if the process has exited (checked after each load run).
     pub fn check_alive(&mut self) -> Result<()> {
-        if let Some(status) = self.child.try_wait()? {
-            bail!(
-                "{} exited during the run ({status})\n{}",
-                self.peer.name(),
-                self.describe()
-            );
-        }
-        Ok(())
+        self.proc.check_alive()
     }
 
     /// Resident set size (VmRSS from /proc/PID/status), in KiB.
     pub fn rss_kib(&self) -> Result<u64> {
-        let path = format!("/proc/{}/status", self.child.id());
-        let status = std::fs::read_to_string(&path).with_context(|| path.clone())?;
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .with_context(|| format!("no VmRSS in {path}"))
-    }
-
-    /// Command line and the last lines of the log, for error messages.
-    fn describe(&self) -> String {
-        let mut log = String::new();
-        if let Ok(mut f) = File::open(&self.log_path) {
-            let _ = f.read_to_string(&mut log);
-        }
-        let lines: Vec<&str> = log.lines().collect();
-        let tail = lines[lines.len().saturating_sub(30)..].join("\n");
-        format!(
-            "command: {} {}\n--- last log lines ---\n{tail}",
-            self.peer.name(),
-            self.args.join(" ")
-        )
+        self.proc.rss_kib()
     }
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+/// One readiness probe: sd has a leader (`/v1/status/leader` names one), etcd's `/health` says
+/// `"health":"true"`.
+pub async fn is_ready(peer: Peer, http: SocketAddr) -> bool {
+    match peer {
+        Peer::Sd => http::get(http, "/v1/status/leader")
+            .await
+            .is_ok_and(|(s, b)| s == 200 && !matches!(b.trim(), "" | "\"\"")),
+        Peer::Etcd => http::get(http, "/health")
+            .await
+            .is_ok_and(|(s, b)| s == 200 && b.contains("\"health\":\"true\"")),
     }
 }
 
-fn temp_in(root: &Path) -> Result<tempfile::TempDir> {
+pub fn temp_in(root: &Path) -> Result<tempfile::TempDir> {
     tempfile::Builder::new()
-        .prefix("kv_vs_etcd-")
+        .prefix("bench-")
         .tempdir_in(root)
         .with_context(|| format!("cannot create a temporary directory in {}", root.display()))
 }
