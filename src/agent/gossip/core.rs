@@ -53,6 +53,8 @@ pub struct Core {
     pub(super) last_reconnect: Instant,
     pub(super) gone: bool,
     conflicts: std::collections::BTreeSet<SocketAddr>,
+    /// The member whose probe failed last, and when (local-health heuristics).
+    last_probe_failure: Option<(String, Instant)>,
 }
 
 const HOUSEKEEPING: std::time::Duration = std::time::Duration::from_secs(1);
@@ -78,6 +80,7 @@ impl Core {
             last_reconnect: now,
             gone: false,
             conflicts: Default::default(),
+            last_probe_failure: None,
             timing,
             local,
         };
@@ -371,7 +374,18 @@ impl Core {
                     "memberlist: Suspect {} has failed, no acks received",
                     id.name
                 );
-                self.awareness.apply(1);
+                // Lifeguard blames a failed probe on the prober only when no nacks came back;
+                // foca has no nacks. One member failing its probes is most likely dead, so
+                // that alone must not stretch the suspicion timer. Failed probes of two
+                // different members in a row point at this node instead.
+                let recent = self.timing.probe_interval * 4;
+                let blame_self = self.last_probe_failure.as_ref().is_some_and(|(name, at)| {
+                    *name != id.name && now.saturating_duration_since(*at) <= recent
+                });
+                if blame_self {
+                    self.awareness.apply(1);
+                }
+                self.last_probe_failure = Some((id.name.clone(), now));
             }
             OwnedNotification::DataSent(h)
                 if h.message == Message::Announce
