@@ -270,6 +270,10 @@ fn script_checks_from_config_need_a_setting() {
     eventually("the script check passes", &[&a], || {
         check_status(&a, "s") == "passing"
     });
+    assert!(
+        !a.log().contains("remote code execution"),
+        "no warning without enable_script_checks"
+    );
     // Local-only: the API still refuses scripts.
     let (status, body) = put(
         &a,
@@ -329,4 +333,19 @@ fn reload_swaps_config_services_and_keeps_the_old_set_on_a_bad_file() {
         names(&a) == ["api-made", "gamma"]
     });
     a.terminate(Duration::from_secs(20));
+}
+
+#[test]
+fn enable_script_checks_allows_api_scripts_and_warns() {
+    let a = AgentBuilder::dev().arg("-enable-script-checks").start();
+    assert!(a.log().contains("remote code execution"), "{}", a.log());
+    let (status, body) = put(
+        &a,
+        "/v1/agent/check/register",
+        &json!({"Name": "api-script", "Args": ["/bin/sh", "-c", "exit 1"], "Interval": "1s"}),
+    );
+    assert_eq!(status, 200, "{body}");
+    eventually("exit 1 is a warning", &[&a], || {
+        check_status(&a, "api-script") == "warning"
+    });
 }

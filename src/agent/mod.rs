@@ -365,6 +365,11 @@ pub async fn run(
     for warning in &config.warnings {
         tracing::warn!("{warning}");
     }
+    if config.enable_script_checks {
+        tracing::warn!(
+            "enable_script_checks is on: anyone who can reach the HTTP API can run commands on this host through a script check (remote code execution); use enable_local_script_checks to allow script checks from config files only"
+        );
+    }
     // -dev keeps its data in a directory removed at exit.
     let (dev_dir, dir_path) = match (&config.data_dir, config.dev) {
         (Some(p), _) => (None, p.clone()),
