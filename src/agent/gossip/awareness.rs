@@ -1,6 +1,6 @@
 //! Local-health awareness (Lifeguard's "LHA"), which foca lacks: a score that rises when this
-//! node's own probes fail, when it hears it is suspected, or when its timers fire late, and
-//! falls with each successful probe. The multiplier (score + 1, capped) stretches this node's
+//! node's probes of two different members fail in a row, when it hears it is suspected, or when
+//! its timers fire late, and falls with each successful probe. The multiplier (score + 1, capped) stretches this node's
 //! probe interval, probe timeout and suspicion timeouts, so a starved node does not declare
 //! healthy peers failed. Must not import http, raft, client or commands.
 

@@ -15,8 +15,10 @@
 //! or two gossip rounds: about 2.2 s p50 and 2.7 s worst measured on loopback with 5 nodes.
 //!
 //! No false positives under load, with foca lacking Lifeguard:
-//! - awareness (`awareness`): failed probes of our own, timers firing late (event-loop lag)
-//!   and hearing ourselves suspected raise a score; acks lower it. The multiplier (score + 1,
+//! - awareness (`awareness`): failed probes of two different members in a row, timers firing
+//!   late (event-loop lag) and hearing ourselves suspected raise a score; acks lower it. (A
+//!   single member failing its probes is most likely dead: without nacks, which foca lacks,
+//!   blaming ourselves for it would double every real detection.) The multiplier (score + 1,
 //!   max 8) stretches this node's probe interval, probe timeout and suspicion timeouts, so a
 //!   starved node slows down instead of declaring healthy peers failed;
 //! - foca refutes a suspicion of this node as soon as one arrives (new incarnation, gossiped

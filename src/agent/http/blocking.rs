@@ -71,3 +71,31 @@ fn jitter(wait: Duration) -> Duration {
     }
     Duration::from_millis(rand::rng().random_range(0..=max))
 }
+
+/// A catalog or health list read: checks `?dc`, reads the query options and `?filter` (for
+/// elements shaped like `schema`), runs `read` as a blocking query on `watch`, keeps the
+/// elements the filter matches and answers with JSON and the read headers. `read` returns the
+/// elements and the index they reflect (reported as at least 1, as Consul's clients need).
+pub async fn list<T: serde::Serialize>(
+    agent: &Agent,
+    p: &super::params::Params,
+    schema: &crate::agent::filter::Schema,
+    watch: WatchKey,
+    mut read: impl FnMut(&Tables) -> (Vec<T>, u64),
+) -> Result<axum::response::Response, HttpError> {
+    agent.check_dc(p)?;
+    let opts = QueryOptions::parse(p, agent.query_limits())?;
+    let f = super::params::filter(p, schema)?;
+    let (items, meta) = query(agent, &opts, watch, |t| {
+        let (mut items, index) = read(t);
+        f.retain(&mut items);
+        (items, index.max(1))
+    })
+    .await?;
+    Ok(super::respond::json(
+        axum::http::StatusCode::OK,
+        &items,
+        opts.pretty,
+        Some(&meta),
+    ))
+}

@@ -153,21 +153,18 @@ async fn nodes(
     State(agent): State<Arc<Agent>>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
-    let (p, opts) = read_opts(&agent, q.as_deref())?;
+    let p = Params::parse(q.as_deref());
     let meta = node_meta_filter(&p);
-    let f = filter(&p, schemas::node())?;
-    let (nodes, m) = blocking::query(&agent, &opts, WatchKey::Nodes, |t| {
-        let mut nodes: Vec<_> = t
+    blocking::list(&agent, &p, schemas::node(), WatchKey::Nodes, |t| {
+        let nodes: Vec<_> = t
             .catalog
             .nodes()
             .into_iter()
             .filter(|n| meta_matches(&n.meta, &meta))
             .collect();
-        f.retain(&mut nodes);
-        (nodes, t.catalog.nodes_index().max(1))
+        (nodes, t.catalog.nodes_index())
     })
-    .await?;
-    Ok(respond::json(StatusCode::OK, &nodes, opts.pretty, Some(&m)))
+    .await
 }
 
 async fn services(
@@ -216,24 +213,21 @@ async fn service(
     Path(name): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
-    let (p, opts) = read_opts(&agent, q.as_deref())?;
+    let p = Params::parse(q.as_deref());
     let meta = node_meta_filter(&p);
     let tags: Vec<String> = p.all("tag").into_iter().map(str::to_string).collect();
-    let f = filter(&p, schemas::catalog_service())?;
     let key = WatchKey::Service(name.clone());
-    let (list, m) = blocking::query(&agent, &opts, key, |t| {
-        let mut list: Vec<_> = t
+    blocking::list(&agent, &p, schemas::catalog_service(), key, |t| {
+        let list: Vec<_> = t
             .catalog
             .catalog_service(&name)
             .into_iter()
             .filter(|s| tags.iter().all(|tag| s.service_tags.contains(tag)))
             .filter(|s| meta_matches(&s.node_meta, &meta))
             .collect();
-        f.retain(&mut list);
-        (list, t.catalog.service_index(&name).max(1))
+        (list, t.catalog.service_index(&name))
     })
-    .await?;
-    Ok(respond::json(StatusCode::OK, &list, opts.pretty, Some(&m)))
+    .await
 }
 
 async fn node(
