@@ -11,6 +11,7 @@ pub mod filter;
 pub mod gossip;
 pub mod http;
 pub mod local;
+pub mod metrics;
 pub mod raft;
 mod reconcile;
 pub mod rpc;
@@ -76,6 +77,8 @@ pub struct Agent {
     pub checks: checks::Checks,
     /// DeregisterCriticalServiceAfter bookkeeping.
     pub critical_since: local::reaper::CriticalSince,
+    /// Telemetry (`/v1/agent/metrics`).
+    pub metrics: metrics::Metrics,
     /// Check results, taken once by the task that applies them.
     check_updates: std::sync::Mutex<Option<tokio::sync::mpsc::Receiver<checks::CheckUpdate>>>,
 }
@@ -105,6 +108,7 @@ impl Agent {
             router: std::sync::OnceLock::new(),
             checks: checks::Checks::new(updates_tx),
             critical_since: local::reaper::CriticalSince::default(),
+            metrics: metrics::Metrics::new(),
             check_updates: std::sync::Mutex::new(Some(updates_rx)),
         }
     }
