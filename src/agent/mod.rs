@@ -11,6 +11,7 @@ pub mod filter;
 pub mod gossip;
 pub mod http;
 pub mod local;
+pub mod metrics;
 pub mod raft;
 mod reconcile;
 pub mod reload;
@@ -81,6 +82,8 @@ pub struct Agent {
     pub from_config: reload::FromConfig,
     /// Reads the configuration again for a reload.
     pub reloader: std::sync::OnceLock<reload::Reloader>,
+    /// Telemetry (`/v1/agent/metrics`).
+    pub metrics: metrics::Metrics,
     /// Check results, taken once by the task that applies them.
     check_updates: std::sync::Mutex<Option<tokio::sync::mpsc::Receiver<checks::CheckUpdate>>>,
 }
@@ -112,6 +115,7 @@ impl Agent {
             critical_since: local::reaper::CriticalSince::default(),
             from_config: reload::FromConfig::default(),
             reloader: std::sync::OnceLock::new(),
+            metrics: metrics::Metrics::new(),
             check_updates: std::sync::Mutex::new(Some(updates_rx)),
         }
     }

@@ -3,6 +3,7 @@
 //! On a follower, `forward` hands what only the leader may answer to the leader (server RPC).
 
 pub mod agent_checks;
+mod agent_metrics;
 pub mod agent_services;
 mod blocking;
 mod body;
@@ -43,6 +44,7 @@ pub fn router(agent: Arc<Agent>) -> Router {
         .merge(catalog::routes())
         .merge(agent_services::routes())
         .merge(agent_checks::routes())
+        .merge(agent_metrics::routes())
         .merge(health::routes())
         .merge(txn::routes())
         .merge(self_info::routes())
@@ -57,6 +59,11 @@ pub fn router(agent: Arc<Agent>) -> Router {
         ))
         // Bodies are read with explicit, Consul-worded limits in the handlers that take them.
         .layer(DefaultBodyLimit::disable())
+        // Outermost: times every routed request, forwarded ones included (`consul.api.http`).
+        .layer(axum::middleware::from_fn_with_state(
+            agent.clone(),
+            agent_metrics::middleware,
+        ))
         .with_state(agent)
 }
 

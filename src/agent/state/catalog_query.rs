@@ -43,6 +43,12 @@ impl Catalog {
             .unwrap_or(self.indexes.nodes)
     }
 
+    /// How many nodes, service names and service instances there are (`consul.state.*`).
+    pub fn usage(&self) -> (usize, usize, usize) {
+        let instances = self.services.values().map(BTreeMap::len).sum();
+        (self.nodes.len(), self.by_name.len(), instances)
+    }
+
     /// Every node, by name.
     pub fn nodes(&self) -> Vec<Node> {
         self.nodes.values().cloned().collect()

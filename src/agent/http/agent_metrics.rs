@@ -1,0 +1,82 @@
+//! `GET /v1/agent/metrics`: the agent's telemetry as JSON (go-metrics' in-memory sink shape)
+//! or, with `?format=prometheus`, in the Prometheus text format; and the middleware that times
+//! every routed request as Consul's `consul.api.http` sample, labelled `method` and `path`
+//! (the route with `/` → `_` and its parameters cut to a trailing `_`: `v1_kv_`).
+//! Like Consul, any other `format` value gets JSON.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, RawQuery, Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+use super::params::Params;
+use super::respond;
+use crate::agent::metrics::{gauges, prometheus};
+use crate::agent::Agent;
+
+pub fn routes() -> Router<Arc<Agent>> {
+    Router::new().route("/v1/agent/metrics", get(agent_metrics))
+}
+
+async fn agent_metrics(State(agent): State<Arc<Agent>>, RawQuery(q): RawQuery) -> Response {
+    let p = Params::parse(q.as_deref());
+    let now = gauges::collect(&agent);
+    if p.get("format") == Some("prometheus") {
+        let body = agent.metrics.prometheus(&now);
+        return (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, prometheus::CONTENT_TYPE)],
+            body,
+        )
+            .into_response();
+    }
+    let summary = agent.metrics.summary(&now);
+    respond::json(StatusCode::OK, &summary, p.flag("pretty"), None)
+}
+
+/// Consul's `path` label of a route: `/v1/kv/{*key}` → `v1_kv_`, `/v1/agent/self` →
+/// `v1_agent_self` (Consul's mux patterns end in `/` where a parameter follows).
+pub fn path_label(route: &str) -> String {
+    let fixed = route.split('{').next().unwrap_or_default();
+    fixed.trim_start_matches('/').replace('/', "_")
+}
+
+/// Times each request that matched an API route (forwarding included) as `consul.api.http`;
+/// like Consul, `/` and unknown paths are not timed. Everything this router serves counts:
+/// requests other agents forward here and the agent's own anti-entropy requests too.
+pub async fn middleware(State(agent): State<Arc<Agent>>, req: Request, next: Next) -> Response {
+    let path = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| path_label(m.as_str()))
+        .filter(|p| !p.is_empty());
+    let method = req.method().as_str().to_string();
+    let start = Instant::now();
+    let resp = next.run(req).await;
+    if let Some(path) = path {
+        let labels = [("method", method.as_str()), ("path", path.as_str())];
+        agent
+            .metrics
+            .measure_since("consul.api.http", &labels, start);
+    }
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::path_label;
+
+    #[test]
+    fn path_labels_follow_consul_patterns() {
+        assert_eq!(path_label("/v1/kv/{*key}"), "v1_kv_");
+        assert_eq!(path_label("/v1/kv/"), "v1_kv_");
+        assert_eq!(path_label("/v1/agent/self"), "v1_agent_self");
+        assert_eq!(path_label("/v1/health/state/{state}"), "v1_health_state_");
+        assert_eq!(path_label("/"), "");
+    }
+}
