@@ -349,3 +349,57 @@ fn enable_script_checks_allows_api_scripts_and_warns() {
         check_status(&a, "api-script") == "warning"
     });
 }
+
+#[test]
+fn agent_health_endpoints_answer_with_status_codes() {
+    let a = AgentBuilder::dev().start();
+    let (status, _) = put(
+        &a,
+        "/v1/agent/service/register",
+        &json!({"Name": "lb", "ID": "lb-1", "Check": {"CheckID": "lb-ttl", "TTL": "1h"}}),
+    );
+    assert_eq!(status, 200);
+    let text = |path: &str| http_get(&format!("{}{path}?format=text", a.url())).unwrap();
+    assert_eq!(
+        text("/v1/agent/health/service/id/lb-1"),
+        (503, "critical".into())
+    );
+    http(
+        "PUT",
+        &format!("{}/v1/agent/check/warn/lb-ttl", a.url()),
+        b"",
+    )
+    .unwrap();
+    assert_eq!(
+        text("/v1/agent/health/service/id/lb-1"),
+        (429, "warning".into())
+    );
+    http(
+        "PUT",
+        &format!("{}/v1/agent/check/pass/lb-ttl", a.url()),
+        b"",
+    )
+    .unwrap();
+    assert_eq!(
+        text("/v1/agent/health/service/name/lb"),
+        (200, "passing".into())
+    );
+    let (status, body) = http_get(&format!("{}/v1/agent/health/service/name/lb", a.url())).unwrap();
+    assert_eq!(status, 200);
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v[0]["AggregatedStatus"], "passing");
+    assert_eq!(v[0]["Service"]["ID"], "lb-1");
+    assert_eq!(v[0]["Checks"][0]["CheckID"], "lb-ttl");
+    http(
+        "PUT",
+        &format!("{}/v1/agent/maintenance?enable=true", a.url()),
+        b"",
+    )
+    .unwrap();
+    assert_eq!(
+        text("/v1/agent/health/service/id/lb-1"),
+        (503, "maintenance".into())
+    );
+    assert_eq!(text("/v1/agent/health/service/id/nope").0, 404);
+    assert_eq!(text("/v1/agent/health/service/name/nope").0, 404);
+}

@@ -3,6 +3,7 @@
 //! On a follower, `forward` hands what only the leader may answer to the leader (server RPC).
 
 pub mod agent_checks;
+mod agent_health;
 mod agent_metrics;
 pub mod agent_services;
 mod blocking;
@@ -44,6 +45,7 @@ pub fn router(agent: Arc<Agent>) -> Router {
         .merge(catalog::routes())
         .merge(agent_services::routes())
         .merge(agent_checks::routes())
+        .merge(agent_health::routes())
         .merge(agent_metrics::routes())
         .merge(health::routes())
         .merge(txn::routes())
