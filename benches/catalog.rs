@@ -39,6 +39,8 @@
 
 #[path = "catalog/agent.rs"]
 mod agent;
+#[path = "catalog/checks.rs"]
+mod checks;
 #[path = "common/cli.rs"]
 mod cli;
 // The shared modules serve several benches; this one uses a part of each.
@@ -60,6 +62,8 @@ mod report;
 #[allow(dead_code)]
 #[path = "common/servers.rs"]
 mod servers;
+#[path = "catalog/services.rs"]
+mod services;
 #[path = "catalog/summary.rs"]
 mod summary;
 #[path = "catalog/watch.rs"]
@@ -72,20 +76,25 @@ use anyhow::{bail, Result};
 
 use summary::Results;
 
-const USAGE: &str = "usage: cargo bench --bench catalog -- [--only watch] [--runs N] \
-[--watchers N] [--other-secs S] [--durable] [--sd-bin PATH] [--data-root DIR]";
+const USAGE: &str = "usage: cargo bench --bench catalog -- [--only watch,catalog,checks] \
+[--runs N] [--durable] [--watchers N] [--other-secs S] [--services N] [--seconds S] [--warmup S] \
+[--checks N] [--checks-secs S] [--sd-bin PATH] [--data-root DIR]";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Part {
     Watch,
+    Catalog,
+    Checks,
 }
 
 impl Part {
-    const ALL: [Part; 1] = [Part::Watch];
+    const ALL: [Part; 3] = [Part::Watch, Part::Catalog, Part::Checks];
 
     fn name(self) -> &'static str {
         match self {
             Part::Watch => "watch",
+            Part::Catalog => "catalog",
+            Part::Checks => "checks",
         }
     }
 
@@ -93,6 +102,8 @@ impl Part {
     fn default_runs(self) -> usize {
         match self {
             Part::Watch => 5,
+            Part::Catalog => 3,
+            Part::Checks => 1,
         }
     }
 }
@@ -103,6 +114,9 @@ struct Opts {
     durable: bool,
     watchers: usize,
     other_window: Duration,
+    services: u64,
+    checks: u64,
+    checks_window: Duration,
     c: cli::Common,
 }
 
@@ -118,18 +132,27 @@ fn parse_opts() -> Result<Option<Opts>> {
     let mut durable = false;
     let mut watchers = 1000;
     let mut other_window = Duration::from_secs(1);
+    let mut services = 1000;
+    let mut checks = 1000;
+    let mut checks_window = Duration::from_secs(60);
     let go = cli::parse(USAGE, &mut c, |name, f| {
         match name {
             "--runs" => runs = Some(cli::parse_count(&f.value()?, "--runs")?),
             "--durable" => durable = true,
             "--watchers" => watchers = cli::parse_count(&f.value()?, "--watchers")?,
             "--other-secs" => other_window = cli::parse_secs(&f.value()?, "--other-secs")?,
+            "--services" => services = cli::parse_count(&f.value()?, "--services")? as u64,
+            "--checks" => checks = cli::parse_count(&f.value()?, "--checks")? as u64,
+            "--checks-secs" => checks_window = cli::parse_secs(&f.value()?, "--checks-secs")?,
             _ => return Ok(false),
         }
         Ok(true)
     })?;
     if !go {
         return Ok(None);
+    }
+    if checks_window.is_zero() {
+        bail!("--checks-secs must be > 0");
     }
     let mut parts = Part::ALL.to_vec();
     if let Some(only) = c.only.take() {
@@ -147,6 +170,9 @@ fn parse_opts() -> Result<Option<Opts>> {
         durable,
         watchers,
         other_window,
+        services,
+        checks,
+        checks_window,
         c,
     }))
 }
@@ -178,6 +204,21 @@ fn print_header(o: &Opts) {
                 o.watchers,
                 o.other_window
             ),
+            Part::Catalog => format!(
+                "catalog x{} ({} services x {} instances; warm-up {:?}, window {:?} per read load)",
+                o.runs(p),
+                o.services,
+                services::NODES,
+                o.c.warmup,
+                o.c.window
+            ),
+            Part::Checks => format!(
+                "checks x{} ({} HTTP checks every {:?}; CPU window {:?})",
+                o.runs(p),
+                o.checks,
+                checks::INTERVAL,
+                o.checks_window
+            ),
         })
         .collect();
     println!("parts: {}", parts.join(", "));
@@ -207,6 +248,24 @@ async fn run_part(o: &Opts, p: Part, r: &mut Results) -> Result<()> {
                 o.watchers
             );
             r.watch = Some(watch::watch(l, o.durable, n, o.watchers, o.other_window).await?);
+        }
+        Part::Catalog => {
+            println!(
+                "== catalog: {} services x {} instances, then reads, x{n} fresh agents ==",
+                o.services,
+                services::NODES
+            );
+            r.catalog =
+                Some(services::catalog(l, o.durable, n, o.services, o.c.warmup, o.c.window).await?);
+        }
+        Part::Checks => {
+            println!(
+                "== checks: {} HTTP checks every {:?}, agent CPU over {:?}, x{n} ==",
+                o.checks,
+                checks::INTERVAL,
+                o.checks_window
+            );
+            r.checks = Some(checks::checks(l, o.durable, n, o.checks, o.checks_window).await?);
         }
     }
     Ok(())

@@ -216,9 +216,7 @@ async fn one_run(l: &Launch, durable: bool, count: u64, window: Duration) -> Res
 /// Passing checks of our services (`svc-*`) in the catalog (`/v1/health/state/passing`).
 async fn passing_in_catalog(conn: &mut Conn) -> Result<u64> {
     let path = "/v1/health/state/passing";
-    let (status, body) = conn
-        .request(Method::GET, path, None, Bytes::new())
-        .await?;
+    let (status, body) = conn.request(Method::GET, path, None, Bytes::new()).await?;
     if status != 200 {
         bail!("GET {path}: HTTP {status}");
     }

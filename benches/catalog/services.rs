@@ -208,8 +208,8 @@ async fn verify(conn: &mut Conn, services: u64) -> Result<()> {
     let last = services - 1;
     let path = format!("/v1/health/service/svc-{last}?passing");
     let (_, body) = agent::get_indexed(conn, &path).await?;
-    let entries: Vec<serde_json::Value> = serde_json::from_slice(&body)
-        .with_context(|| format!("{path}: not a JSON array"))?;
+    let entries: Vec<serde_json::Value> =
+        serde_json::from_slice(&body).with_context(|| format!("{path}: not a JSON array"))?;
     if entries.len() as u64 != NODES {
         bail!(
             "{path}: {} passing instances, expected {NODES}",

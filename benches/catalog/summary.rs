@@ -1,13 +1,17 @@
 //! The closing table: one row per target with the figure, the goal (DESIGN.md §5 and
 //! reference/performance.md §9 where they set one) and whether this run met it.
 
+use crate::checks::ChecksRun;
 use crate::report::{median, num, table};
+use crate::services::{CatalogRun, Read, LOADS};
 use crate::watch::Round;
 
 /// Whatever parts ran.
 #[derive(Default)]
 pub struct Results {
     pub watch: Option<Vec<Round>>,
+    pub catalog: Option<Vec<CatalogRun>>,
+    pub checks: Option<Vec<ChecksRun>>,
     /// Parts that ended with an error: "part: error".
     pub failed: Vec<String>,
 }
@@ -36,6 +40,12 @@ impl Results {
             .to_vec()];
         if let Some(w) = &self.watch {
             rows.extend(watch_rows(w));
+        }
+        if let Some(c) = &self.catalog {
+            rows.extend(catalog_rows(c));
+        }
+        if let Some(c) = &self.checks {
+            rows.extend(checks_rows(c));
         }
         table(&rows, &[0, 1, 2, 3])
     }
@@ -116,6 +126,109 @@ fn watch_rows(w: &[Round]) -> Vec<Vec<String>> {
             ),
             "<= 2 KB (perf.md G6)",
             Some(first.rss_per_watcher() <= 2048.0),
+        ),
+    ]
+}
+
+fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
+}
+
+fn catalog_rows(c: &[CatalogRun]) -> Vec<Vec<String>> {
+    let Some(first) = c.first() else {
+        return Vec::new();
+    };
+    let runs = c.len();
+    let med = |f: &dyn Fn(&CatalogRun) -> f64| median(c.iter().map(f));
+    let mut rows = vec![row(
+        "catalog load",
+        format!(
+            "{} instances via PUT /v1/catalog/register, 32 connections; median of {runs} agents",
+            first.instances
+        ),
+        format!(
+            "{} registrations/s ({} s)",
+            num(med(&CatalogRun::load_rate), 0),
+            num(med(&|r| r.load_time.as_secs_f64()), 2)
+        ),
+        "",
+        None,
+    )];
+    for (i, (read, conns)) in LOADS.iter().enumerate() {
+        let stat = |f: &dyn Fn(&crate::load::RunStats) -> f64| med(&|r| f(&r.reads[i].2));
+        let errors: u64 = c.iter().map(|r| r.reads[i].2.errors).sum();
+        let what = match read {
+            Read::Services => "GET /v1/catalog/services".to_string(),
+            Read::Health => "GET /v1/health/service/<random>?passing".to_string(),
+        };
+        rows.push(row(
+            "  catalog read",
+            format!("{what}, {conns} connections"),
+            format!(
+                "{} req/s, p50 {}, p99 {}{}",
+                num(stat(&|s| s.ops_per_sec()), 0),
+                ms(stat(&|s| s.pct_ms(50.0))),
+                ms(stat(&|s| s.pct_ms(99.0))),
+                if errors > 0 {
+                    format!("; {errors} errors")
+                } else {
+                    String::new()
+                }
+            ),
+            "",
+            (errors > 0).then_some(false),
+        ));
+    }
+    rows.push(row(
+        "  RSS after loading",
+        format!("VmRSS with {} instances registered", first.instances),
+        format!(
+            "{} MiB (anonymous {} MiB)",
+            num(med(&|r| mib(r.rss_kib)), 1),
+            num(med(&|r| mib(r.anon_kib)), 1)
+        ),
+        "",
+        None,
+    ));
+    rows
+}
+
+fn checks_rows(c: &[ChecksRun]) -> Vec<Vec<String>> {
+    let Some(first) = c.first() else {
+        return Vec::new();
+    };
+    let med = |f: &dyn Fn(&ChecksRun) -> f64| median(c.iter().map(f));
+    let core = med(&|r| r.cpu_core * 100.0);
+    vec![
+        row(
+            "HTTP checks CPU",
+            format!(
+                "{} HTTP checks every {} s, all passing; agent utime+stime over {} s",
+                first.checks,
+                crate::checks::INTERVAL.as_secs(),
+                num(first.window.as_secs_f64(), 0)
+            ),
+            format!(
+                "{}% of one core = {}% of the {}-CPU machine (idle agent {}%); {} probes/s",
+                num(core, 2),
+                num(core / first.nproc as f64, 2),
+                first.nproc,
+                num(med(&|r| r.idle_core * 100.0), 2),
+                num(med(&|r| r.probes_per_sec), 1)
+            ),
+            "",
+            None,
+        ),
+        row(
+            "  RSS with the checks",
+            format!("VmRSS with {} services and HTTP checks", first.checks),
+            format!(
+                "{} MiB (anonymous {} MiB)",
+                num(med(&|r| mib(r.rss_kib)), 1),
+                num(med(&|r| mib(r.anon_kib)), 1)
+            ),
+            "",
+            None,
         ),
     ]
 }
