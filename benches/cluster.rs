@@ -69,7 +69,7 @@ mod cli;
 mod etcd;
 #[path = "cluster/failover.rs"]
 mod failover;
-// The shared modules serve two benches; this one uses a part of each.
+// The shared modules serve several benches; this one uses a part of each.
 #[allow(dead_code)]
 #[path = "common/http.rs"]
 mod http;

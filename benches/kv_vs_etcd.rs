@@ -45,7 +45,7 @@
 
 #[path = "common/cli.rs"]
 mod cli;
-// The shared modules serve two benches; this one uses a part of some.
+// The shared modules serve several benches; this one uses a part of some.
 #[allow(dead_code)]
 #[path = "common/http.rs"]
 mod http;
@@ -54,11 +54,13 @@ mod load;
 #[allow(dead_code)]
 #[path = "common/machine.rs"]
 mod machine;
+#[allow(dead_code)]
 #[path = "common/process.rs"]
 mod process;
 #[allow(dead_code)]
 #[path = "common/report.rs"]
 mod report;
+#[allow(dead_code)]
 #[path = "common/servers.rs"]
 mod servers;
 

@@ -9,12 +9,26 @@ use anyhow::{Context, Result};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::SendRequest;
-use hyper::{Method, Request};
+use hyper::{HeaderMap, Method, Request};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
 /// A request timeout: a server that stops answering turns into errors, not a hung bench.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A whole response.
+pub struct Answer {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Answer {
+    /// A header as text (None if absent or not ASCII).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
 
 /// One keep-alive HTTP/1.1 connection.
 pub struct Conn {
@@ -52,6 +66,22 @@ impl Conn {
         content_type: Option<&'static str>,
         body: Bytes,
     ) -> Result<(u16, Bytes)> {
+        let a = self
+            .send(method, path_and_query, content_type, body, REQUEST_TIMEOUT)
+            .await?;
+        Ok((a.status, a.body))
+    }
+
+    /// Sends one request and reads the whole response, headers included, within `timeout`
+    /// (a blocking query may legitimately take longer than [`REQUEST_TIMEOUT`]).
+    pub async fn send(
+        &mut self,
+        method: Method,
+        path_and_query: &str,
+        content_type: Option<&'static str>,
+        body: Bytes,
+        timeout: Duration,
+    ) -> Result<Answer> {
         let mut req = Request::builder()
             .method(method)
             .uri(path_and_query)
@@ -64,10 +94,15 @@ impl Conn {
             self.sender.ready().await?;
             let resp = self.sender.send_request(req).await?;
             let status = resp.status().as_u16();
-            let body = resp.into_body().collect().await?.to_bytes();
-            anyhow::Ok((status, body))
+            let (parts, body) = resp.into_parts();
+            let body = body.collect().await?.to_bytes();
+            anyhow::Ok(Answer {
+                status,
+                headers: parts.headers,
+                body,
+            })
         };
-        tokio::time::timeout(REQUEST_TIMEOUT, fut)
+        tokio::time::timeout(timeout, fut)
             .await
             .context("request timed out")?
     }

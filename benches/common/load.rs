@@ -1,5 +1,7 @@
-//! The load generator: the same workers, keys, values and connection counts for both peers; only
-//! the request encoding differs (Consul's `/v1/kv` vs etcd's JSON gateway `/v3/kv/*`).
+//! The load generator: workers that each own one keep-alive connection and send what an [`Ops`]
+//! asks for, counting successes and latencies inside a window. The KV workloads give both peers
+//! the same workers, keys, values and connection counts; only the request encoding differs
+//! (Consul's `/v1/kv` vs etcd's JSON gateway `/v3/kv/*`). Other benches bring their own `Ops`.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -79,6 +81,86 @@ fn key(n: u64) -> String {
     format!("k{n:07}")
 }
 
+/// One request of a workload.
+pub struct Req {
+    pub method: Method,
+    pub path: String,
+    pub content_type: Option<&'static str>,
+    pub body: Bytes,
+}
+
+impl Req {
+    /// A GET without a body.
+    pub fn get(path: String) -> Req {
+        Req {
+            method: Method::GET,
+            path,
+            content_type: None,
+            body: Bytes::new(),
+        }
+    }
+}
+
+/// What a load run sends: the `n`-th request (`n` from a counter all workers share) and which
+/// answers count as success.
+pub trait Ops: Send + Sync + 'static {
+    fn request(&self, n: u64) -> Req;
+    fn ok(&self, status: u16, body: &[u8]) -> bool;
+}
+
+/// KV put or get of the `n mod keyspace`-th key, on sd (`/v1/kv`) or etcd (its JSON gateway).
+struct KvOps {
+    peer: Peer,
+    put: bool,
+    keyspace: u64,
+    p: Arc<Payload>,
+}
+
+impl Ops for KvOps {
+    fn request(&self, n: u64) -> Req {
+        let key = key(n % self.keyspace);
+        let json = Some("application/json");
+        match (self.peer, self.put) {
+            (Peer::Sd, true) => Req {
+                method: Method::PUT,
+                path: format!("/v1/kv/{key}"),
+                content_type: None,
+                body: self.p.raw.clone(),
+            },
+            (Peer::Sd, false) => Req::get(format!("/v1/kv/{key}?stale")),
+            (Peer::Etcd, true) => Req {
+                method: Method::POST,
+                path: "/v3/kv/put".to_string(),
+                content_type: json,
+                body: Bytes::from(format!(
+                    r#"{{"key":"{}","value":"{}"}}"#,
+                    B64.encode(&key),
+                    self.p.b64
+                )),
+            },
+            (Peer::Etcd, false) => Req {
+                method: Method::POST,
+                path: "/v3/kv/range".to_string(),
+                content_type: json,
+                body: Bytes::from(format!(
+                    r#"{{"key":"{}","serializable":true}}"#,
+                    B64.encode(&key)
+                )),
+            },
+        }
+    }
+
+    fn ok(&self, status: u16, body: &[u8]) -> bool {
+        status == 200
+            && match (self.peer, self.put) {
+                (Peer::Sd, true) => body.trim_ascii() == b"true",
+                (Peer::Sd, false) => body.starts_with(b"["),
+                (Peer::Etcd, true) => body.starts_with(b"{\"header\""),
+                (Peer::Etcd, false) => body.windows(6).any(|w| w == b"\"kvs\":"),
+            }
+    }
+}
+
 /// Why one operation failed.
 enum OpError {
     /// The connection is unusable (reset, timeout, protocol error): reconnect.
@@ -87,51 +169,17 @@ enum OpError {
     Bad(String),
 }
 
-async fn op(conn: &mut Conn, peer: Peer, put: bool, key: &str, p: &Payload) -> Result<(), OpError> {
-    let (method, path, ctype, body) = match (peer, put) {
-        (Peer::Sd, true) => (Method::PUT, format!("/v1/kv/{key}"), None, p.raw.clone()),
-        (Peer::Sd, false) => (
-            Method::GET,
-            format!("/v1/kv/{key}?stale"),
-            None,
-            Bytes::new(),
-        ),
-        (Peer::Etcd, true) => (
-            Method::POST,
-            "/v3/kv/put".to_string(),
-            Some("application/json"),
-            Bytes::from(format!(
-                r#"{{"key":"{}","value":"{}"}}"#,
-                B64.encode(key),
-                p.b64
-            )),
-        ),
-        (Peer::Etcd, false) => (
-            Method::POST,
-            "/v3/kv/range".to_string(),
-            Some("application/json"),
-            Bytes::from(format!(
-                r#"{{"key":"{}","serializable":true}}"#,
-                B64.encode(key)
-            )),
-        ),
-    };
+async fn op(conn: &mut Conn, ops: &impl Ops, n: u64) -> Result<(), OpError> {
+    let r = ops.request(n);
     let (status, body) = conn
-        .request(method, &path, ctype, body)
+        .request(r.method, &r.path, r.content_type, r.body)
         .await
         .map_err(OpError::Transport)?;
-    let ok = status == 200
-        && match (peer, put) {
-            (Peer::Sd, true) => body.trim_ascii() == b"true",
-            (Peer::Sd, false) => body.starts_with(b"["),
-            (Peer::Etcd, true) => body.starts_with(b"{\"header\""),
-            (Peer::Etcd, false) => body.windows(6).any(|w| w == b"\"kvs\":"),
-        };
-    if ok {
+    if ops.ok(status, &body) {
         Ok(())
     } else {
         let text = String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned();
-        Err(OpError::Bad(format!("{path}: HTTP {status}: {text}")))
+        Err(OpError::Bad(format!("{}: HTTP {status}: {text}", r.path)))
     }
 }
 
@@ -167,21 +215,41 @@ impl RunStats {
 
 /// Writes the key set a get run reads. Must succeed completely.
 pub async fn preload(addr: SocketAddr, peer: Peer, p: &Arc<Payload>) -> Result<()> {
+    let ops = KvOps {
+        peer,
+        put: true,
+        keyspace: GET_KEYS,
+        p: p.clone(),
+    };
+    run_all(addr, PRELOAD_CONNS, GET_KEYS, Arc::new(ops))
+        .await
+        .map(|_| ())
+}
+
+/// Sends requests 0..count over `conns` connections (each worker takes the next number);
+/// every one must succeed. Returns the time it took.
+pub async fn run_all<O: Ops>(
+    addr: SocketAddr,
+    conns: usize,
+    count: u64,
+    ops: Arc<O>,
+) -> Result<Duration> {
+    let started = Instant::now();
     let next = Arc::new(AtomicU64::new(0));
     let mut tasks = Vec::new();
-    for _ in 0..PRELOAD_CONNS {
+    for _ in 0..conns {
         let mut conn = Conn::connect(addr).await?;
-        let (next, p) = (next.clone(), p.clone());
+        let (next, ops) = (next.clone(), ops.clone());
         tasks.push(tokio::spawn(async move {
             loop {
                 let n = next.fetch_add(1, Ordering::Relaxed);
-                if n >= GET_KEYS {
+                if n >= count {
                     return Ok(());
                 }
-                match op(&mut conn, peer, true, &key(n), &p).await {
+                match op(&mut conn, &*ops, n).await {
                     Ok(()) => {}
-                    Err(OpError::Transport(e)) => bail!("preload: {e:#}"),
-                    Err(OpError::Bad(e)) => bail!("preload: {e}"),
+                    Err(OpError::Transport(e)) => bail!("request {n}: {e:#}"),
+                    Err(OpError::Bad(e)) => bail!("request {n}: {e}"),
                 }
             }
         }));
@@ -189,7 +257,7 @@ pub async fn preload(addr: SocketAddr, peer: Peer, p: &Arc<Payload>) -> Result<(
     for t in tasks {
         t.await??;
     }
-    Ok(())
+    Ok(started.elapsed())
 }
 
 /// Runs `w` against `addr`: connects every worker first, then `warmup` (not counted), then
@@ -202,17 +270,35 @@ pub async fn run(
     window: Duration,
     p: &Arc<Payload>,
 ) -> Result<RunStats> {
-    let mut conns = Vec::with_capacity(w.conns());
-    for _ in 0..w.conns() {
-        conns.push(Conn::connect(addr).await?);
+    let ops = KvOps {
+        peer,
+        put: w.is_put(),
+        keyspace: if w.is_put() { PUT_KEYSPACE } else { GET_KEYS },
+        p: p.clone(),
+    };
+    run_ops(addr, w.conns(), warmup, window, Arc::new(ops)).await
+}
+
+/// Runs `ops` over `conns` keep-alive connections: connects every worker first, then `warmup`
+/// (not counted), then counts operations that complete within the next `window`.
+pub async fn run_ops<O: Ops>(
+    addr: SocketAddr,
+    conns: usize,
+    warmup: Duration,
+    window: Duration,
+    ops: Arc<O>,
+) -> Result<RunStats> {
+    let mut opened = Vec::with_capacity(conns);
+    for _ in 0..conns {
+        opened.push(Conn::connect(addr).await?);
     }
     let counter = Arc::new(AtomicU64::new(0));
     let start = Instant::now() + warmup;
     let end = start + window;
     let mut tasks = Vec::new();
-    for conn in conns {
-        let (counter, p) = (counter.clone(), p.clone());
-        tasks.push(tokio::spawn(worker(conn, peer, w, counter, p, start, end)));
+    for conn in opened {
+        let (counter, ops) = (counter.clone(), ops.clone());
+        tasks.push(tokio::spawn(worker(conn, counter, ops, start, end)));
     }
     let mut total = RunStats {
         window,
@@ -232,12 +318,10 @@ pub async fn run(
     Ok(total)
 }
 
-async fn worker(
+async fn worker<O: Ops>(
     conn: Conn,
-    peer: Peer,
-    w: Workload,
     counter: Arc<AtomicU64>,
-    p: Arc<Payload>,
+    ops: Arc<O>,
     start: Instant,
     end: Instant,
 ) -> RunStats {
@@ -247,7 +331,6 @@ async fn worker(
         conns_opened: 1,
         ..RunStats::default()
     };
-    let keyspace = if w.is_put() { PUT_KEYSPACE } else { GET_KEYS };
     while Instant::now() < end {
         let c = match conn.as_mut() {
             Some(c) => c,
@@ -264,9 +347,9 @@ async fn worker(
                 }
             },
         };
-        let k = key(counter.fetch_add(1, Ordering::Relaxed) % keyspace);
+        let n = counter.fetch_add(1, Ordering::Relaxed);
         let t = Instant::now();
-        let r = op(c, peer, w.is_put(), &k, &p).await;
+        let r = op(c, &*ops, n).await;
         let done = Instant::now();
         match r {
             Ok(()) => {

@@ -1,7 +1,8 @@
 //! Facts about the machine and the binaries, printed with the results: CPU count and model, the
 //! file system the data directories live on, a serial fdatasync probe (this VM's disk latency
 //! swings 10x within minutes, so each durable-put run is preceded by one), binary sizes, and a
-//! check that `target/release/sd` is not older than the sources, and how busy one CPU was.
+//! check that `target/release/sd` is not older than the sources, how busy one CPU was, and the
+//! clock tick that process CPU times are counted in.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -138,4 +139,17 @@ pub fn cpu_jiffies(cpu: usize) -> Option<(u64, u64)> {
     let total: u64 = v.iter().take(8).sum();
     let idle = v.get(3)? + v.get(4).copied().unwrap_or(0);
     Some((total.saturating_sub(idle), total))
+}
+
+/// The kernel's clock ticks per second (`getconf CLK_TCK`, the unit of /proc/PID/stat times);
+/// 100, Linux's USER_HZ everywhere in practice, if `getconf` is missing.
+pub fn clock_ticks_per_sec() -> u64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .stdin(Stdio::null())
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+        .filter(|&t: &u64| t > 0)
+        .unwrap_or(100)
 }

@@ -1,6 +1,7 @@
 //! A child process the bench started: its output goes to a log file (appended to, so a restarted
 //! agent keeps one log), it is killed with SIGKILL and reaped when dropped (also while a panic
-//! unwinds), and its command line and last log lines are at hand for error messages.
+//! unwinds), and its command line and last log lines are at hand for error messages. Its memory
+//! and CPU time are read from /proc.
 
 use std::fs::{File, OpenOptions};
 use std::io::Read;
@@ -97,6 +98,14 @@ impl Proc {
             .with_context(|| format!("no {field} in {path}"))
     }
 
+    /// CPU time the process has used so far, in clock ticks ([`cpu_ticks_of`]).
+    pub fn cpu_ticks(&self) -> Result<u64> {
+        let pid = self
+            .pid()
+            .with_context(|| format!("{} is not running", self.name))?;
+        cpu_ticks_of(pid)
+    }
+
     /// Command line and the last lines of the log, for error messages.
     pub fn describe(&self) -> String {
         let mut log = String::new();
@@ -129,4 +138,24 @@ pub fn clean_env(mut cmd: Command) -> Command {
         }
     }
     cmd
+}
+
+/// CPU time process `pid` has used so far, user plus system, in clock ticks (`utime` and
+/// `stime` of /proc/PID/stat; see [`crate::machine::clock_ticks_per_sec`]).
+pub fn cpu_ticks_of(pid: u32) -> Result<u64> {
+    let path = format!("/proc/{pid}/stat");
+    let stat = std::fs::read_to_string(&path).with_context(|| path.clone())?;
+    // The command name (field 2) may hold spaces; the fields after it start at `)`.
+    let rest = stat
+        .rsplit_once(')')
+        .map(|(_, r)| r)
+        .with_context(|| format!("{path}: no `)`"))?;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    // `rest` starts at field 3 (state): utime is field 14, stime field 15.
+    let field = |i: usize| -> Result<u64> {
+        f.get(i - 3)
+            .and_then(|v| v.parse().ok())
+            .with_context(|| format!("{path}: no field {i}"))
+    };
+    Ok(field(14)? + field(15)?)
 }

@@ -203,6 +203,11 @@ impl Server {
     pub fn rss_kib(&self) -> Result<u64> {
         self.proc.rss_kib()
     }
+
+    /// The process: its pid, CPU time and memory fields.
+    pub fn proc(&self) -> &Proc {
+        &self.proc
+    }
 }
 
 /// One readiness probe: sd has a leader (`/v1/status/leader` names one), etcd's `/health` says
