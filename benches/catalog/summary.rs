@@ -134,6 +134,16 @@ fn mib(kib: u64) -> f64 {
     kib as f64 / 1024.0
 }
 
+/// A row with a resident set size and its anonymous part, MiB.
+fn rss_row(target: &str, what: String, rss_mib: f64, anon_mib: f64) -> Vec<String> {
+    let result = format!(
+        "{} MiB (anonymous {} MiB)",
+        num(rss_mib, 1),
+        num(anon_mib, 1)
+    );
+    row(target, what, result, "", None)
+}
+
 fn catalog_rows(c: &[CatalogRun]) -> Vec<Vec<String>> {
     let Some(first) = c.first() else {
         return Vec::new();
@@ -179,16 +189,11 @@ fn catalog_rows(c: &[CatalogRun]) -> Vec<Vec<String>> {
             (errors > 0).then_some(false),
         ));
     }
-    rows.push(row(
+    rows.push(rss_row(
         "  RSS after loading",
         format!("VmRSS with {} instances registered", first.instances),
-        format!(
-            "{} MiB (anonymous {} MiB)",
-            num(med(&|r| mib(r.rss_kib)), 1),
-            num(med(&|r| mib(r.anon_kib)), 1)
-        ),
-        "",
-        None,
+        med(&|r| mib(r.rss_kib)),
+        med(&|r| mib(r.anon_kib)),
     ));
     rows
 }
@@ -219,16 +224,11 @@ fn checks_rows(c: &[ChecksRun]) -> Vec<Vec<String>> {
             "",
             None,
         ),
-        row(
+        rss_row(
             "  RSS with the checks",
             format!("VmRSS with {} services and HTTP checks", first.checks),
-            format!(
-                "{} MiB (anonymous {} MiB)",
-                num(med(&|r| mib(r.rss_kib)), 1),
-                num(med(&|r| mib(r.anon_kib)), 1)
-            ),
-            "",
-            None,
+            med(&|r| mib(r.rss_kib)),
+            med(&|r| mib(r.anon_kib)),
         ),
     ]
 }
