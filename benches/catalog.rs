@@ -56,9 +56,9 @@
 //! ```
 //!
 //! `--runs N` sets the rounds or runs of every part (default: 5 watch rounds, 3 catalog
-//! agents, 1 checks run). A default run takes about 3.5 minutes on a 2-core VM: watch ~20 s,
-//! catalog ~1.3 min, checks ~1.7 min. A quick look, `--runs 1 --watchers 200 --services 100
-//! --checks 100 --checks-secs 10 --seconds 2`, takes under a minute.
+//! agents, 1 checks run). A default run takes about 4 minutes on a 2-core VM: watch ~1 min,
+//! catalog ~1.5 min, checks ~1.5 min. A quick look, `--runs 1 --watchers 200 --services 100
+//! --checks 100 --checks-secs 10 --seconds 2`, takes about a minute.
 //!
 //! The bench's client tasks share the CPUs with the agent (2 on the project's VMs, shared with
 //! other work): wake times include the client reading 1,000 answers on the same cores, and

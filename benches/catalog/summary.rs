@@ -118,11 +118,16 @@ fn watch_rows(w: &[Round]) -> Vec<Vec<String>> {
             "memory per parked watcher",
             "fresh agent: RSS with all parked - before, / watchers (connection included)".into(),
             format!(
-                "{} B (RSS {} -> {} MiB); later rounds {} B",
+                "{} B (RSS {} -> {} MiB){}",
                 num(first.rss_per_watcher(), 0),
                 num(first.rss_before_kib as f64 / 1024.0, 1),
                 num(first.rss_parked_kib as f64 / 1024.0, 1),
-                num(median(w.iter().skip(1).map(Round::rss_per_watcher)), 0),
+                if rounds > 1 {
+                    let later = median(w.iter().skip(1).map(Round::rss_per_watcher));
+                    format!("; later rounds {} B", num(later, 0))
+                } else {
+                    String::new()
+                },
             ),
             "<= 2 KB (perf.md G6)",
             Some(first.rss_per_watcher() <= 2048.0),
