@@ -191,16 +191,7 @@ fn parse_opts() -> Result<Option<Opts>> {
     if soak.is_zero() {
         bail!("--soak-secs must be > 0");
     }
-    let mut parts = Part::ALL.to_vec();
-    if let Some(only) = c.only.take() {
-        parts = Vec::new();
-        for n in only {
-            match Part::ALL.iter().find(|p| p.name() == n) {
-                Some(p) => parts.push(*p),
-                None => bail!("--only: unknown part {n:?}\n{USAGE}"),
-            }
-        }
-    }
+    let parts = cli::select_parts(c.only.take(), &Part::ALL, Part::name, USAGE)?;
     Ok(Some(Opts {
         parts,
         runs,
@@ -239,13 +230,8 @@ fn print_header(o: &Opts) {
 /// Runs the parts in order; a part that fails is reported and the next one runs.
 async fn bench(o: &Opts) -> Results {
     let mut r = Results::default();
-    for &p in &o.parts {
-        if let Err(e) = run_part(o, p, &mut r).await {
-            println!("ERROR in {}: {e:#}", p.name());
-            r.failed.push(format!("{}: {e:#}", p.name()));
-        }
-        println!();
-    }
+    let failed = cli::run_parts(&o.parts, Part::name, async |p| run_part(o, p, &mut r).await).await;
+    r.failed = failed;
     r
 }
 
@@ -284,19 +270,6 @@ async fn run_part(o: &Opts, p: Part, r: &mut Results) -> Result<()> {
     Ok(())
 }
 
-/// Resolves on Ctrl-C or SIGTERM, so the bench future is dropped and every process killed.
-async fn interrupted() -> &'static str {
-    use tokio::signal::unix::{signal, SignalKind};
-    let Ok(mut term) = signal(SignalKind::terminate()) else {
-        let _ = tokio::signal::ctrl_c().await;
-        return "SIGINT";
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => "SIGINT",
-        _ = term.recv() => "SIGTERM",
-    }
-}
-
 fn main() -> ExitCode {
     let result = (|| -> Result<()> {
         let Some(o) = parse_opts()? else {
@@ -304,34 +277,13 @@ fn main() -> ExitCode {
         };
         cli::check_binaries(&o.c.launch, o.parts.contains(&Part::Put64))?;
         print_header(&o);
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()?;
-        let results = rt.block_on(async {
-            tokio::select! {
-                r = bench(&o) => Ok(r),
-                s = interrupted() => bail!("interrupted by {s}; every process started was killed"),
-            }
-        })?;
+        let results = cli::run_interruptible(bench(&o))?;
         println!(
             "== summary ({} CPUs shared by the agents, the load generator and the pollers; one run) ==",
             machine::nproc()
         );
         print!("{}", results.render());
-        if !results.failed.is_empty() {
-            bail!(
-                "{} part(s) failed:\n{}",
-                results.failed.len(),
-                results.failed.join("\n")
-            );
-        }
-        Ok(())
+        cli::check_failed(&results.failed)
     })();
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("cluster: error: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    cli::exit_code("cluster", result)
 }

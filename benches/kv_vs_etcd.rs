@@ -43,9 +43,10 @@
 //! performance.md's measurements; absolute numbers on a noisy VM are not reproducible, ratios of
 //! interleaved runs are what to quote.
 
+// The shared modules serve several benches; this one uses a part of some.
+#[allow(dead_code)]
 #[path = "common/cli.rs"]
 mod cli;
-// The shared modules serve several benches; this one uses a part of some.
 #[allow(dead_code)]
 #[path = "common/http.rs"]
 mod http;
@@ -260,16 +261,7 @@ fn main() -> ExitCode {
         };
         cli::check_binaries(&o.c.launch, true)?;
         print_header(&o);
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()?;
-        rt.block_on(bench(&o))
+        cli::run_interruptible(bench(&o))?
     })();
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("kv_vs_etcd: error: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    cli::exit_code("kv_vs_etcd", result)
 }

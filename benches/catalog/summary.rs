@@ -118,11 +118,16 @@ fn watch_rows(w: &[Round]) -> Vec<Vec<String>> {
             "memory per parked watcher",
             "fresh agent: RSS with all parked - before, / watchers (connection included)".into(),
             format!(
-                "{} B (RSS {} -> {} MiB); later rounds {} B",
+                "{} B (RSS {} -> {} MiB){}",
                 num(first.rss_per_watcher(), 0),
                 num(first.rss_before_kib as f64 / 1024.0, 1),
                 num(first.rss_parked_kib as f64 / 1024.0, 1),
-                num(median(w.iter().skip(1).map(Round::rss_per_watcher)), 0),
+                if rounds > 1 {
+                    let later = median(w.iter().skip(1).map(Round::rss_per_watcher));
+                    format!("; later rounds {} B", num(later, 0))
+                } else {
+                    String::new()
+                },
             ),
             "<= 2 KB (perf.md G6)",
             Some(first.rss_per_watcher() <= 2048.0),
@@ -132,6 +137,16 @@ fn watch_rows(w: &[Round]) -> Vec<Vec<String>> {
 
 fn mib(kib: u64) -> f64 {
     kib as f64 / 1024.0
+}
+
+/// A row with a resident set size and its anonymous part, MiB.
+fn rss_row(target: &str, what: String, rss_mib: f64, anon_mib: f64) -> Vec<String> {
+    let result = format!(
+        "{} MiB (anonymous {} MiB)",
+        num(rss_mib, 1),
+        num(anon_mib, 1)
+    );
+    row(target, what, result, "", None)
 }
 
 fn catalog_rows(c: &[CatalogRun]) -> Vec<Vec<String>> {
@@ -179,16 +194,11 @@ fn catalog_rows(c: &[CatalogRun]) -> Vec<Vec<String>> {
             (errors > 0).then_some(false),
         ));
     }
-    rows.push(row(
+    rows.push(rss_row(
         "  RSS after loading",
         format!("VmRSS with {} instances registered", first.instances),
-        format!(
-            "{} MiB (anonymous {} MiB)",
-            num(med(&|r| mib(r.rss_kib)), 1),
-            num(med(&|r| mib(r.anon_kib)), 1)
-        ),
-        "",
-        None,
+        med(&|r| mib(r.rss_kib)),
+        med(&|r| mib(r.anon_kib)),
     ));
     rows
 }
@@ -219,16 +229,11 @@ fn checks_rows(c: &[ChecksRun]) -> Vec<Vec<String>> {
             "",
             None,
         ),
-        row(
+        rss_row(
             "  RSS with the checks",
             format!("VmRSS with {} services and HTTP checks", first.checks),
-            format!(
-                "{} MiB (anonymous {} MiB)",
-                num(med(&|r| mib(r.rss_kib)), 1),
-                num(med(&|r| mib(r.anon_kib)), 1)
-            ),
-            "",
-            None,
+            med(&|r| mib(r.rss_kib)),
+            med(&|r| mib(r.anon_kib)),
         ),
     ]
 }

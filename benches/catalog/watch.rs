@@ -88,7 +88,7 @@ impl Round {
         let mut s = format!(
             "  round {i}/{runs}: woken {}/{} early {} missed {}\n    \
              wake - ack  p50 {:.2} ms p99 {:.2} ms max {:.2} ms\n    \
-             wake - sent p50 {:.2} ms p99 {:.2} ms max {:.2} ms\n    \
+             wake - sent min {:.2} ms p50 {:.2} ms p99 {:.2} ms max {:.2} ms\n    \
              write ack {:.2} ms (idle {:.2} ms); CPU sent->all woken: agent {:.0} ms, bench {:.0} ms; \
              answer {} B; RSS {:.1} -> {:.1} MiB ({:.0} B/watcher)",
             self.woken,
@@ -98,6 +98,7 @@ impl Round {
             self.pct(50.0),
             self.pct(99.0),
             self.max(),
+            self.wake_sent_ms.iter().copied().fold(f64::NAN, f64::min),
             self.pct_sent(50.0),
             self.pct_sent(99.0),
             self.max_sent(),

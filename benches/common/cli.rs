@@ -1,9 +1,12 @@
 //! What the bench binaries share around their measurements: the command line (`--flag value` or
-//! `--flag=value`, cargo's own `--bench` dropped), where the binaries and data directories live,
-//! the check that the binaries exist, and the lines describing the machine and the binaries
-//! printed before any figure.
+//! `--flag=value`, cargo's own `--bench` dropped, `--only` parts), where the binaries and data
+//! directories live, the check that the binaries exist, the lines describing the machine and the
+//! binaries printed before any figure, and the frame of `main`: parts run in order with a failed
+//! one reported, Ctrl-C or SIGTERM ending the run (every process killed), the exit code.
 
+use std::future::Future;
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
@@ -188,7 +191,12 @@ pub fn print_environment(bench: &str, args: &[String], l: &Launch, default_sd_bi
     let exe = std::env::args().next().unwrap_or_default();
     println!("command: cargo bench --bench {bench} -- {}", args.join(" "));
     println!("argv: {exe} {}", args.join(" "));
-    println!("nproc: {}  cpu: {}", machine::nproc(), machine::cpu_model());
+    println!(
+        "nproc: {}  cpu: {}  load average before the run: {}",
+        machine::nproc(),
+        machine::cpu_model(),
+        machine::loadavg()
+    );
     let fs = machine::fs_type(&l.data_root);
     println!("data root: {} ({fs})", l.data_root.display());
     if matches!(fs.as_str(), "tmpfs" | "ramfs") {
@@ -214,6 +222,88 @@ pub fn print_environment(bench: &str, args: &[String], l: &Launch, default_sd_bi
                 newer.len(),
                 newer[0].display()
             );
+        }
+    }
+}
+
+/// The parts `--only` named (`only`), in that order, or all of them without it.
+pub fn select_parts<P: Copy>(
+    only: Option<Vec<String>>,
+    all: &[P],
+    name: impl Fn(P) -> &'static str,
+    usage: &str,
+) -> Result<Vec<P>> {
+    let Some(only) = only else {
+        return Ok(all.to_vec());
+    };
+    only.iter()
+        .map(|n| match all.iter().find(|&&p| name(p) == n) {
+            Some(&p) => Ok(p),
+            None => bail!("--only: unknown part {n:?}\n{usage}"),
+        })
+        .collect()
+}
+
+/// Runs the parts in order; a part that fails is reported and the next one runs. Returns the
+/// failures as "part: error".
+pub async fn run_parts<P: Copy>(
+    parts: &[P],
+    name: impl Fn(P) -> &'static str,
+    mut run: impl AsyncFnMut(P) -> Result<()>,
+) -> Vec<String> {
+    let mut failed = Vec::new();
+    for &p in parts {
+        if let Err(e) = run(p).await {
+            println!("ERROR in {}: {e:#}", name(p));
+            failed.push(format!("{}: {e:#}", name(p)));
+        }
+        println!();
+    }
+    failed
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn interrupted() -> &'static str {
+    use tokio::signal::unix::{signal, SignalKind};
+    let Ok(mut term) = signal(SignalKind::terminate()) else {
+        let _ = tokio::signal::ctrl_c().await;
+        return "SIGINT";
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => "SIGINT",
+        _ = term.recv() => "SIGTERM",
+    }
+}
+
+/// Runs `bench` on a multi-threaded runtime until it ends or Ctrl-C or SIGTERM arrives; then
+/// the bench future is dropped, and with it every process it started.
+pub fn run_interruptible<T>(bench: impl Future<Output = T>) -> Result<T> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        tokio::select! {
+            r = bench => Ok(r),
+            s = interrupted() => bail!("interrupted by {s}; every process started was killed"),
+        }
+    })
+}
+
+/// Fails when parts failed, listing them.
+pub fn check_failed(failed: &[String]) -> Result<()> {
+    if !failed.is_empty() {
+        bail!("{} part(s) failed:\n{}", failed.len(), failed.join("\n"));
+    }
+    Ok(())
+}
+
+/// `main`'s exit: success, or `<bench>: error: ...` on stderr and failure.
+pub fn exit_code(bench: &str, result: Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{bench}: error: {e:#}");
+            ExitCode::FAILURE
         }
     }
 }

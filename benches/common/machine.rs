@@ -1,8 +1,8 @@
 //! Facts about the machine and the binaries, printed with the results: CPU count and model, the
 //! file system the data directories live on, a serial fdatasync probe (this VM's disk latency
 //! swings 10x within minutes, so each durable-put run is preceded by one), binary sizes, and a
-//! check that `target/release/sd` is not older than the sources, how busy one CPU was, and the
-//! clock tick that process CPU times are counted in.
+//! check that `target/release/sd` is not older than the sources, how busy one CPU was, the load
+//! average, and the clock tick that process CPU times are counted in.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -24,6 +24,14 @@ pub fn cpu_model() -> String {
                 .map(|v| v.trim_start_matches([' ', '\t', ':']).to_string())
         })
         .unwrap_or_else(|| "unknown".into())
+}
+
+/// The 1, 5 and 15 minute load averages (/proc/loadavg): other work on a shared VM shows here.
+pub fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg").map_or_else(
+        |_| "unknown".into(),
+        |s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
+    )
 }
 
 /// File system type of the mount holding `path` (from /proc/mounts).
