@@ -18,8 +18,16 @@ pub fn sd_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_sd"))
 }
 
-/// A TCP port nothing listens on right now (the OS picks it).
+/// A TCP port nothing listens on right now. Picked below Linux's ephemeral range (32768+), so
+/// the outgoing connections of other tests' agents cannot take it before the agent binds it;
+/// the OS picks one if none is free there.
 pub fn free_port() -> u16 {
+    for _ in 0..64 {
+        let port: u16 = rand::random_range(20_000..32_000);
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -116,8 +124,24 @@ impl AgentBuilder {
     }
 
     /// Starts the agent and waits until it has a leader. Panics (with the log) on failure.
+    /// With free ports, a port taken between picking and binding (by another test's listener or
+    /// outgoing connection) is retried with new ports.
     pub fn start(self) -> Agent {
-        let agent = self.spawn();
+        let retry = self.host.is_none();
+        let (args, data_dir, env) = (self.args.clone(), self.data_dir.clone(), self.env.clone());
+        let mut agent = self.spawn();
+        for _ in 0..3 {
+            if !retry || !agent.lost_port_race(Duration::from_secs(20)) {
+                break;
+            }
+            agent = AgentBuilder {
+                args: args.clone(),
+                data_dir: data_dir.clone(),
+                env: env.clone(),
+                host: None,
+            }
+            .spawn();
+        }
         agent.wait_leader(Duration::from_secs(20));
         agent
     }
@@ -189,6 +213,26 @@ impl Agent {
             let _ = f.read_to_string(&mut s);
         }
         s
+    }
+
+    /// Waits until the agent answers on its HTTP port, or exits; true when it exited because a
+    /// port it was given was already taken.
+    fn lost_port_race(&mut self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if http_get(&format!("{}/v1/agent/self", self.url())).is_ok() {
+                return false;
+            }
+            let exited = self
+                .child
+                .as_mut()
+                .is_some_and(|c| matches!(c.try_wait(), Ok(Some(_))));
+            if exited {
+                return self.log().contains("Address already in use");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
     }
 
     /// Polls `/v1/status/leader` until it names a leader; panics with the log after `timeout`.
