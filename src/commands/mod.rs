@@ -32,6 +32,29 @@ pub fn connect(m: &ArgMatches, context: &str) -> Result<crate::client::Client, E
         .map_err(|e| crate::cli::output::fail(&format!("{context}: {e}")))
 }
 
+/// A command that takes no arguments and asks the agent for one action (`leave`, `reload`):
+/// prints `done` on success, `<failed>: <reason>` and exit 1 otherwise.
+pub fn agent_action<F, Fut>(m: &ArgMatches, action: F, done: &str, failed: &str) -> CmdResult
+where
+    F: FnOnce(crate::client::Client) -> Fut,
+    Fut: std::future::Future<Output = Result<(), crate::client::ClientError>>,
+{
+    if !crate::cli::args::get_all(m, "args").is_empty() {
+        return Ok(crate::cli::output::fail("This command takes no arguments"));
+    }
+    let client = match connect(m, "Error connecting to Consul agent") {
+        Ok(c) => c,
+        Err(code) => return Ok(code),
+    };
+    match crate::client::block_on(action(client)) {
+        Ok(()) => {
+            crate::cli::output::println(done);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => Ok(crate::cli::output::fail(&format!("{failed}: {e}"))),
+    }
+}
+
 /// Every top-level command, in help order.
 pub fn all() -> Vec<Command> {
     vec![

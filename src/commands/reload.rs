@@ -1,13 +1,9 @@
 //! `sd reload`: asks the agent to read its configuration files again (services and checks),
 //! like sending it SIGHUP; a bad file leaves the running configuration unchanged.
 
-use std::process::ExitCode;
-
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
-use crate::cli::args::get_all;
-use crate::cli::{http_flags, output};
-use crate::client::block_on;
+use crate::cli::http_flags;
 use crate::commands::CmdResult;
 
 pub fn cli() -> Command {
@@ -23,18 +19,10 @@ pub fn cli() -> Command {
 }
 
 pub fn exec(m: &ArgMatches) -> CmdResult {
-    if !get_all(m, "args").is_empty() {
-        return Ok(output::fail("This command takes no arguments"));
-    }
-    let client = match crate::commands::connect(m, "Error connecting to Consul agent") {
-        Ok(c) => c,
-        Err(code) => return Ok(code),
-    };
-    match block_on(client.agent().reload()) {
-        Ok(()) => {
-            output::println("Configuration reload triggered");
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(e) => Ok(output::fail(&format!("Error reloading: {e}"))),
-    }
+    crate::commands::agent_action(
+        m,
+        |client| async move { client.agent().reload().await },
+        "Configuration reload triggered",
+        "Error reloading",
+    )
 }

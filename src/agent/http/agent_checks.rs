@@ -17,7 +17,7 @@ use axum::Router;
 use serde::Deserialize;
 
 use super::agent_services::ok_empty;
-use super::body::{canonical_keys, decode_canonical, read_limited};
+use super::body::{canonical_keys, read_json};
 use super::error::HttpError;
 use super::params::Params;
 use super::respond;
@@ -199,11 +199,7 @@ async fn checks(
 }
 
 async fn register(State(agent): State<Arc<Agent>>, body: Body) -> Result<Response, HttpError> {
-    let bytes = read_limited(body, MAX_BODY, |max| {
-        format!("Request body too large, max size: {max} bytes")
-    })
-    .await?;
-    let value: serde_json::Value = decode_canonical(&bytes, FIELD_NAMES, OPAQUE_FIELDS)?;
+    let value: serde_json::Value = read_json(body, MAX_BODY, FIELD_NAMES, OPAQUE_FIELDS).await?;
     let parsed = parse_check(&agent, &value, CheckSource::HttpApi)?;
     add_check(&agent, parsed)?;
     Ok(ok_empty())
@@ -268,11 +264,7 @@ async fn update(
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Response, HttpError> {
-    let bytes = read_limited(body, MAX_BODY, |max| {
-        format!("Request body too large, max size: {max} bytes")
-    })
-    .await?;
-    let u: Update = decode_canonical(&bytes, &["Status", "Output"], &[])?;
+    let u: Update = read_json(body, MAX_BODY, &["Status", "Output"], &[]).await?;
     let status: Status = u
         .status
         .parse()

@@ -13,7 +13,7 @@ use axum::routing::{get, put};
 use axum::Router;
 
 use super::agent_checks::{add_check, parse_check, ParsedCheck};
-use super::body::{decode_canonical, read_limited};
+use super::body::read_json;
 use super::error::HttpError;
 use super::params::Params;
 use super::respond;
@@ -139,11 +139,8 @@ async fn register(
     body: Body,
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
-    let bytes = read_limited(body, MAX_BODY, |max| {
-        format!("Request body too large, max size: {max} bytes")
-    })
-    .await?;
-    let reg: AgentServiceRegistration = decode_canonical(&bytes, FIELD_NAMES, OPAQUE_FIELDS)?;
+    let reg: AgentServiceRegistration =
+        read_json(body, MAX_BODY, FIELD_NAMES, OPAQUE_FIELDS).await?;
     register_service(
         &agent,
         reg,

@@ -73,6 +73,21 @@ pub fn decode_canonical<T: DeserializeOwned>(
         .map_err(|e| HttpError::bad_request(format!("Request decode failed: {e}")))
 }
 
+/// Reads a JSON request body of at most `limit` bytes (413 past it) and decodes it with
+/// [`decode_canonical`]: the one way the agent, catalog and check endpoints read registrations.
+pub async fn read_json<T: DeserializeOwned>(
+    body: Body,
+    limit: u64,
+    names: &[&str],
+    opaque: &[&str],
+) -> Result<T, HttpError> {
+    let bytes = read_limited(body, limit, |max| {
+        format!("Request body too large, max size: {max} bytes")
+    })
+    .await?;
+    decode_canonical(&bytes, names, opaque)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

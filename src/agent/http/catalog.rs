@@ -13,7 +13,7 @@ use axum::routing::{get, put};
 use axum::Router;
 
 use super::blocking;
-use super::body::{decode_canonical, read_limited};
+use super::body::read_json;
 use super::error::HttpError;
 use super::params::{filter, Params, QueryOptions};
 use super::respond;
@@ -42,11 +42,7 @@ pub fn routes() -> Router<Arc<Agent>> {
 }
 
 async fn body_of<T: serde::de::DeserializeOwned>(body: Body) -> Result<T, HttpError> {
-    let bytes = read_limited(body, MAX_BODY, |max| {
-        format!("Request body too large, max size: {max} bytes")
-    })
-    .await?;
-    decode_canonical(&bytes, FIELD_NAMES, OPAQUE_FIELDS)
+    read_json(body, MAX_BODY, FIELD_NAMES, OPAQUE_FIELDS).await
 }
 
 /// Writes a catalog command; a refused change is a 400 with the reason.
