@@ -78,6 +78,8 @@ pub struct Agent {
     pub checks: checks::Checks,
     /// DeregisterCriticalServiceAfter bookkeeping.
     pub critical_since: local::reaper::CriticalSince,
+    /// Serialised list answers shared by the blocking queries one change wakes.
+    pub answers: http::Answers,
     /// Which local services and checks came from config files (replaced on reload).
     pub from_config: reload::FromConfig,
     /// Reads the configuration again for a reload.
@@ -113,6 +115,7 @@ impl Agent {
             router: std::sync::OnceLock::new(),
             checks: checks::Checks::new(updates_tx),
             critical_since: local::reaper::CriticalSince::default(),
+            answers: http::Answers::default(),
             from_config: reload::FromConfig::default(),
             reloader: std::sync::OnceLock::new(),
             metrics: metrics::Metrics::new(),

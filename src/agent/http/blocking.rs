@@ -4,12 +4,15 @@
 
 use std::time::Duration;
 
+use axum::http::StatusCode;
+use axum::response::Response;
 use rand::Rng;
 use tokio::time::Instant;
 
+use super::answers::Answer;
 use super::error::HttpError;
-use super::params::{Consistency, QueryOptions};
-use super::respond::QueryMeta;
+use super::params::{Consistency, Params, QueryOptions};
+use super::respond::{json_bytes, to_json, QueryMeta};
 use crate::agent::state::{Tables, WatchKey};
 use crate::agent::Agent;
 
@@ -75,27 +78,52 @@ fn jitter(wait: Duration) -> Duration {
 /// A catalog or health list read: checks `?dc`, reads the query options and `?filter` (for
 /// elements shaped like `schema`), runs `read` as a blocking query on `watch`, keeps the
 /// elements the filter matches and answers with JSON and the read headers. `read` returns the
-/// elements and the index they reflect (reported as at least 1, as Consul's clients need).
+/// elements and the index they reflect.
 pub async fn list<T: serde::Serialize>(
     agent: &Agent,
-    p: &super::params::Params,
+    p: &Params,
+    endpoint: &str,
     schema: &crate::agent::filter::Schema,
     watch: WatchKey,
     mut read: impl FnMut(&Tables) -> (Vec<T>, u64),
-) -> Result<axum::response::Response, HttpError> {
+) -> Result<Response, HttpError> {
     agent.check_dc(p)?;
     let opts = QueryOptions::parse(p, agent.query_limits())?;
     let f = super::params::filter(p, schema)?;
-    let (items, meta) = query(agent, &opts, watch, |t| {
+    shared(agent, p, &opts, endpoint, watch, |t| {
         let (mut items, index) = read(t);
         f.retain(&mut items);
-        (items, index.max(1))
+        (items, index)
+    })
+    .await
+}
+
+/// Runs `read` as a blocking query on `watch` and answers with its JSON and the read headers
+/// (the index reported as at least 1, as Consul's clients need). `endpoint` names the route:
+/// with `watch` and the parameters it identifies the question, so the queries one change
+/// wakes share one serialised answer. Only for reads of the catalog.
+pub async fn shared<T: serde::Serialize>(
+    agent: &Agent,
+    p: &Params,
+    opts: &QueryOptions,
+    endpoint: &str,
+    watch: WatchKey,
+    mut read: impl FnMut(&Tables) -> (T, u64),
+) -> Result<Response, HttpError> {
+    let question = format!("{endpoint}\0{watch:?}\0{}", p.question());
+    let (answer, meta) = query(agent, opts, watch, |t| {
+        let answer = agent
+            .answers
+            .get_or_compute(&question, t.catalog_version(), || {
+                let (value, index) = read(t);
+                Answer {
+                    body: to_json(&value, opts.pretty).into(),
+                    index: index.max(1),
+                }
+            });
+        let index = answer.index;
+        (answer, index)
     })
     .await?;
-    Ok(super::respond::json(
-        axum::http::StatusCode::OK,
-        &items,
-        opts.pretty,
-        Some(&meta),
-    ))
+    Ok(json_bytes(StatusCode::OK, answer.body, Some(&meta)))
 }

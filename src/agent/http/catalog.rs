@@ -151,15 +151,22 @@ async fn nodes(
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
     let meta = node_meta_filter(&p);
-    blocking::list(&agent, &p, schemas::node(), WatchKey::Nodes, |t| {
-        let nodes: Vec<_> = t
-            .catalog
-            .nodes()
-            .into_iter()
-            .filter(|n| meta_matches(&n.meta, &meta))
-            .collect();
-        (nodes, t.catalog.nodes_index())
-    })
+    blocking::list(
+        &agent,
+        &p,
+        "catalog/nodes",
+        schemas::node(),
+        WatchKey::Nodes,
+        |t| {
+            let nodes: Vec<_> = t
+                .catalog
+                .nodes()
+                .into_iter()
+                .filter(|n| meta_matches(&n.meta, &meta))
+                .collect();
+            (nodes, t.catalog.nodes_index())
+        },
+    )
     .await
 }
 
@@ -170,38 +177,39 @@ async fn services(
     let (p, opts) = read_opts(&agent, q.as_deref())?;
     let meta = node_meta_filter(&p);
     let f = filter(&p, schemas::catalog_service())?;
-    let (services, m) = blocking::query(&agent, &opts, WatchKey::Services, |t| {
-        let mut services = t.catalog.services();
-        if !f.is_all() {
-            // The filter selects instances; the list shows the names (and tags) left.
-            services = BTreeMap::new();
-            for name in t.catalog.services().into_keys() {
-                let mut instances = t.catalog.catalog_service(&name);
-                f.retain(&mut instances);
-                if !instances.is_empty() {
-                    let tags: BTreeSet<String> =
-                        instances.into_iter().flat_map(|i| i.service_tags).collect();
-                    services.insert(name, tags.into_iter().collect());
+    blocking::shared(
+        &agent,
+        &p,
+        &opts,
+        "catalog/services",
+        WatchKey::Services,
+        |t| {
+            let mut services = t.catalog.services();
+            if !f.is_all() {
+                // The filter selects instances; the list shows the names (and tags) left.
+                services = BTreeMap::new();
+                for name in t.catalog.services().into_keys() {
+                    let mut instances = t.catalog.catalog_service(&name);
+                    f.retain(&mut instances);
+                    if !instances.is_empty() {
+                        let tags: BTreeSet<String> =
+                            instances.into_iter().flat_map(|i| i.service_tags).collect();
+                        services.insert(name, tags.into_iter().collect());
+                    }
                 }
             }
-        }
-        if !meta.is_empty() {
-            services.retain(|name, _| {
-                t.catalog
-                    .instances(name)
-                    .iter()
-                    .any(|(n, _)| meta_matches(&n.meta, &meta))
-            });
-        }
-        (services, t.catalog.services_index().max(1))
-    })
-    .await?;
-    Ok(respond::json(
-        StatusCode::OK,
-        &services,
-        opts.pretty,
-        Some(&m),
-    ))
+            if !meta.is_empty() {
+                services.retain(|name, _| {
+                    t.catalog
+                        .instances(name)
+                        .iter()
+                        .any(|(n, _)| meta_matches(&n.meta, &meta))
+                });
+            }
+            (services, t.catalog.services_index())
+        },
+    )
+    .await
 }
 
 async fn service(
@@ -213,16 +221,23 @@ async fn service(
     let meta = node_meta_filter(&p);
     let tags: Vec<String> = p.all("tag").into_iter().map(str::to_string).collect();
     let key = WatchKey::Service(name.clone());
-    blocking::list(&agent, &p, schemas::catalog_service(), key, |t| {
-        let list: Vec<_> = t
-            .catalog
-            .catalog_service(&name)
-            .into_iter()
-            .filter(|s| tags.iter().all(|tag| s.service_tags.contains(tag)))
-            .filter(|s| meta_matches(&s.node_meta, &meta))
-            .collect();
-        (list, t.catalog.service_index(&name))
-    })
+    blocking::list(
+        &agent,
+        &p,
+        "catalog/service",
+        schemas::catalog_service(),
+        key,
+        |t| {
+            let list: Vec<_> = t
+                .catalog
+                .catalog_service(&name)
+                .into_iter()
+                .filter(|s| tags.iter().all(|tag| s.service_tags.contains(tag)))
+                .filter(|s| meta_matches(&s.node_meta, &meta))
+                .collect();
+            (list, t.catalog.service_index(&name))
+        },
+    )
     .await
 }
 

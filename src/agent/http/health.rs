@@ -41,9 +41,14 @@ async fn node(
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
     let key = WatchKey::Node(name.clone());
-    blocking::list(&agent, &p, schemas::health_check(), key, |t| {
-        (t.catalog.node_checks(&name), t.catalog.node_index(&name))
-    })
+    blocking::list(
+        &agent,
+        &p,
+        "health/node",
+        schemas::health_check(),
+        key,
+        |t| (t.catalog.node_checks(&name), t.catalog.node_index(&name)),
+    )
     .await
 }
 
@@ -55,15 +60,22 @@ async fn checks(
     let p = Params::parse(q.as_deref());
     let meta = node_meta_filter(&p);
     let key = WatchKey::Service(name.clone());
-    blocking::list(&agent, &p, schemas::health_check(), key, |t| {
-        let checks: Vec<_> = t
-            .catalog
-            .service_checks(&name)
-            .into_iter()
-            .filter(|c| node_has_meta(t, &c.node, &meta))
-            .collect();
-        (checks, t.catalog.service_index(&name))
-    })
+    blocking::list(
+        &agent,
+        &p,
+        "health/checks",
+        schemas::health_check(),
+        key,
+        |t| {
+            let checks: Vec<_> = t
+                .catalog
+                .service_checks(&name)
+                .into_iter()
+                .filter(|c| node_has_meta(t, &c.node, &meta))
+                .collect();
+            (checks, t.catalog.service_index(&name))
+        },
+    )
     .await
 }
 
@@ -77,16 +89,23 @@ async fn service(
     let tags: Vec<String> = p.all("tag").into_iter().map(str::to_string).collect();
     let passing = p.flag("passing");
     let key = WatchKey::Service(name.clone());
-    blocking::list(&agent, &p, schemas::service_entry(), key, |t| {
-        let entries: Vec<_> = t
-            .catalog
-            .health_service(&name, passing)
-            .into_iter()
-            .filter(|e| tags.iter().all(|tag| e.service.tags.contains(tag)))
-            .filter(|e| meta_matches(&e.node.meta, &meta))
-            .collect();
-        (entries, t.catalog.service_index(&name))
-    })
+    blocking::list(
+        &agent,
+        &p,
+        "health/service",
+        schemas::service_entry(),
+        key,
+        |t| {
+            let entries: Vec<_> = t
+                .catalog
+                .health_service(&name, passing)
+                .into_iter()
+                .filter(|e| tags.iter().all(|tag| e.service.tags.contains(tag)))
+                .filter(|e| meta_matches(&e.node.meta, &meta))
+                .collect();
+            (entries, t.catalog.service_index(&name))
+        },
+    )
     .await
 }
 
@@ -102,7 +121,9 @@ async fn state(
         )));
     }
     let meta = node_meta_filter(&p);
-    blocking::list(&agent, &p, schemas::health_check(), WatchKey::Checks, |t| {
+    let endpoint = format!("health/state/{state}");
+    let schema = schemas::health_check();
+    blocking::list(&agent, &p, &endpoint, schema, WatchKey::Checks, |t| {
         let checks: Vec<_> = t
             .catalog
             .checks_in_state(&state)

@@ -6,6 +6,7 @@ pub mod agent_checks;
 mod agent_health;
 mod agent_metrics;
 pub mod agent_services;
+mod answers;
 mod blocking;
 mod body;
 pub mod catalog;
@@ -30,6 +31,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
+pub use answers::Answers;
 pub use error::HttpError;
 pub use params::{Consistency, Params, QueryLimits, QueryOptions};
 pub use respond::QueryMeta;

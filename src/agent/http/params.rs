@@ -51,6 +51,25 @@ impl Params {
         }
     }
 
+    /// The parameters that shape an answer (all but the blocking and consistency ones), in
+    /// order, as one string: equal strings ask the same question.
+    pub fn question(&self) -> String {
+        let mut out = String::new();
+        for (k, v) in &self.pairs {
+            if matches!(
+                k.as_str(),
+                "index" | "wait" | "stale" | "consistent" | "leader" | "dc"
+            ) {
+                continue;
+            }
+            out.push_str(k);
+            out.push('=');
+            out.push_str(v);
+            out.push('\0');
+        }
+        out
+    }
+
     /// An unsigned integer parameter; a malformed one is a 400 naming it.
     pub fn u64(&self, name: &str) -> Result<Option<u64>, HttpError> {
         match self.get(name) {

@@ -72,6 +72,16 @@ pub fn json<T: Serialize + ?Sized>(
     (status, headers, to_json(value, pretty)).into_response()
 }
 
+/// A JSON response from an already serialised body.
+pub fn json_bytes(status: StatusCode, body: bytes::Bytes, meta: Option<&QueryMeta>) -> Response {
+    let mut headers = meta.map(QueryMeta::headers).unwrap_or_default();
+    headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    (status, headers, body).into_response()
+}
+
 /// An empty-bodied response carrying read metadata (Consul's 404 for a missing key).
 pub fn empty(status: StatusCode, meta: &QueryMeta) -> Response {
     (status, meta.headers()).into_response()

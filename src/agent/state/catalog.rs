@@ -9,20 +9,21 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use super::catalog_index::Lookups;
 use super::watch::WatchKey;
 use crate::api::catalog::{health, AgentService, CatalogRegistration, HealthCheck, Node};
 
-/// The catalog tables.
-#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+/// The catalog tables. Snapshots hold the tables and indexes; the lookups are rebuilt from
+/// them (`catalog_index`).
+#[derive(Debug, Default, Clone)]
 pub struct Catalog {
     pub(super) nodes: BTreeMap<String, Node>,
     /// node → service ID → instance.
     pub(super) services: BTreeMap<String, BTreeMap<String, AgentService>>,
     /// node → check ID → check.
     pub(super) checks: BTreeMap<String, BTreeMap<String, HealthCheck>>,
-    /// service name → (node, service ID) of every instance.
-    pub(super) by_name: BTreeMap<String, BTreeSet<(String, String)>>,
     pub(super) indexes: Indexes,
+    pub(super) lookups: Lookups,
 }
 
 /// The indexes blocking queries return: per table, per node and per service name. Entries stay
@@ -128,14 +129,11 @@ impl Catalog {
             if uuid::Uuid::parse_str(&reg.id).is_err() {
                 return Err(CatalogError::InvalidNodeId(reg.id.clone()));
             }
-            let other = self
-                .nodes
-                .values()
-                .find(|n| n.id.eq_ignore_ascii_case(&reg.id) && n.node != reg.node);
-            if let Some(other) = other {
+            let other = self.lookups.node_with_id(&reg.id);
+            if let Some(other) = other.filter(|other| *other != reg.node) {
                 return Err(CatalogError::NodeIdTaken {
                     id: reg.id.clone(),
-                    other: other.node.clone(),
+                    other: other.to_string(),
                 });
             }
         }
@@ -188,6 +186,9 @@ impl Catalog {
             }
             node.modify_index = index;
         }
+        let old_id = self.nodes.get(&reg.node).map(|n| n.id.clone());
+        self.lookups
+            .set_node_id(&reg.node, old_id.as_deref(), &node.id);
         self.nodes.insert(reg.node.clone(), node);
         self.indexes.nodes = index;
         t.keys.insert(WatchKey::Nodes);
@@ -220,7 +221,7 @@ impl Catalog {
             }
             new.modify_index = index;
             if old.service != new.service {
-                self.unindex_service(node, old);
+                self.lookups.remove_instance(&old.service, node, &old.id);
                 t.service(self, &old.service, index);
             }
         }
@@ -230,13 +231,14 @@ impl Catalog {
             .entry(node.to_string())
             .or_default()
             .insert(id.clone(), new);
-        self.by_name
-            .entry(name.clone())
-            .or_default()
-            .insert((node.to_string(), id.clone()));
+        self.lookups.add_instance(&name, node, &id);
         // The service's checks carry its name and tags.
+        let ids = self.lookups.check_ids(node, &id);
         if let Some(checks) = self.checks.get_mut(node) {
-            for c in checks.values_mut().filter(|c| c.service_id == id) {
+            for id in &ids {
+                let Some(c) = checks.get_mut(id) else {
+                    continue;
+                };
                 if c.service_name != name || c.service_tags != tags {
                     c.service_name = name.clone();
                     c.service_tags = tags.clone();
@@ -284,8 +286,11 @@ impl Catalog {
                 return;
             }
             new.modify_index = index;
+            self.lookups
+                .remove_check(node, &old.service_id, &old.check_id);
         }
         let service = new.service_name.clone();
+        self.lookups.add_check(node, &new.service_id, &new.check_id);
         on_node.insert(new.check_id.clone(), new);
         self.indexes.checks = index;
         t.keys.insert(WatchKey::Checks);
@@ -332,7 +337,9 @@ impl Catalog {
             for id in checks {
                 self.remove_check(index, node, &id, &mut t);
             }
-            self.nodes.remove(node);
+            if let Some(old) = self.nodes.remove(node) {
+                self.lookups.set_node_id(node, Some(&old.id), "");
+            }
             self.services.remove(node);
             self.checks.remove(node);
             self.indexes.nodes = index;
@@ -345,18 +352,8 @@ impl Catalog {
         let Some(old) = self.services.get_mut(node).and_then(|s| s.remove(id)) else {
             return;
         };
-        self.unindex_service(node, &old);
-        let checks: Vec<String> = self
-            .checks
-            .get(node)
-            .map(|c| {
-                c.values()
-                    .filter(|c| c.service_id == id)
-                    .map(|c| c.check_id.clone())
-                    .collect()
-            })
-            .unwrap_or_default();
-        for c in checks {
+        self.lookups.remove_instance(&old.service, node, &old.id);
+        for c in self.lookups.check_ids(node, id) {
             self.remove_check(index, node, &c, t);
         }
         self.indexes.services = index;
@@ -369,6 +366,8 @@ impl Catalog {
         let Some(old) = self.checks.get_mut(node).and_then(|c| c.remove(id)) else {
             return;
         };
+        self.lookups
+            .remove_check(node, &old.service_id, &old.check_id);
         self.indexes.checks = index;
         t.keys.insert(WatchKey::Checks);
         if old.service_name.is_empty() {
@@ -376,15 +375,6 @@ impl Catalog {
         } else {
             t.node(self, node, index);
             t.service(self, &old.service_name, index);
-        }
-    }
-
-    fn unindex_service(&mut self, node: &str, svc: &AgentService) {
-        if let Some(set) = self.by_name.get_mut(&svc.service) {
-            set.remove(&(node.to_string(), svc.id.clone()));
-            if set.is_empty() {
-                self.by_name.remove(&svc.service);
-            }
         }
     }
 }

@@ -10,6 +10,15 @@ use crate::api::catalog::{
 };
 
 impl Catalog {
+    /// The index of the latest change to anything in the catalog: every change moves the
+    /// node, service or check table's index.
+    pub fn version(&self) -> u64 {
+        self.indexes
+            .nodes
+            .max(self.indexes.services)
+            .max(self.indexes.checks)
+    }
+
     /// Index for `/v1/catalog/nodes`.
     pub fn nodes_index(&self) -> u64 {
         self.indexes.nodes
@@ -46,7 +55,7 @@ impl Catalog {
     /// How many nodes, service names and service instances there are (`consul.state.*`).
     pub fn usage(&self) -> (usize, usize, usize) {
         let instances = self.services.values().map(BTreeMap::len).sum();
-        (self.nodes.len(), self.by_name.len(), instances)
+        (self.nodes.len(), self.lookups.by_name.len(), instances)
     }
 
     /// Every node, by name.
@@ -61,7 +70,7 @@ impl Catalog {
     /// Service name → the union of its instances' tags, sorted.
     pub fn services(&self) -> BTreeMap<String, Vec<String>> {
         let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        for (name, instances) in &self.by_name {
+        for (name, instances) in &self.lookups.by_name {
             let tags = out.entry(name.clone()).or_default();
             for (node, id) in instances {
                 if let Some(s) = self.services.get(node).and_then(|s| s.get(id)) {
@@ -76,7 +85,7 @@ impl Catalog {
 
     /// Every instance of `name` with its node.
     pub fn instances(&self, name: &str) -> Vec<(&Node, &AgentService)> {
-        let Some(set) = self.by_name.get(name) else {
+        let Some(set) = self.lookups.by_name.get(name) else {
             return Vec::new();
         };
         set.iter()
@@ -134,15 +143,7 @@ impl Catalog {
     pub fn service_checks(&self, name: &str) -> Vec<HealthCheck> {
         self.instances(name)
             .into_iter()
-            .flat_map(|(n, s)| {
-                self.checks
-                    .get(&n.node)
-                    .into_iter()
-                    .flat_map(|c| c.values())
-                    .filter(|c| c.service_id == s.id)
-                    .cloned()
-                    .collect::<Vec<_>>()
-            })
+            .flat_map(|(n, s)| self.service_instance_checks(&n.node, &s.id).cloned())
             .collect()
     }
 
@@ -157,20 +158,14 @@ impl Catalog {
     }
 
     /// `/v1/health/service/:name`: each instance with its node and every check that applies to
-    /// it (the node's own checks, such as `serfHealth`, and the instance's). With `passing`,
+    /// it (the node's own checks, such as `serfHealth`, first, then the instance's, as Consul). With `passing`,
     /// only instances whose checks all pass.
     pub fn health_service(&self, name: &str, passing: bool) -> Vec<ServiceEntry> {
         self.instances(name)
             .into_iter()
             .map(|(n, s)| {
-                let checks: Vec<HealthCheck> = self
-                    .checks
-                    .get(&n.node)
-                    .into_iter()
-                    .flat_map(|c| c.values())
-                    .filter(|c| c.service_id.is_empty() || c.service_id == s.id)
-                    .cloned()
-                    .collect();
+                let checks: Vec<HealthCheck> =
+                    self.instance_checks(&n.node, &s.id).cloned().collect();
                 ServiceEntry {
                     node: n.clone(),
                     service: s.clone(),

@@ -170,3 +170,55 @@ fn services_list_unions_tags_and_renames_move_instances() {
     assert_eq!(c.catalog_service("web").len(), 1);
     assert_eq!(c.catalog_service("api").len(), 1);
 }
+
+#[test]
+fn lookups_follow_moves_and_survive_a_snapshot() {
+    let mut c = Catalog::default();
+    let mut r = reg(
+        "n1",
+        Some(("web-1", "web")),
+        &[("chk", "web-1", "passing"), ("node-chk", "", "passing")],
+    );
+    let node_id = "8D1B3C7E-0000-4000-8000-000000000001";
+    r.id = node_id.into();
+    c.register(1, &r).unwrap();
+    let mut r = reg("n1", Some(("db-1", "db")), &[("db-chk", "db-1", "passing")]);
+    r.id = node_id.into();
+    c.register(2, &r).unwrap();
+    // The check moves from web-1 to db-1: web-1 keeps only the node's own check.
+    let mut r = reg("n1", None, &[("chk", "db-1", "critical")]);
+    r.id = node_id.into();
+    c.register(3, &r).unwrap();
+    let ids = |c: &Catalog, name: &str| -> Vec<String> {
+        c.health_service(name, false)
+            .into_iter()
+            .flat_map(|e| e.checks.into_iter().map(|k| k.check_id))
+            .collect()
+    };
+    assert_eq!(ids(&c, "web"), ["node-chk"]);
+    assert_eq!(ids(&c, "db"), ["node-chk", "chk", "db-chk"]);
+    assert_eq!(c.service_checks("db").len(), 2);
+
+    // Another node cannot take n1's ID, in any case.
+    let mut thief = reg("n2", None, &[]);
+    thief.id = node_id.to_ascii_lowercase();
+    assert!(matches!(
+        c.register(4, &thief),
+        Err(CatalogError::NodeIdTaken { .. })
+    ));
+
+    let bytes = rmp_serde::to_vec_named(&c).unwrap();
+    let back: Catalog = rmp_serde::from_slice(&bytes).unwrap();
+    assert_eq!(ids(&back, "db"), ids(&c, "db"));
+    assert_eq!(back.services(), c.services());
+    assert!(matches!(
+        back.clone().register(4, &thief),
+        Err(CatalogError::NodeIdTaken { .. })
+    ));
+
+    // Deregistering the node frees its ID and forgets its checks.
+    let mut back = back;
+    back.deregister(5, "n1", "", "");
+    assert!(back.register(6, &thief).is_ok());
+    assert!(back.health_service("db", false).is_empty());
+}

@@ -4,6 +4,7 @@
 //! Must not import `agent::http` or `agent::raft`: Raft drives this module, not the reverse.
 
 pub mod catalog;
+mod catalog_index;
 mod catalog_query;
 #[cfg(test)]
 mod catalog_tests;

@@ -26,6 +26,17 @@ pub struct Tables {
     pub catalog: Catalog,
     /// The Raft index of the last applied command.
     pub index: u64,
+    /// How many snapshots have replaced the state since start (not replicated).
+    #[serde(skip)]
+    pub restores: u64,
+}
+
+impl Tables {
+    /// Identifies this exact catalog: two reads with the same version see the same catalog
+    /// (KV writes leave it alone).
+    pub fn catalog_version(&self) -> (u64, u64) {
+        (self.restores, self.catalog.version())
+    }
 }
 
 /// The replicated state. Raft calls [`Store::apply`] for each committed command, in log order.
@@ -100,13 +111,17 @@ impl Store {
 
     /// Replaces the whole state with a snapshot made by [`Store::snapshot`].
     pub fn restore(&self, data: &[u8]) -> Result<(), StateError> {
-        let tables: Tables = if data.is_empty() {
+        let mut tables: Tables = if data.is_empty() {
             Tables::default()
         } else {
             rmp_serde::from_slice(data).map_err(|e| StateError::Decode(e.to_string()))?
         };
         let index = tables.index;
-        *self.write() = tables;
+        {
+            let mut t = self.write();
+            tables.restores = t.restores + 1;
+            *t = tables;
+        }
         self.watches.notify_all(index);
         Ok(())
     }
