@@ -1,6 +1,6 @@
 //! HTTP checks: one request per run with the check's `Method` (GET), `Header`, `Body`,
-//! timeout (10 s by default), redirect and TLS settings, on a client built once per check with
-//! keep-alive off (as Consul does, so idle connections cannot fail a check). 2xx is passing,
+//! timeout (10 s by default), redirect and TLS settings, on a client shared by the checks with
+//! the same settings, keep-alive off (as Consul does, so idle connections cannot fail a check). 2xx is passing,
 //! 429 warning, anything else critical. The output is Consul's
 //! `HTTP GET http://x/health: 200 OK Output: <body>`, the body cut to its last OutputMaxSize
 //! bytes; a request that fails is critical with the error in Go's words
@@ -10,8 +10,9 @@
 //! goes to that name, which a resolver of this check's own maps back to the URL's host, and
 //! the `Host` header keeps the URL's host.
 
+use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
@@ -30,6 +31,7 @@ const MAX_REDIRECTS: usize = 10;
 #[derive(Debug)]
 pub(super) struct HttpProbe {
     client: reqwest::Client,
+    timeout: Duration,
     /// The method and URL as the definition gives them, for the output.
     method: String,
     url: String,
@@ -52,36 +54,27 @@ impl HttpProbe {
         def: &CheckType,
         timeout: Duration,
         output_max: usize,
+        clients: &HttpClients,
     ) -> Result<HttpProbe, String> {
         let method = if def.method.is_empty() {
             "GET".to_string()
         } else {
             def.method.clone()
         };
-        let redirects = if def.disable_redirects {
-            reqwest::redirect::Policy::none()
-        } else {
-            reqwest::redirect::Policy::limited(MAX_REDIRECTS)
-        };
-        let mut builder = reqwest::Client::builder()
-            .timeout(timeout)
-            .pool_max_idle_per_host(0)
-            .redirect(redirects)
-            .danger_accept_invalid_certs(def.tls_skip_verify);
-        let request = match prepare(def, &method) {
-            Ok((request, resolver)) => {
-                if let Some(resolver) = resolver {
-                    builder = builder.dns_resolver(Arc::new(resolver));
-                }
-                Ok(request)
+        let (request, client) = match prepare(def, &method) {
+            Ok((request, Some(resolver))) => {
+                let client = client_builder(def)
+                    .dns_resolver(Arc::new(resolver))
+                    .build()
+                    .map_err(|e| format!("cannot set up the HTTP client: {}", innermost(&e)))?;
+                (Ok(request), client)
             }
-            Err(e) => Err(e),
+            Ok((request, None)) => (Ok(request), clients.get(def)?),
+            Err(e) => (Err(e), clients.get(def)?),
         };
-        let client = builder
-            .build()
-            .map_err(|e| format!("cannot set up the HTTP client: {}", innermost(&e)))?;
         Ok(HttpProbe {
             client,
+            timeout,
             method,
             url: def.http.clone(),
             request,
@@ -98,6 +91,7 @@ impl HttpProbe {
         let mut builder = self
             .client
             .request(request.method.clone(), request.url.clone())
+            .timeout(self.timeout)
             .headers(request.headers.clone());
         if !self.body.is_empty() {
             builder = builder.body(self.body.clone());
@@ -149,6 +143,40 @@ impl HttpProbe {
             innermost(e)
         };
         format!("{} {:?}: {reason}", go_op(&self.method), self.url)
+    }
+}
+
+/// A client with the check's redirect and TLS settings and keep-alive off.
+fn client_builder(def: &CheckType) -> reqwest::ClientBuilder {
+    let redirects = if def.disable_redirects {
+        reqwest::redirect::Policy::none()
+    } else {
+        reqwest::redirect::Policy::limited(MAX_REDIRECTS)
+    };
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .redirect(redirects)
+        .danger_accept_invalid_certs(def.tls_skip_verify)
+}
+
+/// The clients checks share, one per redirect and TLS setting (a client carries its own
+/// resolver and TLS configuration, tens of KB: one per check does not scale). One set per
+/// agent, so clients never outlive the runtime their connections run on.
+#[derive(Debug, Clone, Default)]
+pub struct HttpClients(Arc<Mutex<BTreeMap<(bool, bool), reqwest::Client>>>);
+
+impl HttpClients {
+    fn get(&self, def: &CheckType) -> Result<reqwest::Client, String> {
+        let key = (def.disable_redirects, def.tls_skip_verify);
+        let mut clients = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(client) = clients.get(&key) {
+            return Ok(client.clone());
+        }
+        let client = client_builder(def)
+            .build()
+            .map_err(|e| format!("cannot set up the HTTP client: {}", innermost(&e)))?;
+        clients.insert(key, client.clone());
+        Ok(client)
     }
 }
 

@@ -14,7 +14,10 @@ fn get(url: &str) -> CheckType {
 }
 
 async fn run(def: CheckType) -> (Status, String) {
-    HttpProbe::new(&def, TIMEOUT, 4096).unwrap().run().await
+    HttpProbe::new(&def, TIMEOUT, 4096, &HttpClients::default())
+        .unwrap()
+        .run()
+        .await
 }
 
 #[tokio::test]
@@ -51,7 +54,7 @@ async fn status_codes_map_to_statuses_with_consuls_output() {
 async fn the_body_is_cut_to_its_last_bytes() {
     let server = TestServer::http().await;
     let url = server.url("/big");
-    let (status, output) = HttpProbe::new(&get(&url), TIMEOUT, 100)
+    let (status, output) = HttpProbe::new(&get(&url), TIMEOUT, 100, &HttpClients::default())
         .unwrap()
         .run()
         .await;
@@ -67,7 +70,13 @@ async fn the_body_is_cut_to_its_last_bytes() {
 async fn a_slow_server_times_out_critical() {
     let server = TestServer::http().await;
     let url = server.url("/slow");
-    let probe = HttpProbe::new(&get(&url), Duration::from_millis(300), 4096).unwrap();
+    let probe = HttpProbe::new(
+        &get(&url),
+        Duration::from_millis(300),
+        4096,
+        &HttpClients::default(),
+    )
+    .unwrap();
     assert_eq!(
         probe.run().await,
         (

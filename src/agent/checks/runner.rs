@@ -13,7 +13,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::http::HttpProbe;
+use super::http::{HttpClients, HttpProbe};
 use super::registry::ChecksError;
 use super::script::ScriptProbe;
 use super::tcp::TcpProbe;
@@ -29,6 +29,8 @@ pub struct RunnerOptions {
     pub output_max_size: usize,
     /// Shorter intervals are raised to this: [`MIN_INTERVAL`] outside tests.
     min_interval: Duration,
+    /// The HTTP clients HTTP checks share.
+    http_clients: HttpClients,
 }
 
 impl RunnerOptions {
@@ -36,6 +38,7 @@ impl RunnerOptions {
         RunnerOptions {
             output_max_size,
             min_interval: MIN_INTERVAL,
+            http_clients: HttpClients::default(),
         }
     }
 
@@ -92,7 +95,8 @@ impl RunnerHandle {
                 (task, Some(setter))
             }
             CheckKind::Http => {
-                let probe = HttpProbe::new(def, timeout, output_max).map_err(ChecksError::Setup)?;
+                let probe = HttpProbe::new(def, timeout, output_max, &options.http_clients)
+                    .map_err(ChecksError::Setup)?;
                 let task =
                     runtime.spawn(every(Probe::Http(Box::new(probe)), def, options, reporter));
                 (task, None)
