@@ -1,5 +1,6 @@
 //! The agent's own services: `PUT /v1/agent/service/register`, `PUT
-//! /v1/agent/service/deregister/:id`, `GET /v1/agent/services` and `GET /v1/agent/service/:id`.
+//! /v1/agent/service/deregister/:id`, `GET /v1/agent/services` and `GET /v1/agent/service/:id`
+//! (with `ContentHash` and hash-based blocking).
 //! They change the local state, which anti-entropy then syncs to the catalog; checks defined
 //! with a service are registered through `agent_checks`.
 
@@ -7,7 +8,7 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, put};
 use axum::Router;
@@ -190,13 +191,32 @@ async fn service(
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
-    match agent.local.service(&id) {
-        Some(s) => Ok(respond::json(StatusCode::OK, &s, p.flag("pretty"), None)),
+    match super::blocking::by_hash(&agent, &p, || agent.local.service(&id)).await? {
+        Some((service, hash)) => {
+            let body = WithContentHash {
+                service: &service,
+                content_hash: &hash,
+            };
+            let mut response = respond::json(StatusCode::OK, &body, p.flag("pretty"), None);
+            if let Ok(value) = HeaderValue::from_str(&hash) {
+                response.headers_mut().insert("X-Consul-ContentHash", value);
+            }
+            Ok(response)
+        }
         None => Err(HttpError::new(
             StatusCode::NOT_FOUND,
             format!("unknown service ID: {id}"),
         )),
     }
+}
+
+/// `GET /v1/agent/service/:id`'s body: the service and the hash a client blocks with.
+#[derive(serde::Serialize)]
+struct WithContentHash<'a> {
+    #[serde(flatten)]
+    service: &'a AgentService,
+    #[serde(rename = "ContentHash")]
+    content_hash: &'a str,
 }
 
 /// An empty 200, as Consul answers agent writes.

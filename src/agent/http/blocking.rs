@@ -66,6 +66,43 @@ pub async fn query<T>(
     }
 }
 
+/// Hash-based blocking, as the agent's own endpoints do it: `?hash` is the content hash the
+/// client last saw; the answer comes once the content's hash differs from it, or when the wait
+/// (`?wait`) ends. `read` gives the content from the local state (`None`: it does not exist).
+/// Returns the content and its hash.
+pub async fn by_hash<T: serde::Serialize>(
+    agent: &Agent,
+    p: &Params,
+    mut read: impl FnMut() -> Option<T>,
+) -> Result<Option<(T, String)>, HttpError> {
+    let opts = QueryOptions::parse(p, agent.query_limits())?;
+    let seen = p.get("hash").unwrap_or_default();
+    let deadline = Instant::now() + opts.wait + jitter(opts.wait);
+    loop {
+        let mut changed = agent.local.watch();
+        let Some(value) = read() else {
+            return Ok(None);
+        };
+        let hash = content_hash(&value);
+        if seen.is_empty() || hash != seen || Instant::now() >= deadline {
+            return Ok(Some((value, hash)));
+        }
+        drop(value);
+        tokio::select! {
+            _ = changed.changed() => {}
+            _ = tokio::time::sleep_until(deadline) => {}
+        }
+    }
+}
+
+/// A stable hash of a value's JSON (64-bit FNV-1a), in hex like Consul's `ContentHash`.
+pub fn content_hash<T: serde::Serialize>(value: &T) -> String {
+    use std::hash::Hasher;
+    let mut h = fnv::FnvHasher::default();
+    h.write(&to_json(value, false));
+    format!("{:x}", h.finish())
+}
+
 /// Up to `wait / 16` of random extra wait, so watchers of one key don't return in lockstep.
 fn jitter(wait: Duration) -> Duration {
     let max = wait.as_millis() as u64 / 16;

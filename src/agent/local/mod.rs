@@ -8,16 +8,27 @@ pub mod sync;
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
-use tokio::sync::Notify;
+use tokio::sync::{watch, Notify};
 
 use crate::api::catalog::{AgentService, HealthCheck};
 
 /// Services and checks of this agent.
-#[derive(Default)]
 pub struct LocalState {
     inner: Mutex<Inner>,
     /// Wakes anti-entropy after a change.
     pub changed: Notify,
+    /// Counts changes, for the agent endpoints' hash-based blocking queries.
+    version: watch::Sender<u64>,
+}
+
+impl Default for LocalState {
+    fn default() -> LocalState {
+        LocalState {
+            inner: Mutex::default(),
+            changed: Notify::new(),
+            version: watch::channel(0).0,
+        }
+    }
 }
 
 #[derive(Default, Clone)]
@@ -31,10 +42,21 @@ impl LocalState {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Wakes anti-entropy and the blocking queries on the local state.
+    fn touch(&self) {
+        self.changed.notify_one();
+        self.version.send_modify(|v| *v += 1);
+    }
+
+    /// Changes when anything in the local state changes; subscribe before reading.
+    pub fn watch(&self) -> watch::Receiver<u64> {
+        self.version.subscribe()
+    }
+
     /// Adds or replaces a service.
     pub fn add_service(&self, service: AgentService) {
         self.lock().services.insert(service.id.clone(), service);
-        self.changed.notify_one();
+        self.touch();
     }
 
     /// Removes a service and its checks; returns the removed check IDs, or None when the
@@ -52,7 +74,7 @@ impl LocalState {
             inner.checks.remove(c);
         }
         drop(inner);
-        self.changed.notify_one();
+        self.touch();
         Some(checks)
     }
 
@@ -67,13 +89,13 @@ impl LocalState {
     /// Adds or replaces a check (its service, if any, must exist: the caller checks).
     pub fn add_check(&self, check: HealthCheck) {
         self.lock().checks.insert(check.check_id.clone(), check);
-        self.changed.notify_one();
+        self.touch();
     }
 
     pub fn remove_check(&self, id: &str) -> bool {
         let removed = self.lock().checks.remove(id).is_some();
         if removed {
-            self.changed.notify_one();
+            self.touch();
         }
         removed
     }
@@ -98,7 +120,7 @@ impl LocalState {
         c.status = status.to_string();
         c.output = output.to_string();
         drop(inner);
-        self.changed.notify_one();
+        self.touch();
         true
     }
 
