@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod raft;
 mod reconcile;
 pub mod reload;
+mod restore;
 pub mod rpc;
 pub mod state;
 mod tombstones;
@@ -78,6 +79,8 @@ pub struct Agent {
     pub checks: checks::Checks,
     /// DeregisterCriticalServiceAfter bookkeeping.
     pub critical_since: local::reaper::CriticalSince,
+    /// API registrations and TTL states kept in the data directory.
+    pub persisted: local::persist::Persisted,
     /// Serialised list answers shared by the blocking queries one change wakes.
     pub answers: http::Answers,
     /// Which local services and checks came from config files (replaced on reload).
@@ -116,6 +119,7 @@ impl Agent {
             checks: checks::Checks::new(updates_tx),
             critical_since: local::reaper::CriticalSince::default(),
             answers: http::Answers::default(),
+            persisted: local::persist::Persisted::default(),
             from_config: reload::FromConfig::default(),
             reloader: std::sync::OnceLock::new(),
             metrics: metrics::Metrics::new(),
@@ -123,10 +127,24 @@ impl Agent {
         }
     }
 
-    /// Removes a check from the local state and stops it; false when unknown.
+    /// Removes a check from the local state (and the data directory) and stops it; false
+    /// when unknown.
     pub fn remove_check(&self, id: &str) -> bool {
         self.stop_check(id);
+        self.persisted.remove_check(id);
         self.local.remove_check(id)
+    }
+
+    /// Removes a service and its checks from the local state (and the data directory) and
+    /// stops the checks; `None` when the service is unknown.
+    pub fn remove_service(&self, id: &str) -> Option<Vec<String>> {
+        let checks = self.local.remove_service(id)?;
+        for c in &checks {
+            self.stop_check(c);
+            self.persisted.remove_check(c);
+        }
+        self.persisted.remove_service(id);
+        Some(checks)
     }
 
     /// Stops running a check (its local entry is the caller's business).
@@ -416,7 +434,14 @@ pub async fn run(
         Some((raft, listener)) => (Some(raft), Some(listener)),
         None => (None, None),
     };
-    let agent = Arc::new(Agent::new(config, node_id, store, raft, rpc_client, gossip));
+    let mut agent = Agent::new(config, node_id, store, raft, rpc_client, gossip);
+    agent.persisted = local::persist::Persisted::open(data_dir.path()).map_err(|e| {
+        AgentError::Config(format!(
+            "cannot create the registration directories in {}: {e}",
+            data_dir.path().display()
+        ))
+    })?;
+    let agent = Arc::new(agent);
     let router = http::router(agent.clone());
     let _ = agent.router.set(router.clone());
     if let Some(r) = reloader {

@@ -26,6 +26,26 @@ pub struct FromConfig {
     ids: Mutex<(BTreeSet<String>, BTreeSet<String>)>,
 }
 
+impl FromConfig {
+    /// Whether service `id` is defined in the config files.
+    pub fn has_service(&self, id: &str) -> bool {
+        self.ids
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .0
+            .contains(id)
+    }
+
+    /// Whether check `id` is defined in the config files.
+    pub fn has_check(&self, id: &str) -> bool {
+        self.ids
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .1
+            .contains(id)
+    }
+}
+
 /// Every definition of a configuration, checked.
 struct Prepared {
     services: Vec<PreparedService>,
@@ -74,11 +94,7 @@ fn apply(agent: &Agent, p: Prepared) -> Result<(), String> {
         ids.clone()
     };
     for gone in old_services.difference(&new_services) {
-        if let Some(checks) = agent.local.remove_service(gone) {
-            for c in checks {
-                agent.stop_check(&c);
-            }
-        }
+        agent.remove_service(gone);
     }
     for gone in old_checks.difference(&new_checks) {
         agent.remove_check(gone);
@@ -97,10 +113,13 @@ fn apply(agent: &Agent, p: Prepared) -> Result<(), String> {
     Ok(())
 }
 
-/// Registers the config-file services and checks at start; the first bad one stops the start.
+/// Registers the config-file services and checks at start (the first bad one stops the
+/// start), then what was registered through the API before a restart.
 pub fn load_initial(agent: &Agent) -> Result<(), String> {
     let prepared = prepare(agent, &agent.config)?;
-    apply(agent, prepared)
+    apply(agent, prepared)?;
+    super::restore::restore(agent);
+    Ok(())
 }
 
 /// Reloads the configuration files; on any error nothing changes.

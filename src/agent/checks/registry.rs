@@ -92,6 +92,11 @@ impl Checks {
             .ok_or_else(|| ChecksError::NotTtl(id.to_string()))
     }
 
+    /// The TTL of TTL check `id`.
+    pub fn ttl_period(&self, id: &str) -> Option<std::time::Duration> {
+        self.lock().get(id).and_then(RunnerHandle::ttl_period)
+    }
+
     /// The kind of check `id`, if it runs here.
     pub fn kind(&self, id: &str) -> Option<CheckKind> {
         self.lock().get(id).map(RunnerHandle::kind)

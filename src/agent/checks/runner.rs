@@ -88,8 +88,8 @@ impl RunnerHandle {
         };
         let (task, ttl) = match kind {
             CheckKind::Ttl => {
-                let (setter, reports) = ttl::channel(output_max);
                 let ttl = def.ttl.unwrap_or_default();
+                let (setter, reports) = ttl::channel(output_max, ttl);
                 let task =
                     runtime.spawn(async move { ttl::run(ttl, reports, &mut reporter).await });
                 (task, Some(setter))
@@ -132,6 +132,11 @@ impl RunnerHandle {
     /// OutputMaxSize). `None` when this is not a TTL check.
     pub fn ttl_update(&self, status: Status, output: &str) -> Option<String> {
         self.ttl.as_ref().map(|setter| setter.set(status, output))
+    }
+
+    /// A TTL check's TTL.
+    pub fn ttl_period(&self) -> Option<Duration> {
+        self.ttl.as_ref().map(|setter| setter.ttl)
     }
 
     /// Stops the check and waits for its task to end.

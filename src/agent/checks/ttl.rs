@@ -20,6 +20,8 @@ type Report = Option<(Status, String)>;
 pub(super) struct TtlSetter {
     reports: watch::Sender<Report>,
     output_max: usize,
+    /// The check's TTL.
+    pub(super) ttl: Duration,
 }
 
 impl TtlSetter {
@@ -33,12 +35,13 @@ impl TtlSetter {
 }
 
 /// A setter and the receiver [`run`] watches.
-pub(super) fn channel(output_max: usize) -> (TtlSetter, watch::Receiver<Report>) {
+pub(super) fn channel(output_max: usize, ttl: Duration) -> (TtlSetter, watch::Receiver<Report>) {
     let (reports, rx) = watch::channel(None);
     (
         TtlSetter {
             reports,
             output_max,
+            ttl,
         },
         rx,
     )
@@ -109,7 +112,7 @@ mod tests {
 
     #[test]
     fn long_notes_are_cut() {
-        let (setter, rx) = channel(4);
+        let (setter, rx) = channel(4, Duration::from_secs(1));
         assert_eq!(
             setter.set(Status::Passing, "abcdefgh"),
             "abcd ... (captured 4 of 8 bytes)"

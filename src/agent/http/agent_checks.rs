@@ -22,6 +22,7 @@ use super::error::HttpError;
 use super::params::Params;
 use super::respond;
 use crate::agent::checks::{script_checks_allowed, CheckSource, CheckType, ChecksError, Status};
+use crate::agent::local::persist::TtlState;
 use crate::agent::Agent;
 use crate::api::catalog::{health, CheckDefinition, HealthCheck, FIELD_NAMES, OPAQUE_FIELDS};
 
@@ -201,7 +202,18 @@ async fn checks(
 async fn register(State(agent): State<Arc<Agent>>, body: Body) -> Result<Response, HttpError> {
     let value: serde_json::Value = read_json(body, MAX_BODY, FIELD_NAMES, OPAQUE_FIELDS).await?;
     let parsed = parse_check(&agent, &value, CheckSource::HttpApi)?;
+    let id = parsed.id.clone();
     add_check(&agent, parsed)?;
+    // Kept for the next start under its final ID.
+    let mut value = value;
+    if let Some(fields) = value.as_object_mut() {
+        fields.remove("ID");
+        fields.insert("CheckID".into(), id.clone().into());
+    }
+    if let Err(e) = agent.persisted.save_check(&id, &value) {
+        agent.remove_check(&id);
+        return Err(HttpError::internal(e.to_string()));
+    }
     Ok(ok_empty())
 }
 
@@ -222,6 +234,14 @@ async fn ttl(agent: &Agent, id: &str, status: Status, output: &str) -> Result<Re
         .ttl_update(id, status, output)
         .map_err(checks_error)?;
     agent.local.update_check(id, status.as_str(), &stored);
+    // Kept so that a restart within the TTL does not turn the check critical.
+    if let Some(ttl) = agent.checks.ttl_period(id) {
+        let state = TtlState::new(id, status.as_str(), &stored, ttl);
+        agent
+            .persisted
+            .save_ttl_state(&state)
+            .map_err(|e| HttpError::internal(e.to_string()))?;
+    }
     Ok(ok_empty())
 }
 

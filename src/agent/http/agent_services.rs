@@ -142,26 +142,52 @@ async fn register(
     let p = Params::parse(q.as_deref());
     let reg: AgentServiceRegistration =
         read_json(body, MAX_BODY, FIELD_NAMES, OPAQUE_FIELDS).await?;
-    register_service(
-        &agent,
-        reg,
-        CheckSource::HttpApi,
-        p.flag("replace-existing-checks"),
-    )?;
+    let prepared = prepare_service(&agent, reg.clone(), CheckSource::HttpApi)?;
+    persist(&agent, reg, &prepared)?;
+    apply_service(&agent, prepared, p.flag("replace-existing-checks"))?;
     Ok(ok_empty())
+}
+
+/// Keeps an API registration for the next start, as Consul does: the service without its
+/// checks, and each of its checks on its own (so one can be deregistered alone).
+fn persist(
+    agent: &Agent,
+    mut reg: AgentServiceRegistration,
+    prepared: &PreparedService,
+) -> Result<(), HttpError> {
+    let raw: Vec<serde_json::Value> = reg
+        .check
+        .take()
+        .into_iter()
+        .chain(reg.checks.drain(..))
+        .collect();
+    reg.id.clone_from(&prepared.service.id);
+    let service = serde_json::to_value(&reg).unwrap_or_default();
+    agent
+        .persisted
+        .save_service(&reg.id, &service)
+        .map_err(|e| HttpError::internal(e.to_string()))?;
+    for (mut value, c) in raw.into_iter().zip(&prepared.checks) {
+        if let Some(fields) = value.as_object_mut() {
+            fields.remove("ID");
+            fields.insert("CheckID".into(), c.id.clone().into());
+            fields.insert("Name".into(), c.name.clone().into());
+            fields.insert("ServiceID".into(), c.service_id.clone().into());
+        }
+        agent
+            .persisted
+            .save_check(&c.id, &value)
+            .map_err(|e| HttpError::internal(e.to_string()))?;
+    }
+    Ok(())
 }
 
 async fn deregister(
     State(agent): State<Arc<Agent>>,
     Path(id): Path<String>,
 ) -> Result<Response, HttpError> {
-    match agent.local.remove_service(&id) {
-        Some(checks) => {
-            for c in checks {
-                agent.stop_check(&c);
-            }
-            Ok(ok_empty())
-        }
+    match agent.remove_service(&id) {
+        Some(_) => Ok(ok_empty()),
         None => Err(HttpError::new(
             StatusCode::NOT_FOUND,
             format!("Unknown service ID {id:?}. Ensure that the service ID is passed, not the service name."),

@@ -2,6 +2,7 @@
 //! config files). It is authoritative for this node; anti-entropy (`sync`) makes the catalog
 //! match it. Every change wakes the sync loop. Must not import `http` or `raft`.
 
+pub mod persist;
 pub mod reaper;
 pub mod sync;
 

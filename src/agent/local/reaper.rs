@@ -92,11 +92,7 @@ pub async fn run(agent: Arc<Agent>, every: Duration) {
                 service = %check.service_id,
                 "agent: Check critical for too long: deregistering service"
             );
-            if let Some(checks) = agent.local.remove_service(&check.service_id) {
-                for c in checks {
-                    agent.stop_check(&c);
-                }
-            }
+            agent.remove_service(&check.service_id);
         }
     }
 }
