@@ -1,7 +1,9 @@
 //! End-to-end: services and checks registered through the agent API survive a restart of a
 //! real `sd agent` with a data directory (kill -9 included), TTL checks keep their last status
 //! while it is fresh, deregistrations are remembered too, and a kept script check the
-//! restarted agent no longer allows is skipped without stopping the start.
+//! restarted agent no longer allows is skipped without stopping the start. Also how check
+//! results reach the catalog: a new output alone waits for `check_update_interval`, a new
+//! status goes at once.
 
 mod common;
 
@@ -132,4 +134,44 @@ fn expired_ttl_status_is_not_restored() {
         checks["beat"]["Status"], "critical",
         "a TTL status older than its TTL was restored: {checks}"
     );
+}
+
+#[test]
+fn output_alone_reaches_the_catalog_after_check_update_interval() {
+    let a = AgentBuilder::dev()
+        .arg("-hcl=check_update_interval = \"1h\"")
+        .start();
+    put(
+        &a,
+        "/v1/agent/check/register",
+        &json!({"ID": "beat", "Name": "beat", "TTL": "10m"}),
+    );
+    let catalog_output = || -> (String, String) {
+        let checks = get(&a, "/v1/health/state/any");
+        let c = checks
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["CheckID"] == "beat")
+            .cloned()
+            .unwrap_or_default();
+        (
+            c["Status"].as_str().unwrap_or("").to_string(),
+            c["Output"].as_str().unwrap_or("").to_string(),
+        )
+    };
+    put(&a, "/v1/agent/check/pass/beat?note=first", &json!({}));
+    eventually("the status change synced", &[&a], || {
+        catalog_output() == ("passing".into(), "first".into())
+    });
+    // Output alone: the agent shows it, the catalog keeps the old one for now.
+    put(&a, "/v1/agent/check/pass/beat?note=second", &json!({}));
+    assert_eq!(get(&a, "/v1/agent/checks")["beat"]["Output"], "second");
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(catalog_output(), ("passing".into(), "first".into()));
+    // A status change goes out at once with its output.
+    put(&a, "/v1/agent/check/warn/beat?note=third", &json!({}));
+    eventually("the warning synced", &[&a], || {
+        catalog_output() == ("warning".into(), "third".into())
+    });
 }

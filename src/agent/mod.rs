@@ -104,6 +104,7 @@ impl Agent {
         gossip: gossip::Gossip,
     ) -> Agent {
         let (updates_tx, updates_rx) = tokio::sync::mpsc::channel(1024);
+        let check_update_interval = config.check_update_interval;
         Agent {
             config,
             node_id,
@@ -114,7 +115,7 @@ impl Agent {
             started: Instant::now(),
             stop: tokio::sync::Notify::new(),
             preferred_server: std::sync::Mutex::new(None),
-            local: local::LocalState::default(),
+            local: local::LocalState::new(check_update_interval),
             router: std::sync::OnceLock::new(),
             checks: checks::Checks::new(updates_tx),
             critical_since: local::reaper::CriticalSince::default(),

@@ -167,11 +167,11 @@ pub fn full_sync_interval(nodes: usize) -> Duration {
 pub async fn run(agent: Arc<Agent>) {
     let mut next_full = tokio::time::Instant::now();
     loop {
-        let failed = match pass(&agent).await {
-            Ok(()) => false,
+        let (failed, next_due) = match pass(&agent).await {
+            Ok(next_due) => (false, next_due),
             Err(e) => {
                 tracing::debug!("anti-entropy: sync deferred: {e}");
-                true
+                (true, None)
             }
         };
         let now = tokio::time::Instant::now();
@@ -180,7 +180,11 @@ pub async fn run(agent: Arc<Agent>) {
             let stagger = rand::rng().random_range(0..=period.as_millis() as u64 / 4);
             next_full = now + period + Duration::from_millis(stagger);
         }
-        let wake = if failed { now + RETRY } else { next_full };
+        let wake = if failed {
+            now + RETRY
+        } else {
+            next_due.map_or(next_full, |due| due.min(next_full))
+        };
         tokio::select! {
             _ = agent.local.changed.notified() => tokio::time::sleep(DEBOUNCE).await,
             _ = tokio::time::sleep_until(wake) => {}
@@ -188,10 +192,12 @@ pub async fn run(agent: Arc<Agent>) {
     }
 }
 
-/// One pass: read the catalog's view of this node, write the differences.
-async fn pass(agent: &Agent) -> Result<(), String> {
+/// One pass: read the catalog's view of this node, write the differences. Returns when the
+/// next deferred check output comes due.
+async fn pass(agent: &Agent) -> Result<Option<tokio::time::Instant>, String> {
     let node = agent.node_info();
-    let (services, checks) = agent.local.snapshot();
+    let view = agent.local.sync_view();
+    let (services, mut checks) = (view.services, view.checks);
     let name = urlencode(&node.name);
     let remote: Option<CatalogNode> = agent
         .internal_json("GET", &format!("/v1/catalog/node/{name}"), None)
@@ -200,6 +206,16 @@ async fn pass(agent: &Agent) -> Result<(), String> {
         .internal_json("GET", &format!("/v1/health/node/{name}"), None)
         .await?
         .unwrap_or_default();
+    // An output change that is not due yet leaves the catalog's output (status changes are
+    // never deferred).
+    for id in &view.deferred {
+        let remote = remote_checks.iter().find(|c| c.check_id == *id);
+        if let (Some(local), Some(remote)) = (checks.get_mut(id), remote) {
+            if local.status == remote.status {
+                local.output.clone_from(&remote.output);
+            }
+        }
+    }
     for op in plan(&node, &services, &checks, remote.as_ref(), &remote_checks) {
         let (path, body) = match &op {
             Op::Register(reg) => ("/v1/catalog/register", serde_json::to_vec(reg)),
@@ -208,7 +224,7 @@ async fn pass(agent: &Agent) -> Result<(), String> {
         let body = body.map_err(|e| e.to_string())?;
         let _: Option<bool> = agent.internal_json("PUT", path, Some(body)).await?;
     }
-    Ok(())
+    Ok(view.next_due)
 }
 
 fn urlencode(s: &str) -> String {
