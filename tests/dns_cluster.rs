@@ -61,7 +61,7 @@ fn client_agent_answers_from_its_cache() {
     eventually(
         "the client answers web.service.consul",
         &[&server, &client],
-        || dig(dns, &["web.service.consul"]).data("A") == [client_ip.clone()],
+        || dig(dns, &["web.service.consul"]).data("A") == [client_ip.as_str()],
     );
     let d = dig(dns, &["web.service.consul", "SRV"]);
     assert_eq!(
@@ -107,7 +107,7 @@ fn client_agent_answers_from_its_cache() {
     server.kill9();
     for _ in 0..5 {
         let d = dig(dns, &["web.service.consul"]);
-        assert_eq!(d.data("A"), [client_ip.clone()], "{}", d.raw);
+        assert_eq!(d.data("A"), [client_ip.as_str()], "{}", d.raw);
     }
     assert_eq!(dig(dns, &["server1.node.consul"]).answer.len(), 1);
     let d = dig(dns, &["cold.service.consul", "+time=8"]);

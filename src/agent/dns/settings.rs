@@ -154,10 +154,12 @@ mod tests {
 
     #[test]
     fn domains_recursors_and_limits() {
-        let mut c = RuntimeConfig::default();
-        c.domain = "Consul".into();
-        c.alt_domain = Some("example.org".into());
-        c.recursors = vec!["8.8.8.8".into(), "[::1]:5353".into(), "dns.google".into()];
+        let mut c = RuntimeConfig {
+            domain: "Consul".into(),
+            alt_domain: Some("example.org".into()),
+            recursors: vec!["8.8.8.8".into(), "[::1]:5353".into(), "dns.google".into()],
+            ..RuntimeConfig::default()
+        };
         c.dns.udp_answer_limit = 100;
         let s = Settings::from_config(&c);
         assert_eq!(s.domains, vec!["consul.", "example.org."]);
