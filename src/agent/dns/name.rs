@@ -384,7 +384,7 @@ mod tests {
 
     #[test]
     fn long_and_odd_names_do_not_panic() {
-        let long = format!("{}.service.consul.", "a.".repeat(300));
+        let long = format!("{}service.consul.", "a.".repeat(300));
         assert!(matches!(lookup(&long, true), Lookup::Service { .. }));
         assert_eq!(lookup("..consul.", false), Lookup::Invalid);
         assert_eq!(

@@ -161,11 +161,11 @@ mod tests {
 
     #[test]
     fn oversized_replies_are_cut_to_fit() {
-        // Each A record is 19 (name) + 10 + 4 = 33 bytes.
+        // Each A record is 20 (name) + 10 + 4 = 34 bytes.
         let mut r = a_reply(40);
         let t = trim(&mut r, 24, true, Limits::udp(Some(512), 3));
         assert!(t.for_size);
-        assert_eq!(r.units.len(), (512 - 12 - 24 - 11) / 33);
+        assert_eq!(r.units.len(), (512 - 12 - 24 - 11) / 34);
         let mut all = a_reply(40);
         assert_eq!(trim(&mut all, 24, false, Limits::tcp()), Trimmed::default());
         assert_eq!(all.units.len(), 40);
