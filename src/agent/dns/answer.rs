@@ -18,7 +18,7 @@ use super::recursor::Recursor;
 use super::reply::{Reply, Unit};
 use super::settings::Settings;
 use super::source::{Source, SourceError};
-use super::view::{Instance, Owner, Target};
+use super::view::{Instance, Owner, ServiceView, SrvTarget, Target};
 use crate::agent::Agent;
 
 /// At most this many servers in NS answers (Consul's figure).
@@ -117,7 +117,7 @@ impl Responder {
         picked.shuffle(&mut rand::rng());
         let ttl = self.settings.service_ttl(service);
         let units = match qtype {
-            RecordType::SRV => self.srv_units(qname, &picked, ttl, domain),
+            RecordType::SRV => self.srv_units(qname, &view, &picked, ttl, domain),
             _ => match families(qtype) {
                 Some(want) => self.address_units(qname, &picked, ttl, want),
                 None => Vec::new(),
@@ -164,12 +164,24 @@ impl Responder {
 
     /// SRV answers, one per distinct (node, address, port), each target's address (and its
     /// node's meta) in the additional section the first time the target appears.
-    fn srv_units(&self, qname: &Name, picked: &[&Instance], ttl: u32, domain: &str) -> Vec<Unit> {
-        let dc = self.settings.datacenter.as_str();
-        let both = Families { v4: true, v6: true };
+    fn srv_units(
+        &self,
+        qname: &Name,
+        view: &ServiceView,
+        picked: &[&Instance],
+        ttl: u32,
+        domain: &str,
+    ) -> Vec<Unit> {
+        let slot = usize::from(domain != self.settings.domains[0]);
+        let targets = view.srv_targets[slot].get_or_init(|| {
+            view.instances
+                .iter()
+                .map(|i| self.srv_target(i, ttl, domain))
+                .collect()
+        });
         let mut units = Vec::with_capacity(picked.len());
         let mut seen: Vec<(&str, &Target, u16)> = Vec::new();
-        let mut targets: Vec<String> = Vec::new();
+        let mut with_extra: Vec<&str> = Vec::new();
         let mut metas: Vec<&str> = Vec::new();
         for i in picked {
             let tuple = (i.node.as_str(), &i.target, i.port);
@@ -177,30 +189,54 @@ impl Responder {
                 continue;
             }
             seen.push(tuple);
-            let (target, ip) = match &i.target {
-                Target::Ip(ip) if i.own_address => (records::addr_fqdn(*ip, dc, domain), Some(*ip)),
-                Target::Ip(ip) => (records::node_fqdn(&i.node, dc, domain), Some(*ip)),
-                Target::Host(h) => (format!("{h}."), None),
-            };
-            let Some(target_name) = records::name(&target) else {
+            // `picked` borrows from `view.instances`: find the instance's own target.
+            let index = view
+                .instances
+                .iter()
+                .position(|x| std::ptr::eq(x, *i))
+                .unwrap_or(usize::MAX);
+            let Some(Some(t)) = targets.get(index) else {
                 continue;
             };
             let mut extra = Vec::new();
-            if !targets.contains(&target) {
-                extra.extend(ip.and_then(|ip| records::address(&target_name, ip, ttl, both)));
-                targets.push(target);
+            if !with_extra.contains(&t.key.as_str()) {
+                with_extra.push(&t.key);
+                extra.extend(t.address.iter().cloned());
             }
-            if self.settings.node_meta_txt && !i.node_meta.is_empty() && !metas.contains(&&*i.node)
-            {
+            if !t.meta.is_empty() && !metas.contains(&i.node.as_str()) {
                 metas.push(&i.node);
-                if let Some(owner) = records::name(&records::node_fqdn(&i.node, dc, domain)) {
-                    extra.extend(records::meta_txt(&owner, i.node_meta.iter(), ttl));
-                }
+                extra.extend(t.meta.iter().cloned());
             }
-            let answer = records::srv(qname, ttl, i.weight, i.port, target_name);
+            let answer = records::srv(qname, ttl, i.weight, i.port, t.name.clone());
             units.push(Unit { answer, extra });
         }
         units
+    }
+
+    /// An instance's SRV target: its node's name, or `<hex>.addr.` for its own IP, or its host
+    /// name; with the target's address and the node's meta.
+    fn srv_target(&self, i: &Instance, ttl: u32, domain: &str) -> Option<SrvTarget> {
+        let dc = self.settings.datacenter.as_str();
+        let both = Families { v4: true, v6: true };
+        let (key, ip) = match &i.target {
+            Target::Ip(ip) if i.own_address => (records::addr_fqdn(*ip, dc, domain), Some(*ip)),
+            Target::Ip(ip) => (records::node_fqdn(&i.node, dc, domain), Some(*ip)),
+            Target::Host(h) => (format!("{h}."), None),
+        };
+        let name = records::name(&key)?;
+        let address = ip.and_then(|ip| records::address(&name, ip, ttl, both));
+        let meta = match records::name(&records::node_fqdn(&i.node, dc, domain)) {
+            Some(owner) if self.settings.node_meta_txt => {
+                records::meta_txt(&owner, i.node_meta.iter(), ttl)
+            }
+            _ => Vec::new(),
+        };
+        Some(SrvTarget {
+            key,
+            name,
+            address,
+            meta,
+        })
     }
 
     async fn node(

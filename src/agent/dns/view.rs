@@ -5,7 +5,9 @@
 //! client agents alike.
 
 use std::net::IpAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+use hickory_proto::rr::{Name, Record};
 
 use crate::api::catalog::{health, Meta, Node, ServiceEntry};
 
@@ -51,6 +53,20 @@ pub struct Instance {
 #[derive(Debug, Default)]
 pub struct ServiceView {
     pub instances: Vec<Instance>,
+    /// Each instance's SRV target and its additional records, made on first use, per domain
+    /// (primary, alternate): SRV answers then only copy them.
+    pub srv_targets: [OnceLock<Vec<Option<SrvTarget>>>; 2],
+}
+
+/// An SRV answer's target name and the additional records it brings.
+#[derive(Debug, Clone)]
+pub struct SrvTarget {
+    /// The target, lower case (de-duplication of additional records).
+    pub key: String,
+    pub name: Name,
+    pub address: Option<Record>,
+    /// The target node's meta as TXT (empty when `enable_additional_node_meta_txt` is off).
+    pub meta: Vec<Record>,
 }
 
 impl ServiceView {
@@ -60,7 +76,10 @@ impl ServiceView {
             .iter()
             .filter_map(|e| instance(e, only_passing))
             .collect();
-        ServiceView { instances }
+        ServiceView {
+            instances,
+            srv_targets: Default::default(),
+        }
     }
 
     /// Instances carrying `tag` (case-insensitive), or all without a tag.
