@@ -7,6 +7,7 @@
 pub mod checks;
 mod cluster;
 mod data_dir;
+pub mod dns;
 pub mod filter;
 pub mod gossip;
 pub mod http;
@@ -192,6 +193,18 @@ impl Agent {
         uri: &str,
         body: Option<Vec<u8>>,
     ) -> Result<Option<T>, String> {
+        let (_, bytes) = self.internal_call(method, uri, body).await?;
+        serde_json::from_slice(&bytes).map_err(|e| format!("{method} {uri}: {e}"))
+    }
+
+    /// Sends a request through this agent's own HTTP API (forwarding included); a 200 answer's
+    /// headers and body, any other status is an error with the body.
+    pub async fn internal_call(
+        &self,
+        method: &str,
+        uri: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<(axum::http::HeaderMap, bytes::Bytes), String> {
         let router = self
             .router
             .get()
@@ -207,6 +220,7 @@ impl Agent {
             Err(never) => match never {},
         };
         let status = resp.status();
+        let headers = resp.headers().clone();
         let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
             .await
             .map_err(|e| e.to_string())?;
@@ -216,7 +230,7 @@ impl Agent {
                 String::from_utf8_lossy(&bytes).trim()
             ));
         }
-        serde_json::from_slice(&bytes).map_err(|e| format!("{method} {uri}: {e}"))
+        Ok((headers, bytes))
     }
 
     /// The RPC addresses of the servers of this datacenter that gossip shows alive.
@@ -449,6 +463,9 @@ pub async fn run(
         let _ = agent.reloader.set(r);
     }
     reload::load_initial(&agent).map_err(AgentError::Config)?;
+    let dns = dns::DnsServer::start(agent.clone())
+        .await
+        .map_err(AgentError::Listen)?;
     let mut tasks = Vec::new();
     let rpc_server = match (rpc_listener, agent.raft_opt()) {
         (Some(listener), Some(raft)) => {
@@ -540,6 +557,9 @@ pub async fn run(
         }
     }
     let _ = stop_tx.send(true);
+    if let Some(dns) = dns {
+        dns.stop().await;
+    }
     for t in &tasks {
         t.abort();
     }

@@ -390,6 +390,9 @@ fn dns_config(c: &FileConfig) -> Result<DnsConfig, ConfigError> {
         )?,
         only_passing: x.only_passing.unwrap_or(d.only_passing),
         enable_truncate: x.enable_truncate.unwrap_or(d.enable_truncate),
+        enable_additional_node_meta_txt: x
+            .enable_additional_node_meta_txt
+            .unwrap_or(d.enable_additional_node_meta_txt),
         disable_compression: x.disable_compression.unwrap_or(d.disable_compression),
         recursor_timeout: dur(
             "dns_config.recursor_timeout",

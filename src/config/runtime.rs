@@ -162,6 +162,8 @@ pub struct DnsConfig {
     pub a_record_limit: u32,
     pub only_passing: bool,
     pub enable_truncate: bool,
+    /// `enable_additional_node_meta_txt`: node meta as TXT records next to SRV and A answers.
+    pub enable_additional_node_meta_txt: bool,
     pub disable_compression: bool,
     pub recursor_timeout: Duration,
     pub soa_refresh: u32,
@@ -181,6 +183,7 @@ impl Default for DnsConfig {
             a_record_limit: 0,
             only_passing: false,
             enable_truncate: false,
+            enable_additional_node_meta_txt: true,
             disable_compression: false,
             recursor_timeout: Duration::from_secs(2),
             soa_refresh: 3600,

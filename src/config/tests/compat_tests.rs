@@ -46,6 +46,7 @@ fn not_yet_supported_and_deprecations() {
     let fv = base()
         .with("config-file", &f)
         .with("recursor", "8.8.8.8")
+        .with("log-file", "sd.log")
         .with("bootstrap-expect", "0");
     let rt = load(&input(fv)).unwrap();
     assert!(
@@ -56,7 +57,9 @@ fn not_yet_supported_and_deprecations() {
     assert!(rt
         .not_yet_supported
         .contains(&format!("ui_config.enabled (in {f})")));
-    assert!(rt.not_yet_supported.contains(&"-recursor".to_string()));
+    assert!(rt.not_yet_supported.contains(&"-log-file".to_string()));
+    assert!(!rt.not_yet_supported.contains(&"-recursor".to_string()));
+    assert_eq!(rt.recursors, vec!["8.8.8.8".to_string()]);
     assert!(!rt
         .not_yet_supported
         .iter()

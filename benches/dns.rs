@@ -1,0 +1,350 @@
+//! The DNS target (DESIGN.md §5): A and SRV queries for a 10-instance service answered by a
+//! real `sd agent`, driven by Debian's `dnsperf` on the same machine.
+//!
+//! # What it measures
+//!
+//! A server (`sd agent -dev`) and a client agent joined to it run on 127.0.0.1 with free ports.
+//! Service `web` gets 10 instances (nodes `n1`..`n10`, addresses 10.0.0.1..10, one passing
+//! check each, `PUT /v1/catalog/register` on the server). Then, each for `--seconds` (default
+//! 10) after a 1 s warm-up:
+//!
+//! * max qps: `dnsperf -l S -T 1 -c 4 -q 200` with `web.service.consul A`, then `SRV`, against
+//!   the server; then `A` against the client agent;
+//! * latency at a fixed rate: the same with `-Q 20000 -v`; p50/p99/max are computed from the
+//!   per-query latencies `-v` prints (dnsperf itself only gives the mean);
+//! * server round trips: the server's count of HTTP requests it served (its own API and those
+//!   forwarded by the client, `consul_api_http_count` in its Prometheus metrics) and the
+//!   client's `consul_dns_cache_fetch_success`, read before and after the client's runs. A
+//!   warm client makes none per query (the blocking query it keeps open may return once).
+//!
+//! Targets: >= 50,000 qps (A and SRV) on 2 cores, p99 <= 2 ms at 20,000 qps, no server round
+//! trip per query. dnsperf shares the cores with the agent; the figures are this machine's.
+//!
+//! # How to run
+//!
+//! ```sh
+//! apt-get install -y dnsperf bind9-dnsutils
+//! cargo build --release            # the bench uses target/release/sd, builds nothing
+//! cargo bench --bench dns -- [--seconds S] [--qps N] [--sd-bin PATH]
+//! ```
+//!
+//! Every process the bench starts is SIGKILLed when it is done (drop guards), also on error.
+
+#[allow(dead_code)]
+#[path = "common/process.rs"]
+mod process;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use process::Proc;
+
+const INSTANCES: usize = 10;
+
+struct Opts {
+    sd_bin: PathBuf,
+    seconds: u64,
+    qps: u64,
+}
+
+fn opts() -> Result<Opts> {
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"),
+        PathBuf::from,
+    );
+    let mut o = Opts {
+        sd_bin: target.join("release").join("sd"),
+        seconds: 10,
+        qps: 20_000,
+    };
+    let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
+    while let Some(a) = args.next() {
+        let (name, inline) = match a.split_once('=') {
+            Some((n, v)) => (n.to_string(), Some(v.to_string())),
+            None => (a.clone(), None),
+        };
+        let mut value = || {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .context(format!("{name} needs a value"))
+        };
+        match name.as_str() {
+            "--sd-bin" => o.sd_bin = PathBuf::from(value()?),
+            "--seconds" => o.seconds = value()?.parse().context("--seconds")?,
+            "--qps" => o.qps = value()?.parse().context("--qps")?,
+            other => bail!("unknown option {other}; use [--seconds S] [--qps N] [--sd-bin PATH]"),
+        }
+    }
+    Ok(o)
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// One agent with its ports.
+struct Agent {
+    proc: Proc,
+    http: u16,
+    dns: u16,
+    serf: u16,
+}
+
+fn start_agent(o: &Opts, dir: &Path, name: &str, extra: &[String]) -> Result<Agent> {
+    let (http, dns, server, serf, wan) = (
+        free_port()?,
+        free_port()?,
+        free_port()?,
+        free_port()?,
+        free_port()?,
+    );
+    let mut cmd = Command::new(&o.sd_bin);
+    cmd.arg("agent")
+        .arg(format!("-node={name}"))
+        .args(["-bind=127.0.0.1", "-client=127.0.0.1", "-log-level=warn"])
+        .arg(format!("-http-port={http}"))
+        .arg(format!("-dns-port={dns}"))
+        .arg(format!("-server-port={server}"))
+        .arg(format!("-serf-lan-port={serf}"))
+        .arg(format!("-serf-wan-port={wan}"))
+        .args(extra)
+        .env("TMPDIR", dir);
+    let proc = Proc::spawn(name, cmd, &dir.join(format!("{name}.log")))?;
+    Ok(Agent {
+        proc,
+        http,
+        dns,
+        serf,
+    })
+}
+
+fn client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("HTTP client")
+}
+
+fn get(port: u16, path: &str) -> Result<String> {
+    let r = client()
+        .get(format!("http://127.0.0.1:{port}{path}"))
+        .send()?;
+    if !r.status().is_success() {
+        bail!("GET {path}: {}", r.status());
+    }
+    Ok(r.text()?)
+}
+
+fn put(port: u16, path: &str, body: String) -> Result<()> {
+    let r = client()
+        .put(format!("http://127.0.0.1:{port}{path}"))
+        .body(body)
+        .send()?;
+    if !r.status().is_success() {
+        bail!(
+            "PUT {path}: {}: {}",
+            r.status(),
+            r.text().unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+/// Polls `cond` every 50 ms for up to 30 s.
+fn wait(what: &str, agent: &mut Agent, mut cond: impl FnMut(&Agent) -> bool) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !cond(agent) {
+        agent.proc.check_alive()?;
+        if Instant::now() > deadline {
+            bail!("timed out waiting for {what}\n{}", agent.proc.describe());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(())
+}
+
+/// How many answers `dig +short` gets for `web.service.consul` from this agent.
+fn answers(dns: u16) -> usize {
+    Command::new("dig")
+        .args(["@127.0.0.1", "-p", &dns.to_string(), "+short", "+tcp"])
+        .arg("web.service.consul")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).lines().count())
+        .unwrap_or(0)
+}
+
+/// The sum of the Prometheus samples whose line starts with `prefix`.
+fn metric(http: u16, prefix: &str) -> f64 {
+    get(http, "/v1/agent/metrics?format=prometheus")
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.starts_with(prefix))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+/// One dnsperf run's figures.
+struct Run {
+    qps: f64,
+    lost: String,
+    /// p50, p99, max in ms, from `-v` output.
+    latency: Option<(f64, f64, f64)>,
+}
+
+fn dnsperf(dir: &Path, dns: u16, rtype: &str, seconds: u64, rate: Option<u64>) -> Result<Run> {
+    let file = dir.join(format!("queries-{rtype}.txt"));
+    std::fs::write(&file, format!("web.service.consul {rtype}\n"))?;
+    let mut cmd = Command::new("dnsperf");
+    cmd.args([
+        "-s",
+        "127.0.0.1",
+        "-p",
+        &dns.to_string(),
+        "-T",
+        "1",
+        "-c",
+        "4",
+    ])
+    .args(["-q", "200", "-l", &seconds.to_string()])
+    .arg("-d")
+    .arg(&file);
+    if let Some(q) = rate {
+        cmd.args(["-Q", &q.to_string(), "-v"]);
+    }
+    let out = cmd
+        .output()
+        .context("run dnsperf (apt-get install -y dnsperf)")?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let field = |name: &str| {
+        text.lines()
+            .find_map(|l| l.trim().strip_prefix(name))
+            .map(|v| v.trim().to_string())
+    };
+    let qps: f64 = field("Queries per second:")
+        .and_then(|v| v.parse().ok())
+        .with_context(|| format!("no qps in dnsperf output:\n{text}"))?;
+    let lost = field("Queries lost:").unwrap_or_default();
+    let mut lat: Vec<f64> = text
+        .lines()
+        .filter(|l| l.starts_with("> "))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .map(|s| s * 1000.0)
+        .collect();
+    lat.sort_by(f64::total_cmp);
+    let pct = |p: f64| lat[((lat.len() as f64 * p) as usize).min(lat.len() - 1)];
+    let latency = (!lat.is_empty()).then(|| (pct(0.50), pct(0.99), pct(1.0)));
+    Ok(Run { qps, lost, latency })
+}
+
+fn report(what: &str, r: &Run) {
+    match r.latency {
+        Some((p50, p99, max)) => println!(
+            "{what:<34} {:>9.0} qps  p50 {p50:.3} ms  p99 {p99:.3} ms  max {max:.3} ms  lost {}",
+            r.qps, r.lost
+        ),
+        None => println!("{what:<34} {:>9.0} qps  lost {}", r.qps, r.lost),
+    }
+}
+
+fn run() -> Result<()> {
+    let o = opts()?;
+    if !o.sd_bin.exists() {
+        bail!(
+            "{} is missing: run `cargo build --release` first",
+            o.sd_bin.display()
+        );
+    }
+    if Command::new("dnsperf").arg("-h").output().is_err() {
+        bail!("dnsperf is missing: apt-get install -y dnsperf");
+    }
+    let tmp = tempfile::tempdir()?;
+    let dir = tmp.path();
+    println!(
+        "sd: {}  cores: {}  load: {}",
+        o.sd_bin.display(),
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .trim()
+    );
+    let mut server = start_agent(&o, dir, "bench-server", &["-dev".to_string()])?;
+    wait("the server's leader", &mut server, |a| {
+        get(a.http, "/v1/status/leader").is_ok_and(|b| b.trim().len() > 2)
+    })?;
+    for i in 1..=INSTANCES {
+        let reg = serde_json::json!({
+            "Node": format!("n{i}"), "Address": format!("10.0.0.{i}"),
+            "Service": {"ID": "web", "Service": "web", "Port": 8080},
+            "Check": {"CheckID": "web-check", "ServiceID": "web", "Name": "web", "Status": "passing"}
+        });
+        put(server.http, "/v1/catalog/register", reg.to_string())?;
+    }
+    wait("10 answers from the server", &mut server, |a| {
+        answers(a.dns) == INSTANCES
+    })?;
+    let client_dir = dir.join("client-data");
+    let mut client = start_agent(
+        &o,
+        dir,
+        "bench-client",
+        &[
+            format!("-data-dir={}", client_dir.display()),
+            format!("-join=127.0.0.1:{}", server.serf),
+        ],
+    )?;
+    wait("10 answers from the client agent", &mut client, |a| {
+        answers(a.dns) == INSTANCES
+    })?;
+
+    let s = o.seconds;
+    println!("\nservice web, {INSTANCES} instances; dnsperf -T 1 -c 4 -q 200 -l {s}; UDP");
+    for rtype in ["A", "SRV"] {
+        dnsperf(dir, server.dns, rtype, 1, None)?;
+        report(
+            &format!("server {rtype}, max"),
+            &dnsperf(dir, server.dns, rtype, s, None)?,
+        );
+        report(
+            &format!("server {rtype}, -Q {}", o.qps),
+            &dnsperf(dir, server.dns, rtype, s, Some(o.qps))?,
+        );
+    }
+    let http_before = metric(server.http, "consul_api_http_count");
+    let fetch_before = metric(client.http, "consul_dns_cache_fetch_success");
+    let mut sent = 0.0;
+    for (label, rate) in [("max", None), ("-Q", Some(o.qps))] {
+        let r = dnsperf(dir, client.dns, "A", s, rate)?;
+        sent += r.qps * s as f64;
+        let label = match rate {
+            Some(q) => format!("client agent A, {label} {q}"),
+            None => format!("client agent A, {label}"),
+        };
+        report(&label, &r);
+    }
+    let http_after = metric(server.http, "consul_api_http_count");
+    let fetch_after = metric(client.http, "consul_dns_cache_fetch_success");
+    println!(
+        "\nclient agent: ~{sent:.0} queries answered; server HTTP requests served meanwhile: {} \
+         (consul_api_http_count {http_before} -> {http_after}); client cache fetches: {} \
+         ({fetch_before} -> {fetch_after})",
+        http_after - http_before,
+        fetch_after - fetch_before
+    );
+    server.proc.check_alive()?;
+    client.proc.check_alive()?;
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("dns bench failed: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,286 @@
+//! The client agent's DNS cache. A client holds no catalog, so the first query for a name
+//! fetches it from a server (through the agent's own HTTP API, which forwards), and a task then
+//! keeps it fresh with blocking queries on the same path; every later query is answered from
+//! memory, never waiting on a server. A name nobody asked for in a while is dropped with its
+//! task. Data older than `max_stale` (the server unreachable that long) is not served.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
+
+use super::view::{NodeView, ServiceView};
+use crate::agent::Agent;
+use crate::api::catalog::{CatalogNode, Node, ServiceEntry};
+
+/// How long a blocking query waits for a change.
+const WAIT: Duration = Duration::from_secs(60);
+/// A name unused this long stops being refreshed.
+const IDLE: Duration = Duration::from_secs(600);
+/// How long the first query for a name waits for a server.
+const FIRST_FETCH: Duration = Duration::from_secs(5);
+/// Names per kind with a refresh task; beyond this, queries fetch without caching.
+const MAX_WATCHED: usize = 1024;
+/// Retry delays after a failed refresh.
+const RETRY_MIN: Duration = Duration::from_millis(500);
+const RETRY_MAX: Duration = Duration::from_secs(30);
+
+/// Why a cached answer is not available.
+#[derive(Debug, thiserror::Error)]
+pub enum CacheError {
+    #[error("no server answered: {0}")]
+    Fetch(String),
+    #[error("cached data is older than max_stale")]
+    TooStale,
+}
+
+/// A kind of cached read: its HTTP path and how its body becomes a view.
+pub trait Kind: Send + Sync + Sized + 'static {
+    fn path(key: &str) -> String;
+    fn decode(body: &[u8], only_passing: bool) -> Result<Self, String>;
+}
+
+impl Kind for ServiceView {
+    fn path(key: &str) -> String {
+        format!("/v1/health/service/{}", encode(key))
+    }
+    fn decode(body: &[u8], only_passing: bool) -> Result<Self, String> {
+        let entries: Vec<ServiceEntry> = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+        Ok(ServiceView::from_entries(&entries, only_passing))
+    }
+}
+
+/// A node, or none by that name.
+pub struct NodeEntry(pub Option<NodeView>);
+
+impl Kind for NodeEntry {
+    fn path(key: &str) -> String {
+        format!("/v1/catalog/node/{}", encode(key))
+    }
+    fn decode(body: &[u8], _: bool) -> Result<Self, String> {
+        let node: Option<CatalogNode> = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+        Ok(NodeEntry(node.map(|n| NodeView::from_node(&n.node))))
+    }
+}
+
+/// Every node (reverse lookups).
+pub struct NodeList(pub Vec<Node>);
+
+impl Kind for NodeList {
+    fn path(_: &str) -> String {
+        "/v1/catalog/nodes".into()
+    }
+    fn decode(body: &[u8], _: bool) -> Result<Self, String> {
+        serde_json::from_slice(body)
+            .map(NodeList)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// One cached value and its freshness.
+struct Slot<T> {
+    value: watch::Receiver<Option<Fresh<T>>>,
+    /// Milliseconds since `Watched::epoch` of the last query.
+    last_used: AtomicU64,
+}
+
+/// A value and when a server last confirmed it.
+struct Fresh<T> {
+    value: Arc<T>,
+    at: Instant,
+}
+
+impl<T> Clone for Fresh<T> {
+    fn clone(&self) -> Self {
+        Fresh {
+            value: self.value.clone(),
+            at: self.at,
+        }
+    }
+}
+
+/// Cached values of one kind by key, each refreshed by its own task.
+pub struct Watched<T: Kind> {
+    slots: Mutex<HashMap<String, Arc<Slot<T>>>>,
+    epoch: Instant,
+}
+
+impl<T: Kind> Default for Watched<T> {
+    fn default() -> Self {
+        Watched {
+            slots: Mutex::new(HashMap::new()),
+            epoch: Instant::now(),
+        }
+    }
+}
+
+/// How the cache reads: allow stale reads, how stale, filter warnings.
+#[derive(Debug, Clone, Copy)]
+pub struct Reading {
+    pub allow_stale: bool,
+    pub max_stale: Duration,
+    pub only_passing: bool,
+}
+
+impl<T: Kind> Watched<T> {
+    /// The value for `key`: from memory when cached, else fetched once (and watched from then
+    /// on, while there is room).
+    pub async fn get(
+        self: &Arc<Self>,
+        agent: &Arc<Agent>,
+        key: &str,
+        r: Reading,
+    ) -> Result<Arc<T>, CacheError> {
+        let now = self.epoch.elapsed().as_millis() as u64;
+        let slot = {
+            let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
+            match slots.get(key) {
+                Some(s) => Some(s.clone()),
+                None if slots.len() >= MAX_WATCHED => None,
+                None => {
+                    let (tx, rx) = watch::channel(None);
+                    let slot = Arc::new(Slot {
+                        value: rx,
+                        last_used: AtomicU64::new(now),
+                    });
+                    slots.insert(key.to_string(), slot.clone());
+                    tokio::spawn(refresh(
+                        Arc::downgrade(self),
+                        agent.clone(),
+                        key.to_string(),
+                        tx,
+                        r,
+                    ));
+                    Some(slot)
+                }
+            }
+        };
+        let Some(slot) = slot else {
+            let (value, _) = fetch::<T>(agent, key, 0, Duration::ZERO, r).await?;
+            return Ok(Arc::new(value));
+        };
+        slot.last_used.store(now, Ordering::Relaxed);
+        let mut rx = slot.value.clone();
+        let current = rx.borrow_and_update().clone();
+        let fresh = match current {
+            Some(f) => f,
+            None => {
+                let first = tokio::time::timeout(FIRST_FETCH, rx.wait_for(Option::is_some)).await;
+                match first {
+                    Ok(Ok(v)) => v.clone().ok_or(CacheError::Fetch("no value".into()))?,
+                    _ => return Err(CacheError::Fetch("timed out".into())),
+                }
+            }
+        };
+        if fresh.at.elapsed() > r.max_stale.saturating_add(WAIT * 2) {
+            return Err(CacheError::TooStale);
+        }
+        Ok(fresh.value)
+    }
+
+    /// Every value cached now, by key.
+    pub fn cached(&self) -> Vec<(String, Arc<T>)> {
+        let slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
+        slots
+            .iter()
+            .filter_map(|(k, s)| Some((k.clone(), s.value.borrow().as_ref()?.value.clone())))
+            .collect()
+    }
+
+    fn idle(&self, key: &str) -> bool {
+        let slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(slot) = slots.get(key) else {
+            return true;
+        };
+        let now = self.epoch.elapsed().as_millis() as u64;
+        now.saturating_sub(slot.last_used.load(Ordering::Relaxed)) > IDLE.as_millis() as u64
+    }
+
+    fn remove(&self, key: &str) {
+        self.slots
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(key);
+    }
+}
+
+/// Keeps one key fresh with blocking queries until it goes idle or the cache is dropped.
+async fn refresh<T: Kind>(
+    cache: Weak<Watched<T>>,
+    agent: Arc<Agent>,
+    key: String,
+    tx: watch::Sender<Option<Fresh<T>>>,
+    r: Reading,
+) {
+    let mut index = 0;
+    let mut retry = RETRY_MIN;
+    loop {
+        match fetch::<T>(&agent, &key, index, WAIT, r).await {
+            Ok((value, new_index)) => {
+                retry = RETRY_MIN;
+                // An index going backwards (a restored snapshot) restarts from scratch.
+                index = if new_index < index { 0 } else { new_index };
+                agent
+                    .metrics
+                    .incr_counter("consul.dns.cache.fetch_success", &[], 1.0);
+                tx.send_replace(Some(Fresh {
+                    value: Arc::new(value),
+                    at: Instant::now(),
+                }));
+            }
+            Err(e) => {
+                tracing::debug!("dns cache: refreshing {key:?} failed: {e}");
+                agent
+                    .metrics
+                    .incr_counter("consul.dns.cache.fetch_error", &[], 1.0);
+                tokio::time::sleep(retry).await;
+                retry = (retry * 2).min(RETRY_MAX);
+            }
+        }
+        let Some(cache) = cache.upgrade() else {
+            return;
+        };
+        if cache.idle(&key) {
+            cache.remove(&key);
+            return;
+        }
+    }
+}
+
+/// One read of `key` (blocking from `index` for up to `wait` when `index` > 0): the value and
+/// the index to block on next.
+async fn fetch<T: Kind>(
+    agent: &Agent,
+    key: &str,
+    index: u64,
+    wait: Duration,
+    r: Reading,
+) -> Result<(T, u64), CacheError> {
+    let mut uri = T::path(key);
+    let mut sep = '?';
+    if index > 0 {
+        uri.push_str(&format!("?index={index}&wait={}s", wait.as_secs()));
+        sep = '&';
+    }
+    if r.allow_stale {
+        uri.push(sep);
+        uri.push_str("stale");
+    }
+    let (headers, body) = agent
+        .internal_call("GET", &uri, None)
+        .await
+        .map_err(CacheError::Fetch)?;
+    let new_index = headers
+        .get("X-Consul-Index")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let value = T::decode(&body, r.only_passing).map_err(CacheError::Fetch)?;
+    Ok((value, new_index))
+}
+
+fn encode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}

@@ -1,0 +1,148 @@
+//! Where answers come from: a server reads its own replicated state (`local`); a client agent,
+//! which has none, reads its cache kept fresh by blocking queries (`cache`). Both give the same
+//! views, so the answering code does not know which it has.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use super::cache::{CacheError, NodeEntry, NodeList, Reading, Watched};
+use super::local::{self, LocalSource};
+use super::settings::Settings;
+use super::view::{owner_of, NodeView, Owner, ServiceView, Target};
+use crate::agent::Agent;
+
+/// Why a lookup could not be answered (SERVFAIL).
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error(transparent)]
+    Cache(#[from] CacheError),
+    #[error("no cluster leader is known and dns_config.allow_stale is off")]
+    NoLeader,
+    #[error("the last contact with the leader is older than dns_config.max_stale")]
+    TooStale,
+}
+
+pub enum Source {
+    Local(LocalSource),
+    Cached {
+        services: Arc<Watched<ServiceView>>,
+        nodes: Arc<Watched<NodeEntry>>,
+        node_list: Arc<Watched<NodeList>>,
+    },
+}
+
+impl Source {
+    /// The source for this agent: local state on a server, a cache on a client.
+    pub fn for_agent(agent: &Agent) -> Source {
+        match agent.raft_opt() {
+            Some(_) => Source::Local(LocalSource::default()),
+            None => Source::Cached {
+                services: Arc::default(),
+                nodes: Arc::default(),
+                node_list: Arc::default(),
+            },
+        }
+    }
+
+    /// The healthy instances of service `lower`.
+    pub async fn service(
+        &self,
+        agent: &Arc<Agent>,
+        s: &Settings,
+        lower: &str,
+    ) -> Result<Arc<ServiceView>, SourceError> {
+        match self {
+            Source::Local(l) => {
+                fresh_enough(agent, s)?;
+                Ok(l.service(&agent.store, lower, s.only_passing))
+            }
+            Source::Cached { services, .. } => Ok(services.get(agent, lower, reading(s)).await?),
+        }
+    }
+
+    /// Node `lower`, if it exists.
+    pub async fn node(
+        &self,
+        agent: &Arc<Agent>,
+        s: &Settings,
+        lower: &str,
+    ) -> Result<Option<NodeView>, SourceError> {
+        match self {
+            Source::Local(_) => {
+                fresh_enough(agent, s)?;
+                Ok(local::node(&agent.store, lower))
+            }
+            Source::Cached { nodes, .. } => {
+                Ok(nodes.get(agent, lower, reading(s)).await?.0.clone())
+            }
+        }
+    }
+
+    /// The owner of `ip`. A client agent knows every node, but only the services it was asked
+    /// about.
+    pub async fn owner(
+        &self,
+        agent: &Arc<Agent>,
+        s: &Settings,
+        ip: IpAddr,
+    ) -> Result<Option<Owner>, SourceError> {
+        match self {
+            Source::Local(_) => {
+                fresh_enough(agent, s)?;
+                Ok(local::owner(&agent.store, ip))
+            }
+            Source::Cached {
+                services,
+                node_list,
+                ..
+            } => {
+                let nodes = node_list.get(agent, "", reading(s)).await?;
+                let cached = services.cached();
+                let addrs: Vec<(String, String, String)> = cached
+                    .iter()
+                    .flat_map(|(name, view)| {
+                        view.instances.iter().filter(|i| i.own_address).filter_map(
+                            move |i| match &i.target {
+                                Target::Ip(a) => {
+                                    Some((name.clone(), i.datacenter.clone(), a.to_string()))
+                                }
+                                Target::Host(_) => None,
+                            },
+                        )
+                    })
+                    .collect();
+                let services = addrs
+                    .iter()
+                    .map(|(n, dc, a)| (n.as_str(), dc.as_str(), a.as_str()));
+                Ok(owner_of(ip, &nodes.0, services))
+            }
+        }
+    }
+}
+
+fn reading(s: &Settings) -> Reading {
+    Reading {
+        allow_stale: s.allow_stale,
+        max_stale: s.max_stale,
+        only_passing: s.only_passing,
+    }
+}
+
+/// A server answers from its own state only while that state is fresh enough: with
+/// `allow_stale` off it needs a known leader, and its last contact with the leader must be
+/// within `max_stale`.
+fn fresh_enough(agent: &Agent, s: &Settings) -> Result<(), SourceError> {
+    let Some(raft) = agent.raft_opt() else {
+        return Ok(());
+    };
+    if !s.allow_stale && raft.leader_addr().is_none() {
+        return Err(SourceError::NoLeader);
+    }
+    // No contact can be older than the agent itself (the default max_stale is ten years).
+    if s.max_stale < agent.started.elapsed()
+        && u128::from(raft.last_contact_ms()) > s.max_stale.as_millis()
+    {
+        return Err(SourceError::TooStale);
+    }
+    Ok(())
+}
