@@ -43,7 +43,8 @@ pub async fn query<T>(
     watch: WatchKey,
     mut read: impl FnMut(&Tables) -> (T, u64),
 ) -> Result<(T, QueryMeta), HttpError> {
-    gate(agent, opts.consistency).await?;
+    // Boxed so a parked query does not carry the space of Raft's linearizable-read future.
+    Box::pin(gate(agent, opts.consistency)).await?;
     let store = &agent.store;
     let deadline = (opts.min_index > 0).then(|| Instant::now() + opts.wait + jitter(opts.wait));
     loop {

@@ -67,7 +67,9 @@ pub async fn middleware(State(agent): State<Arc<Agent>>, req: Request, next: Nex
         if !needs_server(uri.path()) {
             return next.run(req).await;
         }
-        return match to_server(&agent, req).await {
+        // Boxed: the forwarding future is large and rare; inline, every request parked in a
+        // blocking query would carry its space.
+        return match Box::pin(to_server(&agent, req)).await {
             Ok(resp) => resp,
             Err(e) => e.into_response(),
         };
@@ -78,7 +80,7 @@ pub async fn middleware(State(agent): State<Arc<Agent>>, req: Request, next: Nex
     if req.extensions().get::<Forwarded>().is_some() {
         return HttpError::no_leader().into_response();
     }
-    match to_leader(&agent, raft, req, next).await {
+    match Box::pin(to_leader(&agent, raft, req, next)).await {
         Ok(resp) => resp,
         Err(e) => e.into_response(),
     }
