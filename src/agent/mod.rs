@@ -15,6 +15,7 @@ pub mod local;
 pub mod metrics;
 pub mod raft;
 mod reconcile;
+pub mod registration;
 pub mod reload;
 mod restore;
 pub mod rpc;

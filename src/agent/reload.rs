@@ -10,8 +10,9 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
 use super::checks::CheckSource;
-use super::http::agent_checks::{add_check, parse_check, ParsedCheck};
-use super::http::agent_services::{apply_service, prepare_service, PreparedService};
+use super::registration::{
+    add_check, apply_service, parse_check, prepare_service, ParsedCheck, PreparedService,
+};
 use super::Agent;
 use crate::api::catalog::{AgentServiceRegistration, FIELD_NAMES, OPAQUE_FIELDS};
 use crate::api::keys::canonical_keys;
@@ -60,13 +61,13 @@ fn prepare(agent: &Agent, config: &RuntimeConfig) -> Result<Prepared, String> {
             .map_err(|e| format!("invalid service definition {raw}: {e}"))?;
         let name = reg.name.clone();
         let p = prepare_service(agent, reg, CheckSource::ConfigFile)
-            .map_err(|e| format!("service {name:?} in the configuration: {}", e.message))?;
+            .map_err(|e| format!("service {name:?} in the configuration: {}", e))?;
         services.push(p);
     }
     let mut checks = Vec::new();
     for raw in &config.checks {
         let c = parse_check(agent, raw, CheckSource::ConfigFile)
-            .map_err(|e| format!("check definition {raw}: {}", e.message))?;
+            .map_err(|e| format!("check definition {raw}: {}", e))?;
         let known = c.service_id.is_empty()
             || services.iter().any(|s| s.service.id == c.service_id)
             || agent.local.service(&c.service_id).is_some();
@@ -100,10 +101,10 @@ fn apply(agent: &Agent, p: Prepared) -> Result<(), String> {
         agent.remove_check(gone);
     }
     for s in p.services {
-        apply_service(agent, s, true).map_err(|e| e.message)?;
+        apply_service(agent, s, true).map_err(|e| e.to_string())?;
     }
     for c in p.checks {
-        add_check(agent, c).map_err(|e| e.message)?;
+        add_check(agent, c).map_err(|e| e.to_string())?;
     }
     *agent
         .from_config

@@ -5,8 +5,7 @@
 //! check whose service is gone) is skipped with a warning.
 
 use crate::agent::checks::{CheckKind, CheckSource, Status};
-use crate::agent::http::agent_checks::{add_check, parse_check};
-use crate::agent::http::agent_services::register_service;
+use crate::agent::registration::{add_check, parse_check, register_service};
 use crate::agent::Agent;
 use crate::api::catalog::AgentServiceRegistration;
 
@@ -26,14 +25,14 @@ pub fn restore(agent: &Agent) {
         let id = reg.id.clone();
         match register_service(agent, reg, CheckSource::HttpApi, false) {
             Ok(()) => tracing::debug!(service = %id, "restored service registered through the API"),
-            Err(e) => tracing::warn!(service = %id, "cannot restore service: {}", e.message),
+            Err(e) => tracing::warn!(service = %id, "cannot restore service: {}", e),
         }
     }
     for raw in agent.persisted.checks() {
         let parsed = match parse_check(agent, &raw, CheckSource::HttpApi) {
             Ok(c) => c,
             Err(e) => {
-                tracing::warn!("cannot restore check {raw}: {}", e.message);
+                tracing::warn!("cannot restore check {raw}: {}", e);
                 continue;
             }
         };
@@ -42,7 +41,7 @@ pub fn restore(agent: &Agent) {
             continue;
         }
         if let Err(e) = add_check(agent, parsed) {
-            tracing::warn!(check = %id, "cannot restore check: {}", e.message);
+            tracing::warn!(check = %id, "cannot restore check: {}", e);
         }
     }
     for id in agent.checks.ids() {
