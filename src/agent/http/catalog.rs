@@ -249,16 +249,15 @@ async fn node(
     let (p, opts) = read_opts(&agent, q.as_deref())?;
     let f = filter(&p, schemas::agent_service())?;
     let key = WatchKey::Node(name.clone());
-    let (found, m) = blocking::query(&agent, &opts, key, |t| {
+    // An unknown node is `null`, as in Consul.
+    blocking::shared(&agent, &p, &opts, "catalog/node", key, |t| {
         let found = t.catalog.catalog_node(&name).map(|mut n| {
             super::params::retain_values(&f, &mut n.services);
             n
         });
-        (found, t.catalog.node_index(&name).max(1))
+        (found, t.catalog.node_index(&name))
     })
-    .await?;
-    // An unknown node is `null`, as in Consul.
-    Ok(respond::json(StatusCode::OK, &found, opts.pretty, Some(&m)))
+    .await
 }
 
 async fn node_services(
@@ -269,7 +268,7 @@ async fn node_services(
     let (p, opts) = read_opts(&agent, q.as_deref())?;
     let f = filter(&p, schemas::agent_service())?;
     let key = WatchKey::Node(name.clone());
-    let (found, m) = blocking::query(&agent, &opts, key, |t| {
+    blocking::shared(&agent, &p, &opts, "catalog/node-services", key, |t| {
         let found = t.catalog.catalog_node(&name).map(|n| {
             let mut services: Vec<_> = n.services.into_values().collect();
             f.retain(&mut services);
@@ -278,8 +277,7 @@ async fn node_services(
                 services,
             }
         });
-        (found, t.catalog.node_index(&name).max(1))
+        (found, t.catalog.node_index(&name))
     })
-    .await?;
-    Ok(respond::json(StatusCode::OK, &found, opts.pretty, Some(&m)))
+    .await
 }
