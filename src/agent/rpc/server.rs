@@ -85,7 +85,7 @@ impl RpcServer {
             let shutdown = async move {
                 let _ = rx.wait_for(|s| *s).await;
             };
-            if let Err(e) = axum::serve(listener, router)
+            if let Err(e) = axum::serve(listener, router.into_make_service())
                 .with_graceful_shutdown(shutdown)
                 .await
             {
