@@ -15,6 +15,7 @@ use super::answer::Responder;
 use super::reply::Reply;
 use super::trim::{self, Limits};
 
+#[derive(Clone)]
 pub struct Handler {
     pub responder: Arc<Responder>,
 }
