@@ -31,14 +31,14 @@ impl RequestHandler for Handler {
         header.set_message_type(MessageType::Response);
         header.set_authoritative(true);
         header.set_recursion_available(self.responder.recursion_available());
-        let mut reply = self.reply(request).await;
-        let queries = request.queries();
         let edns = request.edns().map(Edns::max_payload);
+        let limits = match request.protocol() {
+            Protocol::Udp => Limits::udp(edns, self.responder.settings.udp_answer_limit),
+            _ => Limits::tcp(),
+        };
+        let mut reply = self.reply(request, limits).await;
+        let queries = request.queries();
         if let Some(q) = queries.first() {
-            let limits = match request.protocol() {
-                Protocol::Udp => Limits::udp(edns, self.responder.settings.udp_answer_limit),
-                _ => Limits::tcp(),
-            };
             let qlen = trim::question_len(q.original().name());
             let trimmed = trim::trim(&mut reply, qlen, edns.is_some(), limits);
             let truncated =
@@ -78,7 +78,7 @@ impl RequestHandler for Handler {
 }
 
 impl Handler {
-    async fn reply(&self, request: &Request) -> Reply {
+    async fn reply(&self, request: &Request, limits: Limits) -> Reply {
         if request.op_code() != OpCode::Query {
             return Reply::code(ResponseCode::NotImp);
         }
@@ -86,7 +86,11 @@ impl Handler {
             return Reply::code(ResponseCode::FormErr);
         };
         match query.query_class() {
-            DNSClass::IN | DNSClass::ANY => self.responder.answer(query.original()).await,
+            DNSClass::IN | DNSClass::ANY => {
+                // Answers past the count limit are cut anyway; one more tells `trim` to flag it.
+                let wanted = limits.answers.map(|n| n + 1);
+                self.responder.answer(query.original(), wanted).await
+            }
             _ => Reply::code(ResponseCode::NotImp),
         }
     }
