@@ -1,7 +1,8 @@
 //! The hickory-server request handler: checks the request (one question, the QUERY opcode,
 //! class IN or ANY), has the responder answer it, trims the reply to the transport's limits
-//! and sends it with the `aa` flag (and `ra` when recursors are configured). Requests hickory
-//! cannot parse never get here: it answers FORMERR when the header is readable, else nothing.
+//! and sends it with the `aa` flag (and `ra` when recursors are configured). Used for TCP by
+//! hickory-server and for UDP by `udp`. Requests that cannot be parsed never get here: they get
+//! FORMERR when the header is readable, else nothing.
 
 use std::sync::Arc;
 
