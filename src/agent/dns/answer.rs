@@ -24,6 +24,14 @@ use crate::agent::Agent;
 /// At most this many servers in NS answers (Consul's figure).
 const MAX_NS: usize = 3;
 
+/// A service question: its name and type, and how many answers are worth making.
+#[derive(Clone, Copy)]
+struct Asked<'a> {
+    qname: &'a Name,
+    qtype: RecordType,
+    wanted: Option<usize>,
+}
+
 pub struct Responder {
     agent: Arc<Agent>,
     pub settings: Settings,
@@ -49,7 +57,9 @@ impl Responder {
         self.recursor.is_some()
     }
 
-    pub async fn answer(&self, query: &Query) -> Reply {
+    /// The reply to `query`; service answers stop at `wanted` records when it is given (the
+    /// rest would be trimmed away).
+    pub async fn answer(&self, query: &Query, wanted: Option<usize>) -> Reply {
         let qname = query.name();
         let qtype = query.query_type();
         let lower = qname.to_lowercase().to_ascii();
@@ -73,7 +83,12 @@ impl Responder {
                 tag,
                 datacenter,
             } if self.settings.is_local(datacenter.as_deref()) => {
-                self.service(qname, qtype, &service, tag.as_deref(), parsed.domain)
+                let asked = Asked {
+                    qname,
+                    qtype,
+                    wanted,
+                };
+                self.service(asked, &service, tag.as_deref(), parsed.domain)
                     .await
             }
             Lookup::Node { node, datacenter } if self.settings.is_local(datacenter.as_deref()) => {
@@ -100,8 +115,7 @@ impl Responder {
 
     async fn service(
         &self,
-        qname: &Name,
-        qtype: RecordType,
+        asked: Asked<'_>,
         service: &str,
         tag: Option<&str>,
         domain: &str,
@@ -116,26 +130,31 @@ impl Responder {
         }
         picked.shuffle(&mut rand::rng());
         let ttl = self.settings.service_ttl(service);
+        let Asked { qname, qtype, .. } = asked;
+        let wanted = asked.wanted.unwrap_or(usize::MAX);
         let units = match qtype {
-            RecordType::SRV => self.srv_units(qname, &view, &picked, ttl, domain),
+            RecordType::SRV => self.srv_units(qname, &view, &picked, (ttl, wanted), domain),
             _ => match families(qtype) {
-                Some(want) => self.address_units(qname, &picked, ttl, want),
+                Some(want) => self.address_units(qname, &picked, (ttl, wanted), want),
                 None => Vec::new(),
             },
         };
         Ok(Reply::answers(units))
     }
 
-    /// A/AAAA answers, one per distinct address, up to `a_record_limit`; a CNAME only when no
-    /// instance has an IP of the wanted family but one has a host name.
+    /// A/AAAA answers, one per distinct address, up to `a_record_limit` (and `wanted`); a CNAME
+    /// only when no instance has an IP of the wanted family but one has a host name.
     fn address_units(
         &self,
         qname: &Name,
         picked: &[&Instance],
-        ttl: u32,
+        (ttl, wanted): (u32, usize),
         want: Families,
     ) -> Vec<Unit> {
-        let limit = self.settings.a_record_limit;
+        let limit = match self.settings.a_record_limit {
+            0 => wanted,
+            n => n.min(wanted),
+        };
         let mut units: Vec<Unit> = Vec::new();
         let mut seen: Vec<IpAddr> = Vec::new();
         let mut cname = None;
@@ -162,14 +181,15 @@ impl Responder {
         units
     }
 
-    /// SRV answers, one per distinct (node, address, port), each target's address (and its
-    /// node's meta) in the additional section the first time the target appears.
+    /// SRV answers, one per distinct (node, address, port), up to `wanted`, each target's
+    /// address (and its node's meta) in the additional section the first time the target
+    /// appears.
     fn srv_units(
         &self,
         qname: &Name,
         view: &ServiceView,
         picked: &[&Instance],
-        ttl: u32,
+        (ttl, wanted): (u32, usize),
         domain: &str,
     ) -> Vec<Unit> {
         let slot = usize::from(domain != self.settings.domains[0]);
@@ -179,11 +199,14 @@ impl Responder {
                 .map(|i| self.srv_target(i, ttl, domain))
                 .collect()
         });
-        let mut units = Vec::with_capacity(picked.len());
+        let mut units = Vec::with_capacity(picked.len().min(wanted));
         let mut seen: Vec<(&str, &Target, u16)> = Vec::new();
         let mut with_extra: Vec<&str> = Vec::new();
         let mut metas: Vec<&str> = Vec::new();
         for i in picked {
+            if units.len() == wanted {
+                break;
+            }
             let tuple = (i.node.as_str(), &i.target, i.port);
             if seen.contains(&tuple) {
                 continue;
@@ -198,12 +221,17 @@ impl Responder {
             let Some(Some(t)) = targets.get(index) else {
                 continue;
             };
-            let mut extra = Vec::new();
-            if !with_extra.contains(&t.key.as_str()) {
+            let new_target = !with_extra.contains(&t.key.as_str());
+            let new_meta = !t.meta.is_empty() && !metas.contains(&i.node.as_str());
+            let mut extra = Vec::with_capacity(
+                usize::from(new_target) * t.address.iter().len()
+                    + usize::from(new_meta) * t.meta.len(),
+            );
+            if new_target {
                 with_extra.push(&t.key);
                 extra.extend(t.address.iter().cloned());
             }
-            if !t.meta.is_empty() && !metas.contains(&i.node.as_str()) {
+            if new_meta {
                 metas.push(&i.node);
                 extra.extend(t.meta.iter().cloned());
             }

@@ -1,7 +1,8 @@
 //! The hickory-server request handler: checks the request (one question, the QUERY opcode,
 //! class IN or ANY), has the responder answer it, trims the reply to the transport's limits
-//! and sends it with the `aa` flag (and `ra` when recursors are configured). Requests hickory
-//! cannot parse never get here: it answers FORMERR when the header is readable, else nothing.
+//! and sends it with the `aa` flag (and `ra` when recursors are configured). Used for TCP by
+//! hickory-server and for UDP by `udp`. Requests that cannot be parsed never get here: they get
+//! FORMERR when the header is readable, else nothing.
 
 use std::sync::Arc;
 
@@ -15,6 +16,7 @@ use super::answer::Responder;
 use super::reply::Reply;
 use super::trim::{self, Limits};
 
+#[derive(Clone)]
 pub struct Handler {
     pub responder: Arc<Responder>,
 }
@@ -30,14 +32,14 @@ impl RequestHandler for Handler {
         header.set_message_type(MessageType::Response);
         header.set_authoritative(true);
         header.set_recursion_available(self.responder.recursion_available());
-        let mut reply = self.reply(request).await;
-        let queries = request.queries();
         let edns = request.edns().map(Edns::max_payload);
+        let limits = match request.protocol() {
+            Protocol::Udp => Limits::udp(edns, self.responder.settings.udp_answer_limit),
+            _ => Limits::tcp(),
+        };
+        let mut reply = self.reply(request, limits).await;
+        let queries = request.queries();
         if let Some(q) = queries.first() {
-            let limits = match request.protocol() {
-                Protocol::Udp => Limits::udp(edns, self.responder.settings.udp_answer_limit),
-                _ => Limits::tcp(),
-            };
             let qlen = trim::question_len(q.original().name());
             let trimmed = trim::trim(&mut reply, qlen, edns.is_some(), limits);
             let truncated =
@@ -77,7 +79,7 @@ impl RequestHandler for Handler {
 }
 
 impl Handler {
-    async fn reply(&self, request: &Request) -> Reply {
+    async fn reply(&self, request: &Request, limits: Limits) -> Reply {
         if request.op_code() != OpCode::Query {
             return Reply::code(ResponseCode::NotImp);
         }
@@ -85,7 +87,11 @@ impl Handler {
             return Reply::code(ResponseCode::FormErr);
         };
         match query.query_class() {
-            DNSClass::IN | DNSClass::ANY => self.responder.answer(query.original()).await,
+            DNSClass::IN | DNSClass::ANY => {
+                // Answers past the count limit are cut anyway; one more tells `trim` to flag it.
+                let wanted = limits.answers.map(|n| n + 1);
+                self.responder.answer(query.original(), wanted).await
+            }
             _ => Reply::code(ResponseCode::NotImp),
         }
     }

@@ -6,7 +6,8 @@
 //! Files: `name` (query names), `view` (what answers are made of), `local` and `cache` (where
 //! views come from on servers and clients) behind `source`, `records` (record shapes), `answer`
 //! (one question to a reply), `trim` (size limits), `recursor` (forwarding), `handler`
-//! (hickory's request handler), `settings` (configuration).
+//! (hickory's request handler), `udp` (the UDP receive loops; TCP is hickory-server's),
+//! `settings` (configuration).
 //!
 //! Uses the catalog only through its public queries and `agent.store`; must not import
 //! `agent::http` (it reaches the HTTP API only through `Agent::internal_call`).
@@ -22,6 +23,7 @@ mod reply;
 mod settings;
 mod source;
 mod trim;
+mod udp;
 mod view;
 
 use std::net::SocketAddr;
@@ -37,7 +39,10 @@ const TCP_IDLE: Duration = Duration::from_secs(10);
 
 /// The running DNS server.
 pub struct DnsServer {
+    /// TCP.
     server: ServerFuture<handler::Handler>,
+    /// UDP.
+    udp: Vec<udp::UdpServer>,
 }
 
 impl DnsServer {
@@ -53,17 +58,32 @@ impl DnsServer {
             .iter()
             .map(|ip| SocketAddr::new(*ip, port))
             .collect();
-        let responder = Arc::new(answer::Responder::new(agent));
-        let mut server = ServerFuture::new(handler::Handler { responder });
+        let handler = handler::Handler {
+            responder: Arc::new(answer::Responder::new(agent)),
+        };
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let handle = Arc::new(handler.clone());
+        let mut udp = Vec::new();
+        let mut server = ServerFuture::new(handler.clone());
         for addr in addrs {
-            server.register_socket(tokio::net::UdpSocket::bind(addr).await?);
+            let socket = std::net::UdpSocket::bind(addr)?;
+            let runtime = tokio::runtime::Handle::current();
+            udp.push(udp::UdpServer::spawn(
+                socket,
+                handle.clone(),
+                threads,
+                runtime,
+            )?);
             server.register_listener(tokio::net::TcpListener::bind(addr).await?, TCP_IDLE);
             tracing::info!("DNS listening on {addr} (udp and tcp)");
         }
-        Ok(Some(DnsServer { server }))
+        Ok(Some(DnsServer { server, udp }))
     }
 
     pub async fn stop(mut self) {
+        let udp = std::mem::take(&mut self.udp);
+        let _ =
+            tokio::task::spawn_blocking(move || udp.into_iter().for_each(|mut u| u.stop())).await;
         if let Err(e) = self.server.shutdown_gracefully().await {
             tracing::debug!("dns: shutdown: {e}");
         }
