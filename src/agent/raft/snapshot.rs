@@ -8,6 +8,7 @@
 //! from `spawn_blocking` or at open.
 
 use std::fs::{self, File};
+use std::hash::Hasher;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -104,8 +105,8 @@ impl SnapshotDir {
         header.extend_from_slice(&meta_bytes);
         header.extend_from_slice(&(data.len() as u64).to_be_bytes());
         let mut sum = Fnv64::default();
-        sum.update(&header);
-        sum.update(data);
+        sum.write(&header);
+        sum.write(data);
         {
             let mut file = File::create(&tmp).map_err(io_err)?;
             file.write_all(&header).map_err(io_err)?;
@@ -172,7 +173,7 @@ fn read_file(path: &Path) -> Result<(SnapshotMeta, Vec<u8>), SnapshotError> {
     let mut stored = [0u8; 8];
     stored.copy_from_slice(&raw[body_len..]);
     let mut sum = Fnv64::default();
-    sum.update(&raw[..body_len]);
+    sum.write(&raw[..body_len]);
     if sum.finish() != u64::from_be_bytes(stored) {
         return Err(corrupt("checksum mismatch"));
     }

@@ -61,31 +61,12 @@ pub fn node_id_from_uuid(uuid: &str) -> u64 {
 /// 64-bit FNV-1a of `data`.
 pub(crate) fn fnv1a64(data: &[u8]) -> u64 {
     let mut hasher = Fnv64::default();
-    hasher.update(data);
-    hasher.finish()
+    std::hash::Hasher::write(&mut hasher, data);
+    std::hash::Hasher::finish(&hasher)
 }
 
-/// Incremental 64-bit FNV-1a (also the checksum of snapshot files).
-pub(crate) struct Fnv64(u64);
-
-impl Default for Fnv64 {
-    fn default() -> Self {
-        Fnv64(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Fnv64 {
-    pub(crate) fn update(&mut self, data: &[u8]) {
-        for byte in data {
-            self.0 ^= u64::from(*byte);
-            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-
-    pub(crate) fn finish(&self) -> u64 {
-        self.0
-    }
-}
+/// Incremental 64-bit FNV-1a (also the checksum of snapshot files): `write` then `finish`.
+pub(crate) type Fnv64 = fnv::FnvHasher;
 
 /// The running Raft instance.
 pub type Raft = openraft::Raft<TypeConfig>;
@@ -109,6 +90,13 @@ pub type RaftMetrics = openraft::RaftMetrics<u64, ServerNode>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fnv1a64_is_the_standard_one_snapshot_files_were_written_with() {
+        assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a64(b"foobar"), 0x8594_4171_f739_67e8);
+    }
 
     #[test]
     fn node_id_is_first_eight_bytes_big_endian() {
