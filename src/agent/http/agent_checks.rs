@@ -21,7 +21,7 @@ use super::params::Params;
 use super::respond;
 use crate::agent::checks::{CheckSource, ChecksError, Status};
 use crate::agent::local::persist::TtlState;
-use crate::agent::registration::{add_check, parse_check, RegistrationError};
+use crate::agent::registration::{add_check, kept_check, parse_check, RegistrationError};
 use crate::agent::Agent;
 use crate::api::catalog::{health, HealthCheck, FIELD_NAMES, OPAQUE_FIELDS};
 
@@ -86,14 +86,10 @@ async fn register(State(agent): State<Arc<Agent>>, body: Body) -> Result<Respons
     let value: serde_json::Value = read_json(body, MAX_BODY, FIELD_NAMES, OPAQUE_FIELDS).await?;
     let parsed = parse_check(&agent, &value, CheckSource::HttpApi)?;
     let id = parsed.id.clone();
-    add_check(&agent, parsed)?;
     // Kept for the next start under its final ID.
-    let mut value = value;
-    if let Some(fields) = value.as_object_mut() {
-        fields.remove("ID");
-        fields.insert("CheckID".into(), id.clone().into());
-    }
-    if let Err(e) = agent.persisted.save_check(&id, &value) {
+    let kept = kept_check(value, &parsed);
+    add_check(&agent, parsed)?;
+    if let Err(e) = agent.persisted.save_check(&id, &kept) {
         agent.remove_check(&id);
         return Err(HttpError::internal(e.to_string()));
     }

@@ -18,7 +18,7 @@ use super::error::HttpError;
 use super::params::Params;
 use super::respond;
 use crate::agent::checks::CheckSource;
-use crate::agent::registration::{apply_service, prepare_service, PreparedService};
+use crate::agent::registration::{apply_service, kept_check, prepare_service, PreparedService};
 use crate::agent::Agent;
 use crate::api::catalog::{AgentService, AgentServiceRegistration, FIELD_NAMES, OPAQUE_FIELDS};
 
@@ -65,16 +65,10 @@ fn persist(
         .persisted
         .save_service(&reg.id, &service)
         .map_err(|e| HttpError::internal(e.to_string()))?;
-    for (mut value, c) in raw.into_iter().zip(&prepared.checks) {
-        if let Some(fields) = value.as_object_mut() {
-            fields.remove("ID");
-            fields.insert("CheckID".into(), c.id.clone().into());
-            fields.insert("Name".into(), c.name.clone().into());
-            fields.insert("ServiceID".into(), c.service_id.clone().into());
-        }
+    for (value, c) in raw.into_iter().zip(&prepared.checks) {
         agent
             .persisted
-            .save_check(&c.id, &value)
+            .save_check(&c.id, &kept_check(value, c))
             .map_err(|e| HttpError::internal(e.to_string()))?;
     }
     Ok(())

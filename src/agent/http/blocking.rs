@@ -59,10 +59,7 @@ pub async fn query<T>(
         }
         drop(value);
         if let Some(d) = deadline {
-            tokio::select! {
-                _ = changed.changed() => {}
-                _ = tokio::time::sleep_until(d) => {}
-            }
+            wait(&mut changed, d).await;
         }
     }
 }
@@ -89,10 +86,7 @@ pub async fn by_hash<T: serde::Serialize>(
             return Ok(Some((value, hash)));
         }
         drop(value);
-        tokio::select! {
-            _ = changed.changed() => {}
-            _ = tokio::time::sleep_until(deadline) => {}
-        }
+        wait(&mut changed, deadline).await;
     }
 }
 
@@ -102,6 +96,14 @@ pub fn content_hash<T: serde::Serialize>(value: &T) -> String {
     let mut h = fnv::FnvHasher::default();
     h.write(&to_json(value, false));
     format!("{:x}", h.finish())
+}
+
+/// Parks until `changed` moves or `deadline` passes.
+async fn wait(changed: &mut tokio::sync::watch::Receiver<u64>, deadline: Instant) {
+    tokio::select! {
+        _ = changed.changed() => {}
+        _ = tokio::time::sleep_until(deadline) => {}
+    }
 }
 
 /// Up to `wait / 16` of random extra wait, so watchers of one key don't return in lockstep.

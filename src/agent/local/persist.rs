@@ -77,13 +77,14 @@ impl Persisted {
         })
     }
 
-    fn file(&self, dir: &[&str], id: &str) -> Option<PathBuf> {
+    fn dir(&self, dir: &[&str]) -> Option<PathBuf> {
         let mut path = self.root.clone()?;
-        for d in dir {
-            path.push(d);
-        }
-        path.push(file_name(id));
+        path.extend(dir);
         Some(path)
+    }
+
+    fn file(&self, dir: &[&str], id: &str) -> Option<PathBuf> {
+        Some(self.dir(dir)?.join(file_name(id)))
     }
 
     pub fn save_service(
@@ -167,13 +168,7 @@ impl Persisted {
     }
 
     fn load_all(&self, dir: &[&str]) -> Vec<serde_json::Value> {
-        let Some(mut path) = self.root.clone() else {
-            return Vec::new();
-        };
-        for d in dir {
-            path.push(d);
-        }
-        let Ok(entries) = fs::read_dir(&path) else {
+        let Some(Ok(entries)) = self.dir(dir).map(fs::read_dir) else {
             return Vec::new();
         };
         let mut files: Vec<PathBuf> = entries
@@ -184,15 +179,14 @@ impl Persisted {
         files.sort();
         files
             .into_iter()
-            .filter_map(|p| match fs::read(&p).map(|b| serde_json::from_slice(&b)) {
-                Ok(Ok(v)) => Some(v),
-                Ok(Err(e)) => {
-                    tracing::warn!("skipping unreadable registration {}: {e}", p.display());
-                    None
-                }
-                Err(e) => {
-                    tracing::warn!("skipping unreadable registration {}: {e}", p.display());
-                    None
+            .filter_map(|p| {
+                let read = fs::read(&p).map_err(|e| e.to_string());
+                match read.and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string())) {
+                    Ok(v) => Some(v),
+                    Err(e) => {
+                        tracing::warn!("skipping unreadable registration {}: {e}", p.display());
+                        None
+                    }
                 }
             })
             .collect()

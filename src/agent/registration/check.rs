@@ -132,3 +132,15 @@ pub fn add_check(agent: &Agent, c: ParsedCheck) -> Result<(), RegistrationError>
     agent.set_deregister_after(&c.id, c.deregister_after);
     Ok(())
 }
+
+/// A check's registration JSON as kept for the next start: under its final ID, name and service,
+/// so it reads back as the same check.
+pub fn kept_check(mut raw: serde_json::Value, c: &ParsedCheck) -> serde_json::Value {
+    if let Some(fields) = raw.as_object_mut() {
+        fields.remove("ID");
+        fields.insert("CheckID".into(), c.id.clone().into());
+        fields.insert("Name".into(), c.name.clone().into());
+        fields.insert("ServiceID".into(), c.service_id.clone().into());
+    }
+    raw
+}

@@ -7,7 +7,7 @@
 mod check;
 mod service;
 
-pub use check::{add_check, parse_check, ParsedCheck};
+pub use check::{add_check, kept_check, parse_check, ParsedCheck};
 pub use service::{apply_service, prepare_service, register_service, PreparedService};
 
 use crate::agent::checks::ChecksError;
