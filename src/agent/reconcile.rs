@@ -1,13 +1,14 @@
 //! The leader keeps the catalog in line with the gossip pool, as Consul's leader does: every
 //! member of this datacenter is a catalog node with a `serfHealth` check (passing while alive,
 //! critical once failed), servers also carry the `consul` service on their RPC port, and a
-//! member that left or was reaped is deregistered with everything on it. Nodes registered
+//! member that left is deregistered with everything on it, one missing from the pool (reaped,
+//! pruned) once it has been missing for [`ABSENT_GRACE`]. Nodes registered
 //! through the catalog API alone (no `serfHealth`) are not gossip's business and are left
 //! alone. Only differences are written, so a steady cluster writes nothing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::raft::RaftNode;
 use super::state::catalog::Catalog;
@@ -27,6 +28,24 @@ const FAILED_OUTPUT: &str = "Agent not live or unreachable";
 /// does its first pass).
 const RECONCILE_EVERY: Duration = Duration::from_secs(2);
 
+/// How long a node with `serfHealth` must be missing from the gossip pool before the leader
+/// deregisters it. A restarted leader rejoins the members it knew only a moment after it
+/// starts; deregistering the nodes it has not heard from yet would drop every service on them
+/// until their agents sync again.
+pub const ABSENT_GRACE: Duration = Duration::from_secs(30);
+
+/// When each catalog node missing from the pool was first seen missing.
+#[derive(Debug, Default)]
+pub struct Absent(HashMap<String, Instant>);
+
+impl Absent {
+    /// Whether `node`, missing now, has been missing long enough to deregister.
+    fn expired(&mut self, node: &str, now: Instant) -> bool {
+        let since = *self.0.entry(node.to_string()).or_insert(now);
+        now.duration_since(since) >= ABSENT_GRACE
+    }
+}
+
 /// A write the catalog needs.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
@@ -34,8 +53,15 @@ pub enum Change {
     Deregister(String),
 }
 
-/// What to write so the catalog matches `members` (already limited to this datacenter).
-pub fn plan(members: &[AgentMember], catalog: &Catalog, dc: &str) -> Vec<Change> {
+/// What to write so the catalog matches `members` (already limited to this datacenter) at
+/// `now`; `absent` remembers since when nodes have been missing from the pool.
+pub fn plan(
+    members: &[AgentMember],
+    catalog: &Catalog,
+    dc: &str,
+    absent: &mut Absent,
+    now: Instant,
+) -> Vec<Change> {
     let mut changes = Vec::new();
     let mut present: BTreeMap<&str, u8> = BTreeMap::new();
     for m in members {
@@ -55,14 +81,18 @@ pub fn plan(members: &[AgentMember], catalog: &Catalog, dc: &str) -> Vec<Change>
             .node_checks(&node.node)
             .iter()
             .any(|c| c.check_id == SERF_CHECK_ID);
-        let gone = matches!(
-            present.get(node.node.as_str()),
-            None | Some(&member_status::LEFT)
-        );
+        let gone = match present.get(node.node.as_str()) {
+            Some(&member_status::LEFT) => true,
+            Some(_) => false,
+            None => has_serf && absent.expired(&node.node, now),
+        };
         if has_serf && gone {
             changes.push(Change::Deregister(node.node.clone()));
         }
     }
+    absent
+        .0
+        .retain(|n, _| !present.contains_key(n.as_str()) && catalog.node(n).is_some());
     changes
 }
 
@@ -168,6 +198,7 @@ fn already(catalog: &Catalog, want: &CatalogRegistration) -> bool {
 /// Runs on every server; only the leader writes.
 pub async fn run(agent: Arc<Agent>, raft: Arc<RaftNode>) {
     let mut events = agent.gossip.subscribe();
+    let mut absent = Absent::default();
     let mut tick = tokio::time::interval(RECONCILE_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -180,6 +211,8 @@ pub async fn run(agent: Arc<Agent>, raft: Arc<RaftNode>) {
             }
         }
         if !raft.is_leader() {
+            // A new leader gives missing nodes their grace again.
+            absent = Absent::default();
             continue;
         }
         let dc = agent.config.datacenter.clone();
@@ -189,7 +222,13 @@ pub async fn run(agent: Arc<Agent>, raft: Arc<RaftNode>) {
             .into_iter()
             .filter(|m| m.tags.get("dc").is_none_or(|d| *d == dc))
             .collect();
-        let changes = plan(&members, &agent.store.read().catalog, &dc);
+        let changes = plan(
+            &members,
+            &agent.store.read().catalog,
+            &dc,
+            &mut absent,
+            Instant::now(),
+        );
         for change in changes {
             let (what, cmd) = match change {
                 Change::Register(reg) => (reg.node.clone(), Command::CatalogRegister(reg)),
@@ -246,11 +285,11 @@ mod tests {
     fn members_become_nodes_with_serf_health_and_servers_carry_consul() {
         let mut c = Catalog::default();
         let members = vec![member("srv", member_status::ALIVE, true)];
-        let changes = plan(&members, &c, "dc1");
+        let changes = plan(&members, &c, "dc1", &mut Absent::default(), Instant::now());
         assert_eq!(changes.len(), 1);
         apply(&mut c, changes, 2);
         assert!(
-            plan(&members, &c, "dc1").is_empty(),
+            plan(&members, &c, "dc1", &mut Absent::default(), Instant::now()).is_empty(),
             "a steady pool writes nothing"
         );
         let consul = c.catalog_service("consul");
@@ -268,15 +307,45 @@ mod tests {
         };
         c.register(3, &reg).unwrap();
         let failed = vec![member("srv", member_status::FAILED, true)];
-        let changes = plan(&failed, &c, "dc1");
+        let changes = plan(&failed, &c, "dc1", &mut Absent::default(), Instant::now());
         apply(&mut c, changes, 4);
         assert_eq!(c.node_checks("srv")[0].status, health::CRITICAL);
         assert_eq!(c.node_checks("srv")[0].output, FAILED_OUTPUT);
         assert!(c.health_service("consul", true).is_empty());
         let left = vec![member("srv", member_status::LEFT, true)];
-        let changes = plan(&left, &c, "dc1");
+        let changes = plan(&left, &c, "dc1", &mut Absent::default(), Instant::now());
         apply(&mut c, changes, 5);
         assert!(c.node("srv").is_none());
         assert!(c.node("external").is_some());
+    }
+
+    #[test]
+    fn a_missing_member_is_deregistered_only_after_the_grace() {
+        let mut c = Catalog::default();
+        let mut client = member("client", member_status::ALIVE, false);
+        client
+            .tags
+            .insert("id".into(), "9d1c0b7e-64f5-4a55-b0a4-51f7b7f1b6a2".into());
+        let both = vec![member("srv", member_status::ALIVE, true), client];
+        let mut absent = Absent::default();
+        let t0 = Instant::now();
+        let changes = plan(&both, &c, "dc1", &mut absent, t0);
+        apply(&mut c, changes, 2);
+        assert!(c.node("client").is_some());
+
+        // A restarted leader sees only itself at first: nothing is dropped yet.
+        let alone = vec![member("srv", member_status::ALIVE, true)];
+        assert!(plan(&alone, &c, "dc1", &mut absent, t0).is_empty());
+        let later = t0 + ABSENT_GRACE / 2;
+        assert!(plan(&alone, &c, "dc1", &mut absent, later).is_empty());
+
+        // The member is back before the grace ends: its clock starts over.
+        assert!(plan(&both, &c, "dc1", &mut absent, later).is_empty());
+        let again = t0 + ABSENT_GRACE;
+        assert!(plan(&alone, &c, "dc1", &mut absent, again).is_empty());
+
+        // Missing for the whole grace: deregistered.
+        let changes = plan(&alone, &c, "dc1", &mut absent, again + ABSENT_GRACE);
+        assert_eq!(changes, vec![Change::Deregister("client".into())]);
     }
 }

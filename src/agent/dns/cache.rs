@@ -2,7 +2,15 @@
 //! fetches it from a server (through the agent's own HTTP API, which forwards), and a task then
 //! keeps it fresh with blocking queries on the same path; every later query is answered from
 //! memory, never waiting on a server. A name nobody asked for in a while is dropped with its
-//! task. Data older than `max_stale` (the server unreachable that long) is not served.
+//! task.
+//!
+//! Staleness follows `dns_config`: with `allow_stale` a cached value is served while a server
+//! confirmed it within `max_stale` (its age counts from the server's last contact with the
+//! leader, `X-Consul-LastContact`), and the blocking queries return at least twice per
+//! `max_stale` so a healthy cache never ages past it. Without `allow_stale` the cache reads
+//! through the leader and serves only while its last refresh succeeded. When the cached value
+//! cannot be served, the query asks the leader directly, as Consul's DNS retries a too-stale
+//! read as a consistent one; if that fails too, the answer is SERVFAIL.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,8 +23,14 @@ use super::view::{NodeView, ServiceView};
 use crate::agent::Agent;
 use crate::api::catalog::{CatalogNode, Node, ServiceEntry};
 
-/// How long a blocking query waits for a change.
+/// How long a blocking query waits for a change, at most.
 const WAIT: Duration = Duration::from_secs(60);
+/// ... and at least (a tiny `max_stale` is met by asking the leader at query time).
+const MIN_WAIT: Duration = Duration::from_millis(500);
+/// How long a blocking query through the leader waits without `allow_stale`.
+const STRICT_WAIT: Duration = Duration::from_secs(10);
+/// How late a blocking query may return before its value counts as unconfirmed.
+const GRACE: Duration = Duration::from_secs(5);
 /// A name unused this long stops being refreshed.
 const IDLE: Duration = Duration::from_secs(600);
 /// How long the first query for a name waits for a server.
@@ -25,7 +39,7 @@ const FIRST_FETCH: Duration = Duration::from_secs(5);
 const MAX_WATCHED: usize = 1024;
 /// Retry delays after a failed refresh.
 const RETRY_MIN: Duration = Duration::from_millis(500);
-const RETRY_MAX: Duration = Duration::from_secs(30);
+const RETRY_MAX: Duration = Duration::from_secs(10);
 
 /// Why a cached answer is not available.
 #[derive(Debug, thiserror::Error)]
@@ -81,15 +95,16 @@ impl Kind for NodeList {
 
 /// One cached value and its freshness.
 struct Slot<T> {
-    value: watch::Receiver<Option<Fresh<T>>>,
+    value: watch::Sender<Option<Fresh<T>>>,
     /// Milliseconds since `Watched::epoch` of the last query.
     last_used: AtomicU64,
 }
 
-/// A value and when a server last confirmed it.
+/// A value, when it was last known current and whether the refresh after that failed.
 struct Fresh<T> {
     value: Arc<T>,
     at: Instant,
+    failing: bool,
 }
 
 impl<T> Clone for Fresh<T> {
@@ -97,6 +112,7 @@ impl<T> Clone for Fresh<T> {
         Fresh {
             value: self.value.clone(),
             at: self.at,
+            failing: self.failing,
         }
     }
 }
@@ -124,6 +140,28 @@ pub struct Reading {
     pub only_passing: bool,
 }
 
+impl Reading {
+    /// How long a refresh blocks for a change: short enough that a healthy cache is confirmed
+    /// well within `max_stale`.
+    fn wait(&self) -> Duration {
+        if self.allow_stale {
+            (self.max_stale / 2).clamp(MIN_WAIT, WAIT)
+        } else {
+            STRICT_WAIT
+        }
+    }
+
+    /// Whether a cached value may be served.
+    fn serves<T>(&self, f: &Fresh<T>) -> bool {
+        let age = f.at.elapsed();
+        if self.allow_stale {
+            age <= self.max_stale
+        } else {
+            !f.failing && age <= STRICT_WAIT + GRACE
+        }
+    }
+}
+
 impl<T: Kind> Watched<T> {
     /// The value for `key`: from memory when cached, else fetched once (and watched from then
     /// on, while there is room).
@@ -140,9 +178,8 @@ impl<T: Kind> Watched<T> {
                 Some(s) => Some(s.clone()),
                 None if slots.len() >= MAX_WATCHED => None,
                 None => {
-                    let (tx, rx) = watch::channel(None);
                     let slot = Arc::new(Slot {
-                        value: rx,
+                        value: watch::Sender::new(None),
                         last_used: AtomicU64::new(now),
                     });
                     slots.insert(key.to_string(), slot.clone());
@@ -150,7 +187,7 @@ impl<T: Kind> Watched<T> {
                         Arc::downgrade(self),
                         agent.clone(),
                         key.to_string(),
-                        tx,
+                        slot.clone(),
                         r,
                     ));
                     Some(slot)
@@ -158,11 +195,11 @@ impl<T: Kind> Watched<T> {
             }
         };
         let Some(slot) = slot else {
-            let (value, _) = fetch::<T>(agent, key, 0, Duration::ZERO, r).await?;
+            let (value, _, _) = fetch::<T>(agent, key, 0, Duration::ZERO, r).await?;
             return Ok(Arc::new(value));
         };
         slot.last_used.store(now, Ordering::Relaxed);
-        let mut rx = slot.value.clone();
+        let mut rx = slot.value.subscribe();
         let current = rx.borrow_and_update().clone();
         let fresh = match current {
             Some(f) => f,
@@ -174,10 +211,33 @@ impl<T: Kind> Watched<T> {
                 }
             }
         };
-        if fresh.at.elapsed() > r.max_stale.saturating_add(WAIT * 2) {
-            return Err(CacheError::TooStale);
+        if r.serves(&fresh) {
+            return Ok(fresh.value);
         }
-        Ok(fresh.value)
+        // Too old to serve: ask the leader now, and keep what it says.
+        let strict = Reading {
+            allow_stale: false,
+            ..r
+        };
+        let asked = tokio::time::timeout(FIRST_FETCH, fetch::<T>(agent, key, 0, WAIT, strict));
+        match asked.await {
+            Ok(Ok((value, _, at))) => {
+                let value = Arc::new(value);
+                slot.value.send_replace(Some(Fresh {
+                    value: value.clone(),
+                    at,
+                    failing: false,
+                }));
+                Ok(value)
+            }
+            Ok(Err(e)) => {
+                tracing::debug!(
+                    "dns cache: {key:?} is too stale and the leader did not answer: {e}"
+                );
+                Err(CacheError::TooStale)
+            }
+            Err(_) => Err(CacheError::TooStale),
+        }
     }
 
     /// Every value cached now, by key.
@@ -211,23 +271,24 @@ async fn refresh<T: Kind>(
     cache: Weak<Watched<T>>,
     agent: Arc<Agent>,
     key: String,
-    tx: watch::Sender<Option<Fresh<T>>>,
+    slot: Arc<Slot<T>>,
     r: Reading,
 ) {
     let mut index = 0;
     let mut retry = RETRY_MIN;
     loop {
-        match fetch::<T>(&agent, &key, index, WAIT, r).await {
-            Ok((value, new_index)) => {
+        match fetch::<T>(&agent, &key, index, r.wait(), r).await {
+            Ok((value, new_index, at)) => {
                 retry = RETRY_MIN;
                 // An index going backwards (a restored snapshot) restarts from scratch.
                 index = if new_index < index { 0 } else { new_index };
                 agent
                     .metrics
                     .incr_counter("consul.dns.cache.fetch_success", &[], 1.0);
-                tx.send_replace(Some(Fresh {
+                slot.value.send_replace(Some(Fresh {
                     value: Arc::new(value),
-                    at: Instant::now(),
+                    at,
+                    failing: false,
                 }));
             }
             Err(e) => {
@@ -235,6 +296,13 @@ async fn refresh<T: Kind>(
                 agent
                     .metrics
                     .incr_counter("consul.dns.cache.fetch_error", &[], 1.0);
+                slot.value.send_if_modified(|v| match v {
+                    Some(f) if !f.failing => {
+                        f.failing = true;
+                        true
+                    }
+                    _ => false,
+                });
                 tokio::time::sleep(retry).await;
                 retry = (retry * 2).min(RETRY_MAX);
             }
@@ -249,19 +317,20 @@ async fn refresh<T: Kind>(
     }
 }
 
-/// One read of `key` (blocking from `index` for up to `wait` when `index` > 0): the value and
-/// the index to block on next.
+/// One read of `key` (blocking from `index` for up to `wait` when `index` > 0): the value, the
+/// index to block on next and when the value was current (the answering server's last
+/// contact with the leader before now).
 async fn fetch<T: Kind>(
     agent: &Agent,
     key: &str,
     index: u64,
     wait: Duration,
     r: Reading,
-) -> Result<(T, u64), CacheError> {
+) -> Result<(T, u64, Instant), CacheError> {
     let mut uri = T::path(key);
     let mut sep = '?';
     if index > 0 {
-        uri.push_str(&format!("?index={index}&wait={}s", wait.as_secs()));
+        uri.push_str(&format!("?index={index}&wait={}ms", wait.as_millis()));
         sep = '&';
     }
     if r.allow_stale {
@@ -272,13 +341,19 @@ async fn fetch<T: Kind>(
         .internal_call("GET", &uri, None)
         .await
         .map_err(CacheError::Fetch)?;
-    let new_index = headers
-        .get("X-Consul-Index")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
+    let number = |name: &str| -> u64 {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    let now = Instant::now();
+    let at = now
+        .checked_sub(Duration::from_millis(number("X-Consul-LastContact")))
+        .unwrap_or(now);
     let value = T::decode(&body, r.only_passing).map_err(CacheError::Fetch)?;
-    Ok((value, new_index))
+    Ok((value, number("X-Consul-Index"), at))
 }
 
 fn encode(s: &str) -> String {

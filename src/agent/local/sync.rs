@@ -2,7 +2,9 @@
 //! wins. After every local change (debounced a little) and fully on a period that grows with
 //! the cluster (1 minute up to 128 nodes, one more minute per doubling beyond, plus a random
 //! stagger), it reads the node's catalog entry and checks, registers what is missing or
-//! different, and deregisters what the agent does not have. The leader owns `serfHealth` and
+//! different, and deregisters what the agent does not have. A server joining or coming back
+//! alive also starts a pass at once (Consul's `ServerUp` trigger): a restarted leader may have
+//! dropped this node before gossip told it the node was still there. The leader owns `serfHealth` and
 //! the servers' `consul` service, so those are left alone. It goes through the agent's own
 //! HTTP API, so a client agent's writes reach a server and a follower's reach the leader.
 
@@ -11,9 +13,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rand::Rng;
+use tokio::sync::broadcast::error::RecvError;
 
+use crate::agent::gossip::MemberEvent;
 use crate::agent::reconcile::SERF_CHECK_ID;
 use crate::agent::Agent;
+use crate::api::agent::member_status;
 use crate::api::catalog::{
     AgentService, CatalogDeregistration, CatalogNode, CatalogRegistration, HealthCheck,
 };
@@ -165,6 +170,7 @@ pub fn full_sync_interval(nodes: usize) -> Duration {
 
 /// Runs anti-entropy for the agent's lifetime.
 pub async fn run(agent: Arc<Agent>) {
+    let mut events = agent.gossip.subscribe();
     let mut next_full = tokio::time::Instant::now();
     loop {
         let (failed, next_due) = match pass(&agent).await {
@@ -185,11 +191,27 @@ pub async fn run(agent: Arc<Agent>) {
         } else {
             next_due.map_or(next_full, |due| due.min(next_full))
         };
-        tokio::select! {
-            _ = agent.local.changed.notified() => tokio::time::sleep(DEBOUNCE).await,
-            _ = tokio::time::sleep_until(wake) => {}
+        loop {
+            tokio::select! {
+                _ = agent.local.changed.notified() => tokio::time::sleep(DEBOUNCE).await,
+                _ = tokio::time::sleep_until(wake) => {}
+                ev = events.recv() => match ev {
+                    Ok(ev) if server_up(&ev) => next_full = tokio::time::Instant::now(),
+                    Ok(_) | Err(RecvError::Lagged(_)) => continue,
+                    Err(RecvError::Closed) => return,
+                },
+            }
+            break;
         }
     }
+}
+
+/// A server joined or came back alive.
+fn server_up(ev: &MemberEvent) -> bool {
+    let m = ev.member();
+    matches!(ev, MemberEvent::Join(_) | MemberEvent::Update(_))
+        && m.status == member_status::ALIVE
+        && m.tags.get("role").map(String::as_str) == Some("consul")
 }
 
 /// One pass: read the catalog's view of this node, write the differences. Returns when the
