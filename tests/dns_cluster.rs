@@ -8,26 +8,9 @@ mod common;
 mod dig;
 
 use common::cluster::eventually;
-use common::{http, http_get, loopback_block, loopback_host, Agent, AgentBuilder};
+use common::{http_get, loopback_block, loopback_host, AgentBuilder};
 use dig::{dig, dns_addr};
 use serde_json::json;
-
-fn put(a: &Agent, path: &str, body: &str) {
-    let (status, text) = http("PUT", &format!("{}{path}", a.url()), body.as_bytes()).unwrap();
-    assert_eq!(status, 200, "PUT {path}: {text}");
-}
-
-/// The running total of a counter in the agent's Prometheus metrics.
-fn counter(a: &Agent, name: &str) -> f64 {
-    let Ok((200, text)) = http_get(&format!("{}/v1/agent/metrics?format=prometheus", a.url()))
-    else {
-        return 0.0;
-    };
-    text.lines()
-        .filter(|l| l.starts_with(name))
-        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-        .sum()
-}
 
 #[test]
 fn client_agent_answers_from_its_cache() {
@@ -56,7 +39,7 @@ fn client_agent_answers_from_its_cache() {
     );
     let service = json!({"Name": "web", "Port": 80, "Tags": ["v1"],
         "Check": {"CheckID": "web-ttl", "TTL": "1h", "Status": "passing"}});
-    put(&client, "/v1/agent/service/register", &service.to_string());
+    client.put_ok("/v1/agent/service/register", &service.to_string());
     let client_ip = ip(2).to_string();
     eventually(
         "the client answers web.service.consul",
@@ -82,21 +65,21 @@ fn client_agent_answers_from_its_cache() {
     assert_eq!(dig(dns, &["nope.service.consul"]).status, "NXDOMAIN");
 
     // Warm: many queries, no new fetch from the server.
-    let fetches = counter(&client, "consul_dns_cache_fetch_success");
+    let fetches = client.counter("consul_dns_cache_fetch_success");
     assert!(fetches >= 1.0, "the cache fetched from a server");
     for _ in 0..50 {
         assert_eq!(dig(dns, &["web.service.consul"]).answer.len(), 1);
     }
-    assert_eq!(counter(&client, "consul_dns_cache_fetch_success"), fetches);
+    assert_eq!(client.counter("consul_dns_cache_fetch_success"), fetches);
 
     // Health changes reach the cache through its blocking query.
-    put(&client, "/v1/agent/check/fail/web-ttl", "");
+    client.put_ok("/v1/agent/check/fail/web-ttl", "");
     eventually(
         "the client stops answering the failed instance",
         &[&server, &client],
         || dig(dns, &["web.service.consul"]).status == "NXDOMAIN",
     );
-    put(&client, "/v1/agent/check/pass/web-ttl", "");
+    client.put_ok("/v1/agent/check/pass/web-ttl", "");
     eventually(
         "the client answers the instance again",
         &[&server, &client],

@@ -19,26 +19,9 @@ use std::net::Ipv4Addr;
 use std::path::Path;
 
 use common::cluster::{eventually, leader, put as put_kv, stale_get};
-use common::{http, http_get, loopback_block, loopback_host, Agent, AgentBuilder};
+use common::{http_get, loopback_block, loopback_host, Agent, AgentBuilder};
 use dig::{dig, dns_addr};
 use serde_json::json;
-
-fn put(a: &Agent, path: &str, body: &str) {
-    let (status, text) = http("PUT", &format!("{}{path}", a.url()), body.as_bytes()).unwrap();
-    assert_eq!(status, 200, "PUT {path}: {text}");
-}
-
-/// The running total of a counter in the agent's Prometheus metrics.
-fn counter(a: &Agent, name: &str) -> f64 {
-    let Ok((200, text)) = http_get(&format!("{}/v1/agent/metrics?format=prometheus", a.url()))
-    else {
-        return 0.0;
-    };
-    text.lines()
-        .filter(|l| l.starts_with(name))
-        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-        .sum()
-}
 
 /// The A records `a` gives for `name` (empty on any error status).
 fn a_records(a: &Agent, name: &str) -> Vec<String> {
@@ -98,7 +81,7 @@ fn client_cache_follows_allow_stale_and_max_stale() {
     }
     let service = json!({"Name": "web", "Port": 80,
         "Check": {"CheckID": "web-ttl", "TTL": "1h", "Status": "passing"}});
-    put(&relaxed, "/v1/agent/service/register", &service.to_string());
+    relaxed.put_ok("/v1/agent/service/register", &service.to_string());
     let web = [ip(2).to_string()];
     for c in clients {
         eventually(
@@ -110,11 +93,11 @@ fn client_cache_follows_allow_stale_and_max_stale() {
 
     // A healthy cache bounded by max_stale is confirmed again and again by its server, even
     // with nothing changing (its blocking queries return within max_stale / 2).
-    let confirmed = counter(&bounded, "consul_dns_cache_fetch_success");
+    let confirmed = bounded.counter("consul_dns_cache_fetch_success");
     eventually(
         "the bounded client's cache is confirmed again",
         &[&server, &bounded],
-        || counter(&bounded, "consul_dns_cache_fetch_success") >= confirmed + 2.0,
+        || bounded.counter("consul_dns_cache_fetch_success") >= confirmed + 2.0,
     );
     assert_eq!(a_records(&bounded, "web.service.consul"), web);
 
@@ -178,7 +161,7 @@ fn server_without_a_leader_follows_allow_stale_and_max_stale() {
     });
     let reg = json!({"Node": "ext1", "Address": "192.0.2.10",
         "Service": {"Service": "db", "Port": 5432}});
-    put(&s1, "/v1/catalog/register", &reg.to_string());
+    s1.put_ok("/v1/catalog/register", &reg.to_string());
     let db = ["192.0.2.10".to_string()];
     eventually("s1 answers db.service.consul", &[&s1], || {
         a_records(&s1, "db.service.consul") == db

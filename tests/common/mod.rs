@@ -206,6 +206,25 @@ impl Agent {
         self.http.to_string()
     }
 
+    /// `PUT path` with `body`; panics unless the answer is 200.
+    pub fn put_ok(&self, path: &str, body: &str) {
+        let url = format!("{}{path}", self.url());
+        let (status, text) = http("PUT", &url, body.as_bytes()).expect("PUT");
+        assert_eq!(status, 200, "PUT {path}: {text}");
+    }
+
+    /// The running total of a counter in the agent's Prometheus metrics (0 when unreadable).
+    pub fn counter(&self, name: &str) -> f64 {
+        let url = format!("{}/v1/agent/metrics?format=prometheus", self.url());
+        let Ok((200, text)) = http_get(&url) else {
+            return 0.0;
+        };
+        text.lines()
+            .filter(|l| l.starts_with(name))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum()
+    }
+
     /// The agent's log so far.
     pub fn log(&self) -> String {
         let mut s = String::new();
