@@ -3,7 +3,7 @@
 //! naming both addresses; a killed client turns `failed` and its service critical through
 //! serfHealth, `sd force-leave` makes it `left` and
 //! `-prune` forgets it; a client stopped with SIGTERM leaves gracefully; `sd info` works on a
-//! client agent.
+//! client agent. A lone server killed and restarted keeps its clients' nodes and services.
 
 mod common;
 
@@ -12,7 +12,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use common::cluster::{eventually, status_of};
-use common::{http_get, loopback_block, loopback_host, stderr, stdout, AgentBuilder};
+use common::{http_get, loopback_block, loopback_host, stderr, stdout, Agent, AgentBuilder};
 
 fn client(ip: Ipv4Addr, dir: &Path, node: &str, join: Ipv4Addr) -> AgentBuilder {
     AgentBuilder::dev_free()
@@ -113,4 +113,47 @@ fn names_are_unique_and_members_come_and_go() {
     eventually("the stopped client is left", &[&server], || {
         status_of(&server, "member-client2") == Some(3)
     });
+}
+
+/// A lone server killed and restarted with its data dir keeps its client agents' nodes and
+/// services: it does not drop the nodes it has not heard from over gossip yet (they rejoin a
+/// moment later), so the entries are the same ones, not re-created.
+#[test]
+fn a_restarted_server_keeps_its_clients_services() {
+    let block = loopback_block();
+    let ip = |n| loopback_host(block, n);
+    let tmp = tempfile::tempdir().unwrap();
+    let server = || {
+        AgentBuilder::server(&tmp.path().join("s"))
+            .arg("-node=restart-server")
+            .at(ip(1))
+    };
+    let mut s = server().start();
+    let c = client(ip(2), &tmp.path().join("c"), "restart-client", ip(1)).start();
+    c.put_ok(
+        "/v1/agent/service/register",
+        r#"{"Name": "web", "Port": 80}"#,
+    );
+    let node = |a: &Agent| -> Option<serde_json::Value> {
+        let url = format!("{}/v1/catalog/node/restart-client?stale", a.url());
+        let (status, body) = http_get(&url).ok()?;
+        (status == 200).then(|| serde_json::from_str(&body).ok())?
+    };
+    let created = |n: &serde_json::Value| n["Node"]["CreateIndex"].as_u64();
+    eventually("the client's service is in the catalog", &[&s, &c], || {
+        node(&s).is_some_and(|n| n["Services"]["web"].is_object())
+    });
+    let before = node(&s).and_then(|n| created(&n));
+
+    s.kill9();
+    let s = server().start();
+    eventually("the client is alive again", &[&s, &c], || {
+        status_of(&s, "restart-client") == Some(1)
+    });
+    // What must not happen can only be waited for: past the leader's next reconcile passes
+    // (every 2 s), the node and its service are still the original entries.
+    std::thread::sleep(Duration::from_secs(3));
+    let after = node(&s).expect("the client's node after the restart");
+    assert!(after["Services"]["web"].is_object(), "{after}");
+    assert_eq!(created(&after), before, "{after}");
 }
