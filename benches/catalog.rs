@@ -83,6 +83,8 @@ mod machine;
 #[allow(dead_code)]
 #[path = "common/process.rs"]
 mod process;
+#[path = "catalog/raw.rs"]
+mod raw;
 #[allow(dead_code)]
 #[path = "common/report.rs"]
 mod report;

@@ -2,18 +2,19 @@
 //! connection. A write to another service must wake none of them; a check flip on the watched
 //! service must wake all of them, and each wake is timed against the write's acknowledgement.
 
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use bytes::Bytes;
-use hyper::Method;
+use tokio::net::TcpStream;
 
 use crate::agent::{self, ms_between};
 use crate::http::Conn;
 use crate::machine;
 use crate::process::cpu_ticks_of;
+use crate::raw;
 use crate::report::{median, percentile};
 use crate::servers::{Launch, Server};
 
@@ -188,26 +189,27 @@ async fn one_round(
     let rss_before_kib = server.rss_kib()?;
     let mut conns = Vec::with_capacity(watchers);
     for _ in 0..watchers {
-        conns.push(Conn::connect(server.http).await?);
+        let c = TcpStream::connect(server.http).await.context("connect")?;
+        c.set_nodelay(true)?;
+        conns.push(c);
     }
     let path = format!("/v1/health/service/web?index={index}&wait={WAIT}");
+    let req: Arc<[u8]> = raw::request("GET", &path, &server.http.to_string(), b"").into();
     let started = Arc::new(AtomicUsize::new(0));
     let returned = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::with_capacity(watchers);
     for mut c in conns {
-        let (path, started, returned) = (path.clone(), started.clone(), returned.clone());
+        let (req, started, returned) = (req.clone(), started.clone(), returned.clone());
         tasks.push(tokio::spawn(async move {
             started.fetch_add(1, Ordering::Relaxed);
-            let answer = c
-                .send(Method::GET, &path, None, Bytes::new(), WATCH_TIMEOUT)
-                .await;
+            let answer = tokio::time::timeout(WATCH_TIMEOUT, raw::exchange(&mut c, &req))
+                .await
+                .context("request timed out")
+                .and_then(|r| r);
             let at = Instant::now();
             returned.fetch_add(1, Ordering::Relaxed);
             let outcome = answer.and_then(|a| {
-                let idx = a
-                    .header("x-consul-index")
-                    .and_then(|v| v.parse().ok())
-                    .context("no numeric X-Consul-Index")?;
+                let idx = a.index.context("no numeric X-Consul-Index")?;
                 Ok((a.status, idx, a.body.len()))
             });
             (at, outcome)
@@ -244,12 +246,19 @@ async fn one_round(
         "passing"
     };
     let flip = agent::registration("n1", "10.0.0.1", "web-1", "web", "c1", status);
+    let flip = raw::request(
+        "PUT",
+        "/v1/catalog/register",
+        &server.http.to_string(),
+        &flip,
+    );
     let cpu0 = (
         server.proc().cpu_ticks()?,
         cpu_ticks_of(std::process::id())?,
     );
-    let sent = Instant::now();
-    let acked = agent::put(conn, "/v1/catalog/register", flip).await?;
+    let (sent, acked) = write_on_own_thread(server.http, flip)
+        .await
+        .context("flip thread")??;
 
     let mut outcomes: Vec<Outcome> = Vec::with_capacity(watchers);
     let mut missed = 0;
@@ -319,5 +328,36 @@ async fn one_round(
         rss_before_kib,
         rss_parked_kib,
         settled,
+    })
+}
+
+/// Sends the write `req` from a thread and connection of its own, outside the runtime where
+/// the watchers read their answers, so the acknowledgement is seen when the agent sends it
+/// rather than after the bench's own queue of answers: (sent, acknowledged).
+fn write_on_own_thread(
+    addr: SocketAddr,
+    req: Vec<u8>,
+) -> tokio::task::JoinHandle<Result<(Instant, Instant)>> {
+    tokio::task::spawn_blocking(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        rt.block_on(async {
+            let mut c = TcpStream::connect(addr).await.context("connect")?;
+            c.set_nodelay(true)?;
+            let sent = Instant::now();
+            let reply = tokio::time::timeout(WATCH_TIMEOUT, raw::exchange(&mut c, &req))
+                .await
+                .context("write timed out")??;
+            let acked = Instant::now();
+            if reply.status != 200 || !matches!(reply.body.trim_ascii(), b"true" | b"") {
+                bail!(
+                    "PUT: HTTP {}: {}",
+                    reply.status,
+                    String::from_utf8_lossy(&reply.body)
+                );
+            }
+            Ok((sent, acked))
+        })
     })
 }
