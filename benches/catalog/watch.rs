@@ -12,8 +12,7 @@ use tokio::net::TcpStream;
 
 use crate::agent::{self, ms_between};
 use crate::http::Conn;
-use crate::machine;
-use crate::process::cpu_ticks_of;
+use crate::process::cpu_ns_of;
 use crate::raw;
 use crate::report::{median, percentile};
 use crate::servers::{Launch, Server};
@@ -90,7 +89,7 @@ impl Round {
             "  round {i}/{runs}: woken {}/{} early {} missed {}\n    \
              wake - ack  p50 {:.2} ms p99 {:.2} ms max {:.2} ms\n    \
              wake - sent min {:.2} ms p50 {:.2} ms p99 {:.2} ms max {:.2} ms\n    \
-             write ack {:.2} ms (idle {:.2} ms); CPU sent->all woken: agent {:.0} ms, bench {:.0} ms; \
+             write ack {:.2} ms (idle {:.2} ms); CPU sent->all woken: agent {:.1} ms, bench {:.1} ms; \
              answer {} B; RSS {:.1} -> {:.1} MiB ({:.0} B/watcher)",
             self.woken,
             self.watchers,
@@ -252,10 +251,8 @@ async fn one_round(
         &server.http.to_string(),
         &flip,
     );
-    let cpu0 = (
-        server.proc().cpu_ticks()?,
-        cpu_ticks_of(std::process::id())?,
-    );
+    let agent_pid = server.proc().pid().context("the agent is not running")?;
+    let cpu0 = (cpu_ns_of(agent_pid)?, cpu_ns_of(std::process::id())?);
     let (sent, acked) = write_on_own_thread(server.http, flip)
         .await
         .context("flip thread")??;
@@ -279,11 +276,7 @@ async fn one_round(
             }
         }
     }
-    let cpu1 = (
-        server.proc().cpu_ticks()?,
-        cpu_ticks_of(std::process::id())?,
-    );
-    let tick_ms = 1e3 / machine::clock_ticks_per_sec() as f64;
+    let cpu1 = (cpu_ns_of(agent_pid)?, cpu_ns_of(std::process::id())?);
     for t in &tasks {
         t.abort();
     }
@@ -322,8 +315,8 @@ async fn one_round(
         idle_write_ms,
         wake_ms,
         wake_sent_ms,
-        agent_cpu_ms: (cpu1.0 - cpu0.0) as f64 * tick_ms,
-        bench_cpu_ms: (cpu1.1 - cpu0.1) as f64 * tick_ms,
+        agent_cpu_ms: cpu1.0.saturating_sub(cpu0.0) as f64 / 1e6,
+        bench_cpu_ms: cpu1.1.saturating_sub(cpu0.1) as f64 / 1e6,
         answer_bytes,
         rss_before_kib,
         rss_parked_kib,
