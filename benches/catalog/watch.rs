@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
 use crate::agent::{self, ms_between};
@@ -122,8 +123,8 @@ impl Round {
 }
 
 /// One watcher's outcome: when its answer was complete, and the answer's status, index and
-/// size.
-type Outcome = (Instant, Result<(u16, u64, usize)>);
+/// size; and its connection, parked again on the next index until the round ends.
+type Outcome = (Instant, Result<(u16, u64, usize)>, TcpStream);
 /// Writes timed with no watcher parked, for the idle write latency.
 const IDLE_WRITES: usize = 5;
 
@@ -193,12 +194,14 @@ async fn one_round(
         conns.push(c);
     }
     let path = format!("/v1/health/service/web?index={index}&wait={WAIT}");
-    let req: Arc<[u8]> = raw::request("GET", &path, &server.http.to_string(), b"").into();
+    let host = Arc::<str>::from(server.http.to_string());
+    let req: Arc<[u8]> = raw::request("GET", &path, &host, b"").into();
     let started = Arc::new(AtomicUsize::new(0));
     let returned = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::with_capacity(watchers);
     for mut c in conns {
-        let (req, started, returned) = (req.clone(), started.clone(), returned.clone());
+        let (req, host) = (req.clone(), host.clone());
+        let (started, returned) = (started.clone(), returned.clone());
         tasks.push(tokio::spawn(async move {
             started.fetch_add(1, Ordering::Relaxed);
             let answer = tokio::time::timeout(WATCH_TIMEOUT, raw::exchange(&mut c, &req))
@@ -211,7 +214,13 @@ async fn one_round(
                 let idx = a.index.context("no numeric X-Consul-Index")?;
                 Ok((a.status, idx, a.body.len()))
             });
-            (at, outcome)
+            // As a watch loop does: ask again at once, on the same connection, with the new
+            // index (the agent parks it again while it still answers the others).
+            if let Ok((_, idx, _)) = &outcome {
+                let next = format!("/v1/health/service/web?index={idx}&wait={WAIT}");
+                let _ = c.write_all(&raw::request("GET", &next, &host, b"")).await;
+            }
+            (at, outcome, c)
         }));
     }
     // Every task has run up to its request, then the agent has worked through them all: the
@@ -282,7 +291,10 @@ async fn one_round(
     }
     let (mut early, mut wake_ms, mut wake_sent_ms) = (0, Vec::new(), Vec::new());
     let mut answer_bytes = 0;
-    for (at, o) in outcomes {
+    // The connections close when the round is over, after the CPU was read.
+    let mut parked = Vec::with_capacity(outcomes.len());
+    for (at, o, c) in outcomes {
+        parked.push(c);
         if at < sent {
             early += 1;
             continue;
