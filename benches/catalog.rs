@@ -10,22 +10,27 @@
 //!
 //! * `watch`: service `web` with 10 instances (nodes `n1`..`n10`, one passing check each,
 //!   `PUT /v1/catalog/register`). Each round first times 5 unrelated registrations (the write
-//!   latency with nobody watching), reads `X-Consul-Index` from `GET /v1/health/service/web`,
-//!   opens 1,000 (`--watchers`) keep-alive connections and sends
-//!   `GET /v1/health/service/web?index=<idx>&wait=60s` on each, waits until the agent is idle
-//!   (the queries are parked: at most one CPU tick in 300 ms) and reads its RSS. Then it
-//!   registers another service, `other`, on node `n1` and waits 1 s (`--other-secs`): a watcher
-//!   that returns before the next write is an early (spurious) wake-up, target 0. Then it flips
-//!   web-1's check (critical, then passing the next round) and notes when the write was sent
-//!   and when it was acknowledged; a watcher's wake time is when its whole answer (200, an index
-//!   past `<idx>`) has arrived. Reported: p50/p99/max of (wake - ack), negative when an answer
-//!   beat the acknowledgement, and of (wake - sent); the agent's and the bench's CPU time from
-//!   the flip until the last answer; the RSS the parked watchers added, per watcher. Target
-//!   p99 <= 10 ms after the acknowledgement (perf.md G6 also asks <= 2 KB per parked watcher).
-//!   Default 5 rounds on one agent; the summary gives medians of the per-round figures. When
-//!   the agent answers the watchers before it answers the write, the ack arrives late and
-//!   (wake - ack) flatters; (wake - sent), judged against 10 ms plus the idle write latency,
-//!   is the honest figure, so the summary shows both.
+//!   latency with nobody watching), reads `X-Consul-Index` from `GET /v1/health/service/web`, opens
+//!   1,000 (`--watchers`) keep-alive connections and sends
+//!   `GET /v1/health/service/web?index=<idx>&wait=60s` on each (raw TCP: the request built once, a
+//!   reader that takes the status, `X-Consul-Index` and the whole `Content-Length` body, so the
+//!   bench's own CPU per answer stays small), waits until the agent is idle (the queries are
+//!   parked: at most one CPU tick in 300 ms) and reads its RSS. Then it registers another service,
+//!   `other`, on node `n1` and waits 1 s (`--other-secs`): a watcher that returns before the next
+//!   write is an early (spurious) wake-up, target 0. Then it flips web-1's check (critical, then
+//!   passing the next round) and notes when the write was sent and when it was acknowledged (both
+//!   on a thread and connection of their own, so the acknowledgement is seen when the agent sends
+//!   it, not after the bench has read the watchers' answers queued before it); a watcher's wake
+//!   time is when its whole answer (200, an index past `<idx>`) has arrived; then, as a watch loop
+//!   does, it asks again on the same connection with the new index (parked until the round ends).
+//!   Reported: p50/p99/max of (wake - ack), negative when an answer beat the acknowledgement, and
+//!   of (wake - sent); the agent's and the bench's CPU time from the flip until the last answer
+//!   (the run time of their threads, from /proc/PID/task/*/schedstat); the RSS the parked watchers
+//!   added, per watcher. Target p99 <= 10 ms after the acknowledgement (perf.md G6 also asks <= 2
+//!   KB per parked watcher). Default 5 rounds on one agent; the summary gives medians of the
+//!   per-round figures. When the agent answers the watchers before it answers the write, the ack
+//!   arrives late and (wake - ack) flatters; (wake - sent), judged against 10 ms plus the idle
+//!   write latency, is the honest figure, so the summary shows both.
 //! * `catalog`: 1,000 services (`--services`) x 10 instances, `svc-N` on nodes `node-0`..
 //!   `node-9`, each instance with a passing check: 10,000 `PUT /v1/catalog/register` over 32
 //!   connections (timed), a check that the catalog lists them all, the agent's VmRSS, then
@@ -83,6 +88,8 @@ mod machine;
 #[allow(dead_code)]
 #[path = "common/process.rs"]
 mod process;
+#[path = "catalog/raw.rs"]
+mod raw;
 #[allow(dead_code)]
 #[path = "common/report.rs"]
 mod report;

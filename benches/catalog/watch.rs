@@ -2,18 +2,19 @@
 //! connection. A write to another service must wake none of them; a check flip on the watched
 //! service must wake all of them, and each wake is timed against the write's acknowledgement.
 
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use bytes::Bytes;
-use hyper::Method;
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
 
 use crate::agent::{self, ms_between};
 use crate::http::Conn;
-use crate::machine;
-use crate::process::cpu_ticks_of;
+use crate::process::cpu_ns_of;
+use crate::raw;
 use crate::report::{median, percentile};
 use crate::servers::{Launch, Server};
 
@@ -89,7 +90,7 @@ impl Round {
             "  round {i}/{runs}: woken {}/{} early {} missed {}\n    \
              wake - ack  p50 {:.2} ms p99 {:.2} ms max {:.2} ms\n    \
              wake - sent min {:.2} ms p50 {:.2} ms p99 {:.2} ms max {:.2} ms\n    \
-             write ack {:.2} ms (idle {:.2} ms); CPU sent->all woken: agent {:.0} ms, bench {:.0} ms; \
+             write ack {:.2} ms (idle {:.2} ms); CPU sent->all woken: agent {:.1} ms, bench {:.1} ms; \
              answer {} B; RSS {:.1} -> {:.1} MiB ({:.0} B/watcher)",
             self.woken,
             self.watchers,
@@ -122,8 +123,8 @@ impl Round {
 }
 
 /// One watcher's outcome: when its answer was complete, and the answer's status, index and
-/// size.
-type Outcome = (Instant, Result<(u16, u64, usize)>);
+/// size; and its connection, parked again on the next index until the round ends.
+type Outcome = (Instant, Result<(u16, u64, usize)>, TcpStream);
 /// Writes timed with no watcher parked, for the idle write latency.
 const IDLE_WRITES: usize = 5;
 
@@ -188,29 +189,38 @@ async fn one_round(
     let rss_before_kib = server.rss_kib()?;
     let mut conns = Vec::with_capacity(watchers);
     for _ in 0..watchers {
-        conns.push(Conn::connect(server.http).await?);
+        let c = TcpStream::connect(server.http).await.context("connect")?;
+        c.set_nodelay(true)?;
+        conns.push(c);
     }
     let path = format!("/v1/health/service/web?index={index}&wait={WAIT}");
+    let host = Arc::<str>::from(server.http.to_string());
+    let req: Arc<[u8]> = raw::request("GET", &path, &host, b"").into();
     let started = Arc::new(AtomicUsize::new(0));
     let returned = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::with_capacity(watchers);
     for mut c in conns {
-        let (path, started, returned) = (path.clone(), started.clone(), returned.clone());
+        let (req, host) = (req.clone(), host.clone());
+        let (started, returned) = (started.clone(), returned.clone());
         tasks.push(tokio::spawn(async move {
             started.fetch_add(1, Ordering::Relaxed);
-            let answer = c
-                .send(Method::GET, &path, None, Bytes::new(), WATCH_TIMEOUT)
-                .await;
+            let answer = tokio::time::timeout(WATCH_TIMEOUT, raw::exchange(&mut c, &req))
+                .await
+                .context("request timed out")
+                .and_then(|r| r);
             let at = Instant::now();
             returned.fetch_add(1, Ordering::Relaxed);
             let outcome = answer.and_then(|a| {
-                let idx = a
-                    .header("x-consul-index")
-                    .and_then(|v| v.parse().ok())
-                    .context("no numeric X-Consul-Index")?;
+                let idx = a.index.context("no numeric X-Consul-Index")?;
                 Ok((a.status, idx, a.body.len()))
             });
-            (at, outcome)
+            // As a watch loop does: ask again at once, on the same connection, with the new
+            // index (the agent parks it again while it still answers the others).
+            if let Ok((_, idx, _)) = &outcome {
+                let next = format!("/v1/health/service/web?index={idx}&wait={WAIT}");
+                let _ = c.write_all(&raw::request("GET", &next, &host, b"")).await;
+            }
+            (at, outcome, c)
         }));
     }
     // Every task has run up to its request, then the agent has worked through them all: the
@@ -244,12 +254,17 @@ async fn one_round(
         "passing"
     };
     let flip = agent::registration("n1", "10.0.0.1", "web-1", "web", "c1", status);
-    let cpu0 = (
-        server.proc().cpu_ticks()?,
-        cpu_ticks_of(std::process::id())?,
+    let flip = raw::request(
+        "PUT",
+        "/v1/catalog/register",
+        &server.http.to_string(),
+        &flip,
     );
-    let sent = Instant::now();
-    let acked = agent::put(conn, "/v1/catalog/register", flip).await?;
+    let agent_pid = server.proc().pid().context("the agent is not running")?;
+    let cpu0 = (cpu_ns_of(agent_pid)?, cpu_ns_of(std::process::id())?);
+    let (sent, acked) = write_on_own_thread(server.http, flip)
+        .await
+        .context("flip thread")??;
 
     let mut outcomes: Vec<Outcome> = Vec::with_capacity(watchers);
     let mut missed = 0;
@@ -270,17 +285,16 @@ async fn one_round(
             }
         }
     }
-    let cpu1 = (
-        server.proc().cpu_ticks()?,
-        cpu_ticks_of(std::process::id())?,
-    );
-    let tick_ms = 1e3 / machine::clock_ticks_per_sec() as f64;
+    let cpu1 = (cpu_ns_of(agent_pid)?, cpu_ns_of(std::process::id())?);
     for t in &tasks {
         t.abort();
     }
     let (mut early, mut wake_ms, mut wake_sent_ms) = (0, Vec::new(), Vec::new());
     let mut answer_bytes = 0;
-    for (at, o) in outcomes {
+    // The connections close when the round is over, after the CPU was read.
+    let mut parked = Vec::with_capacity(outcomes.len());
+    for (at, o, c) in outcomes {
+        parked.push(c);
         if at < sent {
             early += 1;
             continue;
@@ -313,11 +327,42 @@ async fn one_round(
         idle_write_ms,
         wake_ms,
         wake_sent_ms,
-        agent_cpu_ms: (cpu1.0 - cpu0.0) as f64 * tick_ms,
-        bench_cpu_ms: (cpu1.1 - cpu0.1) as f64 * tick_ms,
+        agent_cpu_ms: cpu1.0.saturating_sub(cpu0.0) as f64 / 1e6,
+        bench_cpu_ms: cpu1.1.saturating_sub(cpu0.1) as f64 / 1e6,
         answer_bytes,
         rss_before_kib,
         rss_parked_kib,
         settled,
+    })
+}
+
+/// Sends the write `req` from a thread and connection of its own, outside the runtime where
+/// the watchers read their answers, so the acknowledgement is seen when the agent sends it
+/// rather than after the bench's own queue of answers: (sent, acknowledged).
+fn write_on_own_thread(
+    addr: SocketAddr,
+    req: Vec<u8>,
+) -> tokio::task::JoinHandle<Result<(Instant, Instant)>> {
+    tokio::task::spawn_blocking(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        rt.block_on(async {
+            let mut c = TcpStream::connect(addr).await.context("connect")?;
+            c.set_nodelay(true)?;
+            let sent = Instant::now();
+            let reply = tokio::time::timeout(WATCH_TIMEOUT, raw::exchange(&mut c, &req))
+                .await
+                .context("write timed out")??;
+            let acked = Instant::now();
+            if reply.status != 200 || !matches!(reply.body.trim_ascii(), b"true" | b"") {
+                bail!(
+                    "PUT: HTTP {}: {}",
+                    reply.status,
+                    String::from_utf8_lossy(&reply.body)
+                );
+            }
+            Ok((sent, acked))
+        })
     })
 }

@@ -159,3 +159,24 @@ pub fn cpu_ticks_of(pid: u32) -> Result<u64> {
     };
     Ok(field(14)? + field(15)?)
 }
+
+/// CPU time the threads of process `pid` have used so far, in nanoseconds: the first field of
+/// each /proc/PID/task/TID/schedstat (the scheduler's own accounting, not rounded to clock
+/// ticks; threads that have exited no longer count).
+pub fn cpu_ns_of(pid: u32) -> Result<u64> {
+    let dir = format!("/proc/{pid}/task");
+    let mut total = 0;
+    for task in std::fs::read_dir(&dir).with_context(|| dir.clone())? {
+        let path = task?.path().join("schedstat");
+        // A thread that ended since the listing has no file any more: it is not counted.
+        let Ok(stat) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        total += stat
+            .split_whitespace()
+            .next()
+            .and_then(|v| v.parse::<u64>().ok())
+            .with_context(|| format!("{}: no run time", path.display()))?;
+    }
+    Ok(total)
+}

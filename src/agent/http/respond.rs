@@ -18,8 +18,9 @@ pub struct QueryMeta {
 }
 
 impl QueryMeta {
-    fn headers(&self) -> HeaderMap {
-        let mut h = HeaderMap::new();
+    /// Adds the read headers to `h` (straight into a response's own map: one allocation,
+    /// no second map to merge in).
+    fn add_to(&self, h: &mut HeaderMap) {
         h.insert("X-Consul-Index", HeaderValue::from(self.index.max(1)));
         h.insert(
             "X-Consul-KnownLeader",
@@ -33,7 +34,6 @@ impl QueryMeta {
             "X-Consul-Effective-Consistency",
             HeaderValue::from_static(self.consistency.header_value()),
         );
-        h
     }
 }
 
@@ -64,37 +64,48 @@ pub fn json<T: Serialize + ?Sized>(
     pretty: bool,
     meta: Option<&QueryMeta>,
 ) -> Response {
-    let mut headers = meta.map(QueryMeta::headers).unwrap_or_default();
-    headers.insert(
-        axum::http::header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    (status, headers, to_json(value, pretty)).into_response()
+    typed(status, "application/json", to_json(value, pretty), meta)
 }
 
 /// A JSON response from an already serialised body.
 pub fn json_bytes(status: StatusCode, body: bytes::Bytes, meta: Option<&QueryMeta>) -> Response {
-    let mut headers = meta.map(QueryMeta::headers).unwrap_or_default();
-    headers.insert(
-        axum::http::header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    (status, headers, body).into_response()
+    typed(status, "application/json", body, meta)
 }
 
 /// An empty-bodied response carrying read metadata (Consul's 404 for a missing key).
 pub fn empty(status: StatusCode, meta: &QueryMeta) -> Response {
-    (status, meta.headers()).into_response()
+    let mut resp = status.into_response();
+    meta.add_to(resp.headers_mut());
+    resp
 }
 
 /// A raw body (`?raw`) with read metadata.
 pub fn raw(bytes: Vec<u8>, meta: &QueryMeta) -> Response {
-    let mut headers = meta.headers();
-    headers.insert(
+    typed(
+        StatusCode::OK,
+        "text/plain; charset=utf-8",
+        bytes,
+        Some(meta),
+    )
+}
+
+/// A response with `body` as `content_type`, then the read headers if any.
+fn typed(
+    status: StatusCode,
+    content_type: &'static str,
+    body: impl IntoResponse,
+    meta: Option<&QueryMeta>,
+) -> Response {
+    let mut resp = (status, body).into_response();
+    let h = resp.headers_mut();
+    h.insert(
         axum::http::header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
+        HeaderValue::from_static(content_type),
     );
-    (StatusCode::OK, headers, bytes).into_response()
+    if let Some(m) = meta {
+        m.add_to(h);
+    }
+    resp
 }
 
 #[cfg(test)]

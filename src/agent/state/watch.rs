@@ -50,15 +50,17 @@ impl Watches {
         if slots.is_empty() {
             return;
         }
+        let mut woken = Vec::new();
         let mut probe = WatchKey::Key(String::new());
         for key in changed {
             set_key(&mut probe, key, true);
-            wake(&mut slots, &probe, index);
+            wake(&mut slots, &probe, &mut woken);
             for (boundary, _) in key.char_indices().chain(std::iter::once((key.len(), ' '))) {
                 set_key(&mut probe, &key[..boundary], false);
-                wake(&mut slots, &probe, index);
+                wake(&mut slots, &probe, &mut woken);
             }
         }
+        deliver(woken, index);
     }
 
     /// Wakes the watchers of exactly these keys (catalog keys have no prefixes).
@@ -67,18 +69,18 @@ impl Watches {
         if slots.is_empty() {
             return;
         }
+        let mut woken = Vec::new();
         for key in keys {
-            wake(&mut slots, key, index);
+            wake(&mut slots, key, &mut woken);
         }
+        deliver(woken, index);
     }
 
     /// Wakes everyone (the whole state was replaced, e.g. by a snapshot install).
     pub fn notify_all(&self, index: u64) {
         let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
-        slots.retain(|_, tx| {
-            tx.send_replace(index);
-            tx.receiver_count() > 0
-        });
+        slots.retain(|_, tx| tx.receiver_count() > 0);
+        deliver(slots.values().cloned().collect(), index);
     }
 
     /// How many keys and prefixes are being watched (for stats and tests).
@@ -106,13 +108,43 @@ fn set_key(probe: &mut WatchKey, key: &str, exact: bool) {
     };
 }
 
-fn wake(slots: &mut HashMap<WatchKey, watch::Sender<u64>>, probe: &WatchKey, index: u64) {
+/// Adds the sender of `probe`'s watchers to `woken`; forgets it if nobody listens any more.
+fn wake(
+    slots: &mut HashMap<WatchKey, watch::Sender<u64>>,
+    probe: &WatchKey,
+    woken: &mut Vec<watch::Sender<u64>>,
+) {
     if let Some(tx) = slots.get(probe) {
         if tx.receiver_count() == 0 {
             slots.remove(probe);
         } else {
+            woken.push(tx.clone());
+        }
+    }
+}
+
+/// Sends `index` to the watchers of `woken`. In a Tokio runtime that happens one scheduling
+/// round later, in a task of its own that first yields: the write that made the change then
+/// reaches its acknowledgement (Raft core, write batcher, the writer's connection) before a
+/// thousand woken watchers are queued ahead of it; the watchers wait a few microseconds more
+/// instead of the writer waiting for all of them. Outside a runtime, at once.
+fn deliver(woken: Vec<watch::Sender<u64>>, index: u64) {
+    if woken.is_empty() {
+        return;
+    }
+    let send = move || {
+        for tx in woken {
             tx.send_replace(index);
         }
+    };
+    match tokio::runtime::Handle::try_current() {
+        Ok(rt) => {
+            rt.spawn(async move {
+                tokio::task::yield_now().await;
+                send();
+            });
+        }
+        Err(_) => send(),
     }
 }
 
