@@ -75,6 +75,8 @@ mod agent;
 mod checks;
 #[path = "common/cli.rs"]
 mod cli;
+#[path = "catalog/floor.rs"]
+mod floor;
 // The shared modules serve several benches; this one uses a part of each.
 #[allow(dead_code)]
 #[path = "common/http.rs"]
@@ -110,23 +112,25 @@ use anyhow::{bail, Result};
 
 use summary::Results;
 
-const USAGE: &str = "usage: cargo bench --bench catalog -- [--only watch,catalog,checks] \
+const USAGE: &str = "usage: cargo bench --bench catalog -- [--only watch,floor,catalog,checks] \
 [--runs N] [--durable] [--watchers N] [--other-secs S] [--services N] [--seconds S] [--warmup S] \
 [--checks N] [--checks-secs S] [--sd-bin PATH] [--data-root DIR]";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Part {
     Watch,
+    Floor,
     Catalog,
     Checks,
 }
 
 impl Part {
-    const ALL: [Part; 3] = [Part::Watch, Part::Catalog, Part::Checks];
+    const ALL: [Part; 4] = [Part::Watch, Part::Floor, Part::Catalog, Part::Checks];
 
     fn name(self) -> &'static str {
         match self {
             Part::Watch => "watch",
+            Part::Floor => "floor",
             Part::Catalog => "catalog",
             Part::Checks => "checks",
         }
@@ -135,7 +139,7 @@ impl Part {
     /// Repetitions when `--runs` is not given.
     fn default_runs(self) -> usize {
         match self {
-            Part::Watch => 5,
+            Part::Watch | Part::Floor => 5,
             Part::Catalog => 3,
             Part::Checks => 1,
         }
@@ -229,6 +233,10 @@ fn print_header(o: &Opts) {
                 o.watchers,
                 o.other_window
             ),
+            Part::Floor => format!(
+                "floor x{} rounds (the same against a wire-only stand-in for the agent)",
+                o.runs(p)
+            ),
             Part::Catalog => format!(
                 "catalog x{} ({} services x {} instances; warm-up {:?}, window {:?} per read load)",
                 o.runs(p),
@@ -261,6 +269,13 @@ async fn run_part(o: &Opts, p: Part, r: &mut Results) -> Result<()> {
             );
             r.watch = Some(watch::watch(l, o.durable, n, o.watchers, o.other_window).await?);
         }
+        Part::Floor => {
+            println!(
+                "== floor: {} blocking queries on a wire-only stand-in, x{n} rounds ==",
+                o.watchers
+            );
+            r.floor = Some(watch::floor(l, n, o.watchers, o.other_window).await?);
+        }
         Part::Catalog => {
             println!(
                 "== catalog: {} services x {} instances, then reads, x{n} fresh agents ==",
@@ -284,6 +299,11 @@ async fn run_part(o: &Opts, p: Part, r: &mut Results) -> Result<()> {
 }
 
 fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some(floor::FLAG) {
+        let port = args.get(2).map_or("", String::as_str);
+        return cli::exit_code("catalog floor stand-in", floor::serve(port));
+    }
     let result = (|| -> Result<()> {
         let Some(o) = parse_opts()? else {
             return Ok(());

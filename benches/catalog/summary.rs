@@ -10,6 +10,8 @@ use crate::watch::Round;
 #[derive(Default)]
 pub struct Results {
     pub watch: Option<Vec<Round>>,
+    /// The watch rounds against the wire-only stand-in.
+    pub floor: Option<Vec<Round>>,
     pub catalog: Option<Vec<CatalogRun>>,
     pub checks: Option<Vec<ChecksRun>>,
     /// Parts that ended with an error: "part: error".
@@ -40,6 +42,9 @@ impl Results {
             .to_vec()];
         if let Some(w) = &self.watch {
             rows.extend(watch_rows(w));
+        }
+        if let Some(f) = &self.floor {
+            rows.extend(floor_rows(f, self.watch.as_deref()));
         }
         if let Some(c) = &self.catalog {
             rows.extend(catalog_rows(c));
@@ -133,6 +138,40 @@ fn watch_rows(w: &[Round]) -> Vec<Vec<String>> {
             Some(first.rss_per_watcher() <= 2048.0),
         ),
     ]
+}
+
+/// The stand-in's figures, and the agent's as a multiple of them when both ran.
+fn floor_rows(f: &[Round], agent: Option<&[Round]>) -> Vec<Vec<String>> {
+    let Some(first) = f.first() else {
+        return Vec::new();
+    };
+    let med = |w: &[Round], g: &dyn Fn(&Round) -> f64| median(w.iter().map(g));
+    let p99_sent = |w: &[Round]| med(w, &|r| r.pct_sent(99.0));
+    let cpu = |w: &[Round]| med(w, &|r| r.agent_cpu_ms);
+    let ratio = agent.filter(|a| !a.is_empty()).map_or(String::new(), |a| {
+        format!(
+            "; the agent {}x the p99, {}x the CPU",
+            num(p99_sent(a) / p99_sent(f), 1),
+            num(cpu(a) / cpu(f), 1)
+        )
+    });
+    vec![row(
+        "  floor: wire-only stand-in",
+        format!(
+            "the same {} watchers and flip against the stand-in (part floor); median of {} rounds",
+            first.watchers,
+            f.len()
+        ),
+        format!(
+            "answer - write sent p50 {}, p99 {}; stand-in CPU {}, bench client {}{ratio}",
+            ms(med(f, &|r| r.pct_sent(50.0))),
+            ms(p99_sent(f)),
+            ms(cpu(f)),
+            ms(med(f, &|r| r.bench_cpu_ms)),
+        ),
+        "",
+        None,
+    )]
 }
 
 fn mib(kib: u64) -> f64 {

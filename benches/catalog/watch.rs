@@ -139,6 +139,28 @@ pub async fn watch(
 ) -> Result<Vec<Round>> {
     agent::ensure_open_files(2 * watchers as u64 + 512)?;
     let server = agent::start(l, durable).await?;
+    rounds(&server, runs, watchers, other_window).await
+}
+
+/// The same rounds against the wire-only stand-in of the `floor` part.
+pub async fn floor(
+    l: &Launch,
+    runs: usize,
+    watchers: usize,
+    other_window: Duration,
+) -> Result<Vec<Round>> {
+    agent::ensure_open_files(2 * watchers as u64 + 512)?;
+    let server = crate::floor::start(l).await?;
+    rounds(&server, runs, watchers, other_window).await
+}
+
+/// Registers the watched service's instances on `server`, then runs the rounds.
+async fn rounds(
+    server: &Server,
+    runs: usize,
+    watchers: usize,
+    other_window: Duration,
+) -> Result<Vec<Round>> {
     let mut conn = Conn::connect(server.http).await?;
     for i in 1..=INSTANCES {
         let body = agent::registration(
@@ -153,7 +175,7 @@ pub async fn watch(
     }
     let mut rounds = Vec::new();
     for r in 1..=runs {
-        let round = one_round(&server, &mut conn, r, watchers, other_window)
+        let round = one_round(server, &mut conn, r, watchers, other_window)
             .await
             .with_context(|| format!("round {r}"))?;
         println!("{}", round.line(r, runs));

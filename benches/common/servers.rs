@@ -158,6 +158,12 @@ impl Server {
         Self::spawn(Peer::Etcd, cmd, http_port, tmp)
     }
 
+    /// Spawns a stand-in that answers the sd endpoints a bench uses on 127.0.0.1:`http_port`
+    /// (without waiting for it).
+    pub fn spawn_stand_in(cmd: Command, http_port: u16, tmp: tempfile::TempDir) -> Result<Server> {
+        Self::spawn(Peer::Sd, clean_env(cmd), http_port, tmp)
+    }
+
     fn spawn(peer: Peer, cmd: Command, http_port: u16, tmp: tempfile::TempDir) -> Result<Server> {
         let proc = Proc::spawn(peer.name(), cmd, &tmp.path().join("server.log"))?;
         Ok(Server {

@@ -1,0 +1,191 @@
+//! Part `floor`: the watch rounds against a stand-in for the agent that does only the wire work
+//! of a fan-out, to show what the machine itself allows. The stand-in is this bench binary run
+//! again as a child process (`--floor-server PORT`): the same Tokio multi-thread runtime as the
+//! agent, one task per connection, requests split on `\r\n\r\n` with no HTTP library, and every
+//! woken watcher answered with one write of a ready-made response the size of the agent's
+//! answer (the same headers, a 5,862-byte body). It keeps no catalog: a registration of
+//! service `web` bumps the index its watchers wait on, any other only the global one. The gap
+//! between the agent's figures and these is what HTTP, routing and the catalog cost; these
+//! are what loopback TCP, the scheduler and the bench's own client cost on these cores.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+
+use crate::servers::{free_port, temp_in, Launch, Server};
+
+/// The flag that turns this binary into the stand-in.
+pub const FLAG: &str = "--floor-server";
+/// Size of the agent's answer for 10 instances of `web` with one check each.
+const BODY_BYTES: usize = 5862;
+/// Longest wait a watcher may ask for.
+const MAX_WAIT: Duration = Duration::from_secs(600);
+
+/// Starts the stand-in on a free port and waits until it answers.
+pub async fn start(l: &Launch) -> Result<Server> {
+    let tmp = temp_in(&l.data_root)?;
+    let port = free_port()?;
+    let mut cmd = std::process::Command::new(std::env::current_exe()?);
+    cmd.args([FLAG, &port.to_string()]);
+    let mut s = Server::spawn_stand_in(cmd, port, tmp)?;
+    s.wait_ready().await?;
+    Ok(s)
+}
+
+/// Runs the stand-in on 127.0.0.1:`port` until killed.
+pub fn serve(port: &str) -> Result<()> {
+    let port: u16 = port.parse().context("--floor-server PORT")?;
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async move {
+        let listener = TcpListener::bind(("127.0.0.1", port)).await?;
+        let state = Arc::new(State {
+            index: AtomicU64::new(1),
+            web: watch::Sender::new(1),
+            body: body(),
+        });
+        loop {
+            let (s, _) = listener.accept().await?;
+            let state = state.clone();
+            tokio::spawn(async move {
+                let _ = connection(s, &state).await;
+            });
+        }
+    })
+}
+
+struct State {
+    /// The index of the last write.
+    index: AtomicU64,
+    /// The index of the last write to service `web`.
+    web: watch::Sender<u64>,
+    body: Vec<u8>,
+}
+
+/// A JSON array of `BODY_BYTES` bytes.
+fn body() -> Vec<u8> {
+    let mut b = b"[\"".to_vec();
+    b.resize(BODY_BYTES - 2, b'x');
+    b.extend_from_slice(b"\"]");
+    b
+}
+
+/// One request: method, path with query, body.
+struct Request {
+    method: String,
+    target: String,
+    body: Vec<u8>,
+}
+
+async fn connection(mut s: TcpStream, state: &State) -> Result<()> {
+    s.set_nodelay(true)?;
+    let mut buf = Vec::with_capacity(1024);
+    loop {
+        let Some(req) = read_request(&mut s, &mut buf).await? else {
+            return Ok(());
+        };
+        let (path, query) = req.target.split_once('?').unwrap_or((&req.target, ""));
+        match (req.method.as_str(), path) {
+            ("GET", "/v1/status/leader") => {
+                let index = state.index.load(Ordering::Acquire);
+                respond(&mut s, index, b"\"127.0.0.1:8300\"").await?;
+            }
+            ("PUT", "/v1/catalog/register") => {
+                let index = state.index.fetch_add(1, Ordering::AcqRel) + 1;
+                respond(&mut s, index, b"true").await?;
+                // Acknowledged first, then the watchers, as the agent does.
+                if registers_web(&req.body) {
+                    state.web.send_replace(index);
+                }
+            }
+            ("GET", "/v1/health/service/web") => {
+                let (min, wait) = blocking(query)?;
+                let mut rx = state.web.subscribe();
+                if min > 0 && *rx.borrow_and_update() <= min {
+                    let _ = tokio::time::timeout(wait, rx.changed()).await;
+                }
+                let index = *rx.borrow();
+                respond(&mut s, index, &state.body).await?;
+            }
+            _ => bail!("the stand-in does not serve {} {}", req.method, req.target),
+        }
+    }
+}
+
+/// Whether a catalog registration is of service `web`.
+fn registers_web(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .is_ok_and(|v| v["Service"]["Service"] == "web")
+}
+
+/// `index` and `wait` of a blocking query.
+fn blocking(query: &str) -> Result<(u64, Duration)> {
+    let (mut min, mut wait) = (0, MAX_WAIT);
+    for pair in query.split('&') {
+        match pair.split_once('=') {
+            Some(("index", v)) => min = v.parse().context("index")?,
+            Some(("wait", v)) => {
+                let secs = v.strip_suffix('s').context("wait in seconds")?;
+                wait = Duration::from_secs(secs.parse().context("wait")?).min(MAX_WAIT);
+            }
+            _ => {}
+        }
+    }
+    Ok((min, wait))
+}
+
+/// Writes a 200 answer with the agent's headers in one write.
+async fn respond(s: &mut TcpStream, index: u64, body: &[u8]) -> Result<()> {
+    let head = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-consul-index: {index}\r\n\
+         x-consul-knownleader: true\r\nx-consul-lastcontact: 0\r\n\
+         x-consul-effective-consistency: leader\r\ncontent-length: {}\r\n\
+         date: Mon, 30 Nov 2026 08:00:00 GMT\r\n\r\n",
+        body.len()
+    );
+    let mut out = Vec::with_capacity(head.len() + body.len());
+    out.extend_from_slice(head.as_bytes());
+    out.extend_from_slice(body);
+    s.write_all(&out).await?;
+    Ok(())
+}
+
+/// Reads the next request from `s` (`buf` keeps what arrived past it); `None` at a clean end.
+async fn read_request(s: &mut TcpStream, buf: &mut Vec<u8>) -> Result<Option<Request>> {
+    loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = std::str::from_utf8(&buf[..end]).context("request head")?;
+            let mut lines = head.split("\r\n");
+            let mut first = lines.next().unwrap_or_default().split(' ');
+            let method = first.next().unwrap_or_default().to_string();
+            let target = first.next().unwrap_or_default().to_string();
+            let length = lines
+                .filter_map(|l| l.split_once(':'))
+                .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+                .map(|(_, v)| v.trim().parse::<usize>())
+                .transpose()
+                .context("content-length")?
+                .unwrap_or(0);
+            let total = end + 4 + length;
+            while buf.len() < total {
+                if s.read_buf(buf).await? == 0 {
+                    bail!("connection closed inside a request body");
+                }
+            }
+            let body = buf[end + 4..total].to_vec();
+            buf.drain(..total);
+            return Ok(Some(Request {
+                method,
+                target,
+                body,
+            }));
+        }
+        if s.read_buf(buf).await? == 0 {
+            return Ok(None);
+        }
+    }
+}
