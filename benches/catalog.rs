@@ -31,6 +31,9 @@
 //!   per-round figures. When the agent answers the watchers before it answers the write, the ack
 //!   arrives late and (wake - ack) flatters; (wake - sent), judged against 10 ms plus the idle
 //!   write latency, is the honest figure, so the summary shows both.
+//! * `floor`: the same rounds against a stand-in that does only the wire work (this binary run
+//!   again as a raw-TCP Tokio server answering with a ready-made response of the agent's size;
+//!   `catalog/floor.rs`): what the machine allows a fan-out, and the agent as a multiple of it.
 //! * `catalog`: 1,000 services (`--services`) x 10 instances, `svc-N` on nodes `node-0`..
 //!   `node-9`, each instance with a passing check: 10,000 `PUT /v1/catalog/register` over 32
 //!   connections (timed), a check that the catalog lists them all, the agent's VmRSS, then
@@ -55,12 +58,12 @@
 //!
 //! ```sh
 //! cargo build --release            # the bench uses target/release/sd, builds nothing
-//! cargo bench --bench catalog -- [--only watch,catalog,checks] [--runs N] [--durable]
+//! cargo bench --bench catalog -- [--only watch,floor,catalog,checks] [--runs N] [--durable]
 //!     [--watchers N] [--other-secs S] [--services N] [--seconds S] [--warmup S]
 //!     [--checks N] [--checks-secs S] [--sd-bin PATH] [--data-root DIR]
 //! ```
 //!
-//! `--runs N` sets the rounds or runs of every part (default: 5 watch rounds, 3 catalog
+//! `--runs N` sets the rounds or runs of every part (default: 5 watch and floor rounds, 3 catalog
 //! agents, 1 checks run). A default run takes about 4 minutes on a 2-core VM: watch ~1 min,
 //! catalog ~1.5 min, checks ~1.5 min. A quick look, `--runs 1 --watchers 200 --services 100
 //! --checks 100 --checks-secs 10 --seconds 2`, takes about a minute.
