@@ -3,7 +3,7 @@
 # binary): the functions a client agent runs while it starts, joins 3 servers and idles, as
 # valgrind's callgrind sees them, under their names in the linked binary.
 #
-# Needs valgrind (apt-get install valgrind) and Consul's ports free on 127.77.1.1-4. Takes a
+# Needs valgrind and curl, and Consul's ports free on 127.77.1.1-4. Takes a
 # release build (6-14 minutes) and about a minute of agents; the next `cargo build` links the
 # binary again, stripped. Run it when the idle RSS of a
 # client agent (README, Benchmarks) has grown back: names that changed are skipped at link time,
@@ -47,7 +47,14 @@ for n in 1 2 3 4; do
   pids+=($!)
 done
 client=${pids[3]}
-sleep "$idle_secs"
+# Meanwhile the requests the cluster bench sends it (members, as it waits for the cluster to
+# settle), and the agent's own and the leader's status a health check would ask for.
+for _ in $(seq "$idle_secs"); do
+  sleep 1
+  for path in /v1/agent/members /v1/agent/self /v1/status/leader; do
+    curl -sf -o /dev/null "http://127.77.1.4:8500$path" || true
+  done
+done
 kill -INT "$client"
 while kill -0 "$client" 2>/dev/null; do sleep 0.2; done
 grep -q "joined" "$work/n4.log" || { cat "$work/n4.log" >&2; echo "error: the client never joined" >&2; exit 1; }
