@@ -3,11 +3,10 @@
 # binary): the functions a client agent runs while it starts, joins 3 servers and idles, as
 # valgrind's callgrind sees them, under their names in the linked binary.
 #
-# Needs valgrind and curl, and Consul's ports free on 127.77.1.1-4. Takes a
-# release build (6-14 minutes) and about a minute of agents; the next `cargo build` links the
-# binary again, stripped. Run it when the idle RSS of a
-# client agent (README, Benchmarks) has grown back: names that changed are skipped at link time,
-# so their code lands outside the ordered part again.
+# Needs valgrind and curl, and Consul's ports free on 127.77.1.1-4. Takes a release build (6-14
+# minutes) and about a minute of agents; the next `cargo build` links the binary again, stripped.
+# Run it when the idle RSS of a client agent (README, Benchmarks) has grown back: names that
+# changed are skipped at link time, so their code lands outside the ordered part again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=link/startup-symbols.txt
