@@ -8,6 +8,8 @@
 # Run it when the idle RSS of a client agent (README, Benchmarks) has grown back: names that
 # changed are skipped at link time, so their code lands outside the ordered part again.
 set -euo pipefail
+# sort and comm compare the same way, byte by byte.
+export LC_ALL=C
 cd "$(dirname "$0")/.."
 out=link/startup-symbols.txt
 idle_secs=${IDLE_SECS:-30}
