@@ -4,7 +4,7 @@
 # valgrind's callgrind and perf's page faults see them, under their names in the linked binary.
 #
 # Needs valgrind, perf and curl, and Consul's ports free on 127.77.1.1-5. Takes a release build
-# (6-14 minutes) and about two minutes of agents; the next `cargo build` links the binary again,
+# (6-14 minutes) and about three minutes of agents; the next `cargo build` links the binary again,
 # stripped. Run it when the idle RSS of a client agent (README, Benchmarks) has grown back: names
 # that changed are skipped at link time, so their code lands outside the ordered part again.
 set -euo pipefail
@@ -12,7 +12,7 @@ set -euo pipefail
 export LC_ALL=C
 cd "$(dirname "$0")/.."
 out=link/startup-symbols.txt
-idle_secs=${IDLE_SECS:-30}
+idle_secs=${IDLE_SECS:-60}
 target_dir=${CARGO_TARGET_DIR:-target}
 bin=$target_dir/x86_64-unknown-linux-gnu/release/sd
 
