@@ -26,8 +26,8 @@ pub fn command() -> clap::Command {
 /// Parses `args` (argv including argv[0]) and runs the chosen command.
 pub fn run(args: Vec<OsString>) -> ExitCode {
     let args = multicall::rewrite(args);
-    let root = command();
-    let args = cli::normalize::go_style(&root, args);
+    let mut root = command();
+    let args = cli::normalize::go_style(&mut root, args);
     match root.try_get_matches_from(args) {
         Ok(matches) => commands::dispatch(&matches),
         Err(err) => cli::output::clap_error(err),

@@ -10,16 +10,17 @@ use std::ffi::OsString;
 
 use clap::{Arg, Command};
 
-/// Rewrites `args` (argv with argv[0]) into clap's syntax for `root`.
-pub fn go_style(root: &Command, args: Vec<OsString>) -> Vec<OsString> {
-    let mut root = root.clone();
+/// Rewrites `args` (argv with argv[0]) into clap's syntax for `root`, which it builds (clap's
+/// `Command::build`) in place: parsing with it afterwards does not build it again, and no second
+/// copy of the whole command tree is made at every start.
+pub fn go_style(root: &mut Command, args: Vec<OsString>) -> Vec<OsString> {
     root.build();
     let mut out = Vec::with_capacity(args.len() + 1);
     let mut iter = args.into_iter();
     if let Some(argv0) = iter.next() {
         out.push(argv0);
     }
-    let mut cmd: &Command = &root;
+    let mut cmd: &Command = root;
     while let Some(word) = iter.next() {
         let Some(text) = word.to_str() else {
             out.push(word);
@@ -112,7 +113,7 @@ mod tests {
 
     fn norm(v: &[&str]) -> Vec<String> {
         let args = v.iter().map(OsString::from).collect();
-        go_style(&tree(), args)
+        go_style(&mut tree(), args)
             .into_iter()
             .map(|s| s.into_string().unwrap())
             .collect()

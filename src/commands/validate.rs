@@ -166,7 +166,7 @@ mod tests {
 
     #[test]
     fn parses_like_consul() {
-        let root = crate::command();
+        let mut root = crate::command();
         let argv = [
             "sd",
             "validate",
@@ -177,10 +177,8 @@ mod tests {
         ]
         .map(std::ffi::OsString::from)
         .to_vec();
-        let m = root
-            .clone()
-            .try_get_matches_from(crate::cli::normalize::go_style(&root, argv))
-            .unwrap();
+        let argv = crate::cli::normalize::go_style(&mut root, argv);
+        let m = root.try_get_matches_from(argv).unwrap();
         let (_, m) = m.subcommand().unwrap();
         assert!(get_flag(m, "quiet"));
         assert_eq!(get_str(m, "config-format"), Some("hcl"));

@@ -20,12 +20,13 @@ fn agent() -> Command {
 
 /// Parses an `sd agent` command line the way `sd` does.
 fn parse(args: &[&str]) -> Result<FlagValues, clap::Error> {
-    let cmd = agent();
+    let mut cmd = agent();
     let argv: Vec<OsString> = std::iter::once("agent")
         .chain(args.iter().copied())
         .map(OsString::from)
         .collect();
-    let m = cmd.clone().try_get_matches_from(go_style(&cmd, argv))?;
+    let argv = go_style(&mut cmd, argv);
+    let m = cmd.try_get_matches_from(argv)?;
     Ok(flags_from_matches(&m))
 }
 

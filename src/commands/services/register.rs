@@ -197,14 +197,12 @@ mod tests {
     use crate::cli::normalize::go_style;
 
     fn parse(args: &[&str]) -> ArgMatches {
-        let root = crate::command();
+        let mut root = crate::command();
         let mut argv = vec!["sd", "services", "register"];
         argv.extend_from_slice(args);
         let argv = argv.into_iter().map(std::ffi::OsString::from).collect();
-        let m = root
-            .clone()
-            .try_get_matches_from(go_style(&root, argv))
-            .unwrap();
+        let argv = go_style(&mut root, argv);
+        let m = root.try_get_matches_from(argv).unwrap();
         let (_, m) = m.subcommand().unwrap();
         let (_, m) = m.subcommand().unwrap();
         m.clone()

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Writes link/startup-symbols.txt again (build.rs: the order of .text in the static release
+# binary): the functions a client agent runs while it starts, joins 3 servers and idles, as
+# valgrind's callgrind and perf's page faults see them, under their names in the linked binary.
+#
+# Needs valgrind, perf and curl, and Consul's ports free on 127.77.1.1-5. Takes a release build
+# (6-14 minutes) and about three minutes of agents; the next `cargo build` links the binary again,
+# stripped. Run it when the idle RSS of a client agent (README, Benchmarks) has grown back: names
+# that changed are skipped at link time, so their code lands outside the ordered part again.
+set -euo pipefail
+# sort and comm compare the same way, byte by byte.
+export LC_ALL=C
+cd "$(dirname "$0")/.."
+out=link/startup-symbols.txt
+idle_secs=${IDLE_SECS:-60}
+target_dir=${CARGO_TARGET_DIR:-target}
+bin=$target_dir/x86_64-unknown-linux-gnu/release/sd
+
+# The README's build, with the symbol table kept. Only the binary's own crate (main.rs) gets
+# `-C strip=none`: a profile change would change the library's crate hash, which is part of
+# every symbol name in the list.
+RUSTFLAGS="-C target-feature=+crt-static" cargo rustc --locked --release \
+  --target x86_64-unknown-linux-gnu --bin sd -- -C strip=none
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do while kill -0 "$p" 2>/dev/null; do sleep 0.2; done; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Starts agent n on 127.77.1.n as the cluster bench's rss part does: 1-3 are servers, the others
+# clients; the rest of the arguments wrap the command (a profiler).
+start_agent() {
+  local n=$1 ip=127.77.1.$1
+  shift
+  mkdir -p "$work/d$n"
+  local args=(agent "-data-dir=$work/d$n" "-node=n$n" "-bind=$ip" "-client=$ip" -retry-interval=1s)
+  if [ "$n" -le 3 ]; then args+=(-server -bootstrap-expect=3); fi
+  if [ "$n" -gt 1 ]; then args+=(-retry-join=127.77.1.1); fi
+  "$@" "$bin" "${args[@]}" >"$work/n$n.log" 2>&1 &
+  pids+=($!)
+}
+
+# Runs client agent n under a profiler for idle_secs, sending it the requests the cluster bench
+# sends (members, as it waits for the cluster to settle) and the agent's own and the leader's
+# status a health check would ask for, then stops it.
+profile_client() {
+  local n=$1
+  shift
+  start_agent "$n" "$@"
+  local client=${pids[-1]}
+  for _ in $(seq "$idle_secs"); do
+    sleep 1
+    for path in /v1/agent/members /v1/agent/self /v1/status/leader; do
+      curl -sf -o /dev/null "http://127.77.1.$n:8500$path" || true
+    done
+  done
+  kill -INT "$client"
+  while kill -0 "$client" 2>/dev/null; do sleep 0.2; done
+  grep -q "joined" "$work/n$n.log" || {
+    cat "$work/n$n.log" >&2
+    echo "error: client $n never joined" >&2
+    exit 1
+  }
+}
+
+for n in 1 2 3; do start_agent "$n"; done
+# callgrind sees every function the client runs, but runs its threads one at a time.
+profile_client 4 valgrind --tool=callgrind --demangle=no --compress-strings=no \
+  "--callgrind-out-file=$work/callgrind.out"
+# A client running natively takes a page fault on each 64 KiB of code it runs outside what is
+# mapped already: this adds glibc's start (before valgrind's view begins) and paths only threads
+# running at once take.
+profile_client 5 perf record -q -e page-faults -c 1 -d -o "$work/perf.data"
+
+# Function names callgrind counted ('N marks a recursion level). glibc's string functions
+# appear under their generic names (valgrind replaces them): every CPU variant of each is kept.
+grep '^fn=' "$work/callgrind.out" | sed -e 's/^fn=//' -e "s/'[0-9]*\$//" >"$work/names"
+# perf: the function of each fault on the instruction being fetched (address = ip).
+perf script -i "$work/perf.data" -F ip,sym,addr --no-demangle 2>/dev/null |
+  awk '{ if ($1 == $(NF - 1)) print $NF }' >>"$work/names"
+sort -u "$work/names" >"$work/run"
+nm --defined-only "$bin" | awk '$2 ~ /^[tTwW]$/ {print $3}' | sort -u >"$work/text"
+{
+  comm -12 "$work/run" "$work/text"
+  comm -23 "$work/run" "$work/text" | while read -r f; do
+    grep -E "^__${f}_(sse2|avx|evex|erms)" "$work/text" || true
+  done
+} | sort -u >"$out"
+echo "$(wc -l <"$out") functions in $out"
