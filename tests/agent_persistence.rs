@@ -1,7 +1,8 @@
 //! End-to-end: services and checks registered through the agent API survive a restart of a
 //! real `sd agent` with a data directory (kill -9 included), TTL checks keep their last status
 //! while it is fresh, deregistrations are remembered too, and a kept script check the
-//! restarted agent no longer allows is skipped without stopping the start. Also how check
+//! restarted agent no longer allows is skipped without stopping the start; node and service
+//! maintenance mode stays on across a restart until turned off. Also how check
 //! results reach the catalog: a new output alone waits for `check_update_interval`, a new
 //! status goes at once.
 
@@ -174,4 +175,83 @@ fn output_alone_reaches_the_catalog_after_check_update_interval() {
     eventually("the warning synced", &[&a], || {
         catalog_output() == ("warning".into(), "third".into())
     });
+}
+
+#[test]
+fn maintenance_mode_survives_restarts_until_turned_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = server(dir.path(), &[]);
+    put(
+        &a,
+        "/v1/agent/service/register",
+        &json!({"ID": "web-1", "Name": "web", "Port": 80}),
+    );
+    put(
+        &a,
+        "/v1/agent/service/register",
+        &json!({"ID": "db-1", "Name": "db", "Port": 5432}),
+    );
+    put(
+        &a,
+        "/v1/agent/maintenance?enable=true&reason=kernel%20upgrade",
+        &json!({}),
+    );
+    put(
+        &a,
+        "/v1/agent/service/maintenance/web-1?enable=true&reason=deploy",
+        &json!({}),
+    );
+    put(
+        &a,
+        "/v1/agent/service/maintenance/db-1?enable=true",
+        &json!({}),
+    );
+    // The service goes away: its maintenance is not kept.
+    put(&a, "/v1/agent/service/deregister/db-1", &json!({}));
+
+    a.kill9();
+    let mut a = server(dir.path(), &[]);
+    let checks = get(&a, "/v1/agent/checks");
+    let node = &checks["_node_maintenance"];
+    assert_eq!(node["Status"], "critical", "{checks}");
+    assert_eq!(node["Notes"], "kernel upgrade");
+    assert_eq!(node["Name"], "Node Maintenance Mode");
+    let web = &checks["_service_maintenance:web-1"];
+    assert_eq!(web["Status"], "critical", "{checks}");
+    assert_eq!(web["Notes"], "deploy");
+    assert_eq!(web["ServiceID"], "web-1");
+    assert_eq!(web["ServiceName"], "web");
+    assert!(
+        checks.get("_service_maintenance:db-1").is_none(),
+        "{checks}"
+    );
+    eventually(
+        "the restored maintenance reaches the catalog",
+        &[&a],
+        || {
+            let node = a
+                .args
+                .iter()
+                .find_map(|x| x.strip_prefix("-node="))
+                .unwrap_or_default();
+            let (_, body) = http_get(&format!("{}/v1/health/node/{node}", a.url())).unwrap();
+            body.contains("_node_maintenance") && body.contains("_service_maintenance:web-1")
+        },
+    );
+
+    // Turned off, it stays off after the next restart.
+    put(&a, "/v1/agent/maintenance?enable=false", &json!({}));
+    put(
+        &a,
+        "/v1/agent/service/maintenance/web-1?enable=false",
+        &json!({}),
+    );
+    a.kill9();
+    let a = server(dir.path(), &[]);
+    let checks = get(&a, "/v1/agent/checks");
+    assert!(checks.get("_node_maintenance").is_none(), "{checks}");
+    assert!(
+        checks.get("_service_maintenance:web-1").is_none(),
+        "{checks}"
+    );
 }

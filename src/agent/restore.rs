@@ -1,11 +1,12 @@
 //! At start, after the config files: the services and checks registered through the API
 //! before the restart come back (a config-file definition with the same ID wins), then every
-//! TTL check whose last reported status has not expired takes it back, as Consul does.
+//! TTL check whose last reported status has not expired takes it back, and maintenance mode
+//! comes back on, as Consul does.
 //! A kept registration that is no longer valid (a script check the agent no longer allows, a
 //! check whose service is gone) is skipped with a warning.
 
 use crate::agent::checks::{CheckKind, CheckSource, Status};
-use crate::agent::registration::{add_check, parse_check, register_service};
+use crate::agent::registration::{add_check, maintenance, parse_check, register_service};
 use crate::agent::Agent;
 use crate::api::catalog::AgentServiceRegistration;
 
@@ -58,4 +59,5 @@ pub fn restore(agent: &Agent) {
             agent.local.update_check(&id, status.as_str(), &stored);
         }
     }
+    maintenance::restore(agent);
 }

@@ -21,15 +21,13 @@ use super::params::Params;
 use super::respond;
 use crate::agent::checks::{CheckSource, ChecksError, Status};
 use crate::agent::local::persist::TtlState;
-use crate::agent::registration::{add_check, kept_check, parse_check, RegistrationError};
+use crate::agent::registration::{
+    add_check, kept_check, maintenance, parse_check, RegistrationError,
+};
 use crate::agent::Agent;
-use crate::api::catalog::{health, HealthCheck, FIELD_NAMES, OPAQUE_FIELDS};
+use crate::api::catalog::{FIELD_NAMES, OPAQUE_FIELDS};
 
 const MAX_BODY: u64 = 1024 * 1024;
-/// Node maintenance check, as Consul names it.
-pub const NODE_MAINT: &str = "_node_maintenance";
-/// Service maintenance checks are `_service_maintenance:<service id>`.
-pub const SERVICE_MAINT_PREFIX: &str = "_service_maintenance:";
 const DEFAULT_MAINT_REASON: &str = "Maintenance mode is enabled for this node, but no reason was provided. This is a default message.";
 const DEFAULT_SERVICE_MAINT_REASON: &str = "Maintenance mode is enabled for this service, but no reason was provided. This is a default message.";
 
@@ -190,15 +188,10 @@ async fn node_maintenance(
     let p = Params::parse(q.as_deref());
     if enable_flag(&p)? {
         let reason = p.get("reason").filter(|r| !r.is_empty());
-        agent.local.add_check(maintenance_check(
-            &agent,
-            NODE_MAINT,
-            "Node Maintenance Mode",
-            reason.unwrap_or(DEFAULT_MAINT_REASON),
-            "",
-        ));
+        maintenance::enable(&agent, "", reason.unwrap_or(DEFAULT_MAINT_REASON))
+            .map_err(|e| HttpError::internal(e.to_string()))?;
     } else {
-        agent.local.remove_check(NODE_MAINT);
+        maintenance::disable(&agent, "");
     }
     Ok(ok_empty())
 }
@@ -216,44 +209,12 @@ async fn service_maintenance(
             format!("Unknown service ID {id:?}"),
         ));
     }
-    let check_id = format!("{SERVICE_MAINT_PREFIX}{id}");
     if enable {
         let reason = p.get("reason").filter(|r| !r.is_empty());
-        agent.local.add_check(maintenance_check(
-            &agent,
-            &check_id,
-            "Service Maintenance Mode",
-            reason.unwrap_or(DEFAULT_SERVICE_MAINT_REASON),
-            &id,
-        ));
+        maintenance::enable(&agent, &id, reason.unwrap_or(DEFAULT_SERVICE_MAINT_REASON))
+            .map_err(|e| HttpError::internal(e.to_string()))?;
     } else {
-        agent.local.remove_check(&check_id);
+        maintenance::disable(&agent, &id);
     }
     Ok(ok_empty())
-}
-
-fn maintenance_check(
-    agent: &Agent,
-    id: &str,
-    name: &str,
-    notes: &str,
-    service_id: &str,
-) -> HealthCheck {
-    let (service_name, service_tags) = agent
-        .local
-        .service(service_id)
-        .map(|s| (s.service, s.tags))
-        .unwrap_or_default();
-    HealthCheck {
-        node: agent.config.node_name.clone(),
-        check_id: id.to_string(),
-        name: name.to_string(),
-        status: health::CRITICAL.to_string(),
-        notes: notes.to_string(),
-        service_id: service_id.to_string(),
-        service_name,
-        service_tags,
-        kind: "maintenance".into(),
-        ..Default::default()
-    }
 }

@@ -13,10 +13,10 @@ use axum::routing::get;
 use axum::Router;
 use serde::Serialize;
 
-use super::agent_checks::{NODE_MAINT, SERVICE_MAINT_PREFIX};
 use super::error::HttpError;
 use super::params::Params;
 use super::respond;
+use crate::agent::registration::maintenance::{NODE_MAINT, SERVICE_MAINT_PREFIX};
 use crate::agent::Agent;
 use crate::api::catalog::{health, AgentService, HealthCheck};
 

@@ -2,7 +2,8 @@
 //! check registered over HTTP is kept as its registration JSON under the data directory
 //! (`services/`, `checks/`), and the last status a TTL check was given is kept with its expiry
 //! (`checks/state/`), so a restarted agent does not forget its services or flip TTL checks
-//! back to critical. Config-file registrations are not kept: the files are read again.
+//! back to critical; node and service maintenance mode is kept too (`maintenance/`).
+//! Config-file registrations are not kept: the files are read again.
 //!
 //! One file per ID, named by the SHA-256 of the ID (IDs may hold `/` and `#`); each is written
 //! to a temporary file, fsync'ed and renamed, so a crash leaves the old or the new content,
@@ -18,6 +19,7 @@ use serde::{Deserialize, Serialize};
 const SERVICES: &str = "services";
 const CHECKS: &str = "checks";
 const STATE: &str = "state";
+const MAINTENANCE: &str = "maintenance";
 
 /// Why a registration could not be kept.
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +58,17 @@ impl TtlState {
     }
 }
 
+/// Maintenance mode on the node (no service ID) or on one service, with its reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Maintenance {
+    #[serde(rename = "CheckID")]
+    pub check_id: String,
+    #[serde(rename = "ServiceID")]
+    pub service_id: String,
+    pub reason: String,
+}
+
 fn unix_ms(t: SystemTime) -> u64 {
     t.duration_since(UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
@@ -72,6 +85,7 @@ impl Persisted {
     pub fn open(data_dir: &Path) -> io::Result<Persisted> {
         fs::create_dir_all(data_dir.join(SERVICES))?;
         fs::create_dir_all(data_dir.join(CHECKS).join(STATE))?;
+        fs::create_dir_all(data_dir.join(MAINTENANCE))?;
         Ok(Persisted {
             root: Some(data_dir.to_path_buf()),
         })
@@ -112,10 +126,23 @@ impl Persisted {
         self.remove(&[SERVICES], id);
     }
 
-    /// Forgets a check and its TTL state.
+    pub fn save_maintenance(&self, m: &Maintenance) -> Result<(), PersistError> {
+        self.save(&[MAINTENANCE], "maintenance", &m.check_id, m)
+    }
+
+    /// Forgets a check, its TTL state, and the maintenance mode it stands for.
     pub fn remove_check(&self, id: &str) {
         self.remove(&[CHECKS], id);
         self.remove(&[CHECKS, STATE], id);
+        self.remove(&[MAINTENANCE], id);
+    }
+
+    /// The kept maintenance modes.
+    pub fn maintenance(&self) -> Vec<Maintenance> {
+        self.load_all(&[MAINTENANCE])
+            .into_iter()
+            .filter_map(|v| serde_json::from_value(v).ok())
+            .collect()
     }
 
     /// The kept service registrations.

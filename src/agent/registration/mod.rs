@@ -5,6 +5,7 @@
 //! turns them into 400s (404 for an unknown check).
 
 mod check;
+pub mod maintenance;
 mod service;
 
 pub use check::{add_check, kept_check, parse_check, ParsedCheck};
