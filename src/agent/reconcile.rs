@@ -81,12 +81,15 @@ pub fn plan(
             .node_checks(&node.node)
             .iter()
             .any(|c| c.check_id == SERF_CHECK_ID);
+        if !has_serf {
+            continue;
+        }
         let gone = match present.get(node.node.as_str()) {
             Some(&member_status::LEFT) => true,
             Some(_) => false,
-            None => has_serf && absent.expired(&node.node, now),
+            None => absent.expired(&node.node, now),
         };
-        if has_serf && gone {
+        if gone {
             changes.push(Change::Deregister(node.node.clone()));
         }
     }

@@ -219,7 +219,10 @@ impl<T: Kind> Watched<T> {
             allow_stale: false,
             ..r
         };
-        let asked = tokio::time::timeout(FIRST_FETCH, fetch::<T>(agent, key, 0, WAIT, strict));
+        let asked = tokio::time::timeout(
+            FIRST_FETCH,
+            fetch::<T>(agent, key, 0, Duration::ZERO, strict),
+        );
         match asked.await {
             Ok(Ok((value, _, at))) => {
                 let value = Arc::new(value);

@@ -58,12 +58,11 @@ impl TtlState {
     }
 }
 
-/// Maintenance mode on the node (no service ID) or on one service, with its reason.
+/// Maintenance mode on the node (no service ID) or on one service, with its reason; kept
+/// under the ID of the check it stands for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Maintenance {
-    #[serde(rename = "CheckID")]
-    pub check_id: String,
     #[serde(rename = "ServiceID")]
     pub service_id: String,
     pub reason: String,
@@ -126,8 +125,8 @@ impl Persisted {
         self.remove(&[SERVICES], id);
     }
 
-    pub fn save_maintenance(&self, m: &Maintenance) -> Result<(), PersistError> {
-        self.save(&[MAINTENANCE], "maintenance", &m.check_id, m)
+    pub fn save_maintenance(&self, check_id: &str, m: &Maintenance) -> Result<(), PersistError> {
+        self.save(&[MAINTENANCE], "maintenance", check_id, m)
     }
 
     /// Forgets a check, its TTL state, and the maintenance mode it stands for.

@@ -13,8 +13,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rand::Rng;
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::{self, error::RecvError};
 
+use crate::agent::cluster::server_of;
 use crate::agent::gossip::MemberEvent;
 use crate::agent::reconcile::SERF_CHECK_ID;
 use crate::agent::Agent;
@@ -191,27 +192,32 @@ pub async fn run(agent: Arc<Agent>) {
         } else {
             next_due.map_or(next_full, |due| due.min(next_full))
         };
-        loop {
-            tokio::select! {
-                _ = agent.local.changed.notified() => tokio::time::sleep(DEBOUNCE).await,
-                _ = tokio::time::sleep_until(wake) => {}
-                ev = events.recv() => match ev {
-                    Ok(ev) if server_up(&ev) => next_full = tokio::time::Instant::now(),
-                    Ok(_) | Err(RecvError::Lagged(_)) => continue,
-                    Err(RecvError::Closed) => return,
-                },
-            }
-            break;
+        tokio::select! {
+            _ = agent.local.changed.notified() => tokio::time::sleep(DEBOUNCE).await,
+            _ = tokio::time::sleep_until(wake) => {}
+            up = server_up(&agent, &mut events) => match up {
+                true => next_full = tokio::time::Instant::now(),
+                false => return,
+            },
         }
     }
 }
 
-/// A server joined or came back alive.
-fn server_up(ev: &MemberEvent) -> bool {
-    let m = ev.member();
-    matches!(ev, MemberEvent::Join(_) | MemberEvent::Update(_))
-        && m.status == member_status::ALIVE
-        && m.tags.get("role").map(String::as_str) == Some("consul")
+/// Waits until a server of this datacenter joins or comes back alive; false once gossip has
+/// stopped.
+async fn server_up(agent: &Agent, events: &mut broadcast::Receiver<MemberEvent>) -> bool {
+    loop {
+        match events.recv().await {
+            Ok(MemberEvent::Join(m) | MemberEvent::Update(m))
+                if m.status == member_status::ALIVE
+                    && server_of(&m, &agent.config.datacenter).is_some() =>
+            {
+                return true;
+            }
+            Ok(_) | Err(RecvError::Lagged(_)) => {}
+            Err(RecvError::Closed) => return false,
+        }
+    }
 }
 
 /// One pass: read the catalog's view of this node, write the differences. Returns when the

@@ -26,11 +26,12 @@ pub fn check_id(service_id: &str) -> String {
 /// Nothing changes if it cannot be kept (a full disk).
 pub fn enable(agent: &Agent, service_id: &str, reason: &str) -> Result<(), PersistError> {
     let m = Maintenance {
-        check_id: check_id(service_id),
         service_id: service_id.to_string(),
         reason: reason.to_string(),
     };
-    agent.persisted.save_maintenance(&m)?;
+    agent
+        .persisted
+        .save_maintenance(&check_id(service_id), &m)?;
     agent.local.add_check(check(agent, &m));
     Ok(())
 }
@@ -43,13 +44,9 @@ pub fn disable(agent: &Agent, service_id: &str) {
 /// At start, after the services: the maintenance modes kept before the restart.
 pub fn restore(agent: &Agent) {
     for m in agent.persisted.maintenance() {
-        if m.check_id != check_id(&m.service_id) {
-            tracing::warn!("skipping kept maintenance {m:?}: inconsistent");
-            continue;
-        }
         if !m.service_id.is_empty() && agent.local.service(&m.service_id).is_none() {
             tracing::warn!(service = %m.service_id, "dropping kept maintenance of a service that is gone");
-            agent.persisted.remove_check(&m.check_id);
+            agent.persisted.remove_check(&check_id(&m.service_id));
             continue;
         }
         agent.local.add_check(check(agent, &m));
@@ -69,7 +66,7 @@ fn check(agent: &Agent, m: &Maintenance) -> HealthCheck {
     };
     HealthCheck {
         node: agent.config.node_name.clone(),
-        check_id: m.check_id.clone(),
+        check_id: check_id(&m.service_id),
         name: name.to_string(),
         status: health::CRITICAL.to_string(),
         notes: m.reason.clone(),
