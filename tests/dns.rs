@@ -1,7 +1,8 @@
 //! End-to-end: the DNS interface of a real `sd agent -dev`, queried with the real `dig`. Every
 //! name form, records and sections, healthy filtering as TTL checks change, shuffling, UDP
-//! truncation with the full answer over TCP, TTL and limit settings, recursors, and garbage
-//! packets that must not stop good queries from being answered.
+//! truncation with the full answer over TCP, TTL and limit settings, recursors, garbage
+//! packets that must not stop good queries from being answered, and `-dns-port=-1` turning
+//! the interface off.
 
 mod common;
 #[path = "dns/dig.rs"]
@@ -552,4 +553,24 @@ fn garbage_does_not_stop_good_queries() {
     assert_eq!(d.data("A"), ["127.0.0.1"], "{}", d.raw);
     drop(half);
     assert!(a.pid().is_some());
+}
+
+#[test]
+fn dns_port_minus_one_disables_the_dns_interface() {
+    let ip = common::loopback_host(common::loopback_block(), 1);
+    let a = AgentBuilder::dev().arg("-dns-port=-1").at(ip).start();
+    let dns = dns_addr(&a);
+    assert_eq!(dns.port(), 8600);
+    // Neither transport answers on the default port, and the agent says DNS is off.
+    assert_eq!(
+        exchange(dns, &query_packet(7, "consul.service.consul", 1, 1)),
+        None
+    );
+    assert!(
+        std::net::TcpStream::connect(dns).is_err(),
+        "TCP 8600 is open"
+    );
+    let log = a.log();
+    assert!(log.contains("DNS: -1"), "{log}");
+    assert!(!log.contains("DNS listening"), "{log}");
 }
