@@ -4,6 +4,8 @@
 //! serfHealth, `sd force-leave` makes it `left` and
 //! `-prune` forgets it; a client stopped with SIGTERM leaves gracefully; `sd info` works on a
 //! client agent. A lone server killed and restarted keeps its clients' nodes and services.
+//! `-retry-max` gives up and exits; an agent that left rejoins at its next start only with
+//! `-rejoin`.
 
 mod common;
 
@@ -156,4 +158,76 @@ fn a_restarted_server_keeps_its_clients_services() {
     let after = node(&s).expect("the client's node after the restart");
     assert!(after["Services"]["web"].is_object(), "{after}");
     assert_eq!(created(&after), before, "{after}");
+}
+
+/// `-retry-max`: an agent whose `-retry-join` addresses never answer gives up after that many
+/// attempts and exits non-zero, saying what to check.
+#[test]
+fn retry_join_gives_up_after_retry_max() {
+    let block = loopback_block();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut a = client(
+        loopback_host(block, 1),
+        tmp.path(),
+        "lonely",
+        loopback_host(block, 9),
+    )
+    .arg("-retry-max=2")
+    .arg("-retry-interval=200ms")
+    .spawn();
+    let (status, log) = a.wait_exit(Duration::from_secs(30));
+    assert!(!status.success(), "{log}");
+    assert!(log.contains("join attempt 2 failed"), "{log}");
+    assert!(
+        log.contains("max join retry exhausted after 2 attempts"),
+        "{log}"
+    );
+}
+
+/// An agent that left gracefully does not rejoin on its own at the next start; with `-rejoin`
+/// it does (Consul's `rejoin_after_leave`).
+#[test]
+fn a_left_agent_rejoins_only_with_rejoin() {
+    let block = loopback_block();
+    let ip = |n| loopback_host(block, n);
+    let tmp = tempfile::tempdir().unwrap();
+    let server = AgentBuilder::server(&tmp.path().join("s"))
+        .arg("-node=rejoin-server")
+        .at(ip(1))
+        .start();
+    let dir = tmp.path().join("c");
+    let started = |extra: &[&str]| {
+        let mut b = AgentBuilder::dev_free()
+            .arg(format!("-data-dir={}", dir.display()))
+            .arg("-node=rejoin-client")
+            .at(ip(2));
+        for x in extra {
+            b = b.arg(*x);
+        }
+        b.spawn()
+    };
+    let mut c = started(&[&format!("-join={}", ip(1))]);
+    eventually("the client is alive", &[&server, &c], || {
+        status_of(&server, "rejoin-client") == Some(1)
+    });
+    let out = c.cli(&["leave"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    c.wait_exit(Duration::from_secs(20));
+    eventually("the client is left", &[&server], || {
+        status_of(&server, "rejoin-client") == Some(3)
+    });
+
+    // No -join, no -rejoin: it stays out (checked past several gossip rounds).
+    let mut c = started(&[]);
+    eventually("the restarted client's HTTP API answers", &[&c], || {
+        http_get(&format!("{}/v1/agent/self", c.url())).is_ok()
+    });
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(status_of(&server, "rejoin-client"), Some(3), "{}", c.log());
+    c.kill9();
+
+    let c = started(&["-rejoin"]);
+    eventually("with -rejoin it is alive again", &[&server, &c], || {
+        status_of(&server, "rejoin-client") == Some(1)
+    });
 }
