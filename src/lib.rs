@@ -11,6 +11,7 @@ pub mod client;
 pub mod commands;
 pub mod config;
 pub mod multicall;
+pub mod template;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
