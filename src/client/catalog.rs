@@ -6,12 +6,8 @@
 use std::collections::BTreeMap;
 
 use reqwest::Method;
-use serde::de::DeserializeOwned;
-use serde_json::Value;
-
 use crate::api::catalog::{CatalogNode, CatalogService, Node};
-use crate::api::keys::strip_nulls;
-use crate::client::{Client, ClientError, QueryMeta, QueryOptions, Request};
+use crate::client::{Client, ClientError, QueryMeta, QueryOptions};
 
 /// The catalog endpoints of one client.
 #[derive(Debug, Clone, Copy)]
@@ -24,7 +20,7 @@ impl Catalog<'_> {
     pub async fn datacenters(&self) -> Result<Vec<String>, ClientError> {
         let req = self.c.request(Method::GET, "/v1/catalog/datacenters");
         let (dcs, _) = self
-            .get::<Option<Vec<String>>>(req, &QueryOptions::default())
+            .c.query_lenient::<Option<Vec<String>>>(req, &QueryOptions::default())
             .await?;
         Ok(dcs.unwrap_or_default())
     }
@@ -32,7 +28,7 @@ impl Catalog<'_> {
     /// `GET /v1/catalog/nodes`.
     pub async fn nodes(&self, q: &QueryOptions) -> Result<(Vec<Node>, QueryMeta), ClientError> {
         let req = self.c.request(Method::GET, "/v1/catalog/nodes");
-        let (nodes, meta) = self.get::<Option<Vec<Node>>>(req, q).await?;
+        let (nodes, meta) = self.c.query_lenient::<Option<Vec<Node>>>(req, q).await?;
         Ok((nodes.unwrap_or_default(), meta))
     }
 
@@ -43,7 +39,7 @@ impl Catalog<'_> {
     ) -> Result<(BTreeMap<String, Vec<String>>, QueryMeta), ClientError> {
         let req = self.c.request(Method::GET, "/v1/catalog/services");
         let (services, meta) = self
-            .get::<Option<BTreeMap<String, Vec<String>>>>(req, q)
+            .c.query_lenient::<Option<BTreeMap<String, Vec<String>>>>(req, q)
             .await?;
         Ok((services.unwrap_or_default(), meta))
     }
@@ -61,7 +57,7 @@ impl Catalog<'_> {
         if let Some(tag) = tag.filter(|t| !t.is_empty()) {
             req.set("tag", tag);
         }
-        let (list, meta) = self.get::<Option<Vec<CatalogService>>>(req, q).await?;
+        let (list, meta) = self.c.query_lenient::<Option<Vec<CatalogService>>>(req, q).await?;
         Ok((list.unwrap_or_default(), meta))
     }
 
@@ -74,19 +70,6 @@ impl Catalog<'_> {
         let req = self
             .c
             .request(Method::GET, &format!("/v1/catalog/node/{node}"));
-        self.get(req, q).await
-    }
-
-    /// Sends a read and decodes its JSON with `null` members read as unset.
-    async fn get<T: DeserializeOwned>(
-        &self,
-        req: Request,
-        q: &QueryOptions,
-    ) -> Result<(T, QueryMeta), ClientError> {
-        let (mut value, meta) = self.c.query::<Value>(req, q).await?;
-        strip_nulls(&mut value);
-        let decoded =
-            serde_json::from_value(value).map_err(|e| ClientError::Decode(e.to_string()))?;
-        Ok((decoded, meta))
+        self.c.query_lenient(req, q).await
     }
 }

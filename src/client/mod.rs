@@ -8,6 +8,7 @@
 pub mod agent;
 pub mod catalog;
 mod error;
+pub mod health;
 mod http;
 pub mod kv;
 pub mod operator;
@@ -96,6 +97,11 @@ impl Client {
         catalog::Catalog { c: self }
     }
 
+    /// The health endpoints (`/v1/health`).
+    pub fn health(&self) -> health::Health<'_> {
+        health::Health { c: self }
+    }
+
     /// The operator endpoints (`/v1/operator`).
     pub fn operator(&self) -> operator::Operator<'_> {
         operator::Operator { c: self }
@@ -158,6 +164,20 @@ impl Client {
         let resp = require_ok(self.send(req).await?).await?;
         let meta = QueryMeta::from_headers(resp.headers());
         Ok((decode(resp).await?, meta))
+    }
+
+    /// GET `path` expecting 200 and JSON whose `null` members (Go's nil maps and slices) are
+    /// read as unset, so they decode to empty collections.
+    pub(crate) async fn query_lenient<T: DeserializeOwned>(
+        &self,
+        req: Request,
+        q: &QueryOptions,
+    ) -> Result<(T, QueryMeta), ClientError> {
+        let (mut value, meta) = self.query::<serde_json::Value>(req, q).await?;
+        crate::api::keys::strip_nulls(&mut value);
+        let decoded =
+            serde_json::from_value(value).map_err(|e| ClientError::Decode(e.to_string()))?;
+        Ok((decoded, meta))
     }
 
     /// Sends a write expecting 200 and returns the response body as text.

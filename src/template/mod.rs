@@ -14,15 +14,37 @@
 //!   after it changed;
 //! - `runner`: the loop that ties them together (quiescence, n-pass rendering, exec mode).
 
+pub(crate) mod brain;
 pub mod config;
+pub(crate) mod dependency;
+pub(crate) mod engine;
 pub(crate) mod funcs;
+pub(crate) mod query;
+mod runner;
+pub(crate) mod watch;
 
 use std::process::ExitCode;
 
-/// Runs `sd template` with `config` until it is told to stop (or, with `-once`, until every
-/// template has been rendered once) and returns consul-template's exit code.
-pub fn run(config: config::Config) -> ExitCode {
-    let _ = config;
-    crate::cli::output::eprintln("sd template: the runner is being built on this branch");
-    ExitCode::from(1)
+/// Runs `sd template` with `config` and `client` (built from `config.consul` by the command)
+/// until it is told to stop (or, with `-once`, until every template has been rendered once) and
+/// returns consul-template's exit code. `env` is the environment the `env` functions read.
+pub fn run(
+    config: config::Config,
+    client: crate::client::Client,
+    env: std::collections::BTreeMap<String, String>,
+) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            crate::cli::output::eprintln(&format!("sd template: cannot start: {e}"));
+            return ExitCode::FAILURE;
+        }
+    };
+    let helpers = funcs::helpers::HelperContext {
+        env: std::sync::Arc::new(env),
+    };
+    runtime.block_on(runner::run(config, client, helpers))
 }

@@ -1,0 +1,40 @@
+//! `/v1/health/...` reads: the instances of a service with their node and checks, with the
+//! semantics of Consul's Go client (an empty list is empty, not `null`).
+
+use reqwest::Method;
+
+use crate::api::catalog::ServiceEntry;
+use crate::client::{Client, ClientError, QueryMeta, QueryOptions};
+
+/// The health endpoints of one client.
+#[derive(Debug, Clone, Copy)]
+pub struct Health<'a> {
+    pub(crate) c: &'a Client,
+}
+
+impl Health<'_> {
+    /// `GET /v1/health/service/<name>[?tag=][&passing]`: every instance of `name` (only those
+    /// whose checks, node checks included, all pass when `passing_only`).
+    pub async fn service(
+        &self,
+        name: &str,
+        tag: Option<&str>,
+        passing_only: bool,
+        q: &QueryOptions,
+    ) -> Result<(Vec<ServiceEntry>, QueryMeta), ClientError> {
+        let mut req = self
+            .c
+            .request(Method::GET, &format!("/v1/health/service/{name}"));
+        if let Some(tag) = tag.filter(|t| !t.is_empty()) {
+            req.set("tag", tag);
+        }
+        if passing_only {
+            req.set("passing", "1");
+        }
+        let (list, meta) = self
+            .c
+            .query_lenient::<Option<Vec<ServiceEntry>>>(req, q)
+            .await?;
+        Ok((list.unwrap_or_default(), meta))
+    }
+}

@@ -1,0 +1,245 @@
+//! The Go `text/template` engine (gotmpl): parses a template with the data functions and
+//! helpers registered, checks every called function exists (as Go does), and renders it for one
+//! [`Pass`].
+//!
+//! Functions are registered before parsing and reach the current pass through a shared cell,
+//! set for the duration of each render, so a template is parsed once and rendered many times.
+
+use std::collections::BTreeMap;
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex, OnceLock, Weak};
+
+use gotmpl::{FuncMap, MissingKey, TemplateError, Value};
+
+use crate::template::engine::{go_check, EngineError, ParseOptions};
+use crate::template::funcs::data::{Data, DataError, Pass};
+use crate::template::funcs::{helpers, unsupported};
+
+type Cell = Arc<Mutex<Option<Arc<Pass>>>>;
+
+/// A parsed Go template, ready to render.
+pub(crate) struct GoTemplate {
+    tmpl: Arc<gotmpl::Template>,
+    cell: Cell,
+    name: String,
+}
+
+impl std::fmt::Debug for GoTemplate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GoTemplate")
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
+impl GoTemplate {
+    /// Parses `src`; `opts.name` (the source file) prefixes every error.
+    pub fn parse(src: &str, opts: &ParseOptions<'_>) -> Result<GoTemplate, EngineError> {
+        let cell: Cell = Arc::new(Mutex::new(None));
+        let me: Arc<OnceLock<Weak<gotmpl::Template>>> = Arc::new(OnceLock::new());
+        let mut map = FuncMap::new();
+        register_data(&mut map, &cell);
+        helpers::register(&mut map, opts.helpers);
+        register_execute_template(&mut map, &me);
+        unsupported::register(&mut map);
+        for name in opts.denylist {
+            let denied = name.clone();
+            map.insert(
+                name.clone(),
+                Arc::new(move |_: &[Value]| {
+                    Err(TemplateError::Exec(format!(
+                        "function {denied:?} is denied by function_denylist"
+                    )))
+                }),
+            );
+        }
+        let defined: BTreeSet<String> = map.keys().cloned().collect();
+        let tmpl = gotmpl::Template::new(opts.name)
+            .delims(opts.left, opts.right)
+            .missing_key(if opts.error_on_missing_key {
+                MissingKey::Error
+            } else {
+                MissingKey::Invalid
+            })
+            .funcs(map)
+            .parse(src)
+            .map_err(|e| EngineError::Parse(e.to_string()))?;
+        if let Some(u) = go_check::first_unknown_function(src, opts.left, opts.right, &defined) {
+            return Err(EngineError::Parse(format!(
+                "template: {}:{}:{}: function {:?} not defined",
+                opts.name, u.line, u.col, u.name
+            )));
+        }
+        let tmpl = Arc::new(tmpl);
+        let _ = me.set(Arc::downgrade(&tmpl));
+        Ok(GoTemplate {
+            tmpl,
+            cell,
+            name: opts.name.to_string(),
+        })
+    }
+
+    /// Renders the template against `pass` (nil dot, as consul-template executes it).
+    pub fn render(&self, pass: &Arc<Pass>) -> Result<String, EngineError> {
+        set_cell(&self.cell, Some(pass.clone()));
+        let out = self.tmpl.execute_to_string(&Value::Nil);
+        set_cell(&self.cell, None);
+        out.map_err(|e| EngineError::Exec(format!("template: {}: {e}", self.name)))
+    }
+}
+
+fn set_cell(cell: &Cell, pass: Option<Arc<Pass>>) {
+    match cell.lock() {
+        Ok(mut c) => *c = pass,
+        Err(poisoned) => *poisoned.into_inner() = pass,
+    }
+}
+
+fn current(cell: &Cell, function: &str) -> gotmpl::Result<Arc<Pass>> {
+    let pass = match cell.lock() {
+        Ok(c) => c.clone(),
+        Err(poisoned) => poisoned.into_inner().clone(),
+    };
+    pass.ok_or_else(|| TemplateError::Exec(format!("{function}: called outside a render")))
+}
+
+/// The arguments of a data function, which takes strings only.
+fn strings(function: &str, args: &[Value]) -> gotmpl::Result<Vec<String>> {
+    args.iter()
+        .map(|a| match a {
+            Value::String(s) => Ok(s.to_string()),
+            other => Err(TemplateError::Exec(format!(
+                "error calling {function}: expected a string argument, got {}",
+                other.type_name()
+            ))),
+        })
+        .collect()
+}
+
+fn exec_err(function: &str, e: DataError) -> TemplateError {
+    TemplateError::Exec(format!("error calling {function}: {e}"))
+}
+
+fn to_go(data: Data) -> Value {
+    match data {
+        Data::Shared(entry) => entry.go(),
+        Data::Owned(json) => from_json(&json),
+    }
+}
+
+/// Registers `name` as a data function taking string arguments.
+fn data_fn(
+    map: &mut FuncMap,
+    cell: &Cell,
+    name: &'static str,
+    f: impl Fn(&Pass, &[String]) -> Result<Value, DataError> + Send + Sync + 'static,
+) {
+    let cell = cell.clone();
+    map.insert(
+        name.to_string(),
+        Arc::new(move |args: &[Value]| {
+            let pass = current(&cell, name)?;
+            let args = strings(name, args)?;
+            f(&pass, &args).map_err(|e| exec_err(name, e))
+        }),
+    );
+}
+
+fn arg<'a>(function: &'static str, args: &'a [String], n: usize) -> Result<&'a str, DataError> {
+    if args.len() != n {
+        return Err(DataError::Usage {
+            function,
+            message: format!("expected {n} argument(s), got {}", args.len()),
+        });
+    }
+    Ok(args.first().map(String::as_str).unwrap_or_default())
+}
+
+fn register_data(map: &mut FuncMap, cell: &Cell) {
+    data_fn(map, cell, "service", |p, a| p.service(a).map(to_go));
+    data_fn(map, cell, "services", |p, a| p.services(a).map(to_go));
+    data_fn(map, cell, "node", |p, a| p.node(a).map(to_go));
+    data_fn(map, cell, "nodes", |p, a| p.nodes(a).map(to_go));
+    data_fn(map, cell, "key", |p, a| p.key(arg("key", a, 1)?).map(to_go));
+    data_fn(map, cell, "keyExists", |p, a| {
+        p.key_exists(arg("keyExists", a, 1)?).map(Value::Bool)
+    });
+    data_fn(map, cell, "keyOrDefault", |p, a| {
+        arg("keyOrDefault", a, 2)?;
+        p.key_or_default(&a[0], &a[1])
+            .map(|s| Value::String(s.into()))
+    });
+    data_fn(map, cell, "ls", |p, a| p.list(arg("ls", a, 1)?, false, false).map(to_go));
+    data_fn(map, cell, "safeLs", |p, a| {
+        p.list(arg("safeLs", a, 1)?, false, true).map(to_go)
+    });
+    data_fn(map, cell, "tree", |p, a| p.list(arg("tree", a, 1)?, true, false).map(to_go));
+    data_fn(map, cell, "safeTree", |p, a| {
+        p.list(arg("safeTree", a, 1)?, true, true).map(to_go)
+    });
+    data_fn(map, cell, "file", |p, a| p.file(arg("file", a, 1)?).map(to_go));
+    // `datacenters` takes an optional bool, not a string.
+    let cell2 = cell.clone();
+    map.insert(
+        "datacenters".into(),
+        Arc::new(move |args: &[Value]| {
+            let pass = current(&cell2, "datacenters")?;
+            pass.datacenters(args.len())
+                .map(to_go)
+                .map_err(|e| exec_err("datacenters", e))
+        }),
+    );
+}
+
+/// `executeTemplate "name" [data]`: runs a `define`d template of the same file and returns
+/// its output.
+fn register_execute_template(map: &mut FuncMap, me: &Arc<OnceLock<Weak<gotmpl::Template>>>) {
+    let me = me.clone();
+    map.insert(
+        "executeTemplate".into(),
+        Arc::new(move |args: &[Value]| {
+            let (name, dot) = match args {
+                [Value::String(n)] => (n.clone(), Value::Nil),
+                [Value::String(n), d] => (n.clone(), d.clone()),
+                _ => {
+                    return Err(TemplateError::Exec(format!(
+                        "executeTemplate: wrong number of arguments, expected 1 or 2, but got {}",
+                        args.len()
+                    )))
+                }
+            };
+            let tmpl = me.get().and_then(Weak::upgrade).ok_or_else(|| {
+                TemplateError::Exec("executeTemplate: called outside a render".into())
+            })?;
+            tmpl.execute_template_to_string(&name, &dot)
+                .map(|s| Value::String(s.into()))
+        }),
+    );
+}
+
+/// JSON data (the brain's neutral form) as a Go-template value: integers stay integers,
+/// objects become maps (ranged in key order, as Go ranges over maps).
+pub(crate) fn from_json(v: &serde_json::Value) -> Value {
+    match v {
+        serde_json::Value::Null => Value::Nil,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Value::Int(i)
+            } else if let Some(u) = n.as_u64() {
+                Value::Uint(u)
+            } else {
+                Value::Float(n.as_f64().unwrap_or(0.0))
+            }
+        }
+        serde_json::Value::String(s) => Value::String(s.as_str().into()),
+        serde_json::Value::Array(a) => Value::List(a.iter().map(from_json).collect()),
+        serde_json::Value::Object(o) => {
+            let m: BTreeMap<Arc<str>, Value> = o
+                .iter()
+                .map(|(k, v)| (Arc::from(k.as_str()), from_json(v)))
+                .collect();
+            Value::Map(Arc::new(m))
+        }
+    }
+}

@@ -1,0 +1,404 @@
+//! The `sd template` loop: parse every template, render each against the brain, watch what it
+//! used, re-render only the templates whose data changed (after their quiescence), write the
+//! files whose content changed and run their commands once each, in configuration order.
+//!
+//! consul-template's behaviour, with its users' complaints fixed: a template that fails does not
+//! stop the others; a failed command is logged and the run goes on (unless `on_command_error =
+//! "exit"`); an unreachable agent is retried forever with capped backoff, keeping the last files;
+//! a template blocked on missing data says at INFO what it waits for; an edited template file is
+//! re-read without a restart.
+
+mod deliver;
+mod template;
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use notify::Watcher as _;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use crate::cli::output;
+use crate::client::Client;
+use crate::template::brain::Brain;
+use crate::template::config::{CommandSpec, Config, OnCommandError};
+use crate::template::dependency::Dependency;
+use crate::template::funcs::helpers::HelperContext;
+use crate::template::watch::{Event, WatchSettings, Watcher};
+use template::{RenderOutcome, Tmpl};
+
+/// consul-template's exit codes.
+pub(crate) mod exit {
+    /// A template or command failed under `-once`, or a fatal template error.
+    pub const ERROR: u8 = 11;
+    /// Stopped by the kill signal.
+    pub const INTERRUPT: u8 = 12;
+    /// A watcher gave up (`retry.attempts` exhausted).
+    pub const RUNNER_ERROR: u8 = 14;
+    /// The configuration cannot be used (a template does not parse under `-once`/`-parse-only`).
+    pub const CONFIG_ERROR: u8 = 15;
+}
+
+/// What the loop reacts to besides watcher events.
+enum Wake {
+    Event(Option<Event>),
+    SourceChanged(PathBuf),
+    Timer,
+    Stop,
+    Reload,
+}
+
+struct Runner {
+    config: Config,
+    brain: Brain,
+    watcher: Watcher,
+    helpers: HelperContext,
+    templates: Vec<Tmpl>,
+    /// Environment of commands (`CONSUL_HTTP_ADDR`, ...).
+    command_env: Vec<(String, String)>,
+    warned_many: bool,
+}
+
+/// consul-template warns past this many watched dependencies.
+const MANY_DEPENDENCIES: usize = 128;
+
+/// Runs until stopped, or under `-once` until every template has rendered.
+pub(crate) async fn run(config: Config, client: Client, helpers: HelperContext) -> ExitCode {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let settings = WatchSettings {
+        max_stale: config.max_stale,
+        block_query_wait: config.block_query_wait,
+        retry: config.consul.retry.clone(),
+    };
+    let mut command_env = vec![("CONSUL_HTTP_ADDR".to_string(), client.base_url().to_string())];
+    if let Some(token) = &config.consul.token {
+        command_env.push(("CONSUL_HTTP_TOKEN".into(), token.clone()));
+    }
+    let mut runner = Runner {
+        templates: config.templates.iter().cloned().map(Tmpl::new).collect(),
+        watcher: Watcher::new(client.clone(), settings, tx),
+        brain: Brain::default(),
+        helpers,
+        config,
+        command_env,
+        warned_many: false,
+    };
+    if let Err(code) = runner.load_all() {
+        return code;
+    }
+    if runner.config.parse_only {
+        return ExitCode::SUCCESS;
+    }
+    if let Some(pid_file) = &runner.config.pid_file {
+        if let Err(e) = std::fs::write(pid_file, format!("{}\n", std::process::id())) {
+            output::eprintln(&format!("sd template: pid file {}: {e}", pid_file.display()));
+            return ExitCode::from(exit::CONFIG_ERROR);
+        }
+    }
+    let code = runner.serve(&mut rx).await;
+    if let Some(pid_file) = &runner.config.pid_file {
+        let _ = std::fs::remove_file(pid_file);
+    }
+    code
+}
+
+impl Runner {
+    /// Parses every template. A template that does not parse ends `-once`/`-parse-only` runs
+    /// (and fatal-error runs); the daemon logs it and serves the others.
+    fn load_all(&mut self) -> Result<(), ExitCode> {
+        let strict =
+            self.config.once || self.config.parse_only || self.config.template_error_fatal;
+        let mut failed = false;
+        for t in &mut self.templates {
+            if let Err(e) = t.load(&self.config, &self.helpers) {
+                failed = true;
+                if strict {
+                    output::eprintln(&format!("sd template: {e}"));
+                } else {
+                    tracing::error!("{e}; the other templates keep rendering");
+                }
+            }
+        }
+        if failed && (strict || self.templates.iter().all(|t| t.compiled.is_none())) {
+            return Err(ExitCode::from(exit::CONFIG_ERROR));
+        }
+        Ok(())
+    }
+
+    async fn serve(&mut self, rx: &mut mpsc::UnboundedReceiver<Event>) -> ExitCode {
+        let (src_tx, mut src_rx) = mpsc::unbounded_channel::<PathBuf>();
+        let _source_watch = self.watch_sources(src_tx);
+        let mut stop = signal(&self.config.kill_signal);
+        let mut reload = signal(&self.config.reload_signal);
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            if let Some(code) = self.render_due().await {
+                return code;
+            }
+            if self.config.once && self.templates.iter().all(|t| t.rendered_once) {
+                return ExitCode::SUCCESS;
+            }
+            let next_quiet = self.templates.iter().filter_map(|t| t.quiet.map(|q| q.1)).min();
+            let timer = async {
+                match next_quiet {
+                    Some(at) => tokio::time::sleep_until(at).await,
+                    None => std::future::pending().await,
+                }
+            };
+            let wake = tokio::select! {
+                ev = rx.recv() => Wake::Event(ev),
+                Some(path) = src_rx.recv() => Wake::SourceChanged(path),
+                _ = timer => Wake::Timer,
+                _ = tick.tick() => Wake::Timer,
+                _ = recv_signal(&mut stop) => Wake::Stop,
+                _ = recv_signal(&mut reload) => Wake::Reload,
+            };
+            match wake {
+                Wake::Event(None) | Wake::Stop => return ExitCode::from(exit::INTERRUPT),
+                Wake::Event(Some(ev)) => {
+                    if let Some(code) = self.handle(ev) {
+                        return code;
+                    }
+                    // Take every update already queued before rendering (one render per burst).
+                    while let Ok(ev) = rx.try_recv() {
+                        if let Some(code) = self.handle(ev) {
+                            return code;
+                        }
+                    }
+                }
+                Wake::SourceChanged(path) => self.reload_source(&path),
+                Wake::Reload => {
+                    tracing::info!("reloading templates");
+                    for t in &mut self.templates {
+                        if let Err(e) = t.load(&self.config, &self.helpers) {
+                            tracing::error!("{e}; keeping its previous version");
+                        }
+                    }
+                }
+                Wake::Timer => self.log_blocked(),
+            }
+        }
+    }
+
+    /// Applies one watcher event; returns an exit code when the run must end.
+    fn handle(&mut self, ev: Event) -> Option<ExitCode> {
+        match ev {
+            Event::Data(dep, data) => {
+                if self.brain.remember(dep.clone(), data) {
+                    let now = Instant::now();
+                    for t in self.templates.iter_mut().filter(|t| t.deps.contains(&dep)) {
+                        t.changed(&self.config, now);
+                    }
+                }
+                None
+            }
+            Event::Failed {
+                dep,
+                error,
+                retry_in,
+            } => {
+                tracing::warn!("{dep}: {error} (retrying in {retry_in:?})");
+                None
+            }
+            Event::GaveUp { dep, error } => {
+                output::eprintln(&format!(
+                    "sd template: {dep}: {error}; giving up after {} attempts",
+                    self.config.consul.retry.attempts
+                ));
+                Some(ExitCode::from(exit::RUNNER_ERROR))
+            }
+        }
+    }
+
+    /// Renders every due template, writes what changed, starts watchers for new dependencies,
+    /// stops those no template uses, and runs the commands of the files that changed.
+    async fn render_due(&mut self) -> Option<ExitCode> {
+        let now = Instant::now();
+        let mut commands: Vec<(CommandSpec, Duration)> = Vec::new();
+        let mut failed = false;
+        for i in 0..self.templates.len() {
+            if !self.templates[i].due(now) || self.templates[i].compiled.is_none() {
+                continue;
+            }
+            let outcome = self.templates[i].render(&self.brain, self.config.err_on_failed_lookup);
+            for dep in &self.templates[i].deps {
+                self.watcher.watch(dep);
+            }
+            let t = &mut self.templates[i];
+            match outcome {
+                RenderOutcome::Blocked => {}
+                RenderOutcome::Failed(e) => {
+                    let fatal = t.cfg.error_fatal.unwrap_or(self.config.template_error_fatal);
+                    if fatal || self.config.once {
+                        output::eprintln(&format!("sd template: {e}"));
+                        return Some(ExitCode::from(exit::ERROR));
+                    }
+                    tracing::error!("{e}");
+                    failed = true;
+                }
+                RenderOutcome::Complete(text) => {
+                    t.rendered_once = true;
+                    match deliver(&self.config, t, &text) {
+                        Ok(true) => {
+                            if let Some(cmd) = &t.cfg.command {
+                                let entry = (cmd.clone(), t.cfg.command_timeout);
+                                if !commands.iter().any(|(c, _)| c == &entry.0) {
+                                    commands.push(entry);
+                                }
+                            }
+                        }
+                        Ok(false) => {}
+                        Err(e) => {
+                            if self.config.once {
+                                output::eprintln(&format!("sd template: {e}"));
+                                return Some(ExitCode::from(exit::ERROR));
+                            }
+                            tracing::error!("{e}");
+                        }
+                    }
+                }
+            }
+        }
+        let _ = failed;
+        self.forget_unused();
+        if self.watcher.len() > MANY_DEPENDENCIES && !self.warned_many {
+            self.warned_many = true;
+            tracing::warn!(
+                "watching {} dependencies; each is one blocking query to the agent",
+                self.watcher.len()
+            );
+        }
+        for (cmd, timeout) in commands {
+            tracing::info!("running {cmd:?}");
+            if let Err(e) = deliver::run_command(&cmd, timeout, &self.command_env).await {
+                let text = format!("command {cmd:?}: {e}");
+                if self.config.on_command_error == OnCommandError::Exit || self.config.once {
+                    output::eprintln(&format!("sd template: {text}"));
+                    return Some(ExitCode::from(exit::ERROR));
+                }
+                tracing::error!("{text}; still running");
+            }
+        }
+        None
+    }
+
+    /// Stops watching dependencies no template used in its last render.
+    fn forget_unused(&mut self) {
+        let used: BTreeSet<&Dependency> = self.templates.iter().flat_map(|t| &t.deps).collect();
+        for dep in self.watcher.retain(|d| used.contains(d)) {
+            self.brain.forget(&dep);
+        }
+    }
+
+    /// Logs, once per blocked spell, what a template has waited on for longer than
+    /// `block_warn`.
+    fn log_blocked(&mut self) {
+        let now = Instant::now();
+        for t in &mut self.templates {
+            if t.block_logged || t.missing.is_empty() {
+                continue;
+            }
+            if t.blocked_for(now).is_some_and(|d| d >= self.config.block_warn) {
+                let names: Vec<String> = t.missing.iter().map(|d| d.to_string()).collect();
+                tracing::info!(
+                    "template {} has waited {:?} for data that does not exist yet: {}",
+                    t.name,
+                    self.config.block_warn,
+                    names.join(", ")
+                );
+                t.block_logged = true;
+            }
+        }
+    }
+
+    /// Watches the template source files; an edit re-parses that template.
+    fn watch_sources(&self, tx: mpsc::UnboundedSender<PathBuf>) -> Option<notify::RecommendedWatcher> {
+        let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+            if let Ok(ev) = res {
+                if ev.kind.is_modify() || ev.kind.is_create() {
+                    for p in ev.paths {
+                        let _ = tx.send(p);
+                    }
+                }
+            }
+        })
+        .map_err(|e| tracing::warn!("cannot watch template files: {e}"))
+        .ok()?;
+        // Watch the directories: editors replace files by renaming over them.
+        let dirs: BTreeSet<PathBuf> = self
+            .templates
+            .iter()
+            .filter_map(|t| t.cfg.source.as_ref())
+            .filter_map(|p| std::path::absolute(p).ok())
+            .filter_map(|p| p.parent().map(PathBuf::from))
+            .collect();
+        for dir in dirs {
+            if let Err(e) = watcher.watch(&dir, notify::RecursiveMode::NonRecursive) {
+                tracing::warn!("cannot watch {}: {e}", dir.display());
+            }
+        }
+        Some(watcher)
+    }
+
+    fn reload_source(&mut self, path: &std::path::Path) {
+        for t in &mut self.templates {
+            let Some(src) = t.cfg.source.as_ref().and_then(|p| std::path::absolute(p).ok())
+            else {
+                continue;
+            };
+            if src != path {
+                continue;
+            }
+            match t.load(&self.config, &self.helpers) {
+                Ok(()) => tracing::info!("{} changed; rendering it again", t.name),
+                Err(e) => tracing::error!("{e}; keeping its previous version"),
+            }
+        }
+    }
+}
+
+/// Puts one rendered template in place; true when a file changed (its command must run).
+fn deliver(config: &Config, t: &Tmpl, text: &str) -> Result<bool, String> {
+    let Some(dest) = t.destination() else {
+        return Ok(false);
+    };
+    if config.dry {
+        output::println(&format!("> {}\n{text}", dest.display()));
+        return Ok(false);
+    }
+    match deliver::write_if_changed(dest, text.as_bytes()) {
+        Ok(true) => {
+            tracing::info!("rendered {} => {}", t.name, dest.display());
+            Ok(true)
+        }
+        Ok(false) => Ok(false),
+        Err(e) => Err(format!("{}: {e}", dest.display())),
+    }
+}
+
+/// A Unix signal stream for a name like `SIGHUP` or `HUP`; none for an unknown name.
+fn signal(name: &str) -> Option<tokio::signal::unix::Signal> {
+    use tokio::signal::unix::SignalKind;
+    let upper = name.trim().to_ascii_uppercase();
+    let kind = match upper.strip_prefix("SIG").unwrap_or(&upper) {
+        "HUP" => SignalKind::hangup(),
+        "INT" => SignalKind::interrupt(),
+        "TERM" => SignalKind::terminate(),
+        "QUIT" => SignalKind::quit(),
+        "USR1" => SignalKind::user_defined1(),
+        "USR2" => SignalKind::user_defined2(),
+        _ => return None,
+    };
+    tokio::signal::unix::signal(kind).ok()
+}
+
+async fn recv_signal(sig: &mut Option<tokio::signal::unix::Signal>) {
+    match sig {
+        Some(s) => {
+            s.recv().await;
+        }
+        None => std::future::pending().await,
+    }
+}
