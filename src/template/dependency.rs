@@ -130,12 +130,7 @@ impl Dependency {
                 }
                 let (entries, meta) = client
                     .health()
-                    .service(
-                        &sq.name,
-                        sq.tag.as_deref(),
-                        sq.server_side_passing(),
-                        &q,
-                    )
+                    .service(&sq.name, sq.tag.as_deref(), sq.server_side_passing(), &q)
                     .await?;
                 (health_services(sq, entries), meta)
             }
@@ -237,8 +232,13 @@ fn health_services(q: &ServiceQuery, entries: Vec<ServiceEntry>) -> Value {
         .into_iter()
         .filter_map(|e| {
             let status = aggregated_status(&e.checks);
-            q.keeps(status)
-                .then(|| (e.node.node.clone(), e.service.id.clone(), health_service(e, status)))
+            q.keeps(status).then(|| {
+                (
+                    e.node.node.clone(),
+                    e.service.id.clone(),
+                    health_service(e, status),
+                )
+            })
         })
         .collect();
     if q.near.is_none() {
@@ -325,7 +325,10 @@ fn key_pair(prefix: &str, p: KVPair) -> Value {
     m.insert("ModifyIndex".into(), p.modify_index.into());
     m.insert("LockIndex".into(), p.lock_index.into());
     m.insert("Flags".into(), p.flags.into());
-    m.insert("Session".into(), Value::String(p.session.unwrap_or_default()));
+    m.insert(
+        "Session".into(),
+        Value::String(p.session.unwrap_or_default()),
+    );
     Value::Object(m)
 }
 

@@ -169,15 +169,21 @@ fn register_data(map: &mut FuncMap, cell: &Cell) {
         p.key_or_default(&a[0], &a[1])
             .map(|s| Value::String(s.into()))
     });
-    data_fn(map, cell, "ls", |p, a| p.list(arg("ls", a, 1)?, false, false).map(to_go));
+    data_fn(map, cell, "ls", |p, a| {
+        p.list(arg("ls", a, 1)?, false, false).map(to_go)
+    });
     data_fn(map, cell, "safeLs", |p, a| {
         p.list(arg("safeLs", a, 1)?, false, true).map(to_go)
     });
-    data_fn(map, cell, "tree", |p, a| p.list(arg("tree", a, 1)?, true, false).map(to_go));
+    data_fn(map, cell, "tree", |p, a| {
+        p.list(arg("tree", a, 1)?, true, false).map(to_go)
+    });
     data_fn(map, cell, "safeTree", |p, a| {
         p.list(arg("safeTree", a, 1)?, true, true).map(to_go)
     });
-    data_fn(map, cell, "file", |p, a| p.file(arg("file", a, 1)?).map(to_go));
+    data_fn(map, cell, "file", |p, a| {
+        p.file(arg("file", a, 1)?).map(to_go)
+    });
     // `datacenters` takes an optional bool, not a string.
     let cell2 = cell.clone();
     map.insert(
@@ -241,5 +247,93 @@ pub(crate) fn from_json(v: &serde_json::Value) -> Value {
                 .collect();
             Value::Map(Arc::new(m))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::template::brain::Brain;
+    use crate::template::dependency::Dependency;
+    use crate::template::funcs::helpers::HelperContext;
+    use crate::template::query;
+
+    fn parse(src: &str, missing_key_error: bool) -> Result<GoTemplate, EngineError> {
+        let helpers = HelperContext::default();
+        GoTemplate::parse(
+            src,
+            &ParseOptions {
+                name: "t.ctmpl",
+                left: "{{",
+                right: "}}",
+                error_on_missing_key: missing_key_error,
+                denylist: &["env".to_string()],
+                helpers: &helpers,
+            },
+        )
+    }
+
+    fn render(t: &GoTemplate, brain: Brain) -> Result<String, EngineError> {
+        t.render(&Arc::new(Pass::new(brain, None, false)))
+    }
+
+    #[test]
+    fn seed_template_renders_as_go_does() {
+        let src = "upstream http_backend {\n  {{range service \"nginx\"}}\n   server {{.Address}}:{{.Port}};\n   {{end}}\n}\n";
+        let t = parse(src, false).unwrap();
+        let brain = Brain::default();
+        brain.remember(
+            Dependency::Service(query::service("nginx").unwrap()),
+            serde_json::json!([
+                {"Address": "192.168.242.67", "Port": 1314},
+                {"Address": "192.168.242.67", "Port": 1315}
+            ]),
+        );
+        assert_eq!(
+            render(&t, brain).unwrap(),
+            "upstream http_backend {\n  \n   server 192.168.242.67:1314;\n   \n   server 192.168.242.67:1315;\n   \n}\n"
+        );
+    }
+
+    #[test]
+    fn execute_template_and_maps_in_key_order() {
+        let t = parse(
+            "{{ define \"x\" }}[{{ . }}]{{ end }}{{ executeTemplate \"x\" \"a\" }}{{ range $k, $v := service \"web\" }}{{ $k }}{{ end }}",
+            false,
+        )
+        .unwrap();
+        assert_eq!(render(&t, Brain::default()).unwrap(), "[a]");
+    }
+
+    #[test]
+    fn missing_key_error_and_denied_functions() {
+        let t = parse(
+            "{{ with node }}{{ .Nope }}{{ end }}{{ env \"HOME\" }}",
+            false,
+        )
+        .unwrap();
+        let err = render(&t, Brain::default()).unwrap_err().to_string();
+        assert!(err.contains("denied by function_denylist"), "{err}");
+        let brain = Brain::default();
+        brain.remember(
+            Dependency::Node(query::node("").unwrap()),
+            serde_json::json!({"Node": {"Node": "n1"}}),
+        );
+        let t = parse("{{ with node }}{{ .Nope }}{{ end }}", true).unwrap();
+        let err = render(&t, brain.clone()).unwrap_err().to_string();
+        assert!(err.contains("Nope"), "{err}");
+        let t = parse("{{ with node }}{{ .Nope }}{{ end }}", false).unwrap();
+        assert_eq!(render(&t, brain).unwrap(), "<no value>");
+    }
+
+    #[test]
+    fn unknown_functions_are_refused_at_parse_time_with_their_position() {
+        let err = parse("ok\n  {{ if false }}{{ nosuch 1 }}{{ end }}", false)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "template: t.ctmpl:2:20: function \"nosuch\" not defined"
+        );
     }
 }

@@ -98,7 +98,8 @@ mod tests {
 
     #[test]
     fn finds_unknown_calls_in_untaken_branches_and_defines() {
-        let src = "a\n{{ if false }}\n  {{ bogus 1 }}{{ end }}{{ define \"x\" }}{{ nope }}{{ end }}";
+        let src =
+            "a\n{{ if false }}\n  {{ bogus 1 }}{{ end }}{{ define \"x\" }}{{ nope }}{{ end }}";
         let u = first_unknown_function(src, "{{", "}}", &defined(&["service"])).unwrap();
         assert_eq!(u.name, "bogus");
         assert_eq!((u.line, u.col), (3, 6));

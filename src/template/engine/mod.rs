@@ -4,6 +4,7 @@
 
 pub(crate) mod go;
 mod go_check;
+pub(crate) mod tera;
 
 use std::sync::Arc;
 
@@ -38,6 +39,7 @@ pub(crate) struct ParseOptions<'a> {
 #[derive(Debug)]
 pub(crate) enum Compiled {
     Go(go::GoTemplate),
+    Tera(tera::TeraTemplate),
 }
 
 impl Compiled {
@@ -49,10 +51,7 @@ impl Compiled {
     ) -> Result<Compiled, EngineError> {
         match kind {
             EngineKind::Go => go::GoTemplate::parse(src, opts).map(Compiled::Go),
-            EngineKind::Tera => Err(EngineError::Parse(format!(
-                "{}: the Tera engine is not built yet",
-                opts.name
-            ))),
+            EngineKind::Tera => tera::TeraTemplate::parse(src, opts).map(Compiled::Tera),
         }
     }
 
@@ -60,6 +59,7 @@ impl Compiled {
     pub fn render(&self, pass: &Arc<Pass>) -> Result<String, EngineError> {
         match self {
             Compiled::Go(t) => t.render(pass),
+            Compiled::Tera(t) => t.render(pass),
         }
     }
 }

@@ -325,7 +325,10 @@ mod tests {
     #[test]
     fn sandbox_is_lexical_and_refuses_escapes() {
         assert!(in_sandbox(Path::new("/srv"), Path::new("/srv/a/b")));
-        assert!(!in_sandbox(Path::new("/srv"), Path::new("/srv/../etc/passwd")));
+        assert!(!in_sandbox(
+            Path::new("/srv"),
+            Path::new("/srv/../etc/passwd")
+        ));
         assert!(!in_sandbox(Path::new("/srv"), Path::new("/srvx")));
     }
 }

@@ -72,7 +72,10 @@ pub(crate) async fn run(config: Config, client: Client, helpers: HelperContext) 
         block_query_wait: config.block_query_wait,
         retry: config.consul.retry.clone(),
     };
-    let mut command_env = vec![("CONSUL_HTTP_ADDR".to_string(), client.base_url().to_string())];
+    let mut command_env = vec![(
+        "CONSUL_HTTP_ADDR".to_string(),
+        client.base_url().to_string(),
+    )];
     if let Some(token) = &config.consul.token {
         command_env.push(("CONSUL_HTTP_TOKEN".into(), token.clone()));
     }
@@ -93,7 +96,10 @@ pub(crate) async fn run(config: Config, client: Client, helpers: HelperContext) 
     }
     if let Some(pid_file) = &runner.config.pid_file {
         if let Err(e) = std::fs::write(pid_file, format!("{}\n", std::process::id())) {
-            output::eprintln(&format!("sd template: pid file {}: {e}", pid_file.display()));
+            output::eprintln(&format!(
+                "sd template: pid file {}: {e}",
+                pid_file.display()
+            ));
             return ExitCode::from(exit::CONFIG_ERROR);
         }
     }
@@ -108,8 +114,7 @@ impl Runner {
     /// Parses every template. A template that does not parse ends `-once`/`-parse-only` runs
     /// (and fatal-error runs); the daemon logs it and serves the others.
     fn load_all(&mut self) -> Result<(), ExitCode> {
-        let strict =
-            self.config.once || self.config.parse_only || self.config.template_error_fatal;
+        let strict = self.config.once || self.config.parse_only || self.config.template_error_fatal;
         let mut failed = false;
         for t in &mut self.templates {
             if let Err(e) = t.load(&self.config, &self.helpers) {
@@ -140,7 +145,11 @@ impl Runner {
             if self.config.once && self.templates.iter().all(|t| t.rendered_once) {
                 return ExitCode::SUCCESS;
             }
-            let next_quiet = self.templates.iter().filter_map(|t| t.quiet.map(|q| q.1)).min();
+            let next_quiet = self
+                .templates
+                .iter()
+                .filter_map(|t| t.quiet.map(|q| q.1))
+                .min();
             let timer = async {
                 match next_quiet {
                     Some(at) => tokio::time::sleep_until(at).await,
@@ -230,7 +239,10 @@ impl Runner {
             match outcome {
                 RenderOutcome::Blocked => {}
                 RenderOutcome::Failed(e) => {
-                    let fatal = t.cfg.error_fatal.unwrap_or(self.config.template_error_fatal);
+                    let fatal = t
+                        .cfg
+                        .error_fatal
+                        .unwrap_or(self.config.template_error_fatal);
                     if fatal || self.config.once {
                         output::eprintln(&format!("sd template: {e}"));
                         return Some(ExitCode::from(exit::ERROR));
@@ -300,7 +312,9 @@ impl Runner {
             if t.block_logged || t.missing.is_empty() {
                 continue;
             }
-            if t.blocked_for(now).is_some_and(|d| d >= self.config.block_warn) {
+            if t.blocked_for(now)
+                .is_some_and(|d| d >= self.config.block_warn)
+            {
                 let names: Vec<String> = t.missing.iter().map(|d| d.to_string()).collect();
                 tracing::info!(
                     "template {} has waited {:?} for data that does not exist yet: {}",
@@ -314,7 +328,10 @@ impl Runner {
     }
 
     /// Watches the template source files; an edit re-parses that template.
-    fn watch_sources(&self, tx: mpsc::UnboundedSender<PathBuf>) -> Option<notify::RecommendedWatcher> {
+    fn watch_sources(
+        &self,
+        tx: mpsc::UnboundedSender<PathBuf>,
+    ) -> Option<notify::RecommendedWatcher> {
         let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
             if let Ok(ev) = res {
                 if ev.kind.is_modify() || ev.kind.is_create() {
@@ -344,7 +361,11 @@ impl Runner {
 
     fn reload_source(&mut self, path: &std::path::Path) {
         for t in &mut self.templates {
-            let Some(src) = t.cfg.source.as_ref().and_then(|p| std::path::absolute(p).ok())
+            let Some(src) = t
+                .cfg
+                .source
+                .as_ref()
+                .and_then(|p| std::path::absolute(p).ok())
             else {
                 continue;
             };

@@ -118,10 +118,7 @@ impl Tmpl {
         self.dirty = false;
         self.quiet = None;
         let Some(compiled) = &self.compiled else {
-            return RenderOutcome::Failed(EngineError::Parse(format!(
-                "{}: not parsed",
-                self.name
-            )));
+            return RenderOutcome::Failed(EngineError::Parse(format!("{}: not parsed", self.name)));
         };
         let pass = Arc::new(Pass::new(
             brain.clone(),
