@@ -25,13 +25,19 @@ pub(crate) mod watch;
 
 use std::process::ExitCode;
 
+/// Reads the configuration again (the reload signal): the new settings and a client for them,
+/// or why they cannot be used (the run then keeps its current configuration).
+pub type Reload = Box<dyn Fn() -> Result<(config::Config, crate::client::Client), String> + Send>;
+
 /// Runs `sd template` with `config` and `client` (built from `config.consul` by the command)
 /// until it is told to stop (or, with `-once`, until every template has been rendered once) and
-/// returns consul-template's exit code. `env` is the environment the `env` functions read.
+/// returns consul-template's exit code. `env` is the environment the `env` functions read;
+/// `reload` is called on the reload signal (without it, only the templates are read again).
 pub fn run(
     config: config::Config,
     client: crate::client::Client,
     env: std::collections::BTreeMap<String, String>,
+    reload: Option<Reload>,
 ) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -46,5 +52,5 @@ pub fn run(
     let helpers = funcs::helpers::HelperContext {
         env: std::sync::Arc::new(env),
     };
-    runtime.block_on(runner::run(config, client, helpers))
+    runtime.block_on(runner::run(config, client, helpers, reload))
 }

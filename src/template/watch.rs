@@ -88,6 +88,11 @@ impl Watcher {
         gone
     }
 
+    /// Whether `dep` is watched (data from a watcher stopped since is ignored).
+    pub fn is_watching(&self, dep: &Dependency) -> bool {
+        self.tasks.contains_key(dep)
+    }
+
     /// How many dependencies are watched.
     pub fn len(&self) -> usize {
         self.tasks.len()

@@ -27,6 +27,7 @@ use crate::template::config::{CommandSpec, Config, OnCommandError};
 use crate::template::dependency::Dependency;
 use crate::template::funcs::helpers::HelperContext;
 use crate::template::watch::{Event, WatchSettings, Watcher};
+use crate::template::Reload;
 use template::{RenderOutcome, Tmpl};
 
 /// consul-template's exit codes.
@@ -59,34 +60,54 @@ struct Runner {
     /// Environment of commands (`CONSUL_HTTP_ADDR`, ...).
     command_env: Vec<(String, String)>,
     warned_many: bool,
+    reload: Option<Reload>,
+    /// Where new watchers report (kept for a reload's new watcher).
+    tx: mpsc::UnboundedSender<Event>,
+}
+
+fn watcher_for(config: &Config, client: Client, tx: mpsc::UnboundedSender<Event>) -> Watcher {
+    let settings = WatchSettings {
+        max_stale: config.max_stale,
+        block_query_wait: config.block_query_wait,
+        retry: config.consul.retry.clone(),
+    };
+    Watcher::new(client, settings, tx)
+}
+
+/// What commands get in their environment: where the agent is and the token, as
+/// consul-template passes them.
+fn command_env(config: &Config, client: &Client) -> Vec<(String, String)> {
+    let mut env = vec![(
+        "CONSUL_HTTP_ADDR".to_string(),
+        client.base_url().to_string(),
+    )];
+    if let Some(token) = &config.consul.token {
+        env.push(("CONSUL_HTTP_TOKEN".into(), token.clone()));
+    }
+    env
 }
 
 /// consul-template warns past this many watched dependencies.
 const MANY_DEPENDENCIES: usize = 128;
 
 /// Runs until stopped, or under `-once` until every template has rendered.
-pub(crate) async fn run(config: Config, client: Client, helpers: HelperContext) -> ExitCode {
+pub(crate) async fn run(
+    config: Config,
+    client: Client,
+    helpers: HelperContext,
+    reload: Option<Reload>,
+) -> ExitCode {
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let settings = WatchSettings {
-        max_stale: config.max_stale,
-        block_query_wait: config.block_query_wait,
-        retry: config.consul.retry.clone(),
-    };
-    let mut command_env = vec![(
-        "CONSUL_HTTP_ADDR".to_string(),
-        client.base_url().to_string(),
-    )];
-    if let Some(token) = &config.consul.token {
-        command_env.push(("CONSUL_HTTP_TOKEN".into(), token.clone()));
-    }
     let mut runner = Runner {
         templates: config.templates.iter().cloned().map(Tmpl::new).collect(),
-        watcher: Watcher::new(client.clone(), settings, tx),
+        watcher: watcher_for(&config, client.clone(), tx.clone()),
+        command_env: command_env(&config, &client),
         brain: Brain::default(),
         helpers,
         config,
-        command_env,
         warned_many: false,
+        reload,
+        tx,
     };
     if let Err(code) = runner.load_all() {
         return code;
@@ -178,14 +199,7 @@ impl Runner {
                     }
                 }
                 Wake::SourceChanged(path) => self.reload_source(&path),
-                Wake::Reload => {
-                    tracing::info!("reloading templates");
-                    for t in &mut self.templates {
-                        if let Err(e) = t.load(&self.config, &self.helpers) {
-                            tracing::error!("{e}; keeping its previous version");
-                        }
-                    }
-                }
+                Wake::Reload => self.reload(),
                 Wake::Timer => self.log_blocked(),
             }
         }
@@ -195,6 +209,9 @@ impl Runner {
     fn handle(&mut self, ev: Event) -> Option<ExitCode> {
         match ev {
             Event::Data(dep, data) => {
+                if !self.watcher.is_watching(&dep) {
+                    return None;
+                }
                 if self.brain.remember(dep.clone(), data) {
                     let now = Instant::now();
                     for t in self.templates.iter_mut().filter(|t| t.deps.contains(&dep)) {
@@ -357,6 +374,41 @@ impl Runner {
             }
         }
         Some(watcher)
+    }
+
+    /// The reload signal: read the configuration again and start over with it (new watchers,
+    /// an empty brain, every template parsed again). A configuration that cannot be used, or a
+    /// template that does not parse, leaves the running one in place.
+    fn reload(&mut self) {
+        let Some(reload) = &self.reload else {
+            tracing::info!("reloading templates");
+            for t in &mut self.templates {
+                if let Err(e) = t.load(&self.config, &self.helpers) {
+                    tracing::error!("{e}; keeping its previous version");
+                }
+            }
+            return;
+        };
+        let (config, client) = match reload() {
+            Ok(next) => next,
+            Err(e) => {
+                tracing::error!("reload: {e}; keeping the running configuration");
+                return;
+            }
+        };
+        let mut templates: Vec<Tmpl> = config.templates.iter().cloned().map(Tmpl::new).collect();
+        for t in &mut templates {
+            if let Err(e) = t.load(&config, &self.helpers) {
+                tracing::error!("reload: {e}; keeping the running configuration");
+                return;
+            }
+        }
+        tracing::info!("reloaded the configuration: {} templates", templates.len());
+        self.watcher = watcher_for(&config, client.clone(), self.tx.clone());
+        self.command_env = command_env(&config, &client);
+        self.brain = Brain::default();
+        self.templates = templates;
+        self.config = config;
     }
 
     fn reload_source(&mut self, path: &std::path::Path) {
