@@ -433,12 +433,15 @@ impl Runner {
 }
 
 /// Puts one rendered template in place; true when a file changed (its command must run).
-fn deliver(config: &Config, t: &Tmpl, text: &str) -> Result<bool, String> {
+fn deliver(config: &Config, t: &mut Tmpl, text: &str) -> Result<bool, String> {
     let Some(dest) = t.destination() else {
         return Ok(false);
     };
     if config.dry {
-        output::println(&format!("> {}\n{text}", dest.display()));
+        if t.last_dry.as_deref() != Some(text) {
+            output::println(&format!("> {}\n{text}", dest.display()));
+            t.last_dry = Some(text.to_string());
+        }
         return Ok(false);
     }
     match deliver::write_if_changed(dest, text.as_bytes()) {

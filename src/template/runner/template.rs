@@ -35,6 +35,8 @@ pub(crate) struct Tmpl {
     pub block_logged: bool,
     /// Quiescence: first change of the current burst, and when to render.
     pub quiet: Option<(Instant, Instant)>,
+    /// Under `-dry`: what was last printed, so an unchanged render prints nothing.
+    pub last_dry: Option<String>,
 }
 
 /// The result of one render.
@@ -64,6 +66,7 @@ impl Tmpl {
             blocked_since: None,
             block_logged: false,
             quiet: None,
+            last_dry: None,
         }
     }
 
