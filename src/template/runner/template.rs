@@ -189,3 +189,69 @@ impl Tmpl {
         self.blocked_since.map(|s| now.duration_since(s))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn waiting(min_ms: u64, max_ms: u64) -> (Config, Tmpl) {
+        let config = Config {
+            wait: Some(WaitConfig {
+                min: Duration::from_millis(min_ms),
+                max: Duration::from_millis(max_ms),
+            }),
+            ..Config::default()
+        };
+        let mut t = Tmpl::new(TemplateConfig::default());
+        t.rendered_once = true;
+        t.dirty = false;
+        (config, t)
+    }
+
+    #[test]
+    fn quiescence_waits_for_min_but_never_past_max() {
+        let (config, mut t) = waiting(100, 250);
+        let start = Instant::now();
+        t.changed(&config, start);
+        assert!(!t.due(start));
+        assert!(t.due(start + Duration::from_millis(100)));
+        // Changes keep pushing the render back...
+        t.changed(&config, start + Duration::from_millis(90));
+        t.changed(&config, start + Duration::from_millis(180));
+        assert!(!t.due(start + Duration::from_millis(249)));
+        // ...but not beyond max after the first one.
+        assert!(t.due(start + Duration::from_millis(250)));
+    }
+
+    #[test]
+    fn first_render_and_once_runs_do_not_wait() {
+        let (config, mut t) = waiting(100, 400);
+        t.rendered_once = false;
+        let now = Instant::now();
+        t.changed(&config, now);
+        assert!(t.due(now));
+        let once = Config {
+            once: true,
+            ..config
+        };
+        t.rendered_once = true;
+        t.changed(&once, now);
+        assert!(t.due(now));
+    }
+
+    #[test]
+    fn engine_follows_the_extension_unless_set() {
+        let t = Tmpl::new(TemplateConfig {
+            source: Some("a/b.tera".into()),
+            ..TemplateConfig::default()
+        });
+        assert_eq!(t.engine(), EngineKind::Tera);
+        let t = Tmpl::new(TemplateConfig {
+            source: Some("a/b.tera".into()),
+            engine: Some(EngineKind::Go),
+            ..TemplateConfig::default()
+        });
+        assert_eq!(t.engine(), EngineKind::Go);
+        assert_eq!(Tmpl::new(TemplateConfig::default()).name, "(dynamic)");
+    }
+}
