@@ -5,9 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use reqwest::Method;
 use crate::api::catalog::{CatalogNode, CatalogService, Node};
 use crate::client::{Client, ClientError, QueryMeta, QueryOptions};
+use reqwest::Method;
 
 /// The catalog endpoints of one client.
 #[derive(Debug, Clone, Copy)]
@@ -20,7 +20,8 @@ impl Catalog<'_> {
     pub async fn datacenters(&self) -> Result<Vec<String>, ClientError> {
         let req = self.c.request(Method::GET, "/v1/catalog/datacenters");
         let (dcs, _) = self
-            .c.query_lenient::<Option<Vec<String>>>(req, &QueryOptions::default())
+            .c
+            .query_lenient::<Option<Vec<String>>>(req, &QueryOptions::default())
             .await?;
         Ok(dcs.unwrap_or_default())
     }
@@ -39,7 +40,8 @@ impl Catalog<'_> {
     ) -> Result<(BTreeMap<String, Vec<String>>, QueryMeta), ClientError> {
         let req = self.c.request(Method::GET, "/v1/catalog/services");
         let (services, meta) = self
-            .c.query_lenient::<Option<BTreeMap<String, Vec<String>>>>(req, q)
+            .c
+            .query_lenient::<Option<BTreeMap<String, Vec<String>>>>(req, q)
             .await?;
         Ok((services.unwrap_or_default(), meta))
     }
@@ -57,7 +59,10 @@ impl Catalog<'_> {
         if let Some(tag) = tag.filter(|t| !t.is_empty()) {
             req.set("tag", tag);
         }
-        let (list, meta) = self.c.query_lenient::<Option<Vec<CatalogService>>>(req, q).await?;
+        let (list, meta) = self
+            .c
+            .query_lenient::<Option<Vec<CatalogService>>>(req, q)
+            .await?;
         Ok((list.unwrap_or_default(), meta))
     }
 
