@@ -55,6 +55,9 @@ _sd() {
             sd,services)
                 cmd="sd__subcmd__services"
                 ;;
+            sd,template)
+                cmd="sd__subcmd__template"
+                ;;
             sd,validate)
                 cmd="sd__subcmd__validate"
                 ;;
@@ -123,6 +126,9 @@ _sd() {
                 ;;
             sd__subcmd__help,services)
                 cmd="sd__subcmd__help__subcmd__services"
+                ;;
+            sd__subcmd__help,template)
+                cmd="sd__subcmd__help__subcmd__template"
                 ;;
             sd__subcmd__help,validate)
                 cmd="sd__subcmd__help__subcmd__validate"
@@ -278,7 +284,7 @@ _sd() {
 
     case "${cmd}" in
         sd)
-            opts="-h -V --help --version agent catalog info join kv leave force-leave members operator reload services validate version generate help"
+            opts="-h -V --help --version agent catalog info join kv leave force-leave members operator reload services template validate version generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -928,7 +934,7 @@ _sd() {
             return 0
             ;;
         sd__subcmd__help)
-            opts="agent catalog info join kv leave force-leave members operator reload services validate version generate help"
+            opts="agent catalog info join kv leave force-leave members operator reload services template validate version generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1308,6 +1314,20 @@ _sd() {
         sd__subcmd__help__subcmd__services__subcmd__register)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__help__subcmd__template)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2603,6 +2623,32 @@ _sd() {
                     return 0
                     ;;
                 --stale)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__template)
+            opts="-h -V --consul-addr --template --once --dry --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --consul-addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --template)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -13,6 +13,7 @@ pub mod members;
 pub mod operator;
 pub mod reload;
 pub mod services;
+pub mod template;
 pub mod validate;
 pub mod version;
 
@@ -69,6 +70,7 @@ pub fn all() -> Vec<Command> {
         operator::cli(),
         reload::cli(),
         services::cli(),
+        template::cli(),
         validate::cli(),
         version::cli(),
         generate::cli(),
@@ -89,6 +91,7 @@ pub fn dispatch(matches: &ArgMatches) -> ExitCode {
         Some(("operator", m)) => operator::exec(m),
         Some(("reload", m)) => reload::exec(m),
         Some(("services", m)) => services::exec(m),
+        Some(("template", m)) => template::exec(m),
         Some(("validate", m)) => validate::exec(m),
         Some(("version", m)) => version::exec(m),
         Some(("generate", m)) => generate::exec(m),

@@ -39,7 +39,7 @@ pub(crate) struct ParseOptions<'a> {
 #[derive(Debug)]
 pub(crate) enum Compiled {
     Go(go::GoTemplate),
-    Tera(tera::TeraTemplate),
+    Tera(Box<tera::TeraTemplate>),
 }
 
 impl Compiled {
@@ -51,7 +51,9 @@ impl Compiled {
     ) -> Result<Compiled, EngineError> {
         match kind {
             EngineKind::Go => go::GoTemplate::parse(src, opts).map(Compiled::Go),
-            EngineKind::Tera => tera::TeraTemplate::parse(src, opts).map(Compiled::Tera),
+            EngineKind::Tera => {
+                tera::TeraTemplate::parse(src, opts).map(|t| Compiled::Tera(Box::new(t)))
+            }
         }
     }
 

@@ -7,6 +7,7 @@ use std::sync::Arc;
 /// What the helpers may read of the outside world: the environment, taken once when the run
 /// starts (only the config layer reads environment variables).
 #[derive(Debug, Clone, Default)]
+#[allow(dead_code)] // read by the helpers, which are being written
 pub(crate) struct HelperContext {
     pub env: Arc<BTreeMap<String, String>>,
 }
