@@ -1,0 +1,3 @@
+module sd/tools/golden
+
+go 1.19
