@@ -1,18 +1,141 @@
 //! consul-template's helper functions (grouping, membership, strings, parse/encode, maps, math,
-//! `timestamp`, `loop`, `env`, `sockaddr`) as Go-template functions over `gotmpl::Value`.
+//! `env`, `loop`, `timestamp`) over `gotmpl::Value`, registered on both engines (Tera gets them
+//! as filters and functions through `engine::tera`).
+//!
+//! consul-template's argument order is kept: the piped value is the last argument, so
+//! `{{ .Tags | contains "web" }}` is `contains "web" .Tags`, and `{{ 5 | subtract 2 }}` is 3.
+
+mod collections;
+mod encode;
+mod math;
+mod misc;
+mod strings;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use gotmpl::{TemplateError, Value};
+
 /// What the helpers may read of the outside world: the environment, taken once when the run
 /// starts (only the config layer reads environment variables).
 #[derive(Debug, Clone, Default)]
-#[allow(dead_code)] // read by the helpers, which are being written
 pub(crate) struct HelperContext {
     pub env: Arc<BTreeMap<String, String>>,
 }
 
 /// Adds every helper to `map`.
 pub(crate) fn register(map: &mut gotmpl::FuncMap, ctx: &HelperContext) {
-    let _ = (map, ctx);
+    collections::register(map);
+    strings::register(map);
+    encode::register(map);
+    math::register(map);
+    misc::register(map, ctx);
+}
+
+/// A helper's failure, in the words Go's template engine uses for a function error.
+pub(super) fn fail(function: &str, message: impl std::fmt::Display) -> TemplateError {
+    TemplateError::Exec(format!("error calling {function}: {message}"))
+}
+
+/// Checks that `function` got exactly `n` arguments.
+pub(super) fn arity(function: &str, args: &[Value], n: usize) -> gotmpl::Result<()> {
+    if args.len() == n {
+        return Ok(());
+    }
+    Err(TemplateError::Exec(format!(
+        "wrong number of args for {function}: want {n} got {}",
+        args.len()
+    )))
+}
+
+/// Argument `i` as a string (Go's functions take `string` parameters: anything else is an error).
+pub(super) fn text<'a>(function: &str, args: &'a [Value], i: usize) -> gotmpl::Result<&'a str> {
+    match args.get(i) {
+        Some(Value::String(s)) => Ok(s),
+        Some(other) => Err(TemplateError::Exec(format!(
+            "wrong type for value; expected string; got {} (in {function})",
+            other.type_name()
+        ))),
+        None => Err(TemplateError::Exec(format!(
+            "{function}: missing argument {}",
+            i + 1
+        ))),
+    }
+}
+
+/// Registers a helper taking exactly `N` string arguments.
+pub(super) fn string_fn<const N: usize>(
+    map: &mut gotmpl::FuncMap,
+    name: &'static str,
+    f: impl Fn([&str; N]) -> gotmpl::Result<Value> + Send + Sync + 'static,
+) {
+    map.insert(
+        name.to_string(),
+        Arc::new(move |args: &[Value]| {
+            arity(name, args, N)?;
+            let mut strs = [""; N];
+            for (i, slot) in strs.iter_mut().enumerate() {
+                *slot = text(name, args, i)?;
+            }
+            f(strs)
+        }),
+    );
+}
+
+/// Registers a helper over its raw argument list.
+pub(super) fn value_fn(
+    map: &mut gotmpl::FuncMap,
+    name: &'static str,
+    f: impl Fn(&[Value]) -> gotmpl::Result<Value> + Send + Sync + 'static,
+) {
+    map.insert(name.to_string(), Arc::new(f));
+}
+
+/// A string value.
+pub(super) fn string(s: impl Into<Arc<str>>) -> Value {
+    Value::String(s.into())
+}
+
+/// A map value from sorted entries.
+pub(super) fn map_value(m: BTreeMap<Arc<str>, Value>) -> Value {
+    Value::Map(Arc::new(m))
+}
+
+/// The elements of a list argument (nil is the empty list, as Go ranges over a nil slice).
+pub(super) fn list<'a>(function: &str, v: &'a Value) -> gotmpl::Result<&'a [Value]> {
+    match v {
+        Value::List(l) => Ok(l),
+        Value::Nil => Ok(&[]),
+        other => Err(fail(
+            function,
+            format!("wrong argument type {}", other.type_name()),
+        )),
+    }
+}
+
+#[cfg(test)]
+pub(super) mod test_support {
+    use super::*;
+
+    /// Renders `src` with the helpers (and `env` as the environment).
+    pub fn render(src: &str, env: &[(&str, &str)]) -> Result<String, String> {
+        let ctx = HelperContext {
+            env: Arc::new(
+                env.iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            ),
+        };
+        let mut map = gotmpl::FuncMap::new();
+        register(&mut map, &ctx);
+        let t = gotmpl::Template::new("t")
+            .funcs(map)
+            .parse(src)
+            .map_err(|e| e.to_string())?;
+        t.execute_to_string(&Value::Nil).map_err(|e| e.to_string())
+    }
+
+    pub fn ok(src: &str) -> String {
+        render(src, &[]).unwrap_or_else(|e| panic!("{src}: {e}"))
+    }
 }

@@ -1,0 +1,193 @@
+//! `env`, `mustEnv`, `envOrDefault` (from the environment the run started with), `loop` and
+//! `timestamp`.
+
+use std::sync::Arc;
+
+use gotmpl::Value;
+
+use super::{arity, fail, string, text, value_fn, HelperContext};
+
+pub(super) fn register(map: &mut gotmpl::FuncMap, ctx: &HelperContext) {
+    let env = ctx.env.clone();
+    value_fn(map, "env", move |a| {
+        arity("env", a, 1)?;
+        let name = text("env", a, 0)?;
+        Ok(string(env.get(name).map(String::as_str).unwrap_or("")))
+    });
+    let env = ctx.env.clone();
+    value_fn(map, "mustEnv", move |a| {
+        arity("mustEnv", a, 1)?;
+        let name = text("mustEnv", a, 0)?;
+        env.get(name)
+            .map(|v| string(v.as_str()))
+            .ok_or_else(|| fail("mustEnv", format!("environment variable {name} is not set")))
+    });
+    let env = ctx.env.clone();
+    value_fn(map, "envOrDefault", move |a| {
+        arity("envOrDefault", a, 2)?;
+        let name = text("envOrDefault", a, 0)?;
+        let default = text("envOrDefault", a, 1)?;
+        Ok(string(
+            env.get(name)
+                .map(String::as_str)
+                .filter(|v| !v.is_empty())
+                .unwrap_or(default),
+        ))
+    });
+    value_fn(map, "loop", |a| {
+        let (start, stop) = match a {
+            [stop] => (0, bound(stop)?),
+            [start, stop] => (bound(start)?, bound(stop)?),
+            _ => {
+                return Err(fail(
+                    "loop",
+                    format!(
+                        "wrong number of arguments, expected 1 or 2, but got {}",
+                        a.len()
+                    ),
+                ))
+            }
+        };
+        Ok(Value::List(
+            (start..stop).map(Value::Int).collect::<Arc<[Value]>>(),
+        ))
+    });
+    value_fn(map, "timestamp", |a| {
+        let now = chrono::Utc::now();
+        match a {
+            [] => Ok(string(
+                now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            )),
+            [Value::String(f)] if &**f == "unix" => Ok(string(now.timestamp().to_string())),
+            [Value::String(layout)] => Ok(string(go_layout(&now, layout))),
+            _ => Err(fail(
+                "timestamp",
+                format!(
+                    "wrong number of arguments, expected 0 or 1, but got {}",
+                    a.len()
+                ),
+            )),
+        }
+    });
+}
+
+/// A `loop` bound: an integer or a string holding one.
+fn bound(v: &Value) -> gotmpl::Result<i64> {
+    match v {
+        Value::String(s) => s
+            .parse()
+            .map_err(|_| fail("loop", format!("bad argument {s:?}"))),
+        other => other
+            .as_int()
+            .ok_or_else(|| fail("loop", format!("bad argument type: {}", other.type_name()))),
+    }
+}
+
+/// Formats `t` with a Go reference-time layout (`2006-01-02T15:04:05Z07:00`): each reference
+/// element becomes its chrono equivalent, everything else is copied.
+fn go_layout(t: &chrono::DateTime<chrono::Utc>, layout: &str) -> String {
+    // Longest elements first, so "2006" wins over "2" and "January" over "Jan".
+    const ELEMENTS: [(&str, &str); 24] = [
+        ("January", "%B"),
+        ("Monday", "%A"),
+        ("Z07:00", "Z"),
+        ("-07:00", "%:z"),
+        ("-0700", "%z"),
+        ("2006", "%Y"),
+        (".000000000", "%.9f"),
+        (".000000", "%.6f"),
+        (".000", "%.3f"),
+        ("Jan", "%b"),
+        ("Mon", "%a"),
+        ("MST", "UTC"),
+        ("002", "%j"),
+        ("01", "%m"),
+        ("02", "%d"),
+        ("_2", "%e"),
+        ("15", "%H"),
+        ("03", "%I"),
+        ("04", "%M"),
+        ("05", "%S"),
+        ("06", "%y"),
+        ("PM", "%p"),
+        ("pm", "%P"),
+        ("-07", "%#z"),
+    ];
+    let mut fmt = String::new();
+    let mut rest = layout;
+    'outer: while !rest.is_empty() {
+        for (go, strftime) in ELEMENTS {
+            if let Some(after) = rest.strip_prefix(go) {
+                fmt.push_str(strftime);
+                rest = after;
+                continue 'outer;
+            }
+        }
+        // Single-digit forms.
+        let (go, strftime) = match rest.as_bytes()[0] {
+            b'1' => ("1", "%-m"),
+            b'2' => ("2", "%-d"),
+            b'3' => ("3", "%-I"),
+            b'4' => ("4", "%-M"),
+            b'5' => ("5", "%-S"),
+            _ => {
+                let c = rest.chars().next().unwrap_or(' ');
+                if c == '%' {
+                    fmt.push_str("%%");
+                } else {
+                    fmt.push(c);
+                }
+                rest = &rest[c.len_utf8()..];
+                continue;
+            }
+        };
+        fmt.push_str(strftime);
+        rest = &rest[go.len()..];
+    }
+    t.format(&fmt).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{ok, render};
+    use chrono::TimeZone;
+
+    #[test]
+    fn env_functions_read_the_runs_environment() {
+        let env = [("A", "1"), ("E", "")];
+        let out = render(
+            r#"{{ env "A" }}|{{ env "NOPE" }}|{{ envOrDefault "E" "d" }}|{{ envOrDefault "A" "d" }}|{{ mustEnv "A" }}"#,
+            &env,
+        )
+        .unwrap();
+        assert_eq!(out, "1||d|1|1");
+        let err = render(r#"{{ mustEnv "NOPE" }}"#, &env).unwrap_err();
+        assert!(err.contains("NOPE is not set"), "{err}");
+    }
+
+    #[test]
+    fn loop_ranges() {
+        assert_eq!(ok("{{ range loop 3 }}{{ . }}{{ end }}"), "012");
+        assert_eq!(ok("{{ range $i := loop 2 5 }}{{ $i }}{{ end }}"), "234");
+        assert_eq!(ok(r#"{{ range loop "2" }}{{ . }}{{ end }}"#), "01");
+        assert!(render("{{ loop }}", &[]).is_err());
+    }
+
+    #[test]
+    fn timestamps() {
+        let t = chrono::Utc.with_ymd_and_hms(2026, 3, 4, 15, 6, 7).unwrap();
+        assert_eq!(
+            super::go_layout(&t, "2006-01-02T15:04:05Z07:00"),
+            "2026-03-04T15:06:07Z"
+        );
+        assert_eq!(
+            super::go_layout(&t, "Mon Jan _2 03:04PM 2006"),
+            "Wed Mar  4 03:06PM 2026"
+        );
+        // As in Go, a lone 1 is the month even inside other text.
+        assert_eq!(super::go_layout(&t, "2/1 100%"), "4/3 300%");
+        let unix: i64 = ok(r#"{{ timestamp "unix" }}"#).parse().unwrap();
+        assert!(unix > 1_700_000_000);
+        assert_eq!(ok("{{ timestamp }}").len(), "2026-03-04T15:06:07Z".len());
+    }
+}

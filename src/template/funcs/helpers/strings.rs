@@ -1,0 +1,157 @@
+//! String helpers: `split`, `splitToMap`, `join`, `trim`, `trimPrefix`, `trimSuffix`,
+//! `trimSpace`, `replaceAll`, `regexReplaceAll`, `regexMatch`, `toLower`, `toUpper`, `toTitle`,
+//! `indent`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use gotmpl::Value;
+
+use super::{arity, fail, list, map_value, string, string_fn, text, value_fn};
+
+pub(super) fn register(map: &mut gotmpl::FuncMap) {
+    string_fn(map, "split", |[sep, s]| {
+        let s = s.trim();
+        Ok(if s.is_empty() {
+            Value::List(Arc::from([]))
+        } else {
+            Value::List(s.split(sep).map(string).collect())
+        })
+    });
+    string_fn(map, "splitToMap", |[sep1, sep2, s]| {
+        let mut m = BTreeMap::new();
+        let s = s.trim();
+        if !s.is_empty() {
+            for item in s.split(sep1) {
+                if let Some((k, v)) = item.split_once(sep2) {
+                    m.insert(Arc::from(k), string(v));
+                }
+            }
+        }
+        Ok(map_value(m))
+    });
+    value_fn(map, "join", |a| {
+        arity("join", a, 2)?;
+        let sep = text("join", a, 0)?;
+        let parts = list("join", &a[1])?
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .ok_or_else(|| fail("join", "expected a list of strings"))
+            })
+            .collect::<gotmpl::Result<Vec<&str>>>()?;
+        Ok(string(parts.join(sep)))
+    });
+    string_fn(map, "trim", |[cutset, s]| {
+        Ok(string(s.trim_matches(|c| cutset.contains(c))))
+    });
+    string_fn(map, "trimPrefix", |[p, s]| {
+        Ok(string(s.strip_prefix(p).unwrap_or(s)))
+    });
+    string_fn(map, "trimSuffix", |[p, s]| {
+        Ok(string(s.strip_suffix(p).unwrap_or(s)))
+    });
+    string_fn(map, "trimSpace", |[s]| Ok(string(s.trim())));
+    string_fn(map, "replaceAll", |[from, to, s]| {
+        Ok(string(s.replace(from, to)))
+    });
+    string_fn(map, "regexReplaceAll", |[re, repl, s]| {
+        let re = regex::Regex::new(re).map_err(|e| fail("regexReplaceAll", e))?;
+        Ok(string(re.replace_all(s, repl).into_owned()))
+    });
+    string_fn(map, "regexMatch", |[re, s]| {
+        let re = regex::Regex::new(re).map_err(|e| fail("regexMatch", e))?;
+        Ok(Value::Bool(re.is_match(s)))
+    });
+    string_fn(map, "toLower", |[s]| Ok(string(s.to_lowercase())));
+    string_fn(map, "toUpper", |[s]| Ok(string(s.to_uppercase())));
+    string_fn(map, "toTitle", |[s]| Ok(string(title(s))));
+    value_fn(map, "indent", |a| {
+        arity("indent", a, 2)?;
+        let n = a[0]
+            .as_int()
+            .filter(|n| *n >= 0)
+            .ok_or_else(|| fail("indent", "indent value must be a positive integer"))?;
+        let s = text("indent", a, 1)?;
+        Ok(string(indent(usize::try_from(n).unwrap_or(0), s)))
+    });
+}
+
+/// Go's `strings.Title`: the first letter of every word upper-cased, where letters, digits,
+/// underscores and apostrophes belong to words.
+fn title(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut prev_sep = true;
+    for c in s.chars() {
+        if prev_sep {
+            out.extend(c.to_uppercase());
+        } else {
+            out.push(c);
+        }
+        prev_sep = !(c.is_alphanumeric() || c == '_' || c == '\'');
+    }
+    out
+}
+
+/// Prefixes every non-empty line of `s` with `n` spaces.
+fn indent(n: usize, s: &str) -> String {
+    let pad = " ".repeat(n);
+    let mut out = String::with_capacity(s.len() + n);
+    let mut at_line_start = true;
+    for c in s.chars() {
+        if at_line_start && c != '\n' {
+            out.push_str(&pad);
+        }
+        out.push(c);
+        at_line_start = c == '\n';
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{ok, render};
+
+    #[test]
+    fn strings_as_consul_template_gives_them() {
+        let cases = [
+            (r#"{{ split "," "a,b,,c" }}"#, "[a b  c]"),
+            (r#"{{ split "," "  " | len }}"#, "0"),
+            (r#"{{ splitToMap "," "=" "a=1,b=2,junk" }}"#, "map[a:1 b:2]"),
+            (r#"{{ split "," "a,b" | join "-" }}"#, "a-b"),
+            (
+                r#"{{ trim "xy" "xyhixy" }}|{{ "  x " | trimSpace }}|"#,
+                "hi|x|",
+            ),
+            (
+                r#"{{ "www.a.com" | trimPrefix "www." | trimSuffix ".com" }}"#,
+                "a",
+            ),
+            (r#"{{ "a.b.c" | replaceAll "." "_" }}"#, "a_b_c"),
+            (
+                r#"{{ "web-1 api-22" | regexReplaceAll "([a-z]+)-([0-9]+)" "$2:$1" }}"#,
+                "1:web 22:api",
+            ),
+            (r#"{{ regexMatch "^w.b$" "web" }}"#, "true"),
+            (r#"{{ toUpper "ab" }}{{ toLower "CD" }}"#, "ABcd"),
+            (
+                r#"{{ toTitle "hello wide-world o'neil" }}"#,
+                "Hello Wide-World O'neil",
+            ),
+            ("{{ indent 2 \"a\\n\\nb\" }}", "  a\n\n  b"),
+        ];
+        for (src, want) in cases {
+            assert_eq!(ok(src), want, "{src}");
+        }
+    }
+
+    #[test]
+    fn bad_input_is_an_error_naming_the_function() {
+        let err = render(r#"{{ regexMatch "(" "x" }}"#, &[]).unwrap_err();
+        assert!(err.contains("regexMatch"), "{err}");
+        let err = render(r#"{{ indent -1 "x" }}"#, &[]).unwrap_err();
+        assert!(err.contains("positive integer"), "{err}");
+        let err = render(r#"{{ toUpper 1 }}"#, &[]).unwrap_err();
+        assert!(err.contains("expected string"), "{err}");
+    }
+}
