@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod cluster;
+pub mod nginx;
 
 use std::fs::File;
 use std::io::Read;
