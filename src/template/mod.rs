@@ -22,6 +22,7 @@ pub(crate) mod funcs;
 pub(crate) mod query;
 mod runner;
 pub(crate) mod watch;
+mod writer;
 
 use std::process::ExitCode;
 

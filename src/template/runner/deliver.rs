@@ -1,23 +1,21 @@
-//! Puts a rendered template where it belongs: stdout under `-dry`, else its destination file
-//! (written only when the content changed), and runs the commands of the files that changed.
+//! The commands around a destination: the `check_command` that validates new content
+//! (`{{.src}}` names it) and the command run after a file changed.
 
 use std::path::Path;
 use std::time::Duration;
 
 use crate::template::config::CommandSpec;
 
-/// Writes `contents` to `dest` unless it already holds exactly that; returns whether it wrote.
-pub(crate) fn write_if_changed(dest: &Path, contents: &[u8]) -> std::io::Result<bool> {
-    if std::fs::read(dest).is_ok_and(|old| old == contents) {
-        return Ok(false);
+/// `spec` with every `{{.src}}` replaced by `path` (a `check_command` names the new content
+/// that way, as confd's `check_cmd` does).
+pub(crate) fn with_src(spec: &CommandSpec, path: &Path) -> CommandSpec {
+    let path = path.display().to_string();
+    match spec {
+        CommandSpec::Shell(s) => CommandSpec::Shell(s.replace("{{.src}}", &path)),
+        CommandSpec::Args(a) => {
+            CommandSpec::Args(a.iter().map(|s| s.replace("{{.src}}", &path)).collect())
+        }
     }
-    if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)?;
-    }
-    let tmp = dest.with_extension("sd-template.tmp");
-    std::fs::write(&tmp, contents)?;
-    std::fs::rename(&tmp, dest)?;
-    Ok(true)
 }
 
 /// Runs `spec` (through `sh -c` when it is one string with spaces), waiting at most `timeout`.

@@ -27,7 +27,7 @@ use crate::template::config::{CommandSpec, Config, OnCommandError};
 use crate::template::dependency::Dependency;
 use crate::template::funcs::helpers::HelperContext;
 use crate::template::watch::{Event, WatchSettings, Watcher};
-use crate::template::Reload;
+use crate::template::{writer, Reload};
 use template::{RenderOutcome, Tmpl};
 
 /// consul-template's exit codes.
@@ -269,7 +269,7 @@ impl Runner {
                 }
                 RenderOutcome::Complete(text) => {
                     t.rendered_once = true;
-                    match deliver(&self.config, t, &text) {
+                    match deliver(&self.config, t, &text, &self.command_env).await {
                         Ok(true) => {
                             if let Some(cmd) = &t.cfg.command {
                                 let entry = (cmd.clone(), t.cfg.command_timeout);
@@ -433,7 +433,14 @@ impl Runner {
 }
 
 /// Puts one rendered template in place; true when a file changed (its command must run).
-fn deliver(config: &Config, t: &mut Tmpl, text: &str) -> Result<bool, String> {
+/// With a `check_command`, the new content is checked in a temporary file first and replaces
+/// the destination only when the check exits 0.
+async fn deliver(
+    config: &Config,
+    t: &mut Tmpl,
+    text: &str,
+    env: &[(String, String)],
+) -> Result<bool, String> {
     let Some(dest) = t.destination() else {
         return Ok(false);
     };
@@ -444,14 +451,23 @@ fn deliver(config: &Config, t: &mut Tmpl, text: &str) -> Result<bool, String> {
         }
         return Ok(false);
     }
-    match deliver::write_if_changed(dest, text.as_bytes()) {
-        Ok(true) => {
-            tracing::info!("rendered {} => {}", t.name, dest.display());
-            Ok(true)
+    let staged = match writer::stage(&t.cfg, dest, text.as_bytes()) {
+        Ok(Some(staged)) => staged,
+        Ok(None) => return Ok(false),
+        Err(e) => return Err(e.to_string()),
+    };
+    if let Some(check) = &t.cfg.check_command {
+        let spec = deliver::with_src(check, staged.path());
+        if let Err(e) = deliver::run_command(&spec, t.cfg.command_timeout, env).await {
+            return Err(format!(
+                "{}: check_command {spec:?} refused the new content ({e}); the file is unchanged",
+                dest.display()
+            ));
         }
-        Ok(false) => Ok(false),
-        Err(e) => Err(format!("{}: {e}", dest.display())),
     }
+    staged.commit().map_err(|e| e.to_string())?;
+    tracing::info!("rendered {:?} => {:?}", t.name, dest.display().to_string());
+    Ok(true)
 }
 
 /// A Unix signal stream for a name like `SIGHUP` or `HUP`; none for an unknown name.
