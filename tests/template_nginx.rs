@@ -171,3 +171,32 @@ fn nginx_follows_the_catalog_through_the_seed_template() {
     );
     drop(agent);
 }
+
+/// The seed's command verbatim (real paths, port 8000, `/usr/sbin/nginx -s reload`) in a
+/// private mount, network and pid namespace, as `sd template` and through a `consul-template`
+/// symlink to sd.
+#[test]
+fn the_seeds_command_verbatim_in_a_namespace() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/template");
+    for mode in ["sd", "consul-template"] {
+        let out = Command::new("unshare")
+            .args(["--mount", "--net", "--pid", "--fork", "--mount-proc"])
+            .arg(dir.join("seed_verbatim.sh"))
+            .arg(common::sd_bin())
+            .arg(dir.join("golden/seed-nginx.ctmpl"))
+            .arg(mode)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run unshare (util-linux)");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success(), "{mode}: {text}");
+        assert!(
+            text.contains(&format!("seed scenario ok ({mode})")),
+            "{text}"
+        );
+    }
+}
