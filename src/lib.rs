@@ -2,7 +2,7 @@
 //!
 //! The library owns everything; `main.rs` only calls [`run`]. Layout and dependency rules are in
 //! DESIGN.md §2: `commands -> {client, config, api, cli}`, `commands::agent -> agent`,
-//! `agent -> {api, config}`; the agent never imports `client` or `commands`.
+//! `agent -> {api, config, process}`, `template -> {client, api, config, process}`; the agent never imports `client` or `commands`.
 
 pub mod agent;
 pub mod api;
@@ -11,6 +11,7 @@ pub mod client;
 pub mod commands;
 pub mod config;
 pub mod multicall;
+pub mod process;
 pub mod template;
 
 use std::ffi::OsString;

@@ -14,11 +14,12 @@ use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::net::unix::pipe::Receiver;
-use tokio::process::{Child, Command};
+use tokio::process::Command;
 
 use super::output::{go_io_error, TailBuffer};
 use super::Status;
 use crate::api::format_duration;
+use crate::process::ProcessGroup;
 
 /// How long to wait for a killed script to be reaped before reporting anyway.
 const REAP_WAIT: Duration = Duration::from_secs(5);
@@ -73,7 +74,7 @@ impl ScriptProbe {
             Ok(child) => child,
             Err(e) => return (Status::Critical, spawn_error(program, &e)),
         };
-        let mut group = Group::new(child);
+        let mut group = ProcessGroup::new(child);
         let captured = Mutex::new(TailBuffer::new(self.output_max));
 
         let child = &mut group.child;
@@ -84,15 +85,13 @@ impl ScriptProbe {
         .await;
         match finished {
             Ok(Ok(exit)) => {
-                group.reaped = true;
+                group.mark_reaped();
                 (classify(exit), text(&captured))
             }
             Ok(Err(e)) => (Status::Critical, format!("wait: {}", go_io_error(&e))),
             Err(_) => {
                 group.kill();
-                if let Ok(Ok(_)) = tokio::time::timeout(REAP_WAIT, group.child.wait()).await {
-                    group.reaped = true;
-                }
+                let _ = tokio::time::timeout(REAP_WAIT, group.wait()).await;
                 let mut message = format!(
                     "Timed out ({}) running check",
                     format_duration(self.timeout)
@@ -152,47 +151,6 @@ fn spawn_error(program: &str, e: &std::io::Error) -> String {
         format!("exec: {program:?}: executable file not found in $PATH")
     } else {
         format!("fork/exec {program}: {}", go_io_error(e))
-    }
-}
-
-/// A started script: its process group is killed unless the script was reaped (a reaped
-/// leader's group ID could belong to someone else by now).
-struct Group {
-    child: Child,
-    pid: Option<u32>,
-    reaped: bool,
-}
-
-impl Group {
-    fn new(child: Child) -> Group {
-        let pid = child.id();
-        Group {
-            child,
-            pid,
-            reaped: false,
-        }
-    }
-
-    fn kill(&mut self) {
-        if self.reaped {
-            return;
-        }
-        let pid = self
-            .pid
-            .and_then(|p| i32::try_from(p).ok())
-            .and_then(rustix::process::Pid::from_raw);
-        if let Some(pid) = pid {
-            if let Err(e) = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL)
-            {
-                tracing::debug!(pid = ?self.pid, "killing the script's process group: {e}");
-            }
-        }
-    }
-}
-
-impl Drop for Group {
-    fn drop(&mut self) {
-        self.kill();
     }
 }
 

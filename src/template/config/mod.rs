@@ -3,6 +3,14 @@
 //!
 //! Only types and their defaults live here; reading files and flags is in the submodules.
 
+mod decode;
+mod load;
+pub mod spec;
+mod values;
+
+pub use load::{load, Sources};
+pub use values::parse_signal;
+
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -98,6 +106,9 @@ pub struct ConsulConfig {
     pub auth: Option<String>,
     pub ssl: SslConfig,
     pub retry: RetryConfig,
+    /// `transport {}` / `-consul-transport-*` was set: Go's HTTP tuning, which sd's client
+    /// does not take (the run says so once).
+    pub transport_tuned: bool,
 }
 
 /// `consul { ssl {} }`.
@@ -182,6 +193,16 @@ pub enum CommandSpec {
     Args(Vec<String>),
 }
 
+impl std::fmt::Display for CommandSpec {
+    /// As consul-template logs it: `"nginx -s reload"`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CommandSpec::Shell(s) => write!(f, "{s:?}"),
+            CommandSpec::Args(a) => write!(f, "{:?}", a.join(" ")),
+        }
+    }
+}
+
 /// One `template {}` block or `-template` flag.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TemplateConfig {
@@ -264,6 +285,20 @@ pub struct ExecConfig {
     pub splay: Duration,
     /// `env { pristine custom allowlist denylist }`.
     pub env: ExecEnv,
+}
+
+impl ExecConfig {
+    /// `command` with consul-template's defaults: restart on change, SIGINT, 30 s, no splay.
+    pub fn new(command: CommandSpec) -> Self {
+        ExecConfig {
+            command,
+            reload_signal: None,
+            kill_signal: "SIGINT".into(),
+            kill_timeout: Duration::from_secs(30),
+            splay: Duration::ZERO,
+            env: ExecEnv::default(),
+        }
+    }
 }
 
 /// The child's environment.

@@ -9,6 +9,7 @@
 //! re-read without a restart.
 
 mod deliver;
+mod exec;
 mod template;
 
 use std::collections::BTreeSet;
@@ -49,6 +50,9 @@ enum Wake {
     Timer,
     Stop,
     Reload,
+    /// A signal to pass on to exec mode's child.
+    Forward(&'static str),
+    ChildExited(std::process::ExitStatus),
 }
 
 struct Runner {
@@ -63,6 +67,8 @@ struct Runner {
     reload: Option<Reload>,
     /// Where new watchers report (kept for a reload's new watcher).
     tx: mpsc::UnboundedSender<Event>,
+    /// Exec mode's child, if configured.
+    exec: Option<exec::Supervisor>,
 }
 
 fn watcher_for(config: &Config, client: Client, tx: mpsc::UnboundedSender<Event>) -> Watcher {
@@ -74,17 +80,41 @@ fn watcher_for(config: &Config, client: Client, tx: mpsc::UnboundedSender<Event>
     Watcher::new(client, settings, tx)
 }
 
-/// What commands get in their environment: where the agent is and the token, as
-/// consul-template passes them.
+/// What commands (and exec mode's child) get in their environment: how to reach the agent, as
+/// consul-template passes it (`CONSUL_HTTP_ADDR`, `_TOKEN`, `_TOKEN_FILE`, `_AUTH`, `_SSL`,
+/// `_SSL_VERIFY`), so `consul`/`sd` commands run from a template's command hit the same agent.
 fn command_env(config: &Config, client: &Client) -> Vec<(String, String)> {
-    let mut env = vec![(
-        "CONSUL_HTTP_ADDR".to_string(),
-        client.base_url().to_string(),
-    )];
-    if let Some(token) = &config.consul.token {
+    let c = &config.consul;
+    let base = client.base_url().to_string();
+    let mut env = vec![("CONSUL_HTTP_ADDR".to_string(), base.clone())];
+    if let Some(token) = &c.token {
         env.push(("CONSUL_HTTP_TOKEN".into(), token.clone()));
     }
+    if let Some(file) = &c.token_file {
+        env.push(("CONSUL_HTTP_TOKEN_FILE".into(), file.display().to_string()));
+    }
+    if let Some(auth) = &c.auth {
+        env.push(("CONSUL_HTTP_AUTH".into(), auth.clone()));
+    }
+    env.push((
+        "CONSUL_HTTP_SSL".into(),
+        base.starts_with("https://").to_string(),
+    ));
+    env.push(("CONSUL_HTTP_SSL_VERIFY".into(), c.ssl.verify.to_string()));
     env
+}
+
+/// Exec mode's supervisor for `config`, if it has an `exec {}`.
+fn supervisor_for(
+    config: &Config,
+    helpers: &HelperContext,
+    command_env: &[(String, String)],
+) -> Result<Option<exec::Supervisor>, String> {
+    config
+        .exec
+        .clone()
+        .map(|cfg| exec::Supervisor::new(cfg, &helpers.env, command_env))
+        .transpose()
 }
 
 /// consul-template warns past this many watched dependencies.
@@ -98,10 +128,24 @@ pub(crate) async fn run(
     reload: Option<Reload>,
 ) -> ExitCode {
     let (tx, mut rx) = mpsc::unbounded_channel();
+    let command_env = command_env(&config, &client);
+    let exec = match supervisor_for(&config, &helpers, &command_env) {
+        Ok(exec) => exec,
+        Err(e) => {
+            output::eprintln(&format!("sd template: {e}"));
+            return ExitCode::from(exit::CONFIG_ERROR);
+        }
+    };
+    if config.consul.transport_tuned {
+        tracing::info!(
+            "consul transport settings are Go HTTP tuning; sd's client keeps its own pool and ignores them"
+        );
+    }
     let mut runner = Runner {
         templates: config.templates.iter().cloned().map(Tmpl::new).collect(),
         watcher: watcher_for(&config, client.clone(), tx.clone()),
-        command_env: command_env(&config, &client),
+        command_env,
+        exec,
         brain: Brain::default(),
         helpers,
         config,
@@ -125,6 +169,9 @@ pub(crate) async fn run(
         }
     }
     let code = runner.serve(&mut rx).await;
+    if let Some(child) = &mut runner.exec {
+        child.stop().await;
+    }
     if let Some(pid_file) = &runner.config.pid_file {
         let _ = std::fs::remove_file(pid_file);
     }
@@ -158,12 +205,14 @@ impl Runner {
         let _source_watch = self.watch_sources(src_tx);
         let mut stop = signal(&self.config.kill_signal);
         let mut reload = signal(&self.config.reload_signal);
+        let mut forward = ForwardedSignals::new(&self.config);
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         loop {
             if let Some(code) = self.render_due().await {
                 return code;
             }
-            if self.config.once && self.templates.iter().all(|t| t.rendered_once) {
+            let all_rendered = self.templates.iter().all(|t| t.rendered_once);
+            if self.config.once && all_rendered && self.exec.is_none() {
                 return ExitCode::SUCCESS;
             }
             let next_quiet = self
@@ -184,6 +233,8 @@ impl Runner {
                 _ = tick.tick() => Wake::Timer,
                 _ = recv_signal(&mut stop) => Wake::Stop,
                 _ = recv_signal(&mut reload) => Wake::Reload,
+                name = forward.recv() => Wake::Forward(name),
+                status = child_exit(&mut self.exec) => Wake::ChildExited(status),
             };
             match wake {
                 Wake::Event(None) | Wake::Stop => return ExitCode::from(exit::INTERRUPT),
@@ -199,8 +250,17 @@ impl Runner {
                     }
                 }
                 Wake::SourceChanged(path) => self.reload_source(&path),
-                Wake::Reload => self.reload(),
+                Wake::Reload => self.reload().await,
                 Wake::Timer => self.log_blocked(),
+                Wake::Forward(name) => {
+                    if let Some(child) = &self.exec {
+                        child.signal(name);
+                    }
+                }
+                Wake::ChildExited(status) => {
+                    tracing::info!("(child) exited: {status}");
+                    return ExitCode::from(exec::exit_code(status));
+                }
             }
         }
     }
@@ -242,8 +302,9 @@ impl Runner {
     /// stops those no template uses, and runs the commands of the files that changed.
     async fn render_due(&mut self) -> Option<ExitCode> {
         let now = Instant::now();
-        let mut commands: Vec<(CommandSpec, Duration)> = Vec::new();
-        let mut failed = false;
+        // Each command once, in configuration order, with the templates that asked for it.
+        let mut commands: Vec<(CommandSpec, Duration, Vec<String>)> = Vec::new();
+        let mut any_changed = false;
         for i in 0..self.templates.len() {
             if !self.templates[i].due(now) || self.templates[i].compiled.is_none() {
                 continue;
@@ -265,16 +326,27 @@ impl Runner {
                         return Some(ExitCode::from(exit::ERROR));
                     }
                     tracing::error!("{e}");
-                    failed = true;
                 }
                 RenderOutcome::Complete(text) => {
                     t.rendered_once = true;
                     match deliver(&self.config, t, &text, &self.command_env).await {
                         Ok(true) => {
+                            any_changed = true;
                             if let Some(cmd) = &t.cfg.command {
-                                let entry = (cmd.clone(), t.cfg.command_timeout);
-                                if !commands.iter().any(|(c, _)| c == &entry.0) {
-                                    commands.push(entry);
+                                let name = format!(
+                                    "{:?} => {:?}",
+                                    t.name,
+                                    t.destination()
+                                        .map(|d| d.display().to_string())
+                                        .unwrap_or_default()
+                                );
+                                match commands.iter_mut().find(|(c, _, _)| c == cmd) {
+                                    Some((_, _, names)) => names.push(name),
+                                    None => commands.push((
+                                        cmd.clone(),
+                                        t.cfg.command_timeout,
+                                        vec![name],
+                                    )),
                                 }
                             }
                         }
@@ -290,7 +362,6 @@ impl Runner {
                 }
             }
         }
-        let _ = failed;
         self.forget_unused();
         if self.watcher.len() > MANY_DEPENDENCIES && !self.warned_many {
             self.warned_many = true;
@@ -299,8 +370,8 @@ impl Runner {
                 self.watcher.len()
             );
         }
-        for (cmd, timeout) in commands {
-            tracing::info!("running {cmd:?}");
+        for (cmd, timeout, names) in commands {
+            tracing::info!("executing command {cmd} from {}", names.join(", "));
             if let Err(e) = deliver::run_command(&cmd, timeout, &self.command_env).await {
                 let text = format!("command {cmd:?}: {e}");
                 if self.config.on_command_error == OnCommandError::Exit || self.config.once {
@@ -309,6 +380,25 @@ impl Runner {
                 }
                 tracing::error!("{text}; still running");
             }
+        }
+        self.supervise(any_changed).await
+    }
+
+    /// Exec mode: starts the child once every template has rendered, and tells it (signal or
+    /// restart) when a file changed after that.
+    async fn supervise(&mut self, any_changed: bool) -> Option<ExitCode> {
+        let all_rendered = self.templates.iter().all(|t| t.rendered_once);
+        let child = self.exec.as_mut()?;
+        let result = if !child.running() && all_rendered {
+            child.start()
+        } else if child.running() && any_changed {
+            child.changed().await
+        } else {
+            Ok(())
+        };
+        if let Err(e) = result {
+            output::eprintln(&format!("sd template: {e}"));
+            return Some(ExitCode::from(exit::RUNNER_ERROR));
         }
         None
     }
@@ -379,7 +469,7 @@ impl Runner {
     /// The reload signal: read the configuration again and start over with it (new watchers,
     /// an empty brain, every template parsed again). A configuration that cannot be used, or a
     /// template that does not parse, leaves the running one in place.
-    fn reload(&mut self) {
+    async fn reload(&mut self) {
         let Some(reload) = &self.reload else {
             tracing::info!("reloading templates");
             for t in &mut self.templates {
@@ -403,9 +493,23 @@ impl Runner {
                 return;
             }
         }
+        let env = command_env(&config, &client);
+        if config.exec != self.config.exec {
+            let next = match supervisor_for(&config, &self.helpers, &env) {
+                Ok(next) => next,
+                Err(e) => {
+                    tracing::error!("reload: {e}; keeping the running configuration");
+                    return;
+                }
+            };
+            if let Some(old) = &mut self.exec {
+                old.stop().await;
+            }
+            self.exec = next;
+        }
         tracing::info!("reloaded the configuration: {} templates", templates.len());
         self.watcher = watcher_for(&config, client.clone(), self.tx.clone());
-        self.command_env = command_env(&config, &client);
+        self.command_env = env;
         self.brain = Brain::default();
         self.templates = templates;
         self.config = config;
@@ -484,6 +588,55 @@ fn signal(name: &str) -> Option<tokio::signal::unix::Signal> {
         _ => return None,
     };
     tokio::signal::unix::signal(kind).ok()
+}
+
+/// Resolves when exec mode's child exits; never without one.
+async fn child_exit(exec: &mut Option<exec::Supervisor>) -> std::process::ExitStatus {
+    match exec {
+        Some(child) => child.exited().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The signals passed on to exec mode's child: the common ones sd does not use itself (its
+/// kill and reload signals). Without a child nothing is caught, so SIGTERM still ends sd.
+struct ForwardedSignals {
+    streams: Vec<(&'static str, tokio::signal::unix::Signal)>,
+}
+
+impl ForwardedSignals {
+    fn new(config: &Config) -> ForwardedSignals {
+        let mut streams = Vec::new();
+        if config.exec.is_some() {
+            for name in [
+                "SIGHUP", "SIGINT", "SIGTERM", "SIGQUIT", "SIGUSR1", "SIGUSR2",
+            ] {
+                let own = [&config.kill_signal, &config.reload_signal]
+                    .iter()
+                    .any(|s| crate::template::config::parse_signal(s).as_deref() == Ok(name));
+                if own {
+                    continue;
+                }
+                if let Some(stream) = signal(name) {
+                    streams.push((name, stream));
+                }
+            }
+        }
+        ForwardedSignals { streams }
+    }
+
+    async fn recv(&mut self) -> &'static str {
+        if self.streams.is_empty() {
+            return std::future::pending().await;
+        }
+        let futures = self.streams.iter_mut().map(|(name, s)| {
+            Box::pin(async move {
+                s.recv().await;
+                *name
+            })
+        });
+        futures::future::select_all(futures).await.0
+    }
 }
 
 async fn recv_signal(sig: &mut Option<tokio::signal::unix::Signal>) {

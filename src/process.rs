@@ -1,0 +1,144 @@
+//! Child processes in a process group of their own: a script check, a template's command or
+//! the child of `sd template -exec`, and everything they start, are signalled and killed
+//! together, so a timed-out `sh -c` leaves no orphan behind. Shared by `agent` and `template`.
+
+use std::process::ExitStatus;
+
+use rustix::process::{Pid, Signal};
+use tokio::process::Child;
+
+/// A started child that leads its own process group (spawned with `process_group(0)`).
+/// Dropping it kills the group unless the child was reaped: a reaped leader's group ID could
+/// belong to someone else by now.
+pub struct ProcessGroup {
+    pub child: Child,
+    pid: Option<u32>,
+    reaped: bool,
+}
+
+impl ProcessGroup {
+    pub fn new(child: Child) -> ProcessGroup {
+        let pid = child.id();
+        ProcessGroup {
+            child,
+            pid,
+            reaped: false,
+        }
+    }
+
+    /// The leader's process id (none once reaped).
+    pub fn pid(&self) -> Option<u32> {
+        self.pid.filter(|_| !self.reaped)
+    }
+
+    /// Waits for the leader to exit and records that it was reaped.
+    pub async fn wait(&mut self) -> std::io::Result<ExitStatus> {
+        let status = self.child.wait().await?;
+        self.reaped = true;
+        Ok(status)
+    }
+
+    /// Records that the leader was reaped by a `wait` on `child` made elsewhere.
+    pub fn mark_reaped(&mut self) {
+        self.reaped = true;
+    }
+
+    /// Sends `signal` to the whole group.
+    pub fn signal(&self, signal: Signal) -> std::io::Result<()> {
+        let pid = self
+            .pid()
+            .and_then(|p| i32::try_from(p).ok())
+            .and_then(Pid::from_raw);
+        match pid {
+            Some(pid) => rustix::process::kill_process_group(pid, signal).map_err(Into::into),
+            None => Ok(()),
+        }
+    }
+
+    /// SIGKILLs the whole group.
+    pub fn kill(&mut self) {
+        if let Err(e) = self.signal(Signal::KILL) {
+            tracing::debug!(pid = ?self.pid, "killing the process group: {e}");
+        }
+    }
+}
+
+impl Drop for ProcessGroup {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// The signal called `name` (`SIGHUP`, `HUP`, `hup`).
+pub fn signal_named(name: &str) -> Option<Signal> {
+    let upper = name.trim().to_ascii_uppercase();
+    Some(match upper.strip_prefix("SIG").unwrap_or(&upper) {
+        "HUP" => Signal::HUP,
+        "INT" => Signal::INT,
+        "QUIT" => Signal::QUIT,
+        "ILL" => Signal::ILL,
+        "TRAP" => Signal::TRAP,
+        "ABRT" => Signal::ABORT,
+        "BUS" => Signal::BUS,
+        "FPE" => Signal::FPE,
+        "KILL" => Signal::KILL,
+        "USR1" => Signal::USR1,
+        "SEGV" => Signal::SEGV,
+        "USR2" => Signal::USR2,
+        "PIPE" => Signal::PIPE,
+        "ALRM" => Signal::ALARM,
+        "TERM" => Signal::TERM,
+        "CHLD" => Signal::CHILD,
+        "CONT" => Signal::CONT,
+        "STOP" => Signal::STOP,
+        "TSTP" => Signal::TSTP,
+        "TTIN" => Signal::TTIN,
+        "TTOU" => Signal::TTOU,
+        "URG" => Signal::URG,
+        "XCPU" => Signal::XCPU,
+        "XFSZ" => Signal::XFSZ,
+        "VTALRM" => Signal::VTALARM,
+        "PROF" => Signal::PROF,
+        "WINCH" => Signal::WINCH,
+        "IO" => Signal::IO,
+        "PWR" => Signal::POWER,
+        "SYS" => Signal::SYS,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(signal_named("SIGHUP"), Some(Signal::HUP));
+        assert_eq!(signal_named("term"), Some(Signal::TERM));
+        assert_eq!(signal_named("SIGNOPE"), None);
+    }
+
+    #[tokio::test]
+    async fn a_group_is_killed_with_its_children() {
+        let mut cmd = tokio::process::Command::new("/bin/sh");
+        cmd.arg("-c")
+            .arg("sleep 30 & sleep 30; wait")
+            .process_group(0);
+        let mut group = ProcessGroup::new(cmd.spawn().unwrap());
+        let pgid = group.pid().unwrap();
+        group.kill();
+        let status = group.wait().await.unwrap();
+        assert!(!status.success());
+        // No process of the group is left (the background sleep was killed too).
+        let left = std::fs::read_dir("/proc")
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter_map(|e| std::fs::read_to_string(e.path().join("stat")).ok())
+            .filter(|stat| {
+                let after = stat.rsplit_once(')').map(|(_, a)| a).unwrap_or("");
+                after.split_whitespace().nth(2) == Some(&pgid.to_string())
+            })
+            .count();
+        assert_eq!(left, 0);
+    }
+}
