@@ -376,13 +376,62 @@ complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcomma
 complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from help" -f -a "register" -d 'Register services with the local agent'
 complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from help" -f -a "deregister" -d 'Deregister services of the local agent'
 complete -c sd -n "__fish_sd_using_subcommand services; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c sd -n "__fish_sd_using_subcommand template" -l consul-addr -d 'Address of the agent\'s HTTP API (default: CONSUL_HTTP_ADDR or 127.0.0.1:8500)' -r
-complete -c sd -n "__fish_sd_using_subcommand template" -l template -d 'A template to render, where to write it and what to run when it changed' -r
-complete -c sd -n "__fish_sd_using_subcommand template" -l log-level -d 'Log level: trace, debug, info, warn, err' -r
-complete -c sd -n "__fish_sd_using_subcommand template" -l once -d 'Render each template once and exit'
-complete -c sd -n "__fish_sd_using_subcommand template" -l dry -d 'Print the rendered templates to stdout instead of writing them'
-complete -c sd -n "__fish_sd_using_subcommand template" -s h -l help -d 'Print help'
-complete -c sd -n "__fish_sd_using_subcommand template" -s V -l version -d 'Print version'
+complete -c sd -n "__fish_sd_using_subcommand template" -l config -d 'Configuration file or directory (HCL or JSON); repeatable' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l template -d 'A template to render, where to write it and what to run when it changed; repeatable' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l consul-addr -d 'Address of the agent\'s HTTP API (default: CONSUL_HTTP_ADDR, else 127.0.0.1:8500)' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l consul-auth -d 'Basic auth for the agent, user[:pass]' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l consul-token -d 'ACL token (default: CONSUL_HTTP_TOKEN)' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l consul-token-file -d 'File holding the ACL token (default: CONSUL_HTTP_TOKEN_FILE)' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l consul-retry -d 'Retry failed queries (default true)' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l consul-retry-attempts -d 'Give up after this many failed attempts (default 0: never)' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l consul-retry-backoff -d 'First retry delay, doubled on each failure (default 250ms)' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l consul-retry-max-backoff -d 'Cap of the retry delay (default 1m)' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l retry -d 'Same as -consul-retry-backoff' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l consul-ssl -d 'Talk HTTPS to the agent' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l consul-ssl-verify -d 'Verify the agent\'s certificate (default true)' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l consul-ssl-ca-cert -d 'CA certificate file' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l consul-ssl-ca-path -d 'Directory of CA certificates' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l consul-ssl-cert -d 'Client certificate file' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l consul-ssl-key -d 'Client key file' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l consul-ssl-server-name -d 'Name expected in the agent\'s certificate' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l consul-transport-dial-keep-alive -d 'Accepted for compatibility (Go HTTP tuning)' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l consul-transport-dial-timeout -d 'Accepted for compatibility (Go HTTP tuning)' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l consul-transport-disable-keep-alives -d 'Accepted for compatibility (Go HTTP tuning)' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l consul-transport-max-idle-conns-per-host -d 'Accepted for compatibility (Go HTTP tuning)' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l consul-transport-tls-handshake-timeout -d 'Accepted for compatibility (Go HTTP tuning)' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l dedup -d 'De-duplication across instances (not supported yet)' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l default-left-delimiter -d 'Left delimiter of templates that set none (default {{)' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l default-right-delimiter -d 'Right delimiter of templates that set none (default }})' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l dry -d 'Print the rendered templates to stdout instead of writing them' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l once -d 'Render each template once and exit' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l parse-only -d 'Parse the templates and exit' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l exec -d 'Run and supervise this command once every template has rendered' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l exec-kill-signal -d 'Signal that stops the child (default SIGINT)' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l exec-kill-timeout -d 'Wait this long after the kill signal before SIGKILL (default 30s)' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l exec-reload-signal -d 'Signal sent to the child on a change (default: restart it)' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l exec-splay -d 'Random delay before signalling the child' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l exec-env-pristine -d 'Start the child with an empty environment' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l exec-env-custom -d 'KEY=value to add to the child\'s environment' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l exec-env-allowlist -d 'Only pass variables matching this glob to the child' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l exec-env-denylist -d 'Never pass variables matching this glob to the child' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l kill-signal -d 'Signal that stops sd template (default SIGINT)' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l reload-signal -d 'Signal that reloads configuration and templates (default SIGHUP)' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l log-level -d 'Log level: trace, debug, info, warn, err (default warn)' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l log-file -d 'Not supported: logs go to stderr' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l log-rotate-bytes -d 'Not supported: logs go to stderr' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l log-rotate-duration -d 'Not supported: logs go to stderr' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l log-rotate-max-files -d 'Not supported: logs go to stderr' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l syslog -d 'Not supported: logs go to stderr' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l syslog-facility -d 'Not supported: logs go to stderr' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l syslog-name -d 'Not supported: logs go to stderr' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l max-stale -d 'Allow stale reads this far behind the leader (default 2s)' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l pid-file -d 'Write the process id to this file' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l template-error-fatal -d 'A template error ends the run (default false in sd)' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l wait -d 'Quiescence: min[:max] with no change before rendering' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l block-warn -d 'Say at INFO what a template waits for after this long (default 30s)' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l on-command-error -d 'What a failed command does: log (default) or exit' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -s v -l version -d 'Print the version and exit'
+complete -c sd -n "__fish_sd_using_subcommand template" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sd -n "__fish_sd_using_subcommand validate" -l config-format -d 'Parse every file as json or hcl, whatever its extension.' -r
 complete -c sd -n "__fish_sd_using_subcommand validate" -l quiet -d 'Print nothing when the configuration is valid, warnings included.' -r
 complete -c sd -n "__fish_sd_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
