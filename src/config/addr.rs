@@ -2,8 +2,8 @@
 //! list) and friends, a small subset of go-sockaddr templates, and choosing the advertise
 //! address when the agent binds to "any".
 //!
-//! Templates understood: `{{ GetPrivateIP }}`, `{{ GetPublicIP }}` and
-//! `{{ GetInterfaceIP "eth0" }}`; anything else inside `{{ }}` is an error naming these.
+//! Templates understood: those of `sockaddr.rs` (`{{ GetPrivateIP }}`, `{{ GetPublicIP }}`,
+//! `{{ GetInterfaceIP "eth0" }}`, ...); anything else inside `{{ }}` is an error naming them.
 //!
 //! Advertise address with `bind_addr = 0.0.0.0` (Consul's rule, then sd's fallback): the host's
 //! single private IPv4 address (10/8, 172.16/12, 192.168/16, 100.64/10); several is an error
@@ -47,7 +47,7 @@ pub(crate) fn is_private_v4(ip: Ipv4Addr) -> bool {
     ip.is_private() || (o[0] == 100 && (64..128).contains(&o[1]))
 }
 
-fn is_public_v4(ip: Ipv4Addr) -> bool {
+pub(crate) fn is_public_v4(ip: Ipv4Addr) -> bool {
     !(ip.is_loopback()
         || ip.is_link_local()
         || ip.is_unspecified()
@@ -158,32 +158,14 @@ fn expand_template(key: &str, text: &str, host: &[HostAddr]) -> Result<String, C
 }
 
 fn eval_template(key: &str, expr: &str, host: &[HostAddr]) -> Result<String, ConfigError> {
-    let first = |ips: Vec<IpAddr>, what: &str| {
-        ips.first().map(IpAddr::to_string).ok_or_else(|| {
-            ConfigError::invalid(format!(
-                "{key}: template {{{{ {expr} }}}} found no {what} address"
-            ))
-        })
-    };
-    if expr == "GetPrivateIP" {
-        return first(private_v4(host), "private IPv4");
+    let value = super::sockaddr::eval(expr, host)
+        .map_err(|e| ConfigError::invalid(format!("{key}: template {e}")))?;
+    if value.is_empty() {
+        return Err(ConfigError::invalid(format!(
+            "{key}: template {{{{ {expr} }}}} found no address"
+        )));
     }
-    if expr == "GetPublicIP" {
-        return first(public_v4(host), "public IPv4");
-    }
-    if let Some(arg) = expr.strip_prefix("GetInterfaceIP") {
-        let name = arg.trim().trim_matches('"');
-        let ips: Vec<IpAddr> = host
-            .iter()
-            .filter(|h| h.interface == name && h.ip.is_ipv4())
-            .map(|h| h.ip)
-            .collect();
-        return first(ips, &format!("IPv4 interface {name:?}"));
-    }
-    Err(ConfigError::invalid(format!(
-        "{key}: template {{{{ {expr} }}}} is not supported; sd understands \
-         {{{{ GetPrivateIP }}}}, {{{{ GetPublicIP }}}} and {{{{ GetInterfaceIP \"name\" }}}}"
-    )))
+    Ok(value)
 }
 
 /// Every address in `text` (space-separated, templates expanded).

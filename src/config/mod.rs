@@ -24,6 +24,7 @@ pub mod schema;
 mod schema_sections;
 mod settings;
 mod shape;
+pub mod sockaddr;
 
 #[cfg(test)]
 mod tests;

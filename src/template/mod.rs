@@ -52,6 +52,7 @@ pub fn run(
     };
     let helpers = funcs::helpers::HelperContext {
         env: std::sync::Arc::new(env),
+        sandbox: None,
     };
     runtime.block_on(runner::run(config, client, helpers, reload))
 }

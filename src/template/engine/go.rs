@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use gotmpl::{FuncMap, MissingKey, TemplateError, Value};
 
-use crate::template::engine::{go_check, EngineError, ParseOptions};
+use crate::template::engine::{go_check, go_scratch, EngineError, ParseOptions};
 use crate::template::funcs::data::{Data, DataError, Pass};
 use crate::template::funcs::{helpers, unsupported};
 
@@ -22,6 +22,7 @@ pub(crate) struct GoTemplate {
     tmpl: Arc<gotmpl::Template>,
     cell: Cell,
     name: String,
+    scratch: go_scratch::Store,
 }
 
 impl std::fmt::Debug for GoTemplate {
@@ -41,6 +42,9 @@ impl GoTemplate {
         register_data(&mut map, &cell);
         helpers::register(&mut map, opts.helpers);
         register_execute_template(&mut map, &me);
+        let scratch = go_scratch::Store::default();
+        go_scratch::register(&mut map, &scratch);
+        let src = &go_scratch::rewrite(src, opts.left, opts.right);
         unsupported::register(&mut map);
         for name in opts.denylist {
             let denied = name.clone();
@@ -76,11 +80,16 @@ impl GoTemplate {
             tmpl,
             cell,
             name: opts.name.to_string(),
+            scratch,
         })
     }
 
     /// Renders the template against `pass` (nil dot, as consul-template executes it).
     pub fn render(&self, pass: &Arc<Pass>) -> Result<String, EngineError> {
+        self.scratch
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
         set_cell(&self.cell, Some(pass.clone()));
         let out = self.tmpl.execute_to_string(&Value::Nil);
         set_cell(&self.cell, None);
@@ -324,6 +333,28 @@ mod tests {
         assert!(err.contains("Nope"), "{err}");
         let t = parse("{{ with node }}{{ .Nope }}{{ end }}", false).unwrap();
         assert_eq!(render(&t, brain).unwrap(), "<no value>");
+    }
+
+    #[test]
+    fn scratch_lives_for_one_render() {
+        let t = parse(
+            "{{ if not (scratch.Key \"a\") }}fresh{{ end }}{{ scratch.Set \"a\" 1 }}{{ scratch.SetX \"a\" 2 }}\
+             {{ scratch.MapSet \"m\" \"b\" \"B\" }}{{ scratch.MapSetX \"m\" \"a\" \"A\" }}\
+             {{ scratch.MapSetX \"m\" \"a\" \"Z\" }}{{ scratch.Get \"a\" }}{{ range scratch.MapValues \"m\" }}{{ . }}{{ end }}",
+            false,
+        )
+        .unwrap();
+        assert_eq!(render(&t, Brain::default()).unwrap(), "fresh1AB");
+        assert_eq!(render(&t, Brain::default()).unwrap(), "fresh1AB");
+    }
+
+    #[test]
+    fn denylist_patterns_are_globs() {
+        let helpers = HelperContext::default();
+        let denied =
+            crate::template::funcs::denied(&["key*".to_string(), "plugin".to_string()], &helpers)
+                .unwrap();
+        assert_eq!(denied, ["key", "keyExists", "keyOrDefault", "plugin"]);
     }
 
     #[test]

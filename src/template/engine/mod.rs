@@ -4,6 +4,7 @@
 
 pub(crate) mod go;
 mod go_check;
+mod go_scratch;
 pub(crate) mod tera;
 
 use std::sync::Arc;

@@ -43,6 +43,23 @@ fn usage(function: &'static str, message: impl Into<String>) -> DataError {
 }
 
 /// One render of one template: what it used and what it still waits for.
+/// The data functions, by the name templates call them.
+pub(crate) const NAMES: &[&str] = &[
+    "service",
+    "services",
+    "node",
+    "nodes",
+    "datacenters",
+    "key",
+    "keyExists",
+    "keyOrDefault",
+    "ls",
+    "safeLs",
+    "tree",
+    "safeTree",
+    "file",
+];
+
 #[derive(Debug)]
 pub(crate) struct Pass {
     brain: Brain,

@@ -95,6 +95,12 @@ impl Tmpl {
     /// Reads and parses the source; on success replaces the parsed form and marks it dirty.
     pub fn load(&mut self, config: &Config, helpers: &HelperContext) -> Result<(), EngineError> {
         let src = self.read_source()?;
+        let helpers = &HelperContext {
+            env: helpers.env.clone(),
+            sandbox: self.cfg.sandbox_path.clone(),
+        };
+        let denylist = crate::template::funcs::denied(&self.cfg.function_denylist, helpers)
+            .map_err(EngineError::Parse)?;
         let opts = ParseOptions {
             name: &self.name,
             left: self
@@ -108,7 +114,7 @@ impl Tmpl {
                 .as_deref()
                 .unwrap_or(&config.default_right_delimiter),
             error_on_missing_key: self.cfg.error_on_missing_key,
-            denylist: &self.cfg.function_denylist,
+            denylist: &denylist,
             helpers,
         };
         self.compiled = Some(Compiled::parse(self.engine(), &src, &opts)?);

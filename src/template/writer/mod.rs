@@ -8,7 +8,7 @@
 //! a rename that fails with `EBUSY` or `EXDEV` (a single-file bind mount) falls back to
 //! rewriting the file in place.
 
-mod owner;
+pub(crate) mod owner;
 
 use std::fs::{File, Permissions};
 use std::io::Write;
@@ -178,7 +178,7 @@ pub(crate) fn stage(
 
 /// Refuses a symlink anywhere in `dir`'s path and creates the missing directories (mode 0755)
 /// when allowed.
-fn check_parents(dir: &Path, create: bool) -> Result<(), WriteError> {
+pub(crate) fn check_parents(dir: &Path, create: bool) -> Result<(), WriteError> {
     let mut current = PathBuf::new();
     for part in dir.components() {
         current.push(part);

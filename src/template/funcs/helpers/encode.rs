@@ -1,6 +1,6 @@
 //! Parsing and encoding: `parseBool`, `parseInt`, `parseUint`, `parseFloat`, `parseJSON`,
 //! `toJSON`, `toJSONPretty`, `toUnescapedJSON`, `toUnescapedJSONPretty`, `base64Encode`,
-//! `base64Decode`, `base64URLEncode`, `base64URLDecode`, `sha256Hex`, `hmacSHA256Hex`.
+//! `base64Decode`, `base64URLEncode`, `base64URLDecode`, `sha256Hex`, `hmacSHA256Hex`, `md5sum`.
 //!
 //! JSON follows Go's `encoding/json`: numbers parse as floats (`float64`), maps encode with
 //! sorted keys, and `toJSON` escapes `<`, `>` and `&` as Go does for HTML safety.
@@ -75,6 +75,10 @@ pub(super) fn register(map: &mut gotmpl::FuncMap) {
         )
         .as_ref())))
     });
+    string_fn(map, "md5sum", |[s]| {
+        use md5::Digest as _;
+        Ok(string(hex(&md5::Md5::digest(s.as_bytes()))))
+    });
     string_fn(map, "hmacSHA256Hex", |[message, key]| {
         let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, key.as_bytes());
         Ok(string(hex(
@@ -108,7 +112,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// JSON as Go's `json.Unmarshal` into `interface{}` gives it: every number a float64.
-fn from_go_json(v: &serde_json::Value) -> Value {
+pub(super) fn from_go_json(v: &serde_json::Value) -> Value {
     match v {
         serde_json::Value::Number(n) => Value::Float(n.as_f64().unwrap_or(0.0)),
         serde_json::Value::Array(a) => Value::List(a.iter().map(from_go_json).collect()),
@@ -123,7 +127,7 @@ fn from_go_json(v: &serde_json::Value) -> Value {
 
 /// A template value as Go's `json.Marshal` writes it: a float with no fraction (below 1e21)
 /// without a decimal point.
-fn to_go_json(v: &Value) -> serde_json::Value {
+pub(super) fn to_go_json(v: &Value) -> serde_json::Value {
     match v {
         Value::Nil => serde_json::Value::Null,
         Value::Bool(b) => (*b).into(),

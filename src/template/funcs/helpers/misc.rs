@@ -1,5 +1,6 @@
-//! `env`, `mustEnv`, `envOrDefault` (from the environment the run started with), `loop` and
-//! `timestamp`.
+//! `env`, `mustEnv`, `envOrDefault` (from the environment the run started with), `loop`,
+//! `timestamp` and `sockaddr` (go-sockaddr's address functions over this host's interfaces:
+//! `sockaddr "GetPrivateIP"`, `sockaddr "GetInterfaceIP \"eth0\""`).
 
 use std::sync::Arc;
 
@@ -8,6 +9,14 @@ use gotmpl::Value;
 use super::{arity, fail, string, text, value_fn, HelperContext};
 
 pub(super) fn register(map: &mut gotmpl::FuncMap, ctx: &HelperContext) {
+    value_fn(map, "sockaddr", |a| {
+        let words: Vec<&str> = (0..a.len())
+            .map(|i| text("sockaddr", a, i))
+            .collect::<gotmpl::Result<_>>()?;
+        crate::config::sockaddr::eval_on_host(&words.join(" "))
+            .map(string)
+            .map_err(|e| fail("sockaddr", e))
+    });
     let env = ctx.env.clone();
     value_fn(map, "env", move |a| {
         arity("env", a, 1)?;

@@ -1,5 +1,6 @@
-//! consul-template's helper functions (grouping, membership, strings, parse/encode, maps, math,
-//! `env`, `loop`, `timestamp`) over `gotmpl::Value`, registered on both engines (Tera gets them
+//! consul-template's helper functions (grouping, membership, strings, parse/encode, YAML/TOML,
+//! maps, math, `env`, `loop`, `timestamp`, `sockaddr`, `writeToFile`, `plugin`) over
+//! `gotmpl::Value`, registered on both engines (Tera gets them
 //! as filters and functions through `engine::tera`).
 //!
 //! consul-template's argument order is kept: the piped value is the last argument, so
@@ -7,6 +8,8 @@
 
 mod collections;
 mod encode;
+mod files;
+mod formats;
 mod math;
 mod misc;
 mod strings;
@@ -21,6 +24,8 @@ use gotmpl::{TemplateError, Value};
 #[derive(Debug, Clone, Default)]
 pub(crate) struct HelperContext {
     pub env: Arc<BTreeMap<String, String>>,
+    /// The template's `sandbox_path`: `writeToFile` stays under it.
+    pub sandbox: Option<std::path::PathBuf>,
 }
 
 /// Adds every helper to `map`.
@@ -28,6 +33,8 @@ pub(crate) fn register(map: &mut gotmpl::FuncMap, ctx: &HelperContext) {
     collections::register(map);
     strings::register(map);
     encode::register(map);
+    formats::register(map);
+    files::register(map, ctx);
     math::register(map);
     misc::register(map, ctx);
 }
@@ -125,6 +132,7 @@ pub(super) mod test_support {
                     .map(|(k, v)| (k.to_string(), v.to_string()))
                     .collect(),
             ),
+            sandbox: None,
         };
         let mut map = gotmpl::FuncMap::new();
         register(&mut map, &ctx);
