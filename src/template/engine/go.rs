@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use gotmpl::{FuncMap, MissingKey, TemplateError, Value};
 
-use crate::template::engine::{go_check, go_scratch, EngineError, ParseOptions};
+use crate::template::engine::{go_check, go_rewrite, go_scratch, EngineError, ParseOptions};
 use crate::template::funcs::data::{Data, DataError, Pass};
 use crate::template::funcs::{helpers, unsupported};
 
@@ -44,7 +44,7 @@ impl GoTemplate {
         register_execute_template(&mut map, &me);
         let scratch = go_scratch::Store::default();
         go_scratch::register(&mut map, &scratch);
-        let src = &go_scratch::rewrite(src, opts.left, opts.right);
+        let src = &go_rewrite::rewrite(src, opts.left, opts.right);
         unsupported::register(&mut map);
         for name in opts.denylist {
             let denied = name.clone();

@@ -4,6 +4,7 @@
 
 pub(crate) mod go;
 mod go_check;
+mod go_rewrite;
 mod go_scratch;
 pub(crate) mod tera;
 
