@@ -6,82 +6,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
 
+use common::sd_template::{read, wait_until, SdTemplate};
 use common::{fails, run_sd_env, stderr, AgentBuilder};
-
-fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
-    let deadline = Instant::now() + timeout;
-    while !f() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_default()
-}
-
-/// A background `sd template`, killed on drop, its log printed when the test fails.
-struct Running {
-    child: Child,
-    log: PathBuf,
-}
-
-impl Running {
-    fn start(args: &[&str], env: &[(&str, &str)], dir: &Path) -> Running {
-        let log = dir.join("sd-template.log");
-        let mut cmd = Command::new(common::sd_bin());
-        cmd.arg("template")
-            .args(args)
-            .env_remove("CONSUL_HTTP_ADDR")
-            .env_remove("CONSUL_HTTP_TOKEN")
-            .envs(env.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).expect("log file"));
-        Running {
-            child: cmd.spawn().expect("spawn sd template"),
-            log,
-        }
-    }
-
-    fn log(&self) -> String {
-        read(&self.log)
-    }
-
-    fn signal(&self, sig: &str) {
-        let ok = Command::new("kill")
-            .args([&format!("-{sig}"), &self.child.id().to_string()])
-            .status()
-            .expect("kill")
-            .success();
-        assert!(ok, "kill -{sig}");
-    }
-
-    fn wait_exit(&mut self, timeout: Duration) -> std::process::ExitStatus {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if let Some(status) = self.child.try_wait().expect("try_wait") {
-                return status;
-            }
-            assert!(Instant::now() < deadline, "sd template did not exit");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        if std::thread::panicking() {
-            eprintln!("--- sd template log ---\n{}", self.log());
-        }
-    }
-}
 
 fn template(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     let mut all = vec!["template"];
@@ -281,7 +210,7 @@ fn exec_mode_starts_signals_restarts_and_follows_the_child() {
     );
     let addr = format!("-consul-addr={}", agent.http_addr());
     let exec = format!("-exec={child}");
-    let sd = Running::start(
+    let sd = SdTemplate::start(
         &[
             &addr,
             "-template",
@@ -308,7 +237,7 @@ fn exec_mode_starts_signals_restarts_and_follows_the_child() {
 
     // Without a reload signal the child is restarted.
     std::fs::remove_file(&events).unwrap();
-    let restart = Running::start(
+    let restart = SdTemplate::start(
         &[&addr, "-template", &spec, &exec, "-exec-kill-timeout=2s"],
         &[],
         d,
@@ -342,7 +271,7 @@ fn pid_file_reload_signal_and_kill_signal() {
     };
     std::fs::write(&config, block("one.txt")).unwrap();
     let pid_file = d.join("sd.pid");
-    let mut sd = Running::start(
+    let mut sd = SdTemplate::start(
         &[
             &format!("-config={}", config.display()),
             &format!("-consul-addr={}", agent.http_addr()),
@@ -386,7 +315,7 @@ fn a_command_past_its_timeout_is_killed_with_what_it_started() {
         .to_string(),
     )
     .unwrap();
-    let sd = Running::start(
+    let sd = SdTemplate::start(
         &[
             &format!("-config={}", d.join("sd.json").display()),
             &format!("-consul-addr={}", agent.http_addr()),

@@ -6,10 +6,11 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use common::nginx::{wait_for_backends, Backend, Nginx};
+use common::sd_template::{wait_until, SdTemplate};
 use common::{free_port, loopback_block, loopback_host, AgentBuilder};
 
 /// The seed's template (`tests/template/golden/seed-nginx.ctmpl`, byte for byte the guide's
@@ -42,31 +43,6 @@ fn register(agent: &common::Agent, b: &Backend, id: &str, ttl_check: bool) {
     agent.put_ok("/v1/agent/service/register", &body);
 }
 
-/// `sd template`, killed on drop, its log printed when the test fails.
-struct SdTemplate {
-    child: Child,
-    log: std::path::PathBuf,
-}
-
-impl Drop for SdTemplate {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        if std::thread::panicking() {
-            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
-            eprintln!("--- sd template log ---\n{log}");
-        }
-    }
-}
-
-fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
-    let deadline = Instant::now() + timeout;
-    while !f() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 #[test]
 fn nginx_follows_the_catalog_through_the_seed_template() {
     let block = loopback_block();
@@ -94,29 +70,25 @@ fn nginx_follows_the_catalog_through_the_seed_template() {
         nginx.dir.path().join("nginx.pid").exists()
     });
 
-    let err_log = work.path().join("sd-template.err");
-    let child = Command::new(common::sd_bin())
-        .arg("template")
-        .arg("--consul-addr")
-        .arg(format!("{agent_ip}:8500"))
-        .arg("--template")
-        .arg(format!(
-            "{}:{}:{}",
-            ctmpl.display(),
-            servers.display(),
-            nginx.reload_command()
-        ))
-        .arg("--log-level=info")
-        .env_remove("CONSUL_HTTP_ADDR")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&err_log).expect("log"))
-        .stdin(Stdio::null())
-        .spawn()
-        .expect("start sd template");
-    let mut sd = SdTemplate {
-        child,
-        log: err_log.clone(),
-    };
+    let addr = format!("{agent_ip}:8500");
+    let spec = format!(
+        "{}:{}:{}",
+        ctmpl.display(),
+        servers.display(),
+        nginx.reload_command()
+    );
+    let mut sd = SdTemplate::start(
+        &[
+            "--consul-addr",
+            &addr,
+            "--template",
+            &spec,
+            "--log-level=info",
+        ],
+        &[],
+        work.path(),
+    );
+    let err_log = sd.log.clone();
     let front = format!("127.0.0.1:{port}");
 
     // Two backends: both answer through nginx.
@@ -149,10 +121,7 @@ fn nginx_follows_the_catalog_through_the_seed_template() {
         || std::fs::read_to_string(&err_log).is_ok_and(|l| l.contains("retrying")),
     );
     std::thread::sleep(Duration::from_secs(2));
-    assert!(
-        sd.child.try_wait().expect("try_wait").is_none(),
-        "sd template exited"
-    );
+    assert!(sd.running(), "sd template exited");
     assert_eq!(std::fs::read_to_string(&servers).expect("rendered"), before);
     wait_for_backends(&front, &["backend-2", "backend-4"], Duration::from_secs(5));
 
@@ -160,10 +129,7 @@ fn nginx_follows_the_catalog_through_the_seed_template() {
     agent = AgentBuilder::dev().at(agent_ip).start();
     register(&agent, &backends[1], "web-3", false);
     wait_for_backends(&front, &["backend-3"], Duration::from_secs(60));
-    assert!(
-        sd.child.try_wait().expect("try_wait").is_none(),
-        "sd template exited"
-    );
+    assert!(sd.running(), "sd template exited");
     let log = std::fs::read_to_string(&err_log).expect("sd template log");
     assert!(
         log.contains("rendered") && log.contains("servers.conf"),

@@ -6,6 +6,7 @@
 
 pub mod cluster;
 pub mod nginx;
+pub mod sd_template;
 
 use std::fs::File;
 use std::io::Read;
