@@ -417,13 +417,13 @@ complete -c sd -n "__fish_sd_using_subcommand template" -l exec-env-denylist -d 
 complete -c sd -n "__fish_sd_using_subcommand template" -l kill-signal -d 'Signal that stops sd template (default SIGINT)' -r
 complete -c sd -n "__fish_sd_using_subcommand template" -l reload-signal -d 'Signal that reloads configuration and templates (default SIGHUP)' -r
 complete -c sd -n "__fish_sd_using_subcommand template" -l log-level -d 'Log level: trace, debug, info, warn, err (default warn)' -r
-complete -c sd -n "__fish_sd_using_subcommand template" -l log-file -d 'Not supported: logs go to stderr' -r
-complete -c sd -n "__fish_sd_using_subcommand template" -l log-rotate-bytes -d 'Not supported: logs go to stderr' -r
-complete -c sd -n "__fish_sd_using_subcommand template" -l log-rotate-duration -d 'Not supported: logs go to stderr' -r
-complete -c sd -n "__fish_sd_using_subcommand template" -l log-rotate-max-files -d 'Not supported: logs go to stderr' -r
-complete -c sd -n "__fish_sd_using_subcommand template" -l syslog -d 'Not supported: logs go to stderr' -r
-complete -c sd -n "__fish_sd_using_subcommand template" -l syslog-facility -d 'Not supported: logs go to stderr' -r
-complete -c sd -n "__fish_sd_using_subcommand template" -l syslog-name -d 'Not supported: logs go to stderr' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l log-file -d 'Also log to this file, rotated (a directory gets consul-template-<time>.log)' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l log-rotate-bytes -d 'Start a new log file past this size in bytes (default 0: no limit)' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l log-rotate-duration -d 'Start a new log file this often (default 24h)' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l log-rotate-max-files -d 'Old log files to keep (default 0: all; -1: none)' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l syslog -d 'Also log to the local syslog daemon' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l syslog-facility -d 'Syslog facility (default LOCAL0)' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l syslog-name -d 'Program name in syslog (default consul-template)' -r
 complete -c sd -n "__fish_sd_using_subcommand template" -l max-stale -d 'Allow stale reads this far behind the leader (default 2s)' -r
 complete -c sd -n "__fish_sd_using_subcommand template" -l pid-file -d 'Write the process id to this file' -r
 complete -c sd -n "__fish_sd_using_subcommand template" -l template-error-fatal -d 'A template error ends the run (default false in sd)' -r

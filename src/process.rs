@@ -129,16 +129,28 @@ mod tests {
         group.kill();
         let status = group.wait().await.unwrap();
         assert!(!status.success());
-        // No process of the group is left (the background sleep was killed too).
-        let left = std::fs::read_dir("/proc")
-            .unwrap()
-            .filter_map(Result::ok)
-            .filter_map(|e| std::fs::read_to_string(e.path().join("stat")).ok())
-            .filter(|stat| {
-                let after = stat.rsplit_once(')').map(|(_, a)| a).unwrap_or("");
-                after.split_whitespace().nth(2) == Some(&pgid.to_string())
-            })
-            .count();
-        assert_eq!(left, 0);
+        // No live process of the group is left (the background sleep was killed too; it may
+        // stay a zombie for a moment until its new parent reaps it).
+        let live = || {
+            std::fs::read_dir("/proc")
+                .unwrap()
+                .filter_map(Result::ok)
+                .filter_map(|e| std::fs::read_to_string(e.path().join("stat")).ok())
+                .filter(|stat| {
+                    let after = stat.rsplit_once(')').map(|(_, a)| a).unwrap_or("");
+                    let fields: Vec<&str> = after.split_whitespace().collect();
+                    fields.first() != Some(&"Z")
+                        && fields.get(2) == Some(&pgid.to_string().as_str())
+                })
+                .count()
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while live() > 0 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the group outlived its kill"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
     }
 }

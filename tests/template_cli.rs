@@ -6,7 +6,8 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::Duration;
 
 use common::sd_template::{read, wait_until, SdTemplate};
@@ -56,7 +57,14 @@ fn usage_errors_exit_2_and_name_what_is_wrong() {
             &["exec.kill_signal", "SIGNOPE"],
         ),
         (&["-template", "a:b", "-dedup"], &["dedup", "not supported"]),
-        (&["-template", "a:b", "-log-file=/tmp/x.log"], &["log_file"]),
+        (
+            &["-template", "a:b", "-log-file=/nonexistent/dir/x.log"],
+            &["/nonexistent/dir"],
+        ),
+        (
+            &["-template", "a:b", "-syslog", "-syslog-facility=LOCAL9"],
+            &["LOCAL9"],
+        ),
         (
             &["-template", "a:b", "-vault-addr=http://v:8200"],
             &["vault-addr"],
@@ -341,4 +349,97 @@ fn a_command_past_its_timeout_is_killed_with_what_it_started() {
     wait_until("v2", Duration::from_secs(10), || {
         read(&d.join("out.txt")) == "v2"
     });
+}
+
+#[test]
+fn logs_go_to_a_rotating_file_and_to_syslog_too() {
+    let agent = AgentBuilder::dev().start();
+    agent.put_ok("/v1/kv/k", "v");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("t.ctmpl"), "{{key \"k\"}}").unwrap();
+    let spec = format!(
+        "{}:{}",
+        d.join("t.ctmpl").display(),
+        d.join("out").display()
+    );
+    let addr = format!("-consul-addr={}", agent.http_addr());
+    std::fs::create_dir(d.join("logs")).unwrap();
+    let log_file = format!("-log-file={}", d.join("logs/ct.log").display());
+    let out = template(
+        &[
+            "-once",
+            &addr,
+            "-template",
+            &spec,
+            "-log-level=debug",
+            &log_file,
+            "-log-rotate-bytes=200",
+            "-log-rotate-max-files=1",
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut files: Vec<PathBuf> = std::fs::read_dir(d.join("logs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let names: Vec<String> = files
+        .iter()
+        .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    // Rotated past 200 bytes, one old file kept beside the current one.
+    assert!(!files.is_empty() && files.len() <= 2, "{names:?}");
+    assert!(
+        names
+            .iter()
+            .all(|n| n.starts_with("ct-") && n.ends_with(".log")),
+        "{names:?}"
+    );
+    let last = read(files.last().unwrap());
+    assert!(
+        stderr(&out).contains(last.lines().last().unwrap_or("-")),
+        "{last}"
+    );
+
+    // Syslog: the daemon's socket is this test's, bound over /run/syslog in a mount namespace
+    // (/var/run/syslog, the second socket sd tries, is /run/syslog on Debian).
+    let sock = d.join("syslog.sock");
+    let listener = std::os::unix::net::UnixDatagram::bind(&sock).unwrap();
+    listener
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let spec = spec.replace("/out", "/out2");
+    let script = format!(
+        "[ ! -e /dev/log ] && mount -t tmpfs tmpfs /run && touch /run/syslog && \
+         mount --bind {sock} /run/syslog && exec {sd} template -once {addr} -template {spec} \
+         -log-level=info -syslog -syslog-name=ctest",
+        sock = sock.display(),
+        sd = common::sd_bin().display(),
+    );
+    let out = Command::new("unshare")
+        .args(["--mount", "--propagation", "private", "sh", "-c", &script])
+        .output()
+        .expect("unshare");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    while let Ok(n) = listener.recv(&mut buf) {
+        let msg = String::from_utf8_lossy(&buf[..n]).into_owned();
+        let done = msg.contains("rendered");
+        got.push(msg);
+        if done {
+            break;
+        }
+    }
+    let line = got
+        .iter()
+        .find(|m| m.contains("rendered"))
+        .unwrap_or_else(|| panic!("no syslog message about the render: {got:?}"));
+    // LOCAL0 (16) x 8 + informational (6) = 134.
+    assert!(
+        line.starts_with("<134>") && line.contains(" ctest["),
+        "{line}"
+    );
 }

@@ -1,9 +1,74 @@
-//! Log output for long-running commands (`sd agent`): `tracing` to stderr, human-readable or JSON
-//! (`-log-json`), at the level `-log-level` names. stdout stays for command output.
+//! Log output for long-running commands (`sd agent`, `sd template`): `tracing` to stderr,
+//! human-readable or JSON (`-log-json`), at the level `-log-level` names, and also, when asked,
+//! to a rotating log file (`log_file.rs`) and to syslog (`syslog.rs`). stdout stays for command
+//! output.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
+use std::sync::{Arc, Mutex};
 
+use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::EnvFilter;
+
+use super::log_file::RotatingFile;
+use super::syslog::Syslog;
+
+/// Where log lines go besides stderr.
+#[derive(Default)]
+pub struct Outputs {
+    pub file: Option<RotatingFile>,
+    pub syslog: Option<Syslog>,
+}
+
+/// Every log line to stderr and to the extra outputs.
+#[derive(Clone)]
+struct Tee {
+    file: Option<Arc<Mutex<RotatingFile>>>,
+    syslog: Option<Arc<Syslog>>,
+}
+
+struct TeeWriter<'a> {
+    tee: &'a Tee,
+    level: Option<tracing::Level>,
+}
+
+impl Write for TeeWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // One call per event: the formatter hands over each whole line at once.
+        let _ = std::io::stderr().write_all(buf);
+        if let Some(file) = &self.tee.file {
+            let _ = file
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .write_all(buf);
+        }
+        if let Some(syslog) = &self.tee.syslog {
+            syslog.send(self.level, buf);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
+}
+
+impl<'a> MakeWriter<'a> for Tee {
+    type Writer = TeeWriter<'a>;
+
+    fn make_writer(&'a self) -> TeeWriter<'a> {
+        TeeWriter {
+            tee: self,
+            level: None,
+        }
+    }
+
+    fn make_writer_for(&'a self, meta: &tracing::Metadata<'_>) -> TeeWriter<'a> {
+        TeeWriter {
+            tee: self,
+            level: Some(*meta.level()),
+        }
+    }
+}
 
 /// Maps Consul's level names (`trace`, `debug`, `info`, `warn`, `err`/`error`) to tracing's.
 pub fn level_name(level: &str) -> Result<&'static str, String> {
@@ -19,22 +84,33 @@ pub fn level_name(level: &str) -> Result<&'static str, String> {
     }
 }
 
-/// Installs the global subscriber. sd's own events are logged at `level`; libraries (Raft,
-/// storage, HTTP) only at warn and above unless `level` is trace.
+/// Installs the global subscriber, logging to stderr only. sd's own events are logged at
+/// `level`; libraries (Raft, storage, HTTP) only at warn and above unless `level` is trace.
 pub fn init(level: &str, json: bool) -> Result<(), String> {
+    init_with(level, json, Outputs::default())
+}
+
+/// [`init`] with extra outputs (a log file, syslog): each line goes to stderr and to them,
+/// without colours when any is set.
+pub fn init_with(level: &str, json: bool, outputs: Outputs) -> Result<(), String> {
     let level = level_name(level)?;
     let libraries = if level == "trace" { "debug" } else { "warn" };
     let filter =
         EnvFilter::try_new(format!("{libraries},sd={level}")).map_err(|e| e.to_string())?;
+    let plain = outputs.file.is_some() || outputs.syslog.is_some();
+    let tee = Tee {
+        file: outputs.file.map(|f| Arc::new(Mutex::new(f))),
+        syslog: outputs.syslog.map(Arc::new),
+    };
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(tee)
         .with_target(false);
     let result = if json {
         builder.json().try_init()
     } else {
         builder
-            .with_ansi(std::io::stderr().is_terminal())
+            .with_ansi(!plain && std::io::stderr().is_terminal())
             .try_init()
     };
     result.map_err(|e| e.to_string())

@@ -4,9 +4,11 @@
 pub mod args;
 pub mod generate;
 pub mod http_flags;
+pub mod log_file;
 pub mod logging;
 pub mod normalize;
 pub mod output;
+pub mod syslog;
 
 use clap::Command;
 

@@ -55,7 +55,11 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
             "no templates: give -template \"src:dest[:command]\" or a template {} block in -config",
         ));
     }
-    if let Err(e) = crate::cli::logging::init(&config.log_level, false) {
+    let outputs = match log_outputs(&config) {
+        Ok(o) => o,
+        Err(e) => return Ok(usage(&e)),
+    };
+    if let Err(e) = crate::cli::logging::init_with(&config.log_level, false, outputs) {
         return Ok(usage(&format!("log_level: {e}")));
     }
     let client = match client_for(&config) {
@@ -90,6 +94,21 @@ fn sources(m: &ArgMatches, env: &BTreeMap<String, String>) -> Result<Sources, St
             .collect(),
         flags,
     })
+}
+
+/// The log file and syslog the configuration asks for (read once: a reload keeps them).
+fn log_outputs(config: &Config) -> Result<crate::cli::logging::Outputs, String> {
+    let file = config
+        .log_file
+        .clone()
+        .map(|f| crate::cli::log_file::RotatingFile::open(f, "consul-template.log"))
+        .transpose()?;
+    let syslog = config
+        .syslog
+        .as_ref()
+        .map(|s| crate::cli::syslog::Syslog::connect(&s.facility, &s.name))
+        .transpose()?;
+    Ok(crate::cli::logging::Outputs { file, syslog })
 }
 
 /// The HTTP client for `config.consul`, over the `CONSUL_HTTP_*` environment as every sd client.

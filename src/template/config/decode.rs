@@ -1,7 +1,7 @@
 //! Turns consul-template's configuration, merged into one JSON value (from `-config` files,
 //! `CT_LOCAL_CONFIG` and the flags), into a [`Config`]. Every key is checked: an unknown one is
 //! an error naming where it is (`template[1].perm: unknown field ...`), and the parts sd does not
-//! do (Vault, Nomad, dedup, syslog, log files) are refused by name instead of being ignored.
+//! do (Vault, Nomad, dedup) are refused by name instead of being ignored.
 
 use std::path::PathBuf;
 
@@ -23,11 +23,11 @@ struct RawConfig {
     exec: Option<RawExec>,
     kill_signal: Option<Signal>,
     log_level: Option<String>,
-    log_file: Option<Value>,
+    log_file: Option<RawLogFile>,
     max_stale: Option<Dur>,
     pid_file: Option<PathBuf>,
     reload_signal: Option<Signal>,
-    syslog: Option<RawToggle>,
+    syslog: Option<RawSyslog>,
     #[serde(default)]
     template: Vec<RawTemplate>,
     template_error_fatal: Option<bool>,
@@ -109,6 +109,23 @@ struct RawToggle {
     enabled: Option<bool>,
     #[serde(flatten)]
     _rest: serde_json::Map<String, Value>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawLogFile {
+    path: Option<PathBuf>,
+    log_rotate_bytes: Option<u64>,
+    log_rotate_duration: Option<Dur>,
+    log_rotate_max_files: Option<i64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawSyslog {
+    enabled: Option<bool>,
+    facility: Option<String>,
+    name: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -212,6 +229,26 @@ pub fn decode(value: Value) -> Result<Config, String> {
         crate::cli::logging::level_name(&level).map_err(|e| format!("log_level: {e}"))?;
         c.log_level = level;
     }
+    if let Some(f) = raw.log_file {
+        if let Some(path) = f.path.filter(|p| !p.as_os_str().is_empty()) {
+            c.log_file = Some(crate::cli::log_file::LogFileSettings {
+                path,
+                rotate_bytes: f.log_rotate_bytes.unwrap_or(0),
+                rotate_duration: f
+                    .log_rotate_duration
+                    .map(|d| d.0)
+                    .filter(|d| !d.is_zero())
+                    .unwrap_or(crate::cli::log_file::DEFAULT_ROTATE_DURATION),
+                max_files: f.log_rotate_max_files.unwrap_or(0),
+            });
+        }
+    }
+    if let Some(s) = raw.syslog.filter(|s| s.enabled == Some(true)) {
+        c.syslog = Some(super::SyslogConfig {
+            facility: s.facility.unwrap_or_else(|| "LOCAL0".into()),
+            name: s.name.unwrap_or_else(|| "consul-template".into()),
+        });
+    }
     set(&mut c.max_stale, raw.max_stale.map(|d| d.0));
     c.pid_file = raw.pid_file;
     set(&mut c.template_error_fatal, raw.template_error_fatal);
@@ -252,25 +289,14 @@ fn refuse_unsupported(raw: &RawConfig) -> Result<(), String> {
     if raw.nomad.is_some() {
         return Err("nomad: sd template does not talk to Nomad; remove the nomad block".into());
     }
-    let on = |t: &Option<RawToggle>| t.as_ref().is_some_and(|t| t.enabled != Some(false));
-    if on(&raw.deduplicate) {
+    if raw
+        .deduplicate
+        .as_ref()
+        .is_some_and(|t| t.enabled != Some(false))
+    {
         return Err(
             "deduplicate (-dedup): not supported by sd template yet (it needs sessions); \
              every instance renders on its own"
-                .into(),
-        );
-    }
-    if on(&raw.syslog) {
-        return Err(
-            "syslog (-syslog): not supported by sd template; logs go to stderr \
-             (journald and docker collect them there)"
-                .into(),
-        );
-    }
-    if raw.log_file.as_ref().is_some_and(|v| !v.is_null()) {
-        return Err(
-            "log_file (-log-file): not supported by sd template; logs go to stderr, \
-             redirect them or let journald/logrotate keep them"
                 .into(),
         );
     }

@@ -59,6 +59,10 @@ pub struct Config {
     pub pid_file: Option<PathBuf>,
     /// `log_level`: trace, debug, info, warn, err.
     pub log_level: String,
+    /// `log_file {}` / `-log-file`: also log to a rotating file.
+    pub log_file: Option<crate::cli::log_file::LogFileSettings>,
+    /// `syslog {}` / `-syslog`: also log to syslog, with this facility and program name.
+    pub syslog: Option<SyslogConfig>,
     /// `default_delimiters`: the delimiters of templates that set none.
     pub default_left_delimiter: String,
     pub default_right_delimiter: String,
@@ -85,11 +89,22 @@ impl Default for Config {
             reload_signal: "SIGHUP".into(),
             pid_file: None,
             log_level: "warn".into(),
+            log_file: None,
+            syslog: None,
             default_left_delimiter: "{{".into(),
             default_right_delimiter: "}}".into(),
             exec: None,
         }
     }
+}
+
+/// `syslog { facility name }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyslogConfig {
+    /// Default `LOCAL0`.
+    pub facility: String,
+    /// Default `consul-template`.
+    pub name: String,
 }
 
 /// `consul {}`: the agent and how to talk to it. Unset fields fall back to the environment
