@@ -10,6 +10,7 @@ pub mod cli;
 pub mod client;
 pub mod commands;
 pub mod config;
+pub mod docker;
 pub mod multicall;
 pub mod process;
 pub mod template;

@@ -1,0 +1,16 @@
+//! `sd register-docker`: registrator in the binary. A client of the Docker engine and of an
+//! agent's HTTP API (through `client` and `api` only, never `agent`), that registers the
+//! services of running containers and deregisters them when the containers go.
+//!
+//! Layout:
+//! - `uri`: the registry URI (`consul://HOST:PORT`, ...);
+//! - `container`: the part of `docker inspect` registration reads;
+//! - `metadata`: the `SERVICE_*` keys of a container's environment and labels;
+//! - `service`, `check`: a container's services and their checks, by registrator's rules with
+//!   its users' complaints fixed.
+
+pub mod check;
+pub mod container;
+pub mod metadata;
+pub mod service;
+pub mod uri;
