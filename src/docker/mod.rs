@@ -4,6 +4,7 @@
 //!
 //! Layout:
 //! - `uri`: the registry URI (`consul://HOST:PORT`, ...);
+//! - `engine`: the Docker engine (bollard): connection, version negotiation, inspect, events;
 //! - `container`: the part of `docker inspect` registration reads;
 //! - `metadata`: the `SERVICE_*` keys of a container's environment and labels;
 //! - `service`, `check`: a container's services and their checks, by registrator's rules with
@@ -11,6 +12,7 @@
 
 pub mod check;
 pub mod container;
+pub mod engine;
 pub mod metadata;
 pub mod service;
 pub mod uri;

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod cluster;
+pub mod docker;
 pub mod nginx;
 pub mod sd_template;
 
