@@ -1,10 +1,10 @@
 //! `/v1/agent/...`: the local agent (self, members, join, leave, force-leave, reload) and its
-//! own services (register, deregister).
+//! own services (list, register, deregister).
 
 use reqwest::Method;
 
 use crate::api::agent_self::AgentSelf;
-use crate::api::catalog::AgentServiceRegistration;
+use crate::api::catalog::{AgentService, AgentServiceRegistration};
 use crate::api::AgentMember;
 use crate::client::{Client, ClientError, QueryOptions, WriteOptions};
 
@@ -80,6 +80,14 @@ impl Agent<'_> {
             req.set("wan", "1");
         }
         self.c.write(req, &WriteOptions::default()).await.map(drop)
+    }
+
+    /// `GET /v1/agent/services`: the local agent's services by ID.
+    pub async fn services(
+        &self,
+    ) -> Result<std::collections::BTreeMap<String, AgentService>, ClientError> {
+        let req = self.c.request(Method::GET, "/v1/agent/services");
+        Ok(self.c.query(req, &QueryOptions::default()).await?.0)
     }
 
     /// `PUT /v1/agent/service/register`: adds (or replaces) a service of the local agent.

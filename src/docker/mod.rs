@@ -7,6 +7,7 @@
 //! - `engine`: the Docker engine (bollard): connection, version negotiation, inspect, events;
 //! - `container`: the part of `docker inspect` registration reads;
 //! - `metadata`: the `SERVICE_*` keys of a container's environment and labels;
+//! - `reconcile`: the two-way plan between what runs and what the agent holds;
 //! - `service`, `check`: a container's services and their checks, by registrator's rules with
 //!   its users' complaints fixed.
 
@@ -14,5 +15,6 @@ pub mod check;
 pub mod container;
 pub mod engine;
 pub mod metadata;
+pub mod reconcile;
 pub mod service;
 pub mod uri;

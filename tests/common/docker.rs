@@ -55,7 +55,10 @@ pub fn busybox_image() -> &'static str {
         .stdout(Stdio::null())
         .status()
         .expect("docker import");
-    assert!(tar.wait().is_ok_and(|s| s.success()), "tar of the busybox root failed");
+    assert!(
+        tar.wait().is_ok_and(|s| s.success()),
+        "tar of the busybox root failed"
+    );
     assert!(status.success(), "docker import of {BUSYBOX} failed");
     BUSYBOX
 }
