@@ -11,6 +11,7 @@ pub mod kv;
 pub mod leave;
 pub mod members;
 pub mod operator;
+pub mod register_docker;
 pub mod reload;
 pub mod services;
 pub mod template;
@@ -68,6 +69,7 @@ pub fn all() -> Vec<Command> {
         force_leave::cli(),
         members::cli(),
         operator::cli(),
+        register_docker::cli(),
         reload::cli(),
         services::cli(),
         template::cli(),
@@ -89,6 +91,7 @@ pub fn dispatch(matches: &ArgMatches) -> ExitCode {
         Some(("kv", m)) => kv::exec(m),
         Some(("members", m)) => members::exec(m),
         Some(("operator", m)) => operator::exec(m),
+        Some(("register-docker", m)) => register_docker::exec(m),
         Some(("reload", m)) => reload::exec(m),
         Some(("services", m)) => services::exec(m),
         Some(("template", m)) => template::exec(m),

@@ -8,6 +8,7 @@
 //! - `container`: the part of `docker inspect` registration reads;
 //! - `metadata`: the `SERVICE_*` keys of a container's environment and labels;
 //! - `reconcile`: the two-way plan between what runs and what the agent holds;
+//! - `runner`: the event loop (ordered events, reconcile on reconnect, resync, retries);
 //! - `service`, `check`: a container's services and their checks, by registrator's rules with
 //!   its users' complaints fixed.
 
@@ -16,5 +17,6 @@ pub mod container;
 pub mod engine;
 pub mod metadata;
 pub mod reconcile;
+pub mod runner;
 pub mod service;
 pub mod uri;

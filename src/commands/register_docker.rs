@@ -1,0 +1,164 @@
+//! `sd register-docker` (and `registrator` through a symlink): registers the services of the
+//! containers running on this host's Docker engine into an agent, as gliderlabs/registrator
+//! does, with registrator's flags (Go syntax, all before the one registry URI). `src/docker/`
+//! does the work.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Arg, ArgMatches, Command};
+
+use crate::cli::args::{flag, get_all, get_flag, get_str, opt};
+use crate::cli::output;
+use crate::commands::CmdResult;
+use crate::docker::{engine, runner, service, uri};
+
+pub fn cli() -> Command {
+    Command::new("register-docker")
+        .about("Register the services of running Docker containers (registrator)")
+        .arg(opt("ip", "IP", "Address of the services of published ports (default: the agent's address)"))
+        .arg(flag("internal", "Register the container's address and exposed port instead of the published ones"))
+        .arg(flag("explicit", "Register only containers with SERVICE_NAME or SERVICE_<port>_NAME"))
+        .arg(opt("tags", "TAGS", "Comma-separated tags added to every service"))
+        .arg(opt("ttl", "SECONDS", "Accepted for registrator's etcd backends; Consul services do not expire"))
+        .arg(opt("ttl-refresh", "SECONDS", "Accepted with -ttl; see -ttl"))
+        .arg(opt("resync", "SECONDS", "Reconcile with the engine this often (default 0: on reconnects only)"))
+        .arg(opt("retry-attempts", "N", "Tries to reach the agent at start (-1: forever, default 0: once)"))
+        .arg(opt("retry-interval", "MS", "Milliseconds between those tries (default 2000)"))
+        .arg(opt("deregister", "WHEN", "always (default) or on-success: keep the services of a container that failed"))
+        .arg(flag("cleanup", "Remove this host's services whose containers are gone (sd always does)"))
+        .arg(opt("useIpFromLabel", "LABEL", "Take the address from this container label"))
+        .arg(opt("docker-host", "URL", "Docker engine (default: DOCKER_HOST, else unix:///tmp/docker.sock, else /var/run/docker.sock)"))
+        .arg(Arg::new("args").num_args(0..).trailing_var_arg(true).hide(true))
+}
+
+/// A usage error: the message and exit 2, as registrator's Go flag parsing does.
+fn usage(message: &str) -> ExitCode {
+    output::eprintln(message);
+    ExitCode::from(2)
+}
+
+fn number(m: &ArgMatches, name: &str, default: i64) -> Result<i64, String> {
+    match get_str(m, name) {
+        None => Ok(default),
+        Some(v) => v
+            .parse::<i64>()
+            .map_err(|_| format!("invalid value {v:?} for flag -{name}: parse error")),
+    }
+}
+
+pub fn exec(m: &ArgMatches) -> CmdResult {
+    let args = get_all(m, "args");
+    let uri = match args.as_slice() {
+        [uri] => uri.clone(),
+        [] => return Ok(usage("Missing required argument for registry URI.")),
+        _ => {
+            return Ok(usage(
+                "Options should come before the registry URI argument.",
+            ))
+        }
+    };
+    let registry = match uri::parse(&uri) {
+        Ok(r) => r,
+        Err(e) => return Ok(usage(&e)),
+    };
+    let parsed = (|| -> Result<_, String> {
+        let ttl = number(m, "ttl", 0)?;
+        let ttl_refresh = number(m, "ttl-refresh", 0)?;
+        if (ttl > 0) != (ttl_refresh > 0) || (ttl > 0 && ttl <= ttl_refresh) {
+            return Err("-ttl must be greater than -ttl-refresh, and both given together".into());
+        }
+        let resync = number(m, "resync", 0)?;
+        let attempts = number(m, "retry-attempts", 0)?;
+        let interval = number(m, "retry-interval", 2000)?;
+        if interval <= 0 {
+            return Err("-retry-interval must be greater than 0".into());
+        }
+        let on_success = match get_str(m, "deregister").unwrap_or("always") {
+            "always" => false,
+            "on-success" => true,
+            other => {
+                return Err(format!(
+                    "-deregister must be \"always\" or \"on-success\", not {other:?}"
+                ))
+            }
+        };
+        Ok((resync, attempts, interval, on_success))
+    })();
+    let (resync, attempts, interval, on_success) = match parsed {
+        Ok(v) => v,
+        Err(e) => return Ok(usage(&e)),
+    };
+    crate::cli::logging::init("info", false).map_err(anyhow::Error::msg)?;
+    let flags = crate::config::client_env::ClientFlags {
+        http_addr: Some(registry.http_addr()),
+        ..Default::default()
+    };
+    let client = match crate::config::client_env::from_process_env(&flags)
+        .map_err(|e| e.to_string())
+        .and_then(|s| crate::client::Client::new(s).map_err(|e| e.to_string()))
+    {
+        Ok(c) => c,
+        Err(e) => return Ok(output::fail(&format!("sd register-docker: {e}"))),
+    };
+    let docker_host = engine::docker_host(
+        get_str(m, "docker-host"),
+        std::env::var("DOCKER_HOST").ok().as_deref(),
+    );
+    let hostname = gethostname::gethostname().to_string_lossy().into_owned();
+    let ip = get_str(m, "ip").map(str::to_string);
+    let tags = get_str(m, "tags")
+        .map(crate::docker::metadata::split_tags)
+        .unwrap_or_default();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let result = rt.block_on(async {
+        // Reach the agent first (registrator pings its backend), with -retry-attempts.
+        let mut tries = 0i64;
+        let member_addr = loop {
+            match client.agent().self_info().await {
+                Ok(me) => break me.member.addr,
+                Err(e) if attempts < 0 || tries < attempts => {
+                    tracing::warn!("agent at {}: {e}; retrying", registry.http_addr());
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(interval as u64)).await;
+                }
+                Err(e) => return Err(format!("agent at {}: {e}", registry.http_addr())),
+            }
+        };
+        let host_ip = ip.clone().unwrap_or(member_addr);
+        let settings = runner::Settings {
+            docker_host,
+            options: service::Options {
+                hostname,
+                ip,
+                host_ip,
+                internal: get_flag(m, "internal"),
+                explicit: get_flag(m, "explicit"),
+                ip_from_label: get_str(m, "useIpFromLabel").map(str::to_string),
+            },
+            tags,
+            resync: (resync > 0).then(|| Duration::from_secs(resync as u64)),
+            deregister_on_success: on_success,
+        };
+        tokio::select! {
+            r = runner::run(settings, client) => r.map(|never| match never {}),
+            _ = tokio::signal::ctrl_c() => Ok(()),
+            _ = terminate() => Ok(()),
+        }
+    });
+    Ok(match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => output::fail(&format!("sd register-docker: {e}")),
+    })
+}
+
+async fn terminate() {
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(mut s) => {
+            s.recv().await;
+        }
+        Err(_) => std::future::pending().await,
+    }
+}
