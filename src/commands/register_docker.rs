@@ -68,6 +68,12 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
         if (ttl > 0) != (ttl_refresh > 0) || (ttl > 0 && ttl <= ttl_refresh) {
             return Err("-ttl must be greater than -ttl-refresh, and both given together".into());
         }
+        if get_str(m, "tags").is_some_and(|t| t.contains("{{")) {
+            return Err(
+                "-tags: the Go template form is not supported yet; give a comma-separated list"
+                    .into(),
+            );
+        }
         let resync = number(m, "resync", 0)?;
         let attempts = number(m, "retry-attempts", 0)?;
         let interval = number(m, "retry-interval", 2000)?;
