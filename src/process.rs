@@ -45,12 +45,8 @@ impl ProcessGroup {
 
     /// Sends `signal` to the whole group.
     pub fn signal(&self, signal: Signal) -> std::io::Result<()> {
-        let pid = self
-            .pid()
-            .and_then(|p| i32::try_from(p).ok())
-            .and_then(Pid::from_raw);
-        match pid {
-            Some(pid) => rustix::process::kill_process_group(pid, signal).map_err(Into::into),
+        match self.pid() {
+            Some(pid) => signal_group(pid, signal),
             None => Ok(()),
         }
     }
@@ -66,6 +62,15 @@ impl ProcessGroup {
 impl Drop for ProcessGroup {
     fn drop(&mut self) {
         self.kill();
+    }
+}
+
+/// Sends `signal` to the process group led by `pid` (a child spawned with `process_group(0)`
+/// and not yet reaped).
+pub fn signal_group(pid: u32, signal: Signal) -> std::io::Result<()> {
+    match i32::try_from(pid).ok().and_then(Pid::from_raw) {
+        Some(pid) => rustix::process::kill_process_group(pid, signal).map_err(Into::into),
+        None => Ok(()),
     }
 }
 

@@ -47,7 +47,7 @@ pub(crate) fn is_private_v4(ip: Ipv4Addr) -> bool {
     ip.is_private() || (o[0] == 100 && (64..128).contains(&o[1]))
 }
 
-pub(crate) fn is_public_v4(ip: Ipv4Addr) -> bool {
+fn is_public_v4(ip: Ipv4Addr) -> bool {
     !(ip.is_loopback()
         || ip.is_link_local()
         || ip.is_unspecified()
@@ -75,14 +75,14 @@ fn distinct(ips: impl Iterator<Item = IpAddr>) -> Vec<IpAddr> {
     out
 }
 
-fn private_v4(host: &[HostAddr]) -> Vec<IpAddr> {
+pub(crate) fn private_v4(host: &[HostAddr]) -> Vec<IpAddr> {
     distinct(host.iter().map(|h| h.ip).filter(|ip| match ip {
         IpAddr::V4(v4) => is_private_v4(*v4),
         IpAddr::V6(_) => false,
     }))
 }
 
-fn public_v4(host: &[HostAddr]) -> Vec<IpAddr> {
+pub(crate) fn public_v4(host: &[HostAddr]) -> Vec<IpAddr> {
     distinct(host.iter().map(|h| h.ip).filter(|ip| match ip {
         IpAddr::V4(v4) => is_public_v4(*v4),
         IpAddr::V6(_) => false,

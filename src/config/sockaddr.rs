@@ -8,24 +8,13 @@
 
 use std::net::IpAddr;
 
-use super::addr::{is_private_v4, is_public_v4, HostAddr};
+use super::addr::{private_v4, public_v4, HostAddr};
 
 /// What each function lists.
 fn matches(function: &str, arg: Option<&str>, host: &[HostAddr]) -> Option<Vec<IpAddr>> {
-    let v4 = |pred: &dyn Fn(std::net::Ipv4Addr) -> bool| -> Vec<IpAddr> {
-        let mut out: Vec<IpAddr> = Vec::new();
-        for h in host {
-            if let IpAddr::V4(ip) = h.ip {
-                if pred(ip) && !out.contains(&h.ip) {
-                    out.push(h.ip);
-                }
-            }
-        }
-        out
-    };
     Some(match (function, arg) {
-        ("GetPrivateIP" | "GetPrivateIPs", None) => v4(&is_private_v4),
-        ("GetPublicIP" | "GetPublicIPs", None) => v4(&is_public_v4),
+        ("GetPrivateIP" | "GetPrivateIPs", None) => private_v4(host),
+        ("GetPublicIP" | "GetPublicIPs", None) => public_v4(host),
         ("GetInterfaceIP" | "GetInterfaceIPs", Some(name)) => host
             .iter()
             .filter(|h| h.interface == name && h.ip.is_ipv4())

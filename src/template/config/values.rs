@@ -168,22 +168,16 @@ impl<'de> Deserialize<'de> for Auth {
 #[derive(Debug, Clone)]
 pub struct Signal(pub String);
 
-/// The signals sd can send or wait for, by their short names.
-pub const SIGNALS: &[&str] = &[
-    "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2",
-    "PIPE", "ALRM", "TERM", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG", "XCPU", "XFSZ",
-    "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS",
-];
-
 /// Normalises a signal name to `SIGXXX`, or says why it is not one.
 pub fn parse_signal(name: &str) -> Result<String, String> {
-    let upper = name.trim().to_ascii_uppercase();
-    let short = upper.strip_prefix("SIG").unwrap_or(&upper);
-    if SIGNALS.contains(&short) {
-        Ok(format!("SIG{short}"))
-    } else {
-        Err(format!("unknown signal {name:?}"))
+    if crate::process::signal_named(name).is_none() {
+        return Err(format!("unknown signal {name:?}"));
     }
+    let upper = name.trim().to_ascii_uppercase();
+    Ok(format!(
+        "SIG{}",
+        upper.strip_prefix("SIG").unwrap_or(&upper)
+    ))
 }
 
 impl<'de> Deserialize<'de> for Signal {

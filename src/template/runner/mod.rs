@@ -576,17 +576,8 @@ async fn deliver(
 
 /// A Unix signal stream for a name like `SIGHUP` or `HUP`; none for an unknown name.
 fn signal(name: &str) -> Option<tokio::signal::unix::Signal> {
-    use tokio::signal::unix::SignalKind;
-    let upper = name.trim().to_ascii_uppercase();
-    let kind = match upper.strip_prefix("SIG").unwrap_or(&upper) {
-        "HUP" => SignalKind::hangup(),
-        "INT" => SignalKind::interrupt(),
-        "TERM" => SignalKind::terminate(),
-        "QUIT" => SignalKind::quit(),
-        "USR1" => SignalKind::user_defined1(),
-        "USR2" => SignalKind::user_defined2(),
-        _ => return None,
-    };
+    let sig = crate::process::signal_named(name)?;
+    let kind = tokio::signal::unix::SignalKind::from_raw(sig.as_raw());
     tokio::signal::unix::signal(kind).ok()
 }
 

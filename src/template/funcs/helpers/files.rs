@@ -163,12 +163,7 @@ fn run_plugin(name: &str, args: &[&str]) -> Result<String, String> {
         }
     };
     let Ok(status) = status else {
-        if let Some(pid) = i32::try_from(child.id())
-            .ok()
-            .and_then(rustix::process::Pid::from_raw)
-        {
-            let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
-        }
+        let _ = crate::process::signal_group(child.id(), rustix::process::Signal::KILL);
         let _ = child.wait();
         return Err(format!("exec {name:?}: did not finish in 30s"));
     };
