@@ -190,7 +190,9 @@ fn an_edited_template_is_rendered_again_without_a_restart() {
     std::fs::rename(d.join("t.ctmpl.new"), &src).unwrap();
     wait_until("the edited template", WAIT, || read(&out) == "second v");
     // A broken edit keeps the previous version rendering.
-    std::fs::write(&src, "third {{key \"k\"").unwrap();
+    // (Written by rename as well: a truncating write would first show an empty template.)
+    std::fs::write(d.join("t.ctmpl.new"), "third {{key \"k\"").unwrap();
+    std::fs::rename(d.join("t.ctmpl.new"), &src).unwrap();
     wait_until("the parse error", WAIT, || sd.log().contains("t.ctmpl"));
     agent.put_ok("/v1/kv/k", "w");
     wait_until("the previous version", WAIT, || read(&out) == "second w");
