@@ -1,5 +1,5 @@
-//! `/v1/agent/...`: the local agent (self, members, join, leave, force-leave, reload) and its
-//! own services (list, register, deregister).
+//! `/v1/agent/...`: the local agent (self, members, join, leave, force-leave, reload), its own
+//! services (list, register, deregister, maintenance) and TTL check updates.
 
 use reqwest::Method;
 
@@ -105,6 +105,39 @@ impl Agent<'_> {
         let req = self
             .c
             .request(Method::PUT, &format!("/v1/agent/service/deregister/{id}"));
+        self.c.write(req, &WriteOptions::default()).await.map(drop)
+    }
+
+    /// `PUT /v1/agent/service/maintenance/<id>?enable=&reason=`: puts a local service in
+    /// maintenance mode (a critical check on it) or takes it out.
+    pub async fn service_maintenance(
+        &self,
+        id: &str,
+        enable: bool,
+        reason: &str,
+    ) -> Result<(), ClientError> {
+        let mut req = self
+            .c
+            .request(Method::PUT, &format!("/v1/agent/service/maintenance/{id}"));
+        req.set("enable", if enable { "true" } else { "false" });
+        if enable && !reason.is_empty() {
+            req.set("reason", reason);
+        }
+        self.c.write(req, &WriteOptions::default()).await.map(drop)
+    }
+
+    /// `PUT /v1/agent/check/update/<id>`: sets a TTL check's status (`passing`, `warning`,
+    /// `critical`) and output.
+    pub async fn check_update(
+        &self,
+        id: &str,
+        status: &str,
+        output: &str,
+    ) -> Result<(), ClientError> {
+        let mut req = self
+            .c
+            .request(Method::PUT, &format!("/v1/agent/check/update/{id}"));
+        req.json_body(&serde_json::json!({ "Status": status, "Output": output }))?;
         self.c.write(req, &WriteOptions::default()).await.map(drop)
     }
 

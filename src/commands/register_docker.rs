@@ -11,6 +11,7 @@ use clap::{Arg, ArgMatches, Command};
 use crate::cli::args::{flag, get_all, get_flag, get_str, opt};
 use crate::cli::output;
 use crate::commands::CmdResult;
+use crate::docker::tags::Tags;
 use crate::docker::{engine, runner, service, uri};
 
 pub fn cli() -> Command {
@@ -19,7 +20,7 @@ pub fn cli() -> Command {
         .arg(opt("ip", "IP", "Address of the services of published ports (default: the agent's address)"))
         .arg(flag("internal", "Register the container's address and exposed port instead of the published ones"))
         .arg(flag("explicit", "Register only containers with SERVICE_NAME or SERVICE_<port>_NAME"))
-        .arg(opt("tags", "TAGS", "Comma-separated tags added to every service"))
+        .arg(opt("tags", "TAGS", "Tags added to every service: a comma-separated list, or a Go template over the container's inspect object"))
         .arg(opt("ttl", "SECONDS", "Accepted for registrator's etcd backends; Consul services do not expire"))
         .arg(opt("ttl-refresh", "SECONDS", "Accepted with -ttl; see -ttl"))
         .arg(opt("resync", "SECONDS", "Reconcile with the engine this often (default 0: on reconnects only)"))
@@ -68,12 +69,7 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
         if (ttl > 0) != (ttl_refresh > 0) || (ttl > 0 && ttl <= ttl_refresh) {
             return Err("-ttl must be greater than -ttl-refresh, and both given together".into());
         }
-        if get_str(m, "tags").is_some_and(|t| t.contains("{{")) {
-            return Err(
-                "-tags: the Go template form is not supported yet; give a comma-separated list"
-                    .into(),
-            );
-        }
+        let tags = get_str(m, "tags").map_or(Ok(Tags::None), Tags::parse)?;
         let resync = number(m, "resync", 0)?;
         let attempts = number(m, "retry-attempts", 0)?;
         let interval = number(m, "retry-interval", 2000)?;
@@ -89,9 +85,9 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
                 ))
             }
         };
-        Ok((resync, attempts, interval, on_success))
+        Ok((resync, attempts, interval, on_success, tags))
     })();
-    let (resync, attempts, interval, on_success) = match parsed {
+    let (resync, attempts, interval, on_success, tags) = match parsed {
         Ok(v) => v,
         Err(e) => return Ok(usage(&e)),
     };
@@ -113,9 +109,6 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
     );
     let hostname = gethostname::gethostname().to_string_lossy().into_owned();
     let ip = get_str(m, "ip").map(str::to_string);
-    let tags = get_str(m, "tags")
-        .map(crate::docker::metadata::split_tags)
-        .unwrap_or_default();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

@@ -17,6 +17,9 @@ pub struct Container {
     pub host_config: HostConfig,
     pub network_settings: NetworkSettings,
     pub state: State,
+    /// The whole inspect object (the `-tags` template's data).
+    #[serde(skip)]
+    pub raw: serde_json::Value,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -28,7 +31,15 @@ pub struct Config {
     pub labels: Option<BTreeMap<String, String>>,
     /// `"80/tcp": {}` for each `EXPOSE`d or `--expose`d port.
     pub exposed_ports: Option<BTreeMap<String, serde_json::Value>>,
-    pub healthcheck: Option<serde_json::Value>,
+    pub healthcheck: Option<Healthcheck>,
+}
+
+/// The image's or `docker run`'s `HEALTHCHECK`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Healthcheck {
+    /// `["CMD-SHELL", "curl -f localhost"]`, `["CMD", ...]`, or `["NONE"]` when disabled.
+    pub test: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -79,9 +90,26 @@ pub struct State {
 pub struct Health {
     /// `starting`, `healthy` or `unhealthy`.
     pub status: String,
+    /// The last probes, oldest first.
+    pub log: Option<Vec<Probe>>,
+}
+
+/// One run of the health check.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Probe {
+    pub exit_code: i64,
+    pub output: String,
 }
 
 impl Container {
+    /// The container of an inspect answer, keeping the whole object.
+    pub fn from_inspect(raw: serde_json::Value) -> Result<Container, serde_json::Error> {
+        let mut c: Container = serde_json::from_value(raw.clone())?;
+        c.raw = raw;
+        Ok(c)
+    }
+
     /// The name without Docker's leading `/`.
     pub fn short_name(&self) -> &str {
         self.name.trim_start_matches('/')
@@ -90,6 +118,19 @@ impl Container {
     /// Whether the container shares the host's network stack.
     pub fn host_network(&self) -> bool {
         self.host_config.network_mode == "host"
+    }
+
+    /// Whether Docker runs a health check in the container (a `HEALTHCHECK` not set to `NONE`).
+    pub fn has_healthcheck(&self) -> bool {
+        let test = self
+            .config
+            .healthcheck
+            .as_ref()
+            .and_then(|h| h.test.as_ref());
+        match test.and_then(|t| t.first()) {
+            Some(kind) => kind != "NONE",
+            None => false,
+        }
     }
 
     /// The container's address on `network` (its IPv4, else its global IPv6), if it is on it.

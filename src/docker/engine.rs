@@ -26,6 +26,8 @@ pub struct Event {
     /// `start`, `die`, `stop`, `kill`, `health_status: healthy`, ...
     pub action: String,
     pub id: String,
+    /// The signal of a `kill` event (`15`, or a name on some engines).
+    pub signal: Option<String>,
     /// When it happened, in nanoseconds since the epoch (to resume the stream after it).
     pub time_nano: i64,
 }
@@ -124,7 +126,7 @@ impl Engine {
         {
             Ok(c) => {
                 let json = serde_json::to_value(c).map_err(|e| e.to_string())?;
-                serde_json::from_value(json)
+                Container::from_inspect(json)
                     .map(Some)
                     .map_err(|e| format!("container {id}: unexpected inspect output: {e}"))
             }
@@ -156,6 +158,10 @@ impl Engine {
             let actor = m.actor.unwrap_or_default();
             Ok(Event {
                 action: m.action.unwrap_or_default(),
+                signal: actor
+                    .attributes
+                    .as_ref()
+                    .and_then(|a| a.get("signal").cloned()),
                 id: actor.id.unwrap_or_default(),
                 time_nano: m
                     .time_nano

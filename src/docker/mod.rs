@@ -7,7 +7,9 @@
 //! - `engine`: the Docker engine (bollard): connection, version negotiation, inspect, events;
 //! - `container`: the part of `docker inspect` registration reads;
 //! - `metadata`: the `SERVICE_*` keys of a container's environment and labels;
+//! - `health`: Docker's `HEALTHCHECK` as a TTL check on the container's services;
 //! - `reconcile`: the two-way plan between what runs and what the agent holds;
+//! - `tags`: `-tags`, a list or registrator's Go template over the inspect object;
 //! - `runner`: the event loop (ordered events, reconcile on reconnect, resync, retries);
 //! - `service`, `check`: a container's services and their checks, by registrator's rules with
 //!   its users' complaints fixed.
@@ -15,8 +17,10 @@
 pub mod check;
 pub mod container;
 pub mod engine;
+pub mod health;
 pub mod metadata;
 pub mod reconcile;
 pub mod runner;
 pub mod service;
+pub mod tags;
 pub mod uri;

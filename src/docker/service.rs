@@ -11,6 +11,7 @@
 //! - a container on the host's network registers only the ports a `SERVICE_<port>_*` key names;
 //! - the container address is taken on `SERVICE_[<port>_]NETWORK` when set (IPv6 when that is all
 //!   the network gives);
+//! - a container with a Docker `HEALTHCHECK` gets a check following it (`health`);
 //! - meta gets the other keys without `check_*` ones, and only keys Consul accepts;
 //! - a malformed value skips that port with a warning naming the container and the key.
 
@@ -263,6 +264,7 @@ fn build(
         }
         service_meta.insert(k.clone(), v.clone());
     }
+    let checks = super::health::definition(c, &id).into_iter().collect();
     let svc = AgentServiceRegistration {
         id,
         name,
@@ -271,6 +273,7 @@ fn build(
         address: cand.ip,
         meta: service_meta.into_iter().collect(),
         check,
+        checks,
         ..Default::default()
     };
     Ok((svc, warnings))

@@ -3,7 +3,7 @@
 //! functions; this module picks the engine and gives the runner one interface.
 
 pub(crate) mod go;
-mod go_check;
+pub(crate) mod go_check;
 mod go_rewrite;
 mod go_scratch;
 pub(crate) mod tera;
