@@ -1,6 +1,7 @@
 //! `sd register-docker` through the real binary, the real Docker engine and a dev agent: usage
-//! errors, containers registered as they start and deregistered as they die, and a restart of
-//! `sd register-docker` (kill -9) healing what it missed meanwhile.
+//! errors, containers registered as they start and deregistered as they die, a restart of
+//! `sd register-docker` (kill -9) or of the agent healing what was missed meanwhile, Docker's
+//! health check followed, a stop drained through maintenance first, and `-tags` as a template.
 
 mod common;
 
@@ -21,14 +22,15 @@ struct Registrator {
 
 impl Registrator {
     fn start(agent: &str, dir: &std::path::Path) -> Registrator {
+        Registrator::start_with(agent, dir, &[])
+    }
+
+    fn start_with(agent: &str, dir: &std::path::Path, flags: &[&str]) -> Registrator {
         let log = dir.join(format!("register-docker-{}.log", rand_suffix()));
         let child = Command::new(common::sd_bin())
-            .args([
-                "register-docker",
-                "-ip=127.0.0.1",
-                DOCKER,
-                &format!("consul://{agent}"),
-            ])
+            .args(["register-docker", "-ip=127.0.0.1", DOCKER])
+            .args(flags)
+            .arg(format!("consul://{agent}"))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
@@ -192,6 +194,186 @@ fn containers_come_and_go_and_a_restart_heals_what_it_missed() {
     wait_until("c2 gone and c3 registered", Duration::from_secs(15), || {
         ids(&agent) == [id(&c3)]
     });
+}
+
+/// The checks of service `name` on the agent: (CheckID, Status, Output).
+fn checks(agent: &common::Agent, name: &str) -> Vec<(String, String, String)> {
+    let (_, body) = common::http_get(&format!("{}/v1/health/checks/{name}", agent.url())).unwrap();
+    let list: serde_json::Value = serde_json::from_str(&body).unwrap();
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let s = |k: &str| c[k].as_str().unwrap_or_default().to_string();
+            (s("CheckID"), s("Status"), s("Output"))
+        })
+        .collect()
+}
+
+#[test]
+fn docker_health_drives_the_check_a_stop_drains_first_and_tags_are_a_template() {
+    assert!(
+        engine_up(),
+        "the Docker engine does not answer (docker info)"
+    );
+    let image = busybox_image();
+    let agent = AgentBuilder::dev().start();
+    let dir = tempfile::tempdir().unwrap();
+    let tag = format!("hc{}", rand_suffix());
+    let service = format!("api-{tag}");
+    let _rd = Registrator::start_with(
+        &agent.http_addr(),
+        dir.path(),
+        &[r#"-tags={{strSlice .ID 0 12}},env-{{mIndex "env" .Config.Labels | toUpper}}"#],
+    );
+    // Healthy while /tmp/state holds "ok"; a TERM is trapped and takes 3 s to finish, so the
+    // drain can be seen; a HUP is ignored (a reload must not drain).
+    let script = r#"echo starting > /tmp/state; trap "sleep 3; exit 0" TERM; trap "" HUP; while true; do sleep 1; done"#;
+    let name = format!("{tag}-1");
+    let cid = docker(&[
+        "run",
+        "-d",
+        "--name",
+        &name,
+        "-p",
+        "127.0.0.1::80",
+        "-e",
+        &format!("SERVICE_NAME={service}"),
+        "-l",
+        "env=prod",
+        "--health-cmd",
+        r#"test "$(cat /tmp/state)" = ok"#,
+        "--health-interval",
+        "1s",
+        "--health-retries",
+        "1",
+        "--health-start-period",
+        "60s",
+        image,
+        "sh",
+        "-c",
+        script,
+    ]);
+    let _guard = Removed(name.clone());
+    let check_id = format!("service:{}:{name}:80:docker-health", gethostname());
+    let status = |agent: &common::Agent| {
+        checks(agent, &service)
+            .into_iter()
+            .find(|c| c.0 == check_id)
+            .map(|c| (c.1, c.2))
+    };
+    wait_until("the service registered", Duration::from_secs(15), || {
+        status(&agent).is_some()
+    });
+    let (s, out) = status(&agent).unwrap();
+    assert_eq!(s, "critical", "starting is not yet in service: {out}");
+    assert!(out.contains("Docker health: starting"), "{out}");
+
+    // -tags' template ran against the inspect object.
+    let (_, body) =
+        common::http_get(&format!("{}/v1/catalog/service/{service}", agent.url())).unwrap();
+    let svc: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        svc[0]["ServiceTags"],
+        serde_json::json!([&cid[..12], "env-PROD"]),
+        "{body}"
+    );
+
+    docker(&["exec", &name, "sh", "-c", "echo ok > /tmp/state"]);
+    wait_until("healthy -> passing", Duration::from_secs(20), || {
+        status(&agent).is_some_and(|s| s.0 == "passing")
+    });
+    docker(&["exec", &name, "sh", "-c", "echo broken > /tmp/state"]);
+    wait_until("unhealthy -> critical", Duration::from_secs(20), || {
+        status(&agent).is_some_and(|s| s.0 == "critical" && s.1.contains("unhealthy"))
+    });
+    docker(&["exec", &name, "sh", "-c", "echo ok > /tmp/state"]);
+    wait_until("healthy again", Duration::from_secs(20), || {
+        status(&agent).is_some_and(|s| s.0 == "passing")
+    });
+
+    // A reload signal does not drain.
+    docker(&["kill", "-s", "HUP", &name]);
+    std::thread::sleep(Duration::from_millis(700));
+    let maint = format!("_service_maintenance:{}:{name}:80", gethostname());
+    assert!(
+        !checks(&agent, &service).iter().any(|c| c.0 == maint),
+        "HUP must not drain"
+    );
+
+    // docker stop: maintenance while the container shuts down, then gone.
+    let stopper = {
+        let name = name.clone();
+        std::thread::spawn(move || docker(&["stop", "-t", "10", &name]))
+    };
+    wait_until("drained before it dies", Duration::from_secs(3), || {
+        checks(&agent, &service)
+            .iter()
+            .any(|c| c.0 == maint && c.1 == "critical")
+    });
+    assert!(
+        !instances(&agent, &service).is_empty(),
+        "still registered while it stops"
+    );
+    stopper.join().unwrap();
+    wait_until("deregistered once it died", Duration::from_secs(15), || {
+        instances(&agent, &service).is_empty()
+    });
+}
+
+#[test]
+fn an_agent_restart_is_healed() {
+    assert!(
+        engine_up(),
+        "the Docker engine does not answer (docker info)"
+    );
+    let image = busybox_image();
+    let block = common::loopback_block();
+    let ip = common::loopback_host(block, 1);
+    let mut agent = AgentBuilder::dev().at(ip).start();
+    let dir = tempfile::tempdir().unwrap();
+    let tag = format!("ar{}", rand_suffix());
+    let service = format!("cache-{tag}");
+    let _rd = Registrator::start(&agent.http_addr(), dir.path());
+    let run = |name: &str| {
+        docker(&[
+            "run",
+            "-d",
+            "--name",
+            name,
+            "-p",
+            "127.0.0.1::80",
+            "-e",
+            &format!("SERVICE_NAME={service}"),
+            image,
+            "sleep",
+            "300",
+        ]);
+        Removed(name.to_string())
+    };
+    let (c1, c2) = (format!("{tag}-1"), format!("{tag}-2"));
+    let _g1 = run(&c1);
+    wait_until("c1 registered", Duration::from_secs(15), || {
+        instances(&agent, &service).len() == 1
+    });
+    // The agent dies; a container starts meanwhile; a new agent (empty, as -dev is) comes back
+    // at the same address: both containers are registered again, once each.
+    agent.kill9();
+    let _g2 = run(&c2);
+    std::thread::sleep(Duration::from_secs(1));
+    let agent = AgentBuilder::dev().at(ip).start();
+    wait_until(
+        "both registered on the new agent",
+        Duration::from_secs(45),
+        || instances(&agent, &service).len() == 2,
+    );
+    let mut ids: Vec<String> = instances(&agent, &service)
+        .into_iter()
+        .map(|i| i.0)
+        .collect();
+    ids.sort();
+    let host = gethostname();
+    assert_eq!(ids, [format!("{host}:{c1}:80"), format!("{host}:{c2}:80")]);
 }
 
 fn gethostname() -> String {

@@ -58,17 +58,16 @@ pub fn status(c: &Container) -> Option<(&'static str, String)> {
     Some((status, output))
 }
 
-/// The check definition for service `service_id` of `c`, with its current status; none
-/// without a `HEALTHCHECK`.
+/// The check definition for service `service_id` of `c`, with its current status (a
+/// registration carries no output: the runner sends it next); none without a `HEALTHCHECK`.
 pub fn definition(c: &Container, service_id: &str) -> Option<Value> {
-    let (status, output) = status(c)?;
+    let (status, _) = status(c)?;
     Some(json!({
         "CheckID": check_id(service_id),
         "Name": "Docker health check",
         "Notes": format!("Docker's HEALTHCHECK of container {}, reported by sd register-docker", c.short_name()),
         "TTL": format!("{}s", TTL.as_secs()),
         "Status": status,
-        "Output": output,
     }))
 }
 

@@ -211,6 +211,7 @@ impl Run {
                 health: health::status(&c),
                 drained: None,
             };
+            self.report_health(&entry).await?;
             self.registered.insert(ev.id.clone(), entry);
         } else if action == "die" {
             self.died(&ev.id).await?;
@@ -339,9 +340,13 @@ impl Run {
                     let mut again = svc.clone();
                     for c in &mut again.checks {
                         c["Status"] = (*status).into();
-                        c["Output"] = output.as_str().into();
                     }
                     self.register(&again).await?;
+                    self.client
+                        .agent()
+                        .check_update(&check, status, output)
+                        .await
+                        .map_err(|e| format!("check {check}: {e}"))?;
                 }
                 Err(e) => return Err(format!("check {check}: {e}")),
             }
@@ -434,12 +439,9 @@ impl Run {
         for id in &p.deregister {
             self.deregister(id).await?;
         }
-        // Services already registered as wanted keep their checks: send the current health.
-        let fresh: BTreeSet<&str> = p.register.iter().map(|s| s.id.as_str()).collect();
+        // Every Docker health status, with its output, as it is now.
         for r in by_container.values() {
-            if r.services.iter().any(|s| !fresh.contains(s.id.as_str())) {
-                self.report_health(r).await?;
-            }
+            self.report_health(r).await?;
         }
         // A drain in progress survives the reconcile.
         for (id, r) in &mut by_container {
