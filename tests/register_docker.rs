@@ -380,3 +380,77 @@ fn gethostname() -> String {
     let out = Command::new("hostname").output().expect("hostname");
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
+
+/// The seed's way: `sd` as `registrator` in a container on the host's network, with the Docker
+/// socket mounted at registrator's default `/tmp/docker.sock` and no `-docker-host`.
+#[test]
+fn runs_in_a_container_as_registrator_with_the_seeds_socket_mount() {
+    assert!(
+        engine_up(),
+        "the Docker engine does not answer (docker info)"
+    );
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    // A Debian image with the C library the test build of sd links to (the seed's nginx image).
+    let built = Command::new(root.join("examples/seed/nginx-image.sh"))
+        .status()
+        .expect("examples/seed/nginx-image.sh");
+    assert!(built.success(), "building nginx:latest failed");
+    let image = busybox_image();
+    let agent = AgentBuilder::dev().start();
+    let tag = format!("ct{}", rand_suffix());
+    let service = format!("db-{tag}");
+    let sd = common::sd_bin();
+    let rd_name = format!("{tag}-registrator");
+    docker(&[
+        "run",
+        "-d",
+        &format!("--name={rd_name}"),
+        "--net=host",
+        "-v",
+        "/var/run/docker.sock:/tmp/docker.sock",
+        "-v",
+        &format!("{}:/bin/registrator:ro", sd.display()),
+        "--entrypoint",
+        "/bin/registrator",
+        "nginx:latest",
+        "--ip=127.0.0.1",
+        &format!("consul://{}", agent.http_addr()),
+    ]);
+    let _rd = Removed(rd_name.clone());
+    let name = format!("{tag}-1");
+    docker(&[
+        "run",
+        "-d",
+        "--name",
+        &name,
+        "-p",
+        "127.0.0.1::80",
+        "-e",
+        &format!("SERVICE_NAME={service}"),
+        image,
+        "sleep",
+        "300",
+    ]);
+    let _c = Removed(name.clone());
+    let logs = || {
+        let out = Command::new("docker")
+            .args(["logs", &rd_name])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while instances(&agent, &service).len() != 1 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not registered; registrator's log:\n{}",
+            logs()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(logs().contains("unix:///tmp/docker.sock"), "{}", logs());
+    docker(&["stop", "-t", "1", &name]);
+    wait_until("deregistered", Duration::from_secs(15), || {
+        instances(&agent, &service).is_empty()
+    });
+}
