@@ -17,7 +17,7 @@ use crate::docker::{engine, runner, service, uri};
 pub fn cli() -> Command {
     Command::new("register-docker")
         .about("Register the services of running Docker containers (registrator)")
-        .arg(opt("ip", "IP", "Address of the services of published ports (default: the agent's address)"))
+        .arg(opt("ip", "IP", "Address of the services of published ports (default: the agent's address when it is this host's, else the default route's)"))
         .arg(flag("internal", "Register the container's address and exposed port instead of the published ones"))
         .arg(flag("explicit", "Register only containers with SERVICE_NAME or SERVICE_<port>_NAME"))
         .arg(opt("tags", "TAGS", "Tags added to every service: a comma-separated list, or a Go template over the container's inspect object"))
@@ -126,7 +126,16 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
                 Err(e) => return Err(format!("agent at {}: {e}", registry.http_addr())),
             }
         };
-        let host_ip = ip.clone().unwrap_or(member_addr);
+        let host_ip = match &ip {
+            Some(ip) => ip.clone(),
+            None => {
+                let local: Vec<std::net::IpAddr> = if_addrs::get_if_addrs()
+                    .map(|l| l.into_iter().map(|i| i.ip()).collect())
+                    .unwrap_or_default();
+                crate::docker::host_ip::detect(&member_addr, &local)
+            }
+        };
+        tracing::info!("published ports register at {host_ip}");
         let settings = runner::Settings {
             docker_host,
             options: service::Options {

@@ -7,6 +7,7 @@
 //! - `engine`: the Docker engine (bollard): connection, version negotiation, inspect, events;
 //! - `container`: the part of `docker inspect` registration reads;
 //! - `metadata`: the `SERVICE_*` keys of a container's environment and labels;
+//! - `host_ip`: the host's address for published ports without `-ip`;
 //! - `health`: Docker's `HEALTHCHECK` as a TTL check on the container's services;
 //! - `reconcile`: the two-way plan between what runs and what the agent holds;
 //! - `tags`: `-tags`, a list or registrator's Go template over the inspect object;
@@ -18,6 +19,7 @@ pub mod check;
 pub mod container;
 pub mod engine;
 pub mod health;
+pub mod host_ip;
 pub mod metadata;
 pub mod reconcile;
 pub mod runner;
