@@ -3,7 +3,7 @@
 //! time in the order the engine sent them (no die/start race):
 //!
 //! - `start` registers, `die` deregisters (`-deregister on-success` keeps a failed container's);
-//! - a stopping `kill` (TERM, INT, QUIT, KILL) drains first: the services go into maintenance, so
+//! - a stopping `kill` (TERM, INT, QUIT) drains first: the services go into maintenance, so
 //!   consumers drop them while the container shuts down; a container still running a minute
 //!   later is put back in service;
 //! - `health_status` sets the Docker health check (`health`), refreshed within its TTL.
@@ -484,7 +484,9 @@ impl Run {
     }
 }
 
-/// Whether a `kill` event's signal stops the container (reload signals such as HUP do not).
+/// Whether a `kill` event's signal asks the container to stop (reload signals such as HUP do
+/// not; KILL gives no time to drain: the `die` follows at once, and `docker stop`'s KILL comes
+/// after its TERM drained already).
 fn stopping(signal: Option<&str>) -> bool {
     let Some(s) = signal else {
         return false;
@@ -529,10 +531,10 @@ mod tests {
 
     #[test]
     fn only_stopping_signals_drain() {
-        for s in ["15", "9", "SIGTERM", "KILL", "3", "INT"] {
+        for s in ["15", "SIGTERM", "3", "INT"] {
             assert!(stopping(Some(s)), "{s}");
         }
-        for s in ["1", "SIGHUP", "USR1", "10"] {
+        for s in ["1", "SIGHUP", "USR1", "10", "9", "KILL"] {
             assert!(!stopping(Some(s)), "{s}");
         }
         assert!(!stopping(None));
