@@ -15,11 +15,11 @@ use crate::Rig;
 fn by_path(paths: &[String]) -> String {
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for p in paths {
-        // `/v1/agent/service/register`, `/v1/agent/service/deregister/<id>` -> without the ID.
-        let key = match p.find("/deregister/") {
-            Some(i) => format!("{}/deregister/*", &p[..i]),
-            None => p.clone(),
-        };
+        // `/v1/agent/service/deregister/<id>`, `.../maintenance/<id>` -> without the ID.
+        let key = ["/deregister/", "/maintenance/", "/update/"]
+            .iter()
+            .find_map(|m| p.find(m).map(|i| format!("{}{m}*", &p[..i])))
+            .unwrap_or_else(|| p.clone());
         *counts.entry(key).or_default() += 1;
     }
     counts
@@ -36,7 +36,7 @@ pub async fn run(rig: &Rig, n: usize) -> Result<()> {
     let watch = CatalogWatch::start(rig.agent, service);
     let pid = rig.rd.pid().context("register-docker exited")?;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let idle_empty = rig.rd.rss_kib()?;
+    let idle_empty = (rig.rd.rss_kib()?, rig.rd.status_kib("RssAnon")?);
 
     for (phase, verb, want) in [("start", &["start"][..], n), ("kill", &["kill"][..], 0)] {
         let cpu0 = cpu_ns_of(pid)?;
@@ -75,6 +75,19 @@ pub async fn run(rig: &Rig, n: usize) -> Result<()> {
             })
             .max()
             .context("no catalog change seen")?;
+        let lags: Vec<f64> = c
+            .names
+            .iter()
+            .filter_map(|x| {
+                let ev = events.at(x, action)?;
+                let seen = if phase == "start" {
+                    watch.appeared_at(x)
+                } else {
+                    watch.left_at(x)
+                }?;
+                Some(ms_between(ev, seen))
+            })
+            .collect();
         let paths = rig.proxy.paths_since(req0);
         let writes = paths
             .iter()
@@ -82,8 +95,11 @@ pub async fn run(rig: &Rig, n: usize) -> Result<()> {
             .count();
         println!(
             "  {n} at once, {phase:<5}: first engine event -> last catalog change {:>7.0} ms; \
+             each container's {action} event -> catalog p50 {:.0} ms, p99 {:.0} ms; \
              {} requests ({}); {writes} writes for {n} containers{}; CPU {:.0} ms",
             ms_between(first, last),
+            crate::report::percentile(lags.iter().copied(), 50.0),
+            crate::report::percentile(lags.iter().copied(), 99.0),
             paths.len(),
             by_path(&paths),
             if writes == n {
@@ -95,10 +111,14 @@ pub async fn run(rig: &Rig, n: usize) -> Result<()> {
         );
         if phase == "start" {
             tokio::time::sleep(Duration::from_secs(3)).await;
+            let mib = |k: u64| k as f64 / 1024.0;
             println!(
-                "  RSS of sd register-docker: {:.1} MiB idle with none, {:.1} MiB with {n} registered",
-                idle_empty as f64 / 1024.0,
-                rig.rd.rss_kib()? as f64 / 1024.0
+                "  RSS of sd register-docker: {:.1} MiB idle with none ({:.1} MiB anonymous, the \
+                 rest the binary's pages), {:.1} MiB with {n} registered ({:.1} MiB anonymous)",
+                mib(idle_empty.0),
+                mib(idle_empty.1),
+                mib(rig.rd.rss_kib()?),
+                mib(rig.rd.status_kib("RssAnon")?)
             );
         }
     }

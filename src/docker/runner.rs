@@ -492,10 +492,7 @@ fn stopping(signal: Option<&str>) -> bool {
         return false;
     };
     let name = s.trim_start_matches("SIG");
-    matches!(
-        name,
-        "15" | "9" | "2" | "3" | "TERM" | "KILL" | "INT" | "QUIT"
-    )
+    matches!(name, "15" | "2" | "3" | "TERM" | "INT" | "QUIT")
 }
 
 async fn tick(resync: &mut Option<tokio::time::Interval>) {
