@@ -454,3 +454,59 @@ fn runs_in_a_container_as_registrator_with_the_seeds_socket_mount() {
         instances(&agent, &service).is_empty()
     });
 }
+
+/// `consul-unix:///path`: the agent's API over its unix socket (`addresses.http`).
+#[test]
+fn consul_unix_registers_over_the_agents_socket() {
+    assert!(
+        engine_up(),
+        "the Docker engine does not answer (docker info)"
+    );
+    let image = busybox_image();
+    let dir = tempfile::tempdir().unwrap();
+    let sock = dir.path().join("agent.sock");
+    let file = dir.path().join("unix.json");
+    std::fs::write(
+        &file,
+        format!(
+            r#"{{"addresses": {{"http": "127.0.0.1 unix://{}"}}}}"#,
+            sock.display()
+        ),
+    )
+    .unwrap();
+    let agent = AgentBuilder::dev()
+        .arg(format!("-config-file={}", file.display()))
+        .start();
+    let log = dir.path().join("register-docker.log");
+    let child = Command::new(common::sd_bin())
+        .args(["register-docker", "-ip=127.0.0.1", DOCKER])
+        .arg(format!("consul-unix://{}", sock.display()))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .expect("spawn sd register-docker");
+    let _rd = Registrator { child, log };
+    let tag = format!("ux{}", rand_suffix());
+    let service = format!("queue-{tag}");
+    let name = format!("{tag}-1");
+    docker(&[
+        "run",
+        "-d",
+        "--name",
+        &name,
+        "-p",
+        "127.0.0.1::80",
+        "-e",
+        &format!("SERVICE_NAME={service}"),
+        image,
+        "sleep",
+        "300",
+    ]);
+    let _c = Removed(name.clone());
+    wait_until(
+        "registered over the socket",
+        Duration::from_secs(15),
+        || instances(&agent, &service).len() == 1,
+    );
+}

@@ -19,6 +19,9 @@ pub(crate) fn build(settings: &ClientSettings) -> Result<(reqwest::Client, Strin
         .connect_timeout(Duration::from_secs(30))
         .pool_idle_timeout(Duration::from_secs(90));
     let mut base = settings.base_url();
+    if let Some(path) = &settings.unix_socket {
+        builder = builder.unix_socket(path.clone());
+    }
 
     if tls.insecure_skip_verify {
         builder = builder.danger_accept_invalid_certs(true);

@@ -195,6 +195,21 @@ pub(crate) fn build(
     let serf_wan_addr = optional_ip("serf_wan", &c.serf_wan, host)?;
     let client_text = c.client_addr.clone().unwrap_or_default();
     let client_addrs = addr::parse_ips("client_addr", &client_text, host.addrs_for(&client_text)?)?;
+    let http_listen = match c.addresses.as_ref().and_then(|a| a.http.clone()) {
+        Some(text) if !text.trim().is_empty() => {
+            let ip_text: String = text
+                .split_whitespace()
+                .filter(|w| !w.starts_with("unix://"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            super::http_listen::http_listen(&text, host.addrs_for(&ip_text)?)?
+        }
+        _ => super::http_listen::HttpListen {
+            ips: client_addrs.clone(),
+            unix: Vec::new(),
+        },
+    };
+    let unix_socket_perms = super::http_listen::unix_socket_perms(c.unix_sockets.as_ref())?;
     if client_addrs.is_empty() {
         warnings.push(
             "client_addr is empty, client services (DNS, HTTP) will not be listening for connections"
@@ -272,6 +287,8 @@ pub(crate) fn build(
         bind_addr,
         advertise_addr: Some(advertise_addr),
         client_addrs,
+        http_listen,
+        unix_socket_perms,
         ports,
         domain: check::domain(c.domain.as_deref().unwrap_or("consul.")),
         log_level,

@@ -74,6 +74,8 @@ pub struct ClientSettings {
     pub tls: TlsSettings,
     /// Sent as `?dc=` on every request (`-datacenter`).
     pub datacenter: Option<String>,
+    /// `unix:///path`: every request goes over this socket (to `http://localhost`).
+    pub unix_socket: Option<PathBuf>,
 }
 
 impl ClientSettings {
@@ -93,7 +95,7 @@ impl ClientSettings {
 pub enum ClientEnvError {
     #[error("Unknown protocol scheme: {0}")]
     UnknownScheme(String),
-    #[error("unix socket addresses are not supported yet: unix://{0}")]
+    #[error("unix socket address {0:?}: expected unix:///absolute/path.sock")]
     UnixSocket(String),
     #[error("Error loading token file: {0}")]
     TokenFile(String),
@@ -125,7 +127,19 @@ pub fn resolve(
         .unwrap_or_else(|| DEFAULT_HTTP_ADDR.to_string());
     let ssl = get("CONSUL_HTTP_SSL").and_then(|v| parse_go_bool(&v)) == Some(true);
     let default_scheme = if ssl { Scheme::Https } else { Scheme::Http };
-    let (scheme, address, path_prefix) = parse_address(&addr, default_scheme)?;
+    let (scheme, address, path_prefix, unix_socket) = match addr.strip_prefix("unix://") {
+        // As Consul's api client: the socket carries plain HTTP for host `localhost`.
+        Some(path) if path.starts_with('/') => (
+            Scheme::Http,
+            "localhost".to_string(),
+            String::new(),
+            Some(PathBuf::from(path)),
+        ),
+        _ => {
+            let (scheme, address, prefix) = parse_address(&addr, default_scheme)?;
+            (scheme, address, prefix, None)
+        }
+    };
 
     let mut token = pick(&flags.token, "CONSUL_HTTP_TOKEN");
     if let Some(file) = pick(&flags.token_file, "CONSUL_HTTP_TOKEN_FILE") {
@@ -167,6 +181,7 @@ pub fn resolve(
         http_auth,
         tls,
         datacenter: flags.datacenter.clone().filter(|v| !v.is_empty()),
+        unix_socket,
     })
 }
 
@@ -296,9 +311,12 @@ mod tests {
             "Unknown protocol scheme: ftp"
         );
         assert!(matches!(
-            p("unix:///tmp/consul.sock"),
+            p("unix://relative.sock"),
             Err(ClientEnvError::UnixSocket(_))
         ));
+        let s = resolve(&flags_addr("unix:///tmp/consul.sock"), &|_| None).unwrap();
+        assert_eq!(s.unix_socket, Some(PathBuf::from("/tmp/consul.sock")));
+        assert_eq!(s.base_url(), "http://localhost");
         // TLS requested through the environment is not downgraded by http://
         assert_eq!(
             parse_address("http://h:1", Scheme::Https).unwrap().0,

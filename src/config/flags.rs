@@ -274,7 +274,6 @@ pub const FILE_KEYS_NOT_YET: &[&str] = &[
     "acl.enabled",
     "addresses.dns",
     "addresses.grpc",
-    "addresses.http",
     "addresses.https",
     "audit",
     "auto_config.enabled",
@@ -295,7 +294,6 @@ pub const FILE_KEYS_NOT_YET: &[&str] = &[
     "tls.grpc.cert_file",
     "tls.https.cert_file",
     "tls.internal_rpc.cert_file",
-    "unix_sockets",
     "watches",
 ];
 

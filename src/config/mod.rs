@@ -17,6 +17,7 @@ pub mod file;
 pub mod flag_values;
 pub mod flags;
 mod hcl1;
+pub mod http_listen;
 mod load;
 mod merge;
 pub mod runtime;

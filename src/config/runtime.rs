@@ -74,6 +74,10 @@ pub struct RuntimeConfig {
     pub bind_addr: IpAddr,
     pub advertise_addr: Option<IpAddr>,
     pub client_addrs: Vec<IpAddr>,
+    /// Where HTTP listens: `addresses.http`, else `client_addr`.
+    pub http_listen: super::http_listen::HttpListen,
+    /// `unix_sockets`.
+    pub unix_socket_perms: super::http_listen::UnixSocketPerms,
     pub ports: Ports,
     pub domain: String,
     pub log_level: String,
@@ -245,6 +249,11 @@ impl Default for RuntimeConfig {
             bind_addr: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
             advertise_addr: None,
             client_addrs: vec![IpAddr::V4(Ipv4Addr::LOCALHOST)],
+            http_listen: super::http_listen::HttpListen {
+                ips: vec![IpAddr::V4(Ipv4Addr::LOCALHOST)],
+                unix: Vec::new(),
+            },
+            unix_socket_perms: Default::default(),
             ports: Ports::default(),
             domain: "consul.".into(),
             log_level: "info".into(),
