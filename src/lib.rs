@@ -26,10 +26,20 @@ pub fn command() -> clap::Command {
     cli::root(commands::all())
 }
 
+/// The top-level command for `args`: with only the named subcommand when `args[1]` names one
+/// (building the other subcommands' argument tables would only cost time and memory; a long
+/// running `sd agent` or `sd register-docker` keeps fewer pages), else with all of them.
+fn command_for(args: &[OsString]) -> clap::Command {
+    match args.get(1).and_then(|a| a.to_str()).and_then(commands::one) {
+        Some(one) => cli::root(vec![one]),
+        None => command(),
+    }
+}
+
 /// Parses `args` (argv including argv[0]) and runs the chosen command.
 pub fn run(args: Vec<OsString>) -> ExitCode {
     let args = multicall::rewrite(args);
-    let mut root = command();
+    let mut root = command_for(&args);
     let args = cli::normalize::go_style(&mut root, args);
     match root.try_get_matches_from(args) {
         Ok(matches) => commands::dispatch(&matches),

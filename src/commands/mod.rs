@@ -58,25 +58,33 @@ where
 }
 
 /// Every top-level command, in help order.
+/// Every subcommand's name and argument table, in help order.
+const CLIS: &[(&str, fn() -> Command)] = &[
+    ("agent", agent::cli),
+    ("catalog", catalog::cli),
+    ("info", info::cli),
+    ("join", join::cli),
+    ("kv", kv::cli),
+    ("leave", leave::cli),
+    ("force-leave", force_leave::cli),
+    ("members", members::cli),
+    ("operator", operator::cli),
+    ("register-docker", register_docker::cli),
+    ("reload", reload::cli),
+    ("services", services::cli),
+    ("template", template::cli),
+    ("validate", validate::cli),
+    ("version", version::cli),
+    ("generate", generate::cli),
+];
+
 pub fn all() -> Vec<Command> {
-    vec![
-        agent::cli(),
-        catalog::cli(),
-        info::cli(),
-        join::cli(),
-        kv::cli(),
-        leave::cli(),
-        force_leave::cli(),
-        members::cli(),
-        operator::cli(),
-        register_docker::cli(),
-        reload::cli(),
-        services::cli(),
-        template::cli(),
-        validate::cli(),
-        version::cli(),
-        generate::cli(),
-    ]
+    CLIS.iter().map(|(_, cli)| cli()).collect()
+}
+
+/// The argument table of subcommand `name` alone, if there is one.
+pub fn one(name: &str) -> Option<Command> {
+    CLIS.iter().find(|(n, _)| *n == name).map(|(_, cli)| cli())
 }
 
 /// Runs the subcommand chosen in `matches`.
@@ -107,5 +115,22 @@ pub fn dispatch(matches: &ArgMatches) -> ExitCode {
             crate::cli::output::eprintln(&format!("Error: {err:#}"));
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_table_name_is_its_commands_name() {
+        for (name, cli) in CLIS {
+            assert_eq!(cli().get_name(), *name);
+            assert_eq!(
+                one(name).map(|c| c.get_name().to_string()).as_deref(),
+                Some(*name)
+            );
+        }
+        assert!(one("nope").is_none());
     }
 }

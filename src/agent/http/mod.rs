@@ -101,12 +101,14 @@ pub fn bind_unix(
                     format!("cannot remove the old socket {shown}: {e}"),
                 )
             })?,
-            Ok(_) => return Err(std::io::Error::new(
-                std::io::ErrorKind::AlreadyExists,
-                format!(
+            Ok(_) => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    format!(
                     "cannot listen for HTTP on unix://{shown}: the path exists and is not a socket"
                 ),
-            )),
+                ))
+            }
             Err(_) => {}
         }
         let l = tokio::net::UnixListener::bind(path).map_err(|e| {
