@@ -58,8 +58,11 @@ where
 }
 
 /// Every top-level command, in help order.
+/// Builds one subcommand's argument table.
+type Cli = fn() -> Command;
+
 /// Every subcommand's name and argument table, in help order.
-const CLIS: &[(&str, fn() -> Command)] = &[
+const CLIS: &[(&str, Cli)] = &[
     ("agent", agent::cli),
     ("catalog", catalog::cli),
     ("info", info::cli),
