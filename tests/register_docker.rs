@@ -22,13 +22,13 @@ struct Registrator {
 
 impl Registrator {
     fn start(agent: &str, dir: &std::path::Path) -> Registrator {
-        Registrator::start_with(agent, dir, &[])
+        Registrator::start_with(agent, dir, &["-ip=127.0.0.1"])
     }
 
     fn start_with(agent: &str, dir: &std::path::Path, flags: &[&str]) -> Registrator {
         let log = dir.join(format!("register-docker-{}.log", rand_suffix()));
         let child = Command::new(common::sd_bin())
-            .args(["register-docker", "-ip=127.0.0.1", DOCKER])
+            .args(["register-docker", DOCKER])
             .args(flags)
             .arg(format!("consul://{agent}"))
             .stdin(Stdio::null())
@@ -224,7 +224,10 @@ fn docker_health_drives_the_check_a_stop_drains_first_and_tags_are_a_template() 
     let _rd = Registrator::start_with(
         &agent.http_addr(),
         dir.path(),
-        &[r#"-tags={{strSlice .ID 0 12}},env-{{mIndex "env" .Config.Labels | toUpper}}"#],
+        &[
+            "-ip=127.0.0.1",
+            r#"-tags={{strSlice .ID 0 12}},env-{{mIndex "env" .Config.Labels | toUpper}}"#,
+        ],
     );
     // Healthy while /tmp/state holds "ok"; a TERM is trapped and takes 3 s to finish, so the
     // drain can be seen; a HUP is ignored (a reload must not drain).
@@ -509,4 +512,60 @@ fn consul_unix_registers_over_the_agents_socket() {
         Duration::from_secs(15),
         || instances(&agent, &service).len() == 1,
     );
+}
+
+/// IPv6: a port published on `[::1]` registers at `::1` (the binding's own address, no `-ip`),
+/// and its TCP check dials `[::1]:port` and passes.
+#[test]
+fn an_ipv6_binding_registers_its_address_and_is_checked_over_ipv6() {
+    assert!(
+        engine_up(),
+        "the Docker engine does not answer (docker info)"
+    );
+    let image = busybox_image();
+    let agent = AgentBuilder::dev().start();
+    let dir = tempfile::tempdir().unwrap();
+    let _rd = Registrator::start_with(&agent.http_addr(), dir.path(), &[]);
+    let tag = format!("v6{}", rand_suffix());
+    let service = format!("web6-{tag}");
+    let name = format!("{tag}-1");
+    docker(&[
+        "run",
+        "-d",
+        "--name",
+        &name,
+        "-p",
+        "[::1]::80",
+        "-e",
+        &format!("SERVICE_NAME={service}"),
+        "-e",
+        "SERVICE_CHECK_TCP=true",
+        "-e",
+        "SERVICE_CHECK_INTERVAL=1s",
+        image,
+        "httpd",
+        "-f",
+        "-p",
+        "80",
+    ]);
+    let _c = Removed(name.clone());
+    wait_until("registered", Duration::from_secs(15), || {
+        instances(&agent, &service).len() == 1
+    });
+    let port = docker(&["port", &name, "80/tcp"]);
+    let (_, address, p) = instances(&agent, &service).remove(0);
+    assert_eq!(address, "::1");
+    assert_eq!(format!("[{address}]:{p}"), port);
+    wait_until(
+        "its TCP check passes over IPv6",
+        Duration::from_secs(15),
+        || {
+            checks(&agent, &service)
+                .iter()
+                .any(|c| c.0 != "serfHealth" && c.1 == "passing")
+        },
+    );
+    let (_, body) =
+        common::http_get(&format!("{}/v1/health/checks/{service}", agent.url())).unwrap();
+    assert!(body.contains(&format!("[::1]:{p}")), "{body}");
 }
