@@ -6,8 +6,10 @@
 use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Mutex};
 
+use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::fmt::MakeWriter;
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 use super::log_file::RotatingFile;
 use super::syslog::Syslog;
@@ -95,22 +97,25 @@ pub fn init(level: &str, json: bool) -> Result<(), String> {
 pub fn init_with(level: &str, json: bool, outputs: Outputs) -> Result<(), String> {
     let level = level_name(level)?;
     let libraries = if level == "trace" { "debug" } else { "warn" };
-    let filter =
-        EnvFilter::try_new(format!("{libraries},sd={level}")).map_err(|e| e.to_string())?;
+    // A fixed per-target table (no directive parsing, which compiles regular expressions).
+    let parse = |l: &str| l.parse::<LevelFilter>().map_err(|e| e.to_string());
+    let filter = Targets::new()
+        .with_default(parse(libraries)?)
+        .with_target("sd", parse(level)?);
     let plain = outputs.file.is_some() || outputs.syslog.is_some();
     let tee = Tee {
         file: outputs.file.map(|f| Arc::new(Mutex::new(f))),
         syslog: outputs.syslog.map(Arc::new),
     };
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let layer = tracing_subscriber::fmt::layer()
         .with_writer(tee)
         .with_target(false);
+    let registry = tracing_subscriber::registry().with(filter);
     let result = if json {
-        builder.json().try_init()
+        registry.with(layer.json()).try_init()
     } else {
-        builder
-            .with_ansi(!plain && std::io::stderr().is_terminal())
+        registry
+            .with(layer.with_ansi(!plain && std::io::stderr().is_terminal()))
             .try_init()
     };
     result.map_err(|e| e.to_string())
