@@ -326,10 +326,10 @@ complete -c sd -n "__fish_sd_using_subcommand operator; and __fish_seen_subcomma
 complete -c sd -n "__fish_sd_using_subcommand operator; and __fish_seen_subcommand_from raft" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sd -n "__fish_sd_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "raft" -d 'Inspect or change the set of Raft servers'
 complete -c sd -n "__fish_sd_using_subcommand operator; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c sd -n "__fish_sd_using_subcommand register-docker" -l ip -d 'Address of the services of published ports (default: the agent\'s address)' -r
+complete -c sd -n "__fish_sd_using_subcommand register-docker" -l ip -d 'Address of the services of published ports (default: the agent\'s address when it is this host\'s, else the default route\'s)' -r
 complete -c sd -n "__fish_sd_using_subcommand register-docker" -l internal -d 'Register the container\'s address and exposed port instead of the published ones' -r
 complete -c sd -n "__fish_sd_using_subcommand register-docker" -l explicit -d 'Register only containers with SERVICE_NAME or SERVICE_<port>_NAME' -r
-complete -c sd -n "__fish_sd_using_subcommand register-docker" -l tags -d 'Comma-separated tags added to every service' -r
+complete -c sd -n "__fish_sd_using_subcommand register-docker" -l tags -d 'Tags added to every service: a comma-separated list, or a Go template over the container\'s inspect object' -r
 complete -c sd -n "__fish_sd_using_subcommand register-docker" -l ttl -d 'Accepted for registrator\'s etcd backends; Consul services do not expire' -r
 complete -c sd -n "__fish_sd_using_subcommand register-docker" -l ttl-refresh -d 'Accepted with -ttl; see -ttl' -r
 complete -c sd -n "__fish_sd_using_subcommand register-docker" -l resync -d 'Reconcile with the engine this often (default 0: on reconnects only)' -r
