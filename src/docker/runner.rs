@@ -203,8 +203,13 @@ impl Run {
                 return Ok(());
             };
             let services = self.wanted_of(&c).await;
-            for svc in &services {
-                self.register(svc).await?;
+            // A start that the reconcile right after subscribing already covered: nothing to
+            // send twice.
+            let known = self.registered.get(&ev.id).is_some_and(|r| r.services == services);
+            if !known {
+                for svc in &services {
+                    self.register(svc).await?;
+                }
             }
             let entry = Registered {
                 services,
