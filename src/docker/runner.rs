@@ -205,7 +205,10 @@ impl Run {
             let services = self.wanted_of(&c).await;
             // A start that the reconcile right after subscribing already covered: nothing to
             // send twice.
-            let known = self.registered.get(&ev.id).is_some_and(|r| r.services == services);
+            let known = self
+                .registered
+                .get(&ev.id)
+                .is_some_and(|r| r.services == services);
             if !known {
                 for svc in &services {
                     self.register(svc).await?;
