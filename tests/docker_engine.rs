@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::docker::{busybox_image, docker, engine_up, Removed};
+use common::docker::{busybox_image, docker, require_engine, Removed};
 use futures::StreamExt;
 use sd::docker::engine::Engine;
 use sd::docker::service::{services, Options};
@@ -20,10 +20,7 @@ fn runtime() -> tokio::runtime::Runtime {
 
 #[test]
 fn running_containers_become_services_and_their_events_arrive_in_order() {
-    assert!(
-        engine_up(),
-        "the Docker engine does not answer (docker info)"
-    );
+    require_engine();
     let image = busybox_image();
     let name = format!("sd-engine-test-{}", std::process::id());
     let rt = runtime();

@@ -8,7 +8,7 @@ mod common;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::docker::{busybox_image, docker, engine_up, Removed};
+use common::docker::{busybox_image, docker, require_engine, Removed};
 use common::sd_template::wait_until;
 use common::{fails, run_sd, AgentBuilder};
 
@@ -55,6 +55,25 @@ impl Drop for Registrator {
             );
         }
     }
+}
+
+/// A busybox container `name` that sleeps, publishing port 80 on 127.0.0.1, as service
+/// `service`; removed on drop.
+fn sleeper(name: &str, service: &str) -> Removed {
+    docker(&[
+        "run",
+        "-d",
+        "--name",
+        name,
+        "-p",
+        "127.0.0.1::80",
+        "-e",
+        &format!("SERVICE_NAME={service}"),
+        busybox_image(),
+        "sleep",
+        "300",
+    ]);
+    Removed(name.to_string())
 }
 
 fn rand_suffix() -> u32 {
@@ -131,31 +150,13 @@ fn usage_errors_exit_2_or_1_with_a_clear_message() {
 
 #[test]
 fn containers_come_and_go_and_a_restart_heals_what_it_missed() {
-    assert!(
-        engine_up(),
-        "the Docker engine does not answer (docker info)"
-    );
-    let image = busybox_image();
+    require_engine();
+    busybox_image();
     let agent = AgentBuilder::dev().start();
     let dir = tempfile::tempdir().unwrap();
     let tag = format!("rd{}", rand_suffix());
     let service = format!("web-{tag}");
-    let run = |name: &str| {
-        docker(&[
-            "run",
-            "-d",
-            "--name",
-            name,
-            "-p",
-            "127.0.0.1::80",
-            "-e",
-            &format!("SERVICE_NAME={service}"),
-            image,
-            "sleep",
-            "300",
-        ]);
-        Removed(name.to_string())
-    };
+    let run = |name: &str| sleeper(name, &service);
     let host = gethostname();
     let id = |name: &str| format!("{host}:{name}:80");
     let ids = |agent: &common::Agent| {
@@ -212,10 +213,7 @@ fn checks(agent: &common::Agent, name: &str) -> Vec<(String, String, String)> {
 
 #[test]
 fn docker_health_drives_the_check_a_stop_drains_first_and_tags_are_a_template() {
-    assert!(
-        engine_up(),
-        "the Docker engine does not answer (docker info)"
-    );
+    require_engine();
     let image = busybox_image();
     let agent = AgentBuilder::dev().start();
     let dir = tempfile::tempdir().unwrap();
@@ -326,11 +324,8 @@ fn docker_health_drives_the_check_a_stop_drains_first_and_tags_are_a_template() 
 
 #[test]
 fn an_agent_restart_is_healed() {
-    assert!(
-        engine_up(),
-        "the Docker engine does not answer (docker info)"
-    );
-    let image = busybox_image();
+    require_engine();
+    busybox_image();
     let block = common::loopback_block();
     let ip = common::loopback_host(block, 1);
     let mut agent = AgentBuilder::dev().at(ip).start();
@@ -338,22 +333,7 @@ fn an_agent_restart_is_healed() {
     let tag = format!("ar{}", rand_suffix());
     let service = format!("cache-{tag}");
     let _rd = Registrator::start(&agent.http_addr(), dir.path());
-    let run = |name: &str| {
-        docker(&[
-            "run",
-            "-d",
-            "--name",
-            name,
-            "-p",
-            "127.0.0.1::80",
-            "-e",
-            &format!("SERVICE_NAME={service}"),
-            image,
-            "sleep",
-            "300",
-        ]);
-        Removed(name.to_string())
-    };
+    let run = |name: &str| sleeper(name, &service);
     let (c1, c2) = (format!("{tag}-1"), format!("{tag}-2"));
     let _g1 = run(&c1);
     wait_until("c1 registered", Duration::from_secs(15), || {
@@ -388,17 +368,14 @@ fn gethostname() -> String {
 /// socket mounted at registrator's default `/tmp/docker.sock` and no `-docker-host`.
 #[test]
 fn runs_in_a_container_as_registrator_with_the_seeds_socket_mount() {
-    assert!(
-        engine_up(),
-        "the Docker engine does not answer (docker info)"
-    );
+    require_engine();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     // A Debian image with the C library the test build of sd links to (the seed's nginx image).
     let built = Command::new(root.join("examples/seed/nginx-image.sh"))
         .status()
         .expect("examples/seed/nginx-image.sh");
     assert!(built.success(), "building nginx:latest failed");
-    let image = busybox_image();
+    busybox_image();
     let agent = AgentBuilder::dev().start();
     let tag = format!("ct{}", rand_suffix());
     let service = format!("db-{tag}");
@@ -421,20 +398,7 @@ fn runs_in_a_container_as_registrator_with_the_seeds_socket_mount() {
     ]);
     let _rd = Removed(rd_name.clone());
     let name = format!("{tag}-1");
-    docker(&[
-        "run",
-        "-d",
-        "--name",
-        &name,
-        "-p",
-        "127.0.0.1::80",
-        "-e",
-        &format!("SERVICE_NAME={service}"),
-        image,
-        "sleep",
-        "300",
-    ]);
-    let _c = Removed(name.clone());
+    let _c = sleeper(&name, &service);
     let logs = || {
         let out = Command::new("docker")
             .args(["logs", &rd_name])
@@ -461,11 +425,8 @@ fn runs_in_a_container_as_registrator_with_the_seeds_socket_mount() {
 /// `consul-unix:///path`: the agent's API over its unix socket (`addresses.http`).
 #[test]
 fn consul_unix_registers_over_the_agents_socket() {
-    assert!(
-        engine_up(),
-        "the Docker engine does not answer (docker info)"
-    );
-    let image = busybox_image();
+    require_engine();
+    busybox_image();
     let dir = tempfile::tempdir().unwrap();
     let sock = dir.path().join("agent.sock");
     let file = dir.path().join("unix.json");
@@ -493,20 +454,7 @@ fn consul_unix_registers_over_the_agents_socket() {
     let tag = format!("ux{}", rand_suffix());
     let service = format!("queue-{tag}");
     let name = format!("{tag}-1");
-    docker(&[
-        "run",
-        "-d",
-        "--name",
-        &name,
-        "-p",
-        "127.0.0.1::80",
-        "-e",
-        &format!("SERVICE_NAME={service}"),
-        image,
-        "sleep",
-        "300",
-    ]);
-    let _c = Removed(name.clone());
+    let _c = sleeper(&name, &service);
     wait_until(
         "registered over the socket",
         Duration::from_secs(15),
@@ -518,10 +466,7 @@ fn consul_unix_registers_over_the_agents_socket() {
 /// and its TCP check dials `[::1]:port` and passes.
 #[test]
 fn an_ipv6_binding_registers_its_address_and_is_checked_over_ipv6() {
-    assert!(
-        engine_up(),
-        "the Docker engine does not answer (docker info)"
-    );
+    require_engine();
     let image = busybox_image();
     let agent = AgentBuilder::dev().start();
     let dir = tempfile::tempdir().unwrap();

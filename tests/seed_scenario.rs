@@ -9,14 +9,11 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use common::docker::engine_up;
+use common::docker::require_engine;
 
 #[test]
 fn the_guides_whole_scenario() {
-    assert!(
-        engine_up(),
-        "the Docker engine does not answer (docker info)"
-    );
+    require_engine();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let bin = tempfile::tempdir().expect("tempdir");
     std::os::unix::fs::symlink(common::sd_bin(), bin.path().join("sd")).expect("sd on PATH");

@@ -57,59 +57,55 @@ where
     }
 }
 
-/// Every top-level command, in help order.
 /// Builds one subcommand's argument table.
 type Cli = fn() -> Command;
+/// Runs one subcommand.
+type Exec = fn(&ArgMatches) -> CmdResult;
 
-/// Every subcommand's name and argument table, in help order.
-const CLIS: &[(&str, Cli)] = &[
-    ("agent", agent::cli),
-    ("catalog", catalog::cli),
-    ("info", info::cli),
-    ("join", join::cli),
-    ("kv", kv::cli),
-    ("leave", leave::cli),
-    ("force-leave", force_leave::cli),
-    ("members", members::cli),
-    ("operator", operator::cli),
-    ("register-docker", register_docker::cli),
-    ("reload", reload::cli),
-    ("services", services::cli),
-    ("template", template::cli),
-    ("validate", validate::cli),
-    ("version", version::cli),
-    ("generate", generate::cli),
+/// Every subcommand: its name, argument table and runner, in help order.
+const COMMANDS: &[(&str, Cli, Exec)] = &[
+    ("agent", agent::cli, agent::exec),
+    ("catalog", catalog::cli, catalog::exec),
+    ("info", info::cli, info::exec),
+    ("join", join::cli, join::exec),
+    ("kv", kv::cli, kv::exec),
+    ("leave", leave::cli, leave::exec),
+    ("force-leave", force_leave::cli, force_leave::exec),
+    ("members", members::cli, members::exec),
+    ("operator", operator::cli, operator::exec),
+    (
+        "register-docker",
+        register_docker::cli,
+        register_docker::exec,
+    ),
+    ("reload", reload::cli, reload::exec),
+    ("services", services::cli, services::exec),
+    ("template", template::cli, template::exec),
+    ("validate", validate::cli, validate::exec),
+    ("version", version::cli, version::exec),
+    ("generate", generate::cli, generate::exec),
 ];
 
+/// Every top-level command, in help order.
 pub fn all() -> Vec<Command> {
-    CLIS.iter().map(|(_, cli)| cli()).collect()
+    COMMANDS.iter().map(|(_, cli, _)| cli()).collect()
 }
 
 /// The argument table of subcommand `name` alone, if there is one.
 pub fn one(name: &str) -> Option<Command> {
-    CLIS.iter().find(|(n, _)| *n == name).map(|(_, cli)| cli())
+    COMMANDS
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, cli, _)| cli())
 }
 
 /// Runs the subcommand chosen in `matches`.
 pub fn dispatch(matches: &ArgMatches) -> ExitCode {
     let result = match matches.subcommand() {
-        Some(("agent", m)) => agent::exec(m),
-        Some(("catalog", m)) => catalog::exec(m),
-        Some(("info", m)) => info::exec(m),
-        Some(("join", m)) => join::exec(m),
-        Some(("leave", m)) => leave::exec(m),
-        Some(("force-leave", m)) => force_leave::exec(m),
-        Some(("kv", m)) => kv::exec(m),
-        Some(("members", m)) => members::exec(m),
-        Some(("operator", m)) => operator::exec(m),
-        Some(("register-docker", m)) => register_docker::exec(m),
-        Some(("reload", m)) => reload::exec(m),
-        Some(("services", m)) => services::exec(m),
-        Some(("template", m)) => template::exec(m),
-        Some(("validate", m)) => validate::exec(m),
-        Some(("version", m)) => version::exec(m),
-        Some(("generate", m)) => generate::exec(m),
-        Some((name, _)) => Err(anyhow::anyhow!("command {name:?} is not implemented")),
+        Some((name, m)) => match COMMANDS.iter().find(|(n, _, _)| *n == name) {
+            Some((_, _, exec)) => exec(m),
+            None => Err(anyhow::anyhow!("command {name:?} is not implemented")),
+        },
         None => Ok(ExitCode::from(2)),
     };
     match result {
@@ -127,7 +123,7 @@ mod tests {
 
     #[test]
     fn each_table_name_is_its_commands_name() {
-        for (name, cli) in CLIS {
+        for (name, cli, _) in COMMANDS {
             assert_eq!(cli().get_name(), *name);
             assert_eq!(
                 one(name).map(|c| c.get_name().to_string()).as_deref(),

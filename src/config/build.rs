@@ -197,12 +197,7 @@ pub(crate) fn build(
     let client_addrs = addr::parse_ips("client_addr", &client_text, host.addrs_for(&client_text)?)?;
     let http_listen = match c.addresses.as_ref().and_then(|a| a.http.clone()) {
         Some(text) if !text.trim().is_empty() => {
-            let ip_text: String = text
-                .split_whitespace()
-                .filter(|w| !w.starts_with("unix://"))
-                .collect::<Vec<_>>()
-                .join(" ");
-            super::http_listen::http_listen(&text, host.addrs_for(&ip_text)?)?
+            super::http_listen::http_listen(&text, host.addrs_for(&text)?)?
         }
         _ => super::http_listen::HttpListen {
             ips: client_addrs.clone(),

@@ -25,7 +25,7 @@ use super::health;
 use super::reconcile::{plan, registrator_id};
 use super::service::{services, Options};
 use super::tags::Tags;
-use crate::api::catalog::AgentServiceRegistration;
+use crate::api::catalog::{AgentService, AgentServiceRegistration};
 use crate::client::{Client, ClientError};
 
 /// How long a drained container may keep running before its services are back in service.
@@ -52,6 +52,21 @@ struct Registered {
     health: Option<(&'static str, String)>,
     /// When its services went into maintenance, if a stop was seen.
     drained: Option<Instant>,
+}
+
+impl Registered {
+    /// A container's services as just registered: its health as Docker reports it, no drain.
+    fn of(c: &Container, services: Vec<AgentServiceRegistration>) -> Registered {
+        Registered {
+            services,
+            health: health::status(c),
+            drained: None,
+        }
+    }
+
+    fn ids(&self) -> Vec<String> {
+        self.services.iter().map(|s| s.id.clone()).collect()
+    }
 }
 
 /// The run's state: what it registered, by container ID.
@@ -214,11 +229,7 @@ impl Run {
                     self.register(svc).await?;
                 }
             }
-            let entry = Registered {
-                services,
-                health: health::status(&c),
-                drained: None,
-            };
+            let entry = Registered::of(&c, services);
             self.report_health(&entry).await?;
             self.registered.insert(ev.id.clone(), entry);
         } else if action == "die" {
@@ -262,14 +273,11 @@ impl Run {
             return Ok(());
         }
         r.drained = Some(Instant::now());
-        let ids: Vec<String> = r.services.iter().map(|s| s.id.clone()).collect();
+        let ids = r.ids();
         let reason = format!("container {} is stopping (signal {signal})", short(id));
         for sid in &ids {
-            self.client
-                .agent()
-                .service_maintenance(sid, true, &format!("sd register-docker: {reason}"))
-                .await
-                .map_err(|e| format!("maintenance {sid}: {e}"))?;
+            self.maintenance(sid, Some(&format!("sd register-docker: {reason}")))
+                .await?;
             tracing::info!("draining: {sid} ({reason})");
         }
         Ok(())
@@ -297,13 +305,8 @@ impl Run {
             if !running {
                 continue;
             }
-            let ids: Vec<String> = r.services.iter().map(|s| s.id.clone()).collect();
-            for sid in &ids {
-                self.client
-                    .agent()
-                    .service_maintenance(sid, false, "")
-                    .await
-                    .map_err(|e| format!("maintenance {sid}: {e}"))?;
+            for sid in &r.ids() {
+                self.maintenance(sid, None).await?;
                 tracing::info!(
                     "still running {DRAIN_LIMIT:?} after a stop signal: {sid} back in service"
                 );
@@ -365,12 +368,7 @@ impl Run {
     /// Every 30 s: the agent still holds what this run registered (re-registered if not), and
     /// the Docker health checks are refreshed within their TTL.
     async fn refresh(&mut self) -> Result<(), String> {
-        let on_agent = self
-            .client
-            .agent()
-            .services()
-            .await
-            .map_err(|e| format!("agent: {e}"))?;
+        let on_agent = self.agent_services().await?;
         let wanted: Vec<AgentServiceRegistration> = self
             .registered
             .values()
@@ -419,19 +417,9 @@ impl Run {
             }
             let services = self.wanted_of(&c).await;
             wanted.extend(services.iter().cloned());
-            let entry = Registered {
-                services,
-                health: health::status(&c),
-                drained: None,
-            };
-            by_container.insert(id, entry);
+            by_container.insert(id, Registered::of(&c, services));
         }
-        let on_agent = self
-            .client
-            .agent()
-            .services()
-            .await
-            .map_err(|e| format!("agent: {e}"))?;
+        let on_agent = self.agent_services().await?;
         let ours: BTreeSet<String> = self
             .registered
             .values()
@@ -463,6 +451,24 @@ impl Run {
             wanted.len()
         );
         Ok(())
+    }
+
+    /// The agent's services, by ID.
+    async fn agent_services(&self) -> Result<BTreeMap<String, AgentService>, String> {
+        self.client
+            .agent()
+            .services()
+            .await
+            .map_err(|e| format!("agent: {e}"))
+    }
+
+    /// Puts service `id` in maintenance with `reason`, or (none) takes it out.
+    async fn maintenance(&self, id: &str, reason: Option<&str>) -> Result<(), String> {
+        self.client
+            .agent()
+            .service_maintenance(id, reason.is_some(), reason.unwrap_or(""))
+            .await
+            .map_err(|e| format!("maintenance {id}: {e}"))
     }
 
     async fn register(&self, svc: &AgentServiceRegistration) -> Result<(), String> {

@@ -203,11 +203,17 @@ fn json_parse(doc: &str, path: &str) -> String {
 
 /// `httpGet`: the body at `url`, empty (with a warning) on any failure.
 fn http_get(url: &str) -> String {
-    let fetch = async {
-        let client = reqwest::Client::builder()
+    // One client for the run: its connection pool and TLS setup are shared by every call.
+    static CLIENT: std::sync::OnceLock<Result<reqwest::Client, String>> =
+        std::sync::OnceLock::new();
+    let client = CLIENT.get_or_init(|| {
+        reqwest::Client::builder()
             .timeout(HTTP_TIMEOUT)
             .build()
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| e.to_string())
+    });
+    let fetch = async {
+        let client = client.as_ref().map_err(Clone::clone)?;
         let res = client.get(url).send().await.map_err(|e| e.to_string())?;
         res.text().await.map_err(|e| e.to_string())
     };
@@ -225,7 +231,7 @@ type Func = fn(&[Value]) -> gotmpl::Result<Value>;
 
 /// registrator's template functions.
 fn functions() -> FuncMap {
-    let table: [(&str, Func); 12] = [
+    let table: [(&str, Func); 13] = [
         ("strSlice", |a| {
             let s = string("strSlice", a.first().unwrap_or(&Value::Nil))?;
             let idx = a[1.min(a.len())..]
@@ -317,20 +323,16 @@ fn functions() -> FuncMap {
             arity("httpGet", a, 1)?;
             Ok(http_get(&string("httpGet", &a[0])?).into())
         }),
-    ];
-    let mut map = FuncMap::new();
-    for (name, f) in table {
-        map.insert(name.to_string(), Arc::new(f));
-    }
-    map.insert(
-        "jsonParse".into(),
-        Arc::new(|a: &[Value]| {
+        ("jsonParse", |a| {
             arity("jsonParse", a, 2)?;
             let (doc, path) = (string("jsonParse", &a[0])?, string("jsonParse", &a[1])?);
             Ok(json_parse(&doc, &path).into())
         }),
-    );
-    map
+    ];
+    table
+        .into_iter()
+        .map(|(name, f)| (name.to_string(), Arc::new(f) as gotmpl::ValueFunc))
+        .collect()
 }
 
 #[cfg(test)]

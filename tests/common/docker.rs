@@ -18,6 +18,14 @@ pub fn engine_up() -> bool {
         .is_ok_and(|s| s.success())
 }
 
+/// Fails the test (never skips it) when the engine does not answer.
+pub fn require_engine() {
+    assert!(
+        engine_up(),
+        "the Docker engine does not answer (docker info)"
+    );
+}
+
 /// Builds [`BUSYBOX`] unless it exists: `/bin/busybox` and its applets as links in an image.
 pub fn busybox_image() -> &'static str {
     let exists = Command::new("docker")
