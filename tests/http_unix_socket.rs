@@ -59,6 +59,21 @@ fn the_api_and_the_cli_over_a_unix_socket() {
     ok(&run_sd_env(&["members"], &env, None));
     drop(agent);
 
+    // A missing socket is named as Go names it.
+    let missing = format!("unix://{}", dir.path().join("gone.sock").display());
+    let err = fails(
+        &run_sd_env(
+            &["members"],
+            &[("CONSUL_HTTP_ADDR", missing.as_str())],
+            None,
+        ),
+        1,
+    );
+    assert!(
+        err.contains("dial unix ") && err.contains("gone.sock: connect: no such file or directory"),
+        "{err}"
+    );
+
     // A relative socket path in the client is a clear error.
     let err = fails(
         &run_sd_env(

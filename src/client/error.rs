@@ -43,8 +43,14 @@ impl ClientError {
         }
     }
 
-    /// Wraps a reqwest failure on `method url`, worded like Go's `*url.Error`.
-    pub(crate) fn transport(method: &reqwest::Method, url: &str, err: &reqwest::Error) -> Self {
+    /// Wraps a reqwest failure on `method url` (sent over `unix_socket` when there is one),
+    /// worded like Go's `*url.Error`.
+    pub(crate) fn transport(
+        method: &reqwest::Method,
+        url: &str,
+        unix_socket: Option<&std::path::Path>,
+        err: &reqwest::Error,
+    ) -> Self {
         let host = reqwest::Url::parse(url)
             .ok()
             .map(|u| {
@@ -58,7 +64,10 @@ impl ClientError {
         ClientError::Transport {
             method: go_method(method),
             url: url.to_string(),
-            detail: describe(err, &host),
+            detail: match unix_socket {
+                Some(path) => describe_unix(err, path),
+                None => describe(err, &host),
+            },
         }
     }
 }
@@ -98,6 +107,22 @@ fn describe(err: &reqwest::Error, host_port: &str) -> String {
         source = e.source();
     }
     parts.join(": ")
+}
+
+/// [`describe`] for a request over a unix socket: `dial unix /path: ...`, as Go says it.
+fn describe_unix(err: &reqwest::Error, path: &std::path::Path) -> String {
+    let mut source = err.source();
+    while let Some(e) = source {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            return format!(
+                "dial unix {}: connect: {}",
+                path.display(),
+                io_reason(io).trim_start_matches("connect: ")
+            );
+        }
+        source = e.source();
+    }
+    format!("dial unix {}: {err}", path.display())
 }
 
 fn io_reason(io: &std::io::Error) -> String {

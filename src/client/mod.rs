@@ -34,6 +34,8 @@ pub struct Client {
     token: Option<String>,
     auth: Option<BasicAuth>,
     datacenter: Option<String>,
+    /// The unix socket requests go over (`unix:///path`), if any.
+    unix_socket: Option<std::path::PathBuf>,
 }
 
 /// Runs `fut` to completion for a sync caller (the CLI commands). Every call on a thread uses
@@ -69,6 +71,7 @@ impl Client {
             token: settings.token,
             auth: settings.http_auth,
             datacenter: settings.datacenter,
+            unix_socket: settings.unix_socket,
         })
     }
 
@@ -138,10 +141,9 @@ impl Client {
             }
             builder = builder.body(bytes);
         }
-        builder
-            .send()
-            .await
-            .map_err(|e| ClientError::transport(&req.method, url.as_str(), &e))
+        builder.send().await.map_err(|e| {
+            ClientError::transport(&req.method, url.as_str(), self.unix_socket.as_deref(), &e)
+        })
     }
 
     fn url_for(&self, req: &Request) -> Result<reqwest::Url, ClientError> {
@@ -272,7 +274,7 @@ async fn read_bytes(resp: Response) -> Result<Vec<u8>, ClientError> {
     resp.bytes()
         .await
         .map(|b| b.to_vec())
-        .map_err(|e| ClientError::transport(&Method::GET, &url, &e))
+        .map_err(|e| ClientError::transport(&Method::GET, &url, None, &e))
 }
 
 pub(crate) async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, ClientError> {
