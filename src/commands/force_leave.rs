@@ -6,9 +6,9 @@ use std::process::ExitCode;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
 use crate::cli::args::{flag, get_all, get_flag};
-use crate::cli::{http_flags, output};
+use crate::cli::http_flags;
 use crate::client::block_on;
-use crate::commands::CmdResult;
+use crate::commands::{CliError, CmdResult};
 
 pub fn cli() -> Command {
     Command::new("force-leave")
@@ -27,20 +27,17 @@ pub fn cli() -> Command {
 pub fn exec(m: &ArgMatches) -> CmdResult {
     let nodes = get_all(m, "node");
     if nodes.len() != 1 {
-        return Ok(output::fail(
+        return Err(CliError::failure(
             "A single node name must be specified to force leave.",
         ));
     }
-    let client = match crate::commands::connect(m, "Error connecting to Consul agent") {
-        Ok(c) => c,
-        Err(code) => return Ok(code),
-    };
+    let client = crate::commands::connect(m)?;
     match block_on(
         client
             .agent()
             .force_leave(&nodes[0], get_flag(m, "prune"), get_flag(m, "wan")),
     ) {
         Ok(()) => Ok(ExitCode::SUCCESS),
-        Err(e) => Ok(output::fail(&format!("Error force leaving: {e}"))),
+        Err(e) => Err(CliError::failure(format!("Error force leaving: {e}"))),
     }
 }

@@ -8,7 +8,7 @@ use clap::{ArgMatches, Command};
 
 use crate::cli::{http_flags, output};
 use crate::client::block_on;
-use crate::commands::CmdResult;
+use crate::commands::{CliError, CmdResult};
 
 pub fn cli() -> Command {
     Command::new("info")
@@ -21,16 +21,13 @@ pub fn cli() -> Command {
 }
 
 pub fn exec(m: &ArgMatches) -> CmdResult {
-    let client = match crate::commands::connect(m, "Error connecting to Consul agent") {
-        Ok(c) => c,
-        Err(code) => return Ok(code),
-    };
+    let client = crate::commands::connect(m)?;
     match block_on(client.agent().self_info()) {
         Ok(agent) => {
             output::write_raw(render(&agent.stats).as_bytes());
             Ok(ExitCode::SUCCESS)
         }
-        Err(e) => Ok(output::fail(&format!("Error querying agent: {e}"))),
+        Err(e) => Err(CliError::failure(format!("Error querying agent: {e}"))),
     }
 }
 

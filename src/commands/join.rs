@@ -8,7 +8,7 @@ use clap::{Arg, ArgAction, ArgMatches, Command};
 use crate::cli::args::{flag, get_all, get_flag};
 use crate::cli::{http_flags, output};
 use crate::client::block_on;
-use crate::commands::CmdResult;
+use crate::commands::{CliError, CmdResult};
 
 pub fn cli() -> Command {
     Command::new("join")
@@ -29,14 +29,11 @@ pub fn cli() -> Command {
 pub fn exec(m: &ArgMatches) -> CmdResult {
     let addresses = get_all(m, "address");
     if addresses.is_empty() {
-        return Ok(output::fail(
+        return Err(CliError::failure(
             "At least one address to join must be specified.",
         ));
     }
-    let client = match crate::commands::connect(m, "Error connecting to Consul agent") {
-        Ok(c) => c,
-        Err(code) => return Ok(code),
-    };
+    let client = crate::commands::connect(m)?;
     let wan = get_flag(m, "wan");
     let mut joined = 0;
     for address in &addresses {
@@ -46,7 +43,7 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
         }
     }
     if joined == 0 {
-        return Ok(output::fail("Failed to join any nodes."));
+        return Err(CliError::failure("Failed to join any nodes."));
     }
     output::println(&format!(
         "Successfully joined cluster by contacting {joined} nodes."

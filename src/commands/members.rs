@@ -14,7 +14,7 @@ use crate::cli::args::{flag, get_flag, get_str, opt};
 use crate::cli::{http_flags, output};
 use crate::client::agent::MembersOpts;
 use crate::client::block_on;
-use crate::commands::CmdResult;
+use crate::commands::{CliError, CmdResult};
 
 pub fn cli() -> Command {
     Command::new("members")
@@ -55,16 +55,13 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
     let status_re = match Regex::new(pattern) {
         Ok(re) => re,
         Err(e) => {
-            return Ok(output::fail(&format!(
+            return Err(CliError::failure(format!(
                 "Failed to compile status regexp: {}",
                 regex_error(&e)
             )))
         }
     };
-    let client = match crate::commands::connect(m, "Error connecting to Consul agent") {
-        Ok(c) => c,
-        Err(code) => return Ok(code),
-    };
+    let client = crate::commands::connect(m)?;
     let opts = MembersOpts {
         wan: get_flag(m, "wan"),
         filter: get_str(m, "filter").map(str::to_string),
@@ -72,7 +69,7 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
     };
     let members = match block_on(client.agent().members(&opts)) {
         Ok(members) => members,
-        Err(e) => return Ok(output::fail(&format!("Error retrieving members: {e}"))),
+        Err(e) => return Err(CliError::failure(format!("Error retrieving members: {e}"))),
     };
     let members = prepare(members, &status_re);
     if members.is_empty() {

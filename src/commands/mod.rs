@@ -18,20 +18,26 @@ pub mod template;
 pub mod validate;
 pub mod version;
 
+mod error;
+
 use std::process::ExitCode;
 
 use clap::{ArgMatches, Command};
 
-/// What a command returns: its exit code, or an error that is printed as `Error: ...` with exit 1.
-pub type CmdResult = anyhow::Result<ExitCode>;
+pub use error::{CliError, CmdResult};
 
-/// The API client for a command's HTTP flags and environment. When it cannot be built, prints
-/// `<context>: <reason>` to stderr and returns the exit code the command should end with.
-pub fn connect(m: &ArgMatches, context: &str) -> Result<crate::client::Client, ExitCode> {
+/// The API client for a command's HTTP flags and environment; when it cannot be built, fails
+/// with Consul's `Error connecting to Consul agent: <reason>`.
+pub fn connect(m: &ArgMatches) -> Result<crate::client::Client, CliError> {
+    connect_as(m, "Error connecting to Consul agent")
+}
+
+/// [`connect`] with another context (`operator raft` says `Error initializing client`).
+pub fn connect_as(m: &ArgMatches, context: &str) -> Result<crate::client::Client, CliError> {
     crate::cli::http_flags::client_settings(m)
         .map_err(crate::client::ClientError::from)
         .and_then(crate::client::Client::new)
-        .map_err(|e| crate::cli::output::fail(&format!("{context}: {e}")))
+        .map_err(|e| CliError::failure(format!("{context}: {e}")))
 }
 
 /// A command that takes no arguments and asks the agent for one action (`leave`, `reload`):
@@ -42,19 +48,13 @@ where
     Fut: std::future::Future<Output = Result<(), crate::client::ClientError>>,
 {
     if !crate::cli::args::get_all(m, "args").is_empty() {
-        return Ok(crate::cli::output::fail("This command takes no arguments"));
+        return Err(CliError::failure("This command takes no arguments"));
     }
-    let client = match connect(m, "Error connecting to Consul agent") {
-        Ok(c) => c,
-        Err(code) => return Ok(code),
-    };
-    match crate::client::block_on(action(client)) {
-        Ok(()) => {
-            crate::cli::output::println(done);
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(e) => Ok(crate::cli::output::fail(&format!("{failed}: {e}"))),
-    }
+    let client = connect(m)?;
+    crate::client::block_on(action(client))
+        .map_err(|e| CliError::failure(format!("{failed}: {e}")))?;
+    crate::cli::output::println(done);
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Builds one subcommand's argument table.
@@ -104,15 +104,19 @@ pub fn dispatch(matches: &ArgMatches) -> ExitCode {
     let result = match matches.subcommand() {
         Some((name, m)) => match COMMANDS.iter().find(|(n, _, _)| *n == name) {
             Some((_, _, exec)) => exec(m),
-            None => Err(anyhow::anyhow!("command {name:?} is not implemented")),
+            None => Err(CliError::failure(format!(
+                "Error: command {name:?} is not implemented"
+            ))),
         },
         None => Ok(ExitCode::from(2)),
     };
     match result {
         Ok(code) => code,
-        Err(err) => {
-            crate::cli::output::eprintln(&format!("Error: {err:#}"));
-            ExitCode::FAILURE
+        Err(CliError { message, exit_code }) => {
+            if let Some(message) = message {
+                crate::cli::output::eprintln(&message);
+            }
+            ExitCode::from(exit_code)
         }
     }
 }

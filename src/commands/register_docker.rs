@@ -6,11 +6,12 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
+use anyhow::Context;
 use clap::{Arg, ArgMatches, Command};
 
 use crate::cli::args::{flag, get_all, get_flag, get_str, opt};
 use crate::cli::output;
-use crate::commands::CmdResult;
+use crate::commands::{CliError, CmdResult};
 use crate::docker::tags::Tags;
 use crate::docker::{engine, runner, service, uri};
 
@@ -101,7 +102,7 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
         .and_then(|s| crate::client::Client::new(s).map_err(|e| e.to_string()))
     {
         Ok(c) => c,
-        Err(e) => return Ok(output::fail(&format!("sd register-docker: {e}"))),
+        Err(e) => return Err(CliError::failure(format!("sd register-docker: {e}"))),
     };
     let docker_host = engine::docker_host(
         get_str(m, "docker-host"),
@@ -111,7 +112,8 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
     let ip = get_str(m, "ip").map(str::to_string);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
-        .build()?;
+        .build()
+        .context("starting the async runtime")?;
     let result = rt.block_on(async {
         // Reach the agent first (registrator pings its backend), with -retry-attempts.
         let mut tries = 0i64;
@@ -156,10 +158,8 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
             _ = terminate() => Ok(()),
         }
     });
-    Ok(match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => output::fail(&format!("sd register-docker: {e}")),
-    })
+    result.map_err(|e| CliError::failure(format!("sd register-docker: {e}")))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn terminate() {

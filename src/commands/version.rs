@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::cli::args::{get_str, opt};
 use crate::cli::output;
-use crate::commands::CmdResult;
+use crate::commands::{CliError, CmdResult};
 
 /// The Raft/RPC protocol versions sd speaks, as Consul reports them.
 const PROTOCOL_DEFAULT: u32 = 2;
@@ -32,8 +32,8 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
     let info = VersionInfo::current();
     match get_str(m, "format").unwrap_or("pretty") {
         "pretty" => output::println(&info.pretty()),
-        "json" => output::println(&info.json()?),
-        other => return Ok(output::fail(&format!("Unknown format: {other}"))),
+        "json" => output::println(&info.json().map_err(anyhow::Error::from)?),
+        other => return Err(CliError::failure(format!("Unknown format: {other}"))),
     }
     Ok(ExitCode::SUCCESS)
 }

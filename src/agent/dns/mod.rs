@@ -37,6 +37,43 @@ use crate::agent::Agent;
 /// How long an idle TCP connection stays open.
 const TCP_IDLE: Duration = Duration::from_secs(10);
 
+/// The DNS sockets, bound before the agent serves (so a taken port fails start-up and port 0
+/// is resolved to the port the kernel chose).
+pub struct DnsListeners {
+    sockets: Vec<(std::net::UdpSocket, tokio::net::TcpListener)>,
+}
+
+impl DnsListeners {
+    /// Binds UDP and TCP on every address at `port`; `None` when the port is -1 (DNS off).
+    /// With port 0, the first UDP socket's port is used for every other socket.
+    pub async fn bind(ips: &[std::net::IpAddr], port: i32) -> std::io::Result<Option<Self>> {
+        let Ok(mut port) = u16::try_from(port) else {
+            return Ok(None);
+        };
+        let mut sockets = Vec::with_capacity(ips.len());
+        for ip in ips {
+            let addr = SocketAddr::new(*ip, port);
+            let taken = |e: std::io::Error| {
+                std::io::Error::new(e.kind(), format!("cannot listen for DNS on {addr}: {e}; another agent may be using it: stop it, or choose another port with -dns-port (ports.dns)"))
+            };
+            let udp = std::net::UdpSocket::bind(addr).map_err(taken)?;
+            let bound = udp.local_addr()?;
+            port = bound.port();
+            let tcp = tokio::net::TcpListener::bind(bound).await.map_err(taken)?;
+            sockets.push((udp, tcp));
+        }
+        Ok(Some(DnsListeners { sockets }))
+    }
+
+    /// The port every socket is bound to (0 with no address).
+    pub fn port(&self) -> u16 {
+        self.sockets
+            .first()
+            .and_then(|(udp, _)| udp.local_addr().ok())
+            .map_or(0, |a| a.port())
+    }
+}
+
 /// The running DNS server.
 pub struct DnsServer {
     /// TCP.
@@ -46,18 +83,8 @@ pub struct DnsServer {
 }
 
 impl DnsServer {
-    /// Binds UDP and TCP on every client address at `ports.dns`; `None` when the port is -1.
-    /// A port already taken is a start-up error.
-    pub async fn start(agent: Arc<Agent>) -> std::io::Result<Option<DnsServer>> {
-        let Ok(port) = u16::try_from(agent.config.ports.dns) else {
-            return Ok(None);
-        };
-        let addrs: Vec<SocketAddr> = agent
-            .config
-            .client_addrs
-            .iter()
-            .map(|ip| SocketAddr::new(*ip, port))
-            .collect();
+    /// Answers on the bound sockets.
+    pub fn start(listeners: DnsListeners, agent: Arc<Agent>) -> std::io::Result<DnsServer> {
         let handler = handler::Handler {
             responder: Arc::new(answer::Responder::new(agent)),
         };
@@ -65,8 +92,8 @@ impl DnsServer {
         let handle = Arc::new(handler.clone());
         let mut udp = Vec::new();
         let mut server = ServerFuture::new(handler.clone());
-        for addr in addrs {
-            let socket = std::net::UdpSocket::bind(addr)?;
+        for (socket, tcp) in listeners.sockets {
+            let addr = socket.local_addr()?;
             let runtime = tokio::runtime::Handle::current();
             udp.push(udp::UdpServer::spawn(
                 socket,
@@ -74,10 +101,10 @@ impl DnsServer {
                 threads,
                 runtime,
             )?);
-            server.register_listener(tokio::net::TcpListener::bind(addr).await?, TCP_IDLE);
+            server.register_listener(tcp, TCP_IDLE);
             tracing::info!("DNS listening on {addr} (udp and tcp)");
         }
-        Ok(Some(DnsServer { server, udp }))
+        Ok(DnsServer { server, udp })
     }
 
     pub async fn stop(mut self) {

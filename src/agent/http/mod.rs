@@ -71,13 +71,21 @@ pub fn router(agent: Arc<Agent>) -> Router {
         .with_state(agent)
 }
 
-/// Binds every address first (so a taken port fails the start), then serves them all.
-pub async fn bind(addrs: &[SocketAddr]) -> Result<Vec<tokio::net::TcpListener>, std::io::Error> {
-    let mut listeners = Vec::with_capacity(addrs.len());
-    for addr in addrs {
+/// Binds TCP on every address at `port` (a taken port fails the start; with port 0 they all
+/// share the port the kernel chose for the first).
+pub async fn bind(
+    ips: &[std::net::IpAddr],
+    port: u16,
+) -> Result<Vec<tokio::net::TcpListener>, std::io::Error> {
+    let mut port = port;
+    let mut listeners = Vec::with_capacity(ips.len());
+    for ip in ips {
+        let addr = SocketAddr::new(*ip, port);
         let l = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
             std::io::Error::new(e.kind(), format!("cannot listen for HTTP on {addr}: {e}; another agent may be using it: stop it, or choose another port with -http-port (ports.http) or another address with -client"))
         })?;
+        // Port 0: every address gets the port the kernel chose for the first.
+        port = l.local_addr()?.port();
         listeners.push(l);
     }
     Ok(listeners)

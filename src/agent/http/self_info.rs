@@ -34,7 +34,7 @@ async fn agent_self(
             "NodeID": agent.node_id,
             "Revision": option_env!("SD_GIT_REVISION").unwrap_or(""),
             "Server": c.server,
-            "Version": crate::VERSION,
+            "Version": agent.version,
             "BuildDate": "",
         },
         "DebugConfig": c.merged,
@@ -79,7 +79,7 @@ fn stats(agent: &Agent) -> Value {
         .unwrap_or_default();
     let mut stats = json!({
         "agent": {"check_monitors": "0", "check_ttls": "0", "checks": "0", "services": "0"},
-        "build": {"prerelease": "", "revision": option_env!("SD_GIT_REVISION").unwrap_or(""), "version": crate::VERSION, "version_metadata": ""},
+        "build": {"prerelease": "", "revision": option_env!("SD_GIT_REVISION").unwrap_or(""), "version": agent.version, "version_metadata": ""},
         "consul": {
             "acl": "disabled",
             "bootstrap": s(&agent.config.bootstrap),

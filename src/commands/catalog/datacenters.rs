@@ -7,7 +7,7 @@ use clap::{ArgMatches, Command};
 
 use crate::cli::output;
 use crate::client::block_on;
-use crate::commands::CmdResult;
+use crate::commands::{CliError, CmdResult};
 
 pub fn cli() -> Command {
     Command::new("datacenters")
@@ -20,10 +20,7 @@ pub fn cli() -> Command {
 }
 
 pub fn exec(m: &ArgMatches) -> CmdResult {
-    let client = match super::connect(m) {
-        Ok(c) => c,
-        Err(code) => return Ok(code),
-    };
+    let client = super::connect(m)?;
     match block_on(client.catalog().datacenters()) {
         Ok(dcs) => {
             for dc in dcs {
@@ -31,6 +28,6 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Err(e) => Ok(output::fail(&format!("Error listing datacenters: {e}"))),
+        Err(e) => Err(CliError::failure(format!("Error listing datacenters: {e}"))),
     }
 }

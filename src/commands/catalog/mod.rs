@@ -4,14 +4,12 @@ pub mod datacenters;
 pub mod nodes;
 pub mod services;
 
-use std::process::ExitCode;
-
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
 use crate::cli::args::{get_all, get_key_values};
-use crate::cli::{http_flags, output};
+use crate::cli::http_flags;
 use crate::client::QueryOptions;
-use crate::commands::CmdResult;
+use crate::commands::{CliError, CmdResult};
 
 pub fn cli() -> Command {
     Command::new("catalog")
@@ -50,10 +48,10 @@ pub(crate) fn common_args() -> Vec<Arg> {
 }
 
 /// Consul's `Too many arguments (expected 0, got N)` with exit 1 when any were given.
-pub(crate) fn no_args(m: &ArgMatches) -> Result<(), ExitCode> {
+pub(crate) fn no_args(m: &ArgMatches) -> Result<(), CliError> {
     match get_all(m, "args").len() {
         0 => Ok(()),
-        n => Err(output::fail(&format!(
+        n => Err(CliError::failure(format!(
             "Too many arguments (expected 0, got {n})"
         ))),
     }
@@ -61,9 +59,9 @@ pub(crate) fn no_args(m: &ArgMatches) -> Result<(), ExitCode> {
 
 /// Connects with Consul's `Error connecting to Consul agent: ...` on failure, after checking
 /// that no positional arguments were given.
-pub(crate) fn connect(m: &ArgMatches) -> Result<crate::client::Client, ExitCode> {
+pub(crate) fn connect(m: &ArgMatches) -> Result<crate::client::Client, CliError> {
     no_args(m)?;
-    crate::commands::connect(m, "Error connecting to Consul agent")
+    crate::commands::connect(m)
 }
 
 /// The read options of the listing commands: `-stale` and `-node-meta`.
@@ -82,15 +80,13 @@ pub(crate) fn found<T>(
     answer: Result<T, String>,
     is_empty: impl Fn(&T) -> bool,
     noun: &str,
-) -> Result<T, ExitCode> {
+) -> Result<T, CliError> {
     match answer {
-        Err(message) => Err(output::fail(&message)),
-        Ok(list) if is_empty(&list) => {
-            output::eprintln(&format!(
-                "No {noun} match the given query - try expanding your search."
-            ));
-            Err(ExitCode::SUCCESS)
-        }
+        Err(message) => Err(CliError::failure(message)),
+        Ok(list) if is_empty(&list) => Err(CliError::new(
+            format!("No {noun} match the given query - try expanding your search."),
+            0,
+        )),
         Ok(list) => Ok(list),
     }
 }

@@ -48,10 +48,7 @@ pub fn cli() -> Command {
 }
 
 pub fn exec(m: &ArgMatches) -> CmdResult {
-    let client = match super::connect(m) {
-        Ok(c) => c,
-        Err(code) => return Ok(code),
-    };
+    let client = super::connect(m)?;
     let q = QueryOptions {
         near: get_str(m, "near").map(str::to_string),
         filter: get_str(m, "filter").map(str::to_string),
@@ -66,10 +63,7 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
             .map(|(nodes, _)| nodes)
             .map_err(|e| format!("Error listing nodes: {e}")),
     };
-    let nodes = match super::found(answer, Vec::is_empty, "nodes") {
-        Ok(nodes) => nodes,
-        Err(code) => return Ok(code),
-    };
+    let nodes = super::found(answer, Vec::is_empty, "nodes")?;
     output::write_raw(output::columnize(&rows(&nodes, get_flag(m, "detailed"))).as_bytes());
     Ok(ExitCode::SUCCESS)
 }

@@ -40,10 +40,7 @@ pub fn cli() -> Command {
 }
 
 pub fn exec(m: &ArgMatches) -> CmdResult {
-    let client = match super::connect(m) {
-        Ok(c) => c,
-        Err(code) => return Ok(code),
-    };
+    let client = super::connect(m)?;
     let q = super::query_options(m);
     let catalog = client.catalog();
     let answer = match get_str(m, "node").filter(|n| !n.is_empty()) {
@@ -54,10 +51,7 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
             .map(|(services, _)| services)
             .map_err(|e| format!("Error listing services: {e}")),
     };
-    let services = match super::found(answer, BTreeMap::is_empty, "services") {
-        Ok(services) => services,
-        Err(code) => return Ok(code),
-    };
+    let services = super::found(answer, BTreeMap::is_empty, "services")?;
     if get_flag(m, "tags") {
         output::println(&with_tags(services));
     } else {

@@ -9,7 +9,7 @@ use crate::cli::args::{flag, get_flag, opt};
 use crate::cli::{http_flags, output};
 use crate::client::{block_on, WriteOptions};
 use crate::commands::kv::put::parse_go_uint;
-use crate::commands::CmdResult;
+use crate::commands::{CliError, CmdResult};
 
 pub fn cli() -> Command {
     Command::new("delete")
@@ -44,38 +44,33 @@ pub fn cli() -> Command {
 }
 
 pub fn exec(m: &ArgMatches) -> CmdResult {
-    let key = match super::one_key(m) {
-        Ok(k) => k,
-        Err(code) => return Ok(code),
-    };
+    let key = super::one_key(m)?;
     let key = key.as_str();
     let (cas, recurse) = (get_flag(m, "cas"), get_flag(m, "recurse"));
     let index = m.get_one::<u64>("modify-index").copied().unwrap_or(0);
     if let Some(problem) = check(key, cas, recurse, index) {
-        return Ok(output::fail(problem));
+        return Err(CliError::failure(problem));
     }
-    let client = match crate::commands::connect(m, "Error connecting to Consul agent") {
-        Ok(c) => c,
-        Err(code) => return Ok(code),
-    };
+    let client = crate::commands::connect(m)?;
     let (kv, w) = (client.kv(), WriteOptions::default());
-    Ok(if recurse {
-        match block_on(kv.delete_tree(key, &w)) {
-            Err(e) => output::fail(&format!("Error! Did not delete prefix {key}: {e}")),
-            Ok(_) => success(&format!("Success! Deleted keys with prefix: {key}")),
-        }
+    let fail = |m: String| CliError::failure(m);
+    let done = if recurse {
+        block_on(kv.delete_tree(key, &w))
+            .map_err(|e| fail(format!("Error! Did not delete prefix {key}: {e}")))?;
+        format!("Success! Deleted keys with prefix: {key}")
     } else if cas {
-        match block_on(kv.delete_cas(key, index, &w)) {
-            Err(e) => output::fail(&format!("Error! Did not delete key {key}: {e}")),
-            Ok(false) => output::fail(&format!("Error! Did not delete key {key}: CAS failed")),
-            Ok(true) => success(&format!("Success! Deleted key: {key}")),
+        let deleted = block_on(kv.delete_cas(key, index, &w))
+            .map_err(|e| fail(format!("Error! Did not delete key {key}: {e}")))?;
+        if !deleted {
+            return Err(fail(format!("Error! Did not delete key {key}: CAS failed")));
         }
+        format!("Success! Deleted key: {key}")
     } else {
-        match block_on(kv.delete(key, &w)) {
-            Err(e) => output::fail(&format!("Error deleting key {key}: {e}")),
-            Ok(_) => success(&format!("Success! Deleted key: {key}")),
-        }
-    })
+        block_on(kv.delete(key, &w)).map_err(|e| fail(format!("Error deleting key {key}: {e}")))?;
+        format!("Success! Deleted key: {key}")
+    };
+    output::println(&done);
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The flag combinations Consul refuses, in the order it checks them.
@@ -95,11 +90,6 @@ fn check(key: &str, cas: bool, recurse: bool, index: u64) -> Option<&'static str
         return Some("Cannot specify both -cas and -recurse!");
     }
     None
-}
-
-fn success(text: &str) -> ExitCode {
-    output::println(text);
-    ExitCode::SUCCESS
 }
 
 #[cfg(test)]

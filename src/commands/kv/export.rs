@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::KVPair;
 use crate::cli::{http_flags, output};
 use crate::client::{block_on, QueryOptions};
-use crate::commands::CmdResult;
+use crate::commands::{CliError, CmdResult};
 
 /// One exported key (Consul's `impexp.Entry`): the value is base64.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -58,29 +58,27 @@ pub fn cli() -> Command {
 }
 
 pub fn exec(m: &ArgMatches) -> CmdResult {
-    let prefix = match super::one_key(m) {
-        Ok(k) => k,
-        Err(code) => return Ok(code),
-    };
+    let prefix = super::one_key(m)?;
     let prefix = prefix.as_str();
-    let client = match crate::commands::connect(m, "Error connecting to Consul agent") {
-        Ok(c) => c,
-        Err(code) => return Ok(code),
-    };
+    let client = crate::commands::connect(m)?;
     let q = QueryOptions {
         stale: http_flags::stale(m),
         ..Default::default()
     };
     let pairs = match block_on(client.kv().list(prefix, &q)) {
         Ok((pairs, _)) => pairs,
-        Err(e) => return Ok(output::fail(&format!("Error querying Consul agent: {e}"))),
+        Err(e) => {
+            return Err(CliError::failure(format!(
+                "Error querying Consul agent: {e}"
+            )))
+        }
     };
     match export_json(&pairs) {
         Ok(json) => {
             output::println(&json);
             Ok(ExitCode::SUCCESS)
         }
-        Err(e) => Ok(output::fail(&format!("Error exporting KV data: {e}"))),
+        Err(e) => Err(CliError::failure(format!("Error exporting KV data: {e}"))),
     }
 }
 

@@ -10,7 +10,7 @@ use crate::api::KVPair;
 use crate::cli::args::{flag, get_flag, get_str, opt};
 use crate::cli::{http_flags, output};
 use crate::client::{block_on, ClientError, QueryOptions};
-use crate::commands::CmdResult;
+use crate::commands::{CliError, CmdResult};
 
 pub fn cli() -> Command {
     Command::new("get")
@@ -53,73 +53,35 @@ pub fn cli() -> Command {
 }
 
 pub fn exec(m: &ArgMatches) -> CmdResult {
-    let key = match super::one_key(m) {
-        Ok(k) => k,
-        Err(code) => return Ok(code),
-    };
+    let key = super::one_key(m)?;
     let key = key.as_str();
     let (recurse, keys) = (get_flag(m, "recurse"), get_flag(m, "keys"));
     let (detailed, b64) = (get_flag(m, "detailed"), get_flag(m, "base64"));
     if key.is_empty() && !(recurse || keys) {
-        return Ok(output::fail("Error! Missing KEY argument"));
+        return Err(CliError::failure("Error! Missing KEY argument"));
     }
-    let client = match crate::commands::connect(m, "Error connecting to Consul agent") {
-        Ok(c) => c,
-        Err(code) => return Ok(code),
-    };
+    let client = crate::commands::connect(m)?;
     let q = QueryOptions {
         stale: http_flags::stale(m),
         ..Default::default()
     };
     let kv = client.kv();
-    let queried = |e: ClientError| output::fail(&format!("Error querying Consul agent: {e}"));
+    let queried = |e: ClientError| CliError::failure(format!("Error querying Consul agent: {e}"));
 
-    if keys && recurse {
-        let pairs = match block_on(kv.list(key, &q)) {
-            Ok((pairs, _)) => pairs,
-            Err(e) => return Ok(queried(e)),
-        };
+    if recurse {
+        // With -keys, names only (and detailed blocks without the value).
+        let (pairs, _) = block_on(kv.list(key, &q)).map_err(queried)?;
         let mut out = Vec::new();
         for (i, pair) in pairs.iter().enumerate() {
             if detailed {
-                out.extend(detailed_block(pair, None));
+                out.extend(detailed_block(pair, (!keys).then_some(b64)));
                 out.push(b'\n');
                 if i + 1 < pairs.len() {
                     out.push(b'\n');
                 }
-            } else {
+            } else if keys {
                 out.extend(pair.key.as_bytes());
                 out.push(b'\n');
-            }
-        }
-        output::write_raw(&out);
-        return Ok(ExitCode::SUCCESS);
-    }
-    if keys {
-        let separator = get_str(m, "separator").unwrap_or("/");
-        return Ok(match block_on(kv.keys(key, separator, &q)) {
-            Ok((names, _)) => {
-                for name in names {
-                    output::println(&name);
-                }
-                ExitCode::SUCCESS
-            }
-            Err(e) => queried(e),
-        });
-    }
-    if recurse {
-        let pairs = match block_on(kv.list(key, &q)) {
-            Ok((pairs, _)) => pairs,
-            Err(e) => return Ok(queried(e)),
-        };
-        let mut out = Vec::new();
-        for (i, pair) in pairs.iter().enumerate() {
-            if detailed {
-                out.extend(detailed_block(pair, Some(b64)));
-                out.push(b'\n');
-                if i + 1 < pairs.len() {
-                    out.push(b'\n');
-                }
             } else {
                 out.extend(recurse_line(pair, b64));
             }
@@ -127,10 +89,17 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
         output::write_raw(&out);
         return Ok(ExitCode::SUCCESS);
     }
-    let pair = match block_on(kv.get(key, &q)) {
-        Ok((Some(pair), _)) => pair,
-        Ok((None, _)) => return Ok(output::fail(&format!("Error! No key exists at: {key}"))),
-        Err(e) => return Ok(queried(e)),
+    if keys {
+        let separator = get_str(m, "separator").unwrap_or("/");
+        let (names, _) = block_on(kv.keys(key, separator, &q)).map_err(queried)?;
+        for name in names {
+            output::println(&name);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let pair = match block_on(kv.get(key, &q)).map_err(queried)? {
+        (Some(pair), _) => pair,
+        (None, _) => return Err(CliError::failure(format!("Error! No key exists at: {key}"))),
     };
     let mut out = if detailed {
         detailed_block(&pair, Some(b64))

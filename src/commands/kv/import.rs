@@ -10,7 +10,7 @@ use crate::cli::{http_flags, output};
 use crate::client::{block_on, WriteOptions};
 use crate::commands::kv::export::Entry;
 use crate::commands::kv::put::{decode_base64, load_data};
-use crate::commands::CmdResult;
+use crate::commands::{CliError, CmdResult};
 
 pub fn cli() -> Command {
     Command::new("import")
@@ -39,26 +39,23 @@ pub fn cli() -> Command {
 pub fn exec(m: &ArgMatches) -> CmdResult {
     let args = get_all(m, "args");
     let data = match args.as_slice() {
-        [] => return Ok(output::fail("Error! Missing DATA argument")),
-        [data] if data.is_empty() => return Ok(output::fail("Error! Empty DATA argument")),
+        [] => return Err(CliError::failure("Error! Missing DATA argument")),
+        [data] if data.is_empty() => return Err(CliError::failure("Error! Empty DATA argument")),
         [data] => match load_data(data, &mut std::io::stdin().lock()) {
             Ok(bytes) => bytes,
-            Err(e) => return Ok(output::fail(&format!("Error! {e}"))),
+            Err(e) => return Err(CliError::failure(format!("Error! {e}"))),
         },
         more => {
-            return Ok(output::fail(&format!(
+            return Err(CliError::failure(format!(
                 "Error! Too many arguments (expected 1, got {})",
                 more.len()
             )))
         }
     };
-    let client = match crate::commands::connect(m, "Error connecting to Consul agent") {
-        Ok(c) => c,
-        Err(code) => return Ok(code),
-    };
+    let client = crate::commands::connect(m)?;
     let entries: Vec<Entry> = match serde_json::from_slice::<Option<Vec<Entry>>>(&data) {
         Ok(entries) => entries.unwrap_or_default(),
-        Err(e) => return Ok(output::fail(&format!("Cannot unmarshal data: {e}"))),
+        Err(e) => return Err(CliError::failure(format!("Cannot unmarshal data: {e}"))),
     };
     let prefix = get_str(m, "prefix").unwrap_or("");
     let (kv, w) = (client.kv(), WriteOptions::default());
@@ -66,7 +63,7 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
         let value = match decode_base64(entry.value.as_bytes()) {
             Ok(v) => v,
             Err(e) => {
-                return Ok(output::fail(&format!(
+                return Err(CliError::failure(format!(
                     "Error base 64 decoding value for key {}: {e}",
                     entry.key
                 )))
@@ -74,7 +71,7 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
         };
         let key = prefixed(prefix, &entry.key);
         if let Err(e) = block_on(kv.put(&key, &value, entry.flags, &w)) {
-            return Ok(output::fail(&format!(
+            return Err(CliError::failure(format!(
                 "Error! Failed writing data for key {key}: {e}"
             )));
         }

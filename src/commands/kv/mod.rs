@@ -6,12 +6,10 @@ pub mod get;
 pub mod import;
 pub mod put;
 
-use std::process::ExitCode;
-
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
-use crate::cli::{args::get_all, output};
-use crate::commands::CmdResult;
+use crate::cli::args::get_all;
+use crate::commands::{CliError, CmdResult};
 
 /// The optional single `KEY_OR_PREFIX` positional of `kv get`, `kv delete` and `kv export`.
 pub(crate) fn key_arg() -> Arg {
@@ -22,11 +20,11 @@ pub(crate) fn key_arg() -> Arg {
 }
 
 /// The key given to a command made with [`key_arg`], leading `/` stripped as Consul does, or
-/// (after printing Consul's message) the exit code when more than one was given.
-pub(crate) fn one_key(m: &ArgMatches) -> Result<String, ExitCode> {
+/// Consul's message when more than one was given.
+pub(crate) fn one_key(m: &ArgMatches) -> Result<String, CliError> {
     let args = get_all(m, "args");
     if args.len() > 1 {
-        return Err(output::fail(&format!(
+        return Err(CliError::failure(format!(
             "Too many arguments (expected 1, got {})",
             args.len()
         )));

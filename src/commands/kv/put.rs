@@ -10,7 +10,7 @@ use clap::{Arg, ArgAction, ArgMatches, Command};
 use crate::cli::args::{flag, get_all, get_flag, get_str, opt};
 use crate::cli::{http_flags, output};
 use crate::client::{block_on, WriteOptions};
-use crate::commands::CmdResult;
+use crate::commands::{CliError, CmdResult};
 use crate::config::client_env::go_file_error;
 
 pub fn cli() -> Command {
@@ -74,14 +74,14 @@ pub fn cli() -> Command {
 pub fn exec(m: &ArgMatches) -> CmdResult {
     let args = get_all(m, "args");
     let (key, data) = match args.as_slice() {
-        [] => return Ok(output::fail("Error! Missing KEY argument")),
+        [] => return Err(CliError::failure("Error! Missing KEY argument")),
         [key] => (key.as_str(), Vec::new()),
         [key, data] => match load_data(data, &mut std::io::stdin().lock()) {
             Ok(bytes) => (key.as_str(), bytes),
-            Err(e) => return Ok(output::fail(&format!("Error! {e}"))),
+            Err(e) => return Err(CliError::failure(format!("Error! {e}"))),
         },
         more => {
-            return Ok(output::fail(&format!(
+            return Err(CliError::failure(format!(
                 "Error! Too many arguments (expected 1 or 2, got {})",
                 more.len()
             )))
@@ -91,7 +91,7 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
         match decode_base64(&data) {
             Ok(v) => v,
             Err(e) => {
-                return Ok(output::fail(&format!(
+                return Err(CliError::failure(format!(
                     "Error! Cannot base 64 decode data: {e}"
                 )))
             }
@@ -106,56 +106,50 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
         get_flag(m, "release"),
     );
     if (acquire || release) && session.is_empty() {
-        return Ok(output::fail(
+        return Err(CliError::failure(
             "Error! Missing -session (required with -acquire and -release)",
         ));
     }
     let flags = m.get_one::<u64>("flags").copied().unwrap_or(0);
     let index = m.get_one::<u64>("modify-index").copied().unwrap_or(0);
-    let client = match crate::commands::connect(m, "Error connecting to Consul agent") {
-        Ok(c) => c,
-        Err(code) => return Ok(code),
-    };
+    let client = crate::commands::connect(m)?;
     let (kv, w) = (client.kv(), WriteOptions::default());
 
-    if cas {
-        return Ok(match block_on(kv.cas(key, &value, flags, index, &w)) {
-            Err(e) => output::fail(&format!("Error! Did not write to {key}: {e}")),
-            Ok(false) if index == 0 => output::fail(&format!(
+    let fail = |m: String| CliError::failure(m);
+    let done = if cas {
+        let written = block_on(kv.cas(key, &value, flags, index, &w))
+            .map_err(|e| fail(format!("Error! Did not write to {key}: {e}")))?;
+        match (written, index) {
+            (true, _) => format!("Success! Data written to: {key}"),
+            (false, 0) => {
+                return Err(fail(format!(
                 "Error! Did not write to {key}: CAS performed with index=0 and key already exists."
-            )),
-            Ok(false) => output::fail(&format!("Error! Did not write to {key}: CAS failed")),
-            Ok(true) => success(&format!("Success! Data written to: {key}")),
-        });
-    }
-    if acquire {
-        return Ok(
-            match block_on(kv.acquire(key, &value, flags, session, &w)) {
-                Err(e) => output::fail(&format!("Error! Failed writing data: {e}")),
-                Ok(false) => output::fail("Error! Did not acquire lock"),
-                Ok(true) => success(&format!("Success! Lock acquired on: {key}")),
-            },
-        );
-    }
-    if release {
-        return Ok(
-            match block_on(kv.release(key, &value, flags, session, &w)) {
-                // Consul names the key, not the error, here.
-                Err(_) => output::fail(&format!("Error! Failed writing data: {key}")),
-                Ok(false) => output::fail("Error! Did not release lock"),
-                Ok(true) => success(&format!("Success! Lock released on: {key}")),
-            },
-        );
-    }
-    Ok(match block_on(kv.put(key, &value, flags, &w)) {
-        Err(e) => output::fail(&format!("Error! Failed writing data: {e}")),
-        Ok(_) => success(&format!("Success! Data written to: {key}")),
-    })
-}
-
-fn success(text: &str) -> ExitCode {
-    output::println(text);
-    ExitCode::SUCCESS
+            )))
+            }
+            (false, _) => return Err(fail(format!("Error! Did not write to {key}: CAS failed"))),
+        }
+    } else if acquire {
+        let acquired = block_on(kv.acquire(key, &value, flags, session, &w))
+            .map_err(|e| fail(format!("Error! Failed writing data: {e}")))?;
+        if !acquired {
+            return Err(fail("Error! Did not acquire lock".into()));
+        }
+        format!("Success! Lock acquired on: {key}")
+    } else if release {
+        // Consul names the key, not the error, here.
+        let released = block_on(kv.release(key, &value, flags, session, &w))
+            .map_err(|_| fail(format!("Error! Failed writing data: {key}")))?;
+        if !released {
+            return Err(fail("Error! Did not release lock".into()));
+        }
+        format!("Success! Lock released on: {key}")
+    } else {
+        block_on(kv.put(key, &value, flags, &w))
+            .map_err(|e| fail(format!("Error! Failed writing data: {e}")))?;
+        format!("Success! Data written to: {key}")
+    };
+    output::println(&done);
+    Ok(ExitCode::SUCCESS)
 }
 
 /// DATA as Consul reads it: `@path` is a file's contents, `-` is all of stdin, anything else

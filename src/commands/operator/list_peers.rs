@@ -9,7 +9,7 @@ use clap::{ArgMatches, Command};
 use crate::api::RaftConfiguration;
 use crate::cli::{http_flags, output};
 use crate::client::{block_on, QueryOptions};
-use crate::commands::CmdResult;
+use crate::commands::{CliError, CmdResult};
 
 pub fn cli() -> Command {
     Command::new("list-peers")
@@ -24,10 +24,7 @@ pub fn cli() -> Command {
 }
 
 pub fn exec(m: &ArgMatches) -> CmdResult {
-    let client = match crate::commands::connect(m, "Error initializing client") {
-        Ok(c) => c,
-        Err(code) => return Ok(code),
-    };
+    let client = crate::commands::connect_as(m, "Error initializing client")?;
     let q = QueryOptions {
         stale: http_flags::stale(m),
         ..Default::default()
@@ -37,7 +34,7 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
             output::write_raw(output::columnize(&rows(&config)).as_bytes());
             Ok(ExitCode::SUCCESS)
         }
-        Err(e) => Ok(output::fail(&format!(
+        Err(e) => Err(CliError::failure(format!(
             "Error getting peers: Failed to retrieve raft configuration: {e}"
         ))),
     }

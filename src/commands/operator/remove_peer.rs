@@ -8,7 +8,7 @@ use clap::{ArgMatches, Command};
 use crate::cli::args::{get_str, opt};
 use crate::cli::{http_flags, output};
 use crate::client::{block_on, WriteOptions};
-use crate::commands::CmdResult;
+use crate::commands::{CliError, CmdResult};
 
 pub fn cli() -> Command {
     Command::new("remove-peer")
@@ -29,15 +29,12 @@ pub fn cli() -> Command {
 }
 
 pub fn exec(m: &ArgMatches) -> CmdResult {
-    let client = match crate::commands::connect(m, "Error initializing client") {
-        Ok(c) => c,
-        Err(code) => return Ok(code),
-    };
+    let client = crate::commands::connect_as(m, "Error initializing client")?;
     let address = get_str(m, "address").unwrap_or("");
     let id = get_str(m, "id").unwrap_or("");
     let target = match choose(address, id) {
         Ok(t) => t,
-        Err(e) => return Ok(output::fail(&format!("Error removing peer: {e}"))),
+        Err(e) => return Err(CliError::failure(format!("Error removing peer: {e}"))),
     };
     let op = client.operator();
     let w = WriteOptions::default();
@@ -46,7 +43,7 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
         Target::Id(i) => block_on(op.raft_remove_peer_by_id(i, &w)),
     };
     if let Err(e) = result {
-        return Ok(output::fail(&format!("Error removing peer: {e}")));
+        return Err(CliError::failure(format!("Error removing peer: {e}")));
     }
     output::println(&match target {
         Target::Address(a) => format!("Removed peer with address {a:?}"),

@@ -8,7 +8,7 @@ use clap::{ArgMatches, Command};
 use crate::cli::args::{get_str, opt};
 use crate::cli::{http_flags, output};
 use crate::client::{block_on, WriteOptions};
-use crate::commands::CmdResult;
+use crate::commands::{CliError, CmdResult};
 
 pub fn cli() -> Command {
     Command::new("transfer-leader")
@@ -24,10 +24,7 @@ pub fn cli() -> Command {
 }
 
 pub fn exec(m: &ArgMatches) -> CmdResult {
-    let client = match crate::commands::connect(m, "Error initializing client") {
-        Ok(c) => c,
-        Err(code) => return Ok(code),
-    };
+    let client = crate::commands::connect_as(m, "Error initializing client")?;
     let id = get_str(m, "id");
     let result = block_on(
         client
@@ -39,10 +36,10 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
             output::println("Success");
             Ok(ExitCode::SUCCESS)
         }
-        Ok(false) => Ok(output::fail(
+        Ok(false) => Err(CliError::failure(
             "Error transfering leadership: Failed to transfer leadership",
         )),
-        Err(e) => Ok(output::fail(&format!(
+        Err(e) => Err(CliError::failure(format!(
             "Error transfering leadership: Failed to transfer leadership {e}"
         ))),
     }

@@ -9,7 +9,7 @@ use clap::{ArgMatches, Command};
 use crate::cli::args::{get_all, get_str, opt};
 use crate::cli::output;
 use crate::client::block_on;
-use crate::commands::CmdResult;
+use crate::commands::{CliError, CmdResult};
 
 pub fn cli() -> Command {
     Command::new("deregister")
@@ -33,15 +33,12 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
     let files = get_all(m, "files");
     let ids = match ids(id, &files) {
         Ok(ids) => ids,
-        Err(e) => return Ok(output::fail(&e)),
+        Err(e) => return Err(CliError::failure(&e)),
     };
-    let client = match crate::commands::connect(m, "Error connecting to Consul agent") {
-        Ok(c) => c,
-        Err(code) => return Ok(code),
-    };
+    let client = crate::commands::connect(m)?;
     for id in ids {
         if let Err(e) = block_on(client.agent().service_deregister(&id)) {
-            return Ok(output::fail(&format!(
+            return Err(CliError::failure(format!(
                 "Error deregistering service {id:?}: {e}"
             )));
         }

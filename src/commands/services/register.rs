@@ -11,7 +11,7 @@ use crate::api::catalog::{AgentServiceRegistration, ServiceAddress};
 use crate::cli::args::{get_all, get_key_values, get_str, key_values, multi, opt};
 use crate::cli::output;
 use crate::client::block_on;
-use crate::commands::CmdResult;
+use crate::commands::{CliError, CmdResult};
 
 pub fn cli() -> Command {
     Command::new("register")
@@ -64,16 +64,16 @@ pub fn cli() -> Command {
 pub fn exec(m: &ArgMatches) -> CmdResult {
     let from_flags = match from_flags(m) {
         Ok(reg) => reg,
-        Err(e) => return Ok(output::fail(&format!("Invalid Tagged Address: {e}"))),
+        Err(e) => return Err(CliError::failure(format!("Invalid Tagged Address: {e}"))),
     };
     let files = get_all(m, "files");
     if files.is_empty() && from_flags.name.is_empty() {
-        return Ok(output::fail(
+        return Err(CliError::failure(
             "Service registration requires at least one argument or flags.",
         ));
     }
     if !files.is_empty() && !from_flags.name.is_empty() {
-        return Ok(output::fail(
+        return Err(CliError::failure(
             "Service registration requires arguments or -id, not both.",
         ));
     }
@@ -87,16 +87,13 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
                 }
                 services
             }
-            Err(e) => return Ok(output::fail(&format!("Error: {e}"))),
+            Err(e) => return Err(CliError::failure(format!("Error: {e}"))),
         }
     };
-    let client = match crate::commands::connect(m, "Error connecting to Consul agent") {
-        Ok(c) => c,
-        Err(code) => return Ok(code),
-    };
+    let client = crate::commands::connect(m)?;
     for s in &services {
         if let Err(e) = block_on(client.agent().service_register(s)) {
-            return Ok(output::fail(&format!(
+            return Err(CliError::failure(format!(
                 "Error registering service {:?}: {e}",
                 s.name
             )));

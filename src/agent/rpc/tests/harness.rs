@@ -1,8 +1,10 @@
-//! In-process servers for the cluster tests: each has its own data dir, a `RaftNode`, an
-//! `Agent` with the real HTTP router and a real RPC listener on its own loopback address
-//! (127.0.0.N, an OS-chosen port). Polling helpers wait with deadlines, never fixed sleeps.
+//! In-process servers for the cluster tests: each is a real agent started the way `sd agent`
+//! starts one ([`Agent::bind`] then [`BoundAgent::serve`](crate::agent::BoundAgent::serve)),
+//! with its own data dir, every port 0 on its own loopback address (127.0.0.N), DNS off. The
+//! servers are not joined through gossip: the tests shape Raft's membership themselves.
+//! Polling helpers wait with deadlines, never fixed sleeps.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -11,12 +13,17 @@ use axum::http::{Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
 
-use crate::agent::gossip::{Gossip, GossipConfig, GossipTiming};
 use crate::agent::raft::{RaftNode, ServerNode};
-use crate::agent::rpc::{self, RpcServer};
 use crate::agent::state::{Command, KvOp, KvVerb, Store};
-use crate::agent::Agent;
+use crate::agent::{Agent, Options, Shutdown};
+use crate::config::http_listen::HttpListen;
 use crate::config::{RaftTuning, RuntimeConfig};
+
+/// A serving agent: the sender that stops it and its task.
+type Serving = (
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<Result<(), crate::agent::AgentError>>,
+);
 
 /// One server under test.
 pub struct TestServer {
@@ -24,8 +31,10 @@ pub struct TestServer {
     pub raft: Arc<RaftNode>,
     pub store: Arc<Store>,
     pub http: Router,
-    rpc: Option<RpcServer>,
-    _dir: tempfile::TempDir,
+    agent: Arc<Agent>,
+    serving: Option<Serving>,
+    dir: tempfile::TempDir,
+    n: u8,
 }
 
 /// The node UUID of server `n`: its first bytes differ per server, so Raft ids do too.
@@ -34,19 +43,10 @@ pub fn uuid(n: u8) -> String {
 }
 
 impl TestServer {
-    /// Opens server `n` on 127.0.0.`n` (not yet part of any cluster).
+    /// Starts server `n` on 127.0.0.`n` (not yet part of any cluster).
     pub async fn start(n: u8, tuning: &RaftTuning) -> TestServer {
         let dir = tempfile::tempdir().expect("tempdir");
-        let listener = rpc::bind(SocketAddr::from(([127, 0, 0, n], 0)))
-            .await
-            .expect("bind RPC");
-        let addr = listener.local_addr().expect("local addr").to_string();
-        let me = ServerNode {
-            id: uuid(n),
-            name: format!("server-{n}"),
-            addr,
-        };
-        Self::open(dir, me, listener, tuning).await
+        Self::open(dir, n, 0, tuning).await
     }
 
     /// Stops this server and starts it again on the same data dir and address.
@@ -55,85 +55,87 @@ impl TestServer {
         old.stop().await;
         let TestServer {
             me,
-            _dir: dir,
+            dir,
             raft,
             http,
+            agent,
+            n,
             ..
         } = old;
-        drop(http);
+        drop((http, agent));
         // Connections the listener served drop their handles on the node once they close.
         eventually("the old node is released", Duration::from_secs(10), || {
             Arc::strong_count(&raft) == 1
         })
         .await;
         drop(raft);
-        let addr: SocketAddr = me.addr.parse().expect("address");
-        let listener = rpc::bind(addr).await.expect("rebind RPC");
-        Self::open(dir, me, listener, tuning).await
+        let port: SocketAddr = me.addr.parse().expect("address");
+        Self::open(dir, n, port.port(), tuning).await
     }
 
-    async fn open(
-        dir: tempfile::TempDir,
-        me: ServerNode,
-        listener: tokio::net::TcpListener,
-        tuning: &RaftTuning,
-    ) -> TestServer {
-        let store = Store::new();
-        let raft = RaftNode::open(
-            dir.path(),
-            me.clone(),
-            tuning,
-            store.clone(),
-            rpc::RpcClient::new(),
-        )
-        .await
-        .expect("open RaftNode");
-        let raft = Arc::new(raft);
-        let any: SocketAddr = "127.0.0.1:0".parse().expect("address");
-        let gossip = Gossip::start(GossipConfig {
-            node_name: me.name.clone(),
-            node_id: me.id.clone(),
-            datacenter: "dc1".into(),
-            bind: any,
-            advertise: any,
-            tags: Default::default(),
-            timing: GossipTiming::dev(),
-            snapshot_path: None,
-            rejoin_after_leave: false,
-        })
-        .await
-        .expect("gossip");
-        let config = RuntimeConfig {
-            node_name: me.name.clone(),
+    async fn open(dir: tempfile::TempDir, n: u8, rpc_port: u16, tuning: &RaftTuning) -> TestServer {
+        let ip = IpAddr::V4(Ipv4Addr::new(127, 0, 0, n));
+        let mut config = RuntimeConfig {
+            node_name: format!("server-{n}"),
+            node_id: Some(uuid(n)),
             server: true,
+            data_dir: Some(dir.path().to_path_buf()),
+            bind_addr: ip,
+            client_addrs: vec![ip],
+            http_listen: HttpListen {
+                ips: vec![ip],
+                unix: Vec::new(),
+            },
+            raft: tuning.clone(),
             ..RuntimeConfig::default()
         };
-        let agent = Arc::new(Agent::new(
+        config.ports.server = i32::from(rpc_port);
+        config.ports.serf_lan = 0;
+        config.ports.http = 0;
+        config.ports.dns = -1;
+        let bound = Agent::bind(
             config,
-            me.id.clone(),
-            store.clone(),
-            Some(raft.clone()),
-            raft.rpc_client().clone(),
-            gossip,
-        ));
-        let http = crate::agent::http::router(agent);
-        let rpc = RpcServer::spawn(listener, rpc::router(raft.clone(), Some(http.clone())));
+            Options {
+                reloader: None,
+                version: crate::VERSION,
+            },
+        )
+        .await
+        .expect("bind the agent");
+        let agent = bound.agent().clone();
+        let raft = agent.raft_opt().expect("a server has Raft").clone();
+        let me = ServerNode {
+            id: agent.node_id.clone(),
+            name: agent.config.node_name.clone(),
+            addr: SocketAddr::new(ip, u16::try_from(agent.config.ports.server).expect("port"))
+                .to_string(),
+        };
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let serving = tokio::spawn(bound.serve(async move {
+            let _ = stopped.await;
+            Shutdown::Stop
+        }));
         TestServer {
             me,
             raft,
-            store,
-            http,
-            rpc: Some(rpc),
-            _dir: dir,
+            store: agent.store.clone(),
+            http: agent.http_router().expect("router"),
+            agent,
+            serving: Some((stop, serving)),
+            dir,
+            n,
         }
     }
 
-    /// Stops the RPC listener and Raft (like a crashed server, as far as peers can tell).
+    /// Stops the agent without leaving (like a crashed server, as far as peers can tell).
     pub async fn stop(&mut self) {
-        if let Some(rpc) = self.rpc.take() {
-            rpc.stop(Duration::from_millis(500)).await;
+        if let Some((stop, serving)) = self.serving.take() {
+            let _ = stop.send(());
+            serving
+                .await
+                .expect("join")
+                .expect("the agent stops cleanly");
         }
-        self.raft.shutdown().await;
     }
 
     pub fn has_key(&self, key: &str) -> bool {

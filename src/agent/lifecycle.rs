@@ -1,0 +1,414 @@
+//! The agent's lifecycle in two steps, as mini-redis splits `run`: [`Agent::bind`] opens the
+//! data directory and binds every socket (HTTP, unix sockets, DNS, server RPC, gossip), so a
+//! taken port fails start-up and a port 0 becomes the port the kernel chose, written back into
+//! the configuration; [`BoundAgent::serve`] starts the background tasks and serves until the
+//! shutdown future resolves or the agent stops itself. Signals belong to the caller
+//! (`commands::agent`); tests start real agents in-process the same way, on port 0.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use super::data_dir::DataDir;
+use super::dns::{DnsListeners, DnsServer};
+use super::raft::{RaftNode, ServerNode};
+use super::state::Store;
+use super::{
+    advertise_addr, cluster, gossip, http, local, reconcile, reload, rpc, serf_tags, tombstones,
+    Agent, AgentError,
+};
+use crate::config::RuntimeConfig;
+
+/// How a serving agent stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shutdown {
+    /// Leave the gossip pool first, so others see this node `left` (not `failed`).
+    Leave,
+    /// Stop at once, as a crash looks to the others.
+    Stop,
+}
+
+/// What the caller gives an agent besides its configuration.
+pub struct Options {
+    /// Reads the configuration again on a reload (`None`: reloads keep the running one).
+    pub reloader: Option<reload::Reloader>,
+    /// The version the agent reports (banner, gossip tags, `/v1/agent/self`).
+    pub version: &'static str,
+}
+
+/// An agent whose sockets are all bound and whose state is open, not serving yet.
+pub struct BoundAgent {
+    agent: Arc<Agent>,
+    http: Vec<tokio::net::TcpListener>,
+    unix: Vec<tokio::net::UnixListener>,
+    dns: Option<DnsListeners>,
+    rpc: Option<tokio::net::TcpListener>,
+    data_dir: DataDir,
+    /// `-dev`'s temporary data directory, removed when the agent stops.
+    dev_dir: Option<tempfile::TempDir>,
+}
+
+impl Agent {
+    /// Opens the data directory (and on a server the Raft log), binds every socket and loads
+    /// the services and checks of the configuration.
+    pub async fn bind(
+        mut config: RuntimeConfig,
+        options: Options,
+    ) -> Result<BoundAgent, AgentError> {
+        log_config_warnings(&config);
+        // -dev keeps its data in a directory removed at exit.
+        let (dev_dir, dir_path) = match (&config.data_dir, config.dev) {
+            (Some(p), _) => (None, p.clone()),
+            (None, true) => {
+                let t = tempfile::Builder::new()
+                    .prefix("sd-dev-")
+                    .tempdir()
+                    .map_err(AgentError::DevDir)?;
+                let p = t.path().to_path_buf();
+                (Some(t), p)
+            }
+            (None, false) => return Err(AgentError::NoDataDir),
+        };
+        let data_dir = DataDir::open(&dir_path)?;
+        let node_id = data_dir.node_id(config.node_id.as_deref())?;
+
+        let rpc_listener = if config.server {
+            let port = u16::try_from(config.ports.server).unwrap_or(8300);
+            let l = rpc::bind(SocketAddr::new(config.bind_addr, port)).await?;
+            config.ports.server = i32::from(local_port(&l)?);
+            Some(l)
+        } else {
+            None
+        };
+        let http = match u16::try_from(config.ports.http) {
+            Ok(port) => {
+                let ls = http::bind(&config.http_listen.ips, port)
+                    .await
+                    .map_err(AgentError::Listen)?;
+                if let Some(l) = ls.first() {
+                    config.ports.http = i32::from(local_port(l)?);
+                }
+                ls
+            }
+            Err(_) => Vec::new(),
+        };
+        let unix = http::bind_unix(&config.http_listen.unix, &config.unix_socket_perms)
+            .map_err(AgentError::Listen)?;
+        let dns = DnsListeners::bind(&config.client_addrs, config.ports.dns)
+            .await
+            .map_err(AgentError::Listen)?;
+        if let Some(d) = &dns {
+            if !config.client_addrs.is_empty() {
+                config.ports.dns = i32::from(d.port());
+            }
+        }
+
+        let store = Store::new();
+        let rpc_client = rpc::RpcClient::new();
+        let raft = match &rpc_listener {
+            Some(_) => Some(open_raft(&config, &node_id, &data_dir, &store, &rpc_client).await?),
+            None => None,
+        };
+        let gossip = start_gossip(&config, &node_id, &data_dir, options.version).await?;
+        config.ports.serf_lan = i32::from(gossip.advertise().port());
+
+        let mut agent = Agent::new(
+            config,
+            node_id,
+            store,
+            raft,
+            rpc_client,
+            gossip,
+            options.version,
+        );
+        agent.persisted = local::persist::Persisted::open(data_dir.path()).map_err(|e| {
+            AgentError::Config(format!(
+                "cannot create the registration directories in {}: {e}",
+                data_dir.path().display()
+            ))
+        })?;
+        let agent = Arc::new(agent);
+        *agent.router.write().unwrap_or_else(|p| p.into_inner()) =
+            Some(http::router(agent.clone()));
+        if let Some(r) = options.reloader {
+            let _ = agent.reloader.set(r);
+        }
+        reload::load_initial(&agent).map_err(AgentError::Config)?;
+        Ok(BoundAgent {
+            agent,
+            http,
+            unix,
+            dns,
+            rpc: rpc_listener,
+            data_dir,
+            dev_dir,
+        })
+    }
+}
+
+impl BoundAgent {
+    /// The agent, to act on while it serves (a reload, a test's reads).
+    pub fn agent(&self) -> &Arc<Agent> {
+        &self.agent
+    }
+
+    /// The lines `sd agent` prints before the logs start, Consul's banner.
+    pub fn banner(&self) -> Vec<(String, String)> {
+        banner(&self.agent)
+    }
+
+    /// Serves until `shutdown` resolves or the agent stops itself (a graceful leave through the
+    /// API, exhausted join retries), then stops every task and releases the data directory.
+    pub async fn serve(
+        self,
+        shutdown: impl std::future::Future<Output = Shutdown>,
+    ) -> Result<(), AgentError> {
+        let BoundAgent {
+            agent,
+            http,
+            unix,
+            dns,
+            rpc,
+            data_dir,
+            dev_dir,
+        } = self;
+        let router = agent
+            .http_router()
+            .unwrap_or_else(|| http::router(agent.clone()));
+        let dns = match dns {
+            Some(listeners) => {
+                Some(DnsServer::start(listeners, agent.clone()).map_err(AgentError::Listen)?)
+            }
+            None => None,
+        };
+        let mut tasks = Vec::new();
+        let rpc_server = match (rpc, agent.raft_opt()) {
+            (Some(listener), Some(raft)) => {
+                tasks.push(tokio::spawn(tombstones::run(agent.clone(), raft.clone())));
+                tasks.push(tokio::spawn(cluster::run(agent.clone(), raft.clone())));
+                tasks.push(tokio::spawn(reconcile::run(agent.clone(), raft.clone())));
+                Some(rpc::RpcServer::spawn(
+                    listener,
+                    rpc::router(raft.clone(), Some(router.clone())),
+                ))
+            }
+            _ => None,
+        };
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let mut servers = Vec::new();
+        for l in http {
+            servers.push(tokio::spawn(http::serve(
+                l,
+                router.clone(),
+                stop_rx.clone(),
+            )));
+        }
+        for l in unix {
+            servers.push(tokio::spawn(http::serve(
+                l,
+                router.clone(),
+                stop_rx.clone(),
+            )));
+        }
+        tasks.push(tokio::spawn(local::sync::run(agent.clone())));
+        let updates = agent
+            .check_updates
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(rx) = updates {
+            tasks.push(tokio::spawn(local::reaper::apply_updates(
+                agent.clone(),
+                rx,
+            )));
+        }
+        tasks.push(tokio::spawn(local::reaper::run(
+            agent.clone(),
+            local::reaper::REAP_EVERY,
+        )));
+        let join_failed = Arc::new(Mutex::new(None::<String>));
+        tasks.push(tokio::spawn(join(agent.clone(), join_failed.clone())));
+        tracing::info!(node = %agent.config.node_name, id = %agent.node_id, "agent started");
+
+        let how = tokio::select! {
+            how = shutdown => how,
+            _ = agent.stop.notified() => {
+                tracing::info!("shutting down");
+                Shutdown::Stop
+            }
+        };
+        if how == Shutdown::Leave {
+            if let Err(e) = agent.gossip.leave().await {
+                tracing::warn!("graceful leave failed: {e}");
+            }
+        }
+        let _ = stop_tx.send(true);
+        if let Some(dns) = dns {
+            dns.stop().await;
+        }
+        for t in &tasks {
+            t.abort();
+        }
+        agent.checks.stop_all();
+        agent.gossip.shutdown().await;
+        if let Some(rpc_server) = rpc_server {
+            rpc_server.stop(Duration::from_secs(2)).await;
+        }
+        for s in servers {
+            let _ = tokio::time::timeout(Duration::from_secs(5), s).await;
+        }
+        if let Some(raft) = agent.raft_opt() {
+            raft.shutdown().await;
+        }
+        // The router holds the agent: let go of it so the agent (and Raft's files) can be freed.
+        agent
+            .router
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        drop(router);
+        drop(data_dir);
+        drop(dev_dir);
+        let join_error = join_failed.lock().unwrap_or_else(|p| p.into_inner()).take();
+        match join_error {
+            Some(e) => Err(AgentError::Join(e)),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Joins the addresses of `-join`/`-retry-join`; when the retries run out, records why and
+/// stops the agent.
+async fn join(agent: Arc<Agent>, failed: Arc<Mutex<Option<String>>>) {
+    let c = &agent.config;
+    if let Err(e) = cluster::join(&agent.gossip, &c.retry_join, c.retry_interval, c.retry_max).await
+    {
+        tracing::error!("{e}");
+        *failed.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+        agent.stop.notify_one();
+    }
+}
+
+fn log_config_warnings(config: &RuntimeConfig) {
+    for name in &config.not_yet_supported {
+        tracing::warn!("{name} is accepted but not supported by sd yet; it has no effect");
+    }
+    for warning in &config.warnings {
+        tracing::warn!("{warning}");
+    }
+    if config.enable_script_checks {
+        tracing::warn!(
+            "enable_script_checks is on: anyone who can reach the HTTP API can run commands on this host through a script check (remote code execution); use enable_local_script_checks to allow script checks from config files only"
+        );
+    }
+}
+
+fn local_port(l: &tokio::net::TcpListener) -> Result<u16, AgentError> {
+    l.local_addr().map(|a| a.port()).map_err(AgentError::Listen)
+}
+
+/// Opens Raft with its log, bootstrapped alone with `-bootstrap`, `-bootstrap-expect=1` or
+/// `-dev`. The RPC port is already bound (`config.ports.server` is the bound one).
+async fn open_raft(
+    config: &RuntimeConfig,
+    node_id: &str,
+    data_dir: &DataDir,
+    store: &Arc<Store>,
+    rpc_client: &rpc::RpcClient,
+) -> Result<Arc<RaftNode>, AgentError> {
+    let rpc_port = u16::try_from(config.ports.server).unwrap_or(8300);
+    let me = ServerNode {
+        id: node_id.to_string(),
+        name: config.node_name.clone(),
+        addr: SocketAddr::new(advertise_addr(config), rpc_port).to_string(),
+    };
+    let raft = RaftNode::open(
+        &data_dir.raft_dir(),
+        me,
+        &config.raft,
+        store.clone(),
+        rpc_client.clone(),
+    )
+    .await
+    .map_err(|e| AgentError::Raft(e.to_string()))?;
+    let raft = Arc::new(raft);
+    if config.bootstrap || config.dev || config.bootstrap_expect == 1 {
+        raft.bootstrap_single()
+            .await
+            .map_err(|e| AgentError::Raft(e.to_string()))?;
+    }
+    Ok(raft)
+}
+
+/// Starts the LAN gossip member for this agent.
+async fn start_gossip(
+    c: &RuntimeConfig,
+    node_id: &str,
+    data_dir: &DataDir,
+    version: &str,
+) -> Result<gossip::Gossip, AgentError> {
+    let port = u16::try_from(c.ports.serf_lan).unwrap_or(8301);
+    let bind_ip = c.serf_lan_addr.unwrap_or(c.bind_addr);
+    let cfg = gossip::GossipConfig {
+        node_name: c.node_name.clone(),
+        node_id: node_id.to_string(),
+        datacenter: c.datacenter.clone(),
+        bind: SocketAddr::new(bind_ip, port),
+        advertise: SocketAddr::new(advertise_addr(c), port),
+        tags: serf_tags(c, node_id, version),
+        timing: if c.dev {
+            gossip::GossipTiming::dev()
+        } else {
+            gossip::GossipTiming::lan()
+        },
+        snapshot_path: Some(data_dir.path().join("serf").join("local.snapshot")),
+        rejoin_after_leave: c.rejoin_after_leave,
+    };
+    gossip::Gossip::start(cfg)
+        .await
+        .map_err(|e| AgentError::Gossip(e.to_string()))
+}
+
+fn banner(agent: &Agent) -> Vec<(String, String)> {
+    let c = &agent.config;
+    let clients: Vec<String> = c.client_addrs.iter().map(ToString::to_string).collect();
+    vec![
+        ("Version".into(), format!("'{}'", agent.version)),
+        ("Node ID".into(), format!("'{}'", agent.node_id)),
+        ("Node name".into(), format!("'{}'", c.node_name)),
+        (
+            "Datacenter".into(),
+            format!("'{}' (Segment: '<all>')", c.datacenter),
+        ),
+        (
+            "Server".into(),
+            format!("{} (Bootstrap: {})", c.server, c.bootstrap || c.dev),
+        ),
+        (
+            "Client Addr".into(),
+            format!(
+                "[{}] (HTTP: {}, HTTPS: {}, gRPC: {}, DNS: {})",
+                clients.join(" "),
+                c.ports.http,
+                c.ports.https,
+                c.ports.grpc,
+                c.ports.dns
+            ),
+        ),
+        (
+            "Cluster Addr".into(),
+            format!(
+                "{} (LAN: {}, WAN: {})",
+                agent.advertise(),
+                c.ports.serf_lan,
+                c.ports.serf_wan
+            ),
+        ),
+        (
+            "Data Dir".into(),
+            c.data_dir
+                .as_ref()
+                .map_or("(temporary, -dev)".into(), |p| p.display().to_string()),
+        ),
+    ]
+}
