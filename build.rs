@@ -12,6 +12,10 @@
 //! Both need rust-lld, the linker of `x86_64-unknown-linux-gnu` since Rust 1.90. Other builds
 //! (tests, debug, dynamic) link as before.
 
+// A test (or build script) reads its own environment directly; `config::process_env` is the
+// rule for the library.
+#![allow(clippy::disallowed_methods)]
+
 use std::path::Path;
 
 const ORDER_FILE: &str = "link/startup-symbols.txt";

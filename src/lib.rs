@@ -1,8 +1,13 @@
 //! `sd`: Consul, registrator and consul-template in one binary.
 //!
-//! The library owns everything; `main.rs` only calls [`run`]. Layout and dependency rules are in
-//! DESIGN.md §2: `commands -> {client, config, api, cli}`, `commands::agent -> agent`,
-//! `agent -> {api, config, process}`, `template -> {client, api, config, process}`; the agent never imports `client` or `commands`.
+//! The library owns everything; `main.rs` only calls [`run`]. ARCHITECTURE.md (at the root of
+//! the repository) maps the modules, the path of a write and of a blocking read, and the
+//! invariants. Each top-level module's header says what it may import (`May import:`), and
+//! tests/architecture.rs holds every module to it.
+
+// Only `cli::output` prints: `print!`/`eprint!` anywhere else in the library fail clippy.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+#![cfg_attr(test, allow(clippy::print_stdout, clippy::print_stderr))]
 
 pub mod agent;
 pub mod api;
@@ -11,6 +16,8 @@ pub mod client;
 pub mod commands;
 pub mod config;
 pub mod docker;
+pub mod goflag;
+pub mod gotemplate;
 pub mod multicall;
 pub mod process;
 pub mod template;
@@ -40,7 +47,7 @@ fn command_for(args: &[OsString]) -> clap::Command {
 pub fn run(args: Vec<OsString>) -> ExitCode {
     let args = multicall::rewrite(args);
     let mut root = command_for(&args);
-    let args = cli::normalize::go_style(&mut root, args);
+    let args = goflag::normalize::go_style(&mut root, args);
     match root.try_get_matches_from(args) {
         Ok(matches) => commands::dispatch(&matches),
         Err(err) => cli::output::clap_error(err),

@@ -1,5 +1,7 @@
 //! Drop-in by name: when the binary is invoked as `consul`, `consul-template` or `registrator`
 //! (a symlink or a copy), argv is rewritten to the matching `sd` command.
+//!
+//! May import: nothing (checked by tests/architecture.rs).
 
 use std::ffi::OsString;
 use std::path::Path;

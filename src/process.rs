@@ -1,6 +1,8 @@
 //! Child processes in a process group of their own: a script check, a template's command or
 //! the child of `sd template -exec`, and everything they start, are signalled and killed
 //! together, so a timed-out `sh -c` leaves no orphan behind. Shared by `agent` and `template`.
+//!
+//! May import: nothing (checked by tests/architecture.rs).
 
 use std::process::ExitStatus;
 

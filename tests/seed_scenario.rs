@@ -4,6 +4,10 @@
 //! containers joining and leaving, and a kill -9 of register-docker healed on restart. It runs
 //! in a private mount and pid namespace (`tests/seed/in_namespace.sh`) with `sd` on PATH.
 
+// A test (or build script) reads its own environment directly; `config::process_env` is the
+// rule for the library.
+#![allow(clippy::disallowed_methods)]
+
 mod common;
 
 use std::path::Path;

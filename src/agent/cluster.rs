@@ -197,6 +197,13 @@ async fn bootstrap_expect(agent: &super::Agent, raft: &RaftNode, members: &[Agen
     }
 }
 
+/// `-retry-max` join attempts all failed.
+#[derive(Debug, thiserror::Error)]
+#[error("max join retry exhausted after {attempts} attempts; check that -retry-join addresses run an sd agent on the serf LAN port")]
+pub struct JoinError {
+    pub attempts: u32,
+}
+
 /// Joins the pool: `-join`/`-retry-join` addresses with `-retry-interval`/`-retry-max`, or the
 /// members this agent knew before a restart. Returns an error when retries are exhausted.
 pub async fn join(
@@ -204,7 +211,7 @@ pub async fn join(
     addrs: &[String],
     interval: Duration,
     max: u32,
-) -> Result<(), String> {
+) -> Result<(), JoinError> {
     if addrs.is_empty() {
         let n = gossip.rejoin_known().await;
         if n > 0 {
@@ -228,7 +235,7 @@ pub async fn join(
             }
         }
         if max > 0 && attempt >= max {
-            return Err(format!("max join retry exhausted after {attempt} attempts; check that -retry-join addresses run an sd agent on the serf LAN port"));
+            return Err(JoinError { attempts: attempt });
         }
         tokio::time::sleep(interval).await;
     }

@@ -121,11 +121,11 @@ impl Agent {
             gossip,
             options.version,
         );
-        agent.persisted = local::persist::Persisted::open(data_dir.path()).map_err(|e| {
-            AgentError::Config(format!(
-                "cannot create the registration directories in {}: {e}",
-                data_dir.path().display()
-            ))
+        agent.persisted = local::persist::Persisted::open(data_dir.path()).map_err(|source| {
+            AgentError::Persist {
+                dir: data_dir.path().to_path_buf(),
+                source,
+            }
         })?;
         let agent = Arc::new(agent);
         *agent.router.write().unwrap_or_else(|p| p.into_inner()) =
@@ -226,7 +226,7 @@ impl BoundAgent {
             agent.clone(),
             local::reaper::REAP_EVERY,
         )));
-        let join_failed = Arc::new(Mutex::new(None::<String>));
+        let join_failed = Arc::new(Mutex::new(None::<cluster::JoinError>));
         tasks.push(tokio::spawn(join(agent.clone(), join_failed.clone())));
         tracing::info!(node = %agent.config.node_name, id = %agent.node_id, "agent started");
 
@@ -279,7 +279,7 @@ impl BoundAgent {
 
 /// Joins the addresses of `-join`/`-retry-join`; when the retries run out, records why and
 /// stops the agent.
-async fn join(agent: Arc<Agent>, failed: Arc<Mutex<Option<String>>>) {
+async fn join(agent: Arc<Agent>, failed: Arc<Mutex<Option<cluster::JoinError>>>) {
     let c = &agent.config;
     if let Err(e) = cluster::join(&agent.gossip, &c.retry_join, c.retry_interval, c.retry_max).await
     {
@@ -329,13 +329,10 @@ async fn open_raft(
         store.clone(),
         rpc_client.clone(),
     )
-    .await
-    .map_err(|e| AgentError::Raft(e.to_string()))?;
+    .await?;
     let raft = Arc::new(raft);
     if config.bootstrap || config.dev || config.bootstrap_expect == 1 {
-        raft.bootstrap_single()
-            .await
-            .map_err(|e| AgentError::Raft(e.to_string()))?;
+        raft.bootstrap_single().await?;
     }
     Ok(raft)
 }
@@ -364,9 +361,7 @@ async fn start_gossip(
         snapshot_path: Some(data_dir.path().join("serf").join("local.snapshot")),
         rejoin_after_leave: c.rejoin_after_leave,
     };
-    gossip::Gossip::start(cfg)
-        .await
-        .map_err(|e| AgentError::Gossip(e.to_string()))
+    gossip::Gossip::start(cfg).await.map_err(AgentError::from)
 }
 
 fn banner(agent: &Agent) -> Vec<(String, String)> {

@@ -4,6 +4,8 @@
 //! Nothing outside imports its internals: `commands::agent` calls [`Agent::bind`] and
 //! [`BoundAgent::serve`] (`lifecycle`). It may use `api` and `config`, never `client`,
 //! `commands`, `docker` or `template`.
+//!
+//! May import: `api`, `config`, `process` (checked by tests/architecture.rs).
 
 pub mod checks;
 mod cluster;
@@ -43,18 +45,26 @@ pub enum AgentError {
     DataDir(#[from] data_dir::DataDirError),
     #[error("cannot create a temporary data directory for -dev: {0}")]
     DevDir(std::io::Error),
-    #[error("{0}")]
-    Raft(String),
+    #[error(transparent)]
+    RaftOpen(#[from] raft::RaftOpenError),
+    #[error("cannot bootstrap the Raft cluster: {0}")]
+    Bootstrap(#[from] raft::RaftAdminError),
     #[error(transparent)]
     Listen(std::io::Error),
     #[error(transparent)]
     RpcListen(#[from] rpc::BindError),
     #[error("data_dir is required; set -data-dir or data_dir in a config file (or use -dev)")]
     NoDataDir,
-    #[error("{0}")]
-    Gossip(String),
-    #[error("{0}")]
-    Join(String),
+    #[error(transparent)]
+    Gossip(#[from] gossip::GossipError),
+    #[error(transparent)]
+    Join(#[from] cluster::JoinError),
+    #[error("cannot create the registration directories in {dir}: {source}")]
+    Persist {
+        dir: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    /// A service or check of the configuration the agent cannot load (the message names it).
     #[error("{0}")]
     Config(String),
 }

@@ -2,6 +2,8 @@
 //! and the key matching (`keys`) that reads them from JSON spelled in any case or snake_case.
 //!
 //! Must not import anything else from this crate: both `client` and `agent` depend on it.
+//!
+//! May import: nothing (checked by tests/architecture.rs).
 
 pub mod agent;
 pub mod agent_self;

@@ -5,8 +5,8 @@
 
 use clap::{Arg, ArgMatches};
 
-use crate::cli::args::{flag, get_flag, get_str, opt};
 use crate::config::client_env::{self, ClientEnvError, ClientFlags, ClientSettings};
+use crate::goflag::{flag, get_flag, get_str, opt};
 
 const HTTP_HEADING: &str = "HTTP API Options";
 

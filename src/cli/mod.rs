@@ -1,12 +1,13 @@
-//! The root clap command, Go-style flag normalisation, argument builders shared by commands,
-//! the output module (the only place that prints) and docs generation.
+//! The root clap command, the common HTTP flags, logging, the output module (the only place
+//! that prints) and docs generation. Go-style flag semantics are `goflag`'s (a leaf module that
+//! `config` shares).
+//!
+//! May import: `config`, `goflag`, `crate` (the root's `VERSION`) (checked by tests/architecture.rs).
 
-pub mod args;
 pub mod generate;
 pub mod http_flags;
 pub mod log_file;
 pub mod logging;
-pub mod normalize;
 pub mod output;
 pub mod syslog;
 

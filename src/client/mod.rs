@@ -4,6 +4,8 @@
 //! Depends only on `api` (wire types) and `config::client_env` (settings). Sync callers (the CLI
 //! commands) wrap calls in [`block_on`]. Errors are [`ClientError`], worded like Consul's Go
 //! client so commands can print them verbatim.
+//!
+//! May import: `api`, `config` (checked by tests/architecture.rs).
 
 pub mod agent;
 pub mod catalog;

@@ -21,7 +21,7 @@ pub fn cli() -> Command {
                 .help("What to generate"),
         )
         .arg(
-            crate::cli::args::opt(
+            crate::goflag::opt(
                 "dir",
                 "DIR",
                 "Directory to write into (completions/ and man/ are created in it)",

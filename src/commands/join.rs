@@ -5,10 +5,10 @@ use std::process::ExitCode;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
-use crate::cli::args::{flag, get_all, get_flag};
 use crate::cli::{http_flags, output};
 use crate::client::block_on;
 use crate::commands::{CliError, CmdResult};
+use crate::goflag::{flag, get_all, get_flag};
 
 pub fn cli() -> Command {
     Command::new("join")

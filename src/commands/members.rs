@@ -10,11 +10,11 @@ use regex::Regex;
 
 use crate::api::agent::member_status;
 use crate::api::AgentMember;
-use crate::cli::args::{flag, get_flag, get_str, opt};
 use crate::cli::{http_flags, output};
 use crate::client::agent::MembersOpts;
 use crate::client::block_on;
 use crate::commands::{CliError, CmdResult};
+use crate::goflag::{flag, get_flag, get_str, opt};
 
 pub fn cli() -> Command {
     Command::new("members")

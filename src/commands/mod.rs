@@ -1,5 +1,8 @@
 //! One module per command, each exposing `cli() -> clap::Command` and `exec(&ArgMatches) -> CmdResult`.
 //! Client commands reach an agent only through `client`.
+//!
+//! May import: `agent`, `api`, `cli`, `client`, `config`, `docker`, `goflag`, `template`,
+//! `crate` (the root's `VERSION` and `command()`) (checked by tests/architecture.rs).
 
 pub mod agent;
 pub mod catalog;
@@ -47,7 +50,7 @@ where
     F: FnOnce(crate::client::Client) -> Fut,
     Fut: std::future::Future<Output = Result<(), crate::client::ClientError>>,
 {
-    if !crate::cli::args::get_all(m, "args").is_empty() {
+    if !crate::goflag::get_all(m, "args").is_empty() {
         return Err(CliError::failure("This command takes no arguments"));
     }
     let client = connect(m)?;

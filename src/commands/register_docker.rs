@@ -9,11 +9,11 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Arg, ArgMatches, Command};
 
-use crate::cli::args::{flag, get_all, get_flag, get_str, opt};
 use crate::cli::output;
 use crate::commands::{CliError, CmdResult};
 use crate::docker::tags::Tags;
 use crate::docker::{engine, runner, service, uri};
+use crate::goflag::{flag, get_all, get_flag, get_str, opt};
 
 pub fn cli() -> Command {
     Command::new("register-docker")
@@ -106,7 +106,7 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
     };
     let docker_host = engine::docker_host(
         get_str(m, "docker-host"),
-        std::env::var("DOCKER_HOST").ok().as_deref(),
+        crate::config::process_env("DOCKER_HOST").as_deref(),
     );
     let hostname = gethostname::gethostname().to_string_lossy().into_owned();
     let ip = get_str(m, "ip").map(str::to_string);

@@ -8,10 +8,10 @@ use std::process::ExitCode;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
-use crate::cli::args::{flag, get_all, get_flag, get_str, opt};
 use crate::cli::output;
 use crate::commands::CmdResult;
 use crate::config::{self, FlagValues, LoadInput, RuntimeConfig};
+use crate::goflag::{flag, get_all, get_flag, get_str, opt};
 
 pub fn cli() -> Command {
     Command::new("validate")
@@ -177,7 +177,7 @@ mod tests {
         ]
         .map(std::ffi::OsString::from)
         .to_vec();
-        let argv = crate::cli::normalize::go_style(&mut root, argv);
+        let argv = crate::goflag::normalize::go_style(&mut root, argv);
         let m = root.try_get_matches_from(argv).unwrap();
         let (_, m) = m.subcommand().unwrap();
         assert!(get_flag(m, "quiet"));

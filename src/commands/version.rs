@@ -6,9 +6,9 @@ use std::process::ExitCode;
 use clap::{ArgMatches, Command};
 use serde::Serialize;
 
-use crate::cli::args::{get_str, opt};
 use crate::cli::output;
 use crate::commands::{CliError, CmdResult};
+use crate::goflag::{get_str, opt};
 
 /// The Raft/RPC protocol versions sd speaks, as Consul reports them.
 const PROTOCOL_DEFAULT: u32 = 2;

@@ -101,14 +101,9 @@ pub enum ClientEnvError {
     TokenFile(String),
 }
 
-/// Reads a variable from the process environment; the lookup used outside tests.
-pub fn process_env(name: &str) -> Option<String> {
-    std::env::var(name).ok()
-}
-
 /// Resolves `flags` over the process environment.
 pub fn from_process_env(flags: &ClientFlags) -> Result<ClientSettings, ClientEnvError> {
-    resolve(flags, &process_env)
+    resolve(flags, &super::process_env)
 }
 
 /// Resolves `flags` over the environment given by `env`. Empty values count as unset, as in

@@ -7,7 +7,7 @@
 
 use clap::Arg;
 
-use crate::cli::args::{flag, multi, opt};
+use crate::goflag::{flag, multi, opt};
 
 /// What a flag's value is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -55,9 +55,18 @@ impl<'a> LoadInput<'a> {
     }
 }
 
-/// Reads one variable of this process's environment (the only place sd does so).
+/// Reads one variable of this process's environment. With [`process_env_vars`], the only place
+/// sd reads its environment: clippy's `disallowed-methods` (clippy.toml) refuses
+/// `std::env::var` anywhere else.
+#[allow(clippy::disallowed_methods)]
 pub fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok()
+}
+
+/// The whole process environment (`sd template` hands it to the commands it runs).
+#[allow(clippy::disallowed_methods)]
+pub fn process_env_vars() -> std::collections::BTreeMap<String, String> {
+    std::env::vars().collect()
 }
 
 /// The environment of nothing: for callers that want files and flags only.

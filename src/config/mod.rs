@@ -6,6 +6,8 @@
 //! (lists comma-separated); see `settings.rs`. This is the only module that reads environment
 //! variables ([`process_env`]). It must not import `agent`,
 //! `client` or `commands`.
+//!
+//! May import: `api`, `goflag` (checked by tests/architecture.rs).
 
 mod addr;
 mod build;
@@ -34,5 +36,5 @@ pub use addr::HostAddr;
 pub use error::ConfigError;
 pub use flag_values::{flags_from_matches, FlagValues};
 pub use flags::{agent_args, AgentFlag, FlagKind, Support, Target, AGENT_FLAGS};
-pub use load::{load, no_env, process_env, LoadInput};
+pub use load::{load, no_env, process_env, process_env_vars, LoadInput};
 pub use runtime::{AutopilotConfig, DnsConfig, Ports, RaftTuning, RuntimeConfig};

@@ -14,7 +14,7 @@ use super::error::ConfigError;
 use super::flag_values::FlagValues;
 use super::flags::{self, AgentFlag, FlagKind, Target, AGENT_FLAGS};
 use super::merge::{append_path, set_path};
-use crate::cli::args::parse_go_bool;
+use crate::goflag::parse_go_bool;
 
 /// One flag occurrence or environment variable, with the table row it belongs to.
 #[derive(Debug, Clone)]

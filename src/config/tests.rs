@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use clap::Command;
 
 use super::*;
-use crate::cli::normalize::go_style;
+use crate::goflag::normalize::go_style;
 
 mod compat_tests;
 mod load_tests;

@@ -14,6 +14,8 @@
 //! - `runner`: the event loop (ordered events, reconcile on reconnect, resync, retries);
 //! - `service`, `check`: a container's services and their checks, by registrator's rules with
 //!   its users' complaints fixed.
+//!
+//! May import: `api`, `client`, `gotemplate` (checked by tests/architecture.rs).
 
 pub mod check;
 pub mod container;

@@ -14,8 +14,8 @@ use gotmpl::{FuncMap, TemplateError, Value};
 
 use super::container::Container;
 use super::metadata::split_tags;
-use crate::template::engine::go::from_json;
-use crate::template::engine::go_check::first_unknown_function;
+use crate::gotemplate::check::first_unknown_function;
+use crate::gotemplate::from_json;
 
 /// `httpGet`'s timeout, registrator's.
 const HTTP_TIMEOUT: Duration = Duration::from_secs(10);

@@ -28,7 +28,7 @@ impl Entry {
     /// The data as a Go-template value, built on first use.
     pub fn go(&self) -> gotmpl::Value {
         self.go
-            .get_or_init(|| crate::template::engine::go::from_json(&self.json))
+            .get_or_init(|| crate::gotemplate::from_json(&self.json))
             .clone()
     }
 }

@@ -13,6 +13,8 @@
 //! - `writer`, `command`: the destination file (write-if-changed, atomic) and the commands run
 //!   after it changed;
 //! - `runner`: the loop that ties them together (quiescence, n-pass rendering, exec mode).
+//!
+//! May import: `api`, `cli`, `client`, `config`, `gotemplate`, `process` (checked by tests/architecture.rs).
 
 pub(crate) mod brain;
 pub mod config;

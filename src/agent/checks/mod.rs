@@ -13,6 +13,8 @@
 //! one file per kind (`http`, `tcp`, `script`, `ttl`), `thresholds` (the success/failure
 //! counters), `runner` (one check's task and its handle), `registry` (the runners by ID) and
 //! `output` (bounded capture and Go-style error texts).
+//!
+//! Must not import: `agent::http`, `agent::raft`, `client`, `commands` (checked by tests/architecture.rs).
 
 mod definition;
 mod http;

@@ -11,6 +11,8 @@
 //!
 //! Uses the catalog only through its public queries and `agent.store`; must not import
 //! `agent::http` (it reaches the HTTP API only through `Agent::internal_call`).
+//!
+//! Must not import: `agent::http` (checked by tests/architecture.rs).
 
 mod answer;
 mod cache;

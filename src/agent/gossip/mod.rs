@@ -26,6 +26,8 @@
 //!   at once), and a node declared down renews its identity and rejoins;
 //! - gossip runs on its own thread and runtime, so agent load (HTTP, Raft) cannot delay acks;
 //! - a remote "down" learned by push/pull only makes a member suspect here.
+//!
+//! Must not import: `agent::http`, `agent::raft`, `client`, `commands` (checked by tests/architecture.rs).
 
 mod awareness;
 mod core;

@@ -1,6 +1,8 @@
 //! The agent's local state: the services and checks registered on this agent (agent API and
 //! config files). It is authoritative for this node; anti-entropy (`sync`) makes the catalog
 //! match it. Every change wakes the sync loop. Must not import `http` or `raft`.
+//!
+//! Must not import: `agent::http`, `agent::raft` (checked by tests/architecture.rs).
 
 pub mod persist;
 pub mod reaper;

@@ -17,6 +17,7 @@ mod log_store;
 mod membership;
 mod network;
 mod recovery;
+mod rpc_handler;
 mod snapshot;
 mod state_machine;
 mod status;

@@ -3,9 +3,12 @@
 //! `/raft/snapshot`) and HTTP API requests forwarded to the leader (`/forward`).
 //!
 //! `client` (the connection pool, used by `raft::network` and by HTTP forwarding), `messages`
-//! (paths and the forwarded request/response), `server` (the listener). It uses `raft` (to hand
-//! messages to the local node) and axum; never `client` (the HTTP API client), `commands`,
-//! `docker` or `template`.
+//! (paths and the forwarded request/response), `server` (the listener, which hands Raft messages
+//! to the local node through its own [`RaftHandler`] trait). It is the transport under `raft`:
+//! it never imports `raft`, nor `client` (the HTTP API client), `commands`, `docker` or
+//! `template`.
+//!
+//! Must not import: `agent::raft` (checked by tests/architecture.rs).
 
 mod client;
 pub mod messages;
@@ -14,9 +17,10 @@ mod server;
 #[cfg(test)]
 mod tests;
 
+pub use client::{decode, encode};
 pub use client::{RpcClient, RpcError};
 pub use messages::{ForwardRequest, ForwardResponse, Forwarded};
-pub use server::{bind, router, BindError, RpcServer};
+pub use server::{bind, router, BindError, RaftCallError, RaftHandler, RpcServer};
 
 use std::time::Duration;
 

@@ -1,6 +1,8 @@
 //! The server RPC listener: an axum router spoken as HTTP/2 cleartext (HTTP/1.1 also accepted)
-//! that hands openraft messages to the local [`RaftNode`] and runs forwarded HTTP API requests
-//! through this server's own HTTP router. Malformed input gets a 400, never a panic.
+//! that hands Raft messages to the local node through [`RaftHandler`] (the seam this transport
+//! owns and `raft` implements, so the transport never imports the consensus module) and runs
+//! forwarded HTTP API requests through this server's own HTTP router. Malformed input gets a
+//! 400, never a panic.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -21,10 +23,9 @@ use tokio::task::JoinHandle;
 
 use super::client::{decode, encode, MSGPACK, NOT_LEADER};
 use super::messages::{
-    is_hop_by_hop, ElectionControl, ForwardRequest, ForwardResponse, Forwarded, PATH_APPEND,
-    PATH_ELECTION, PATH_FORWARD, PATH_FROM_CLIENT, PATH_SNAPSHOT, PATH_VOTE,
+    is_hop_by_hop, ForwardRequest, ForwardResponse, Forwarded, PATH_APPEND, PATH_ELECTION,
+    PATH_FORWARD, PATH_FROM_CLIENT, PATH_SNAPSHOT, PATH_VOTE,
 };
-use crate::agent::raft::RaftNode;
 
 /// Largest RPC body accepted (snapshot chunks are a few MiB; forwarded bodies are capped by the
 /// HTTP layer's own limits before they get here).
@@ -46,20 +47,53 @@ pub async fn bind(addr: SocketAddr) -> Result<TcpListener, BindError> {
         .map_err(|source| BindError { addr, source })
 }
 
+/// What the listener needs from the local Raft node.
+pub trait RaftHandler: Send + Sync + 'static {
+    /// Answers one Raft message (`path` is [`PATH_APPEND`], [`PATH_VOTE`], [`PATH_SNAPSHOT`]
+    /// or [`PATH_ELECTION`]) sent as msgpack, with the msgpack answer.
+    fn handle<'a>(
+        &'a self,
+        path: &'static str,
+        body: &'a [u8],
+    ) -> std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<Vec<u8>, RaftCallError>> + Send + 'a>,
+    >;
+
+    /// Whether this node leads (only the leader serves forwarded requests).
+    fn is_leader(&self) -> bool;
+}
+
+/// Why a Raft message got no answer.
+#[derive(Debug, thiserror::Error)]
+pub enum RaftCallError {
+    /// The body is not the message the path names (a 400).
+    #[error("malformed {what}: {reason}")]
+    Malformed { what: &'static str, reason: String },
+    /// The answer could not be encoded (a 500).
+    #[error("{0}")]
+    Encode(String),
+}
+
 #[derive(Clone)]
 struct RpcState {
-    raft: Arc<RaftNode>,
+    raft: Arc<dyn RaftHandler>,
     http: Option<Router>,
 }
 
 /// The RPC routes for `raft`; `http` is the router forwarded API requests run through (None on
 /// a server that only replicates, as in Raft-level tests).
-pub fn router(raft: Arc<RaftNode>, http: Option<Router>) -> Router {
+pub fn router(raft: Arc<dyn RaftHandler>, http: Option<Router>) -> Router {
     Router::new()
-        .route(PATH_APPEND, post(append))
-        .route(PATH_VOTE, post(vote))
-        .route(PATH_SNAPSHOT, post(snapshot))
-        .route(PATH_ELECTION, post(election))
+        .route(PATH_APPEND, post(|s, b| raft_message(PATH_APPEND, s, b)))
+        .route(PATH_VOTE, post(|s, b| raft_message(PATH_VOTE, s, b)))
+        .route(
+            PATH_SNAPSHOT,
+            post(|s, b| raft_message(PATH_SNAPSHOT, s, b)),
+        )
+        .route(
+            PATH_ELECTION,
+            post(|s, b| raft_message(PATH_ELECTION, s, b)),
+        )
         .route(PATH_FORWARD, post(forward))
         .route(PATH_FROM_CLIENT, post(from_client))
         .fallback(|| async { (StatusCode::NOT_FOUND, "unknown server RPC") })
@@ -139,34 +173,20 @@ fn parse<T: DeserializeOwned>(what: &str, body: &Bytes) -> Result<T, Malformed> 
     decode(body).map_err(|e| bad_request(what, e))
 }
 
-async fn append(State(s): State<RpcState>, body: Bytes) -> Response {
-    match parse("AppendEntries", &body) {
-        Ok(req) => msgpack(&s.raft.append_entries(req).await),
-        Err(bad) => bad.into_response(),
-    }
-}
-
-async fn vote(State(s): State<RpcState>, body: Bytes) -> Response {
-    match parse("RequestVote", &body) {
-        Ok(req) => msgpack(&s.raft.raft().vote(req).await),
-        Err(bad) => bad.into_response(),
-    }
-}
-
-async fn snapshot(State(s): State<RpcState>, body: Bytes) -> Response {
-    match parse("InstallSnapshot", &body) {
-        Ok(req) => msgpack(&s.raft.install_snapshot(req).await),
-        Err(bad) => bad.into_response(),
-    }
-}
-
-async fn election(State(s): State<RpcState>, body: Bytes) -> Response {
-    match parse::<ElectionControl>("election control", &body) {
-        Ok(msg) => {
-            s.raft.election_control(msg).await;
-            msgpack(&())
+async fn raft_message(path: &'static str, State(s): State<RpcState>, body: Bytes) -> Response {
+    match s.raft.handle(path, &body).await {
+        Ok(answer) => (
+            StatusCode::OK,
+            [(axum::http::header::CONTENT_TYPE, MSGPACK)],
+            answer,
+        )
+            .into_response(),
+        Err(e @ RaftCallError::Malformed { .. }) => {
+            (StatusCode::BAD_REQUEST, e.to_string()).into_response()
         }
-        Err(bad) => bad.into_response(),
+        Err(e @ RaftCallError::Encode(_)) => {
+            (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response()
+        }
     }
 }
 

@@ -2,6 +2,8 @@
 //! Keeps modify indexes and wakes blocking queries on exactly the paths that changed.
 //!
 //! Must not import `agent::http` or `agent::raft`: Raft drives this module, not the reverse.
+//!
+//! Must not import: `agent::http`, `agent::raft` (checked by tests/architecture.rs).
 
 pub mod catalog;
 mod catalog_index;

@@ -6,10 +6,10 @@ pub mod services;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
-use crate::cli::args::{get_all, get_key_values};
 use crate::cli::http_flags;
 use crate::client::QueryOptions;
 use crate::commands::{CliError, CmdResult};
+use crate::goflag::{get_all, get_key_values};
 
 pub fn cli() -> Command {
     Command::new("catalog")

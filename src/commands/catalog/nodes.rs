@@ -6,10 +6,10 @@ use std::process::ExitCode;
 use clap::{ArgMatches, Command};
 
 use crate::api::catalog::{CatalogService, Meta, Node};
-use crate::cli::args::{flag, get_flag, get_str, key_values, opt};
 use crate::cli::output;
 use crate::client::{block_on, QueryOptions};
 use crate::commands::CmdResult;
+use crate::goflag::{flag, get_flag, get_str, key_values, opt};
 
 pub fn cli() -> Command {
     Command::new("nodes")

@@ -8,10 +8,10 @@ use std::process::ExitCode;
 use clap::{ArgMatches, Command};
 
 use crate::api::catalog::CatalogNode;
-use crate::cli::args::{flag, get_flag, get_str, key_values, opt};
 use crate::cli::output;
 use crate::client::block_on;
 use crate::commands::CmdResult;
+use crate::goflag::{flag, get_flag, get_str, key_values, opt};
 
 pub fn cli() -> Command {
     Command::new("services")

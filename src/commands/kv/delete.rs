@@ -5,11 +5,11 @@ use std::process::ExitCode;
 
 use clap::{ArgMatches, Command};
 
-use crate::cli::args::{flag, get_flag, opt};
 use crate::cli::{http_flags, output};
 use crate::client::{block_on, WriteOptions};
 use crate::commands::kv::put::parse_go_uint;
 use crate::commands::{CliError, CmdResult};
+use crate::goflag::{flag, get_flag, opt};
 
 pub fn cli() -> Command {
     Command::new("delete")

@@ -7,10 +7,10 @@ use base64::Engine as _;
 use clap::{ArgMatches, Command};
 
 use crate::api::KVPair;
-use crate::cli::args::{flag, get_flag, get_str, opt};
 use crate::cli::{http_flags, output};
 use crate::client::{block_on, ClientError, QueryOptions};
 use crate::commands::{CliError, CmdResult};
+use crate::goflag::{flag, get_flag, get_str, opt};
 
 pub fn cli() -> Command {
     Command::new("get")

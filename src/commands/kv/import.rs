@@ -5,12 +5,12 @@ use std::process::ExitCode;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
-use crate::cli::args::{get_all, get_str, opt};
 use crate::cli::{http_flags, output};
 use crate::client::{block_on, WriteOptions};
 use crate::commands::kv::export::Entry;
 use crate::commands::kv::put::{decode_base64, load_data};
 use crate::commands::{CliError, CmdResult};
+use crate::goflag::{get_all, get_str, opt};
 
 pub fn cli() -> Command {
     Command::new("import")

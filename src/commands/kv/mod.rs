@@ -8,8 +8,8 @@ pub mod put;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
-use crate::cli::args::get_all;
 use crate::commands::{CliError, CmdResult};
+use crate::goflag::get_all;
 
 /// The optional single `KEY_OR_PREFIX` positional of `kv get`, `kv delete` and `kv export`.
 pub(crate) fn key_arg() -> Arg {

@@ -7,11 +7,11 @@ use std::process::ExitCode;
 use base64::Engine as _;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
-use crate::cli::args::{flag, get_all, get_flag, get_str, opt};
 use crate::cli::{http_flags, output};
 use crate::client::{block_on, WriteOptions};
 use crate::commands::{CliError, CmdResult};
 use crate::config::client_env::go_file_error;
+use crate::goflag::{flag, get_all, get_flag, get_str, opt};
 
 pub fn cli() -> Command {
     Command::new("put")

@@ -5,10 +5,10 @@ use std::process::ExitCode;
 
 use clap::{ArgMatches, Command};
 
-use crate::cli::args::{get_str, opt};
 use crate::cli::{http_flags, output};
 use crate::client::{block_on, WriteOptions};
 use crate::commands::{CliError, CmdResult};
+use crate::goflag::{get_str, opt};
 
 pub fn cli() -> Command {
     Command::new("remove-peer")

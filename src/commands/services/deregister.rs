@@ -6,10 +6,10 @@ use std::process::ExitCode;
 
 use clap::{ArgMatches, Command};
 
-use crate::cli::args::{get_all, get_str, opt};
 use crate::cli::output;
 use crate::client::block_on;
 use crate::commands::{CliError, CmdResult};
+use crate::goflag::{get_all, get_str, opt};
 
 pub fn cli() -> Command {
     Command::new("deregister")

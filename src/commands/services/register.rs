@@ -8,10 +8,10 @@ use std::process::ExitCode;
 use clap::{value_parser, ArgMatches, Command};
 
 use crate::api::catalog::{AgentServiceRegistration, ServiceAddress};
-use crate::cli::args::{get_all, get_key_values, get_str, key_values, multi, opt};
 use crate::cli::output;
 use crate::client::block_on;
 use crate::commands::{CliError, CmdResult};
+use crate::goflag::{get_all, get_key_values, get_str, key_values, multi, opt};
 
 pub fn cli() -> Command {
     Command::new("register")
@@ -191,7 +191,7 @@ fn service_address(text: &str) -> Result<ServiceAddress, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::normalize::go_style;
+    use crate::goflag::normalize::go_style;
 
     fn parse(args: &[&str]) -> ArgMatches {
         let mut root = crate::command();

@@ -5,7 +5,7 @@
 use clap::{Arg, ArgMatches};
 use serde_json::{json, Map, Value};
 
-use crate::cli::args::{flag, multi, opt};
+use crate::goflag::{flag, multi, opt};
 use crate::template::config::spec;
 
 /// How a flag's value enters the configuration.
@@ -111,24 +111,24 @@ pub fn layer(m: &ArgMatches) -> Result<Value, String> {
                 Some(b) => json!(b),
                 None => continue,
             },
-            Kind::Text => match crate::cli::args::get_str(m, name) {
+            Kind::Text => match crate::goflag::get_str(m, name) {
                 Some(s) => json!(s),
                 None => continue,
             },
-            Kind::Int => match crate::cli::args::get_str(m, name) {
+            Kind::Int => match crate::goflag::get_str(m, name) {
                 Some(s) => json!(s
                     .parse::<u32>()
                     .map_err(|_| format!("-{name}: {s:?} is not a whole number"))?),
                 None => continue,
             },
-            Kind::SignedInt => match crate::cli::args::get_str(m, name) {
+            Kind::SignedInt => match crate::goflag::get_str(m, name) {
                 Some(s) => json!(s
                     .parse::<i64>()
                     .map_err(|_| format!("-{name}: {s:?} is not a whole number"))?),
                 None => continue,
             },
             Kind::List => {
-                let all = crate::cli::args::get_all(m, name);
+                let all = crate::goflag::get_all(m, name);
                 if all.is_empty() {
                     continue;
                 }
@@ -138,7 +138,7 @@ pub fn layer(m: &ArgMatches) -> Result<Value, String> {
         set(&mut root, key, value);
     }
     let mut templates = Vec::new();
-    for s in crate::cli::args::get_all(m, "template") {
+    for s in crate::goflag::get_all(m, "template") {
         let t = spec::parse_template(&s)?;
         let mut entry = Map::new();
         if let Some(src) = t.source {

@@ -41,7 +41,7 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
         output::println(&format!("consul-template v{} (sd)", crate::VERSION));
         return Ok(ExitCode::SUCCESS);
     }
-    let env: BTreeMap<String, String> = std::env::vars().collect();
+    let env: BTreeMap<String, String> = crate::config::process_env_vars();
     let sources = match sources(m, &env) {
         Ok(s) => s,
         Err(e) => return Ok(usage(&e)),
@@ -88,7 +88,7 @@ fn sources(m: &ArgMatches, env: &BTreeMap<String, String>) -> Result<Sources, St
     }
     Ok(Sources {
         local_config: env.get("CT_LOCAL_CONFIG").cloned(),
-        paths: crate::cli::args::get_all(m, "config")
+        paths: crate::goflag::get_all(m, "config")
             .into_iter()
             .map(Into::into)
             .collect(),

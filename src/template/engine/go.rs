@@ -5,13 +5,13 @@
 //! Functions are registered before parsing and reach the current pass through a shared cell,
 //! set for the duration of each render, so a template is parsed once and rendered many times.
 
-use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use gotmpl::{FuncMap, MissingKey, TemplateError, Value};
 
-use crate::template::engine::{go_check, go_rewrite, go_scratch, EngineError, ParseOptions};
+use crate::gotemplate::{check as go_check, from_json};
+use crate::template::engine::{go_rewrite, go_scratch, EngineError, ParseOptions};
 use crate::template::funcs::data::{Data, DataError, Pass};
 use crate::template::funcs::{helpers, unsupported};
 
@@ -230,33 +230,6 @@ fn register_execute_template(map: &mut FuncMap, me: &Arc<OnceLock<Weak<gotmpl::T
                 .map(|s| Value::String(s.into()))
         }),
     );
-}
-
-/// JSON data (the brain's neutral form) as a Go-template value: integers stay integers,
-/// objects become maps (ranged in key order, as Go ranges over maps).
-pub(crate) fn from_json(v: &serde_json::Value) -> Value {
-    match v {
-        serde_json::Value::Null => Value::Nil,
-        serde_json::Value::Bool(b) => Value::Bool(*b),
-        serde_json::Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Value::Int(i)
-            } else if let Some(u) = n.as_u64() {
-                Value::Uint(u)
-            } else {
-                Value::Float(n.as_f64().unwrap_or(0.0))
-            }
-        }
-        serde_json::Value::String(s) => Value::String(s.as_str().into()),
-        serde_json::Value::Array(a) => Value::List(a.iter().map(from_json).collect()),
-        serde_json::Value::Object(o) => {
-            let m: BTreeMap<Arc<str>, Value> = o
-                .iter()
-                .map(|(k, v)| (Arc::from(k.as_str()), from_json(v)))
-                .collect();
-            Value::Map(Arc::new(m))
-        }
-    }
 }
 
 #[cfg(test)]

@@ -3,8 +3,7 @@
 //! functions; this module picks the engine and gives the runner one interface.
 
 pub(crate) mod go;
-pub(crate) mod go_check;
-mod go_rewrite;
+pub(crate) mod go_rewrite;
 mod go_scratch;
 pub(crate) mod tera;
 

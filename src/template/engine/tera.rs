@@ -289,8 +289,8 @@ fn list(p: &Pass, a: &HashMap<String, Value>, tree: bool, safe: bool) -> Result<
 /// The extra arguments of a helper called from Tera: `args=[...]` or `arg=`.
 fn helper_args(args: &HashMap<String, Value>) -> Vec<gotmpl::Value> {
     match (args.get("args"), args.get("arg")) {
-        (Some(Value::Array(list)), _) => list.iter().map(super::go::from_json).collect(),
-        (Some(one), _) | (None, Some(one)) => vec![super::go::from_json(one)],
+        (Some(Value::Array(list)), _) => list.iter().map(crate::gotemplate::from_json).collect(),
+        (Some(one), _) | (None, Some(one)) => vec![crate::gotemplate::from_json(one)],
         (None, None) => Vec::new(),
     }
 }
@@ -310,7 +310,7 @@ fn register_helpers(tera: &mut tera::Tera, opts: &ParseOptions<'_>) {
             &name,
             move |value: &Value, args: &HashMap<String, Value>| {
                 let mut call = helper_args(args);
-                call.push(super::go::from_json(value));
+                call.push(crate::gotemplate::from_json(value));
                 filter(&call)
                     .map(|v| to_json(&v))
                     .map_err(|e| tera::Error::msg(format!("{filter_name}: {e}")))

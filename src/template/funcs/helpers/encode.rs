@@ -121,7 +121,7 @@ pub(super) fn from_go_json(v: &serde_json::Value) -> Value {
                 .map(|(k, v)| (Arc::from(k.as_str()), from_go_json(v)))
                 .collect(),
         )),
-        other => crate::template::engine::go::from_json(other),
+        other => crate::gotemplate::from_json(other),
     }
 }
 

@@ -91,7 +91,7 @@ fn find_long<'a>(cmd: &'a Command, name: &str) -> Option<&'a Arg> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::args::{flag, opt};
+    use crate::goflag::{flag, opt};
 
     fn tree() -> Command {
         Command::new("sd")

@@ -1,4 +1,10 @@
-//! Argument builders with Go `flag` semantics, so every command declares flags the same way.
+//! Go's `flag` package semantics on clap: argument builders and getters every command (and the
+//! agent's flag table in `config`) declares flags with, and `normalize`, which rewrites argv
+//! into clap's syntax. A leaf: it imports only clap.
+//!
+//! May import: nothing (checked by tests/architecture.rs).
+
+pub mod normalize;
 
 use std::collections::BTreeMap;
 
