@@ -304,7 +304,7 @@ _sd() {
             return 0
             ;;
         sd__subcmd__agent)
-            opts="-h -V --advertise --advertise-wan --allow-write-http-from --alt-domain --auto-reload-config --bind --bootstrap --bootstrap-expect --check_output_max_size --client --config-dir --config-file --config-format --data-dir --datacenter --default-query-time --dev --disable-host-node-id --disable-keyring-file --dns-port --domain --enable-local-script-checks --enable-script-checks --encrypt --grpc-port --grpc-tls-port --hcl --http-port --https-port --join --join-wan --log-file --log-json --log-level --log-rotate-bytes --log-rotate-duration --log-rotate-max-files --max-query-time --node --node-id --node-meta --non-voting-server --pid-file --primary-gateway --protocol --raft-protocol --read-replica --recursor --rejoin --retry-interval --retry-interval-wan --retry-join --retry-join-wan --retry-max --retry-max-wan --segment --serf-lan-allowed-cidrs --serf-lan-bind --serf-lan-port --serf-wan-allowed-cidrs --serf-wan-bind --serf-wan-port --server --server-port --syslog --ui --ui-content-path --ui-dir --help --version"
+            opts="-h -V --advertise --advertise-wan --allow-write-http-from --alt-domain --auto-reload-config --bind --bootstrap --bootstrap-expect --check_output_max_size --client --config-dir --config-file --config-format --data-dir --datacenter --default-query-time --dev --disable-host-node-id --disable-keyring-file --dns-port --domain --enable-local-script-checks --enable-script-checks --encrypt --free-ports --grpc-port --grpc-tls-port --hcl --http-port --https-port --join --join-wan --log-file --log-json --log-level --log-rotate-bytes --log-rotate-duration --log-rotate-max-files --max-query-time --node --node-id --node-meta --non-voting-server --pid-file --primary-gateway --protocol --raft-protocol --read-replica --recursor --rejoin --retry-interval --retry-interval-wan --retry-join --retry-join-wan --retry-max --retry-max-wan --segment --serf-lan-allowed-cidrs --serf-lan-bind --serf-lan-port --serf-wan-allowed-cidrs --serf-wan-bind --serf-wan-port --server --server-port --syslog --ui --ui-content-path --ui-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -403,6 +403,10 @@ _sd() {
                     return 0
                     ;;
                 --encrypt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --free-ports)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

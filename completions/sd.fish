@@ -67,6 +67,7 @@ complete -c sd -n "__fish_sd_using_subcommand agent" -l domain -d 'Domain the DN
 complete -c sd -n "__fish_sd_using_subcommand agent" -l enable-local-script-checks -d 'Allow script checks defined in local config files only.' -r
 complete -c sd -n "__fish_sd_using_subcommand agent" -l enable-script-checks -d 'Allow script checks, including ones registered over the HTTP API (lets API users run commands).' -r
 complete -c sd -n "__fish_sd_using_subcommand agent" -l encrypt -d 'Key that encrypts gossip traffic: 16, 24 or 32 random bytes, base64-encoded.' -r
+complete -c sd -n "__fish_sd_using_subcommand agent" -l free-ports -d 'sd extension: bind every enabled port (HTTP, DNS, server RPC, serf LAN) to a free one the kernel picks; the agent advertises the ports it got and logs them ("Started HTTP server address=..."). For tests and agents run side by side.' -r
 complete -c sd -n "__fish_sd_using_subcommand agent" -l grpc-port -d 'gRPC port. Default -1 (off).' -r
 complete -c sd -n "__fish_sd_using_subcommand agent" -l grpc-tls-port -d 'gRPC-over-TLS port. Default -1 (off).' -r
 complete -c sd -n "__fish_sd_using_subcommand agent" -l hcl -d 'An inline HCL config fragment, applied after the config files. Repeatable.' -r

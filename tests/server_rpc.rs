@@ -10,13 +10,7 @@ use common::{http, AgentBuilder};
 fn server_listens_on_its_server_port() {
     let dir = tempfile::tempdir().unwrap();
     let agent = AgentBuilder::server(dir.path()).start();
-    let port = agent
-        .args
-        .iter()
-        .rev()
-        .find_map(|a| a.strip_prefix("-server-port="))
-        .expect("the harness sets -server-port")
-        .to_string();
+    let port = agent.rpc.expect("a server has an RPC listener").port();
     let (status, body) = http(
         "POST",
         &format!("http://127.0.0.1:{port}/raft/vote"),

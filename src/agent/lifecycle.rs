@@ -70,6 +70,16 @@ impl Agent {
             (None, false) => return Err(AgentError::NoDataDir),
         };
         let data_dir = DataDir::open(&dir_path)?;
+        if config.free_ports {
+            // Every enabled port becomes 0: the kernel picks, and the bound ports are written
+            // back below.
+            let p = &mut config.ports;
+            for port in [&mut p.http, &mut p.dns, &mut p.server, &mut p.serf_lan] {
+                if *port >= 0 {
+                    *port = 0;
+                }
+            }
+        }
         let node_id = data_dir.node_id(config.node_id.as_deref())?;
 
         let rpc_listener = if config.server {
@@ -112,6 +122,7 @@ impl Agent {
         let gossip = start_gossip(&config, &node_id, &data_dir, options.version).await?;
         config.ports.serf_lan = i32::from(gossip.advertise().port());
 
+        log_listeners(&config, &http, dns.as_ref(), rpc_listener.as_ref(), &gossip);
         let mut agent = Agent::new(
             config,
             node_id,
@@ -287,6 +298,34 @@ async fn join(agent: Arc<Agent>, failed: Arc<Mutex<Option<cluster::JoinError>>>)
         *failed.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
         agent.stop.notify_one();
     }
+}
+
+/// Says where the agent listens, one line per socket in Consul's words (`Started HTTP server`
+/// ...), with the bound addresses: a port 0 shows as the port chosen.
+fn log_listeners(
+    config: &RuntimeConfig,
+    http: &[tokio::net::TcpListener],
+    dns: Option<&DnsListeners>,
+    rpc: Option<&tokio::net::TcpListener>,
+    gossip: &gossip::Gossip,
+) {
+    for l in http {
+        if let Ok(a) = l.local_addr() {
+            tracing::info!(address = %a, network = %"tcp", "Started HTTP server");
+        }
+    }
+    for path in &config.http_listen.unix {
+        tracing::info!(address = %path.display(), network = %"unix", "Started HTTP server");
+    }
+    if let Some(d) = dns {
+        for a in d.addrs() {
+            tracing::info!(address = %a, network = %"udp+tcp", "Started DNS server");
+        }
+    }
+    if let Some(Ok(a)) = rpc.map(tokio::net::TcpListener::local_addr) {
+        tracing::info!(address = %a, network = %"tcp", "Started server RPC listener");
+    }
+    tracing::info!(address = %gossip.advertise(), network = %"udp+tcp", "Started serf LAN");
 }
 
 fn log_config_warnings(config: &RuntimeConfig) {

@@ -25,6 +25,7 @@ mod restore;
 pub mod rpc;
 pub mod state;
 mod tombstones;
+mod udp_tcp;
 
 pub use lifecycle::{BoundAgent, Options, Shutdown};
 

@@ -314,6 +314,7 @@ pub(crate) fn build(
         retry_interval: dur("retry_interval", &c.retry_interval, d.retry_interval)?,
         retry_max: count32("retry_max", c.retry_max, 0)?,
         rejoin_after_leave: c.rejoin_after_leave.unwrap_or(false),
+        free_ports: c.free_ports.unwrap_or(false),
         encrypt,
         leave_on_terminate: c.leave_on_terminate.unwrap_or(!server),
         skip_leave_on_interrupt: c.skip_leave_on_interrupt.unwrap_or(server),

@@ -178,6 +178,8 @@ pub const AGENT_FLAGS: &[AgentFlag] = &[
         "Allow script checks, including ones registered over the HTTP API (lets API users run commands)."),
     row("encrypt", Str, Key("encrypt"), "KEY", NotYet,
         "Key that encrypts gossip traffic: 16, 24 or 32 random bytes, base64-encoded."),
+    row("free-ports", Bool, Key("free_ports"), "", Yes,
+        "sd extension: bind every enabled port (HTTP, DNS, server RPC, serf LAN) to a free one the kernel picks; the agent advertises the ports it got and logs them (\"Started HTTP server address=...\"). For tests and agents run side by side."),
     row("grpc-port", Int, Key("ports.grpc"), "PORT", NotYet,
         "gRPC port. Default -1 (off)."),
     row("grpc-tls-port", Int, Key("ports.grpc_tls"), "PORT", NotYet,

@@ -116,6 +116,8 @@ pub struct RuntimeConfig {
     /// `retry_max`; 0 retries forever.
     pub retry_max: u32,
     pub rejoin_after_leave: bool,
+    /// `-free-ports` (sd extension): bind every enabled port to one the kernel picks.
+    pub free_ports: bool,
     /// `encrypt`: base64 gossip key (validated to decode to 16, 24 or 32 bytes).
     pub encrypt: Option<String>,
     /// Defaults: true on clients, false on servers.
@@ -280,6 +282,7 @@ impl Default for RuntimeConfig {
             retry_interval: Duration::from_secs(30),
             retry_max: 0,
             rejoin_after_leave: false,
+            free_ports: false,
             encrypt: None,
             leave_on_terminate: true,
             skip_leave_on_interrupt: false,

@@ -109,6 +109,8 @@ pub struct FileConfig {
     pub reconnect_timeout_wan: Option<String>,
     pub recursors: Option<Vec<String>>,
     pub rejoin_after_leave: Option<bool>,
+    /// sd extension (`-free-ports`): every enabled port chosen by the kernel.
+    pub free_ports: Option<bool>,
     pub reporting: Option<Value>,
     pub retry_interval: Option<String>,
     pub retry_interval_wan: Option<String>,

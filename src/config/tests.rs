@@ -95,6 +95,7 @@ fn table_covers_consul_flags() {
         "server-port",
         "serf-lan-port",
         "serf-wan-port",
+        "free-ports",
         "join",
         "retry-join",
         "retry-interval",

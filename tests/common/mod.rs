@@ -1,6 +1,6 @@
-//! The end-to-end harness: runs the real `sd` binary as an agent on loopback with free ports,
-//! waits for readiness with a deadline (never a fixed sleep), and prints the agent's log when a
-//! test fails.
+//! The end-to-end harness: runs the real `sd` binary as an agent on loopback, every port chosen
+//! by the kernel (`-free-ports`) and read back from the agent's log, waits for readiness with a
+//! deadline (never a fixed sleep), and prints the agent's log when a test fails.
 
 #![allow(dead_code)]
 
@@ -21,9 +21,10 @@ pub fn sd_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_sd"))
 }
 
-/// A TCP port nothing listens on right now. Picked below Linux's ephemeral range (32768+), so
-/// the outgoing connections of other tests' agents cannot take it before the agent binds it;
-/// the OS picks one if none is free there.
+/// A TCP port nothing listens on right now (for addresses a test needs dead, or a port it
+/// writes into a config file itself). Picked below Linux's ephemeral range (32768+), so the
+/// outgoing connections of other agents cannot take it first; the OS picks one if none is free
+/// there.
 pub fn free_port() -> u16 {
     for _ in 0..64 {
         let port: u16 = rand::random_range(20_000..32_000);
@@ -40,7 +41,12 @@ pub fn free_port() -> u16 {
 /// A running agent process; killed on drop, its log printed if the test is panicking.
 pub struct Agent {
     pub child: Option<Child>,
+    /// The HTTP API (port 0 when the agent serves none, or exited before it bound one).
     pub http: SocketAddr,
+    /// The DNS server, when it runs one.
+    pub dns: Option<SocketAddr>,
+    /// The server RPC listener, on a server.
+    pub rpc: Option<SocketAddr>,
     pub data_dir: Option<PathBuf>,
     pub log_path: PathBuf,
     _tmp: tempfile::TempDir,
@@ -53,7 +59,7 @@ pub struct AgentBuilder {
     data_dir: Option<PathBuf>,
     env: Vec<(String, String)>,
     /// Run on this loopback address with Consul's default ports (8500, 8600, 8300, 8301, 8302),
-    /// like one host of a cluster, instead of 127.0.0.1 with free ports.
+    /// like one host of a cluster, instead of 127.0.0.1 with ports the kernel picks.
     host: Option<std::net::Ipv4Addr>,
 }
 
@@ -127,52 +133,30 @@ impl AgentBuilder {
     }
 
     /// Starts the agent and waits until it has a leader. Panics (with the log) on failure.
-    /// With free ports, a port taken between picking and binding (by another test's listener or
-    /// outgoing connection) is retried with new ports.
     pub fn start(self) -> Agent {
-        let retry = self.host.is_none();
-        let (args, data_dir, env) = (self.args.clone(), self.data_dir.clone(), self.env.clone());
-        let mut agent = self.spawn();
-        for _ in 0..3 {
-            if !retry || !agent.lost_port_race(Duration::from_secs(20)) {
-                break;
-            }
-            agent = AgentBuilder {
-                args: args.clone(),
-                data_dir: data_dir.clone(),
-                env: env.clone(),
-                host: None,
-            }
-            .spawn();
-        }
+        let agent = self.spawn();
         agent.wait_leader(Duration::from_secs(20));
         agent
     }
 
-    /// Starts the agent without waiting for anything.
+    /// Starts the agent and waits only until it has bound its ports (or exited: a failed start
+    /// is for the test to look at).
     pub fn spawn(self) -> Agent {
         let tmp = tempfile::tempdir().expect("tempdir");
         let log_path = tmp.path().join("agent.log");
         let log = File::create(&log_path).expect("log file");
         let mut args = vec!["agent".to_string()];
         args.extend(self.args);
-        let http = match self.host {
+        match self.host {
             Some(ip) => {
                 args.push(format!("-bind={ip}"));
                 args.push(format!("-client={ip}"));
-                SocketAddr::from((ip, 8500))
             }
             None => {
-                let http_port = free_port();
                 args.push("-client=127.0.0.1".into());
-                args.push(format!("-http-port={http_port}"));
-                args.push(format!("-dns-port={}", free_port()));
-                args.push(format!("-server-port={}", free_port()));
-                args.push(format!("-serf-lan-port={}", free_port()));
-                args.push(format!("-serf-wan-port={}", free_port()));
-                SocketAddr::from(([127, 0, 0, 1], http_port))
+                args.push("-free-ports".into());
             }
-        };
+        }
         let mut cmd = Command::new(sd_bin());
         cmd.args(&args)
             .stdin(Stdio::null())
@@ -187,15 +171,28 @@ impl AgentBuilder {
             cmd.env(k, v);
         }
         let child = cmd.spawn().expect("spawn sd agent");
-        Agent {
+        let mut agent = Agent {
             child: Some(child),
-            http,
+            http: SocketAddr::from(([127, 0, 0, 1], 0)),
+            dns: None,
+            rpc: None,
             data_dir: self.data_dir,
             log_path,
             _tmp: tmp,
             args,
-        }
+        };
+        agent.read_ports(Duration::from_secs(20));
+        agent
     }
+}
+
+/// The address a `Started <what> address=...` line of the agent's log names.
+fn started_address(log: &str, what: &str) -> Option<SocketAddr> {
+    let marker = format!("Started {what} address=");
+    log.lines()
+        .find_map(|l| l.split_once(&marker))
+        .and_then(|(_, rest)| rest.split_whitespace().next())
+        .and_then(|a| a.parse().ok())
 }
 
 impl Agent {
@@ -237,24 +234,30 @@ impl Agent {
         s
     }
 
-    /// Waits until the agent answers on its HTTP port, or exits; true when it exited because a
-    /// port it was given was already taken.
-    fn lost_port_race(&mut self, timeout: Duration) -> bool {
+    /// Waits until the agent has bound its sockets (its `agent started` line) or exited, then
+    /// reads the addresses it logged.
+    fn read_ports(&mut self, timeout: Duration) {
         let deadline = Instant::now() + timeout;
-        while Instant::now() < deadline {
-            if http_get(&format!("{}/v1/agent/self", self.url())).is_ok() {
-                return false;
-            }
+        loop {
+            let log = self.log();
             let exited = self
                 .child
                 .as_mut()
                 .is_some_and(|c| matches!(c.try_wait(), Ok(Some(_))));
-            if exited {
-                return self.log().contains("Address already in use");
+            if log.contains("agent started") || exited {
+                break;
             }
-            std::thread::sleep(Duration::from_millis(20));
+            if Instant::now() > deadline {
+                panic!("agent did not start within {timeout:?}\n--- agent log ---\n{log}");
+            }
+            std::thread::sleep(Duration::from_millis(10));
         }
-        false
+        let log = self.log();
+        if let Some(a) = started_address(&log, "HTTP server") {
+            self.http = a;
+        }
+        self.dns = started_address(&log, "DNS server");
+        self.rpc = started_address(&log, "server RPC listener");
     }
 
     /// Polls `/v1/status/leader` until it names a leader; panics with the log after `timeout`.

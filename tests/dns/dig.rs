@@ -44,15 +44,9 @@ impl Dig {
     }
 }
 
-/// The agent's DNS address: its `-dns-port` on 127.0.0.1, or port 8600 on its own address.
+/// The agent's DNS address, as it logged it.
 pub fn dns_addr(a: &Agent) -> SocketAddr {
-    let port = a
-        .args
-        .iter()
-        .find_map(|x| x.strip_prefix("-dns-port="))
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(8600);
-    SocketAddr::new(a.http.ip(), port)
+    a.dns.expect("the agent runs a DNS server")
 }
 
 /// Runs `dig @addr -p port +norec +time=2 +tries=1 <args>` and parses the output.

@@ -54,17 +54,24 @@ impl DnsListeners {
         };
         let mut sockets = Vec::with_capacity(ips.len());
         for ip in ips {
-            let addr = SocketAddr::new(*ip, port);
-            let taken = |e: std::io::Error| {
-                std::io::Error::new(e.kind(), format!("cannot listen for DNS on {addr}: {e}; another agent may be using it: stop it, or choose another port with -dns-port (ports.dns)"))
-            };
-            let udp = std::net::UdpSocket::bind(addr).map_err(taken)?;
-            let bound = udp.local_addr()?;
+            let (udp, tcp, bound) =
+                crate::agent::udp_tcp::bind(SocketAddr::new(*ip, port)).map_err(|f| {
+                    std::io::Error::new(f.source.kind(), format!("cannot listen for DNS on {} ({}): {}; another agent may be using it: stop it, or choose another port with -dns-port (ports.dns)", f.addr, f.proto, f.source))
+                })?;
+            // Port 0: every address gets the port the first one got.
             port = bound.port();
-            let tcp = tokio::net::TcpListener::bind(bound).await.map_err(taken)?;
-            sockets.push((udp, tcp));
+            tcp.set_nonblocking(true)?;
+            sockets.push((udp, tokio::net::TcpListener::from_std(tcp)?));
         }
         Ok(Some(DnsListeners { sockets }))
+    }
+
+    /// The bound addresses.
+    pub fn addrs(&self) -> Vec<SocketAddr> {
+        self.sockets
+            .iter()
+            .filter_map(|(udp, _)| udp.local_addr().ok())
+            .collect()
     }
 
     /// The port every socket is bound to (0 with no address).
@@ -95,7 +102,6 @@ impl DnsServer {
         let mut udp = Vec::new();
         let mut server = ServerFuture::new(handler.clone());
         for (socket, tcp) in listeners.sockets {
-            let addr = socket.local_addr()?;
             let runtime = tokio::runtime::Handle::current();
             udp.push(udp::UdpServer::spawn(
                 socket,
@@ -104,7 +110,6 @@ impl DnsServer {
                 runtime,
             )?);
             server.register_listener(tcp, TCP_IDLE);
-            tracing::info!("DNS listening on {addr} (udp and tcp)");
         }
         Ok(DnsServer { server, udp })
     }

@@ -14,44 +14,28 @@ use super::snapshot::{self, Snapshot};
 use super::table::Status;
 use super::wire;
 use super::GossipError;
+use crate::agent::udp_tcp;
 
-/// Binds UDP and TCP on the same address; with port 0, retries until both get one port.
+/// Binds UDP and TCP on the same address (`udp_tcp`), non-blocking for the driver.
 pub(super) fn bind(
     addr: SocketAddr,
 ) -> Result<(std::net::UdpSocket, std::net::TcpListener, SocketAddr), GossipError> {
-    let mut attempts = 0;
-    loop {
-        attempts += 1;
-        let err = |proto, addr| {
-            move |source| GossipError::Bind {
-                addr,
-                proto,
-                source,
-            }
-        };
-        let udp = std::net::UdpSocket::bind(addr).map_err(err("UDP", addr))?;
-        let bound = udp.local_addr().map_err(err("UDP", addr))?;
-        match std::net::TcpListener::bind(bound) {
-            Ok(tcp) => {
-                udp.set_nonblocking(true).map_err(err("UDP", bound))?;
-                tcp.set_nonblocking(true).map_err(err("TCP", bound))?;
-                return Ok((udp, tcp, bound));
-            }
-            Err(e) if addr.port() == 0 && attempts < 50 => {
-                tracing::debug!(
-                    "memberlist: TCP port {} taken ({e}), picking another",
-                    bound.port()
-                );
-            }
-            Err(source) => {
-                return Err(GossipError::Bind {
-                    addr: bound,
-                    proto: "TCP",
-                    source,
-                })
-            }
-        }
-    }
+    let failed = |f: udp_tcp::BindFailure| GossipError::Bind {
+        addr: f.addr,
+        proto: f.proto,
+        source: f.source,
+    };
+    let (udp, tcp, bound) = udp_tcp::bind(addr).map_err(failed)?;
+    let nonblocking = |proto, source| GossipError::Bind {
+        addr: bound,
+        proto,
+        source,
+    };
+    udp.set_nonblocking(true)
+        .map_err(|e| nonblocking("UDP", e))?;
+    tcp.set_nonblocking(true)
+        .map_err(|e| nonblocking("TCP", e))?;
+    Ok((udp, tcp, bound))
 }
 
 pub(super) async fn resolve(addr: &str, default_port: u16) -> Result<SocketAddr, String> {
