@@ -24,7 +24,7 @@
 //!
 //! ```sh
 //! cargo build --release            # the bench uses target/release/sd, builds nothing
-//! cargo test --test register_docker runs_in   # builds the busybox test image once
+//! cargo test --test e2e register_docker::runs_in   # builds the busybox test image once
 //! cargo bench --bench register_docker -- [--only latency,burst] [--starts N] [--containers N]
 //! ```
 //!
@@ -72,7 +72,7 @@ use servers::{SdMode, Server};
 const USAGE: &str = "usage: cargo bench --bench register_docker -- [--only latency,burst] \
 [--starts N] [--containers N] [--sd-bin PATH] [--data-root DIR]";
 
-/// The tests' image (tests/common/docker.rs builds it).
+/// The tests' image (tests/e2e/common/docker.rs builds it).
 const IMAGE: &str = "sd-test/busybox:latest";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,7 +111,7 @@ async fn rig(l: &servers::Launch) -> Result<Rig> {
         .stderr(std::process::Stdio::null())
         .status()?;
     if !status.success() {
-        bail!("image {IMAGE} is missing: run `cargo test --test register_docker` once to build it");
+        bail!("image {IMAGE} is missing: run `cargo test --test e2e register_docker::` once to build it");
     }
     let mut server = Server::spawn_sd(l, SdMode::Dev)?;
     server.wait_ready().await?;

@@ -14,7 +14,7 @@
 # It uses the guide's paths and ports: /var/lib/consul-data, /opt/nginx.ctmpl,
 # /etc/nginx/conf.d/servers.conf, /var/log/nginx, ports 8000, 8500, 1314-1316, and containers
 # named v1, v2 and v3 (removed first if they exist). Run it as root on a machine with Docker,
-# Debian's nginx and curl, with sd on PATH, after ./nginx-image.sh. tests/seed_scenario.rs runs
+# Debian's nginx and curl, with sd on PATH, after ./nginx-image.sh. tests/e2e/seed_scenario.rs runs
 # it in a private mount and pid namespace so the host's files are left alone.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

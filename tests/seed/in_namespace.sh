@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs a command (examples/seed/run.sh) with the guide's paths made private: run by
-# tests/seed_scenario.rs inside `unshare --mount --pid --fork --mount-proc`, it puts tmpfs
+# tests/e2e/seed_scenario.rs inside `unshare --mount --pid --fork --mount-proc`, it puts tmpfs
 # mounts over /opt, /etc/nginx/conf.d, /etc/nginx/sites-enabled (no default site on port 80),
 # /var/log/nginx, /var/lib/consul-data and /run (keeping Docker's socket), so nothing the
 # scenario writes reaches the host and every process it starts ends with the namespace. The

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The seed's consul-template step, verbatim, on this machine's real paths: run by
-# tests/template_nginx.rs inside `unshare --mount --net --pid --fork --mount-proc`, so
+# tests/e2e/template_nginx.rs inside `unshare --mount --net --pid --fork --mount-proc`, so
 # 127.0.0.1:8500 and :8000 are this namespace's own and tmpfs mounts over /opt,
 # /etc/nginx/conf.d, /var/log/nginx and /run hide the host's files.
 #

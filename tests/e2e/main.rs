@@ -1,0 +1,39 @@
+//! The end-to-end tests, in one binary (as ripgrep and cargo keep theirs): each module runs the
+//! real `sd` binary (agents, CLI commands, `sd template`, `sd register-docker`) against real
+//! parts (Docker, nginx, dig, network namespaces) through the harness in `common`. One binary
+//! links the crate once instead of once per file.
+//!
+//! Run one module with `cargo test --test e2e <module>::`, e.g. `cargo test --test e2e dns::`.
+
+mod common;
+
+mod agent_checks;
+mod agent_durability;
+mod agent_metrics;
+mod agent_persistence;
+mod agent_service_hash;
+mod agent_start;
+mod catalog_http;
+mod cli_catalog;
+mod cli_cluster_info;
+mod cli_kv;
+mod cli_services;
+mod cluster;
+mod cluster_membership;
+mod cluster_operator;
+mod config_files;
+mod dns;
+mod dns_cluster;
+mod dns_stale;
+mod docker_engine;
+mod http_unix_socket;
+mod kv_http;
+mod multicall;
+mod partition;
+mod register_docker;
+mod seed_scenario;
+mod server_rpc;
+mod template_cli;
+mod template_complaints;
+mod template_golden;
+mod template_nginx;
