@@ -10,6 +10,7 @@
 pub mod checks;
 mod cluster;
 mod data_dir;
+pub mod endpoints;
 pub mod dns;
 pub mod filter;
 pub mod gossip;
@@ -35,8 +36,9 @@ use std::time::Instant;
 
 use crate::api::AgentMember;
 use crate::config::RuntimeConfig;
-use http::{HttpError, Params, QueryLimits};
-use raft::{RaftNode, WriteError};
+use endpoints::EndpointError;
+use http::QueryLimits;
+use raft::RaftNode;
 use state::{Command, CommandResult, Store};
 
 /// Why the agent could not start or stopped with an error.
@@ -284,12 +286,12 @@ impl Agent {
             .unwrap_or_else(|p| p.into_inner()) = server;
     }
 
-    /// `?dc=` naming another datacenter is an error until WAN federation exists.
-    pub fn check_dc(&self, p: &Params) -> Result<(), HttpError> {
-        match p.get("dc") {
-            Some(dc) if !dc.is_empty() && dc != self.config.datacenter => Err(HttpError::internal(
-                format!("No path to datacenter: {dc:?} is not known to this agent"),
-            )),
+    /// `dc` (`?dc=`) naming another datacenter is an error until WAN federation exists.
+    pub fn check_dc(&self, dc: Option<&str>) -> Result<(), EndpointError> {
+        match dc {
+            Some(dc) if !dc.is_empty() && dc != self.config.datacenter => {
+                Err(EndpointError::NoPathToDatacenter(dc.to_string()))
+            }
             _ => Ok(()),
         }
     }
@@ -301,12 +303,11 @@ impl Agent {
         }
     }
 
-    /// Raft, or a 500 on a client agent (whose requests for server state are forwarded before
-    /// they reach a handler, so this is a guard, not a path users take).
-    pub fn raft(&self) -> Result<&Arc<RaftNode>, HttpError> {
-        self.raft.as_ref().ok_or_else(|| {
-            HttpError::internal("this agent is not a server: it holds no Raft state")
-        })
+    /// Raft, or [`EndpointError::NotServer`] on a client agent (whose requests for server
+    /// state are forwarded before they reach a handler, so this is a guard, not a path users
+    /// take).
+    pub fn raft(&self) -> Result<&Arc<RaftNode>, EndpointError> {
+        self.raft.as_ref().ok_or(EndpointError::NotServer)
     }
 
     /// Raft, on a server.
@@ -328,12 +329,8 @@ impl Agent {
     }
 
     /// Writes `cmd` through Raft and returns the log index it was applied at and its result.
-    pub async fn write(&self, cmd: Command) -> Result<(u64, CommandResult), HttpError> {
-        self.raft()?.write(cmd).await.map_err(|e| match e {
-            WriteError::NoLeader => HttpError::no_leader(),
-            #[allow(unreachable_patterns)]
-            other => HttpError::internal(other.to_string()),
-        })
+    pub async fn write(&self, cmd: Command) -> Result<(u64, CommandResult), EndpointError> {
+        Ok(self.raft()?.write(cmd).await?)
     }
 
     /// This agent's own entry in the gossip pool.

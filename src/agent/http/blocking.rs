@@ -127,7 +127,7 @@ pub async fn list<T: serde::Serialize>(
     watch: WatchKey,
     mut read: impl FnMut(&Tables) -> (Vec<T>, u64),
 ) -> Result<Response, HttpError> {
-    agent.check_dc(p)?;
+    agent.check_dc(p.get("dc"))?;
     let opts = QueryOptions::parse(p, agent.query_limits())?;
     let f = super::params::filter(p, schema)?;
     shared(agent, p, &opts, endpoint, watch, |t| {

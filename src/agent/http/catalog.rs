@@ -66,7 +66,7 @@ async fn register(
     body: Body,
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
-    agent.check_dc(&p)?;
+    agent.check_dc(p.get("dc"))?;
     let mut reg: CatalogRegistration = body_of(body).await?;
     check_body_dc(&agent, &reg.datacenter)?;
     reg.datacenter = agent.config.datacenter.clone();
@@ -80,7 +80,7 @@ async fn deregister(
     body: Body,
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
-    agent.check_dc(&p)?;
+    agent.check_dc(p.get("dc"))?;
     let d: CatalogDeregistration = body_of(body).await?;
     check_body_dc(&agent, &d.datacenter)?;
     if d.node.is_empty() {
@@ -140,7 +140,7 @@ pub fn meta_matches(meta: &Meta, wanted: &[(String, String)]) -> bool {
 /// Options of a catalog read.
 fn read_opts(agent: &Agent, q: Option<&str>) -> Result<(Params, QueryOptions), HttpError> {
     let p = Params::parse(q);
-    agent.check_dc(&p)?;
+    agent.check_dc(p.get("dc"))?;
     let opts = QueryOptions::parse(&p, agent.query_limits())?;
     Ok((p, opts))
 }

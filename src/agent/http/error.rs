@@ -52,6 +52,17 @@ impl IntoResponse for HttpError {
     }
 }
 
+/// The agent's domain errors as Consul answers them: all 500s, `No cluster leader` and
+/// `No path to datacenter` in Consul's words.
+impl From<crate::agent::endpoints::EndpointError> for HttpError {
+    fn from(e: crate::agent::endpoints::EndpointError) -> HttpError {
+        match e {
+            crate::agent::endpoints::EndpointError::NoLeader => HttpError::no_leader(),
+            other => HttpError::internal(other.to_string()),
+        }
+    }
+}
+
 impl std::fmt::Display for HttpError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} {}", self.status, self.message)

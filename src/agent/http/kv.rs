@@ -72,7 +72,7 @@ async fn delete_key(
 }
 
 async fn read(agent: Arc<Agent>, key: String, p: Params) -> Result<Response, HttpError> {
-    agent.check_dc(&p)?;
+    agent.check_dc(p.get("dc"))?;
     let opts = QueryOptions::parse(&p, agent.query_limits())?;
     if p.flag("keys") {
         let separator = p.get("separator").unwrap_or("").to_string();
@@ -118,7 +118,7 @@ async fn write(
     p: Params,
     body: Body,
 ) -> Result<Response, HttpError> {
-    agent.check_dc(&p)?;
+    agent.check_dc(p.get("dc"))?;
     if key.is_empty() {
         return Err(HttpError::bad_request("Missing key name"));
     }
@@ -153,7 +153,7 @@ async fn write(
 }
 
 async fn delete(agent: Arc<Agent>, key: String, p: Params) -> Result<Response, HttpError> {
-    agent.check_dc(&p)?;
+    agent.check_dc(p.get("dc"))?;
     let cas = p.u64("cas")?;
     let verb = match (p.flag("recurse"), cas) {
         (true, _) => KvVerb::DeleteTree,

@@ -28,7 +28,7 @@ async fn transfer_leader(
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
-    agent.check_dc(&p)?;
+    agent.check_dc(p.get("dc"))?;
     agent
         .raft()?
         .transfer_leader(p.get("id"))
@@ -47,7 +47,7 @@ async fn configuration(
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
-    agent.check_dc(&p)?;
+    agent.check_dc(p.get("dc"))?;
     let opts = QueryOptions::parse(&p, agent.query_limits())?;
     blocking::gate(&agent, opts.consistency).await?;
     Ok(respond::json(
@@ -63,7 +63,7 @@ async fn remove_peer(
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
-    agent.check_dc(&p)?;
+    agent.check_dc(p.get("dc"))?;
     let peer = match (p.get("id").filter(|s| !s.is_empty()), p.get("address").filter(|s| !s.is_empty())) {
         (Some(id), None) => PeerRef::Id(id.to_string()),
         (None, Some(addr)) => PeerRef::Address(addr.to_string()),

@@ -24,7 +24,7 @@ async fn leader(
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
-    agent.check_dc(&p)?;
+    agent.check_dc(p.get("dc"))?;
     let addr = agent.raft()?.leader_addr().unwrap_or_default();
     Ok(respond::json(StatusCode::OK, &addr, p.flag("pretty"), None))
 }
@@ -34,7 +34,7 @@ async fn peers(
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
-    agent.check_dc(&p)?;
+    agent.check_dc(p.get("dc"))?;
     let peers: Vec<String> = agent
         .raft()?
         .configuration()

@@ -94,7 +94,7 @@ async fn txn(
     body: Body,
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
-    agent.check_dc(&p)?;
+    agent.check_dc(p.get("dc"))?;
     let pretty = p.flag("pretty");
     let bytes = read_limited(body, agent.config.txn_max_req_len, |max| {
         format!("Request body too large, max size: {max} bytes. See the txn_max_req_len limit (limits.txn_max_req_len) in the agent configuration.")

@@ -1,0 +1,38 @@
+//! Why the agent could not serve a request, in its own terms: the HTTP layer maps these onto
+//! Consul's status codes and texts (`http/error.rs`), the agent's own callers (anti-entropy, the
+//! DNS cache) log or retry them. This is where ACL denials will be added.
+
+use crate::agent::raft::WriteError;
+
+/// A request the agent could not serve.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EndpointError {
+    /// No leader is known (Consul's `No cluster leader`).
+    #[error("No cluster leader")]
+    NoLeader,
+    /// A server-state operation reached an agent that holds none (a guard: client agents
+    /// forward such requests before they get here).
+    #[error("this agent is not a server: it holds no Raft state")]
+    NotServer,
+    /// `dc` names a datacenter this agent cannot reach (Consul's `No path to datacenter`).
+    #[error("No path to datacenter: {0:?} is not known to this agent")]
+    NoPathToDatacenter(String),
+    /// Raft refused or lost the write.
+    #[error("{0}")]
+    Write(String),
+    /// The server that was asked failed or answered with an error.
+    #[error("{0}")]
+    Remote(String),
+    /// The answer could not be read.
+    #[error("{0}")]
+    Decode(String),
+}
+
+impl From<WriteError> for EndpointError {
+    fn from(e: WriteError) -> EndpointError {
+        match e {
+            WriteError::NoLeader => EndpointError::NoLeader,
+            other => EndpointError::Write(other.to_string()),
+        }
+    }
+}
