@@ -10,8 +10,8 @@
 pub mod checks;
 mod cluster;
 mod data_dir;
-pub mod endpoints;
 pub mod dns;
+pub mod endpoints;
 pub mod filter;
 pub mod gossip;
 pub mod http;
@@ -316,8 +316,12 @@ impl Agent {
     }
 
     /// The read headers for a result at `index`.
-    pub fn query_meta(&self, index: u64, consistency: http::Consistency) -> http::QueryMeta {
-        http::QueryMeta {
+    pub fn query_meta(
+        &self,
+        index: u64,
+        consistency: endpoints::Consistency,
+    ) -> endpoints::QueryMeta {
+        endpoints::QueryMeta {
             index,
             known_leader: self
                 .raft

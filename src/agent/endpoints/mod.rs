@@ -1,9 +1,15 @@
-//! What the agent serves, apart from how it is asked: the domain errors of a request
-//! ([`EndpointError`]), which the HTTP layer maps onto Consul's status codes (`http/error.rs`)
-//! and which the ACL checks will join.
+//! What the agent serves, apart from how it is asked: the query options and metadata of reads
+//! (`query`), reads with consistency modes and blocking (`read`), sending what this agent
+//! cannot serve to the leader or a server (`forward`), and the domain errors of a request
+//! ([`EndpointError`]), which the HTTP layer maps onto Consul's status codes
+//! (`http/error.rs`) and which the ACL checks will join.
 //!
 //! Must not import: `agent::http` (checked by tests/architecture.rs).
 
 mod error;
+pub mod forward;
+mod query;
+pub mod read;
 
 pub use error::EndpointError;
+pub use query::{Consistency, QueryMeta, QueryOptions};

@@ -1,68 +1,20 @@
-//! Reads with Consul's consistency modes and blocking queries. The gate decides whether this
-//! agent may answer (leader, confirmed leader, or anyone for `?stale`); the loop parks a query
-//! on the exact key or prefix it reads until the result's index passes `?index` or `wait` ends.
-
-use std::time::Duration;
+//! Blocking reads as HTTP answers: the consistency gate and the blocking loop are the agent's
+//! (`endpoints::read`, re-exported here); this adds hash-based blocking for the agent's own
+//! endpoints and the list reads that share their serialised answers (`answers`).
 
 use axum::http::StatusCode;
 use axum::response::Response;
-use rand::Rng;
 use tokio::time::Instant;
+
+pub use crate::agent::endpoints::read::{gate, query};
+use crate::agent::endpoints::read::{jitter, wait};
 
 use super::answers::Answer;
 use super::error::HttpError;
-use super::params::{Consistency, Params, QueryOptions};
-use super::respond::{json_bytes, to_json, QueryMeta};
+use super::params::{Params, QueryOptions};
+use super::respond::{json_bytes, to_json};
 use crate::agent::state::{Tables, WatchKey};
 use crate::agent::Agent;
-
-/// Checks that this agent may serve a read in the requested mode.
-pub async fn gate(agent: &Agent, consistency: Consistency) -> Result<(), HttpError> {
-    match consistency {
-        Consistency::Stale => Ok(()),
-        Consistency::Default => {
-            if agent.raft()?.is_leader() {
-                Ok(())
-            } else {
-                Err(HttpError::no_leader())
-            }
-        }
-        Consistency::Consistent => agent
-            .raft()?
-            .ensure_linearizable()
-            .await
-            .map_err(|_| HttpError::no_leader()),
-    }
-}
-
-/// Runs `read` against the state, blocking per `opts` until what `watch` covers changes past
-/// `opts.min_index`. `read` returns the result and the index it reflects.
-pub async fn query<T>(
-    agent: &Agent,
-    opts: &QueryOptions,
-    watch: WatchKey,
-    mut read: impl FnMut(&Tables) -> (T, u64),
-) -> Result<(T, QueryMeta), HttpError> {
-    // Boxed so a parked query does not carry the space of Raft's linearizable-read future.
-    Box::pin(gate(agent, opts.consistency)).await?;
-    let store = &agent.store;
-    let deadline = (opts.min_index > 0).then(|| Instant::now() + opts.wait + jitter(opts.wait));
-    loop {
-        let mut changed = store.watch(watch.clone());
-        let (value, index) = read(&store.read());
-        let done = match deadline {
-            None => true,
-            Some(d) => index > opts.min_index || Instant::now() >= d,
-        };
-        if done {
-            return Ok((value, agent.query_meta(index, opts.consistency)));
-        }
-        drop(value);
-        if let Some(d) = deadline {
-            wait(&mut changed, d).await;
-        }
-    }
-}
 
 /// Hash-based blocking, as the agent's own endpoints do it: `?hash` is the content hash the
 /// client last saw; the answer comes once the content's hash differs from it, or when the wait
@@ -96,23 +48,6 @@ pub fn content_hash<T: serde::Serialize>(value: &T) -> String {
     let mut h = fnv::FnvHasher::default();
     h.write(&to_json(value, false));
     format!("{:x}", h.finish())
-}
-
-/// Parks until `changed` moves or `deadline` passes.
-async fn wait(changed: &mut tokio::sync::watch::Receiver<u64>, deadline: Instant) {
-    tokio::select! {
-        _ = changed.changed() => {}
-        _ = tokio::time::sleep_until(deadline) => {}
-    }
-}
-
-/// Up to `wait / 16` of random extra wait, so watchers of one key don't return in lockstep.
-fn jitter(wait: Duration) -> Duration {
-    let max = wait.as_millis() as u64 / 16;
-    if max == 0 {
-        return Duration::ZERO;
-    }
-    Duration::from_millis(rand::rng().random_range(0..=max))
 }
 
 /// A catalog or health list read: checks `?dc`, reads the query options and `?filter` (for

@@ -9,11 +9,10 @@
 //!   known through gossip (the one that answered last, else another at random), which serves it
 //!   or forwards it to its leader. A server that cannot be reached is skipped for the next.
 //!
-//! While no leader or server is reachable the request is retried for up to `rpc_hold_timeout`
-//! (an election usually ends well within it).
+//! The sending itself, with its retries while no leader or server is reachable, is
+//! `endpoints::forward`'s.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -24,13 +23,10 @@ use axum::response::{IntoResponse, Response};
 use super::body::read_limited;
 use super::error::HttpError;
 use super::params::Params;
+use crate::agent::endpoints::forward;
 use crate::agent::rpc::messages::is_hop_by_hop;
-use crate::agent::rpc::messages::PATH_FROM_CLIENT;
-use crate::agent::rpc::{ForwardRequest, ForwardResponse, Forwarded, RpcError};
+use crate::agent::rpc::{ForwardRequest, ForwardResponse, Forwarded};
 use crate::agent::Agent;
-
-/// How long to wait between attempts to reach a leader.
-const RETRY_PAUSE: Duration = Duration::from_millis(50);
 
 /// Whether a request must be answered by the leader.
 pub fn needs_leader(method: &Method, path: &str, query: Option<&str>) -> bool {
@@ -125,12 +121,6 @@ async fn message(
     Ok((message, body))
 }
 
-/// How long a forwarded call may take: a blocking query at its longest wait plus jitter.
-fn call_timeout(agent: &Agent) -> Duration {
-    let max_wait = agent.config.max_query_time;
-    max_wait + max_wait / 16 + Duration::from_secs(30)
-}
-
 async fn to_leader(
     agent: &Agent,
     raft: &crate::agent::raft::RaftNode,
@@ -139,32 +129,12 @@ async fn to_leader(
 ) -> Result<Response, HttpError> {
     let (parts, body) = req.into_parts();
     let (message, body) = message(agent, &parts, body).await?;
-    let timeout = call_timeout(agent);
-    let hold_until = tokio::time::Instant::now() + agent.config.rpc_hold_timeout;
-    loop {
-        if raft.is_leader() {
-            // This server won an election meanwhile: serve it here.
+    match forward::to_leader(agent, raft, &message).await? {
+        forward::ToLeader::Answer(answer) => Ok(into_response(answer)),
+        forward::ToLeader::ServeHere => {
             let req = Request::from_parts(parts, Body::from(body));
-            return Ok(next.run(req).await);
+            Ok(next.run(req).await)
         }
-        let last_error = match raft.leader_addr() {
-            None => HttpError::no_leader(),
-            Some(leader) => {
-                match agent.rpc.forward(&leader, &message, timeout).await {
-                    Ok(answer) => return Ok(into_response(answer)),
-                    // Not sent, or refused by a former leader: safe to try again.
-                    Err(e @ RpcError::Connect { .. }) => {
-                        HttpError::internal(format!("rpc error: {e}"))
-                    }
-                    Err(e) if e.not_sent() => HttpError::no_leader(),
-                    Err(e) => return Err(HttpError::internal(format!("rpc error: {e}"))),
-                }
-            }
-        };
-        if tokio::time::Instant::now() + RETRY_PAUSE > hold_until {
-            return Err(last_error);
-        }
-        tokio::time::sleep(RETRY_PAUSE).await;
     }
 }
 
@@ -172,55 +142,7 @@ async fn to_leader(
 async fn to_server(agent: &Agent, req: Request) -> Result<Response, HttpError> {
     let (parts, body) = req.into_parts();
     let (message, _) = message(agent, &parts, body).await?;
-    let timeout = call_timeout(agent);
-    let hold_until = tokio::time::Instant::now() + agent.config.rpc_hold_timeout;
-    let mut tried: Vec<String> = Vec::new();
-    loop {
-        let servers = agent.known_servers();
-        let preferred = agent.preferred_server();
-        let next = preferred
-            .filter(|p| servers.contains(p) && !tried.contains(p))
-            .or_else(|| {
-                let left: Vec<&String> = servers.iter().filter(|s| !tried.contains(s)).collect();
-                left.get(rand::random_range(0..left.len().max(1)))
-                    .map(|s| (*s).clone())
-            });
-        let last_error = match next {
-            None => {
-                // Every known server was tried: start over after a pause.
-                tried.clear();
-                if servers.is_empty() {
-                    HttpError::internal("No known Consul servers")
-                } else {
-                    HttpError::internal("no server could be reached")
-                }
-            }
-            Some(server) => match agent
-                .rpc
-                .call::<_, ForwardResponse>(&server, PATH_FROM_CLIENT, &message, timeout)
-                .await
-            {
-                Ok(answer) => {
-                    agent.set_preferred_server(Some(server));
-                    return Ok(into_response(answer));
-                }
-                Err(e) if e.not_sent() => {
-                    tracing::debug!(%server, "server unreachable, trying another: {e}");
-                    agent.set_preferred_server(None);
-                    tried.push(server);
-                    if tried.len() < servers.len() {
-                        continue;
-                    }
-                    HttpError::internal(format!("rpc error: {e}"))
-                }
-                Err(e) => return Err(HttpError::internal(format!("rpc error: {e}"))),
-            },
-        };
-        if tokio::time::Instant::now() + RETRY_PAUSE > hold_until {
-            return Err(last_error);
-        }
-        tokio::time::sleep(RETRY_PAUSE).await;
-    }
+    Ok(into_response(forward::to_server(agent, &message).await?))
 }
 
 fn into_response(answer: ForwardResponse) -> Response {

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use super::error::HttpError;
+pub use crate::agent::endpoints::{Consistency, QueryOptions};
 use crate::api::parse_duration;
 
 /// The decoded query string, in order, repeated names kept.
@@ -81,38 +82,6 @@ impl Params {
             }),
         }
     }
-}
-
-/// How a read is served (`X-Consul-Effective-Consistency`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Consistency {
-    /// The leader answers from its state.
-    Default,
-    /// Any server answers from its local state.
-    Stale,
-    /// The leader confirms it still leads before answering.
-    Consistent,
-}
-
-impl Consistency {
-    pub fn header_value(self) -> &'static str {
-        match self {
-            Consistency::Default => "leader",
-            Consistency::Stale => "stale",
-            Consistency::Consistent => "consistent",
-        }
-    }
-}
-
-/// The options every read endpoint shares.
-#[derive(Debug, Clone)]
-pub struct QueryOptions {
-    pub consistency: Consistency,
-    /// `?index`: block until the result's index exceeds it (0 = don't block).
-    pub min_index: u64,
-    /// How long to block at most, jitter not yet added.
-    pub wait: Duration,
-    pub pretty: bool,
 }
 
 /// Limits that come from the agent's configuration.

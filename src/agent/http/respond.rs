@@ -5,17 +5,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use super::params::Consistency;
-
-/// What a read reports in its headers.
-#[derive(Debug, Clone, Copy)]
-pub struct QueryMeta {
-    /// `X-Consul-Index`; never below 1, as Consul guarantees.
-    pub index: u64,
-    pub known_leader: bool,
-    pub last_contact_ms: u64,
-    pub consistency: Consistency,
-}
+pub use crate::agent::endpoints::QueryMeta;
 
 impl QueryMeta {
     /// Adds the read headers to `h` (straight into a response's own map: one allocation,

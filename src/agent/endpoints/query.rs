@@ -1,0 +1,47 @@
+//! The options and metadata every read shares, whoever asks (the HTTP API, the DNS cache,
+//! anti-entropy): the consistency mode, the blocking index and wait, and what the answer
+//! reflects (`X-Consul-*` over HTTP).
+
+use std::time::Duration;
+
+/// How a read is served (`X-Consul-Effective-Consistency`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Consistency {
+    /// The leader answers from its state.
+    Default,
+    /// Any server answers from its local state.
+    Stale,
+    /// The leader confirms it still leads before answering.
+    Consistent,
+}
+
+impl Consistency {
+    pub fn header_value(self) -> &'static str {
+        match self {
+            Consistency::Default => "leader",
+            Consistency::Stale => "stale",
+            Consistency::Consistent => "consistent",
+        }
+    }
+}
+
+/// The options every read endpoint shares.
+#[derive(Debug, Clone)]
+pub struct QueryOptions {
+    pub consistency: Consistency,
+    /// `?index`: block until the result's index exceeds it (0 = don't block).
+    pub min_index: u64,
+    /// How long to block at most, jitter not yet added.
+    pub wait: Duration,
+    pub pretty: bool,
+}
+
+/// What a read reports in its headers.
+#[derive(Debug, Clone, Copy)]
+pub struct QueryMeta {
+    /// `X-Consul-Index`; never below 1, as Consul guarantees.
+    pub index: u64,
+    pub known_leader: bool,
+    pub last_contact_ms: u64,
+    pub consistency: Consistency,
+}

@@ -1,0 +1,78 @@
+//! Reads with Consul's consistency modes and blocking queries. [`gate`] decides whether this
+//! agent may answer (leader, confirmed leader, or anyone for stale reads); [`query`] parks a
+//! read on the exact key or prefix it covers until the result's index passes the query's index
+//! or its wait ends.
+
+use std::time::Duration;
+
+use rand::Rng;
+use tokio::time::Instant;
+
+use super::{Consistency, EndpointError, QueryMeta, QueryOptions};
+use crate::agent::state::{Tables, WatchKey};
+use crate::agent::Agent;
+
+/// Checks that this agent may serve a read in the requested mode.
+pub async fn gate(agent: &Agent, consistency: Consistency) -> Result<(), EndpointError> {
+    match consistency {
+        Consistency::Stale => Ok(()),
+        Consistency::Default => {
+            if agent.raft()?.is_leader() {
+                Ok(())
+            } else {
+                Err(EndpointError::NoLeader)
+            }
+        }
+        Consistency::Consistent => agent
+            .raft()?
+            .ensure_linearizable()
+            .await
+            .map_err(|_| EndpointError::NoLeader),
+    }
+}
+
+/// Runs `read` against the state, blocking per `opts` until what `watch` covers changes past
+/// `opts.min_index`. `read` returns the result and the index it reflects.
+pub async fn query<T>(
+    agent: &Agent,
+    opts: &QueryOptions,
+    watch: WatchKey,
+    mut read: impl FnMut(&Tables) -> (T, u64),
+) -> Result<(T, QueryMeta), EndpointError> {
+    // Boxed so a parked query does not carry the space of Raft's linearizable-read future.
+    Box::pin(gate(agent, opts.consistency)).await?;
+    let store = &agent.store;
+    let deadline = (opts.min_index > 0).then(|| Instant::now() + opts.wait + jitter(opts.wait));
+    loop {
+        let mut changed = store.watch(watch.clone());
+        let (value, index) = read(&store.read());
+        let done = match deadline {
+            None => true,
+            Some(d) => index > opts.min_index || Instant::now() >= d,
+        };
+        if done {
+            return Ok((value, agent.query_meta(index, opts.consistency)));
+        }
+        drop(value);
+        if let Some(d) = deadline {
+            wait(&mut changed, d).await;
+        }
+    }
+}
+
+/// Parks until `changed` moves or `deadline` passes.
+pub async fn wait(changed: &mut tokio::sync::watch::Receiver<u64>, deadline: Instant) {
+    tokio::select! {
+        _ = changed.changed() => {}
+        _ = tokio::time::sleep_until(deadline) => {}
+    }
+}
+
+/// Up to `wait / 16` of random extra wait, so watchers of one key don't return in lockstep.
+pub fn jitter(wait: Duration) -> Duration {
+    let max = wait.as_millis() as u64 / 16;
+    if max == 0 {
+        return Duration::ZERO;
+    }
+    Duration::from_millis(rand::rng().random_range(0..=max))
+}
