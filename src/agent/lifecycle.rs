@@ -39,6 +39,8 @@ pub struct Options {
 /// An agent whose sockets are all bound and whose state is open, not serving yet.
 pub struct BoundAgent {
     agent: Arc<Agent>,
+    /// The HTTP API (it holds the agent; the agent does not hold it).
+    router: axum::Router,
     http: Vec<tokio::net::TcpListener>,
     unix: Vec<tokio::net::UnixListener>,
     dns: Option<DnsListeners>,
@@ -139,14 +141,14 @@ impl Agent {
             }
         })?;
         let agent = Arc::new(agent);
-        *agent.router.write().unwrap_or_else(|p| p.into_inner()) =
-            Some(http::router(agent.clone()));
+        let router = http::router(agent.clone());
         if let Some(r) = options.reloader {
             let _ = agent.reloader.set(r);
         }
         reload::load_initial(&agent).map_err(AgentError::Config)?;
         Ok(BoundAgent {
             agent,
+            router,
             http,
             unix,
             dns,
@@ -163,6 +165,11 @@ impl BoundAgent {
         &self.agent
     }
 
+    /// The HTTP API the listeners serve (a test can send it requests in-process).
+    pub fn http_router(&self) -> axum::Router {
+        self.router.clone()
+    }
+
     /// The lines `sd agent` prints before the logs start, Consul's banner.
     pub fn banner(&self) -> Vec<(String, String)> {
         banner(&self.agent)
@@ -176,6 +183,7 @@ impl BoundAgent {
     ) -> Result<(), AgentError> {
         let BoundAgent {
             agent,
+            router,
             http,
             unix,
             dns,
@@ -183,9 +191,6 @@ impl BoundAgent {
             data_dir,
             dev_dir,
         } = self;
-        let router = agent
-            .http_router()
-            .unwrap_or_else(|| http::router(agent.clone()));
         let dns = match dns {
             Some(listeners) => {
                 Some(DnsServer::start(listeners, agent.clone()).map_err(AgentError::Listen)?)
@@ -271,12 +276,6 @@ impl BoundAgent {
         if let Some(raft) = agent.raft_opt() {
             raft.shutdown().await;
         }
-        // The router holds the agent: let go of it so the agent (and Raft's files) can be freed.
-        agent
-            .router
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .take();
         drop(router);
         drop(data_dir);
         drop(dev_dir);

@@ -90,9 +90,6 @@ pub struct Agent {
     preferred_server: std::sync::Mutex<Option<String>>,
     /// Services and checks registered on this agent.
     pub local: local::LocalState,
-    /// The agent's own HTTP API, for requests it makes to itself (anti-entropy). Set while
-    /// the agent is bound or serving; cleared when it stops, since the router holds the agent.
-    router: std::sync::RwLock<Option<axum::Router>>,
     /// The running health checks.
     pub checks: checks::Checks,
     /// DeregisterCriticalServiceAfter bookkeeping.
@@ -137,7 +134,6 @@ impl Agent {
             stop: tokio::sync::Notify::new(),
             preferred_server: std::sync::Mutex::new(None),
             local: local::LocalState::new(check_update_interval),
-            router: std::sync::RwLock::new(None),
             checks: checks::Checks::new(updates_tx),
             critical_since: local::reaper::CriticalSince::default(),
             answers: http::Answers::default(),
@@ -204,60 +200,6 @@ impl Agent {
             .collect(),
             meta: self.config.node_meta.clone(),
         }
-    }
-
-    /// The agent's HTTP API (set once the agent is bound).
-    pub fn http_router(&self) -> Option<axum::Router> {
-        self.router
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-    }
-
-    /// Sends a request through this agent's own HTTP API (forwarding included) and decodes a
-    /// 200 answer; any other status is an error with the body.
-    pub async fn internal_json<T: serde::de::DeserializeOwned>(
-        &self,
-        method: &str,
-        uri: &str,
-        body: Option<Vec<u8>>,
-    ) -> Result<Option<T>, String> {
-        let (_, bytes) = self.internal_call(method, uri, body).await?;
-        serde_json::from_slice(&bytes).map_err(|e| format!("{method} {uri}: {e}"))
-    }
-
-    /// Sends a request through this agent's own HTTP API (forwarding included); a 200 answer's
-    /// headers and body, any other status is an error with the body.
-    pub async fn internal_call(
-        &self,
-        method: &str,
-        uri: &str,
-        body: Option<Vec<u8>>,
-    ) -> Result<(axum::http::HeaderMap, bytes::Bytes), String> {
-        let router = self
-            .http_router()
-            .ok_or("the HTTP API is not running yet")?;
-        let req = axum::http::Request::builder()
-            .method(method)
-            .uri(uri)
-            .body(axum::body::Body::from(body.unwrap_or_default()))
-            .map_err(|e| e.to_string())?;
-        let resp = match tower::ServiceExt::oneshot(router, req).await {
-            Ok(r) => r,
-            Err(never) => match never {},
-        };
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
-            .await
-            .map_err(|e| e.to_string())?;
-        if status != axum::http::StatusCode::OK {
-            return Err(format!(
-                "{method} {uri}: {status}: {}",
-                String::from_utf8_lossy(&bytes).trim()
-            ));
-        }
-        Ok((headers, bytes))
     }
 
     /// The RPC addresses of the servers of this datacenter that gossip shows alive.

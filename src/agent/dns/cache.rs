@@ -1,5 +1,5 @@
 //! The client agent's DNS cache. A client holds no catalog, so the first query for a name
-//! fetches it from a server (through the agent's own HTTP API, which forwards), and a task then
+//! fetches it from a server (through the agent's typed catalog calls, which forward), and a task then
 //! keeps it fresh with blocking queries on the same path; every later query is answered from
 //! memory, never waiting on a server. A name nobody asked for in a while is dropped with its
 //! task.
@@ -13,6 +13,7 @@
 //! read as a consistent one; if that fails too, the answer is SERVFAIL.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
@@ -20,8 +21,9 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 use super::view::{NodeView, ServiceView};
+use crate::agent::endpoints::{Consistency, EndpointError, QueryMeta, QueryOptions};
 use crate::agent::Agent;
-use crate::api::catalog::{CatalogNode, Node, ServiceEntry};
+use crate::api::catalog::Node;
 
 /// How long a blocking query waits for a change, at most.
 const WAIT: Duration = Duration::from_secs(60);
@@ -50,19 +52,26 @@ pub enum CacheError {
     TooStale,
 }
 
-/// A kind of cached read: its HTTP path and how its body becomes a view.
+/// A kind of cached read: which typed call fetches it (`endpoints::catalog`) and how its
+/// answer becomes a view.
 pub trait Kind: Send + Sync + Sized + 'static {
-    fn path(key: &str) -> String;
-    fn decode(body: &[u8], only_passing: bool) -> Result<Self, String>;
+    fn fetch<'a>(
+        agent: &'a Agent,
+        key: &'a str,
+        q: &'a QueryOptions,
+        only_passing: bool,
+    ) -> impl Future<Output = Result<(Self, QueryMeta), EndpointError>> + Send + 'a;
 }
 
 impl Kind for ServiceView {
-    fn path(key: &str) -> String {
-        format!("/v1/health/service/{}", encode(key))
-    }
-    fn decode(body: &[u8], only_passing: bool) -> Result<Self, String> {
-        let entries: Vec<ServiceEntry> = serde_json::from_slice(body).map_err(|e| e.to_string())?;
-        Ok(ServiceView::from_entries(&entries, only_passing))
+    async fn fetch(
+        agent: &Agent,
+        key: &str,
+        q: &QueryOptions,
+        only_passing: bool,
+    ) -> Result<(Self, QueryMeta), EndpointError> {
+        let (entries, meta) = agent.service_health(key, q).await?;
+        Ok((ServiceView::from_entries(&entries, only_passing), meta))
     }
 }
 
@@ -70,12 +79,14 @@ impl Kind for ServiceView {
 pub struct NodeEntry(pub Option<NodeView>);
 
 impl Kind for NodeEntry {
-    fn path(key: &str) -> String {
-        format!("/v1/catalog/node/{}", encode(key))
-    }
-    fn decode(body: &[u8], _: bool) -> Result<Self, String> {
-        let node: Option<CatalogNode> = serde_json::from_slice(body).map_err(|e| e.to_string())?;
-        Ok(NodeEntry(node.map(|n| NodeView::from_node(&n.node))))
+    async fn fetch(
+        agent: &Agent,
+        key: &str,
+        q: &QueryOptions,
+        _: bool,
+    ) -> Result<(Self, QueryMeta), EndpointError> {
+        let (node, meta) = agent.catalog_node(key, q).await?;
+        Ok((NodeEntry(node.map(|n| NodeView::from_node(&n.node))), meta))
     }
 }
 
@@ -83,13 +94,14 @@ impl Kind for NodeEntry {
 pub struct NodeList(pub Vec<Node>);
 
 impl Kind for NodeList {
-    fn path(_: &str) -> String {
-        "/v1/catalog/nodes".into()
-    }
-    fn decode(body: &[u8], _: bool) -> Result<Self, String> {
-        serde_json::from_slice(body)
-            .map(NodeList)
-            .map_err(|e| e.to_string())
+    async fn fetch(
+        agent: &Agent,
+        _: &str,
+        q: &QueryOptions,
+        _: bool,
+    ) -> Result<(Self, QueryMeta), EndpointError> {
+        let (nodes, meta) = agent.catalog_nodes(q).await?;
+        Ok((NodeList(nodes), meta))
     }
 }
 
@@ -330,35 +342,22 @@ async fn fetch<T: Kind>(
     wait: Duration,
     r: Reading,
 ) -> Result<(T, u64, Instant), CacheError> {
-    let mut uri = T::path(key);
-    let mut sep = '?';
-    if index > 0 {
-        uri.push_str(&format!("?index={index}&wait={}ms", wait.as_millis()));
-        sep = '&';
-    }
-    if r.allow_stale {
-        uri.push(sep);
-        uri.push_str("stale");
-    }
-    let (headers, body) = agent
-        .internal_call("GET", &uri, None)
-        .await
-        .map_err(CacheError::Fetch)?;
-    let number = |name: &str| -> u64 {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
+    let q = QueryOptions {
+        consistency: if r.allow_stale {
+            Consistency::Stale
+        } else {
+            Consistency::Default
+        },
+        min_index: index,
+        wait,
+        pretty: false,
     };
+    let (value, meta) = T::fetch(agent, key, &q, r.only_passing)
+        .await
+        .map_err(|e| CacheError::Fetch(e.to_string()))?;
     let now = Instant::now();
     let at = now
-        .checked_sub(Duration::from_millis(number("X-Consul-LastContact")))
+        .checked_sub(Duration::from_millis(meta.last_contact_ms))
         .unwrap_or(now);
-    let value = T::decode(&body, r.only_passing).map_err(CacheError::Fetch)?;
-    Ok((value, number("X-Consul-Index"), at))
-}
-
-fn encode(s: &str) -> String {
-    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+    Ok((value, meta.index, at))
 }

@@ -9,8 +9,9 @@
 //! (hickory's request handler), `udp` (the UDP receive loops; TCP is hickory-server's),
 //! `settings` (configuration).
 //!
-//! Uses the catalog only through its public queries and `agent.store`; must not import
-//! `agent::http` (it reaches the HTTP API only through `Agent::internal_call`).
+//! Uses the catalog only through its public queries and `agent.store`, and a client agent's
+//! cache through the agent's typed calls (`endpoints::catalog`); must not import
+//! `agent::http`.
 //!
 //! Must not import: `agent::http` (checked by tests/architecture.rs).
 

@@ -6,6 +6,7 @@
 //!
 //! Must not import: `agent::http` (checked by tests/architecture.rs).
 
+pub mod catalog;
 mod error;
 pub mod forward;
 mod query;

@@ -17,9 +17,9 @@ use super::body::read_json;
 use super::error::HttpError;
 use super::params::{filter, Params, QueryOptions};
 use super::respond;
+use crate::agent::endpoints;
 use crate::agent::filter::schemas;
-use crate::agent::state::catalog::CatalogError;
-use crate::agent::state::{Command, CommandResult, WatchKey};
+use crate::agent::state::WatchKey;
 use crate::agent::Agent;
 use crate::api::catalog::{
     CatalogDeregistration, CatalogNodeServiceList, CatalogRegistration, Meta, FIELD_NAMES,
@@ -45,21 +45,6 @@ async fn body_of<T: serde::de::DeserializeOwned>(body: Body) -> Result<T, HttpEr
     read_json(body, MAX_BODY, FIELD_NAMES, OPAQUE_FIELDS).await
 }
 
-/// Writes a catalog command; a refused change is a 400 with the reason.
-pub async fn write_catalog(agent: &Agent, cmd: Command) -> Result<(), HttpError> {
-    match agent.write(cmd).await? {
-        (_, CommandResult::Catalog(Ok(()))) => Ok(()),
-        (_, CommandResult::Catalog(Err(e))) => Err(catalog_error(e)),
-        (_, other) => Err(HttpError::internal(format!(
-            "unexpected result of a catalog write: {other:?}"
-        ))),
-    }
-}
-
-fn catalog_error(e: CatalogError) -> HttpError {
-    HttpError::bad_request(e.to_string())
-}
-
 async fn register(
     State(agent): State<Arc<Agent>>,
     RawQuery(q): RawQuery,
@@ -67,10 +52,8 @@ async fn register(
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
     agent.check_dc(p.get("dc"))?;
-    let mut reg: CatalogRegistration = body_of(body).await?;
-    check_body_dc(&agent, &reg.datacenter)?;
-    reg.datacenter = agent.config.datacenter.clone();
-    write_catalog(&agent, Command::CatalogRegister(Box::new(reg))).await?;
+    let reg: CatalogRegistration = body_of(body).await?;
+    endpoints::catalog::register(&agent, reg).await?;
     Ok(respond::json(StatusCode::OK, &true, p.flag("pretty"), None))
 }
 
@@ -82,29 +65,8 @@ async fn deregister(
     let p = Params::parse(q.as_deref());
     agent.check_dc(p.get("dc"))?;
     let d: CatalogDeregistration = body_of(body).await?;
-    check_body_dc(&agent, &d.datacenter)?;
-    if d.node.is_empty() {
-        return Err(HttpError::bad_request("Must provide node"));
-    }
-    write_catalog(
-        &agent,
-        Command::CatalogDeregister {
-            node: d.node,
-            service_id: d.service_id,
-            check_id: d.check_id,
-        },
-    )
-    .await?;
+    endpoints::catalog::deregister(&agent, d).await?;
     Ok(respond::json(StatusCode::OK, &true, p.flag("pretty"), None))
-}
-
-fn check_body_dc(agent: &Agent, dc: &str) -> Result<(), HttpError> {
-    if !dc.is_empty() && dc != agent.config.datacenter {
-        return Err(HttpError::internal(format!(
-            "No path to datacenter: {dc:?} is not known to this agent"
-        )));
-    }
-    Ok(())
 }
 
 async fn datacenters(

@@ -58,6 +58,9 @@ impl From<crate::agent::endpoints::EndpointError> for HttpError {
     fn from(e: crate::agent::endpoints::EndpointError) -> HttpError {
         match e {
             crate::agent::endpoints::EndpointError::NoLeader => HttpError::no_leader(),
+            crate::agent::endpoints::EndpointError::Invalid(message) => {
+                HttpError::bad_request(message)
+            }
             other => HttpError::internal(other.to_string()),
         }
     }

@@ -5,8 +5,9 @@
 //! different, and deregisters what the agent does not have. A server joining or coming back
 //! alive also starts a pass at once (Consul's `ServerUp` trigger): a restarted leader may have
 //! dropped this node before gossip told it the node was still there. The leader owns `serfHealth` and
-//! the servers' `consul` service, so those are left alone. It goes through the agent's own
-//! HTTP API, so a client agent's writes reach a server and a follower's reach the leader.
+//! the servers' `consul` service, so those are left alone. It reads and writes through the
+//! agent's typed catalog calls (`endpoints::catalog`), so a client agent's writes reach a
+//! server and a follower's reach the leader.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -16,6 +17,7 @@ use rand::Rng;
 use tokio::sync::broadcast::{self, error::RecvError};
 
 use crate::agent::cluster::server_of;
+use crate::agent::endpoints::catalog::no_blocking;
 use crate::agent::gossip::MemberEvent;
 use crate::agent::reconcile::SERF_CHECK_ID;
 use crate::agent::Agent;
@@ -226,14 +228,15 @@ async fn pass(agent: &Agent) -> Result<Option<tokio::time::Instant>, String> {
     let node = agent.node_info();
     let view = agent.local.sync_view();
     let (services, mut checks) = (view.services, view.checks);
-    let name = urlencode(&node.name);
-    let remote: Option<CatalogNode> = agent
-        .internal_json("GET", &format!("/v1/catalog/node/{name}"), None)
-        .await?;
-    let remote_checks: Vec<HealthCheck> = agent
-        .internal_json("GET", &format!("/v1/health/node/{name}"), None)
-        .await?
-        .unwrap_or_default();
+    let q = no_blocking();
+    let (remote, _) = agent
+        .catalog_node(&node.name, &q)
+        .await
+        .map_err(|e| e.to_string())?;
+    let (remote_checks, _) = agent
+        .node_checks(&node.name, &q)
+        .await
+        .map_err(|e| e.to_string())?;
     // An output change that is not due yet leaves the catalog's output (status changes are
     // never deferred).
     for id in &view.deferred {
@@ -245,18 +248,13 @@ async fn pass(agent: &Agent) -> Result<Option<tokio::time::Instant>, String> {
         }
     }
     for op in plan(&node, &services, &checks, remote.as_ref(), &remote_checks) {
-        let (path, body) = match &op {
-            Op::Register(reg) => ("/v1/catalog/register", serde_json::to_vec(reg)),
-            Op::Deregister(d) => ("/v1/catalog/deregister", serde_json::to_vec(d)),
-        };
-        let body = body.map_err(|e| e.to_string())?;
-        let _: Option<bool> = agent.internal_json("PUT", path, Some(body)).await?;
+        match op {
+            Op::Register(reg) => agent.catalog_register(*reg).await,
+            Op::Deregister(d) => agent.catalog_deregister(d).await,
+        }
+        .map_err(|e| e.to_string())?;
     }
     Ok(view.next_due)
-}
-
-fn urlencode(s: &str) -> String {
-    form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 #[cfg(test)]

@@ -103,6 +103,7 @@ impl TestServer {
         .await
         .expect("bind the agent");
         let agent = bound.agent().clone();
+        let http = bound.http_router();
         let raft = agent.raft_opt().expect("a server has Raft").clone();
         let me = ServerNode {
             id: agent.node_id.clone(),
@@ -119,7 +120,7 @@ impl TestServer {
             me,
             raft,
             store: agent.store.clone(),
-            http: agent.http_router().expect("router"),
+            http,
             agent,
             serving: Some((stop, serving)),
             dir,
