@@ -148,6 +148,15 @@ fn peers_json_recovers_a_lone_survivor() {
         let key = format!("keep/{i}");
         assert!(put(&servers[i % 3], &key, &key));
     }
+    // The survivor must hold every write before the other two are lost: a write acknowledged
+    // by the other two alone would be lost with them (peers.json recovers what the survivor
+    // has), and under load a follower can lag the acknowledgement by a moment.
+    eventually("server 1 holds every write", &[&servers[0]], || {
+        (0..20).all(|i| {
+            let url = format!("{}/v1/kv/keep/{i}?stale&raw", servers[0].url());
+            matches!(http_get(&url), Ok((200, _)))
+        })
+    });
     for s in &mut servers {
         s.kill9();
     }
