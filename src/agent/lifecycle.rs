@@ -6,7 +6,7 @@
 //! (`commands::agent`); tests start real agents in-process the same way, on port 0.
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::data_dir::DataDir;
@@ -45,6 +45,8 @@ pub struct BoundAgent {
     unix: Vec<tokio::net::UnixListener>,
     dns: Option<DnsListeners>,
     rpc: Option<tokio::net::TcpListener>,
+    /// The checks' results, for the task that applies them.
+    check_updates: tokio::sync::mpsc::Receiver<crate::agent::checks::CheckUpdate>,
     data_dir: DataDir,
     /// `-dev`'s temporary data directory, removed when the agent stops.
     dev_dir: Option<tempfile::TempDir>,
@@ -109,10 +111,8 @@ impl Agent {
         let dns = DnsListeners::bind(&config.client_addrs, config.ports.dns)
             .await
             .map_err(AgentError::Listen)?;
-        if let Some(d) = &dns {
-            if !config.client_addrs.is_empty() {
-                config.ports.dns = i32::from(d.port());
-            }
+        if let Some(port) = dns.as_ref().and_then(DnsListeners::port) {
+            config.ports.dns = i32::from(port);
         }
 
         let store = Store::new();
@@ -125,7 +125,7 @@ impl Agent {
         config.ports.serf_lan = i32::from(gossip.advertise().port());
 
         log_listeners(&config, &http, dns.as_ref(), rpc_listener.as_ref(), &gossip);
-        let mut agent = Agent::new(
+        let (mut agent, check_updates) = Agent::new(
             config,
             node_id,
             store,
@@ -153,6 +153,7 @@ impl Agent {
             unix,
             dns,
             rpc: rpc_listener,
+            check_updates,
             data_dir,
             dev_dir,
         })
@@ -188,6 +189,7 @@ impl BoundAgent {
             unix,
             dns,
             rpc,
+            check_updates,
             data_dir,
             dev_dir,
         } = self;
@@ -227,23 +229,15 @@ impl BoundAgent {
             )));
         }
         tasks.push(tokio::spawn(local::sync::run(agent.clone())));
-        let updates = agent
-            .check_updates
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take();
-        if let Some(rx) = updates {
-            tasks.push(tokio::spawn(local::reaper::apply_updates(
-                agent.clone(),
-                rx,
-            )));
-        }
+        tasks.push(tokio::spawn(local::reaper::apply_updates(
+            agent.clone(),
+            check_updates,
+        )));
         tasks.push(tokio::spawn(local::reaper::run(
             agent.clone(),
             local::reaper::REAP_EVERY,
         )));
-        let join_failed = Arc::new(Mutex::new(None::<cluster::JoinError>));
-        tasks.push(tokio::spawn(join(agent.clone(), join_failed.clone())));
+        let joining = tokio::spawn(join(agent.clone()));
         tracing::info!(node = %agent.config.node_name, id = %agent.node_id, "agent started");
 
         let how = tokio::select! {
@@ -276,27 +270,29 @@ impl BoundAgent {
         if let Some(raft) = agent.raft_opt() {
             raft.shutdown().await;
         }
-        drop(router);
         drop(data_dir);
         drop(dev_dir);
-        let join_error = join_failed.lock().unwrap_or_else(|p| p.into_inner()).take();
-        match join_error {
-            Some(e) => Err(AgentError::Join(e)),
-            None => Ok(()),
+        // A join that ran out of retries stopped the agent: that is its exit status.
+        if !joining.is_finished() {
+            joining.abort();
+        }
+        match joining.await {
+            Ok(Err(e)) => Err(AgentError::Join(e)),
+            _ => Ok(()),
         }
     }
 }
 
-/// Joins the addresses of `-join`/`-retry-join`; when the retries run out, records why and
-/// stops the agent.
-async fn join(agent: Arc<Agent>, failed: Arc<Mutex<Option<cluster::JoinError>>>) {
+/// Joins the addresses of `-join`/`-retry-join`; when the retries run out, stops the agent and
+/// returns why.
+async fn join(agent: Arc<Agent>) -> Result<(), cluster::JoinError> {
     let c = &agent.config;
-    if let Err(e) = cluster::join(&agent.gossip, &c.retry_join, c.retry_interval, c.retry_max).await
-    {
+    let joined = cluster::join(&agent.gossip, &c.retry_join, c.retry_interval, c.retry_max).await;
+    if let Err(e) = &joined {
         tracing::error!("{e}");
-        *failed.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
         agent.stop.notify_one();
     }
+    joined
 }
 
 /// Says where the agent listens, one line per socket in Consul's words (`Started HTTP server`

@@ -106,12 +106,11 @@ pub struct Agent {
     pub metrics: metrics::Metrics,
     /// The version this agent reports (banner, gossip tags, `/v1/agent/self`).
     pub version: &'static str,
-    /// Check results, taken once by the task that applies them.
-    check_updates: std::sync::Mutex<Option<tokio::sync::mpsc::Receiver<checks::CheckUpdate>>>,
 }
 
 impl Agent {
-    /// An agent of these parts; `raft` is None on a client agent.
+    /// An agent of these parts (`raft` is None on a client agent), and the receiving end of
+    /// its checks' results, for the task that applies them.
     fn new(
         config: RuntimeConfig,
         node_id: String,
@@ -120,10 +119,10 @@ impl Agent {
         rpc: rpc::RpcClient,
         gossip: gossip::Gossip,
         version: &'static str,
-    ) -> Agent {
+    ) -> (Agent, tokio::sync::mpsc::Receiver<checks::CheckUpdate>) {
         let (updates_tx, updates_rx) = tokio::sync::mpsc::channel(1024);
         let check_update_interval = config.check_update_interval;
-        Agent {
+        let agent = Agent {
             config,
             node_id,
             store,
@@ -142,8 +141,8 @@ impl Agent {
             reloader: std::sync::OnceLock::new(),
             metrics: metrics::Metrics::new(),
             version,
-            check_updates: std::sync::Mutex::new(Some(updates_rx)),
-        }
+        };
+        (agent, updates_rx)
     }
 
     /// Removes a check from the local state (and the data directory) and stops it; false

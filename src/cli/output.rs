@@ -80,13 +80,6 @@ pub fn tabwrite(rows: &[(String, String)], min_pad: usize) -> String {
     out
 }
 
-/// Prints `text` to stderr and returns exit code 1: how client commands report failures in
-/// Consul's own words (`Error querying Consul agent: ...`) rather than as `Error: ...`.
-pub fn fail(text: &str) -> ExitCode {
-    eprintln(text);
-    ExitCode::FAILURE
-}
-
 /// Lays out `text` the way Go's `text/tabwriter` does with `padchar ' '` and no flags: every
 /// tab-terminated cell belongs to a column, a column block is a run of consecutive lines that
 /// have a cell in that column, and each block is as wide as its widest cell plus `padding`

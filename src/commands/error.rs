@@ -11,8 +11,8 @@ pub type CmdResult = Result<ExitCode, CliError>;
 /// wording) and the exit code.
 #[derive(Debug)]
 pub struct CliError {
-    /// Printed on stderr by `dispatch`; `None` when the command already said what went wrong.
-    pub message: Option<String>,
+    /// Printed on stderr by `dispatch`.
+    pub message: String,
     pub exit_code: u8,
 }
 
@@ -25,17 +25,14 @@ impl CliError {
     /// A failure with its own exit code, printed as is.
     pub fn new(message: impl Display, exit_code: u8) -> CliError {
         CliError {
-            message: Some(message.to_string()),
+            message: message.to_string(),
             exit_code,
         }
     }
 
-    /// An exit code alone (the command printed its diagnostics itself).
-    pub fn code(exit_code: u8) -> CliError {
-        CliError {
-            message: None,
-            exit_code,
-        }
+    /// A usage error (a bad flag value or argument): exit code 2, as Go's flag package exits.
+    pub fn usage(message: impl Display) -> CliError {
+        CliError::new(message, 2)
     }
 }
 

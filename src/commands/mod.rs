@@ -116,9 +116,7 @@ pub fn dispatch(matches: &ArgMatches) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(CliError { message, exit_code }) => {
-            if let Some(message) = message {
-                crate::cli::output::eprintln(&message);
-            }
+            crate::cli::output::eprintln(&message);
             ExitCode::from(exit_code)
         }
     }

@@ -9,7 +9,6 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Arg, ArgMatches, Command};
 
-use crate::cli::output;
 use crate::commands::{CliError, CmdResult};
 use crate::docker::tags::Tags;
 use crate::docker::{engine, runner, service, uri};
@@ -34,12 +33,6 @@ pub fn cli() -> Command {
         .arg(Arg::new("args").num_args(0..).trailing_var_arg(true).hide(true))
 }
 
-/// A usage error: the message and exit 2, as registrator's Go flag parsing does.
-fn usage(message: &str) -> ExitCode {
-    output::eprintln(message);
-    ExitCode::from(2)
-}
-
 fn number(m: &ArgMatches, name: &str, default: i64) -> Result<i64, String> {
     match get_str(m, name) {
         None => Ok(default),
@@ -53,17 +46,19 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
     let args = get_all(m, "args");
     let uri = match args.as_slice() {
         [uri] => uri.clone(),
-        [] => return Ok(usage("Missing required argument for registry URI.")),
+        // Usage errors exit 2, as registrator's Go flag parsing does.
+        [] => {
+            return Err(CliError::usage(
+                "Missing required argument for registry URI.",
+            ))
+        }
         _ => {
-            return Ok(usage(
+            return Err(CliError::usage(
                 "Options should come before the registry URI argument.",
             ))
         }
     };
-    let registry = match uri::parse(&uri) {
-        Ok(r) => r,
-        Err(e) => return Ok(usage(&e)),
-    };
+    let registry = uri::parse(&uri).map_err(CliError::usage)?;
     let parsed = (|| -> Result<_, String> {
         let ttl = number(m, "ttl", 0)?;
         let ttl_refresh = number(m, "ttl-refresh", 0)?;
@@ -88,10 +83,7 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
         };
         Ok((resync, attempts, interval, on_success, tags))
     })();
-    let (resync, attempts, interval, on_success, tags) = match parsed {
-        Ok(v) => v,
-        Err(e) => return Ok(usage(&e)),
-    };
+    let (resync, attempts, interval, on_success, tags) = parsed.map_err(CliError::usage)?;
     crate::cli::logging::init("info", false).map_err(anyhow::Error::msg)?;
     let flags = crate::config::client_env::ClientFlags {
         http_addr: Some(registry.http_addr()),

@@ -350,7 +350,7 @@ async fn fetch<T: Kind>(
         },
         min_index: index,
         wait,
-        pretty: false,
+        ..QueryOptions::default()
     };
     let (value, meta) = T::fetch(agent, key, &q, r.only_passing)
         .await

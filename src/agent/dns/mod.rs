@@ -75,12 +75,9 @@ impl DnsListeners {
             .collect()
     }
 
-    /// The port every socket is bound to (0 with no address).
-    pub fn port(&self) -> u16 {
-        self.sockets
-            .first()
-            .and_then(|(udp, _)| udp.local_addr().ok())
-            .map_or(0, |a| a.port())
+    /// The port every socket is bound to (`None` with no address).
+    pub fn port(&self) -> Option<u16> {
+        self.addrs().first().map(SocketAddr::port)
     }
 }
 

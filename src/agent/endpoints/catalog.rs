@@ -6,29 +6,17 @@
 //! answer decoded here, the one place that knows its wire form. The writes are the ones the
 //! HTTP API's handlers make ([`register`], [`deregister`]).
 
-use std::time::Duration;
-
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 use super::forward::{self, ToLeader};
 use super::{read, Consistency, EndpointError, QueryMeta, QueryOptions};
-use crate::agent::raft::RaftNode;
 use crate::agent::rpc::{ForwardRequest, ForwardResponse};
 use crate::agent::state::{Command, CommandResult, Tables, WatchKey};
 use crate::agent::Agent;
 use crate::api::catalog::{
     CatalogDeregistration, CatalogNode, CatalogRegistration, HealthCheck, Node, ServiceEntry,
 };
-
-/// A read that returns at once, from the leader (what anti-entropy reads).
-pub fn no_blocking() -> QueryOptions {
-    QueryOptions {
-        consistency: Consistency::Default,
-        min_index: 0,
-        wait: Duration::ZERO,
-        pretty: false,
-    }
-}
 
 impl Agent {
     /// `/v1/catalog/node/:node`: the node and its services, or `None`.
@@ -86,9 +74,7 @@ impl Agent {
 
     /// `PUT /v1/catalog/register`.
     pub async fn catalog_register(&self, reg: CatalogRegistration) -> Result<(), EndpointError> {
-        let body = serde_json::to_vec(&reg).map_err(|e| EndpointError::Decode(e.to_string()))?;
-        let message = request("PUT", "/v1/catalog/register".into(), body);
-        if self.write_here(&message).await? {
+        if self.write_here("/v1/catalog/register", &reg).await? {
             register(self, reg).await?;
         }
         Ok(())
@@ -96,9 +82,7 @@ impl Agent {
 
     /// `PUT /v1/catalog/deregister`.
     pub async fn catalog_deregister(&self, d: CatalogDeregistration) -> Result<(), EndpointError> {
-        let body = serde_json::to_vec(&d).map_err(|e| EndpointError::Decode(e.to_string()))?;
-        let message = request("PUT", "/v1/catalog/deregister".into(), body);
-        if self.write_here(&message).await? {
+        if self.write_here("/v1/catalog/deregister", &d).await? {
             deregister(self, d).await?;
         }
         Ok(())
@@ -114,48 +98,40 @@ impl Agent {
         local: impl FnMut(&Tables) -> (T, u64),
     ) -> Result<(T, QueryMeta), EndpointError> {
         let message = request("GET", format!("{path}{}", query_string(q)), Vec::new());
-        let answer = match self.raft_opt() {
-            Some(raft) if q.consistency == Consistency::Stale || raft.is_leader() => None,
-            Some(raft) => match Box::pin(forward::to_leader(self, raft, &message)).await? {
-                ToLeader::Answer(a) => Some(a),
-                ToLeader::ServeHere => None,
-            },
-            None => Some(Box::pin(forward::to_server(self, &message)).await?),
-        };
-        match answer {
+        let stale = q.consistency == Consistency::Stale;
+        match self.send_unless_here(&message, stale).await? {
             None => read::query(self, q, watch, local).await,
-            Some(a) => decode(a, q.consistency),
+            Some(answer) => decode(answer, q.consistency),
         }
     }
 
-    /// True when the write is for this agent to apply (it leads); otherwise sends it on and
-    /// checks the answer.
-    async fn write_here(&self, message: &ForwardRequest) -> Result<bool, EndpointError> {
-        let answer = match self.raft_opt() {
-            Some(raft) => match leader_or_forward(self, raft, message).await? {
-                None => return Ok(true),
-                Some(a) => a,
-            },
-            None => Box::pin(forward::to_server(self, message)).await?,
-        };
-        decode::<bool>(answer, Consistency::Default).map(|_| false)
+    /// True when a write of `body` to `path` is for this agent to apply (it leads);
+    /// otherwise sends it on and checks the answer.
+    async fn write_here(&self, path: &str, body: &impl Serialize) -> Result<bool, EndpointError> {
+        let body = serde_json::to_vec(body).map_err(|e| EndpointError::Decode(e.to_string()))?;
+        let message = request("PUT", path.to_string(), body);
+        match self.send_unless_here(&message, false).await? {
+            None => Ok(true),
+            Some(answer) => decode::<bool>(answer, Consistency::Default).map(|_| false),
+        }
     }
-}
 
-async fn leader_or_forward(
-    agent: &Agent,
-    raft: &RaftNode,
-    message: &ForwardRequest,
-) -> Result<Option<ForwardResponse>, EndpointError> {
-    if raft.is_leader() {
-        return Ok(None);
+    /// `None` when this agent serves `message` itself (a server that leads, or any server
+    /// when `stale`); otherwise the answer of the leader or (from a client agent) a server.
+    async fn send_unless_here(
+        &self,
+        message: &ForwardRequest,
+        stale: bool,
+    ) -> Result<Option<ForwardResponse>, EndpointError> {
+        Ok(match self.raft_opt() {
+            Some(raft) if stale || raft.is_leader() => None,
+            Some(raft) => match Box::pin(forward::to_leader(self, raft, message)).await? {
+                ToLeader::Answer(answer) => Some(answer),
+                ToLeader::ServeHere => None,
+            },
+            None => Some(Box::pin(forward::to_server(self, message)).await?),
+        })
     }
-    Ok(
-        match Box::pin(forward::to_leader(agent, raft, message)).await? {
-            ToLeader::Answer(a) => Some(a),
-            ToLeader::ServeHere => None,
-        },
-    )
 }
 
 /// Applies a catalog registration on the leader: its datacenter must be this one.
@@ -263,10 +239,11 @@ fn escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn query_strings_carry_blocking_and_mode() {
-        let mut q = no_blocking();
+        let mut q = QueryOptions::default();
         assert_eq!(query_string(&q), "");
         q.min_index = 7;
         q.wait = Duration::from_millis(1500);

@@ -5,9 +5,10 @@
 use std::time::Duration;
 
 /// How a read is served (`X-Consul-Effective-Consistency`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Consistency {
     /// The leader answers from its state.
+    #[default]
     Default,
     /// Any server answers from its local state.
     Stale,
@@ -25,8 +26,9 @@ impl Consistency {
     }
 }
 
-/// The options every read endpoint shares.
-#[derive(Debug, Clone)]
+/// The options every read endpoint shares; the default is a read from the leader that
+/// returns at once.
+#[derive(Debug, Clone, Default)]
 pub struct QueryOptions {
     pub consistency: Consistency,
     /// `?index`: block until the result's index exceeds it (0 = don't block).

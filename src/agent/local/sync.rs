@@ -17,7 +17,7 @@ use rand::Rng;
 use tokio::sync::broadcast::{self, error::RecvError};
 
 use crate::agent::cluster::server_of;
-use crate::agent::endpoints::catalog::no_blocking;
+use crate::agent::endpoints::QueryOptions;
 use crate::agent::gossip::MemberEvent;
 use crate::agent::reconcile::SERF_CHECK_ID;
 use crate::agent::Agent;
@@ -228,7 +228,7 @@ async fn pass(agent: &Agent) -> Result<Option<tokio::time::Instant>, String> {
     let node = agent.node_info();
     let view = agent.local.sync_view();
     let (services, mut checks) = (view.services, view.checks);
-    let q = no_blocking();
+    let q = QueryOptions::default();
     let (remote, _) = agent
         .catalog_node(&node.name, &q)
         .await

@@ -14,7 +14,7 @@ use clap::{Arg, ArgAction, ArgMatches, Command};
 
 use crate::cli::output;
 use crate::client::Client;
-use crate::commands::CmdResult;
+use crate::commands::{CliError, CmdResult};
 use crate::template::config::{self, Config, Sources};
 
 pub fn cli() -> Command {
@@ -42,30 +42,17 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
         return Ok(ExitCode::SUCCESS);
     }
     let env: BTreeMap<String, String> = crate::config::process_env_vars();
-    let sources = match sources(m, &env) {
-        Ok(s) => s,
-        Err(e) => return Ok(usage(&e)),
-    };
-    let config = match config::load(&sources) {
-        Ok(c) => c,
-        Err(e) => return Ok(usage(&e)),
-    };
+    let sources = sources(m, &env).map_err(usage)?;
+    let config = config::load(&sources).map_err(usage)?;
     if config.templates.is_empty() && config.exec.is_none() {
-        return Ok(usage(
+        return Err(usage(
             "no templates: give -template \"src:dest[:command]\" or a template {} block in -config",
         ));
     }
-    let outputs = match log_outputs(&config) {
-        Ok(o) => o,
-        Err(e) => return Ok(usage(&e)),
-    };
-    if let Err(e) = crate::cli::logging::init_with(&config.log_level, false, outputs) {
-        return Ok(usage(&format!("log_level: {e}")));
-    }
-    let client = match client_for(&config) {
-        Ok(c) => c,
-        Err(e) => return Ok(usage(&e)),
-    };
+    let outputs = log_outputs(&config).map_err(usage)?;
+    crate::cli::logging::init_with(&config.log_level, false, outputs)
+        .map_err(|e| usage(format!("log_level: {e}")))?;
+    let client = client_for(&config).map_err(usage)?;
     let reload: crate::template::Reload = Box::new(move || {
         let config = config::load(&sources)?;
         let client = client_for(&config)?;
@@ -154,8 +141,7 @@ fn client_for(config: &Config) -> Result<Client, String> {
     Client::new(settings).map_err(|e| format!("cannot build the HTTP client: {e}"))
 }
 
-/// Prints a usage error and returns exit code 2.
-fn usage(message: &str) -> ExitCode {
-    output::eprintln(&format!("sd template: {message}"));
-    ExitCode::from(2)
+/// A usage error: `sd template: <message>`, exit 2.
+fn usage(message: impl std::fmt::Display) -> CliError {
+    CliError::usage(format!("sd template: {message}"))
 }
