@@ -1,4 +1,10 @@
-//! Link settings of the static release binary (`+crt-static`, README: Build), which keep a
+//! Two jobs: embedding the web UI, and the link settings of the static release binary.
+//!
+//! **The UI** (`ui/`, served by `agent::ui`): every file is embedded with a gzip copy made
+//! here (so the binary carries no compressor) and a strong ETag, listed in
+//! `$OUT_DIR/ui_assets.rs`.
+//!
+//! **Link settings** of the static release binary (`+crt-static`, README: Build), which keep a
 //! client agent's resident memory down (README, Benchmarks: idle RSS):
 //!
 //! * `-z pack-relative-relocs`: the startup relocations as DT_RELR, 13 KB instead of a 1.2 MB
@@ -16,11 +22,65 @@
 // rule for the library.
 #![allow(clippy::disallowed_methods)]
 
-use std::path::Path;
+use std::hash::Hasher;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 const ORDER_FILE: &str = "link/startup-symbols.txt";
+const UI_DIR: &str = "ui";
 
 fn main() {
+    embed_ui();
+    link_settings();
+}
+
+/// Writes `$OUT_DIR/ui_assets.rs`: one `Asset` per file under `ui/` (path relative to it,
+/// with `/`), its bytes, a gzip copy and an ETag.
+fn embed_ui() {
+    println!("cargo:rerun-if-changed={UI_DIR}");
+    let dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets it"));
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets it"));
+    let mut files = Vec::new();
+    collect(&dir.join(UI_DIR), &mut files);
+    files.sort();
+    let mut table = String::from("pub static ASSETS: &[Asset] = &[\n");
+    for file in files {
+        let rel = file
+            .strip_prefix(dir.join(UI_DIR))
+            .expect("under ui/")
+            .to_string_lossy()
+            .replace('\\', "/");
+        let body = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(&body).expect("in memory");
+        let gz = gz.finish().expect("in memory");
+        let gz_path = out.join("ui").join(format!("{rel}.gz"));
+        std::fs::create_dir_all(gz_path.parent().expect("has a parent")).expect("OUT_DIR");
+        std::fs::write(&gz_path, &gz).expect("OUT_DIR");
+        let mut h = fnv::FnvHasher::default();
+        h.write(&body);
+        table.push_str(&format!(
+            "    Asset {{ path: {rel:?}, body: include_bytes!({file:?}), gzip: include_bytes!({gz_path:?}), etag: \"\\\"{:016x}\\\"\" }},\n",
+            h.finish()
+        ));
+    }
+    table.push_str("];\n");
+    std::fs::write(out.join("ui_assets.rs"), table).expect("OUT_DIR");
+}
+
+fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
+    let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    for entry in entries {
+        let path = entry.expect("readable ui/ entry").path();
+        if path.is_dir() {
+            collect(&path, files);
+        } else {
+            files.push(path);
+        }
+    }
+}
+
+fn link_settings() {
     println!("cargo:rerun-if-changed={ORDER_FILE}");
     let features = std::env::var("CARGO_CFG_TARGET_FEATURE").unwrap_or_default();
     let target = std::env::var("TARGET").unwrap_or_default();

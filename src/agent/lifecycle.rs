@@ -141,7 +141,11 @@ impl Agent {
             }
         })?;
         let agent = Arc::new(agent);
-        let router = http::router(agent.clone());
+        let ui = match agent.config.ui_enabled {
+            true => Some(super::ui::Ui::new(&agent).map_err(AgentError::Ui)?),
+            false => None,
+        };
+        let router = http::router(agent.clone(), ui);
         if let Some(r) = options.reloader {
             let _ = agent.reloader.set(r);
         }

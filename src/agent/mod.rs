@@ -27,6 +27,7 @@ pub mod rpc;
 pub mod state;
 mod tombstones;
 mod udp_tcp;
+pub mod ui;
 
 pub use lifecycle::{BoundAgent, Options, Shutdown};
 
@@ -54,6 +55,8 @@ pub enum AgentError {
     Bootstrap(#[from] raft::RaftAdminError),
     #[error(transparent)]
     Listen(std::io::Error),
+    #[error("cannot serve the web UI: {0}")]
+    Ui(std::io::Error),
     #[error(transparent)]
     RpcListen(#[from] rpc::BindError),
     #[error("data_dir is required; set -data-dir or data_dir in a config file (or use -dev)")]

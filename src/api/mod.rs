@@ -14,6 +14,7 @@ pub mod kv;
 pub mod operator;
 pub mod service_definition;
 pub mod txn;
+pub mod ui;
 
 pub use agent::AgentMember;
 pub use agent_self::AgentSelf;

@@ -262,11 +262,11 @@ pub const AGENT_FLAGS: &[AgentFlag] = &[
         "Server RPC port. Default 8300."),
     row("syslog", Bool, Key("enable_syslog"), "", NotYet,
         "Also send logs to syslog."),
-    row("ui", Bool, Key("ui_config.enabled"), "", NotYet,
+    row("ui", Bool, Key("ui_config.enabled"), "", Yes,
         "Serve the web UI under /ui/."),
-    row("ui-content-path", Str, Key("ui_config.content_path"), "PATH", NotYet,
+    row("ui-content-path", Str, Key("ui_config.content_path"), "PATH", Yes,
         "URL path the UI is served under. Default /ui/."),
-    row("ui-dir", Str, Key("ui_config.dir"), "DIR", NotYet,
+    row("ui-dir", Str, Key("ui_config.dir"), "DIR", Yes,
         "Serve the UI from this directory instead of the built-in one."),
 ];
 

@@ -219,7 +219,7 @@ fn seed_command_lines_parse() {
     assert_eq!(rt.advertise_addr, Some("192.168.242.69".parse().unwrap()));
     assert_eq!(rt.client_addrs, ["0.0.0.0".parse::<IpAddr>().unwrap()]);
     assert_eq!(rt.retry_join, ["192.168.242.68"]);
-    assert!(rt.not_yet_supported.contains(&"-ui".to_string()));
+    assert!(!rt.not_yet_supported.contains(&"-ui".to_string()));
     assert!(!rt.not_yet_supported.contains(&"-join".to_string()));
 }
 

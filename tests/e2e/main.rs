@@ -37,3 +37,4 @@ mod template_cli;
 mod template_complaints;
 mod template_golden;
 mod template_nginx;
+mod ui_browser;

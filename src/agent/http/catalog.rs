@@ -100,7 +100,10 @@ pub fn meta_matches(meta: &Meta, wanted: &[(String, String)]) -> bool {
 }
 
 /// Options of a catalog read.
-fn read_opts(agent: &Agent, q: Option<&str>) -> Result<(Params, QueryOptions), HttpError> {
+pub(super) fn read_opts(
+    agent: &Agent,
+    q: Option<&str>,
+) -> Result<(Params, QueryOptions), HttpError> {
     let p = Params::parse(q);
     agent.check_dc(p.get("dc"))?;
     let opts = QueryOptions::parse(&p, agent.query_limits())?;

@@ -38,6 +38,7 @@ pub fn needs_leader(method: &Method, path: &str, query: Option<&str>) -> bool {
         || path.starts_with("/v1/kv/")
         || path.starts_with("/v1/catalog/")
         || path.starts_with("/v1/health/")
+        || path.starts_with("/v1/internal/ui/")
     {
         return !stale_read();
     }

@@ -13,6 +13,7 @@ pub mod catalog;
 mod error;
 mod forward;
 mod health;
+mod internal_ui;
 mod kv;
 mod membership;
 mod operator;
@@ -38,9 +39,13 @@ pub use respond::QueryMeta;
 
 use super::Agent;
 
-/// Every route this agent serves.
-pub fn router(agent: Arc<Agent>) -> Router {
-    Router::new()
+/// Every route this agent serves, with the web UI when it is on.
+pub fn router(agent: Arc<Agent>, ui: Option<crate::agent::ui::Ui>) -> Router {
+    let mut router = Router::new();
+    if let Some(ui) = ui {
+        router = router.merge(crate::agent::ui::routes(&agent.config.ui_content_path, ui));
+    }
+    router
         .route("/", get(root))
         .merge(status::routes())
         .merge(kv::routes())
@@ -50,6 +55,7 @@ pub fn router(agent: Arc<Agent>) -> Router {
         .merge(agent_health::routes())
         .merge(agent_metrics::routes())
         .merge(health::routes())
+        .merge(internal_ui::routes())
         .merge(txn::routes())
         .merge(self_info::routes())
         .merge(membership::routes())
@@ -171,13 +177,16 @@ async fn root(axum::extract::State(agent): axum::extract::State<Arc<Agent>>) -> 
     if agent.config.ui_enabled {
         (
             StatusCode::MOVED_PERMANENTLY,
-            [(axum::http::header::LOCATION, "/ui/")],
+            [(
+                axum::http::header::LOCATION,
+                agent.config.ui_content_path.as_str(),
+            )],
         )
             .into_response()
     } else {
         (
             StatusCode::OK,
-            "sd agent: UI disabled. To enable, set ui_config.enabled=true in the agent configuration and restart.\n",
+            "Consul Agent: UI disabled. To enable, set ui_config.enabled=true in the agent configuration and restart.",
         )
             .into_response()
     }

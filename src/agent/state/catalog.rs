@@ -68,6 +68,14 @@ pub struct Touched {
 }
 
 impl Touched {
+    /// Adds the key of the whole catalog when anything changed (the UI's summaries watch it).
+    fn whole_catalog(mut self) -> Self {
+        if !self.keys.is_empty() {
+            self.keys.insert(WatchKey::Catalog);
+        }
+        self
+    }
+
     fn node(&mut self, c: &mut Catalog, node: &str, index: u64) {
         c.indexes.node.insert(node.to_string(), index);
         self.keys.insert(WatchKey::Node(node.to_string()));
@@ -114,7 +122,7 @@ impl Catalog {
         for check in reg.check.iter().chain(reg.checks.iter()) {
             self.ensure_check(index, &node_name, check, &mut t);
         }
-        Ok(t)
+        Ok(t.whole_catalog())
     }
 
     fn validate(&self, reg: &CatalogRegistration) -> Result<(), CatalogError> {
@@ -345,7 +353,7 @@ impl Catalog {
             self.indexes.nodes = index;
             t.keys.insert(WatchKey::Nodes);
         }
-        t
+        t.whole_catalog()
     }
 
     fn remove_service(&mut self, index: u64, node: &str, id: &str, t: &mut Touched) {

@@ -8,6 +8,7 @@
 pub mod catalog;
 mod catalog_index;
 mod catalog_query;
+mod catalog_summary;
 #[cfg(test)]
 mod catalog_tests;
 pub mod command;

@@ -25,6 +25,8 @@ pub enum WatchKey {
     Services,
     /// Any health check.
     Checks,
+    /// Anything in the catalog (the UI's service summaries and node dump).
+    Catalog,
 }
 
 /// The registry of watched keys and prefixes. A sender lives only while someone listens.
@@ -97,7 +99,9 @@ impl Watches {
 fn set_key(probe: &mut WatchKey, key: &str, exact: bool) {
     let mut s = match std::mem::replace(probe, WatchKey::Key(String::new())) {
         WatchKey::Key(s) | WatchKey::Prefix(s) | WatchKey::Service(s) | WatchKey::Node(s) => s,
-        WatchKey::Nodes | WatchKey::Services | WatchKey::Checks => String::new(),
+        WatchKey::Nodes | WatchKey::Services | WatchKey::Checks | WatchKey::Catalog => {
+            String::new()
+        }
     };
     s.clear();
     s.push_str(key);

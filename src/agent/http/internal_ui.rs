@@ -1,0 +1,79 @@
+//! `/v1/internal/ui/...`: the summaries Consul's web UI reads (`services`, `nodes`,
+//! `node/:node`), in Consul's shapes, so the embedded UI and a user's own build of Consul's UI
+//! both work. Each is one blocking query: the services and nodes views watch the whole catalog,
+//! the node view its node.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+
+use super::blocking;
+use super::catalog::read_opts;
+use super::error::HttpError;
+use super::respond;
+use crate::agent::state::WatchKey;
+use crate::agent::Agent;
+
+pub fn routes() -> Router<Arc<Agent>> {
+    Router::new()
+        .route("/v1/internal/ui/services", get(services))
+        .route("/v1/internal/ui/nodes", get(nodes))
+        .route("/v1/internal/ui/node/{*node}", get(node))
+}
+
+async fn services(
+    State(agent): State<Arc<Agent>>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, HttpError> {
+    let (p, opts) = read_opts(&agent, q.as_deref())?;
+    blocking::shared(
+        &agent,
+        &p,
+        &opts,
+        "internal/ui/services",
+        WatchKey::Catalog,
+        |t| (t.catalog.service_summaries(), t.catalog.version()),
+    )
+    .await
+}
+
+async fn nodes(
+    State(agent): State<Arc<Agent>>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, HttpError> {
+    let (p, opts) = read_opts(&agent, q.as_deref())?;
+    blocking::shared(
+        &agent,
+        &p,
+        &opts,
+        "internal/ui/nodes",
+        WatchKey::Catalog,
+        |t| (t.catalog.node_dump(), t.catalog.version()),
+    )
+    .await
+}
+
+/// One node; an unknown node is a 404 with an empty body, as in Consul.
+async fn node(
+    State(agent): State<Arc<Agent>>,
+    Path(name): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, HttpError> {
+    let (p, opts) = read_opts(&agent, q.as_deref())?;
+    let key = WatchKey::Node(name.clone());
+    let (info, meta) = blocking::query(&agent, &opts, key, |t| {
+        (
+            t.catalog.node_info(&name),
+            t.catalog.node_index(&name).max(1),
+        )
+    })
+    .await?;
+    Ok(match info {
+        Some(info) => respond::json(StatusCode::OK, &info, p.flag("pretty"), Some(&meta)),
+        None => respond::empty(StatusCode::NOT_FOUND, &meta),
+    })
+}

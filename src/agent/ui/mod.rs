@@ -1,0 +1,159 @@
+//! The web UI under `ui_config.content_path` (default `/ui/`): the files in the repository's
+//! `ui/` directory, embedded at build time, or a user's own build from `ui_config.dir`.
+//!
+//! Every path under the content path that is not a file gets `index.html` (the UI routes
+//! itself: `/ui/dc1/services/web` is a bookmark), except under `assets/`, where a missing file
+//! is a 404. `index.html` is rendered once at start with the content path (`<base href>`) and
+//! the agent's settings (a `<meta>` the UI reads; no inline script).
+//!
+//! Must not import: `agent::raft`, `agent::state` (checked by tests/architecture.rs).
+
+mod assets;
+mod dir;
+mod respond;
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+use super::Agent;
+use respond::File;
+
+/// The UI this agent serves, built once at start.
+pub struct Ui {
+    source: Source,
+    /// `index.html` rendered for this agent.
+    index: File,
+}
+
+enum Source {
+    Embedded,
+    Dir(std::path::PathBuf),
+}
+
+/// The placeholders `index.html` may hold (in the embedded UI and in a user's own).
+const CONTENT_PATH: &str = "%SD_CONTENT_PATH%";
+const SETTINGS: &str = "%SD_UI_SETTINGS%";
+
+impl Ui {
+    /// The embedded UI, or the one in `ui_config.dir` (its `index.html` must exist).
+    pub fn new(agent: &Agent) -> Result<Ui, std::io::Error> {
+        let config = &agent.config;
+        let (source, template) = match &config.ui_dir {
+            None => {
+                let index = assets::find("index.html").ok_or_else(|| {
+                    std::io::Error::other("the embedded UI has no index.html (build error)")
+                })?;
+                (Source::Embedded, index.body.to_vec())
+            }
+            Some(d) => {
+                let index = d.join("index.html");
+                let body = std::fs::read(&index).map_err(|e| {
+                    std::io::Error::new(
+                        e.kind(),
+                        format!("ui_config.dir: cannot read {}: {e}", index.display()),
+                    )
+                })?;
+                (Source::Dir(d.clone()), body)
+            }
+        };
+        let settings = serde_json::json!({
+            "ContentPath": config.ui_content_path,
+            "Datacenter": config.datacenter,
+            "NodeName": config.node_name,
+            "Version": agent.version,
+        });
+        let rendered = String::from_utf8_lossy(&template)
+            .replace(CONTENT_PATH, &attribute(&config.ui_content_path))
+            .replace(SETTINGS, &attribute(&settings.to_string()));
+        Ok(Ui {
+            source,
+            index: File::new("index.html", rendered.into_bytes(), None),
+        })
+    }
+
+    fn is_embedded(&self) -> bool {
+        matches!(self.source, Source::Embedded)
+    }
+}
+
+/// The UI's routes under `content_path` (which starts and ends with `/`).
+pub fn routes(content_path: &str, ui: Ui) -> Router<Arc<Agent>> {
+    let ui = Arc::new(ui);
+    let bare = content_path.trim_end_matches('/');
+    let mut router = Router::new();
+    if !bare.is_empty() {
+        let to = content_path.to_string();
+        router = router.route(bare, get(move || async move { respond::redirect(&to) }));
+    }
+    let index = ui.clone();
+    router
+        .route(
+            content_path,
+            get(move |headers: HeaderMap| async move { serve(&index, "", &headers).await }),
+        )
+        .route(
+            &format!("{content_path}{{*path}}"),
+            get(
+                move |Path(path): Path<String>, headers: HeaderMap, _: State<Arc<Agent>>| async move {
+                    serve(&ui, &path, &headers).await
+                },
+            ),
+        )
+}
+
+async fn serve(ui: &Ui, path: &str, headers: &HeaderMap) -> Response {
+    let csp = ui.is_embedded();
+    let file = match &ui.source {
+        Source::Embedded => assets::find(path).map(File::embedded),
+        Source::Dir(d) => match dir::read(d, path).await {
+            Ok(found) => found,
+            Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+        },
+    };
+    match file {
+        Some(f) if path != "index.html" => f.respond(headers, csp),
+        _ if path.starts_with("assets/") => {
+            (StatusCode::NOT_FOUND, "404 page not found").into_response()
+        }
+        _ => ui.index.respond(headers, csp),
+    }
+}
+
+/// Escapes text for a double-quoted HTML attribute.
+fn attribute(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn attributes_are_escaped() {
+        assert_eq!(
+            super::attribute(r#"{"a":"<b>&'"}"#),
+            "{&quot;a&quot;:&quot;&lt;b&gt;&amp;&#39;&quot;}"
+        );
+    }
+
+    #[test]
+    fn the_embedded_index_holds_both_placeholders() {
+        let index = super::assets::find("index.html").expect("embedded");
+        let text = std::str::from_utf8(index.body).unwrap();
+        assert!(text.contains(super::CONTENT_PATH) && text.contains(super::SETTINGS));
+    }
+}
