@@ -95,3 +95,336 @@ fn services_view_lists_services_and_follows_the_catalog_without_a_reload() {
     b.type_into("#service-search", "prim");
     assert_eq!(b.count("tbody tr"), 1, "search matches redis by its tag");
 }
+
+#[test]
+fn service_and_node_views_show_instances_checks_and_follow_links_and_the_back_button() {
+    let agent = AgentBuilder::dev().start();
+    web(&agent, 1, &["v1", "edge"]);
+    web(&agent, 2, &["v1"]);
+    agent.put_ok(
+        "/v1/agent/check/fail/web-2-ttl?note=connection%20refused",
+        "",
+    );
+    // A second node, registered in the catalog directly, with a warning node check.
+    agent.put_ok(
+        "/v1/catalog/register",
+        &json!({"Node": "db-1", "Address": "10.0.0.7", "NodeMeta": {"rack": "r2"},
+            "Service": {"Service": "web", "ID": "web-db", "Port": 80, "Address": "10.0.0.8"},
+            "Check": {"CheckID": "mem", "Name": "memory", "Status": "warning",
+                "Output": "87% used"}})
+        .to_string(),
+    );
+    let b = Browser::start();
+    b.goto(&format!("{}/ui/dc1/services/web", agent.url()));
+    b.wait_render("service", 0);
+    assert_eq!(b.count("section.instance"), 3);
+    let failing = r#"section[data-instance="web-2"]"#;
+    assert_eq!(
+        b.js(
+            &format!("return document.querySelector('{failing}').dataset.status"),
+            vec![]
+        ),
+        json!("critical")
+    );
+    let text = b.text(failing);
+    assert!(text.contains(":8082"), "{text}");
+    assert!(text.contains("connection refused"), "{text}");
+    assert!(text.contains("version") && text.contains("1.2"), "{text}");
+    // The instance on db-1 shows its own address and the node's warning.
+    let remote = b.text(r#"section[data-instance="web-db"]"#);
+    assert!(
+        remote.contains("10.0.0.8:80") && remote.contains("87% used"),
+        "{remote}"
+    );
+    b.screenshot("service");
+
+    // Follow the node link, then come back with the browser's back button.
+    let before = b.renders();
+    b.click(r#"section[data-instance="web-db"] a[href$="/nodes/db-1"]"#);
+    b.wait_render("node", before);
+    assert_eq!(
+        b.js("return location.pathname", vec![]),
+        json!("/ui/dc1/nodes/db-1")
+    );
+    let node = b.text("main");
+    assert!(
+        node.contains("10.0.0.7") && node.contains("rack") && node.contains("memory"),
+        "{node}"
+    );
+    b.screenshot("node");
+    let before = b.renders();
+    b.back();
+    b.wait_render("service", before);
+    assert_eq!(b.count("section.instance"), 3);
+
+    // The nodes list: both nodes, their health and services, the leader marked.
+    b.goto(&format!("{}/ui/dc1/nodes", agent.url()));
+    b.wait_render("nodes", 0);
+    assert_eq!(b.count("tbody tr"), 2);
+    assert_eq!(
+        b.js(
+            r#"return document.querySelector('tr[data-node="db-1"]').dataset.status"#,
+            vec![]
+        ),
+        json!("warning")
+    );
+    b.wait_until(
+        "the leader mark",
+        "return document.querySelector('.leader') !== null",
+        WAIT,
+    );
+    b.screenshot("nodes");
+    // An unknown node says so.
+    b.goto(&format!("{}/ui/dc1/nodes/nope", agent.url()));
+    b.wait_render("node", 0);
+    assert!(b.text("main").contains("no node named nope"));
+}
+
+#[test]
+fn kv_editor_creates_validates_reports_conflicts_and_deletes() {
+    let agent = AgentBuilder::dev().start();
+    agent.put_ok("/v1/kv/config/db/url", "postgres://db");
+    let b = Browser::start();
+    b.goto(&format!("{}/ui/dc1/kv/", agent.url()));
+    b.wait_render("kv", 0);
+    assert_eq!(b.text(r#"tr[data-key="config/"] a"#), "config/");
+    let before = b.renders();
+    b.click(r#"tr[data-key="config/"] a"#);
+    b.wait_render("kv", before);
+    assert_eq!(
+        b.js("return location.pathname", vec![]),
+        json!("/ui/dc1/kv/config/")
+    );
+    b.screenshot("kv-folder");
+
+    // Create a key: invalid JSON is refused, valid JSON is saved and readable through the API.
+    b.click("#kv-create");
+    b.wait_render("kv-create", 0);
+    b.type_into("#kv-key", "app");
+    b.js("document.querySelector('#kv-json').checked = true", vec![]);
+    b.type_into("#kv-value", "{\"port\": 80,");
+    b.click("#kv-save");
+    b.wait_until(
+        "the JSON error",
+        "return document.querySelector('.editor .error:not([hidden])')?.textContent",
+        WAIT,
+    );
+    assert_eq!(http_status(&agent, "/v1/kv/config/app"), 404);
+    b.type_into("#kv-value", "{\"port\": 80, \"tls\": true}");
+    let before = b.renders();
+    b.click("#kv-save");
+    b.wait_render("kv-edit", before);
+    assert_eq!(
+        b.js("return location.pathname", vec![]),
+        json!("/ui/dc1/kv/config/app/edit")
+    );
+    let (status, raw) =
+        crate::common::http_get(&format!("{}/v1/kv/config/app?raw", agent.url())).expect("GET");
+    assert_eq!(
+        (status, raw.as_str()),
+        (200, "{\"port\": 80, \"tls\": true}")
+    );
+    // Shown formatted.
+    let shown = b.js("return document.querySelector('#kv-value').value", vec![]);
+    assert_eq!(shown, json!("{\n  \"port\": 80,\n  \"tls\": true\n}"));
+    b.screenshot("kv-editor");
+
+    // Someone else changes the key while it is open with an edit: saving reports the conflict
+    // and keeps their value.
+    b.type_into("#kv-value", "{\"port\": 81}");
+    agent.put_ok("/v1/kv/config/app", "{\"port\": 9999}");
+    b.click("#kv-save");
+    b.wait_until(
+        "the conflict",
+        "return document.querySelector('.note.conflict')?.textContent",
+        WAIT,
+    );
+    let (_, raw) =
+        crate::common::http_get(&format!("{}/v1/kv/config/app?raw", agent.url())).expect("GET");
+    assert_eq!(
+        raw, "{\"port\": 9999}",
+        "a conflicting save overwrote the key"
+    );
+    assert!(b.text(".note.conflict").contains("9999"));
+    b.screenshot("kv-conflict");
+    // Saving again, knowingly, replaces it.
+    b.click("#kv-save");
+    b.wait_until(
+        "the save",
+        "return document.querySelector('.note.ok')?.textContent",
+        WAIT,
+    );
+    let (_, raw) =
+        crate::common::http_get(&format!("{}/v1/kv/config/app?raw", agent.url())).expect("GET");
+    assert_eq!(raw, "{\"port\": 81}");
+
+    // Delete asks first; dismissing nothing, accepting deletes and returns to the folder.
+    let before = b.renders();
+    b.click("#kv-delete");
+    let asked = b.accept_dialog();
+    assert!(asked.contains("config/app"), "{asked}");
+    b.wait_render("kv", before);
+    assert_eq!(http_status(&agent, "/v1/kv/config/app"), 404);
+    assert_eq!(
+        b.js("return location.pathname", vec![]),
+        json!("/ui/dc1/kv/config/")
+    );
+}
+
+fn http_status(agent: &crate::common::Agent, path: &str) -> u16 {
+    crate::common::http_get(&format!("{}{path}", agent.url()))
+        .expect("GET")
+        .0
+}
+
+#[test]
+fn strings_from_the_catalog_checks_and_kv_stay_text() {
+    let agent = AgentBuilder::dev().start();
+    let evil = "<img src=x onerror=alert(1)>";
+    register(
+        &agent,
+        json!({"Name": evil, "Port": 1, "Tags": ["<script>alert(2)</script>"],
+            "Meta": {"m": "<b onmouseover=alert(3)>x</b>"},
+            "Check": {"CheckID": "xss", "Name": "<svg onload=alert(4)>", "TTL": "1h",
+                "Status": "critical"}}),
+    );
+    agent.put_ok(
+        "/v1/agent/check/fail/xss?note=%3Cimg%20src%3Dx%20onerror%3Dalert(5)%3E",
+        "",
+    );
+    let evil_key = "<img src=x onerror=alert(6)>";
+    agent.put_ok(&format!("/v1/kv/{}", urlencode(evil_key)), evil);
+    let b = Browser::start();
+    let base = agent.url();
+    let no_markup =
+        "return document.querySelectorAll('main img, main script, main svg, main b').length === 0";
+    for (path, view) in [
+        ("/ui/dc1/services".to_string(), "services"),
+        (format!("/ui/dc1/services/{}", urlencode(evil)), "service"),
+        ("/ui/dc1/nodes".to_string(), "nodes"),
+        ("/ui/dc1/kv/".to_string(), "kv"),
+        (
+            format!("/ui/dc1/kv/{}/edit", urlencode(evil_key)),
+            "kv-edit",
+        ),
+    ] {
+        b.goto(&format!("{base}{path}"));
+        b.wait_render(view, 0);
+        assert!(!b.dialog_open(), "{path}: a script ran");
+        assert_eq!(
+            b.js(no_markup, vec![]),
+            json!(true),
+            "{path}: markup got in"
+        );
+        let text = b.text("main");
+        assert!(
+            text.contains('<'),
+            "{path} should show the strings as text:\n{text}"
+        );
+    }
+    // The editor holds the value as the textarea's text.
+    assert_eq!(
+        b.js("return document.querySelector('#kv-value').value", vec![]),
+        json!(evil)
+    );
+    b.goto(&format!("{base}/ui/dc1/services/{}", urlencode(evil)));
+    b.wait_render("service", 0);
+    let shown = b.text("main");
+    assert!(
+        shown.contains("alert(5)") && shown.contains("<script>alert(2)</script>"),
+        "{shown}"
+    );
+    b.screenshot("xss-as-text");
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[test]
+fn cluster_and_changes_views_show_members_peers_and_transitions_as_they_happen() {
+    let agent = AgentBuilder::dev().start();
+    web(&agent, 1, &[]);
+    let b = Browser::start();
+    b.goto(&format!("{}/ui/dc1/cluster", agent.url()));
+    b.wait_render("cluster", 0);
+    assert_eq!(b.count("table.members tbody tr"), 1);
+    assert_eq!(
+        b.js(
+            "return document.querySelector('table.members tbody tr').dataset.status",
+            vec![]
+        ),
+        json!("alive")
+    );
+    assert!(b.text("table.peers").contains("leader"));
+    b.screenshot("cluster");
+
+    b.goto(&format!("{}/ui/dc1/changes", agent.url()));
+    b.wait_render("changes", 0);
+    let before = b.renders();
+    agent.put_ok("/v1/agent/check/fail/web-1-ttl?note=it%20broke", "");
+    b.wait_render("changes", before);
+    b.wait_until(
+        "the transition",
+        r#"return document.querySelector('li.change[data-kind="health"][data-status="critical"]')?.textContent"#,
+        WAIT,
+    );
+    let entry = b.text(r#"li.change[data-kind="health"]"#);
+    assert!(
+        entry.contains("passing → critical") && entry.contains("it broke"),
+        "{entry}"
+    );
+    register(&agent, json!({"Name": "late", "Port": 1}));
+    b.wait_until(
+        "the registration",
+        r#"return [...document.querySelectorAll('li.change[data-kind="registration"]')].some((e) => e.textContent.includes('late'))"#,
+        WAIT,
+    );
+    b.screenshot("changes");
+}
+
+#[test]
+fn views_fit_a_phone_and_follow_the_dark_scheme() {
+    let agent = AgentBuilder::dev().start();
+    web(&agent, 1, &["v1", "edge"]);
+    agent.put_ok("/v1/agent/check/warn/web-1-ttl?note=slow", "");
+    let b = Browser::with(390, 844, true);
+    b.goto(&format!("{}/ui/dc1/services", agent.url()));
+    b.wait_render("services", 0);
+    // Nothing wider than the screen.
+    assert_eq!(
+        b.js(
+            "return document.documentElement.scrollWidth <= window.innerWidth",
+            vec![]
+        ),
+        json!(true)
+    );
+    assert_eq!(
+        b.js(
+            "return matchMedia('(prefers-color-scheme: dark)').matches",
+            vec![]
+        ),
+        json!(true)
+    );
+    let bg = b.js(
+        "return getComputedStyle(document.body).backgroundColor",
+        vec![],
+    );
+    assert_eq!(bg, json!("rgb(18, 22, 28)"));
+    b.screenshot("services-phone-dark");
+    b.goto(&format!("{}/ui/dc1/services/web", agent.url()));
+    b.wait_render("service", 0);
+    assert_eq!(
+        b.js(
+            "return document.documentElement.scrollWidth <= window.innerWidth",
+            vec![]
+        ),
+        json!(true)
+    );
+    b.screenshot("service-phone-dark");
+}

@@ -59,8 +59,14 @@ impl Browser {
         if dark {
             args.push("--blink-settings=preferredColorScheme=0".into());
         }
+        let mut options = json!({"binary": CHROMIUM, "args": args});
+        if width < 500 {
+            // Headless windows are at least 500 px wide: a phone's width needs its emulation.
+            options["mobileEmulation"] =
+                json!({"deviceMetrics": {"width": width, "height": height, "pixelRatio": 2}});
+        }
         let caps = json!({
-            "goog:chromeOptions": {"binary": CHROMIUM, "args": args},
+            "goog:chromeOptions": options,
             "unhandledPromptBehavior": "ignore",
         });
         let caps = caps.as_object().expect("object").clone();

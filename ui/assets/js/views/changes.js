@@ -72,9 +72,10 @@ export function mount(main, ctx) {
     }
     fill(list, h('ol', { class: 'changes' }, shown.map((e) =>
       h('li', { class: `change ${e.kind}`, dataset: { kind: e.kind, status: e.status } },
-        h('time', { datetime: e.at.toISOString() }, e.at.toLocaleTimeString()),
-        e.kind === 'start' ? h('span', { class: 'muted' }, e.parts.map(part)) : badge(e.status, e.kind === 'health' ? e.status : 'catalog'),
-        h('span', { class: 'what' }, e.parts.map(part), e.away ? h('span', { class: 'muted' }, ' (while this view was closed)') : null),
+        h('time', { datetime: e.at.toISOString(), title: e.at.toLocaleString() }, e.at.toTimeString().slice(0, 8)),
+        e.kind === 'start' ? null : badge(e.status, e.kind === 'health' ? e.status : 'catalog'),
+        h('span', { class: e.kind === 'start' ? 'what muted' : 'what' }, e.parts.map(part),
+          e.away ? h('span', { class: 'muted' }, ' (while this view was closed)') : null),
         e.output ? h('pre', { class: 'output' }, e.output.length > 500 ? e.output.slice(0, 500) + '…' : e.output) : null))));
   }
 
