@@ -348,7 +348,9 @@ pub(crate) fn build(
             d.http_max_conns_per_client,
         )?,
         allow_write_http_from,
-        http_response_headers: http_cfg.response_headers.unwrap_or_default(),
+        http_response_headers: check::response_headers(
+            http_cfg.response_headers.unwrap_or_default(),
+        )?,
         disable_update_check: c.disable_update_check.unwrap_or(false),
         disable_remote_exec: c.disable_remote_exec.unwrap_or(true),
         enable_debug: c.enable_debug.unwrap_or(false),

@@ -225,6 +225,31 @@ pub(crate) fn domain(raw: &str) -> String {
     }
 }
 
+/// `http_config.response_headers`: names must be HTTP tokens and values one line of visible
+/// text, so the agent can send them on every answer.
+pub(crate) fn response_headers(
+    headers: BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>, ConfigError> {
+    const SPECIAL: &str = "!#$%&'*+-.^_`|~";
+    for (name, value) in &headers {
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || SPECIAL.contains(c))
+        {
+            return Err(ConfigError::invalid(format!(
+                "http_config.response_headers: {name:?} is not a valid header name"
+            )));
+        }
+        if value.chars().any(|c| c.is_control() && c != '\t') {
+            return Err(ConfigError::invalid(format!(
+                "http_config.response_headers: the value of {name:?} holds a control character"
+            )));
+        }
+    }
+    Ok(headers)
+}
+
 /// The UI path always starts and ends with `/`.
 pub(crate) fn content_path(raw: &str) -> String {
     let trimmed = raw.trim().trim_matches('/');
@@ -238,6 +263,16 @@ pub(crate) fn content_path(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn response_headers_must_be_sendable() {
+        let ok = BTreeMap::from([("Access-Control-Allow-Origin".to_string(), "*".to_string())]);
+        assert_eq!(response_headers(ok.clone()).unwrap(), ok);
+        for (k, v) in [("Bad Name", "x"), ("", "x"), ("X-Ok", "a\r\nSet-Cookie: x")] {
+            let m = BTreeMap::from([(k.to_string(), v.to_string())]);
+            assert!(response_headers(m).is_err(), "{k:?} {v:?}");
+        }
+    }
 
     #[test]
     fn names_and_ids() {

@@ -285,7 +285,6 @@ pub const FILE_KEYS_NOT_YET: &[&str] = &[
     "config_entries.bootstrap",
     "connect.enabled",
     "http_config.block_endpoints",
-    "http_config.response_headers",
     "segments",
     "services",
     "telemetry.dogstatsd_addr",

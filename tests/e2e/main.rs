@@ -38,3 +38,4 @@ mod template_complaints;
 mod template_golden;
 mod template_nginx;
 mod ui_browser;
+mod ui_http;

@@ -42,11 +42,14 @@ use super::Agent;
 /// Every route this agent serves, with the web UI when it is on.
 pub fn router(agent: Arc<Agent>, ui: Option<crate::agent::ui::Ui>) -> Router {
     let mut router = Router::new();
+    // A UI at `/` (content path "/") answers `/` itself.
+    if !(ui.is_some() && agent.config.ui_content_path == "/") {
+        router = router.route("/", get(root));
+    }
     if let Some(ui) = ui {
         router = router.merge(crate::agent::ui::routes(&agent.config.ui_content_path, ui));
     }
-    router
-        .route("/", get(root))
+    let router = router
         .merge(status::routes())
         .merge(kv::routes())
         .merge(catalog::routes())
@@ -73,8 +76,35 @@ pub fn router(agent: Arc<Agent>, ui: Option<crate::agent::ui::Ui>) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             agent.clone(),
             agent_metrics::middleware,
-        ))
-        .with_state(agent)
+        ));
+    // `http_config.response_headers` (CORS among them: none unless configured) on every answer.
+    let router = match agent.config.http_response_headers.is_empty() {
+        true => router,
+        false => router.layer(axum::middleware::from_fn_with_state(
+            agent.clone(),
+            response_headers,
+        )),
+    };
+    router.with_state(agent)
+}
+
+/// Adds the configured response headers a handler did not set itself (names and values were
+/// checked when the configuration was loaded).
+async fn response_headers(
+    axum::extract::State(agent): axum::extract::State<Arc<Agent>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let mut resp = next.run(req).await;
+    for (name, value) in &agent.config.http_response_headers {
+        if let (Ok(n), Ok(v)) = (
+            axum::http::HeaderName::from_bytes(name.as_bytes()),
+            axum::http::HeaderValue::from_str(value),
+        ) {
+            resp.headers_mut().entry(n).or_insert(v);
+        }
+    }
+    resp
 }
 
 /// Binds TCP on every address at `port` (a taken port fails the start; with port 0 they all

@@ -117,7 +117,8 @@ async fn serve(ui: &Ui, path: &str, headers: &HeaderMap) -> Response {
     };
     match file {
         Some(f) if path != "index.html" => f.respond(headers, csp),
-        _ if path.starts_with("assets/") => {
+        // A UI at `/` must not answer for API paths that do not exist.
+        _ if path.starts_with("assets/") || path.starts_with("v1/") => {
             (StatusCode::NOT_FOUND, "404 page not found").into_response()
         }
         _ => ui.index.respond(headers, csp),
