@@ -1,7 +1,7 @@
 //! Debian's chromium, headless, driven through Debian's chromium-driver (WebDriver, with the
 //! fantoccini client): each test gets its own chromedriver on a free port and its own browser
 //! session, closed on drop. Screenshots go to `target/ui-screenshots/<name>.png`, for a person
-//! to look at.
+//! to look at. Also used by `benches/ui.rs` (so it depends on nothing else in the harness).
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -22,6 +22,8 @@ pub struct Browser {
 }
 
 /// Where screenshots are saved.
+// A test reads cargo's environment directly (the library's rule is config::process_env).
+#[allow(clippy::disallowed_methods)]
 pub fn screenshot_dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -231,7 +233,10 @@ impl Drop for Browser {
 /// Starts chromedriver on a free port and waits until it accepts connections.
 fn start_driver() -> (Child, u16) {
     for _ in 0..5 {
-        let port = super::free_port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
         let mut child = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
             .stdin(Stdio::null())
