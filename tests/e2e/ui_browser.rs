@@ -428,3 +428,48 @@ fn views_fit_a_phone_and_follow_the_dark_scheme() {
     );
     b.screenshot("service-phone-dark");
 }
+
+#[test]
+fn a_client_agent_serves_the_ui_and_keeps_it_live_through_its_server() {
+    use crate::common::cluster::{eventually, status_of};
+    use crate::common::{loopback_block, loopback_host};
+    let block = loopback_block();
+    let ip = |n| loopback_host(block, n);
+    let tmp = tempfile::tempdir().unwrap();
+    let server = AgentBuilder::server(&tmp.path().join("s"))
+        .arg("-node=ui-server")
+        .at(ip(1))
+        .start();
+    let client = AgentBuilder::dev_free()
+        .arg(format!("-data-dir={}", tmp.path().join("c").display()))
+        .arg("-node=ui-client")
+        .arg(format!("-retry-join={}", ip(1)))
+        .arg("-ui")
+        .at(ip(2))
+        .start();
+    eventually("the client is alive", &[&server, &client], || {
+        status_of(&server, "ui-client") == Some(1)
+    });
+    web(&client, 1, &["on-client"]);
+    let b = Browser::start();
+    b.goto(&format!("{}/ui/dc1/services", client.url()));
+    b.wait_until(
+        "web, registered on the client, to show",
+        r#"return document.querySelector('tr[data-service="web"]') !== null"#,
+        Duration::from_secs(30),
+    );
+    client.put_ok("/v1/agent/check/fail/web-1-ttl", "");
+    b.wait_until(
+        "web to turn critical",
+        r#"return document.querySelector('tr[data-service="web"]').dataset.status === 'critical'"#,
+        Duration::from_secs(30),
+    );
+    b.goto(&format!("{}/ui/dc1/nodes", client.url()));
+    b.wait_render("nodes", 0);
+    let nodes = b.text("table.nodes");
+    assert!(
+        nodes.contains("ui-server") && nodes.contains("ui-client"),
+        "{nodes}"
+    );
+    b.screenshot("nodes-from-a-client-agent");
+}
