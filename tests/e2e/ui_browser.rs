@@ -94,6 +94,11 @@ fn services_view_lists_services_and_follows_the_catalog_without_a_reload() {
     );
     b.type_into("#service-search", "prim");
     assert_eq!(b.count("tbody tr"), 1, "search matches redis by its tag");
+
+    // By keyboard: Enter on a focused navigation link opens its view.
+    let before = b.renders();
+    b.press_enter(r#"#nav a[href$="/nodes"]"#);
+    b.wait_render("nodes", before);
 }
 
 #[test]

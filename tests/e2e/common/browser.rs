@@ -195,6 +195,18 @@ impl Browser {
         })
     }
 
+    /// Focuses the element matching `css` and presses Enter on it, as a keyboard user would.
+    pub fn press_enter(&self, css: &str) {
+        self.rt.block_on(async {
+            let e = self
+                .c()
+                .find(Locator::Css(css))
+                .await
+                .unwrap_or_else(|e| panic!("no element {css}: {e}"));
+            e.send_keys("\u{E007}").await.expect("Enter");
+        })
+    }
+
     /// Accepts the open `confirm()` dialog, returning its text.
     pub fn accept_dialog(&self) -> String {
         self.rt.block_on(async {
