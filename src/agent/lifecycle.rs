@@ -140,12 +140,11 @@ impl Agent {
                 source,
             }
         })?;
+        if agent.config.ui_enabled {
+            agent.ui = Some(super::ui::Ui::new(&agent).map_err(AgentError::Ui)?);
+        }
         let agent = Arc::new(agent);
-        let ui = match agent.config.ui_enabled {
-            true => Some(super::ui::Ui::new(&agent).map_err(AgentError::Ui)?),
-            false => None,
-        };
-        let router = http::router(agent.clone(), ui);
+        let router = http::router(agent.clone());
         if let Some(r) = options.reloader {
             let _ = agent.reloader.set(r);
         }

@@ -109,6 +109,8 @@ pub struct Agent {
     pub metrics: metrics::Metrics,
     /// The version this agent reports (banner, gossip tags, `/v1/agent/self`).
     pub version: &'static str,
+    /// The web UI, when `ui_config.enabled`.
+    pub ui: Option<ui::Ui>,
 }
 
 impl Agent {
@@ -140,6 +142,7 @@ impl Agent {
             critical_since: local::reaper::CriticalSince::default(),
             answers: http::Answers::default(),
             persisted: local::persist::Persisted::default(),
+            ui: None,
             from_config: reload::FromConfig::default(),
             reloader: std::sync::OnceLock::new(),
             metrics: metrics::Metrics::new(),

@@ -44,7 +44,12 @@ fn services_view_lists_services_and_follows_the_catalog_without_a_reload() {
         "2 on 1 node"
     );
     assert!(b.text(web_row).contains("edge"));
-    assert_eq!(b.count("tbody tr"), 3, "consul, redis and web");
+    // The agent's own `consul` service reaches the catalog a moment after the leader.
+    b.wait_until(
+        "consul, redis and web",
+        "return document.querySelectorAll('tbody tr').length === 3",
+        WAIT,
+    );
     // One blocking query is all the page keeps open.
     b.wait_until(
         "one open request",

@@ -40,14 +40,15 @@ pub use respond::QueryMeta;
 use super::Agent;
 
 /// Every route this agent serves, with the web UI when it is on.
-pub fn router(agent: Arc<Agent>, ui: Option<crate::agent::ui::Ui>) -> Router {
+pub fn router(agent: Arc<Agent>) -> Router {
     let mut router = Router::new();
+    let content_path = agent.config.ui_content_path.as_str();
     // A UI at `/` (content path "/") answers `/` itself.
-    if !(ui.is_some() && agent.config.ui_content_path == "/") {
+    if !(agent.ui.is_some() && content_path == "/") {
         router = router.route("/", get(root));
     }
-    if let Some(ui) = ui {
-        router = router.merge(crate::agent::ui::routes(&agent.config.ui_content_path, ui));
+    if agent.ui.is_some() {
+        router = router.merge(crate::agent::ui::routes(content_path));
     }
     let router = router
         .merge(status::routes())

@@ -81,29 +81,33 @@ impl Ui {
     }
 }
 
-/// The UI's routes under `content_path` (which starts and ends with `/`).
-pub fn routes(content_path: &str, ui: Ui) -> Router<Arc<Agent>> {
-    let ui = Arc::new(ui);
+/// The UI's routes under `content_path` (which starts and ends with `/`); the agent holds the
+/// UI (`Agent::ui`). One handler serves every path, so the routes share its code.
+pub fn routes(content_path: &str) -> Router<Arc<Agent>> {
     let bare = content_path.trim_end_matches('/');
     let mut router = Router::new();
     if !bare.is_empty() {
-        let to = content_path.to_string();
-        router = router.route(bare, get(move || async move { respond::redirect(&to) }));
+        router = router.route(bare, get(to_content_path));
     }
-    let index = ui.clone();
     router
-        .route(
-            content_path,
-            get(move |headers: HeaderMap| async move { serve(&index, "", &headers).await }),
-        )
-        .route(
-            &format!("{content_path}{{*path}}"),
-            get(
-                move |Path(path): Path<String>, headers: HeaderMap, _: State<Arc<Agent>>| async move {
-                    serve(&ui, &path, &headers).await
-                },
-            ),
-        )
+        .route(content_path, get(page))
+        .route(&format!("{content_path}{{*path}}"), get(page))
+}
+
+async fn to_content_path(State(agent): State<Arc<Agent>>) -> Response {
+    respond::redirect(&agent.config.ui_content_path)
+}
+
+async fn page(
+    State(agent): State<Arc<Agent>>,
+    path: Option<Path<String>>,
+    headers: HeaderMap,
+) -> Response {
+    let path = path.map(|Path(p)| p).unwrap_or_default();
+    match &agent.ui {
+        Some(ui) => serve(ui, &path, &headers).await,
+        None => (StatusCode::NOT_FOUND, "404 page not found").into_response(),
+    }
 }
 
 async fn serve(ui: &Ui, path: &str, headers: &HeaderMap) -> Response {

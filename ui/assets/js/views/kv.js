@@ -193,6 +193,10 @@ function editor(main, ctx, key) {
       const r = await request('PUT', kvPath(key), { params: { cas: base ?? 0 }, body: value, dc: ctx.dc });
       if (r.body === true) {
         original = field.area.value;
+        // The next save or delete checks against the index this save made.
+        const saved = await request('GET', kvPath(key), { dc: ctx.dc });
+        const entry = saved.body && saved.body[0];
+        if (entry && decode(entry.Value).text === value) base = entry.ModifyIndex;
         show('ok', 'Saved.');
         return;
       }
