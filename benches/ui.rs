@@ -56,8 +56,6 @@ use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Result};
-use bytes::Bytes;
-use hyper::Method;
 use serde_json::Value;
 
 use browser::Browser;
@@ -66,25 +64,6 @@ use servers::{SdMode, Server};
 
 const USAGE: &str = "usage: cargo bench --bench ui -- [--services N] [--instances N] \
 [--runs N] [--flips N] [--sd-bin PATH] [--data-root DIR]";
-
-/// A PUT that must answer 200.
-pub async fn put(c: &mut http::Client, path: &str, body: String) -> Result<()> {
-    let (status, answer) = c
-        .request(
-            Method::PUT,
-            path,
-            Bytes::from(body),
-            Duration::from_secs(10),
-        )
-        .await?;
-    if status != 200 {
-        bail!(
-            "PUT {path}: HTTP {status}: {}",
-            String::from_utf8_lossy(&answer)
-        );
-    }
-    Ok(())
-}
 
 fn epoch_ms() -> f64 {
     SystemTime::now()
@@ -206,8 +185,7 @@ fn main() -> ExitCode {
             let status = if f % 2 == 0 { "critical" } else { "passing" };
             let (_, renders) = last_render(&b);
             let sent = epoch_ms();
-            rt.block_on(put(
-                &mut client,
+            rt.block_on(client.put_ok(
                 "/v1/catalog/register",
                 catalog::registration(i, services, status),
             ))?;

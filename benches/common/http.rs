@@ -161,6 +161,25 @@ impl Client {
         Ok(answer)
     }
 
+    /// A PUT of `body` that must answer 200 within 10 s.
+    pub async fn put_ok(&mut self, path: &str, body: String) -> Result<()> {
+        let (status, answer) = self
+            .request(
+                Method::PUT,
+                path,
+                Bytes::from(body),
+                Duration::from_secs(10),
+            )
+            .await?;
+        if status != 200 {
+            anyhow::bail!(
+                "PUT {path}: HTTP {status}: {}",
+                String::from_utf8_lossy(&answer)
+            );
+        }
+        Ok(())
+    }
+
     /// A GET whose body is parsed as JSON; any status but 200 is an error.
     pub async fn get_json(&mut self, path: &str, timeout: Duration) -> Result<serde_json::Value> {
         let (status, body) = self

@@ -9,7 +9,7 @@ use crate::http::Client;
 use crate::proxy::Proxy;
 use crate::report::{median, percentile};
 use crate::servers::Launch;
-use crate::setup::{agent, cpu_ns, put, sd_template, wait_for};
+use crate::setup::{agent, cpu_ns, sd_template, wait_for};
 
 const SERVICES: usize = 50;
 const TEMPLATES: usize = 200;
@@ -26,8 +26,7 @@ pub async fn run(l: &Launch, changes: usize) -> Result<()> {
     for s in 0..SERVICES {
         for (n, node) in ["n1", "n2"].iter().enumerate() {
             let port = 10_000 + (s * 2 + n) as u16;
-            put(
-                &mut c,
+            c.put_ok(
                 "/v1/catalog/register",
                 instance(node, s, &format!("svc-{s}-{n}"), port),
             )
@@ -85,8 +84,7 @@ pub async fn run(l: &Launch, changes: usize) -> Result<()> {
         let cpu0 = cpu_ns(&sd)?;
         let port = 20_000 + k as u16;
         let sent = Instant::now();
-        put(
-            &mut c,
+        c.put_ok(
             "/v1/catalog/register",
             instance("n3", k % SERVICES, &format!("extra-{k}"), port),
         )

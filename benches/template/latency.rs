@@ -7,7 +7,7 @@ use anyhow::{bail, Result};
 use crate::http::Client;
 use crate::report::percentile;
 use crate::servers::Launch;
-use crate::setup::{agent, cpu_ns, ms_between, put, sd_template, wait_for, Landings};
+use crate::setup::{agent, cpu_ns, ms_between, sd_template, wait_for, Landings};
 
 const TEMPLATE: &str =
     "upstream web {\n{{range service \"web\"}}  server {{.Address}}:{{.Port}};\n{{end}}}\n";
@@ -23,7 +23,7 @@ pub async fn run(l: &Launch, changes: usize, interval: Duration) -> Result<()> {
     let agent = agent(l).await?;
     let mut c = Client::new(agent.http);
     for (id, port) in [("web-1", 9001), ("web-2", 9002)] {
-        put(&mut c, "/v1/catalog/register", register(id, port)).await?;
+        c.put_ok("/v1/catalog/register", register(id, port)).await?;
     }
     let dir = tempfile::tempdir()?;
     let out_dir = dir.path().join("out");
@@ -54,10 +54,10 @@ pub async fn run(l: &Launch, changes: usize, interval: Duration) -> Result<()> {
         let add = i % 2 == 0;
         let sent = SystemTime::now();
         if add {
-            put(&mut c, "/v1/catalog/register", register("web-3", 9003)).await?;
+            c.put_ok("/v1/catalog/register", register("web-3", 9003))
+                .await?;
         } else {
-            put(
-                &mut c,
+            c.put_ok(
                 "/v1/catalog/deregister",
                 r#"{"Node":"n1","ServiceID":"web-3"}"#.to_string(),
             )

@@ -8,11 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{bail, Context, Result};
-use bytes::Bytes;
-use hyper::Method;
 use notify::Watcher as _;
 
-use crate::http::Client;
 use crate::process::{clean_env, Proc};
 use crate::servers::{Launch, SdMode, Server};
 
@@ -21,25 +18,6 @@ pub async fn agent(l: &Launch) -> Result<Server> {
     let mut agent = Server::spawn_sd(l, SdMode::Dev)?;
     agent.wait_ready().await?;
     Ok(agent)
-}
-
-/// A PUT that must answer 200.
-pub async fn put(c: &mut Client, path: &str, body: String) -> Result<()> {
-    let (status, answer) = c
-        .request(
-            Method::PUT,
-            path,
-            Bytes::from(body),
-            Duration::from_secs(10),
-        )
-        .await?;
-    if status != 200 {
-        bail!(
-            "PUT {path}: HTTP {status}: {}",
-            String::from_utf8_lossy(&answer)
-        );
-    }
-    Ok(())
 }
 
 /// `sd template <args>` against `http`, its log in `dir/sd-template.log`.

@@ -37,12 +37,8 @@ pub async fn fill(http: SocketAddr, services: usize, instances: usize) -> Result
         tasks.push(tokio::spawn(async move {
             let mut c = Client::new(http);
             for i in (w..instances).step_by(workers) {
-                crate::put(
-                    &mut c,
-                    "/v1/catalog/register",
-                    registration(i, services, "passing"),
-                )
-                .await?;
+                c.put_ok("/v1/catalog/register", registration(i, services, "passing"))
+                    .await?;
             }
             anyhow::Ok(())
         }));

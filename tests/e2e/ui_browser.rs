@@ -322,6 +322,14 @@ fn strings_from_the_catalog_checks_and_kv_stay_text() {
         b.wait_render(view, 0);
         assert!(!b.dialog_open(), "{path}: a script ran");
         assert_eq!(
+            b.js(
+                "return document.documentElement.dataset.cspViolations || '0'",
+                vec![]
+            ),
+            json!("0"),
+            "{path}: the page tried something its policy forbids"
+        );
+        assert_eq!(
             b.js(no_markup, vec![]),
             json!(true),
             "{path}: markup got in"

@@ -15,7 +15,7 @@ use super::blocking;
 use super::catalog::read_opts;
 use super::error::HttpError;
 use super::respond;
-use crate::agent::state::WatchKey;
+use crate::agent::state::{Tables, WatchKey};
 use crate::agent::Agent;
 
 pub fn routes() -> Router<Arc<Agent>> {
@@ -29,15 +29,9 @@ async fn services(
     State(agent): State<Arc<Agent>>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
-    let (p, opts) = read_opts(&agent, q.as_deref())?;
-    blocking::shared(
-        &agent,
-        &p,
-        &opts,
-        "internal/ui/services",
-        WatchKey::Catalog,
-        |t| (t.catalog.service_summaries(), t.catalog.version()),
-    )
+    whole_catalog(&agent, q, "internal/ui/services", |t| {
+        t.catalog.service_summaries()
+    })
     .await
 }
 
@@ -45,15 +39,20 @@ async fn nodes(
     State(agent): State<Arc<Agent>>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
-    let (p, opts) = read_opts(&agent, q.as_deref())?;
-    blocking::shared(
-        &agent,
-        &p,
-        &opts,
-        "internal/ui/nodes",
-        WatchKey::Catalog,
-        |t| (t.catalog.node_dump(), t.catalog.version()),
-    )
+    whole_catalog(&agent, q, "internal/ui/nodes", |t| t.catalog.node_dump()).await
+}
+
+/// A summary of the whole catalog, blocking on any change to it.
+async fn whole_catalog<T: serde::Serialize>(
+    agent: &Agent,
+    q: Option<String>,
+    endpoint: &str,
+    read: impl Fn(&Tables) -> T,
+) -> Result<Response, HttpError> {
+    let (p, opts) = read_opts(agent, q.as_deref())?;
+    blocking::shared(agent, &p, &opts, endpoint, WatchKey::Catalog, |t| {
+        (read(t), t.catalog.version())
+    })
     .await
 }
 

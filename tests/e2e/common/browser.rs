@@ -149,16 +149,18 @@ impl Browser {
         .unwrap_or(0)
     }
 
-    /// The text of the first element matching `css` (panics when there is none).
+    /// The first element matching `css` (panics when there is none).
+    async fn element(&self, css: &str) -> fantoccini::elements::Element {
+        self.c()
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css}: {e}"))
+    }
+
+    /// The text of the first element matching `css`.
     pub fn text(&self, css: &str) -> String {
-        self.rt.block_on(async {
-            let e = self
-                .c()
-                .find(Locator::Css(css))
-                .await
-                .unwrap_or_else(|e| panic!("no element {css}: {e}"));
-            e.text().await.expect("text")
-        })
+        self.rt
+            .block_on(async { self.element(css).await.text().await.expect("text") })
     }
 
     /// How many elements match `css`.
@@ -185,11 +187,7 @@ impl Browser {
     /// Clears the field matching `css` and types `text` into it, as a user would.
     pub fn type_into(&self, css: &str, text: &str) {
         self.rt.block_on(async {
-            let e = self
-                .c()
-                .find(Locator::Css(css))
-                .await
-                .unwrap_or_else(|e| panic!("no element {css}: {e}"));
+            let e = self.element(css).await;
             e.clear().await.expect("clear");
             e.send_keys(text).await.expect("type");
         })
@@ -198,11 +196,7 @@ impl Browser {
     /// Focuses the element matching `css` and presses Enter on it, as a keyboard user would.
     pub fn press_enter(&self, css: &str) {
         self.rt.block_on(async {
-            let e = self
-                .c()
-                .find(Locator::Css(css))
-                .await
-                .unwrap_or_else(|e| panic!("no element {css}: {e}"));
+            let e = self.element(css).await;
             e.send_keys("\u{E007}").await.expect("Enter");
         })
     }

@@ -105,6 +105,12 @@ document.addEventListener('click', (ev) => {
   if (url.pathname + url.search !== location.pathname + location.search) navigate(url.pathname + url.search);
 });
 window.addEventListener('popstate', show);
+// Anything the Content-Security-Policy blocked is counted where tests (and curious operators)
+// can see it: <html data-csp-violations>.
+document.addEventListener('securitypolicyviolation', () => {
+  const d = document.documentElement.dataset;
+  d.cspViolations = String(Number(d.cspViolations || 0) + 1);
+});
 
 // The token dialog.
 const dialog = document.getElementById('token-dialog');

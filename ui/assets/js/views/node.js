@@ -37,14 +37,14 @@ export function mount(main, ctx) {
         h('dt', {}, 'Meta'), h('dd', {}, meta(n.Meta))),
       h('h2', {}, 'Node checks'), checks(own),
       h('h2', {}, `Service instances (${services.length})`),
-      services.length ? table(['Health', 'Service', 'ID', 'Port', 'Tags'], services.map((s) => {
+      services.length ? table(['Health', 'Service', 'ID', 'Address', 'Tags'], services.map((s) => {
         const mine = (n.Checks || []).filter((c) => c.ServiceID === s.ID);
         const st = worst(own.concat(mine));
         return h('tr', { dataset: { instance: s.ID, status: st } },
           td('Health', badge(st)),
           td('Service', serviceLink(ctx.dc, s.Service)),
           td('ID', s.ID),
-          td('Port', s.Address ? `${s.Address}:${s.Port}` : String(s.Port || '—')),
+          td('Address', h('code', {}, `${s.Address || n.Address}${s.Port ? ':' + s.Port : ''}`)),
           td('Tags', tags(s.Tags)));
       }), { class: 'instances' }) : empty('No services on this node.'),
       services.some((s) => (n.Checks || []).some((c) => c.ServiceID === s.ID))

@@ -33,6 +33,7 @@ export function mount(main, ctx) {
     summary.textContent = plural(nodes.length, 'node') + (shown.length !== nodes.length ? `; ${shown.length} shown` : '');
     if (!shown.length) {
       fill(list, empty(nodes.length ? 'No node matches.' : 'No nodes are registered.'));
+      ctx.rendered('nodes', 0);
       return;
     }
     fill(list, table(['Node', 'Address', 'Health', 'Checks', 'Services'], shown.map((n) => {

@@ -60,6 +60,7 @@ export function mount(main, ctx) {
       (shown.length !== services.length ? `; ${shown.length} shown` : '');
     if (!shown.length) {
       fill(list, empty(services.length ? 'No service matches these filters.' : 'No services are registered.'));
+      ctx.rendered('services', 0);
       return;
     }
     fill(list, table(['Service', 'Health checks', 'Instances', 'Tags'], shown.map((s) =>
