@@ -160,13 +160,19 @@ fn not_yet_supported_flags_warn_once_each() {
     let a = AgentBuilder::dev()
         .arg("-ui")
         .arg("-encrypt=pUqJrVyVRj5jsiYEkM/tFQYfWyJIv4s3XkvDwy7Cu5s=")
+        .arg("-log-file=sd.log")
         .start();
     let log = a.log();
-    for flag in ["-ui", "-encrypt"] {
+    for flag in ["-encrypt", "-log-file"] {
         let lines = log
             .lines()
             .filter(|l| l.contains("WARN") && l.contains(flag))
             .count();
         assert_eq!(lines, 1, "one WARN naming {flag}:\n{log}");
     }
+    // The UI is built: -ui draws no warning.
+    assert!(
+        !log.lines().any(|l| l.contains("WARN") && l.contains("-ui")),
+        "{log}"
+    );
 }
