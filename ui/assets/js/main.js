@@ -25,7 +25,8 @@ function viewFor(r) {
     case 'services': return r.name ? service : services;
     case 'nodes': return r.name ? node : nodes;
     case 'kv': return kv;
-    case 'cluster': return cluster;
+    case 'cluster':
+    case 'overview': return cluster; // Consul's /ui/<dc>/overview/server-status
     case 'changes': return changes;
     default: return null;
   }
