@@ -120,6 +120,7 @@ fn main() -> ExitCode {
         // First render, over fresh loads.
         let mut firsts = Vec::new();
         let mut page = Value::Null;
+        let mut first_load_bytes = None;
         for _ in 0..runs {
             b.goto("about:blank");
             b.goto(&url);
@@ -127,7 +128,7 @@ fn main() -> ExitCode {
             page = b.js(
                 "const m = performance.getEntriesByName('sd-render')[0]; \
                  const r = performance.getEntriesByType('resource'); \
-                 const ui = r.filter((e) => e.name.includes('/ui/')); \
+                 const ui = r.filter((e) => e.name.includes('/ui/assets/')); \
                  const api = r.filter((e) => e.name.includes('/v1/internal/ui/services')); \
                  const nav = performance.getEntriesByType('navigation')[0]; \
                  return {first: m.startTime, rows: document.querySelectorAll('tbody tr').length, \
@@ -137,6 +138,9 @@ fn main() -> ExitCode {
                 vec![],
             );
             firsts.push(page["first"].as_f64().unwrap_or(f64::NAN));
+            if first_load_bytes.is_none() {
+                first_load_bytes = page["uiBytes"].as_f64();
+            }
         }
         // The agent's own `consul` service may or may not be in the catalog yet.
         if page["rows"].as_u64().unwrap_or(0) < services as u64 {
@@ -149,8 +153,9 @@ fn main() -> ExitCode {
             page["rows"]
         );
         println!(
-            "downloaded: UI files {:.1} KB (compressed; later loads revalidate with ETags), \
-             the summary {:.0} KB; JS heap {:.1} MB",
+            "downloaded: UI files {:.1} KB the first time (compressed), {:.1} KB on later loads \
+             (ETag revalidations), the summary {:.0} KB; JS heap {:.1} MB",
+            first_load_bytes.unwrap_or(0.0) / 1000.0,
             page["uiBytes"].as_f64().unwrap_or(0.0) / 1000.0,
             page["apiBytes"].as_f64().unwrap_or(0.0) / 1000.0,
             page["heap"].as_f64().unwrap_or(0.0) / 1e6
@@ -179,6 +184,7 @@ fn main() -> ExitCode {
         // the render that shows it.
         let mut client = http::Client::new(agent.http);
         let mut lat = Vec::new();
+        let (mut to_answer, mut to_render) = (Vec::new(), Vec::new());
         for f in 0..flips {
             let i = (f / 2 * 7919) % instances;
             let svc = format!("svc-{:04}", i % services);
@@ -197,12 +203,27 @@ fn main() -> ExitCode {
             b.wait_until("the flip to show", &script, Duration::from_secs(15));
             let (at, _) = last_render(&b);
             lat.push(at - sent);
+            let answered = b.js(
+                "const r = performance.getEntriesByType('resource') \
+                   .filter((e) => e.name.includes('/v1/internal/ui/services?index=')); \
+                 return performance.timeOrigin + r[r.length - 1].responseEnd;",
+                vec![],
+            );
+            let answered = answered.as_f64().unwrap_or(at);
+            to_answer.push(answered - sent);
+            to_render.push(at - answered);
         }
         println!(
             "update after one check flips: p50 {} ms, p99 {} ms, max {} ms over {flips} flips",
             num(median(lat.iter().copied()), 1),
             num(percentile(lat.iter().copied(), 99.0), 1),
             num(lat.iter().copied().fold(0.0, f64::max), 1)
+        );
+        println!(
+            "  of which: write sent -> the blocking query's answer received p50 {} ms; \
+             answer -> rendered p50 {} ms",
+            num(median(to_answer.iter().copied()), 1),
+            num(median(to_render.iter().copied()), 1)
         );
         println!("agent RSS: {} MiB", agent.rss_kib()? / 1024);
         drop(b);

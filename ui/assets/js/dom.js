@@ -40,6 +40,20 @@ export function table(headers, rows, props) {
     h('tbody', {}, rows));
 }
 
+/**
+ * Makes `parent`'s children `nodes`: when the rows kept their places (same count, each either
+ * new or where it was), only the changed ones are swapped; otherwise all are replaced.
+ */
+export function patch(parent, nodes) {
+  const old = parent.children;
+  const inPlace = old.length === nodes.length && nodes.every((n, i) => !n.isConnected || old[i] === n);
+  if (!inPlace) {
+    parent.replaceChildren(...nodes);
+    return;
+  }
+  nodes.forEach((n, i) => { if (old[i] !== n) old[i].replaceWith(n); });
+}
+
 /** A table cell labelled for the narrow layout (each row becomes a card). */
 export function td(label, ...content) {
   return h('td', { 'data-label': label }, ...content);

@@ -2,7 +2,7 @@
 // and filtered by health and tag (kept in the URL's query). One blocking query on
 // /v1/internal/ui/services keeps it live.
 
-import { h, fill, table, td, plural } from '../dom.js';
+import { h, fill, patch, table, td, plural } from '../dom.js';
 import { watch } from '../api.js';
 import { counts, tags, heading, empty } from '../components.js';
 import { href } from '../route.js';
@@ -63,18 +63,35 @@ export function mount(main, ctx) {
       ctx.rendered('services', 0);
       return;
     }
-    fill(list, table(['Service', 'Health checks', 'Instances', 'Tags'], shown.map((s) =>
-      h('tr', { dataset: { service: s.Name, status: statusOf(s) } },
-        td('Service', h('a', { href: href(ctx.dc, 'services', s.Name) }, s.Name),
-          (s.ExternalSources || []).map((src) => h('span', { class: 'source' }, src))),
-        td('Health checks', counts({ passing: s.ChecksPassing, warning: s.ChecksWarning, critical: s.ChecksCritical })),
-        td('Instances', `${s.InstanceCount} on ${plural((s.Nodes || []).length, 'node')}`),
-        td('Tags', tags(s.Tags, 6)))), { class: 'services' }));
+    const trs = shown.map(row);
+    const body = list.querySelector('tbody');
+    if (body) patch(body, trs);
+    else fill(list, table(['Service', 'Health checks', 'Instances', 'Tags'], trs, { class: 'services' }));
     ctx.rendered('services', shown.length);
+  }
+
+  // A row is built again only when what it shows changed, so an update touches the rows of
+  // the services that changed, not all of them.
+  const rows = new Map();
+  function row(s) {
+    const key = [s.ChecksPassing, s.ChecksWarning, s.ChecksCritical, s.InstanceCount,
+      (s.Nodes || []).length, (s.Tags || []).join(','), (s.ExternalSources || []).join(',')].join('|');
+    const kept = rows.get(s.Name);
+    if (kept && kept.key === key) return kept.tr;
+    const tr = h('tr', { dataset: { service: s.Name, status: statusOf(s) } },
+      td('Service', h('a', { href: href(ctx.dc, 'services', s.Name) }, s.Name),
+        (s.ExternalSources || []).map((src) => h('span', { class: 'source' }, src))),
+      td('Health checks', counts({ passing: s.ChecksPassing, warning: s.ChecksWarning, critical: s.ChecksCritical })),
+      td('Instances', `${s.InstanceCount} on ${plural((s.Nodes || []).length, 'node')}`),
+      td('Tags', tags(s.Tags, 6)));
+    rows.set(s.Name, { key, tr });
+    return tr;
   }
 
   return watch('internal/ui/services', {}, ctx.dc, (body) => {
     services = body || [];
+    const names = new Set(services.map((s) => s.Name));
+    for (const name of rows.keys()) if (!names.has(name)) rows.delete(name);
     ctx.ok();
     renderTags();
     render();
