@@ -293,3 +293,34 @@ fn internal_ui_summaries_have_consuls_shape_and_block_until_the_catalog_changes(
         (2.into(), 0.into())
     );
 }
+
+#[test]
+fn an_http_check_on_the_agents_own_address_passes_with_the_ui_on_and_off() {
+    // Issue 13, defect 6: `/` redirects to the UI, and the UI answers.
+    for ui in [true, false] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut b = AgentBuilder::server(dir.path());
+        if ui {
+            b = b.arg("-ui");
+        }
+        let agent = b.start();
+        agent.put_ok(
+            "/v1/agent/check/register",
+            &serde_json::json!({"Name": "self", "CheckID": "self", "HTTP": agent.url(),
+                "Interval": "100ms"})
+            .to_string(),
+        );
+        crate::common::cluster::eventually(
+            &format!("the self check passes (ui {ui})"),
+            &[&agent],
+            || {
+                http_get(&format!("{}/v1/agent/checks", agent.url()))
+                    .map(|(_, body)| {
+                        serde_json::from_str::<Value>(&body).unwrap_or_default()["self"]["Status"]
+                            == "passing"
+                    })
+                    .unwrap_or(false)
+            },
+        );
+    }
+}
