@@ -111,6 +111,10 @@ pub struct Agent {
     pub version: &'static str,
     /// The web UI, when `ui_config.enabled`.
     pub ui: Option<ui::Ui>,
+    /// Set once this server, as leader, has brought the catalog in line with gossip (its own
+    /// node, `serfHealth`, the `consul` service); cleared when it loses leadership. Until then
+    /// `/v1/status/leader` names no leader, so a client that waits for a leader finds them.
+    pub leadership_established: std::sync::atomic::AtomicBool,
 }
 
 impl Agent {
@@ -143,6 +147,7 @@ impl Agent {
             answers: http::Answers::default(),
             persisted: local::persist::Persisted::default(),
             ui: None,
+            leadership_established: std::sync::atomic::AtomicBool::new(false),
             from_config: reload::FromConfig::default(),
             reloader: std::sync::OnceLock::new(),
             metrics: metrics::Metrics::new(),

@@ -200,10 +200,13 @@ fn already(catalog: &Catalog, want: &CatalogRegistration) -> bool {
 
 /// Runs on every server; only the leader writes.
 pub async fn run(agent: Arc<Agent>, raft: Arc<RaftNode>) {
+    use std::sync::atomic::Ordering;
     let mut events = agent.gossip.subscribe();
+    let mut raft_state = raft.raft().metrics();
     let mut absent = Absent::default();
     let mut tick = tokio::time::interval(RECONCILE_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut was_leader = false;
     loop {
         tokio::select! {
             _ = tick.tick() => {}
@@ -212,12 +215,26 @@ pub async fn run(agent: Arc<Agent>, raft: Arc<RaftNode>) {
                     return;
                 }
             }
+            // A new leader reconciles at once, as Consul's does when it establishes
+            // leadership (and one that lost it says so at once); other Raft changes (every
+            // write moves the metrics) wait for the tick.
+            changed = raft_state.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+                if was_leader == raft.is_leader() {
+                    continue;
+                }
+            }
         }
         if !raft.is_leader() {
             // A new leader gives missing nodes their grace again.
             absent = Absent::default();
+            was_leader = false;
+            agent.leadership_established.store(false, Ordering::Release);
             continue;
         }
+        was_leader = true;
         let dc = agent.config.datacenter.clone();
         let members: Vec<AgentMember> = agent
             .gossip
@@ -232,6 +249,7 @@ pub async fn run(agent: Arc<Agent>, raft: Arc<RaftNode>) {
             &mut absent,
             Instant::now(),
         );
+        let mut all_written = true;
         for change in changes {
             let (what, cmd) = match change {
                 Change::Register(reg) => (reg.node.clone(), Command::CatalogRegister(reg)),
@@ -245,8 +263,13 @@ pub async fn run(agent: Arc<Agent>, raft: Arc<RaftNode>) {
                 ),
             };
             if let Err(e) = agent.write(cmd).await {
+                all_written = false;
                 tracing::debug!(node = %what, "catalog reconcile deferred: {e}");
             }
+        }
+        let me = &agent.config.node_name;
+        if all_written && members.iter().any(|m| &m.name == me) {
+            agent.leadership_established.store(true, Ordering::Release);
         }
     }
 }

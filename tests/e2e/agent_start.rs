@@ -145,3 +145,26 @@ fn server_runs_on_its_own_loopback_address_with_default_ports() {
     let (_, leader) = http_get(&format!("{}/v1/status/leader", a.url())).unwrap();
     assert_eq!(leader, format!("\"{ip}:8300\""));
 }
+
+/// Issue 13, defect 4: a client that starts an agent, waits until `/v1/status/leader` names a
+/// leader and reads the catalog finds the agent's node with `serfHealth` and the `consul`
+/// service, as with Consul (the leader reconciles as it establishes leadership, and is not
+/// announced before).
+#[test]
+fn once_a_leader_is_announced_the_catalog_holds_the_servers_node_and_consul_service() {
+    for _ in 0..3 {
+        let agent = AgentBuilder::dev().start(); // returns as soon as the leader is announced
+        let (status, services) = http_get(&format!("{}/v1/catalog/services", agent.url())).unwrap();
+        assert_eq!(status, 200);
+        let services: serde_json::Value = serde_json::from_str(&services).unwrap();
+        assert!(services.get("consul").is_some(), "{services}");
+        let (_, self_info) = http_get(&format!("{}/v1/agent/self", agent.url())).unwrap();
+        let node = serde_json::from_str::<serde_json::Value>(&self_info).unwrap()["Config"]
+            ["NodeName"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let (_, checks) = http_get(&format!("{}/v1/health/node/{node}", agent.url())).unwrap();
+        assert!(checks.contains("\"serfHealth\""), "{checks}");
+    }
+}

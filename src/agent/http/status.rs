@@ -25,7 +25,16 @@ async fn leader(
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
     agent.check_dc(p.get("dc"))?;
-    let addr = agent.raft()?.leader_addr().unwrap_or_default();
+    let raft = agent.raft()?;
+    // A leader that has not yet put itself in the catalog is not announced yet (reconcile.rs).
+    let establishing = raft.is_leader()
+        && !agent
+            .leadership_established
+            .load(std::sync::atomic::Ordering::Acquire);
+    let addr = match establishing {
+        true => String::new(),
+        false => raft.leader_addr().unwrap_or_default(),
+    };
     Ok(respond::json(StatusCode::OK, &addr, p.flag("pretty"), None))
 }
 
