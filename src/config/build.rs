@@ -131,12 +131,14 @@ pub(crate) fn build(
     let server = c.server.unwrap_or(false);
     let mut bootstrap = c.bootstrap.unwrap_or(false);
     let mut bootstrap_expect = c.bootstrap_expect.unwrap_or(0);
-    check::bootstrap(server, bootstrap, bootstrap_expect, dev)?;
+    // Before the checks, as Consul: `-dev -bootstrap-expect 1` (how client test suites start
+    // Consul) is bootstrap mode, not a conflict with -dev.
     if bootstrap_expect == 1 {
         warnings.push("BootstrapExpect is set to 1; this is the same as Bootstrap mode.".into());
         bootstrap = true;
         bootstrap_expect = 0;
     }
+    check::bootstrap(server, bootstrap, bootstrap_expect, dev)?;
     check::bootstrap_warnings(server, bootstrap, bootstrap_expect, dev, warnings);
     let bootstrap_expect = u32::try_from(bootstrap_expect)
         .map_err(|_| ConfigError::invalid("bootstrap_expect is too large"))?;

@@ -168,3 +168,23 @@ fn once_a_leader_is_announced_the_catalog_holds_the_servers_node_and_consul_serv
         assert!(checks.contains("\"serfHealth\""), "{checks}");
     }
 }
+
+/// Issue 13, defect 1: `sd agent -dev -bootstrap-expect 1`, as client test suites start Consul,
+/// runs (with Consul's warning) instead of being refused.
+#[test]
+fn dev_with_bootstrap_expect_one_starts_with_consuls_warning() {
+    let agent = AgentBuilder::dev()
+        .arg("-bootstrap-expect")
+        .arg("1")
+        .start();
+    let (status, leader) = http_get(&format!("{}/v1/status/leader", agent.url())).unwrap();
+    assert_eq!(status, 200);
+    assert_ne!(leader, "\"\"");
+    assert!(
+        agent
+            .log()
+            .contains("BootstrapExpect is set to 1; this is the same as Bootstrap mode."),
+        "{}",
+        agent.log()
+    );
+}

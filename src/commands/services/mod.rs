@@ -60,6 +60,18 @@ pub(crate) fn from_files(files: &[String]) -> Result<Vec<AgentServiceRegistratio
         flags.push("config-file", file.as_str());
     }
     let rt = config::load(&LoadInput::new(flags, &config::no_env)).map_err(|e| e.to_string())?;
+    // Files that define nothing must not pass for a registration that did nothing.
+    if rt.services.is_empty() {
+        let mut msg = format!(
+            "no service definition (`service {{}}` or `services []`) in {}",
+            files.join(", ")
+        );
+        for w in &rt.warnings {
+            msg.push_str("\n  ");
+            msg.push_str(w);
+        }
+        return Err(msg);
+    }
     rt.services
         .iter()
         .map(service_definition::registration)
@@ -70,6 +82,19 @@ pub(crate) fn from_files(files: &[String]) -> Result<Vec<AgentServiceRegistratio
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_file_without_a_service_definition_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("queue.json");
+        std::fs::write(&f, r#"{"Servce": {"Name": "queue", "Port": 5672}}"#).unwrap();
+        let err = from_files(&[f.display().to_string()]).unwrap_err();
+        assert!(
+            err.contains("no service definition") && err.contains("queue.json"),
+            "{err}"
+        );
+        assert!(err.contains("Servce"), "the unknown key is named: {err}");
+    }
 
     #[test]
     fn hcl_and_json_files() {
@@ -131,8 +156,7 @@ service {
         assert!(err.contains("Port"), "{err}");
         let none = dir.path().join("none.json");
         std::fs::write(&none, r#"{"node_name": "x"}"#).unwrap();
-        assert!(from_files(&[none.display().to_string()])
-            .unwrap()
-            .is_empty());
+        let err = from_files(&[none.display().to_string()]).unwrap_err();
+        assert!(err.contains("no service definition"), "{err}");
     }
 }

@@ -307,6 +307,18 @@ fn dev_mode() {
             .with("bootstrap-expect", "3"),
     );
     assert!(err.contains("dev mode"), "{err}");
+    // Issue 13, defect 1: but 1 is bootstrap mode, as in Consul (client test suites start it so).
+    let rt = load(&input(
+        FlagValues::new()
+            .with("dev", "true")
+            .with("bootstrap-expect", "1"),
+    ))
+    .unwrap();
+    assert!(rt.dev && rt.bootstrap && rt.bootstrap_expect == 0);
+    assert!(rt
+        .warnings
+        .iter()
+        .any(|w| w == "BootstrapExpect is set to 1; this is the same as Bootstrap mode."));
 }
 
 #[test]
