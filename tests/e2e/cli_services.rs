@@ -218,3 +218,20 @@ fn files_or_flags_not_both_nor_neither() {
         "{err}"
     );
 }
+
+/// Issue 13, defect 2: a file that defines no service is an error, never a silent exit 0.
+#[test]
+fn a_file_without_a_service_definition_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("queue.json");
+    std::fs::write(&file, r#"{"Servce": {"Name": "queue", "Port": 5672}}"#).unwrap();
+    let path = file.display().to_string();
+    for verb in ["register", "deregister"] {
+        let out = crate::common::run_sd(&["services", verb, &path]);
+        let err = fails(&out, 1);
+        assert!(
+            err.contains("no service definition") && err.contains("queue.json"),
+            "{verb}: {err}"
+        );
+    }
+}
