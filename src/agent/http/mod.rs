@@ -78,31 +78,39 @@ pub fn router(agent: Arc<Agent>) -> Router {
             agent.clone(),
             agent_metrics::middleware,
         ));
-    // `http_config.response_headers` (CORS among them: none unless configured) on every answer.
-    let router = match agent.config.http_response_headers.is_empty() {
+    // `http_config.response_headers` (CORS among them: none unless configured) on every
+    // answer, parsed once here (they were checked when the configuration was loaded).
+    let headers: axum::http::HeaderMap = agent
+        .config
+        .http_response_headers
+        .iter()
+        .filter_map(|(name, value)| {
+            Some((
+                axum::http::HeaderName::from_bytes(name.as_bytes()).ok()?,
+                axum::http::HeaderValue::from_str(value).ok()?,
+            ))
+        })
+        .collect();
+    let router = match headers.is_empty() {
         true => router,
         false => router.layer(axum::middleware::from_fn_with_state(
-            agent.clone(),
+            Arc::new(headers),
             response_headers,
         )),
     };
     router.with_state(agent)
 }
 
-/// Adds the configured response headers a handler did not set itself (names and values were
-/// checked when the configuration was loaded).
+/// Adds the configured response headers a handler did not set itself.
 async fn response_headers(
-    axum::extract::State(agent): axum::extract::State<Arc<Agent>>,
+    axum::extract::State(headers): axum::extract::State<Arc<axum::http::HeaderMap>>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
     let mut resp = next.run(req).await;
-    for (name, value) in &agent.config.http_response_headers {
-        if let (Ok(n), Ok(v)) = (
-            axum::http::HeaderName::from_bytes(name.as_bytes()),
-            axum::http::HeaderValue::from_str(value),
-        ) {
-            resp.headers_mut().entry(n).or_insert(v);
+    for (name, value) in headers.iter() {
+        if !resp.headers().contains_key(name) {
+            resp.headers_mut().insert(name.clone(), value.clone());
         }
     }
     resp

@@ -5,9 +5,10 @@ use std::path::{Component, Path};
 
 use super::respond::File;
 
-/// The file at `rel` under `dir`; `None` when it does not exist or is not a regular file, or
-/// when `rel` would leave `dir` (`..`, an absolute path, a symlink pointing out).
-pub async fn read(dir: &Path, rel: &str) -> Result<Option<File>, std::io::Error> {
+/// The file at `rel` under `root` (the directory's canonical path, resolved once at start);
+/// `None` when it does not exist or is not a regular file, or when `rel` would leave `root`
+/// (`..`, an absolute path, a symlink pointing out).
+pub async fn read(root: &Path, rel: &str) -> Result<Option<File>, std::io::Error> {
     let rel_path = Path::new(rel);
     if rel.is_empty()
         || rel_path
@@ -16,19 +17,10 @@ pub async fn read(dir: &Path, rel: &str) -> Result<Option<File>, std::io::Error>
     {
         return Ok(None);
     }
-    let root = match tokio::fs::canonicalize(dir).await {
-        Ok(r) => r,
-        Err(e) => {
-            return Err(std::io::Error::new(
-                e.kind(),
-                format!("ui_config.dir {}: {e}", dir.display()),
-            ))
-        }
-    };
     let Ok(path) = tokio::fs::canonicalize(root.join(rel_path)).await else {
         return Ok(None);
     };
-    if !path.starts_with(&root) || !tokio::fs::metadata(&path).await?.is_file() {
+    if !path.starts_with(root) || !tokio::fs::metadata(&path).await?.is_file() {
         return Ok(None);
     }
     let body = tokio::fs::read(&path).await?;
@@ -44,6 +36,7 @@ mod tests {
         let outer = tempfile::tempdir().unwrap();
         let dir = outer.path().join("ui");
         std::fs::create_dir_all(dir.join("assets")).unwrap();
+        let dir = dir.canonicalize().unwrap();
         std::fs::write(dir.join("assets/a.js"), "x").unwrap();
         std::fs::write(outer.path().join("secret"), "s").unwrap();
         std::os::unix::fs::symlink(outer.path().join("secret"), dir.join("link")).unwrap();

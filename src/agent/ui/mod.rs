@@ -51,6 +51,13 @@ impl Ui {
                 (Source::Embedded, index.body.to_vec())
             }
             Some(d) => {
+                // Resolved once: every request is checked against this path.
+                let d = std::fs::canonicalize(d).map_err(|e| {
+                    std::io::Error::new(
+                        e.kind(),
+                        format!("ui_config.dir: cannot open {}: {e}", d.display()),
+                    )
+                })?;
                 let index = d.join("index.html");
                 let body = std::fs::read(&index).map_err(|e| {
                     std::io::Error::new(
@@ -58,7 +65,7 @@ impl Ui {
                         format!("ui_config.dir: cannot read {}: {e}", index.display()),
                     )
                 })?;
-                (Source::Dir(d.clone()), body)
+                (Source::Dir(d), body)
             }
         };
         let settings = serde_json::json!({
