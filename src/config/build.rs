@@ -321,7 +321,7 @@ pub(crate) fn build(
         leave_on_terminate: c.leave_on_terminate.unwrap_or(!server),
         skip_leave_on_interrupt: c.skip_leave_on_interrupt.unwrap_or(server),
         ui_dir: non_empty(&ui.dir).map(PathBuf::from),
-        ui_content_path: check::content_path(ui.content_path.as_deref().unwrap_or("/ui/")),
+        ui_content_path: check::content_path(ui.content_path.as_deref().unwrap_or("/ui/"))?,
         check_output_max_size: check_output_max_size as usize,
         check_update_interval: dur(
             "check_update_interval",

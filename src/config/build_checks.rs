@@ -250,14 +250,19 @@ pub(crate) fn response_headers(
     Ok(headers)
 }
 
-/// The UI path always starts and ends with `/`.
-pub(crate) fn content_path(raw: &str) -> String {
+/// The UI path always starts and ends with `/`; it may not lie under the API's `/v1/`.
+pub(crate) fn content_path(raw: &str) -> Result<String, ConfigError> {
     let trimmed = raw.trim().trim_matches('/');
-    if trimmed.is_empty() {
+    if trimmed == "v1" || trimmed.starts_with("v1/") {
+        return Err(ConfigError::invalid(format!(
+            "ui_config.content_path {raw:?} would hide the HTTP API under /v1/; choose another path"
+        )));
+    }
+    Ok(if trimmed.is_empty() {
         "/".into()
     } else {
         format!("/{trimmed}/")
-    }
+    })
 }
 
 #[cfg(test)]
@@ -306,7 +311,9 @@ mod tests {
         assert!(encrypt_key("YwgWlBvicJN17UOYcutXLpJSZsw5aWpLEEWqgK635zA=").is_ok());
         assert!(encrypt_key("abc").is_err());
         assert_eq!(domain("consul"), "consul.");
-        assert_eq!(content_path("ui"), "/ui/");
+        assert_eq!(content_path("ui").unwrap(), "/ui/");
+        assert_eq!(content_path("/consul/ui").unwrap(), "/consul/ui/");
+        assert!(content_path("/v1/ui").is_err() && content_path("v1").is_err());
         assert!(recursors(&["0.0.0.0".into()]).is_err());
         assert!(recursors(&["8.8.8.8".into()]).is_ok());
     }
