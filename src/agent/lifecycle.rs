@@ -14,8 +14,8 @@ use super::dns::{DnsListeners, DnsServer};
 use super::raft::{RaftNode, ServerNode};
 use super::state::Store;
 use super::{
-    advertise_addr, cluster, gossip, http, local, reconcile, reload, rpc, serf_tags, tombstones,
-    Agent, AgentError,
+    advertise_addr, cluster, gossip, http, local, reconcile, reload, rpc, serf_tags, sessions,
+    tombstones, Agent, AgentError,
 };
 use crate::config::RuntimeConfig;
 
@@ -208,6 +208,7 @@ impl BoundAgent {
                 tasks.push(tokio::spawn(tombstones::run(agent.clone(), raft.clone())));
                 tasks.push(tokio::spawn(cluster::run(agent.clone(), raft.clone())));
                 tasks.push(tokio::spawn(reconcile::run(agent.clone(), raft.clone())));
+                tasks.push(tokio::spawn(sessions::run(agent.clone(), raft.clone())));
                 Some(rpc::RpcServer::spawn(
                     listener,
                     rpc::router(raft.clone(), Some(router.clone())),

@@ -24,6 +24,7 @@ pub mod registration;
 pub mod reload;
 mod restore;
 pub mod rpc;
+pub mod sessions;
 pub mod state;
 mod tombstones;
 mod udp_tcp;
@@ -115,6 +116,8 @@ pub struct Agent {
     /// node, `serfHealth`, the `consul` service); cleared when it loses leadership. Until then
     /// `/v1/status/leader` names no leader, so a client that waits for a leader finds them.
     pub leadership_established: std::sync::atomic::AtomicBool,
+    /// The TTL timers of sessions (kept while this server leads).
+    pub session_timers: sessions::SessionTimers,
 }
 
 impl Agent {
@@ -148,6 +151,7 @@ impl Agent {
             persisted: local::persist::Persisted::default(),
             ui: None,
             leadership_established: std::sync::atomic::AtomicBool::new(false),
+            session_timers: sessions::SessionTimers::default(),
             from_config: reload::FromConfig::default(),
             reloader: std::sync::OnceLock::new(),
             metrics: metrics::Metrics::new(),

@@ -13,6 +13,7 @@ pub mod keys;
 pub mod kv;
 pub mod operator;
 pub mod service_definition;
+pub mod session;
 pub mod txn;
 pub mod ui;
 

@@ -176,6 +176,7 @@ fn request(method: &str, uri: String, body: Vec<u8>) -> ForwardRequest {
         uri,
         headers: Vec::new(),
         body: serde_bytes::ByteBuf::from(body),
+        origin_node: None,
     }
 }
 

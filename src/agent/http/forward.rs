@@ -25,7 +25,7 @@ use super::error::HttpError;
 use super::params::Params;
 use crate::agent::endpoints::forward;
 use crate::agent::rpc::messages::is_hop_by_hop;
-use crate::agent::rpc::{ForwardRequest, ForwardResponse, Forwarded};
+use crate::agent::rpc::{ForwardRequest, ForwardResponse, Forwarded, OriginNode};
 use crate::agent::Agent;
 
 /// Whether a request must be answered by the leader.
@@ -36,6 +36,7 @@ pub fn needs_leader(method: &Method, path: &str, query: Option<&str>) -> bool {
     }
     if path == "/v1/kv"
         || path.starts_with("/v1/kv/")
+        || path.starts_with("/v1/session/")
         || path.starts_with("/v1/catalog/")
         || path.starts_with("/v1/health/")
         || path.starts_with("/v1/internal/ui/")
@@ -118,8 +119,16 @@ async fn message(
             })
             .collect(),
         body: serde_bytes::ByteBuf::from(body.to_vec()),
+        origin_node: Some(origin_node(agent, &parts.extensions)),
     };
     Ok((message, body))
+}
+
+/// The node a request is on behalf of: the one it first reached.
+pub fn origin_node(agent: &Agent, extensions: &axum::http::Extensions) -> String {
+    extensions
+        .get::<OriginNode>()
+        .map_or_else(|| agent.config.node_name.clone(), |o| o.0.clone())
 }
 
 async fn to_leader(
@@ -196,6 +205,9 @@ mod tests {
         assert!(!needs_leader(&get, "/v1/catalog/datacenters", None));
         assert!(!needs_leader(&get, "/v1/agent/self", None));
         assert!(needs_leader(&get, "/v1/operator/raft/configuration", None));
+        assert!(needs_leader(&Method::PUT, "/v1/session/renew/x", None));
+        assert!(needs_leader(&get, "/v1/session/list", None));
+        assert!(!needs_leader(&get, "/v1/session/list", Some("stale")));
         assert!(needs_leader(
             &Method::DELETE,
             "/v1/operator/raft/peer",

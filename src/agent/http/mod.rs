@@ -20,6 +20,7 @@ mod operator;
 mod params;
 mod respond;
 mod self_info;
+mod session;
 mod status;
 mod txn;
 
@@ -61,6 +62,7 @@ pub fn router(agent: Arc<Agent>) -> Router {
         .merge(health::routes())
         .merge(internal_ui::routes())
         .merge(txn::routes())
+        .merge(session::routes())
         .merge(self_info::routes())
         .merge(membership::routes())
         .merge(operator::routes())

@@ -126,7 +126,7 @@ async fn txn(
         let opts = QueryOptions::parse(&p, agent.query_limits())?;
         blocking::gate(&agent, opts.consistency).await?;
         let tables = agent.store.read();
-        tables.kv.read_txn(tables.index, &ops)
+        tables.kv.read_txn(tables.index, &ops, &tables.sessions)
     } else {
         match agent.write(Command::KvTxn(ops)).await?.1 {
             CommandResult::KvTxn(r) => r,

@@ -126,7 +126,7 @@ async fn run(raft: Raft, mut rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let submitted = raft.client_write_ff(Request { commands }).await;
+        let submitted = raft.client_write_ff(Request::now(commands)).await;
         let receiver = match submitted {
             Ok(receiver) => receiver,
             Err(fatal) => {

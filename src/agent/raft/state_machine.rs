@@ -221,7 +221,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
                     results: req
                         .commands
                         .iter()
-                        .map(|cmd| self.store.apply(index, cmd))
+                        .map(|cmd| self.store.apply(index, req.time_ms, cmd))
                         .collect(),
                 },
                 EntryPayload::Membership(m) => {

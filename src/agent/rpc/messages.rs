@@ -26,7 +26,16 @@ pub struct ForwardRequest {
     /// End-to-end headers (hop-by-hop ones are left out).
     pub headers: Vec<(String, serde_bytes::ByteBuf)>,
     pub body: serde_bytes::ByteBuf,
+    /// The node of the agent the user sent the request to: what "this agent's node" means
+    /// for the request (a session's default node), wherever it is served.
+    #[serde(default)]
+    pub origin_node: Option<String>,
 }
+
+/// A request extension naming the node of the agent a forwarded request first reached
+/// ([`ForwardRequest::origin_node`]). Only the RPC listener sets it.
+#[derive(Debug, Clone)]
+pub struct OriginNode(pub String);
 
 /// The leader's answer to a [`ForwardRequest`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

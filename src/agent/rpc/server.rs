@@ -23,8 +23,8 @@ use tokio::task::JoinHandle;
 
 use super::client::{decode, encode, MSGPACK, NOT_LEADER};
 use super::messages::{
-    is_hop_by_hop, ForwardRequest, ForwardResponse, Forwarded, PATH_APPEND, PATH_ELECTION,
-    PATH_FORWARD, PATH_FROM_CLIENT, PATH_SNAPSHOT, PATH_VOTE,
+    is_hop_by_hop, ForwardRequest, ForwardResponse, Forwarded, OriginNode, PATH_APPEND,
+    PATH_ELECTION, PATH_FORWARD, PATH_FROM_CLIENT, PATH_SNAPSHOT, PATH_VOTE,
 };
 
 /// Largest RPC body accepted (snapshot chunks are a few MiB; forwarded bodies are capped by the
@@ -261,6 +261,9 @@ fn build_request(req: ForwardRequest, mark: bool) -> Result<axum::http::Request<
         .parse()
         .map_err(|e| bad_request("forwarded URI", e))?;
     let mut request = axum::http::Request::new(Body::from(req.body.into_vec()));
+    if let Some(node) = req.origin_node {
+        request.extensions_mut().insert(OriginNode(node));
+    }
     *request.method_mut() = method;
     *request.uri_mut() = uri;
     for (name, value) in req.headers {

@@ -131,6 +131,11 @@ impl Catalog {
         Some(CatalogNode { node, services })
     }
 
+    /// One check of a node (node-level or of one of its services).
+    pub fn check(&self, node: &str, check_id: &str) -> Option<&HealthCheck> {
+        self.checks.get(node)?.get(check_id)
+    }
+
     /// The checks of a node: node-level ones and those of its services.
     pub fn node_checks(&self, node: &str) -> Vec<HealthCheck> {
         self.checks

@@ -3,10 +3,24 @@
 
 use serde::{Deserialize, Serialize};
 
-/// One log entry's payload: the commands of every client write batched into it.
+/// One log entry's payload: the commands of every client write batched into it, and the
+/// leader's clock when it proposed them (ms since the Unix epoch), so that anything timed, such
+/// as a lock delay, is applied the same way on every server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Request {
     pub commands: Vec<Command>,
+    #[serde(default)]
+    pub time_ms: u64,
+}
+
+impl Request {
+    /// A batch stamped with the current time.
+    pub fn now(commands: Vec<Command>) -> Request {
+        let time_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        Request { commands, time_ms }
+    }
 }
 
 /// The results of a [`Request`], in the same order as its commands.
@@ -31,6 +45,11 @@ pub enum Command {
         service_id: String,
         check_id: String,
     },
+    /// `PUT /v1/session/create`: the session with the ID the leader chose.
+    SessionCreate(Box<crate::api::session::SessionEntry>),
+    /// Invalidates a session (destroyed, or its TTL ran out): its locks are released or its
+    /// keys deleted. Unknown IDs change nothing.
+    SessionDestroy { id: String },
 }
 
 /// A KV verb as Consul's `/v1/txn` names them.
@@ -72,6 +91,8 @@ pub enum CommandResult {
     Reaped(usize),
     /// A catalog change: done, or refused with the reason.
     Catalog(Result<(), super::catalog::CatalogError>),
+    /// A session created or destroyed, or refused with the reason.
+    Session(Result<(), super::session::SessionError>),
 }
 
 /// Why one operation of a KV transaction failed.

@@ -1,12 +1,14 @@
 //! The KV table: entries, tombstones for deleted keys (so a prefix's index never goes backwards),
-//! and atomic application of KV transactions with Consul's verb semantics.
+//! locks held by sessions and their lock delays, and atomic application of KV transactions with
+//! Consul's verb semantics.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 
 use serde::{Deserialize, Serialize};
 
 use super::command::{KvOp, KvOpError, KvOpResult, KvVerb};
+use super::session::SessionTable;
 use crate::api::KVPair;
 
 /// Pending writes of a transaction: `None` deletes the key.
@@ -49,6 +51,13 @@ pub struct KvTable {
     tombstones: BTreeMap<String, u64>,
     /// The highest index at which anything in the table changed.
     index: u64,
+    /// key → until when (ms since the Unix epoch, the leader's clock) it refuses new locks,
+    /// after the session holding it was invalidated.
+    #[serde(default)]
+    lock_delays: BTreeMap<String, u64>,
+    /// session → the keys it holds (rebuilt after a snapshot is read).
+    #[serde(skip)]
+    held: HashMap<String, BTreeSet<String>>,
 }
 
 /// Iterates the `(key, value)` pairs of `map` whose key starts with `prefix`.
@@ -134,8 +143,91 @@ impl KvTable {
     }
 
     /// Evaluates `ops` without changing anything: for read-only transactions.
-    pub fn read_txn(&self, index: u64, ops: &[KvOp]) -> Result<Vec<KvOpResult>, Vec<KvOpError>> {
-        self.evaluate(index, ops).map(|(results, _)| results)
+    pub fn read_txn(
+        &self,
+        index: u64,
+        ops: &[KvOp],
+        sessions: &SessionTable,
+    ) -> Result<Vec<KvOpResult>, Vec<KvOpError>> {
+        self.evaluate(index, 0, ops, sessions)
+            .map(|(results, _)| results)
+    }
+
+    /// The keys `session` holds.
+    pub fn held_by(&self, session: &str) -> impl Iterator<Item = &String> {
+        self.held.get(session).into_iter().flatten()
+    }
+
+    /// Until when (ms since the epoch) `key` refuses new locks, if a delay was ever set.
+    pub fn lock_delay(&self, key: &str) -> Option<u64> {
+        self.lock_delays.get(key).copied()
+    }
+
+    /// Releases (or, with `delete`, deletes) every key `session` holds, at `index`; with
+    /// `delay_until`, each refuses new locks until then. Delays already over at `time_ms` are
+    /// forgotten. Returns the keys that changed.
+    pub fn release_session(
+        &mut self,
+        index: u64,
+        time_ms: u64,
+        session: &str,
+        delete: bool,
+        delay_until: Option<u64>,
+    ) -> Vec<String> {
+        self.lock_delays.retain(|_, until| *until > time_ms);
+        let keys: Vec<String> = self
+            .held
+            .remove(session)
+            .map(|k| k.into_iter().collect())
+            .unwrap_or_default();
+        for key in &keys {
+            if delete {
+                if self.entries.remove(key).is_some() {
+                    self.tombstones.insert(key.clone(), index);
+                }
+            } else if let Some(e) = self.entries.get_mut(key) {
+                e.session = None;
+                e.modify_index = index;
+            }
+            if let Some(until) = delay_until {
+                self.lock_delays.insert(key.clone(), until);
+            }
+        }
+        if !keys.is_empty() {
+            self.index = index;
+        }
+        keys
+    }
+
+    /// Rebuilds the lock holders' lookup after the table was read from a snapshot.
+    pub fn rebuild(&mut self) {
+        self.held.clear();
+        for (key, e) in &self.entries {
+            if let Some(s) = &e.session {
+                self.held.entry(s.clone()).or_default().insert(key.clone());
+            }
+        }
+    }
+
+    /// Records that `key` is now held by `new` instead of `old`.
+    fn move_lock(&mut self, key: &str, old: Option<&str>, new: Option<&str>) {
+        if old == new {
+            return;
+        }
+        if let Some(old) = old {
+            if let Some(keys) = self.held.get_mut(old) {
+                keys.remove(key);
+                if keys.is_empty() {
+                    self.held.remove(old);
+                }
+            }
+        }
+        if let Some(new) = new {
+            self.held
+                .entry(new.to_string())
+                .or_default()
+                .insert(key.to_string());
+        }
     }
 
     /// Runs `ops` against an overlay of this table: the results and the writes to commit, or
@@ -143,10 +235,14 @@ impl KvTable {
     fn evaluate(
         &self,
         index: u64,
+        time_ms: u64,
         ops: &[KvOp],
+        sessions: &SessionTable,
     ) -> Result<(Vec<KvOpResult>, Writes), Vec<KvOpError>> {
         let mut txn = Overlay {
             base: self,
+            sessions,
+            time_ms,
             writes: HashMap::new(),
         };
         let mut results = Vec::with_capacity(ops.len());
@@ -168,18 +264,28 @@ impl KvTable {
         }
     }
 
-    /// Applies `ops` atomically at `index`: all succeed, or nothing changes and the errors say
-    /// which operations failed. On success returns the results and the keys that changed.
-    pub fn apply_txn(&mut self, index: u64, ops: &[KvOp]) -> Result<TxnApplied, Vec<KvOpError>> {
-        let (results, writes) = self.evaluate(index, ops)?;
+    /// Applies `ops` atomically at `index` (`time_ms`: the leader's clock on the log entry, for
+    /// lock delays): all succeed, or nothing changes and the errors say which operations
+    /// failed. On success returns the results and the keys that changed.
+    pub fn apply_txn(
+        &mut self,
+        index: u64,
+        time_ms: u64,
+        ops: &[KvOp],
+        sessions: &SessionTable,
+    ) -> Result<TxnApplied, Vec<KvOpError>> {
+        let (results, writes) = self.evaluate(index, time_ms, ops, sessions)?;
         let mut changed = Vec::with_capacity(writes.len());
         for (key, entry) in writes {
+            let old_session = self.entries.get(&key).and_then(|e| e.session.clone());
             match entry {
                 Some(e) => {
+                    self.move_lock(&key, old_session.as_deref(), e.session.as_deref());
                     self.tombstones.remove(&key);
                     self.entries.insert(key.clone(), e);
                 }
                 None => {
+                    self.move_lock(&key, old_session.as_deref(), None);
                     if self.entries.remove(&key).is_some() {
                         self.tombstones.insert(key.clone(), index);
                     }
@@ -198,6 +304,8 @@ impl KvTable {
 /// until every operation has succeeded.
 struct Overlay<'a> {
     base: &'a KvTable,
+    sessions: &'a SessionTable,
+    time_ms: u64,
     writes: Writes,
 }
 
@@ -224,14 +332,98 @@ impl Overlay<'_> {
         keys
     }
 
+    /// `set` and `cas`: a new value; the lock holder and lock index stay.
     fn put(&mut self, index: u64, op: &KvOp, existing: Option<KvEntry>) -> KvOpResult {
+        let lock_index = existing.as_ref().map_or(0, |e| e.lock_index);
+        let holder = existing.as_ref().and_then(|e| e.session.clone());
+        self.write(index, op, existing, lock_index, holder.as_deref())
+    }
+
+    /// `lock` (`?acquire=`): takes the key for the session if nobody holds it and its lock
+    /// delay is over; the session that already holds it may update it.
+    fn lock(
+        &mut self,
+        index: u64,
+        op: &KvOp,
+        existing: Option<KvEntry>,
+    ) -> Result<KvOpResult, (String, bool)> {
+        let session = match op.session.as_deref() {
+            None | Some("") => return Err(("missing session".into(), false)),
+            Some(s) => s,
+        };
+        if !self.sessions.contains(session) {
+            return Err((format!("invalid session {session:?}"), false));
+        }
+        let lock_index = match &existing {
+            Some(e) if e.session.as_deref() == Some(session) => e.lock_index,
+            Some(e) if e.session.is_some() => {
+                return Err((
+                    format!("failed to lock key {:?}, lock is already held", op.key),
+                    true,
+                ))
+            }
+            Some(e) => e.lock_index + 1,
+            None => 1,
+        };
+        if self
+            .base
+            .lock_delay(&op.key)
+            .is_some_and(|until| until > self.time_ms)
+        {
+            return Err((
+                format!(
+                    "failed to lock key {:?}, it is in its lock delay after the session holding it was invalidated",
+                    op.key
+                ),
+                true,
+            ));
+        }
+        Ok(self.write(index, op, existing, lock_index, Some(session)))
+    }
+
+    /// `unlock` (`?release=`): gives the key up, if this session holds it.
+    fn unlock(
+        &mut self,
+        index: u64,
+        op: &KvOp,
+        existing: Option<KvEntry>,
+    ) -> Result<KvOpResult, (String, bool)> {
+        let session = match op.session.as_deref() {
+            None | Some("") => return Err(("missing session".into(), false)),
+            Some(s) => s,
+        };
+        match &existing {
+            Some(e) if e.session.as_deref() == Some(session) => {
+                let lock_index = e.lock_index;
+                Ok(self.write(index, op, existing, lock_index, None))
+            }
+            _ => Err((
+                format!(
+                    "failed to unlock key {:?}, lock isn't held, or is held by another session",
+                    op.key
+                ),
+                true,
+            )),
+        }
+    }
+
+    /// Writes the value of `op` with the lock state given (lock and unlock set it; a plain set
+    /// keeps the holder).
+    fn write(
+        &mut self,
+        index: u64,
+        op: &KvOp,
+        existing: Option<KvEntry>,
+        lock_index: u64,
+        session: Option<&str>,
+    ) -> KvOpResult {
         let entry = KvEntry {
             create_index: existing.as_ref().map_or(index, |e| e.create_index),
             modify_index: index,
-            lock_index: existing.as_ref().map_or(0, |e| e.lock_index),
+            lock_index,
             flags: op.flags,
             value: op.value.clone(),
-            session: existing.and_then(|e| e.session),
+            session: session.map(str::to_string),
         };
         let result = KvOpResult {
             entries: vec![entry.to_pair(&op.key, false)],
@@ -263,11 +455,8 @@ impl Overlay<'_> {
                 }
                 Ok(self.put(index, op, existing))
             }
-            KvVerb::Lock | KvVerb::Unlock => match op.session.as_deref() {
-                None | Some("") => Err(("missing session".into(), false)),
-                // Sessions arrive with the sessions API; until then no session ID is valid.
-                Some(session) => Err((format!("invalid session {session:?}"), false)),
-            },
+            KvVerb::Lock => self.lock(index, op, existing),
+            KvVerb::Unlock => self.unlock(index, op, existing),
             KvVerb::Get => match existing {
                 Some(e) => Ok(KvOpResult {
                     entries: vec![e.to_pair(&op.key, true)],
@@ -363,6 +552,13 @@ impl Overlay<'_> {
 mod tests {
     use super::*;
 
+    impl KvTable {
+        /// A transaction with no sessions in play.
+        fn plain(&mut self, index: u64, ops: &[KvOp]) -> Result<TxnApplied, Vec<KvOpError>> {
+            self.apply_txn(index, 0, ops, &SessionTable::default())
+        }
+    }
+
     fn op(verb: KvVerb, key: &str, value: &str, index: u64) -> KvOp {
         KvOp {
             verb,
@@ -377,8 +573,8 @@ mod tests {
     #[test]
     fn set_get_and_indexes() {
         let mut t = KvTable::default();
-        t.apply_txn(5, &[op(KvVerb::Set, "a/b", "1", 0)]).unwrap();
-        t.apply_txn(7, &[op(KvVerb::Set, "a/b", "2", 0)]).unwrap();
+        t.plain(5, &[op(KvVerb::Set, "a/b", "1", 0)]).unwrap();
+        t.plain(7, &[op(KvVerb::Set, "a/b", "2", 0)]).unwrap();
         let e = t.get("a/b").unwrap();
         assert_eq!(
             (e.create_index, e.modify_index, e.value.as_slice()),
@@ -391,16 +587,16 @@ mod tests {
     #[test]
     fn cas_semantics() {
         let mut t = KvTable::default();
-        assert!(t.apply_txn(3, &[op(KvVerb::Cas, "k", "v", 0)]).is_ok());
+        assert!(t.plain(3, &[op(KvVerb::Cas, "k", "v", 0)]).is_ok());
         assert!(
-            t.apply_txn(4, &[op(KvVerb::Cas, "k", "v", 0)]).is_err(),
+            t.plain(4, &[op(KvVerb::Cas, "k", "v", 0)]).is_err(),
             "cas=0 on an existing key fails"
         );
         assert!(
-            t.apply_txn(4, &[op(KvVerb::Cas, "k", "v", 2)]).is_err(),
+            t.plain(4, &[op(KvVerb::Cas, "k", "v", 2)]).is_err(),
             "stale index fails"
         );
-        assert!(t.apply_txn(4, &[op(KvVerb::Cas, "k", "w", 3)]).is_ok());
+        assert!(t.plain(4, &[op(KvVerb::Cas, "k", "w", 3)]).is_ok());
         assert_eq!(t.get("k").unwrap().value, b"w");
     }
 
@@ -408,7 +604,7 @@ mod tests {
     fn txn_is_atomic() {
         let mut t = KvTable::default();
         let err = t
-            .apply_txn(
+            .plain(
                 2,
                 &[op(KvVerb::Set, "x", "1", 0), op(KvVerb::Get, "nope", "", 0)],
             )
@@ -429,7 +625,7 @@ mod tests {
     fn txn_sees_its_own_writes() {
         let mut t = KvTable::default();
         let (res, _) = t
-            .apply_txn(
+            .plain(
                 2,
                 &[
                     op(KvVerb::Set, "p/1", "a", 0),
@@ -448,7 +644,7 @@ mod tests {
     #[test]
     fn delete_tree_leaves_tombstones_so_prefix_index_is_monotonic() {
         let mut t = KvTable::default();
-        t.apply_txn(
+        t.plain(
             2,
             &[
                 op(KvVerb::Set, "p/1", "a", 0),
@@ -456,11 +652,10 @@ mod tests {
             ],
         )
         .unwrap();
-        t.apply_txn(3, &[op(KvVerb::Set, "q", "c", 0)]).unwrap();
-        t.apply_txn(4, &[op(KvVerb::Delete, "p/2", "", 0)]).unwrap();
+        t.plain(3, &[op(KvVerb::Set, "q", "c", 0)]).unwrap();
+        t.plain(4, &[op(KvVerb::Delete, "p/2", "", 0)]).unwrap();
         assert_eq!(t.prefix_index("p/"), 4);
-        t.apply_txn(5, &[op(KvVerb::DeleteTree, "p/", "", 0)])
-            .unwrap();
+        t.plain(5, &[op(KvVerb::DeleteTree, "p/", "", 0)]).unwrap();
         assert_eq!(t.list("p/").count(), 0);
         assert_eq!(t.prefix_index("p/"), 5);
         assert_eq!(t.get("q").unwrap().value, b"c");
@@ -471,7 +666,7 @@ mod tests {
     fn keys_with_separator() {
         let mut t = KvTable::default();
         for k in ["web/a", "web/b/c", "web/b/d", "webx", "db/x"] {
-            t.apply_txn(2, &[op(KvVerb::Set, k, "", 0)]).unwrap();
+            t.plain(2, &[op(KvVerb::Set, k, "", 0)]).unwrap();
         }
         assert_eq!(t.keys("web", "/"), ["web/", "webx"]);
         assert_eq!(t.keys("web/", "/"), ["web/a", "web/b/"]);
@@ -484,17 +679,13 @@ mod tests {
     #[test]
     fn delete_cas_and_checks() {
         let mut t = KvTable::default();
-        t.apply_txn(2, &[op(KvVerb::Set, "k", "v", 0)]).unwrap();
+        t.plain(2, &[op(KvVerb::Set, "k", "v", 0)]).unwrap();
+        assert!(t.plain(3, &[op(KvVerb::CheckIndex, "k", "", 2)]).is_ok());
         assert!(t
-            .apply_txn(3, &[op(KvVerb::CheckIndex, "k", "", 2)])
-            .is_ok());
-        assert!(t
-            .apply_txn(3, &[op(KvVerb::CheckNotExists, "k", "", 0)])
+            .plain(3, &[op(KvVerb::CheckNotExists, "k", "", 0)])
             .is_err());
-        assert!(t
-            .apply_txn(3, &[op(KvVerb::DeleteCas, "k", "", 9)])
-            .is_err());
-        assert!(t.apply_txn(3, &[op(KvVerb::DeleteCas, "k", "", 2)]).is_ok());
+        assert!(t.plain(3, &[op(KvVerb::DeleteCas, "k", "", 9)]).is_err());
+        assert!(t.plain(3, &[op(KvVerb::DeleteCas, "k", "", 2)]).is_ok());
         assert!(t.get("k").is_none());
     }
 }

@@ -1,4 +1,4 @@
-//! The replicated state: what Raft applies, in log order. KV and the catalog; sessions later.
+//! The replicated state: what Raft applies, in log order: KV, the catalog and sessions.
 //! Keeps modify indexes and wakes blocking queries on exactly the paths that changed.
 //!
 //! Must not import `agent::http` or `agent::raft`: Raft drives this module, not the reverse.
@@ -13,6 +13,9 @@ mod catalog_summary;
 mod catalog_tests;
 pub mod command;
 pub mod kv;
+pub mod session;
+#[cfg(test)]
+mod session_tests;
 mod store;
 pub mod watch;
 

@@ -6,9 +6,10 @@ use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use serde::{Deserialize, Serialize};
 
-use super::catalog::Catalog;
+use super::catalog::{Catalog, Touched};
 use super::command::{Command, CommandResult};
 use super::kv::KvTable;
+use super::session::{self, SessionTable};
 use super::watch::{WatchKey, Watches};
 
 /// Errors restoring state from a snapshot.
@@ -24,6 +25,8 @@ pub struct Tables {
     pub kv: KvTable,
     #[serde(default)]
     pub catalog: Catalog,
+    #[serde(default)]
+    pub sessions: SessionTable,
     /// The Raft index of the last applied command.
     pub index: u64,
     /// How many snapshots have replaced the state since start (not replicated).
@@ -51,14 +54,16 @@ impl Store {
         Arc::new(Store::default())
     }
 
-    /// Applies one command committed at Raft log `index`.
-    pub fn apply(&self, index: u64, cmd: &Command) -> CommandResult {
+    /// Applies one command committed at Raft log `index`; `time_ms` is the leader's clock on
+    /// the entry (ms since the Unix epoch).
+    pub fn apply(&self, index: u64, time_ms: u64, cmd: &Command) -> CommandResult {
         match cmd {
             Command::KvTxn(ops) => {
                 let (result, changed) = {
                     let mut t = self.write();
                     t.index = t.index.max(index);
-                    match t.kv.apply_txn(index, ops) {
+                    let t = &mut *t;
+                    match t.kv.apply_txn(index, time_ms, ops, &t.sessions) {
                         Ok((results, changed)) => (Ok(results), changed),
                         Err(errors) => (Err(errors), Vec::new()),
                     }
@@ -73,14 +78,11 @@ impl Store {
                 CommandResult::Reaped(t.kv.reap_tombstones(*upto))
             }
             Command::CatalogRegister(reg) => {
-                let result = {
-                    let mut t = self.write();
-                    t.index = t.index.max(index);
-                    t.catalog.register(index, reg)
-                };
-                match result {
+                let mut t = self.write();
+                t.index = t.index.max(index);
+                match t.catalog.register(index, reg) {
                     Ok(touched) => {
-                        self.watches.notify_keys(index, &touched.keys);
+                        self.after_catalog_change(t, index, time_ms, &reg.node, touched);
                         CommandResult::Catalog(Ok(()))
                     }
                     Err(e) => CommandResult::Catalog(Err(e)),
@@ -91,14 +93,67 @@ impl Store {
                 service_id,
                 check_id,
             } => {
-                let touched = {
-                    let mut t = self.write();
-                    t.index = t.index.max(index);
-                    t.catalog.deregister(index, node, service_id, check_id)
-                };
-                self.watches.notify_keys(index, &touched.keys);
+                let mut t = self.write();
+                t.index = t.index.max(index);
+                let touched = t.catalog.deregister(index, node, service_id, check_id);
+                self.after_catalog_change(t, index, time_ms, node, touched);
                 CommandResult::Catalog(Ok(()))
             }
+            Command::SessionCreate(entry) => {
+                let result = {
+                    let mut t = self.write();
+                    t.index = t.index.max(index);
+                    let t = &mut *t;
+                    t.sessions.create(index, (**entry).clone(), &t.catalog)
+                };
+                if result.is_ok() {
+                    self.watches.notify_keys(index, &[WatchKey::Sessions]);
+                }
+                CommandResult::Session(result)
+            }
+            Command::SessionDestroy { id } => {
+                let changed = {
+                    let mut t = self.write();
+                    t.index = t.index.max(index);
+                    let t = &mut *t;
+                    session::destroy(&mut t.sessions, &mut t.kv, index, time_ms, id)
+                };
+                if let Some(keys) = changed {
+                    self.watches.notify_keys(index, &[WatchKey::Sessions]);
+                    self.watches.notify(index, keys.iter().map(String::as_str));
+                }
+                CommandResult::Session(Ok(()))
+            }
+        }
+    }
+
+    /// After a catalog change on `node`: invalidates the sessions on it that can no longer
+    /// stand (the node is gone, or a check they are tied to is gone or critical), in the same
+    /// apply, then wakes everyone the changes concern.
+    fn after_catalog_change(
+        &self,
+        mut t: std::sync::RwLockWriteGuard<'_, Tables>,
+        index: u64,
+        time_ms: u64,
+        node: &str,
+        touched: Touched,
+    ) {
+        let doomed = t.sessions.invalid_on(node, &t.catalog);
+        let mut keys = Vec::new();
+        {
+            let t = &mut *t;
+            for id in &doomed {
+                keys.extend(
+                    session::destroy(&mut t.sessions, &mut t.kv, index, time_ms, id)
+                        .unwrap_or_default(),
+                );
+            }
+        }
+        drop(t);
+        self.watches.notify_keys(index, &touched.keys);
+        if !doomed.is_empty() {
+            self.watches.notify_keys(index, &[WatchKey::Sessions]);
+            self.watches.notify(index, keys.iter().map(String::as_str));
         }
     }
 
@@ -117,6 +172,8 @@ impl Store {
             rmp_serde::from_slice(data).map_err(|e| StateError::Decode(e.to_string()))?
         };
         let index = tables.index;
+        tables.kv.rebuild();
+        tables.sessions.rebuild();
         {
             let mut t = self.write();
             tables.restores = t.restores + 1;
@@ -165,8 +222,8 @@ mod tests {
     #[test]
     fn snapshot_round_trip() {
         let a = Store::new();
-        a.apply(3, &set("x", "1"));
-        a.apply(4, &set("y/z", "2"));
+        a.apply(3, 0, &set("x", "1"));
+        a.apply(4, 0, &set("y/z", "2"));
         let b = Store::new();
         b.restore(&a.snapshot()).unwrap();
         assert_eq!(b.read().kv.get("y/z").unwrap().value, b"2");
@@ -179,7 +236,7 @@ mod tests {
         let s = Store::new();
         let hit = s.watch(WatchKey::Prefix("y/".into()));
         let miss = s.watch(WatchKey::Key("x".into()));
-        s.apply(5, &set("y/z", "1"));
+        s.apply(5, 0, &set("y/z", "1"));
         assert!(hit.has_changed().unwrap());
         assert!(!miss.has_changed().unwrap());
     }

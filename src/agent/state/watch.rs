@@ -27,6 +27,8 @@ pub enum WatchKey {
     Checks,
     /// Anything in the catalog (the UI's service summaries and node dump).
     Catalog,
+    /// Any session created or destroyed.
+    Sessions,
 }
 
 /// The registry of watched keys and prefixes. A sender lives only while someone listens.
@@ -99,9 +101,11 @@ impl Watches {
 fn set_key(probe: &mut WatchKey, key: &str, exact: bool) {
     let mut s = match std::mem::replace(probe, WatchKey::Key(String::new())) {
         WatchKey::Key(s) | WatchKey::Prefix(s) | WatchKey::Service(s) | WatchKey::Node(s) => s,
-        WatchKey::Nodes | WatchKey::Services | WatchKey::Checks | WatchKey::Catalog => {
-            String::new()
-        }
+        WatchKey::Nodes
+        | WatchKey::Services
+        | WatchKey::Checks
+        | WatchKey::Catalog
+        | WatchKey::Sessions => String::new(),
     };
     s.clear();
     s.push_str(key);

@@ -56,6 +56,7 @@ fn normal(term: u64, index: u64, value_len: usize) -> Entry {
         log_id: log_id(term, 1, index),
         payload: EntryPayload::Normal(Request {
             commands: vec![set(&format!("k{index}"), value)],
+            time_ms: 0,
         }),
     }
 }

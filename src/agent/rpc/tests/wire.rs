@@ -38,6 +38,7 @@ async fn malformed_input_gets_an_error_not_a_panic() {
         uri: "/v1/kv/x".into(),
         headers: Vec::new(),
         body: serde_bytes::ByteBuf::from(b"1".to_vec()),
+        origin_node: None,
     };
     let err = client
         .forward(&addr, &req, Duration::from_secs(5))
