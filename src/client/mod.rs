@@ -13,8 +13,10 @@ mod error;
 pub mod health;
 mod http;
 pub mod kv;
+pub mod lock;
 pub mod operator;
 mod query;
+pub mod session;
 pub mod status;
 
 use std::future::Future;
@@ -105,6 +107,11 @@ impl Client {
     /// The health endpoints (`/v1/health`).
     pub fn health(&self) -> health::Health<'_> {
         health::Health { c: self }
+    }
+
+    /// The session endpoints (`/v1/session`).
+    pub fn session(&self) -> session::Session<'_> {
+        session::Session { c: self }
     }
 
     /// The operator endpoints (`/v1/operator`).

@@ -12,6 +12,7 @@ pub mod info;
 pub mod join;
 pub mod kv;
 pub mod leave;
+pub mod lock;
 pub mod members;
 pub mod operator;
 pub mod register_docker;
@@ -73,6 +74,7 @@ const COMMANDS: &[(&str, Cli, Exec)] = &[
     ("join", join::cli, join::exec),
     ("kv", kv::cli, kv::exec),
     ("leave", leave::cli, leave::exec),
+    ("lock", lock::cli, lock::exec),
     ("force-leave", force_leave::cli, force_leave::exec),
     ("members", members::cli, members::exec),
     ("operator", operator::cli, operator::exec),
