@@ -33,6 +33,7 @@ mod partition;
 mod register_docker;
 mod seed_scenario;
 mod server_rpc;
+mod session_http;
 mod template_cli;
 mod template_complaints;
 mod template_golden;
