@@ -6,10 +6,9 @@
 
 use crate::common;
 
-use std::net::Ipv4Addr;
-use std::path::Path;
 use std::time::Duration;
 
+use common::cluster::{client_agent, first_server, joining_server};
 use common::cluster::{
     eventually, leader, members, peers, put, stale_get, status_of, ALIVE, FAILED, LEFT,
 };
@@ -36,39 +35,6 @@ fn serf_health(a: &Agent, node: &str) -> Option<String> {
         .iter()
         .find(|c| c["CheckID"] == "serfHealth")
         .and_then(|c| c["Status"].as_str().map(str::to_string))
-}
-
-/// The seed's first server: `-server -bootstrap -ui -data-dir=... -bind=IP -client=IP -node=...`.
-fn first_server(ip: Ipv4Addr, dir: &Path, node: &str) -> AgentBuilder {
-    AgentBuilder::dev_free()
-        .arg("-server")
-        .arg("-bootstrap")
-        .arg("-ui")
-        .arg(format!("-data-dir={}", dir.display()))
-        .arg(format!("-node={node}"))
-        .at(ip)
-}
-
-/// The seed's other servers: `... -enable-script-checks=true -datacenter=dc1 -join IP1`.
-fn joining_server(ip: Ipv4Addr, dir: &Path, node: &str, join: Ipv4Addr) -> AgentBuilder {
-    AgentBuilder::dev_free()
-        .arg("-server")
-        .arg("-ui")
-        .arg(format!("-data-dir={}", dir.display()))
-        .arg(format!("-node={node}"))
-        .arg("-enable-script-checks=true")
-        .arg("-datacenter=dc1")
-        .arg("-join")
-        .arg(join.to_string())
-        .at(ip)
-}
-
-fn client_agent(ip: Ipv4Addr, dir: &Path, node: &str, join: Ipv4Addr) -> AgentBuilder {
-    AgentBuilder::dev_free()
-        .arg(format!("-data-dir={}", dir.display()))
-        .arg(format!("-node={node}"))
-        .arg(format!("-join={join}"))
-        .at(ip)
 }
 
 #[test]

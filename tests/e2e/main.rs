@@ -28,6 +28,7 @@ mod dns_stale;
 mod docker_engine;
 mod http_unix_socket;
 mod kv_http;
+mod lock_cluster;
 mod multicall;
 mod partition;
 mod register_docker;

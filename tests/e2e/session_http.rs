@@ -221,7 +221,11 @@ fn locks_through_kv_and_txn() {
         "{:?}",
         destroyed.elapsed()
     );
-    assert_eq!(key(&a, "svc/leader")["LockIndex"], 4, "s1, s2, s1 again, s3");
+    assert_eq!(
+        key(&a, "svc/leader")["LockIndex"],
+        4,
+        "s1, s2, s1 again, s3"
+    );
 
     // `delete` sessions take their keys with them.
     let eph = create(&a, r#"{"Behavior":"delete","LockDelay":"0s"}"#);

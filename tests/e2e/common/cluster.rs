@@ -2,9 +2,11 @@
 //! agent's log on failure, and the few HTTP reads and writes cluster tests make (leader, peers,
 //! members, KV put and stale get).
 
+use std::net::Ipv4Addr;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use super::{http, http_get, Agent};
+use super::{http, http_get, Agent, AgentBuilder};
 
 /// How long a cluster may take to settle after a change.
 pub const SETTLE: Duration = Duration::from_secs(30);
@@ -97,4 +99,37 @@ pub fn stale_get(a: &Agent, key: &str) -> Option<String> {
         Ok((200, body)) => Some(body),
         _ => None,
     }
+}
+
+/// The seed's first server: `-server -bootstrap -ui -data-dir=... -bind=IP -client=IP -node=...`.
+pub fn first_server(ip: Ipv4Addr, dir: &Path, node: &str) -> AgentBuilder {
+    AgentBuilder::dev_free()
+        .arg("-server")
+        .arg("-bootstrap")
+        .arg("-ui")
+        .arg(format!("-data-dir={}", dir.display()))
+        .arg(format!("-node={node}"))
+        .at(ip)
+}
+
+/// The seed's other servers: `... -enable-script-checks=true -datacenter=dc1 -join IP1`.
+pub fn joining_server(ip: Ipv4Addr, dir: &Path, node: &str, join: Ipv4Addr) -> AgentBuilder {
+    AgentBuilder::dev_free()
+        .arg("-server")
+        .arg("-ui")
+        .arg(format!("-data-dir={}", dir.display()))
+        .arg(format!("-node={node}"))
+        .arg("-enable-script-checks=true")
+        .arg("-datacenter=dc1")
+        .arg("-join")
+        .arg(join.to_string())
+        .at(ip)
+}
+
+pub fn client_agent(ip: Ipv4Addr, dir: &Path, node: &str, join: Ipv4Addr) -> AgentBuilder {
+    AgentBuilder::dev_free()
+        .arg(format!("-data-dir={}", dir.display()))
+        .arg(format!("-node={node}"))
+        .arg(format!("-join={join}"))
+        .at(ip)
 }
