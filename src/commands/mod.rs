@@ -1,7 +1,7 @@
 //! One module per command, each exposing `cli() -> clap::Command` and `exec(&ArgMatches) -> CmdResult`.
 //! Client commands reach an agent only through `client`.
 //!
-//! May import: `agent`, `api`, `cli`, `client`, `config`, `docker`, `goflag`, `template`,
+//! May import: `agent`, `api`, `cli`, `client`, `config`, `docker`, `goflag`, `process`, `template`,
 //! `crate` (the root's `VERSION` and `command()`) (checked by tests/architecture.rs).
 
 pub mod agent;
