@@ -20,6 +20,7 @@ pub mod goflag;
 pub mod gotemplate;
 pub mod multicall;
 pub mod process;
+pub mod snapshot;
 pub mod template;
 
 use std::ffi::OsString;

@@ -5,7 +5,7 @@
 //! [`BoundAgent::serve`] (`lifecycle`). It may use `api` and `config`, never `client`,
 //! `commands`, `docker` or `template`.
 //!
-//! May import: `api`, `config`, `process` (checked by tests/architecture.rs).
+//! May import: `api`, `config`, `process`, `snapshot` (checked by tests/architecture.rs).
 
 pub mod checks;
 mod cluster;

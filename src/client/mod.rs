@@ -17,6 +17,7 @@ pub mod lock;
 pub mod operator;
 mod query;
 pub mod session;
+pub mod snapshot;
 pub mod status;
 
 use std::future::Future;
@@ -112,6 +113,11 @@ impl Client {
     /// The session endpoints (`/v1/session`).
     pub fn session(&self) -> session::Session<'_> {
         session::Session { c: self }
+    }
+
+    /// The snapshot endpoint (`/v1/snapshot`).
+    pub fn snapshot(&self) -> snapshot::Snapshot<'_> {
+        snapshot::Snapshot { c: self }
     }
 
     /// The operator endpoints (`/v1/operator`).
@@ -278,7 +284,7 @@ pub(crate) async fn read_text(resp: Response) -> Result<String, ClientError> {
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-async fn read_bytes(resp: Response) -> Result<Vec<u8>, ClientError> {
+pub(crate) async fn read_bytes(resp: Response) -> Result<Vec<u8>, ClientError> {
     let url = resp.url().to_string();
     resp.bytes()
         .await

@@ -1,8 +1,9 @@
 //! One module per command, each exposing `cli() -> clap::Command` and `exec(&ArgMatches) -> CmdResult`.
 //! Client commands reach an agent only through `client`.
 //!
-//! May import: `agent`, `api`, `cli`, `client`, `config`, `docker`, `goflag`, `process`, `template`,
-//! `crate` (the root's `VERSION` and `command()`) (checked by tests/architecture.rs).
+//! May import: `agent`, `api`, `cli`, `client`, `config`, `docker`, `goflag`, `process`,
+//! `snapshot`, `template`, `crate` (the root's `VERSION` and `command()`) (checked by
+//! tests/architecture.rs).
 
 pub mod agent;
 pub mod catalog;
@@ -18,6 +19,7 @@ pub mod operator;
 pub mod register_docker;
 pub mod reload;
 pub mod services;
+pub mod snapshot;
 pub mod template;
 pub mod validate;
 pub mod version;
@@ -85,6 +87,7 @@ const COMMANDS: &[(&str, Cli, Exec)] = &[
     ),
     ("reload", reload::cli, reload::exec),
     ("services", services::cli, services::exec),
+    ("snapshot", snapshot::cli, snapshot::exec),
     ("template", template::cli, template::exec),
     ("validate", validate::cli, validate::exec),
     ("version", version::cli, version::exec),

@@ -35,6 +35,7 @@ mod register_docker;
 mod seed_scenario;
 mod server_rpc;
 mod session_http;
+mod snapshot;
 mod template_cli;
 mod template_complaints;
 mod template_golden;

@@ -43,6 +43,9 @@ pub fn needs_leader(method: &Method, path: &str, query: Option<&str>) -> bool {
     {
         return !stale_read();
     }
+    if path == "/v1/snapshot" {
+        return !stale_read();
+    }
     // A transaction may hold writes; the leader serves the whole of it.
     if path == "/v1/txn" {
         return true;

@@ -21,6 +21,7 @@ mod params;
 mod respond;
 mod self_info;
 mod session;
+mod snapshot;
 mod status;
 mod txn;
 
@@ -63,6 +64,7 @@ pub fn router(agent: Arc<Agent>) -> Router {
         .merge(internal_ui::routes())
         .merge(txn::routes())
         .merge(session::routes())
+        .merge(snapshot::routes())
         .merge(self_info::routes())
         .merge(membership::routes())
         .merge(operator::routes())

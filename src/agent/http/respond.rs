@@ -79,6 +79,11 @@ pub fn raw(bytes: Vec<u8>, meta: &QueryMeta) -> Response {
     )
 }
 
+/// A gzipped archive (`/v1/snapshot`) with read metadata.
+pub fn gzip(bytes: Vec<u8>, meta: &QueryMeta) -> Response {
+    typed(StatusCode::OK, "application/x-gzip", bytes, Some(meta))
+}
+
 /// A response with `body` as `content_type`, then the read headers if any.
 fn typed(
     status: StatusCode,

@@ -50,6 +50,9 @@ pub enum Command {
     /// Invalidates a session (destroyed, or its TTL ran out): its locks are released or its
     /// keys deleted. Unknown IDs change nothing.
     SessionDestroy { id: String },
+    /// `PUT /v1/snapshot`: replaces the whole state with a snapshot's (checked before it was
+    /// proposed), on every server at the same point of the log.
+    Restore(serde_bytes::ByteBuf),
 }
 
 /// A KV verb as Consul's `/v1/txn` names them.
@@ -93,6 +96,8 @@ pub enum CommandResult {
     Catalog(Result<(), super::catalog::CatalogError>),
     /// A session created or destroyed, or refused with the reason.
     Session(Result<(), super::session::SessionError>),
+    /// A snapshot restored, or why its state could not be read.
+    Restore(Result<(), String>),
 }
 
 /// Why one operation of a KV transaction failed.

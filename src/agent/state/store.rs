@@ -27,8 +27,13 @@ pub struct Tables {
     pub catalog: Catalog,
     #[serde(default)]
     pub sessions: SessionTable,
-    /// The Raft index of the last applied command.
+    /// The index of the last applied command: its Raft log index plus `index_offset`.
     pub index: u64,
+    /// Added to Raft log indexes to give the indexes the state records and reports. Zero
+    /// until a snapshot restore brings in indexes beyond the log's; from then on every index
+    /// stays ahead of everything restored, so blocking queries and CAS keep working.
+    #[serde(default)]
+    pub index_offset: u64,
     /// How many snapshots have replaced the state since start (not replicated).
     #[serde(skip)]
     pub restores: u64,
@@ -57,6 +62,7 @@ impl Store {
     /// Applies one command committed at Raft log `index`; `time_ms` is the leader's clock on
     /// the entry (ms since the Unix epoch).
     pub fn apply(&self, index: u64, time_ms: u64, cmd: &Command) -> CommandResult {
+        let index = index + self.read().index_offset;
         match cmd {
             Command::KvTxn(ops) => {
                 let (result, changed) = {
@@ -111,6 +117,9 @@ impl Store {
                 }
                 CommandResult::Session(result)
             }
+            Command::Restore(data) => {
+                CommandResult::Restore(self.restore_at(index, data).map_err(|e| e.to_string()))
+            }
             Command::SessionDestroy { id } => {
                 let changed = {
                     let mut t = self.write();
@@ -164,16 +173,39 @@ impl Store {
         rmp_serde::to_vec_named(&*t).unwrap_or_default()
     }
 
-    /// Replaces the whole state with a snapshot made by [`Store::snapshot`].
-    pub fn restore(&self, data: &[u8]) -> Result<(), StateError> {
+    /// Reads a state made by [`Store::snapshot`] without installing it.
+    pub fn decode(data: &[u8]) -> Result<Tables, StateError> {
         let mut tables: Tables = if data.is_empty() {
             Tables::default()
         } else {
             rmp_serde::from_slice(data).map_err(|e| StateError::Decode(e.to_string()))?
         };
-        let index = tables.index;
         tables.kv.rebuild();
         tables.sessions.rebuild();
+        Ok(tables)
+    }
+
+    /// A user's restore (`PUT /v1/snapshot`) applied at `index`: the snapshot's state becomes
+    /// the state, and this entry's index, and every later one, is moved past the snapshot's.
+    fn restore_at(&self, index: u64, data: &[u8]) -> Result<(), StateError> {
+        let mut tables = Store::decode(data)?;
+        let new_index = index.max(tables.index.saturating_add(1));
+        {
+            let mut t = self.write();
+            tables.index_offset = t.index_offset + (new_index - index);
+            tables.index = new_index;
+            tables.restores = t.restores + 1;
+            *t = tables;
+        }
+        self.watches.notify_all(new_index);
+        Ok(())
+    }
+
+    /// Replaces the whole state with a snapshot made by [`Store::snapshot`] (a Raft snapshot
+    /// installed or loaded at start).
+    pub fn restore(&self, data: &[u8]) -> Result<(), StateError> {
+        let mut tables = Store::decode(data)?;
+        let index = tables.index;
         {
             let mut t = self.write();
             tables.restores = t.restores + 1;
