@@ -14,8 +14,8 @@ use super::dns::{DnsListeners, DnsServer};
 use super::raft::{RaftNode, ServerNode};
 use super::state::Store;
 use super::{
-    advertise_addr, cluster, gossip, http, local, reconcile, reload, rpc, serf_tags, sessions,
-    tombstones, Agent, AgentError,
+    advertise_addr, cluster, events, gossip, http, local, reconcile, reload, rpc, serf_tags,
+    sessions, tombstones, Agent, AgentError,
 };
 use crate::config::RuntimeConfig;
 
@@ -233,6 +233,7 @@ impl BoundAgent {
             )));
         }
         tasks.push(tokio::spawn(local::sync::run(agent.clone())));
+        tasks.push(tokio::spawn(events::run(agent.clone())));
         tasks.push(tokio::spawn(local::reaper::apply_updates(
             agent.clone(),
             check_updates,

@@ -12,6 +12,7 @@ mod cluster;
 mod data_dir;
 pub mod dns;
 pub mod endpoints;
+pub mod events;
 pub mod filter;
 pub mod gossip;
 pub mod http;
@@ -118,6 +119,8 @@ pub struct Agent {
     pub leadership_established: std::sync::atomic::AtomicBool,
     /// The TTL timers of sessions (kept while this server leads).
     pub session_timers: sessions::SessionTimers,
+    /// The user events that reached this agent (`/v1/event/list`).
+    pub events: events::EventBuffer,
 }
 
 impl Agent {
@@ -152,6 +155,7 @@ impl Agent {
             ui: None,
             leadership_established: std::sync::atomic::AtomicBool::new(false),
             session_timers: sessions::SessionTimers::default(),
+            events: events::EventBuffer::default(),
             from_config: reload::FromConfig::default(),
             reloader: std::sync::OnceLock::new(),
             metrics: metrics::Metrics::new(),

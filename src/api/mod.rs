@@ -9,6 +9,7 @@ pub mod agent;
 pub mod agent_self;
 pub mod catalog;
 pub mod duration;
+pub mod event;
 pub mod keys;
 pub mod kv;
 pub mod operator;

@@ -10,6 +10,7 @@
 pub mod agent;
 pub mod catalog;
 mod error;
+pub mod event;
 pub mod health;
 mod http;
 pub mod kv;
@@ -118,6 +119,11 @@ impl Client {
     /// The snapshot endpoint (`/v1/snapshot`).
     pub fn snapshot(&self) -> snapshot::Snapshot<'_> {
         snapshot::Snapshot { c: self }
+    }
+
+    /// The user event endpoints (`/v1/event`).
+    pub fn event(&self) -> event::Event<'_> {
+        event::Event { c: self }
     }
 
     /// The operator endpoints (`/v1/operator`).

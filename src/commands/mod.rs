@@ -7,6 +7,7 @@
 
 pub mod agent;
 pub mod catalog;
+pub mod event;
 pub mod force_leave;
 pub mod generate;
 pub mod info;
@@ -72,6 +73,7 @@ type Exec = fn(&ArgMatches) -> CmdResult;
 const COMMANDS: &[(&str, Cli, Exec)] = &[
     ("agent", agent::cli, agent::exec),
     ("catalog", catalog::cli, catalog::exec),
+    ("event", event::cli, event::exec),
     ("info", info::cli, info::exec),
     ("join", join::cli, join::exec),
     ("kv", kv::cli, kv::exec),

@@ -26,6 +26,7 @@ mod dns;
 mod dns_cluster;
 mod dns_stale;
 mod docker_engine;
+mod event_cluster;
 mod http_unix_socket;
 mod kv_http;
 mod lock_cluster;

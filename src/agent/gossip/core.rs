@@ -55,6 +55,8 @@ pub struct Core {
     conflicts: std::collections::BTreeSet<SocketAddr>,
     /// The member whose probe failed last, and when (local-health heuristics).
     last_probe_failure: Option<(String, Instant)>,
+    /// User events: their Lamport clock, the ones seen, the ones for the agent.
+    pub(super) user_events: super::user_event::UserEvents,
 }
 
 const HOUSEKEEPING: std::time::Duration = std::time::Duration::from_secs(1);
@@ -81,6 +83,7 @@ impl Core {
             gone: false,
             conflicts: Default::default(),
             last_probe_failure: None,
+            user_events: Default::default(),
             timing,
             local,
         };
@@ -144,6 +147,10 @@ impl Core {
                 }
                 self.drain(now);
             }
+            Ok((wire::KIND_USER_EVENT, body)) => match wire::decode_user_event(body) {
+                Ok(event) => self.on_user_event(event),
+                Err(e) => tracing::debug!("serf: dropped user event: {e}"),
+            },
             Ok((_, body)) => match wire::decode_intent(body) {
                 Ok(intent) => self.on_intent(now, &intent),
                 Err(e) => tracing::debug!("memberlist: dropped intent: {e}"),

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::net::{TcpListener, UdpSocket};
 use tokio::sync::{broadcast, oneshot, watch, Notify};
 
+use crate::api::event::UserEvent;
 use crate::api::AgentMember;
 
 use super::core::Core;
@@ -26,6 +27,8 @@ pub(super) struct Shared {
     pub(super) core: Mutex<Core>,
     pub(super) cfg: GossipConfig,
     pub(super) events: broadcast::Sender<MemberEvent>,
+    /// User events delivered to this member.
+    pub(super) user_events: broadcast::Sender<UserEvent>,
     pub(super) wake: Notify,
     pub(super) stop: watch::Sender<bool>,
     /// Fires when the gossip thread has stopped.
@@ -89,6 +92,7 @@ impl Gossip {
             core: Mutex::new(core),
             cfg,
             events: broadcast::channel(512).0,
+            user_events: broadcast::channel(256).0,
             wake: Notify::new(),
             stop,
             done: Mutex::new(None),
@@ -229,6 +233,19 @@ impl Gossip {
         self.inner.events.subscribe()
     }
 
+    /// Sends a user event to the whole pool (this member included); returns it stamped with
+    /// its Lamport time.
+    pub fn fire_user_event(&self, event: UserEvent) -> Result<UserEvent, GossipError> {
+        let sent = self.inner.core().fire_user_event(event)?;
+        self.inner.wake.notify_one();
+        Ok(sent)
+    }
+
+    /// The user events this member receives (its own included).
+    pub fn subscribe_user_events(&self) -> broadcast::Receiver<UserEvent> {
+        self.inner.user_events.subscribe()
+    }
+
     /// `consul info`'s `serf_lan` section.
     pub fn stats(&self) -> BTreeMap<String, String> {
         let core = self.inner.core();
@@ -237,7 +254,7 @@ impl Gossip {
         [
             ("encrypted", "false".to_string()),
             ("event_queue", "0".into()),
-            ("event_time", "1".into()),
+            ("event_time", core.user_events.clock().to_string()),
             ("failed", t.count(Status::Failed).to_string()),
             ("health_score", core.health_score().to_string()),
             ("intent_queue", "0".into()),

@@ -39,6 +39,7 @@ mod pushpull;
 mod snapshot;
 mod table;
 mod timing;
+mod user_event;
 mod wire;
 
 #[cfg(test)]
@@ -86,6 +87,8 @@ pub enum GossipError {
     },
     #[error("{0}")]
     Join(String),
+    #[error("user event exceeds limit of {0} bytes")]
+    UserEventTooLarge(usize),
     #[error("No node found with name {0:?}")]
     UnknownNode(String),
     #[error("cannot start the gossip thread: {0}")]

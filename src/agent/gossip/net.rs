@@ -140,10 +140,17 @@ pub(super) async fn udp_loop(shared: Arc<Shared>, udp: UdpSocket) {
 }
 
 async fn flush(shared: &Arc<Shared>, udp: &UdpSocket) {
-    let (outputs, events) = {
+    let (outputs, events, user_events) = {
         let mut core = shared.core();
-        (core.take_outputs(), core.table.take_events())
+        (
+            core.take_outputs(),
+            core.table.take_events(),
+            std::mem::take(&mut core.user_events.delivered),
+        )
     };
+    for e in user_events {
+        let _ = shared.user_events.send(e);
+    }
     for o in outputs {
         match o {
             Output::Datagram(to, d) => {

@@ -1,5 +1,5 @@
-//! What goes on the serf LAN port: datagrams (a one-byte kind, then a foca packet or an
-//! intent) and TCP frames (a 4-byte length, then a postcard message) for push/pull. Decoding
+//! What goes on the serf LAN port: datagrams (a one-byte kind, then a foca packet, an intent
+//! or a user event) and TCP frames (a 4-byte length, then a postcard message) for push/pull. Decoding
 //! never panics: bad input is an error the caller logs and drops. Must not import http, raft,
 //! client or commands.
 
@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::identity::NodeId;
+use crate::api::event::UserEvent;
 
 /// Largest datagram sent or accepted (memberlist's UDPBufferSize).
 pub const MAX_DATAGRAM: usize = 1400;
@@ -15,6 +16,7 @@ pub const MAX_FRAME: usize = 8 << 20;
 
 pub const KIND_FOCA: u8 = 1;
 pub const KIND_INTENT: u8 = 2;
+pub const KIND_USER_EVENT: u8 = 3;
 
 /// What a leave or force-leave says about one generation of a member.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -72,11 +74,56 @@ pub fn decode_intent(body: &[u8]) -> Result<Intent, WireError> {
     Ok(postcard::from_bytes(body)?)
 }
 
+/// A user event as gossip carries it: the API's event in plain fields (postcard is not
+/// self-describing, so the API's base64 payload encoding cannot be used here).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct WireEvent {
+    id: String,
+    name: String,
+    #[serde(with = "serde_bytes")]
+    payload: Vec<u8>,
+    node_filter: String,
+    service_filter: String,
+    tag_filter: String,
+    version: u32,
+    ltime: u64,
+}
+
+pub fn user_event_datagram(e: &UserEvent) -> Vec<u8> {
+    let wire = WireEvent {
+        id: e.id.clone(),
+        name: e.name.clone(),
+        payload: e.payload.clone().unwrap_or_default(),
+        node_filter: e.node_filter.clone(),
+        service_filter: e.service_filter.clone(),
+        tag_filter: e.tag_filter.clone(),
+        version: e.version,
+        ltime: e.ltime,
+    };
+    let mut out = vec![KIND_USER_EVENT];
+    out.extend(postcard::to_allocvec(&wire).unwrap_or_default());
+    out
+}
+
+pub fn decode_user_event(body: &[u8]) -> Result<UserEvent, WireError> {
+    let w: WireEvent = postcard::from_bytes(body)?;
+    Ok(UserEvent {
+        id: w.id,
+        name: w.name,
+        payload: (!w.payload.is_empty()).then_some(w.payload),
+        node_filter: w.node_filter,
+        service_filter: w.service_filter,
+        tag_filter: w.tag_filter,
+        version: w.version,
+        ltime: w.ltime,
+    })
+}
+
 /// Splits a datagram into its kind and body.
 pub fn split(datagram: &[u8]) -> Result<(u8, &[u8]), WireError> {
     match datagram.split_first() {
         None => Err(WireError::Empty),
-        Some((&k, body)) if k == KIND_FOCA || k == KIND_INTENT => Ok((k, body)),
+        Some((&k, body)) if matches!(k, KIND_FOCA | KIND_INTENT | KIND_USER_EVENT) => Ok((k, body)),
         Some((&k, _)) => Err(WireError::Kind(k)),
     }
 }
@@ -125,6 +172,17 @@ mod tests {
         let (k, body) = split(&d).unwrap();
         assert_eq!(k, KIND_INTENT);
         assert_eq!(decode_intent(body).unwrap(), i);
+        let e = UserEvent {
+            id: "a".into(),
+            name: "deploy".into(),
+            payload: Some(b"x".to_vec()),
+            ltime: 4,
+            ..Default::default()
+        };
+        let d = user_event_datagram(&e);
+        let (k, body) = split(&d).unwrap();
+        assert_eq!(k, KIND_USER_EVENT);
+        assert_eq!(decode_user_event(body).unwrap(), e);
     }
 
     #[tokio::test]

@@ -5,7 +5,8 @@
 //!   reads) go to the leader; `?stale` reads and agent-local endpoints stay here. A request that
 //!   arrived from another server is never forwarded again: if this server is not the leader
 //!   either, the answer is 500 "No cluster leader".
-//! - On a client agent, everything but the agent-local `/v1/agent/` endpoints goes to a server
+//! - On a client agent, everything but the agent-local `/v1/agent/` endpoints and user
+//!   events (`/v1/event/`: gossip, answered here) goes to a server
 //!   known through gossip (the one that answered last, else another at random), which serves it
 //!   or forwards it to its leader. A server that cannot be reached is skipped for the next.
 //!
@@ -56,9 +57,10 @@ pub fn needs_leader(method: &Method, path: &str, query: Option<&str>) -> bool {
     path == "/v1/operator/raft/peer" || path == "/v1/operator/raft/transfer-leader"
 }
 
-/// Whether a client agent must send this request to a server.
+/// Whether a client agent must send this request to a server: everything but its own
+/// endpoints (`/v1/agent/`) and user events (fired into gossip and listed from here).
 pub fn needs_server(path: &str) -> bool {
-    path.starts_with("/v1/") && !path.starts_with("/v1/agent/")
+    path.starts_with("/v1/") && !path.starts_with("/v1/agent/") && !path.starts_with("/v1/event/")
 }
 
 /// The middleware: serve locally, or forward to the leader (servers) or a server (clients).
@@ -189,6 +191,8 @@ mod tests {
         assert!(!needs_server("/v1/agent/members"));
         assert!(!needs_server("/v1/agent/self"));
         assert!(!needs_server("/ui/"));
+        assert!(!needs_server("/v1/event/fire/deploy"));
+        assert!(!needs_server("/v1/event/list"));
     }
 
     #[test]

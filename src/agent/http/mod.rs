@@ -11,6 +11,7 @@ mod blocking;
 mod body;
 pub mod catalog;
 mod error;
+mod event;
 mod forward;
 mod health;
 mod internal_ui;
@@ -64,6 +65,7 @@ pub fn router(agent: Arc<Agent>) -> Router {
         .merge(internal_ui::routes())
         .merge(txn::routes())
         .merge(session::routes())
+        .merge(event::routes())
         .merge(snapshot::routes())
         .merge(self_info::routes())
         .merge(membership::routes())
