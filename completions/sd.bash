@@ -76,6 +76,9 @@ _sd() {
             sd,version)
                 cmd="sd__subcmd__version"
                 ;;
+            sd,watch)
+                cmd="sd__subcmd__watch"
+                ;;
             sd__subcmd__catalog,datacenters)
                 cmd="sd__subcmd__catalog__subcmd__datacenters"
                 ;;
@@ -159,6 +162,9 @@ _sd() {
                 ;;
             sd__subcmd__help,version)
                 cmd="sd__subcmd__help__subcmd__version"
+                ;;
+            sd__subcmd__help,watch)
+                cmd="sd__subcmd__help__subcmd__watch"
                 ;;
             sd__subcmd__help__subcmd__catalog,datacenters)
                 cmd="sd__subcmd__help__subcmd__catalog__subcmd__datacenters"
@@ -341,7 +347,7 @@ _sd() {
 
     case "${cmd}" in
         sd)
-            opts="-h -V --help --version agent catalog event info join kv leave lock force-leave members operator register-docker reload services snapshot template validate version generate help"
+            opts="-h -V --help --version agent catalog event info join kv leave lock force-leave members operator register-docker reload services snapshot template validate watch version generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1057,7 +1063,7 @@ _sd() {
             return 0
             ;;
         sd__subcmd__help)
-            opts="agent catalog event info join kv leave lock force-leave members operator register-docker reload services snapshot template validate version generate help"
+            opts="agent catalog event info join kv leave lock force-leave members operator register-docker reload services snapshot template validate watch version generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1575,6 +1581,20 @@ _sd() {
             return 0
             ;;
         sd__subcmd__help__subcmd__version)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__help__subcmd__watch)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3468,6 +3488,96 @@ _sd() {
             fi
             case "${prev}" in
                 --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__watch)
+            opts="-h -V --type --key --prefix --service --tag --passingonly --state --name --shell --http-addr --token --token-file --ca-file --ca-path --client-cert --client-key --tls-server-name --datacenter --stale --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --type)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passingonly)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shell)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --datacenter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stale)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

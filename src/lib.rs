@@ -22,6 +22,7 @@ pub mod multicall;
 pub mod process;
 pub mod snapshot;
 pub mod template;
+pub mod watch;
 
 use std::ffi::OsString;
 use std::process::ExitCode;

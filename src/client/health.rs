@@ -3,7 +3,7 @@
 
 use reqwest::Method;
 
-use crate::api::catalog::ServiceEntry;
+use crate::api::catalog::{HealthCheck, ServiceEntry};
 use crate::client::{Client, ClientError, QueryMeta, QueryOptions};
 
 /// The health endpoints of one client.
@@ -34,6 +34,38 @@ impl Health<'_> {
         let (list, meta) = self
             .c
             .query_lenient::<Option<Vec<ServiceEntry>>>(req, q)
+            .await?;
+        Ok((list.unwrap_or_default(), meta))
+    }
+
+    /// `GET /v1/health/checks/<service>`: the checks of every instance of a service.
+    pub async fn checks(
+        &self,
+        service: &str,
+        q: &QueryOptions,
+    ) -> Result<(Vec<HealthCheck>, QueryMeta), ClientError> {
+        let req = self
+            .c
+            .request(Method::GET, &format!("/v1/health/checks/{service}"));
+        let (list, meta) = self
+            .c
+            .query_lenient::<Option<Vec<HealthCheck>>>(req, q)
+            .await?;
+        Ok((list.unwrap_or_default(), meta))
+    }
+
+    /// `GET /v1/health/state/<state>`: every check in a state (`any` for all).
+    pub async fn state(
+        &self,
+        state: &str,
+        q: &QueryOptions,
+    ) -> Result<(Vec<HealthCheck>, QueryMeta), ClientError> {
+        let req = self
+            .c
+            .request(Method::GET, &format!("/v1/health/state/{state}"));
+        let (list, meta) = self
+            .c
+            .query_lenient::<Option<Vec<HealthCheck>>>(req, q)
             .await?;
         Ok((list.unwrap_or_default(), meta))
     }

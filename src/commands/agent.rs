@@ -10,6 +10,7 @@ use super::{CliError, CmdResult};
 use crate::agent::{reload, Agent, Options, Shutdown};
 use crate::cli::{logging, output};
 use crate::config::{self, LoadInput};
+use crate::watch;
 
 pub fn cli() -> Command {
     Command::new("agent")
@@ -30,6 +31,7 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
     let flags = config::flags_from_matches(m);
     let input = LoadInput::new(flags.clone(), &config::process_env);
     let runtime = config::load(&input).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let watches = parse_watches(&runtime.watches).map_err(CliError::failure)?;
     // A reload reads the same flags, files and environment again.
     let reloader: reload::Reloader = std::sync::Arc::new(move || {
         let input = LoadInput::new(flags.clone(), &config::process_env);
@@ -56,6 +58,7 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
         }
         output::println("\n==> Log data will now stream in as it occurs:\n");
         let agent = bound.agent().clone();
+        start_watches(&agent.config, watches);
         bound.serve(until_stopped(agent)).await
     });
     rt.shutdown_timeout(std::time::Duration::from_secs(2));
@@ -65,6 +68,73 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
             tracing::error!("{e}");
             Err(CliError::failure(format!("Error: {e}")))
         }
+    }
+}
+
+/// The agent's `watches`, each with exactly one handler.
+fn parse_watches(
+    raw: &[serde_json::Value],
+) -> Result<Vec<(watch::Params, watch::Handler)>, String> {
+    raw.iter()
+        .map(|w| {
+            let params = watch::Params::parse(w)
+                .map_err(|e| format!("Failed to parse watch ({w}): {e}"))?;
+            if params.shell_handler.is_some() {
+                tracing::warn!("The 'handler' field in watches has been deprecated and replaced with the 'args' field.");
+            }
+            let handler = watch::for_agent(&params).map_err(|e| format!("Failed to parse watch ({w}): {e}"))?;
+            Ok((params, handler))
+        })
+        .collect()
+}
+
+/// Runs the agent's watches against its own HTTP API, as Consul's agent does; a handler
+/// that fails is logged and the watch goes on.
+fn start_watches(c: &config::RuntimeConfig, watches: Vec<(watch::Params, watch::Handler)>) {
+    if watches.is_empty() {
+        return;
+    }
+    let addr = match (c.http_listen.ips.first(), c.http_listen.unix.first()) {
+        (Some(ip), _) => {
+            let ip = if ip.is_unspecified() {
+                std::net::IpAddr::from([127, 0, 0, 1])
+            } else {
+                *ip
+            };
+            std::net::SocketAddr::new(ip, u16::try_from(c.ports.http).unwrap_or(8500)).to_string()
+        }
+        (None, Some(path)) => format!("unix://{}", path.display()),
+        (None, None) => {
+            tracing::error!("agent: watches need the HTTP API, which is disabled");
+            return;
+        }
+    };
+    let flags = config::client_env::ClientFlags {
+        http_addr: Some(addr),
+        ..Default::default()
+    };
+    let client = match config::client_env::resolve(&flags, &config::no_env)
+        .map_err(|e| e.to_string())
+        .and_then(|s| crate::client::Client::new(s).map_err(|e| e.to_string()))
+    {
+        Ok(client) => client,
+        Err(e) => {
+            tracing::error!("agent: cannot run watches: {e}");
+            return;
+        }
+    };
+    for (params, handler) in watches {
+        let mut plan = watch::Plan::new(params, client.clone());
+        tokio::spawn(async move {
+            loop {
+                let (index, view) = plan
+                    .next(|e, retry| tracing::error!(%e, ?retry, "watch: Watch errored"))
+                    .await;
+                if let Err(e) = handler.run(index, &view).await {
+                    tracing::error!("agent: Failed to run watch handler: {e}");
+                }
+            }
+        });
     }
 }
 

@@ -2,7 +2,7 @@
 //! Client commands reach an agent only through `client`.
 //!
 //! May import: `agent`, `api`, `cli`, `client`, `config`, `docker`, `goflag`, `process`,
-//! `snapshot`, `template`, `crate` (the root's `VERSION` and `command()`) (checked by
+//! `snapshot`, `template`, `watch`, `crate` (the root's `VERSION` and `command()`) (checked by
 //! tests/architecture.rs).
 
 pub mod agent;
@@ -24,6 +24,7 @@ pub mod snapshot;
 pub mod template;
 pub mod validate;
 pub mod version;
+pub mod watch;
 
 mod error;
 
@@ -92,6 +93,7 @@ const COMMANDS: &[(&str, Cli, Exec)] = &[
     ("snapshot", snapshot::cli, snapshot::exec),
     ("template", template::cli, template::exec),
     ("validate", validate::cli, validate::exec),
+    ("watch", watch::cli, watch::exec),
     ("version", version::cli, version::exec),
     ("generate", generate::cli, generate::exec),
 ];

@@ -295,7 +295,6 @@ pub const FILE_KEYS_NOT_YET: &[&str] = &[
     "tls.grpc.cert_file",
     "tls.https.cert_file",
     "tls.internal_rpc.cert_file",
-    "watches",
 ];
 
 /// The table row for `name`, if it is an agent flag.

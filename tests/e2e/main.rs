@@ -43,3 +43,4 @@ mod template_golden;
 mod template_nginx;
 mod ui_browser;
 mod ui_http;
+mod watch;
