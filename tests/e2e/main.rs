@@ -32,6 +32,7 @@ mod kv_http;
 mod lock_cluster;
 mod multicall;
 mod partition;
+mod real_clients;
 mod register_docker;
 mod seed_scenario;
 mod server_rpc;
