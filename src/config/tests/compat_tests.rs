@@ -41,7 +41,9 @@ fn not_yet_supported_and_deprecations() {
     let f = write(
         dir.path(),
         "x.hcl",
-        "encrypt = \"YwgWlBvicJN17UOYcutXLpJSZsw5aWpLEEWqgK635zA=\"\nui = true\nports {\n  https = -1\n}\n",
+        "encrypt = \"YwgWlBvicJN17UOYcutXLpJSZsw5aWpLEEWqgK635zA=\"\nui = true\nports {\n  https = -1\n}\n\
+         service {\n  name = \"web\"\n}\nchecks = [{\n  name = \"c\"\n  ttl = \"10s\"\n}]\n\
+         watches = [{\n  type = \"nodes\"\n  args = [\"true\"]\n}]\n",
     );
     let fv = base()
         .with("config-file", &f)
@@ -60,6 +62,14 @@ fn not_yet_supported_and_deprecations() {
         .iter()
         .any(|s| s.starts_with("ui_config")));
     assert!(rt.not_yet_supported.contains(&"-log-file".to_string()));
+    // Built, so never "accepted but not supported" (issue 13, defect 3).
+    for built in ["services", "checks", "watches"] {
+        assert!(
+            !rt.not_yet_supported.iter().any(|s| s.starts_with(built)),
+            "{built}: {:?}",
+            rt.not_yet_supported
+        );
+    }
     assert!(!rt.not_yet_supported.contains(&"-recursor".to_string()));
     assert_eq!(rt.recursors, vec!["8.8.8.8".to_string()]);
     assert!(!rt
