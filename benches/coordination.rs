@@ -117,7 +117,13 @@ async fn handoff(http: SocketAddr, runs: usize) -> Result<()> {
         create_session(&mut a, body).await?,
     );
     let key = "bench/leader";
-    let (ok, _) = call(&mut a, Method::PUT, &format!("/v1/kv/{key}?acquire={sa}"), "a").await?;
+    let (ok, _) = call(
+        &mut a,
+        Method::PUT,
+        &format!("/v1/kv/{key}?acquire={sa}"),
+        "a",
+    )
+    .await?;
     if ok != 200 {
         bail!("first acquire failed");
     }
@@ -200,7 +206,10 @@ async fn renew(server: &Server, sessions: usize, seconds: u64) -> Result<()> {
     let cpu0 = process::cpu_ns_of(pid)?;
     let start = Instant::now();
     let window = Duration::from_secs(seconds);
-    let chunks: Vec<Vec<String>> = ids.chunks(ids.len().div_ceil(CONNS)).map(<[String]>::to_vec).collect();
+    let chunks: Vec<Vec<String>> = ids
+        .chunks(ids.len().div_ceil(CONNS))
+        .map(<[String]>::to_vec)
+        .collect();
     let mut tasks = Vec::new();
     for chunk in chunks {
         let http = server.http;
@@ -214,7 +223,8 @@ async fn renew(server: &Server, sessions: usize, seconds: u64) -> Result<()> {
                 for id in &chunk {
                     next += pace;
                     tokio::time::sleep_until(next).await;
-                    let (s, t) = call(&mut c, Method::PUT, &format!("/v1/session/renew/{id}"), "").await?;
+                    let (s, t) =
+                        call(&mut c, Method::PUT, &format!("/v1/session/renew/{id}"), "").await?;
                     if s != 200 {
                         bail!("renew {id}: {s} {t}");
                     }
@@ -245,7 +255,10 @@ async fn renew(server: &Server, sessions: usize, seconds: u64) -> Result<()> {
         num(cpu * 100.0, 1),
         num(rss0 as f64 / 1024.0, 1),
         num(rss1 as f64 / 1024.0, 1),
-        num((rss1.saturating_sub(rss0) * 1024) as f64 / sessions as f64, 0),
+        num(
+            (rss1.saturating_sub(rss0) * 1024) as f64 / sessions as f64,
+            0
+        ),
         num(rss2 as f64 / 1024.0, 1),
     );
     Ok(())
@@ -257,7 +270,12 @@ struct Agent {
     http: SocketAddr,
 }
 
-fn spawn_agent(l: &servers::Launch, dir: &std::path::Path, n: usize, join: Option<u16>) -> Result<(Agent, u16)> {
+fn spawn_agent(
+    l: &servers::Launch,
+    dir: &std::path::Path,
+    n: usize,
+    join: Option<u16>,
+) -> Result<(Agent, u16)> {
     let http_port = free_port()?;
     let serf = free_port()?;
     let data = dir.join(format!("a{n}"));
@@ -298,7 +316,10 @@ async fn events(l: &servers::Launch, runs: usize) -> Result<()> {
     let (first, serf) = spawn_agent(l, dir.path(), 0, None)?;
     // The clients join it at start: it must be listening first.
     let up = Instant::now() + Duration::from_secs(30);
-    while !matches!(http::get(first.http, "/v1/status/leader").await, Ok((200, _))) {
+    while !matches!(
+        http::get(first.http, "/v1/status/leader").await,
+        Ok((200, _))
+    ) {
         if Instant::now() > up {
             bail!("the server did not start within 30 s");
         }
@@ -313,7 +334,8 @@ async fn events(l: &servers::Launch, runs: usize) -> Result<()> {
     for a in &agents {
         loop {
             if let Ok((200, body)) = http::get(a.http, "/v1/agent/members").await {
-                if serde_json::from_str::<Vec<serde_json::Value>>(&body).map_or(0, |m| m.len()) == 5 {
+                if serde_json::from_str::<Vec<serde_json::Value>>(&body).map_or(0, |m| m.len()) == 5
+                {
                     break;
                 }
             }
@@ -330,7 +352,13 @@ async fn events(l: &servers::Launch, runs: usize) -> Result<()> {
         for a in &agents {
             let mut c = Conn::connect(a.http).await?;
             let index = c
-                .send(Method::GET, "/v1/event/list?name=bench", None, Bytes::new(), http::REQUEST_TIMEOUT)
+                .send(
+                    Method::GET,
+                    "/v1/event/list?name=bench",
+                    None,
+                    Bytes::new(),
+                    http::REQUEST_TIMEOUT,
+                )
                 .await?
                 .header("X-Consul-Index")
                 .and_then(|v| v.parse::<u64>().ok())
@@ -349,7 +377,13 @@ async fn events(l: &servers::Launch, runs: usize) -> Result<()> {
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
         let start = Instant::now();
-        let (s, t) = call(&mut fire, Method::PUT, "/v1/event/fire/bench", &format!("run {i}")).await?;
+        let (s, t) = call(
+            &mut fire,
+            Method::PUT,
+            "/v1/event/fire/bench",
+            &format!("run {i}"),
+        )
+        .await?;
         if s != 200 {
             bail!("fire: {s} {t}");
         }

@@ -175,7 +175,7 @@ impl Run {
             self.info(&format!("Setting up lock at path: {}", locker.lock_key()));
         }
         self.info("Attempting lock acquisition");
-        let held = match locker.acquire(shutdown()).await {
+        let held = match locker.acquire(crate::commands::stop_signal()).await {
             Ok(Some(held)) => held,
             Ok(None) => {
                 let _ = locker.release().await;
@@ -197,7 +197,7 @@ impl Run {
             Ok(mut child) => {
                 let exited = tokio::select! {
                     status = child.wait() => Some(status),
-                    () = shutdown() => {
+                    () = crate::commands::stop_signal() => {
                         self.info("Shutdown triggered, killing child");
                         None
                     }
@@ -281,20 +281,5 @@ impl Run {
         ));
         child.kill();
         let _ = child.wait().await;
-    }
-}
-
-/// Resolves on SIGINT or SIGTERM.
-async fn shutdown() {
-    use tokio::signal::unix::{signal, SignalKind};
-    let (Ok(mut int), Ok(mut term)) = (
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::terminate()),
-    ) else {
-        return std::future::pending().await;
-    };
-    tokio::select! {
-        _ = int.recv() => {}
-        _ = term.recv() => {}
     }
 }

@@ -65,6 +65,22 @@ where
     Ok(ExitCode::SUCCESS)
 }
 
+/// Resolves on SIGINT or SIGTERM: how long-running commands (`lock`, `watch`,
+/// `register-docker`) learn they must stop.
+pub(crate) async fn stop_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut int), Ok(mut term)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) else {
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = int.recv() => {}
+        _ = term.recv() => {}
+    }
+}
+
 /// Builds one subcommand's argument table.
 type Cli = fn() -> Command;
 /// Runs one subcommand.

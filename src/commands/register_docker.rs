@@ -146,19 +146,9 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
         };
         tokio::select! {
             r = runner::run(settings, client) => r.map(|never| match never {}),
-            _ = tokio::signal::ctrl_c() => Ok(()),
-            _ = terminate() => Ok(()),
+            () = crate::commands::stop_signal() => Ok(()),
         }
     });
     result.map_err(|e| CliError::failure(format!("sd register-docker: {e}")))?;
     Ok(ExitCode::SUCCESS)
-}
-
-async fn terminate() {
-    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-        Ok(mut s) => {
-            s.recv().await;
-        }
-        Err(_) => std::future::pending().await,
-    }
 }

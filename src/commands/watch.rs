@@ -133,26 +133,11 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
         };
         tokio::select! {
             r = run => r,
-            () = stopped() => Ok(()),
+            () = crate::commands::stop_signal() => Ok(()),
         }
     });
     match result {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(e) => Err(CliError::failure(e)),
-    }
-}
-
-/// Resolves on SIGINT or SIGTERM.
-async fn stopped() {
-    use tokio::signal::unix::{signal, SignalKind};
-    let (Ok(mut int), Ok(mut term)) = (
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::terminate()),
-    ) else {
-        return std::future::pending().await;
-    };
-    tokio::select! {
-        _ = int.recv() => {}
-        _ = term.recv() => {}
     }
 }

@@ -6,10 +6,8 @@
 use std::time::{Duration, Instant};
 
 use crate::common;
-use common::cluster::{
-    client_agent, eventually, first_server, joining_server, members, peers, ALIVE,
-};
-use common::{fails, http, http_full, http_get, loopback_block, loopback_host, ok, Agent};
+use common::cluster::{eventually, Cluster};
+use common::{fails, http, http_full, http_get, ok, Agent};
 
 fn list(a: &Agent, query: &str) -> Vec<serde_json::Value> {
     let (status, body) = http_get(&format!("{}/v1/event/list{query}", a.url())).unwrap();
@@ -23,22 +21,9 @@ fn has(a: &Agent, id: &str) -> bool {
 
 #[test]
 fn events_reach_every_agent_their_filters_pick() {
-    let block = loopback_block();
-    let ip = |n| loopback_host(block, n);
-    let tmp = tempfile::tempdir().unwrap();
-    let d = |n: &str| tmp.path().join(n);
-    let s1 = first_server(ip(1), &d("s1"), "s1").start();
-    let s2 = joining_server(ip(2), &d("s2"), "s2", ip(1)).spawn();
-    let s3 = joining_server(ip(3), &d("s3"), "s3", ip(1)).spawn();
-    let c1 = client_agent(ip(4), &d("c1"), "c1", ip(1)).spawn();
-    let all = [&s1, &s2, &s3, &c1];
-    for a in all {
-        eventually("four alive members", &all, || {
-            let m = members(a);
-            m.len() == 4 && m.iter().all(|(_, s)| *s == ALIVE)
-        });
-    }
-    eventually("three voters", &all, || peers(&s1).len() == 3);
+    let c = Cluster::start();
+    let (s1, s2, s3, c1) = (&c.servers[0], &c.servers[1], &c.servers[2], &c.client);
+    let all = c.all();
     let (status, text) = http(
         "PUT",
         &format!("{}/v1/agent/service/register", c1.url()),
@@ -68,7 +53,7 @@ fn events_reach_every_agent_their_filters_pick() {
         .strip_prefix("Event ID: ")
         .expect(&out)
         .to_string();
-    for a in all {
+    for a in all.iter().copied() {
         eventually("the event everywhere", &all, || has(a, &id));
     }
     let (took, body) = waiter.join().unwrap();
@@ -90,7 +75,7 @@ fn events_reach_every_agent_their_filters_pick() {
     assert_eq!(seen[0]["Payload"], "djEuMi4z", "base64 of v1.2.3");
     assert!(seen[0]["LTime"].as_u64().unwrap() >= 1);
     assert_eq!(seen[0]["Version"], 1);
-    assert!(list(&s1, "?name=other").is_empty());
+    assert!(list(s1, "?name=other").is_empty());
 
     // Filters: a node, and a service with a tag.
     let out = ok(&s1.cli(&["event", "-name=restart", "-node=^s2$"]));
@@ -107,12 +92,12 @@ fn events_reach_every_agent_their_filters_pick() {
         .unwrap()
         .into();
     eventually("the filtered events where they belong", &all, || {
-        has(&s2, &only_s2) && has(&c1, &only_web)
+        has(s2, &only_s2) && has(c1, &only_web)
     });
     // Give the others time to have heard them too, then check they did not keep them.
     let later = ok(&s3.cli(&["event", "-name=marker"]));
     let marker = later.trim().strip_prefix("Event ID: ").unwrap().to_string();
-    for a in all {
+    for a in all.iter().copied() {
         eventually("the marker everywhere", &all, || has(a, &marker));
     }
     for a in [&s1, &s3, &c1] {
@@ -122,7 +107,7 @@ fn events_reach_every_agent_their_filters_pick() {
         assert!(!has(a, &only_web));
     }
     let lt = |id: &str| {
-        list(&s2, "")
+        list(s2, "")
             .iter()
             .find(|e| e["ID"] == id)
             .map(|e| e["LTime"].as_u64().unwrap())

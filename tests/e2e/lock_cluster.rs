@@ -11,42 +11,11 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::common;
-use common::cluster::{
-    client_agent, eventually, eventually_within, first_server, joining_server, leader, peers,
-};
-use common::{http, http_get, loopback_block, loopback_host, Agent};
+use common::cluster::{eventually, eventually_within, leader, Cluster};
+use common::{http, http_get, Agent};
 
 /// A client's session's lock delay (Consul's default, which `sd lock` uses).
 const LOCK_DELAY: Duration = Duration::from_secs(15);
-
-struct Cluster {
-    servers: Vec<Agent>,
-    client: Agent,
-    _dir: tempfile::TempDir,
-}
-
-fn cluster() -> Cluster {
-    let block = loopback_block();
-    let ip = |n| loopback_host(block, n);
-    let dir = tempfile::tempdir().unwrap();
-    let d = |n: &str| dir.path().join(n);
-    let s1 = first_server(ip(1), &d("s1"), "s1").start();
-    let s2 = joining_server(ip(2), &d("s2"), "s2", ip(1)).spawn();
-    let s3 = joining_server(ip(3), &d("s3"), "s3", ip(1)).spawn();
-    let client = client_agent(ip(4), &d("c1"), "c1", ip(1)).spawn();
-    let all = [&s1, &s2, &s3, &client];
-    eventually("three voters", &all, || peers(&s1).len() == 3);
-    eventually(
-        "the client in the catalog",
-        &all,
-        || matches!(http_get(&format!("{}/v1/health/node/c1", client.url())), Ok((200, b)) if b.contains("serfHealth")),
-    );
-    Cluster {
-        servers: vec![s1, s2, s3],
-        client,
-        _dir: dir,
-    }
-}
 
 /// `sd lock` in a process group of its own (so -9 reaches it and its child), its child
 /// appending `<tag> <event> <fencing token> <unix ms>` lines to `log`.
@@ -106,10 +75,10 @@ fn lock_holder(agent: &Agent) -> Option<String> {
 
 #[test]
 fn a_killed_holder_passes_the_lock_only_after_invalidation_and_lock_delay() {
-    let c = cluster();
+    let c = Cluster::start();
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("events");
-    let all: Vec<&Agent> = c.servers.iter().chain([&c.client]).collect();
+    let all = c.all();
 
     // A holds the lock through the client agent; B waits through a follower.
     let mut a = contender(&c.client, "A", &log, "sleep 600");
@@ -190,7 +159,7 @@ fn session_exists(agent: &Agent, id: &str) -> bool {
 
 #[test]
 fn sessions_and_locks_survive_a_leader_killed_and_ttls_restart_on_the_new_leader() {
-    let mut c = cluster();
+    let mut c = Cluster::start();
     // Sessions made through the client agent are on the client's node.
     let renewed = create_session(&c.client, r#"{"TTL":"10s","Name":"renewed"}"#);
     let left = create_session(&c.client, r#"{"TTL":"10s","Name":"left alone"}"#);

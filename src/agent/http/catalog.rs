@@ -15,7 +15,7 @@ use axum::Router;
 use super::blocking;
 use super::body::read_json;
 use super::error::HttpError;
-use super::params::{filter, Params, QueryOptions};
+use super::params::{filter, read_opts, Params};
 use super::respond;
 use crate::agent::endpoints;
 use crate::agent::filter::schemas;
@@ -97,17 +97,6 @@ pub fn meta_matches(meta: &Meta, wanted: &[(String, String)]) -> bool {
     wanted
         .iter()
         .all(|(k, v)| meta.get(k).is_some_and(|have| have == v))
-}
-
-/// Options of a catalog read.
-pub(super) fn read_opts(
-    agent: &Agent,
-    q: Option<&str>,
-) -> Result<(Params, QueryOptions), HttpError> {
-    let p = Params::parse(q);
-    agent.check_dc(p.get("dc"))?;
-    let opts = QueryOptions::parse(&p, agent.query_limits())?;
-    Ok((p, opts))
 }
 
 async fn nodes(

@@ -15,7 +15,7 @@ use tokio::time::Instant;
 
 use super::body::read_limited;
 use super::error::HttpError;
-use super::params::{Params, QueryOptions};
+use super::params::{read_opts, Params};
 use super::respond;
 use crate::agent::endpoints::read::{jitter, wait};
 use crate::agent::{events, Agent};
@@ -72,9 +72,7 @@ async fn list(
     State(agent): State<Arc<Agent>>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
-    let p = Params::parse(q.as_deref());
-    agent.check_dc(p.get("dc"))?;
-    let opts = QueryOptions::parse(&p, agent.query_limits())?;
+    let (p, opts) = read_opts(&agent, q.as_deref())?;
     let name = p.get("name").unwrap_or_default();
     let deadline = Instant::now() + opts.wait + jitter(opts.wait);
     let (events, index) = loop {

@@ -12,8 +12,8 @@ use axum::routing::get;
 use axum::Router;
 
 use super::blocking;
-use super::catalog::read_opts;
 use super::error::HttpError;
+use super::params::read_opts;
 use super::respond;
 use crate::agent::state::{Tables, WatchKey};
 use crate::agent::Agent;

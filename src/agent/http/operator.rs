@@ -11,7 +11,7 @@ use axum::Router;
 
 use super::blocking;
 use super::error::HttpError;
-use super::params::{Params, QueryOptions};
+use super::params::{read_opts, Params};
 use super::respond;
 use crate::agent::raft::PeerRef;
 use crate::agent::Agent;
@@ -46,9 +46,7 @@ async fn configuration(
     State(agent): State<Arc<Agent>>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
-    let p = Params::parse(q.as_deref());
-    agent.check_dc(p.get("dc"))?;
-    let opts = QueryOptions::parse(&p, agent.query_limits())?;
+    let (_, opts) = read_opts(&agent, q.as_deref())?;
     blocking::gate(&agent, opts.consistency).await?;
     Ok(respond::json(
         StatusCode::OK,

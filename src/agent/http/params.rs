@@ -91,6 +91,17 @@ pub struct QueryLimits {
     pub max_wait: Duration,
 }
 
+/// A read's query string and options, once `?dc` is known to be this datacenter.
+pub fn read_opts(
+    agent: &crate::agent::Agent,
+    q: Option<&str>,
+) -> Result<(Params, QueryOptions), HttpError> {
+    let p = Params::parse(q);
+    agent.check_dc(p.get("dc"))?;
+    let opts = QueryOptions::parse(&p, agent.query_limits())?;
+    Ok((p, opts))
+}
+
 impl QueryOptions {
     /// Reads `stale`, `consistent`, `leader`, `index`, `wait` and `pretty`.
     pub fn parse(p: &Params, limits: QueryLimits) -> Result<QueryOptions, HttpError> {

@@ -15,7 +15,7 @@ use super::blocking;
 use super::body::{decode_canonical, read_limited};
 use super::error::HttpError;
 use super::forward::origin_node;
-use super::params::{Params, QueryOptions};
+use super::params::{read_opts, Params};
 use super::respond;
 use crate::agent::state::{Command, CommandResult, WatchKey};
 use crate::agent::Agent;
@@ -180,9 +180,7 @@ async fn renew(
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
-    let p = Params::parse(q.as_deref());
-    agent.check_dc(p.get("dc"))?;
-    let opts = QueryOptions::parse(&p, agent.query_limits())?;
+    let (_, opts) = read_opts(&agent, q.as_deref())?;
     let (session, index) = {
         let t = agent.store.read();
         (t.sessions.get(&id).cloned(), t.sessions.index())
@@ -233,9 +231,7 @@ async fn read(
     q: Option<String>,
     select: impl Fn(&crate::agent::state::session::SessionTable) -> Vec<SessionEntry>,
 ) -> Result<Response, HttpError> {
-    let p = Params::parse(q.as_deref());
-    agent.check_dc(p.get("dc"))?;
-    let opts = QueryOptions::parse(&p, agent.query_limits())?;
+    let (_, opts) = read_opts(&agent, q.as_deref())?;
     let (sessions, meta) = blocking::query(&agent, &opts, WatchKey::Sessions, |t| {
         (select(&t.sessions), t.sessions.index().max(1))
     })

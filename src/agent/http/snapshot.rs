@@ -16,7 +16,7 @@ use axum::Router;
 use super::blocking;
 use super::body::read_limited;
 use super::error::HttpError;
-use super::params::{Params, QueryOptions};
+use super::params::{read_opts, Params};
 use super::respond;
 use crate::agent::state::{Command, CommandResult, Store};
 use crate::agent::Agent;
@@ -33,9 +33,7 @@ async fn save(
     State(agent): State<Arc<Agent>>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
-    let p = Params::parse(q.as_deref());
-    agent.check_dc(p.get("dc"))?;
-    let opts = QueryOptions::parse(&p, agent.query_limits())?;
+    let (_, opts) = read_opts(&agent, q.as_deref())?;
     blocking::gate(&agent, opts.consistency).await?;
     let (state, index) = {
         let t = agent.store.read();

@@ -300,6 +300,14 @@ impl KvTable {
     }
 }
 
+/// The session a `lock` or `unlock` names; its absence is an invalid request.
+fn session_of(op: &KvOp) -> Result<&str, (String, bool)> {
+    match op.session.as_deref() {
+        None | Some("") => Err(("missing session".into(), false)),
+        Some(s) => Ok(s),
+    }
+}
+
 /// A transaction in progress: reads see its own earlier writes; nothing reaches the table
 /// until every operation has succeeded.
 struct Overlay<'a> {
@@ -347,10 +355,7 @@ impl Overlay<'_> {
         op: &KvOp,
         existing: Option<KvEntry>,
     ) -> Result<KvOpResult, (String, bool)> {
-        let session = match op.session.as_deref() {
-            None | Some("") => return Err(("missing session".into(), false)),
-            Some(s) => s,
-        };
+        let session = session_of(op)?;
         if !self.sessions.contains(session) {
             return Err((format!("invalid session {session:?}"), false));
         }
@@ -388,10 +393,7 @@ impl Overlay<'_> {
         op: &KvOp,
         existing: Option<KvEntry>,
     ) -> Result<KvOpResult, (String, bool)> {
-        let session = match op.session.as_deref() {
-            None | Some("") => return Err(("missing session".into(), false)),
-            Some(s) => s,
-        };
+        let session = session_of(op)?;
         match &existing {
             Some(e) if e.session.as_deref() == Some(session) => {
                 let lock_index = e.lock_index;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{ArgMatches, Command};
 
-use super::{file_arg, one_file};
+use super::{file_arg, one_file, read_file};
 use crate::cli::output;
 use crate::commands::{CliError, CmdResult};
 
@@ -17,12 +17,7 @@ pub fn cli() -> Command {
 
 pub fn exec(m: &ArgMatches) -> CmdResult {
     let file = one_file(m)?;
-    let archive = std::fs::read(&file).map_err(|e| {
-        CliError::failure(format!(
-            "Error opening snapshot file: {}",
-            crate::config::client_env::go_file_error("open", &file, &e)
-        ))
-    })?;
+    let archive = read_file(&file)?;
     let (meta, state) = crate::snapshot::read(&archive)
         .map_err(|e| CliError::failure(format!("Error verifying snapshot: {e}")))?;
     let mut rows = vec![

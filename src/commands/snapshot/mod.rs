@@ -45,3 +45,13 @@ fn one_file(m: &ArgMatches) -> Result<String, CliError> {
         ))),
     }
 }
+
+/// The bytes of the snapshot file `file`, or Consul's message when it cannot be read.
+fn read_file(file: &str) -> Result<Vec<u8>, CliError> {
+    std::fs::read(file).map_err(|e| {
+        CliError::failure(format!(
+            "Error opening snapshot file: {}",
+            crate::config::client_env::go_file_error("open", file, &e)
+        ))
+    })
+}

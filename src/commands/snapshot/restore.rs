@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{ArgMatches, Command};
 
-use super::{file_arg, one_file};
+use super::{file_arg, one_file, read_file};
 use crate::cli::{http_flags, output};
 use crate::client::{block_on, WriteOptions};
 use crate::commands::{CliError, CmdResult};
@@ -24,12 +24,7 @@ pub fn cli() -> Command {
 
 pub fn exec(m: &ArgMatches) -> CmdResult {
     let file = one_file(m)?;
-    let archive = std::fs::read(&file).map_err(|e| {
-        CliError::failure(format!(
-            "Error opening snapshot file: {}",
-            crate::config::client_env::go_file_error("open", &file, &e)
-        ))
-    })?;
+    let archive = read_file(&file)?;
     crate::snapshot::read(&archive)
         .map_err(|e| CliError::failure(format!("Error restoring snapshot: {e}")))?;
     let client = crate::commands::connect(m)?;

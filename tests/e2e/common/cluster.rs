@@ -133,3 +133,48 @@ pub fn client_agent(ip: Ipv4Addr, dir: &Path, node: &str, join: Ipv4Addr) -> Age
         .arg(format!("-join={join}"))
         .at(ip)
 }
+
+/// The seed's topology: three servers and a client agent on their own loopback addresses
+/// (nodes s1, s2, s3 and c1), started and settled: every member alive everywhere, three
+/// voters, the client's node and serfHealth in the catalog.
+pub struct Cluster {
+    pub servers: Vec<Agent>,
+    pub client: Agent,
+    _dir: tempfile::TempDir,
+}
+
+impl Cluster {
+    pub fn start() -> Cluster {
+        let block = super::loopback_block();
+        let ip = |n| super::loopback_host(block, n);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = |n: &str| dir.path().join(n);
+        let s1 = first_server(ip(1), &d("s1"), "s1").start();
+        let s2 = joining_server(ip(2), &d("s2"), "s2", ip(1)).spawn();
+        let s3 = joining_server(ip(3), &d("s3"), "s3", ip(1)).spawn();
+        let client = client_agent(ip(4), &d("c1"), "c1", ip(1)).spawn();
+        let all = [&s1, &s2, &s3, &client];
+        for a in all {
+            eventually("four alive members", &all, || {
+                let m = members(a);
+                m.len() == 4 && m.iter().all(|(_, s)| *s == ALIVE)
+            });
+        }
+        eventually("three voters", &all, || peers(&s1).len() == 3);
+        eventually(
+            "the client in the catalog",
+            &all,
+            || matches!(http_get(&format!("{}/v1/health/node/c1", client.url())), Ok((200, b)) if b.contains("serfHealth")),
+        );
+        Cluster {
+            servers: vec![s1, s2, s3],
+            client,
+            _dir: dir,
+        }
+    }
+
+    /// Every agent, servers first.
+    pub fn all(&self) -> Vec<&Agent> {
+        self.servers.iter().chain([&self.client]).collect()
+    }
+}
