@@ -113,6 +113,56 @@ const APPENDED: &[(&str, &str)] = &[
 ];
 
 /// Checks that `value` is an object of config keys and normalises it (see the module doc).
+/// Sections whose keys are the user's own (metadata, header names, templates by kind): kept
+/// as written.
+const USER_KEYED: &[&str] = &[
+    "node_meta",
+    "tagged_addresses",
+    "http_config.response_headers",
+    "ui_config.dashboard_url_templates",
+    "log_sublevels",
+];
+
+/// Config keys are matched case-insensitively, as Consul's decoder (mapstructure) matches
+/// them: `{"Service": {...}}`, `Ports { HTTP = 9500 }`. Every key of the top level and of each
+/// section is lowered (Consul's keys are all lower case), except in sections of the user's own
+/// keys; a key already given in lower case wins over another spelling of it. Service and check
+/// definitions inside are read in any case by their own decoder.
+fn fold_case(value: &mut Value) {
+    lower_keys(value);
+    for path in OBJECT_KEYS {
+        if USER_KEYED.contains(path) {
+            continue;
+        }
+        let lowered = get_path(value, path)
+            .filter(|v| v.is_object())
+            .cloned()
+            .map(|mut v| {
+                lower_keys(&mut v);
+                v
+            });
+        if let Some(v) = lowered {
+            set_path(value, path, v);
+        }
+    }
+}
+
+/// Lowers the keys of one object (not of the objects inside it).
+fn lower_keys(value: &mut Value) {
+    let Value::Object(map) = value else { return };
+    let upper: Vec<String> = map
+        .keys()
+        .filter(|k| k.chars().any(char::is_uppercase))
+        .cloned()
+        .collect();
+    for key in upper {
+        let lower = key.to_lowercase();
+        if let Some(v) = map.remove(&key) {
+            map.entry(lower).or_insert(v);
+        }
+    }
+}
+
 pub(crate) fn prepare(mut value: Value, source_name: &str) -> Result<Value, ConfigError> {
     if !value.is_object() {
         return Err(ConfigError::Parse {
@@ -121,6 +171,7 @@ pub(crate) fn prepare(mut value: Value, source_name: &str) -> Result<Value, Conf
         });
     }
     strip_nulls(&mut value);
+    fold_case(&mut value);
     for path in OBJECT_KEYS {
         if let Some(list) = get_path(&value, path).and_then(Value::as_array) {
             if list.iter().all(Value::is_object) {

@@ -235,3 +235,26 @@ fn a_file_without_a_service_definition_fails() {
         );
     }
 }
+
+/// Issue 13, defect 2: keys in any case, as Consul's docs write them (`{"Service": ...}`).
+#[test]
+fn a_file_with_consuls_capitalised_keys_registers() {
+    let a = AgentBuilder::dev().start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("queue.json");
+    std::fs::write(
+        &file,
+        r#"{"Service": {"Name": "queue", "ID": "queue-1", "Port": 5672}}"#,
+    )
+    .unwrap();
+    let path = file.display().to_string();
+    let out = a.cli(&["services", "register", &path]);
+    assert_eq!(ok(&out).trim(), "Registered service: queue");
+    let (_, body) = http_get(&format!("{}/v1/agent/services", a.url())).unwrap();
+    assert!(
+        body.contains("\"queue-1\"") && body.contains("5672"),
+        "{body}"
+    );
+    let out = a.cli(&["services", "deregister", &path]);
+    assert_eq!(ok(&out).trim(), "Deregistered service: queue-1");
+}

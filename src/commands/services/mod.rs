@@ -93,7 +93,11 @@ mod tests {
             err.contains("no service definition") && err.contains("queue.json"),
             "{err}"
         );
-        assert!(err.contains("Servce"), "the unknown key is named: {err}");
+        // Keys match in any case, so the unknown key is named in its lower-case form.
+        assert!(
+            err.contains("\"servce\""),
+            "the unknown key is named: {err}"
+        );
     }
 
     #[test]

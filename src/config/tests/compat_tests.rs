@@ -181,3 +181,24 @@ watches = [{ type = "key", key = "k", handler_type = "script", args = ["x"] }]
     assert_eq!(rt.http_max_conns_per_client, 400);
     assert_eq!(rt.watches.len(), 1);
 }
+
+#[test]
+fn keys_are_matched_in_any_case_as_consul_does() {
+    // Issue 13, defect 2: `{"Service": {...}}` as Consul's docs write it.
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(
+        dir.path(),
+        "svc.json",
+        r#"{"Service": {"Name": "queue", "ID": "queue-1", "Port": 5672}, "Ports": {"HTTP": 9511}, "Node_Meta": {"Rack": "r1"}}"#,
+    );
+    let rt = load(&input(base().with("config-file", &f))).unwrap();
+    assert_eq!(rt.services.len(), 1, "{:?}", rt.warnings);
+    assert_eq!(rt.services[0]["Name"], "queue");
+    assert_eq!(rt.ports.http, 9511);
+    assert_eq!(rt.node_meta.get("Rack").map(String::as_str), Some("r1"));
+    assert!(
+        !rt.warnings.iter().any(|w| w.contains("unknown key")),
+        "{:?}",
+        rt.warnings
+    );
+}
