@@ -67,6 +67,24 @@ impl Drop for ProcessGroup {
     }
 }
 
+/// A child command: `argv` run directly, or, with `shell`, its words joined into one line run
+/// by that shell (`shell -c LINE`). `None` for an empty `argv`.
+pub fn command(argv: &[String], shell: Option<&str>) -> Option<tokio::process::Command> {
+    let (program, rest) = argv.split_first()?;
+    Some(match shell {
+        Some(sh) => {
+            let mut c = tokio::process::Command::new(sh);
+            c.arg("-c").arg(argv.join(" "));
+            c
+        }
+        None => {
+            let mut c = tokio::process::Command::new(program);
+            c.args(rest);
+            c
+        }
+    })
+}
+
 /// Sends `signal` to the process group led by `pid` (a child spawned with `process_group(0)`
 /// and not yet reaped).
 pub fn signal_group(pid: u32, signal: Signal) -> std::io::Result<()> {

@@ -14,7 +14,7 @@ use rustix::process::Signal;
 use crate::cli::{http_flags, output};
 use crate::client::lock::{LockError, LockOptions, Locker};
 use crate::commands::{CliError, CmdResult};
-use crate::goflag::{flag, get_all, get_flag, get_str, opt};
+use crate::goflag::{flag, get_all, get_flag, get_int, get_str, opt};
 use crate::process::ProcessGroup;
 
 /// How long a child has between SIGTERM and SIGKILL (Consul's `lockKillGracePeriod`).
@@ -76,17 +76,8 @@ pub fn cli() -> Command {
         .args(http_flags::server_args())
 }
 
-fn int_flag(m: &ArgMatches, name: &str, default: i64) -> Result<i64, CliError> {
-    match get_str(m, name) {
-        None => Ok(default),
-        Some(v) => v.parse().map_err(|_| {
-            CliError::usage(format!("invalid value {v:?} for flag -{name}: parse error"))
-        }),
-    }
-}
-
 pub fn exec(m: &ArgMatches) -> CmdResult {
-    let limit = int_flag(m, "n", 1)?;
+    let limit = get_int(m, "n", 1).map_err(CliError::usage)?;
     if limit <= 0 {
         return Err(CliError::failure("Lock holder limit must be positive"));
     }
@@ -110,7 +101,7 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
             }
         })?,
     };
-    let monitor_retry = int_flag(m, "monitor-retry", 3)?;
+    let monitor_retry = get_int(m, "monitor-retry", 3).map_err(CliError::usage)?;
     if monitor_retry < 0 {
         return Err(CliError::failure("Number for 'monitor-retry' must be >= 0"));
     }
@@ -134,10 +125,7 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
         timeout: (!timeout.is_zero()).then_some(timeout),
     };
     let client = crate::commands::connect(m)?;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| CliError::failure(format!("cannot start the async runtime: {e}")))?;
+    let rt = crate::commands::runtime()?;
     let code = rt.block_on(run.run(client, opts))?;
     Ok(ExitCode::from(code))
 }
@@ -238,18 +226,9 @@ impl Run {
 
     fn start_child(&self, session: &str, fencing: u64) -> std::io::Result<ProcessGroup> {
         self.info("Starting handler");
-        let mut cmd = if self.shell {
-            let shell = crate::config::process_env("SHELL")
-                .filter(|s| !s.is_empty())
-                .unwrap_or_else(|| "/bin/sh".into());
-            let mut c = tokio::process::Command::new(shell);
-            c.arg("-c").arg(self.child_args.join(" "));
-            c
-        } else {
-            let mut c = tokio::process::Command::new(&self.child_args[0]);
-            c.args(&self.child_args[1..]);
-            c
-        };
+        let shell = self.shell.then(crate::config::user_shell);
+        let mut cmd = crate::process::command(&self.child_args, shell.as_deref())
+            .ok_or_else(|| std::io::Error::other("no child command"))?;
         cmd.env("CONSUL_LOCK_HELD", "true")
             .env("SD_LOCK_SESSION", session)
             .env("SD_LOCK_INDEX", fencing.to_string())

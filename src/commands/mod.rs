@@ -65,6 +65,14 @@ where
     Ok(ExitCode::SUCCESS)
 }
 
+/// A single-threaded async runtime for a command that runs its own loop (`lock`, `watch`).
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::failure(format!("cannot start the async runtime: {e}")))
+}
+
 /// Resolves on SIGINT or SIGTERM: how long-running commands (`lock`, `watch`,
 /// `register-docker`) learn they must stop.
 pub(crate) async fn stop_signal() {

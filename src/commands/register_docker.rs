@@ -12,7 +12,7 @@ use clap::{Arg, ArgMatches, Command};
 use crate::commands::{CliError, CmdResult};
 use crate::docker::tags::Tags;
 use crate::docker::{engine, runner, service, uri};
-use crate::goflag::{flag, get_all, get_flag, get_str, opt};
+use crate::goflag::{flag, get_all, get_flag, get_int, get_str, opt};
 
 pub fn cli() -> Command {
     Command::new("register-docker")
@@ -33,15 +33,6 @@ pub fn cli() -> Command {
         .arg(Arg::new("args").num_args(0..).trailing_var_arg(true).hide(true))
 }
 
-fn number(m: &ArgMatches, name: &str, default: i64) -> Result<i64, String> {
-    match get_str(m, name) {
-        None => Ok(default),
-        Some(v) => v
-            .parse::<i64>()
-            .map_err(|_| format!("invalid value {v:?} for flag -{name}: parse error")),
-    }
-}
-
 pub fn exec(m: &ArgMatches) -> CmdResult {
     let args = get_all(m, "args");
     let uri = match args.as_slice() {
@@ -60,15 +51,15 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
     };
     let registry = uri::parse(&uri).map_err(CliError::usage)?;
     let parsed = (|| -> Result<_, String> {
-        let ttl = number(m, "ttl", 0)?;
-        let ttl_refresh = number(m, "ttl-refresh", 0)?;
+        let ttl = get_int(m, "ttl", 0)?;
+        let ttl_refresh = get_int(m, "ttl-refresh", 0)?;
         if (ttl > 0) != (ttl_refresh > 0) || (ttl > 0 && ttl <= ttl_refresh) {
             return Err("-ttl must be greater than -ttl-refresh, and both given together".into());
         }
         let tags = get_str(m, "tags").map_or(Ok(Tags::None), Tags::parse)?;
-        let resync = number(m, "resync", 0)?;
-        let attempts = number(m, "retry-attempts", 0)?;
-        let interval = number(m, "retry-interval", 2000)?;
+        let resync = get_int(m, "resync", 0)?;
+        let attempts = get_int(m, "retry-attempts", 0)?;
+        let interval = get_int(m, "retry-interval", 2000)?;
         if interval <= 0 {
             return Err("-retry-interval must be greater than 0".into());
         }

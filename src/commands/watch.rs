@@ -95,10 +95,7 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
     let shell = m.get_one::<bool>("shell").copied().unwrap_or(true);
     let client = crate::commands::connect(m)?;
     // One runtime for every call: the client's pooled connections belong to it.
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| CliError::failure(format!("cannot start the async runtime: {e}")))?;
+    let rt = crate::commands::runtime()?;
     rt.block_on(client.agent().self_info())
         .map_err(|e| CliError::failure(format!("Error querying Consul agent: {e}")))?;
     let mut plan = Plan::new(params, client);

@@ -63,6 +63,13 @@ pub fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 
+/// The shell that runs command lines (`$SHELL`, else `/bin/sh`), as Consul's handlers use.
+pub fn user_shell() -> String {
+    process_env("SHELL")
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "/bin/sh".into())
+}
+
 /// The whole process environment (`sd template` hands it to the commands it runs).
 #[allow(clippy::disallowed_methods)]
 pub fn process_env_vars() -> std::collections::BTreeMap<String, String> {

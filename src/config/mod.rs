@@ -36,5 +36,5 @@ pub use addr::HostAddr;
 pub use error::ConfigError;
 pub use flag_values::{flags_from_matches, FlagValues};
 pub use flags::{agent_args, AgentFlag, FlagKind, Support, Target, AGENT_FLAGS};
-pub use load::{load, no_env, process_env, process_env_vars, LoadInput};
+pub use load::{load, no_env, process_env, process_env_vars, user_shell, LoadInput};
 pub use runtime::{AutopilotConfig, DnsConfig, Ports, RaftTuning, RuntimeConfig};

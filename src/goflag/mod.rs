@@ -19,6 +19,16 @@ pub fn parse_go_bool(s: &str) -> Result<bool, String> {
     }
 }
 
+/// The value of an integer flag (Go's `flag.Int`), `default` when absent, or Go's message.
+pub fn get_int(m: &ArgMatches, name: &str, default: i64) -> Result<i64, String> {
+    match get_str(m, name) {
+        None => Ok(default),
+        Some(v) => v
+            .parse::<i64>()
+            .map_err(|_| format!("invalid value {v:?} for flag -{name}: parse error")),
+    }
+}
+
 /// A Go-style boolean flag: `-name` means true, `-name=false` sets false; the next word is
 /// never taken as its value.
 pub fn flag(name: &'static str, help: &'static str) -> Arg {

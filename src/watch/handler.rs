@@ -52,21 +52,8 @@ impl Handler {
 }
 
 async fn run_command(argv: &[String], shell: bool, index: u64, stdin: &[u8]) -> Result<(), String> {
-    let mut cmd = if shell {
-        let sh = crate::config::process_env("SHELL")
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| "/bin/sh".into());
-        let mut c = tokio::process::Command::new(sh);
-        c.arg("-c").arg(argv.join(" "));
-        c
-    } else {
-        let Some((program, rest)) = argv.split_first() else {
-            return Err("empty handler command".into());
-        };
-        let mut c = tokio::process::Command::new(program);
-        c.args(rest);
-        c
-    };
+    let sh = shell.then(crate::config::user_shell);
+    let mut cmd = crate::process::command(argv, sh.as_deref()).ok_or("empty handler command")?;
     cmd.env("CONSUL_INDEX", index.to_string())
         .stdin(std::process::Stdio::piped())
         .process_group(0);

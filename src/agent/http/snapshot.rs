@@ -35,12 +35,7 @@ async fn save(
 ) -> Result<Response, HttpError> {
     let (_, opts) = read_opts(&agent, q.as_deref())?;
     blocking::gate(&agent, opts.consistency).await?;
-    let (state, index) = {
-        let t = agent.store.read();
-        let index = t.index;
-        drop(t);
-        (agent.store.snapshot(), index)
-    };
+    let (state, index) = agent.store.snapshot_with_index();
     let term = agent.raft()?.metrics().current_term;
     let millis = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -168,9 +168,14 @@ impl Store {
 
     /// Serialises the whole state for a Raft snapshot.
     pub fn snapshot(&self) -> Vec<u8> {
+        self.snapshot_with_index().0
+    }
+
+    /// The whole state serialised, and the index it is at, from one read.
+    pub fn snapshot_with_index(&self) -> (Vec<u8>, u64) {
         let t = self.read();
         // Serialising plain maps of strings, integers and bytes cannot fail.
-        rmp_serde::to_vec_named(&*t).unwrap_or_default()
+        (rmp_serde::to_vec_named(&*t).unwrap_or_default(), t.index)
     }
 
     /// Reads a state made by [`Store::snapshot`] without installing it.
