@@ -489,7 +489,7 @@ complete -c sd -n "__fish_sd_using_subcommand template" -l consul-transport-dial
 complete -c sd -n "__fish_sd_using_subcommand template" -l consul-transport-disable-keep-alives -d 'Accepted for compatibility (Go HTTP tuning)' -r
 complete -c sd -n "__fish_sd_using_subcommand template" -l consul-transport-max-idle-conns-per-host -d 'Accepted for compatibility (Go HTTP tuning)' -r
 complete -c sd -n "__fish_sd_using_subcommand template" -l consul-transport-tls-handshake-timeout -d 'Accepted for compatibility (Go HTTP tuning)' -r
-complete -c sd -n "__fish_sd_using_subcommand template" -l dedup -d 'De-duplication across instances (not supported yet)' -r
+complete -c sd -n "__fish_sd_using_subcommand template" -l dedup -d 'Elect one instance per template to query the agent; the others render from the data it shares in the KV store' -r
 complete -c sd -n "__fish_sd_using_subcommand template" -l default-left-delimiter -d 'Left delimiter of templates that set none (default {{)' -r
 complete -c sd -n "__fish_sd_using_subcommand template" -l default-right-delimiter -d 'Right delimiter of templates that set none (default }})' -r
 complete -c sd -n "__fish_sd_using_subcommand template" -l dry -d 'Print the rendered templates to stdout instead of writing them' -r

@@ -69,4 +69,12 @@ impl Brain {
             Err(poisoned) => poisoned.into_inner().remove(dep),
         };
     }
+
+    /// Keeps only the data of the dependencies `keep` accepts.
+    pub fn retain(&self, keep: impl Fn(&Dependency) -> bool) {
+        match self.inner.write() {
+            Ok(mut map) => map.retain(|d, _| keep(d)),
+            Err(poisoned) => poisoned.into_inner().retain(|d, _| keep(d)),
+        }
+    }
 }

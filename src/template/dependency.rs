@@ -14,8 +14,10 @@ use crate::client::{Client, ClientError, QueryMeta, QueryOptions};
 use crate::template::query::{KeyQuery, NodeQuery, NodesQuery, ServiceQuery, ServicesQuery};
 
 /// One thing a template reads. Equal dependencies share one watcher and one cache entry,
-/// however many templates use them.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// however many templates use them. Serialisable: `-dedup` leaders share their data keyed by it.
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Dependency {
     /// `service`: `/v1/health/service/<name>`.
     Service(ServiceQuery),
@@ -97,6 +99,20 @@ impl Dependency {
             Dependency::File(_) => Refresh::Poll(Duration::from_secs(2)),
             Dependency::Datacenters => Refresh::Poll(Duration::from_secs(15)),
             _ => Refresh::Blocking,
+        }
+    }
+
+    /// Whether its data is the same for every instance of `sd template` (so a `-dedup` leader
+    /// may share it): not a local file, nor the agent's own node, nor a sort by distance from
+    /// the agent each instance talks to.
+    pub fn can_share(&self) -> bool {
+        const AGENT: &str = "_agent";
+        match self {
+            Dependency::File(_) => false,
+            Dependency::Node(q) => q.name.is_some(),
+            Dependency::Service(q) => q.near.as_deref() != Some(AGENT),
+            Dependency::Nodes(q) => q.near.as_deref() != Some(AGENT),
+            _ => true,
         }
     }
 

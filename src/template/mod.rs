@@ -12,12 +12,14 @@
 //!   (`funcs`);
 //! - `writer`, `command`: the destination file (write-if-changed, atomic) and the commands run
 //!   after it changed;
+//! - `dedup`: `-dedup`, one instance per template querying the agent for all of them;
 //! - `runner`: the loop that ties them together (quiescence, n-pass rendering, exec mode).
 //!
 //! May import: `api`, `cli`, `client`, `config`, `gotemplate`, `process` (checked by tests/architecture.rs).
 
 pub(crate) mod brain;
 pub mod config;
+pub(crate) mod dedup;
 pub(crate) mod dependency;
 pub(crate) mod engine;
 pub(crate) mod funcs;

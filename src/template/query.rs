@@ -19,7 +19,9 @@ pub struct QueryError {
 }
 
 /// The health statuses a `service` query may keep.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum StatusFilter {
     Any,
     Passing,
@@ -57,7 +59,9 @@ impl StatusFilter {
 pub type QueryParams = Vec<(String, String)>;
 
 /// `service`: the instances of one service with their health.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct ServiceQuery {
     pub tag: Option<String>,
     pub name: String,
@@ -86,7 +90,9 @@ impl ServiceQuery {
 }
 
 /// `key`, `keyExists`, `keyOrDefault`, `ls`, `tree`: a key or a prefix.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct KeyQuery {
     /// Without a leading `/`.
     pub key: String,
@@ -95,7 +101,9 @@ pub struct KeyQuery {
 }
 
 /// `node`: one node and its services (`None` name = the agent's own node).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct NodeQuery {
     pub name: Option<String>,
     pub params: QueryParams,
@@ -103,7 +111,9 @@ pub struct NodeQuery {
 }
 
 /// `nodes`: every node of a datacenter.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct NodesQuery {
     pub params: QueryParams,
     pub dc: Option<String>,
@@ -111,7 +121,9 @@ pub struct NodesQuery {
 }
 
 /// `services`: every service name of a datacenter with its tags.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct ServicesQuery {
     pub params: QueryParams,
     pub dc: Option<String>,

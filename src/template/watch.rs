@@ -68,6 +68,7 @@ impl Watcher {
         if self.tasks.contains_key(dep) {
             return;
         }
+        tracing::debug!("(watcher) adding {dep}");
         let task = tokio::spawn(view(
             self.client.clone(),
             dep.clone(),

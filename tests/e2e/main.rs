@@ -40,6 +40,7 @@ mod session_http;
 mod snapshot;
 mod template_cli;
 mod template_complaints;
+mod template_dedup;
 mod template_golden;
 mod template_nginx;
 mod ui_browser;

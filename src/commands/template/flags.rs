@@ -47,7 +47,7 @@ const FLAGS: &[(&str, Kind, &str, &str)] = &[
     ("consul-transport-disable-keep-alives", Kind::Bool, "consul.transport.disable_keep_alives", "Accepted for compatibility (Go HTTP tuning)"),
     ("consul-transport-max-idle-conns-per-host", Kind::Int, "consul.transport.max_idle_conns_per_host", "Accepted for compatibility (Go HTTP tuning)"),
     ("consul-transport-tls-handshake-timeout", Kind::Text, "consul.transport.tls_handshake_timeout", "Accepted for compatibility (Go HTTP tuning)"),
-    ("dedup", Kind::Bool, "deduplicate.enabled", "De-duplication across instances (not supported yet)"),
+    ("dedup", Kind::Bool, "deduplicate.enabled", "Elect one instance per template to query the agent; the others render from the data it shares in the KV store"),
     ("default-left-delimiter", Kind::Text, "default_delimiters.left", "Left delimiter of templates that set none (default {{)"),
     ("default-right-delimiter", Kind::Text, "default_delimiters.right", "Right delimiter of templates that set none (default }})"),
     ("dry", Kind::Bool, "dry", "Print the rendered templates to stdout instead of writing them"),

@@ -1,9 +1,10 @@
 //! Turns consul-template's configuration, merged into one JSON value (from `-config` files,
 //! `CT_LOCAL_CONFIG` and the flags), into a [`Config`]. Every key is checked: an unknown one is
 //! an error naming where it is (`template[1].perm: unknown field ...`), and the parts sd does not
-//! do (Vault, Nomad, dedup) are refused by name instead of being ignored.
+//! do (Vault, Nomad) are refused by name instead of being ignored.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -18,7 +19,7 @@ use super::{
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     consul: Option<RawConsul>,
-    deduplicate: Option<RawToggle>,
+    deduplicate: Option<RawDedup>,
     default_delimiters: Option<RawDelims>,
     exec: Option<RawExec>,
     kill_signal: Option<Signal>,
@@ -103,12 +104,14 @@ impl RawTransport {
     }
 }
 
-/// A block sd does not implement; fine while it is off.
 #[derive(Deserialize, Default)]
-struct RawToggle {
+#[serde(deny_unknown_fields)]
+struct RawDedup {
     enabled: Option<bool>,
-    #[serde(flatten)]
-    _rest: serde_json::Map<String, Value>,
+    prefix: Option<String>,
+    ttl: Option<Dur>,
+    max_stale: Option<Dur>,
+    block_query_wait: Option<Dur>,
 }
 
 #[derive(Deserialize, Default)]
@@ -223,6 +226,9 @@ pub fn decode(value: Value) -> Result<Config, String> {
     if let Some(exec) = raw.exec {
         c.exec = exec_config(exec, "exec")?;
     }
+    if let Some(dedup) = raw.deduplicate {
+        c.dedup = dedup_config(dedup)?;
+    }
     set(&mut c.kill_signal, raw.kill_signal.map(|s| s.0));
     set(&mut c.reload_signal, raw.reload_signal.map(|s| s.0));
     if let Some(level) = raw.log_level {
@@ -289,18 +295,42 @@ fn refuse_unsupported(raw: &RawConfig) -> Result<(), String> {
     if raw.nomad.is_some() {
         return Err("nomad: sd template does not talk to Nomad; remove the nomad block".into());
     }
-    if raw
-        .deduplicate
-        .as_ref()
-        .is_some_and(|t| t.enabled != Some(false))
-    {
-        return Err(
-            "deduplicate (-dedup): not supported by sd template yet (it needs sessions); \
-             every instance renders on its own"
-                .into(),
-        );
-    }
     Ok(())
+}
+
+/// `deduplicate {}`: on when `enabled`, or (as consul-template decides) when any other field
+/// is set and `enabled` is not.
+fn dedup_config(raw: RawDedup) -> Result<Option<super::DedupConfig>, String> {
+    let any_set = raw.prefix.is_some()
+        || raw.ttl.is_some()
+        || raw.max_stale.is_some()
+        || raw.block_query_wait.is_some();
+    if !raw.enabled.unwrap_or(any_set) {
+        return Ok(None);
+    }
+    let mut c = super::DedupConfig::default();
+    if let Some(prefix) = raw.prefix {
+        let prefix = prefix.trim_start_matches('/');
+        if prefix.trim_matches('/').is_empty() {
+            return Err(
+                "deduplicate.prefix: must name a KV path, e.g. \"consul-template/dedup/\"".into(),
+            );
+        }
+        c.prefix = prefix.to_string();
+    }
+    if let Some(ttl) = raw.ttl {
+        // The agent refuses a session TTL outside Consul's bounds: say so before starting.
+        if ttl.0 < Duration::from_secs(10) || ttl.0 > Duration::from_secs(86_400) {
+            return Err(format!(
+                "deduplicate.ttl: {:?} is outside a session TTL's bounds (10s to 24h)",
+                ttl.0
+            ));
+        }
+        c.ttl = ttl.0;
+    }
+    set(&mut c.max_stale, raw.max_stale.map(|d| d.0));
+    set(&mut c.block_query_wait, raw.block_query_wait.map(|d| d.0));
+    Ok(Some(c))
 }
 
 fn apply_consul(c: &mut Config, raw: RawConsul) -> Result<(), String> {
@@ -477,14 +507,31 @@ mod tests {
     }
 
     #[test]
+    fn deduplicate_is_on_when_enabled_or_when_any_field_is_set() {
+        assert_eq!(decode(json!({})).unwrap().dedup, None);
+        let off = decode(json!({"deduplicate": {"enabled": false, "ttl": "20s"}})).unwrap();
+        assert_eq!(off.dedup, None);
+        let on = decode(json!({"deduplicate": {"enabled": true}})).unwrap();
+        assert_eq!(on.dedup, Some(super::super::DedupConfig::default()));
+        let implied = decode(json!({"deduplicate": {"prefix": "/ct/", "ttl": "30s"}}))
+            .unwrap()
+            .dedup
+            .unwrap();
+        assert_eq!(implied.prefix, "ct/");
+        assert_eq!(implied.ttl, Duration::from_secs(30));
+        let e = decode(json!({"deduplicate": {"ttl": "1s"}})).unwrap_err();
+        assert!(e.starts_with("deduplicate.ttl: "), "{e}");
+        let e = decode(json!({"deduplicate": {"prefix": "/"}})).unwrap_err();
+        assert!(e.starts_with("deduplicate.prefix: "), "{e}");
+        let e = decode(json!({"deduplicate": {"enabeld": true}})).unwrap_err();
+        assert!(e.starts_with("deduplicate.enabeld: unknown field"), "{e}");
+    }
+
+    #[test]
     fn unsupported_blocks_are_refused_by_name() {
         assert!(decode(json!({"vault": {"address": "x"}}))
             .unwrap_err()
             .starts_with("vault:"));
-        assert!(decode(json!({"deduplicate": {"enabled": true}}))
-            .unwrap_err()
-            .contains("dedup"));
-        assert!(decode(json!({"deduplicate": {"enabled": false}})).is_ok());
         assert!(decode(json!({"template": [{}]}))
             .unwrap_err()
             .contains("source or contents"));

@@ -22,6 +22,10 @@ pub const DEFAULT_BLOCK_QUERY_WAIT: Duration = Duration::from_secs(60);
 pub const DEFAULT_BLOCK_WARN: Duration = Duration::from_secs(30);
 /// consul-template's default command timeout.
 pub const DEFAULT_COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
+/// consul-template's default `deduplicate.prefix`.
+pub const DEFAULT_DEDUP_PREFIX: &str = "consul-template/dedup/";
+/// consul-template's default `deduplicate.ttl`: the TTL of the instance's session.
+pub const DEFAULT_DEDUP_TTL: Duration = Duration::from_secs(15);
 
 /// Everything one run needs.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,6 +72,9 @@ pub struct Config {
     pub default_right_delimiter: String,
     /// `exec {}`: supervise one child process.
     pub exec: Option<ExecConfig>,
+    /// `deduplicate {}` / `-dedup`: one instance per template renders from the agent and
+    /// shares its data with the others through the KV store.
+    pub dedup: Option<DedupConfig>,
 }
 
 impl Default for Config {
@@ -94,6 +101,33 @@ impl Default for Config {
             default_left_delimiter: "{{".into(),
             default_right_delimiter: "}}".into(),
             exec: None,
+            dedup: None,
+        }
+    }
+}
+
+/// `deduplicate {}`: when enabled, the instances running the same template elect one leader
+/// per template with a lock at `<prefix>/<template hash>/data`; the leader watches the agent
+/// and stores what it rendered from in that key, the others render from the key alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DedupConfig {
+    /// `prefix`: where the locks and data live (default `consul-template/dedup/`).
+    pub prefix: String,
+    /// `ttl`: the TTL of the instance's session (default 15s; Consul's bounds 10s-24h).
+    pub ttl: Duration,
+    /// `max_stale`: followers may read the shared data this far behind the leader.
+    pub max_stale: Duration,
+    /// `block_query_wait`: the `wait` of the blocking reads of the shared data.
+    pub block_query_wait: Duration,
+}
+
+impl Default for DedupConfig {
+    fn default() -> Self {
+        DedupConfig {
+            prefix: DEFAULT_DEDUP_PREFIX.into(),
+            ttl: DEFAULT_DEDUP_TTL,
+            max_stale: DEFAULT_MAX_STALE,
+            block_query_wait: DEFAULT_BLOCK_QUERY_WAIT,
         }
     }
 }

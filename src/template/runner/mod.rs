@@ -6,18 +6,21 @@
 //! stop the others; a failed command is logged and the run goes on (unless `on_command_error =
 //! "exit"`); an unreachable agent is retried forever with capped backoff, keeping the last files;
 //! a template blocked on missing data says at INFO what it waits for; an edited template file is
-//! re-read without a restart.
+//! re-read without a restart. With `-dedup`, a template this instance does not lead renders from
+//! the data its leader shares instead of from watches of its own.
 
+mod dedup;
 mod deliver;
 mod exec;
 mod template;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use notify::Watcher as _;
+use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
@@ -53,6 +56,7 @@ enum Wake {
     /// A signal to pass on to exec mode's child.
     Forward(&'static str),
     ChildExited(std::process::ExitStatus),
+    Dedup(crate::template::dedup::Event),
 }
 
 struct Runner {
@@ -69,6 +73,12 @@ struct Runner {
     tx: mpsc::UnboundedSender<Event>,
     /// Exec mode's child, if configured.
     exec: Option<exec::Supervisor>,
+    /// `-dedup`'s manager, when on.
+    dedup: Option<crate::template::dedup::Dedup>,
+    /// The templates (hashes) this instance leads under `-dedup`.
+    leading: HashSet<String>,
+    /// What the leaders of the other templates last shared.
+    shared: HashMap<String, Vec<(Dependency, Value)>>,
 }
 
 fn watcher_for(config: &Config, client: Client, tx: mpsc::UnboundedSender<Event>) -> Watcher {
@@ -152,6 +162,9 @@ pub(crate) async fn run(
         warned_many: false,
         reload,
         tx,
+        dedup: None,
+        leading: HashSet::new(),
+        shared: HashMap::new(),
     };
     if let Err(code) = runner.load_all() {
         return code;
@@ -159,6 +172,7 @@ pub(crate) async fn run(
     if runner.config.parse_only {
         return ExitCode::SUCCESS;
     }
+    runner.start_dedup(client);
     if let Some(pid_file) = &runner.config.pid_file {
         if let Err(e) = std::fs::write(pid_file, format!("{}\n", std::process::id())) {
             output::eprintln(&format!(
@@ -169,6 +183,7 @@ pub(crate) async fn run(
         }
     }
     let code = runner.serve(&mut rx).await;
+    runner.stop_dedup().await;
     if let Some(child) = &mut runner.exec {
         child.stop().await;
     }
@@ -235,6 +250,7 @@ impl Runner {
                 _ = recv_signal(&mut reload) => Wake::Reload,
                 name = forward.recv() => Wake::Forward(name),
                 status = child_exit(&mut self.exec) => Wake::ChildExited(status),
+                ev = dedup::event(&mut self.dedup) => Wake::Dedup(ev),
             };
             match wake {
                 Wake::Event(None) | Wake::Stop => return ExitCode::from(exit::INTERRUPT),
@@ -261,6 +277,7 @@ impl Runner {
                     tracing::info!("(child) exited: {status}");
                     return ExitCode::from(exec::exit_code(status));
                 }
+                Wake::Dedup(ev) => self.on_dedup(ev),
             }
         }
     }
@@ -309,9 +326,15 @@ impl Runner {
             if !self.templates[i].due(now) || self.templates[i].compiled.is_none() {
                 continue;
             }
+            self.prefill(i);
             let outcome = self.templates[i].render(&self.brain, self.config.err_on_failed_lookup);
             for dep in &self.templates[i].deps {
-                self.watcher.watch(dep);
+                if self.watches_for(i, dep) {
+                    self.watcher.watch(dep);
+                }
+            }
+            if matches!(outcome, RenderOutcome::Complete(_)) {
+                self.share(i);
             }
             let t = &mut self.templates[i];
             match outcome {
@@ -403,34 +426,48 @@ impl Runner {
         None
     }
 
-    /// Stops watching dependencies no template used in its last render.
+    /// Stops watching dependencies no template needs watched (none used them in its last
+    /// render, or only `-dedup` followers do), and forgets data no template used.
     fn forget_unused(&mut self) {
-        let used: BTreeSet<&Dependency> = self.templates.iter().flat_map(|t| &t.deps).collect();
-        for dep in self.watcher.retain(|d| used.contains(d)) {
-            self.brain.forget(&dep);
+        let mut watched = BTreeSet::new();
+        for (i, t) in self.templates.iter().enumerate() {
+            watched.extend(t.deps.iter().filter(|d| self.watches_for(i, d)).cloned());
         }
+        self.watcher.retain(|d| watched.contains(d));
+        let used: BTreeSet<&Dependency> = self.templates.iter().flat_map(|t| &t.deps).collect();
+        self.brain.retain(|d| used.contains(d));
     }
 
     /// Logs, once per blocked spell, what a template has waited on for longer than
     /// `block_warn`.
     fn log_blocked(&mut self) {
         let now = Instant::now();
-        for t in &mut self.templates {
+        for i in 0..self.templates.len() {
+            let t = &self.templates[i];
             if t.block_logged || t.missing.is_empty() {
                 continue;
             }
             if t.blocked_for(now)
-                .is_some_and(|d| d >= self.config.block_warn)
+                .is_none_or(|d| d < self.config.block_warn)
             {
-                let names: Vec<String> = t.missing.iter().map(|d| d.to_string()).collect();
-                tracing::info!(
+                continue;
+            }
+            let names: Vec<String> = t.missing.iter().map(|d| d.to_string()).collect();
+            match self.waits_on_leader(i) {
+                Some(key) => tracing::info!(
+                    "template {} has waited {:?} for the data its de-duplication leader shares at {key:?}: {}",
+                    t.name,
+                    self.config.block_warn,
+                    names.join(", ")
+                ),
+                None => tracing::info!(
                     "template {} has waited {:?} for data that does not exist yet: {}",
                     t.name,
                     self.config.block_warn,
                     names.join(", ")
-                );
-                t.block_logged = true;
+                ),
             }
+            self.templates[i].block_logged = true;
         }
     }
 
@@ -477,6 +514,7 @@ impl Runner {
                     tracing::error!("{e}; keeping its previous version");
                 }
             }
+            self.track();
             return;
         };
         let (config, client) = match reload() {
@@ -508,11 +546,13 @@ impl Runner {
             self.exec = next;
         }
         tracing::info!("reloaded the configuration: {} templates", templates.len());
+        self.stop_dedup().await;
         self.watcher = watcher_for(&config, client.clone(), self.tx.clone());
         self.command_env = env;
         self.brain = Brain::default();
         self.templates = templates;
         self.config = config;
+        self.start_dedup(client);
     }
 
     fn reload_source(&mut self, path: &std::path::Path) {
@@ -533,6 +573,7 @@ impl Runner {
                 Err(e) => tracing::error!("{e}; keeping its previous version"),
             }
         }
+        self.track();
     }
 }
 

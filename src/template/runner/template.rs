@@ -22,6 +22,8 @@ pub(crate) struct Tmpl {
     /// The source's name in logs and errors: its path or `(dynamic)`.
     pub name: String,
     pub compiled: Option<Compiled>,
+    /// The MD5 of the text last parsed: its name under `-dedup` (empty until parsed).
+    pub id: String,
     /// Dependencies the last render used.
     pub deps: BTreeSet<Dependency>,
     /// Dependencies the last render found no data for: nothing is written while any remain.
@@ -59,6 +61,7 @@ impl Tmpl {
             cfg,
             name,
             compiled: None,
+            id: String::new(),
             deps: BTreeSet::new(),
             missing: BTreeSet::new(),
             rendered_once: false,
@@ -118,6 +121,7 @@ impl Tmpl {
             helpers,
         };
         self.compiled = Some(Compiled::parse(self.engine(), &src, &opts)?);
+        self.id = crate::template::dedup::data::template_id(&src);
         self.dirty = true;
         Ok(())
     }

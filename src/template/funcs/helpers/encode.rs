@@ -75,10 +75,7 @@ pub(super) fn register(map: &mut gotmpl::FuncMap) {
         )
         .as_ref())))
     });
-    string_fn(map, "md5sum", |[s]| {
-        use md5::Digest as _;
-        Ok(string(hex(&md5::Md5::digest(s.as_bytes()))))
-    });
+    string_fn(map, "md5sum", |[s]| Ok(string(md5_hex(s.as_bytes()))));
     string_fn(map, "hmacSHA256Hex", |[message, key]| {
         let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, key.as_bytes());
         Ok(string(hex(
@@ -105,6 +102,12 @@ fn decode(
     String::from_utf8(bytes)
         .map(string)
         .map_err(|_| fail(function, "the decoded bytes are not UTF-8"))
+}
+
+/// The MD5 of `bytes` in lower-case hex (`md5sum`, and the name of a template under `-dedup`).
+pub(crate) fn md5_hex(bytes: &[u8]) -> String {
+    use md5::Digest as _;
+    hex(&md5::Md5::digest(bytes))
 }
 
 fn hex(bytes: &[u8]) -> String {

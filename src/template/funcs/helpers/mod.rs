@@ -8,6 +8,7 @@
 
 mod collections;
 mod encode;
+pub(crate) use encode::md5_hex;
 mod files;
 mod formats;
 mod math;
