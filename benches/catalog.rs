@@ -48,6 +48,10 @@
 //!   agent's CPU over 60 s (`--checks-secs`): utime + stime ticks from /proc/PID/stat over
 //!   CLK_TCK, as % of one core and of the machine; the probes/s the backend saw (expected
 //!   100/s), the RSS, and a check that all are still passing. Default 1 run.
+//! * `register`: `--registrations` (default 200) services registered one after the other through
+//!   `PUT /v1/agent/service/register`, each followed by `GET /v1/health/service/<name>` on the
+//!   same connection until it lists the instance: p50/p99/max of that delay (target on `-dev`
+//!   < 5 ms, what client test suites assume). Default 3 fresh agents.
 //!
 //! Every loop has a deadline; every process the bench starts is SIGKILLed when it is done
 //! with it, on error, on panic (drop guards) and on Ctrl-C or SIGTERM. All traffic stays on
@@ -58,9 +62,9 @@
 //!
 //! ```sh
 //! cargo build --release            # the bench uses target/release/sd, builds nothing
-//! cargo bench --bench catalog -- [--only watch,floor,catalog,checks] [--runs N] [--durable]
-//!     [--watchers N] [--other-secs S] [--services N] [--seconds S] [--warmup S]
-//!     [--checks N] [--checks-secs S] [--sd-bin PATH] [--data-root DIR]
+//! cargo bench --bench catalog -- [--only watch,floor,catalog,checks,register] [--runs N]
+//!     [--durable] [--watchers N] [--other-secs S] [--services N] [--seconds S] [--warmup S]
+//!     [--checks N] [--checks-secs S] [--registrations N] [--sd-bin PATH] [--data-root DIR]
 //! ```
 //!
 //! `--runs N` sets the rounds or runs of every part (default: 5 watch and floor rounds, 3 catalog
@@ -80,6 +84,8 @@ mod checks;
 mod cli;
 #[path = "catalog/floor.rs"]
 mod floor;
+#[path = "catalog/register.rs"]
+mod register;
 // The shared modules serve several benches; this one uses a part of each.
 #[allow(dead_code)]
 #[path = "common/http.rs"]
@@ -115,9 +121,10 @@ use anyhow::{bail, Result};
 
 use summary::Results;
 
-const USAGE: &str = "usage: cargo bench --bench catalog -- [--only watch,floor,catalog,checks] \
-[--runs N] [--durable] [--watchers N] [--other-secs S] [--services N] [--seconds S] [--warmup S] \
-[--checks N] [--checks-secs S] [--sd-bin PATH] [--data-root DIR]";
+const USAGE: &str = "usage: cargo bench --bench catalog -- \
+[--only watch,floor,catalog,checks,register] [--runs N] [--durable] [--watchers N] \
+[--other-secs S] [--services N] [--seconds S] [--warmup S] [--checks N] [--checks-secs S] \
+[--registrations N] [--sd-bin PATH] [--data-root DIR]";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Part {
@@ -125,10 +132,17 @@ enum Part {
     Floor,
     Catalog,
     Checks,
+    Register,
 }
 
 impl Part {
-    const ALL: [Part; 4] = [Part::Watch, Part::Floor, Part::Catalog, Part::Checks];
+    const ALL: [Part; 5] = [
+        Part::Watch,
+        Part::Floor,
+        Part::Catalog,
+        Part::Checks,
+        Part::Register,
+    ];
 
     fn name(self) -> &'static str {
         match self {
@@ -136,6 +150,7 @@ impl Part {
             Part::Floor => "floor",
             Part::Catalog => "catalog",
             Part::Checks => "checks",
+            Part::Register => "register",
         }
     }
 
@@ -143,7 +158,7 @@ impl Part {
     fn default_runs(self) -> usize {
         match self {
             Part::Watch | Part::Floor => 5,
-            Part::Catalog => 3,
+            Part::Catalog | Part::Register => 3,
             Part::Checks => 1,
         }
     }
@@ -158,6 +173,7 @@ struct Opts {
     services: u64,
     checks: u64,
     checks_window: Duration,
+    registrations: usize,
     c: cli::Common,
 }
 
@@ -176,6 +192,7 @@ fn parse_opts() -> Result<Option<Opts>> {
     let mut services = 1000;
     let mut checks = 1000;
     let mut checks_window = Duration::from_secs(60);
+    let mut registrations = 200;
     let go = cli::parse(USAGE, &mut c, |name, f| {
         match name {
             "--runs" => runs = Some(cli::parse_count(&f.value()?, "--runs")?),
@@ -185,6 +202,7 @@ fn parse_opts() -> Result<Option<Opts>> {
             "--services" => services = cli::parse_count(&f.value()?, "--services")? as u64,
             "--checks" => checks = cli::parse_count(&f.value()?, "--checks")? as u64,
             "--checks-secs" => checks_window = cli::parse_secs(&f.value()?, "--checks-secs")?,
+            "--registrations" => registrations = cli::parse_count(&f.value()?, "--registrations")?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -205,6 +223,7 @@ fn parse_opts() -> Result<Option<Opts>> {
         services,
         checks,
         checks_window,
+        registrations,
         c,
     }))
 }
@@ -255,6 +274,11 @@ fn print_header(o: &Opts) {
                 checks::INTERVAL,
                 o.checks_window
             ),
+            Part::Register => format!(
+                "register x{} ({} agent registrations, each read back)",
+                o.runs(p),
+                o.registrations
+            ),
         })
         .collect();
     println!("parts: {}", parts.join(", "));
@@ -296,6 +320,13 @@ async fn run_part(o: &Opts, p: Part, r: &mut Results) -> Result<()> {
                 o.checks_window
             );
             r.checks = Some(checks::checks(l, o.durable, n, o.checks, o.checks_window).await?);
+        }
+        Part::Register => {
+            println!(
+                "== register: {} agent registrations until listed by the health endpoint, x{n} ==",
+                o.registrations
+            );
+            register::register(l, o.durable, n, o.registrations).await?;
         }
     }
     Ok(())

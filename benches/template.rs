@@ -22,6 +22,12 @@
 //!   answered from the write until 1 s after all 200 files show it (expected: the dependencies
 //!   whose index moved, `services` and the changed service, not 200), the time until all 200
 //!   files are written, the CPU time per change and the RSS of `sd template`.
+//! * `dedup`: `--dedup-instances` (default 20) instances of one N+1 template over 50 services,
+//!   first each querying the agent, then with `-dedup`, through the counting proxy. Reported for
+//!   both: blocking queries parked at the agent once all have rendered (expected 52 per
+//!   instance without `-dedup`; 52 plus one per instance with it), requests per change
+//!   (`--fanout-changes` changes), the time until every instance's file shows the change, the
+//!   CPU of all instances per change and their summed RSS.
 //!
 //! consul-template itself is not run beside it: it is a Go program and this machine has no Go
 //! module proxy to build it; the figures are compared with the issue's targets.
@@ -30,15 +36,17 @@
 //!
 //! ```sh
 //! cargo build --release            # the bench uses target/release/sd, builds nothing
-//! cargo bench --bench template -- [--only latency,fanout] [--changes N] [--interval S]
-//!     [--fanout-changes N] [--sd-bin PATH]
+//! cargo bench --bench template -- [--only latency,fanout,dedup] [--changes N] [--interval S]
+//!     [--fanout-changes N] [--dedup-instances N] [--sd-bin PATH]
 //! ```
 //!
-//! A default run takes about 1.5 minutes. Every process the bench starts is SIGKILLed when it
+//! A default run takes about 2 minutes. Every process the bench starts is SIGKILLed when it
 //! is done with it, on error and on Ctrl-C.
 
 #[path = "common/cli.rs"]
 mod cli;
+#[path = "template/dedup.rs"]
+mod dedup;
 #[path = "template/fanout.rs"]
 mod fanout;
 #[allow(dead_code)]
@@ -71,22 +79,25 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-const USAGE: &str = "usage: cargo bench --bench template -- [--only latency,fanout] \
-[--changes N] [--interval S] [--fanout-changes N] [--sd-bin PATH] [--data-root DIR]";
+const USAGE: &str = "usage: cargo bench --bench template -- [--only latency,fanout,dedup] \
+[--changes N] [--interval S] [--fanout-changes N] [--dedup-instances N] [--sd-bin PATH] \
+[--data-root DIR]";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Part {
     Latency,
     Fanout,
+    Dedup,
 }
 
 impl Part {
-    const ALL: [Part; 2] = [Part::Latency, Part::Fanout];
+    const ALL: [Part; 3] = [Part::Latency, Part::Fanout, Part::Dedup];
 
     fn name(self) -> &'static str {
         match self {
             Part::Latency => "latency",
             Part::Fanout => "fanout",
+            Part::Dedup => "dedup",
         }
     }
 }
@@ -96,6 +107,7 @@ struct Opts {
     changes: usize,
     interval: Duration,
     fanout_changes: usize,
+    dedup_instances: usize,
     c: cli::Common,
 }
 
@@ -104,12 +116,16 @@ fn parse_opts() -> Result<Option<Opts>> {
     let mut changes = 200;
     let mut interval = Duration::from_millis(300);
     let mut fanout_changes = 10;
+    let mut dedup_instances = 20;
     let go = cli::parse(USAGE, &mut c, |name, f| {
         match name {
             "--changes" => changes = cli::parse_count(&f.value()?, "--changes")?,
             "--interval" => interval = cli::parse_secs(&f.value()?, "--interval")?,
             "--fanout-changes" => {
                 fanout_changes = cli::parse_count(&f.value()?, "--fanout-changes")?
+            }
+            "--dedup-instances" => {
+                dedup_instances = cli::parse_count(&f.value()?, "--dedup-instances")?
             }
             _ => return Ok(false),
         }
@@ -124,6 +140,7 @@ fn parse_opts() -> Result<Option<Opts>> {
         changes,
         interval,
         fanout_changes,
+        dedup_instances,
         c,
     }))
 }
@@ -153,6 +170,13 @@ fn main() -> ExitCode {
                         o.fanout_changes
                     );
                     fanout::run(l, o.fanout_changes).await
+                }
+                Part::Dedup => {
+                    println!(
+                        "== dedup: {} instances of one N+1 template, {} changes ==",
+                        o.dedup_instances, o.fanout_changes
+                    );
+                    dedup::run(l, o.dedup_instances, o.fanout_changes).await
                 }
             }))?;
         cli::check_failed(&failed)

@@ -210,6 +210,11 @@ impl Server {
         self.proc.rss_kib()
     }
 
+    /// The CPU time the server has used so far (all threads), in ns.
+    pub fn cpu_ns(&self) -> Result<u64> {
+        crate::process::cpu_ns_of(self.proc.pid().context("the server has exited")?)
+    }
+
     /// The process: its pid, CPU time and memory fields.
     pub fn proc(&self) -> &Proc {
         &self.proc

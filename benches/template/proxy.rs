@@ -1,6 +1,7 @@
 //! A counting HTTP proxy between `sd template` and the agent: every request is passed on and
 //! answered as the agent answered it (status, `X-Consul-*` headers, body), and counted once
-//! its answer is back, with the path it asked for.
+//! its answer is back, with the path it asked for; the requests waiting for their answer
+//! (parked blocking queries, mostly) are counted too.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -15,6 +16,8 @@ use axum::response::IntoResponse;
 pub struct Counts {
     /// The paths (without the query) of the requests answered so far, in order.
     pub answered: Vec<String>,
+    /// Requests passed on and not answered yet.
+    pub in_flight: usize,
 }
 
 #[derive(Clone)]
@@ -62,6 +65,14 @@ impl Proxy {
             .len()
     }
 
+    /// How many requests wait for their answer now.
+    pub fn in_flight(&self) -> usize {
+        self.counts
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .in_flight
+    }
+
     /// The paths answered from index `from` on.
     pub fn paths_since(&self, from: usize) -> Vec<String> {
         let c = self.counts.lock().unwrap_or_else(|p| p.into_inner());
@@ -84,6 +95,7 @@ async fn forward(
     let method =
         reqwest::Method::from_bytes(method.as_str().as_bytes()).unwrap_or(reqwest::Method::GET);
     let mut req = s.client.request(method, url).body(body);
+    let waiting = InFlight::new(&s.counts);
     for (k, v) in &headers {
         if k.as_str().starts_with("x-consul") {
             req = req.header(k.as_str(), v.as_bytes());
@@ -113,10 +125,27 @@ async fn forward(
         }
     }
     let bytes = answer.bytes().await.unwrap_or_default();
+    drop(waiting);
     s.counts
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .answered
         .push(uri.path().to_string());
     (status, out, Bytes::from(bytes.to_vec()))
+}
+
+/// Counts one request as waiting until dropped (also when the client goes away mid-request).
+struct InFlight(Arc<Mutex<Counts>>);
+
+impl InFlight {
+    fn new(counts: &Arc<Mutex<Counts>>) -> InFlight {
+        counts.lock().unwrap_or_else(|p| p.into_inner()).in_flight += 1;
+        InFlight(counts.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).in_flight -= 1;
+    }
 }

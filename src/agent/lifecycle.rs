@@ -19,6 +19,10 @@ use super::{
 };
 use crate::config::RuntimeConfig;
 
+/// Where `-dev` keeps its throw-away data when the machine has it: the tmpfs of POSIX shared
+/// memory, so nothing reaches a disk and syncs cost nothing.
+const DEV_MEMORY_DIR: &str = "/dev/shm";
+
 /// How a serving agent stops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shutdown {
@@ -60,13 +64,19 @@ impl Agent {
         options: Options,
     ) -> Result<BoundAgent, AgentError> {
         log_config_warnings(&config);
-        // -dev keeps its data in a directory removed at exit.
+        // -dev keeps its data in a directory removed at exit, in memory (tmpfs) where the
+        // machine has one: Consul's -dev keeps its state in memory too.
         let (dev_dir, dir_path) = match (&config.data_dir, config.dev) {
             (Some(p), _) => (None, p.clone()),
             (None, true) => {
-                let t = tempfile::Builder::new()
-                    .prefix("sd-dev-")
-                    .tempdir()
+                let builder = || {
+                    let mut b = tempfile::Builder::new();
+                    b.prefix("sd-dev-");
+                    b
+                };
+                let t = builder()
+                    .tempdir_in(DEV_MEMORY_DIR)
+                    .or_else(|_| builder().tempdir())
                     .map_err(AgentError::DevDir)?;
                 let p = t.path().to_path_buf();
                 (Some(t), p)

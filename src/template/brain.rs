@@ -62,6 +62,14 @@ impl Brain {
         true
     }
 
+    /// As [`Brain::remember`], copying `dep` and `json` only when they are new.
+    pub fn remember_ref(&self, dep: &Dependency, json: &Value) -> bool {
+        if self.recall(dep).is_some_and(|e| e.json == *json) {
+            return false;
+        }
+        self.remember(dep.clone(), json.clone())
+    }
+
     /// Drops the data of a dependency no template uses any more.
     pub fn forget(&self, dep: &Dependency) {
         match self.inner.write() {

@@ -13,6 +13,7 @@ mod agent_metrics;
 mod agent_persistence;
 mod agent_service_hash;
 mod agent_start;
+mod agent_sync;
 mod catalog_http;
 mod cli_catalog;
 mod cli_cluster_info;

@@ -1,7 +1,7 @@
 //! Anti-entropy: keeps this node's entry in the catalog in line with the local state, which
-//! wins. After every local change (debounced a little) and fully on a period that grows with
-//! the cluster (1 minute up to 128 nodes, one more minute per doubling beyond, plus a random
-//! stagger), it reads the node's catalog entry and checks, registers what is missing or
+//! wins. After every local change (at once; changes made during a pass go out together in the
+//! next) and fully on a period that grows with the cluster (1 minute up to 128 nodes, one more
+//! minute per doubling beyond, plus a random stagger), it reads the node's catalog entry and checks, registers what is missing or
 //! different, and deregisters what the agent does not have. A server joining or coming back
 //! alive also starts a pass at once (Consul's `ServerUp` trigger): a restarted leader may have
 //! dropped this node before gossip told it the node was still there. The leader owns `serfHealth` and
@@ -26,8 +26,6 @@ use crate::api::catalog::{
     AgentService, CatalogDeregistration, CatalogNode, CatalogRegistration, HealthCheck,
 };
 
-/// Wait after a change before syncing, so a burst of registrations goes out together.
-const DEBOUNCE: Duration = Duration::from_millis(20);
 /// Wait before retrying a pass that failed (no leader, server unreachable).
 const RETRY: Duration = Duration::from_secs(2);
 
@@ -195,7 +193,9 @@ pub async fn run(agent: Arc<Agent>) {
             next_due.map_or(next_full, |due| due.min(next_full))
         };
         tokio::select! {
-            _ = agent.local.changed.notified() => tokio::time::sleep(DEBOUNCE).await,
+            // No debounce: a change is synced at once, and the changes made while a pass runs
+            // go out together in the next one (the notification holds one permit).
+            _ = agent.local.changed.notified() => {}
             _ = tokio::time::sleep_until(wake) => {}
             up = server_up(&agent, &mut events) => match up {
                 true => next_full = tokio::time::Instant::now(),
@@ -247,12 +247,18 @@ async fn pass(agent: &Agent) -> Result<Option<tokio::time::Instant>, String> {
             }
         }
     }
-    for op in plan(&node, &services, &checks, remote.as_ref(), &remote_checks) {
-        match op {
-            Op::Register(reg) => agent.catalog_register(*reg).await,
-            Op::Deregister(d) => agent.catalog_deregister(d).await,
-        }
-        .map_err(|e| e.to_string())?;
+    // Submitted together, the writes of one pass share one Raft entry (the batcher groups
+    // what is queued at once), so a pass costs one commit whatever it changes.
+    let writes = plan(&node, &services, &checks, remote.as_ref(), &remote_checks)
+        .into_iter()
+        .map(|op| async move {
+            match op {
+                Op::Register(reg) => agent.catalog_register(*reg).await,
+                Op::Deregister(d) => agent.catalog_deregister(d).await,
+            }
+        });
+    for result in futures::future::join_all(writes).await {
+        result.map_err(|e| e.to_string())?;
     }
     Ok(view.next_due)
 }

@@ -56,7 +56,7 @@ struct Holder {
     commands: mpsc::UnboundedSender<Command>,
     task: JoinHandle<()>,
     /// What was last handed over for writing, to skip writing the same data again.
-    last_shared: Option<u64>,
+    last_shared: Option<Vec<(Dependency, Value)>>,
 }
 
 /// What every task of one manager shares.
@@ -134,11 +134,15 @@ impl Dedup {
 
     /// As leader of `id`, shares the data it rendered from; data equal to the last shared is
     /// not written again.
-    pub fn share(&mut self, id: &str, entries: &[(Dependency, Value)]) {
+    pub fn share(&mut self, id: &str, entries: Vec<(Dependency, Value)>) {
         let Some(h) = self.holders.get_mut(id) else {
             return;
         };
-        let encoded = data::encode(entries);
+        if h.last_shared.as_ref() == Some(&entries) {
+            tracing::debug!("(dedup) de-duplicate data of template {id} already current");
+            return;
+        }
+        let encoded = data::encode(&entries);
         if encoded.len() > data::MAX_VALUE {
             tracing::error!(
                 "(dedup) the data of template {id} is {} bytes encoded, over the agent's {} byte \
@@ -148,21 +152,7 @@ impl Dedup {
             );
             return;
         }
-        // Compare what was rendered from, not the gzip stream.
-        let hash = {
-            use std::hash::{Hash as _, Hasher as _};
-            let mut hasher = fnv::FnvHasher::default();
-            for (dep, value) in entries {
-                dep.hash(&mut hasher);
-                value.to_string().hash(&mut hasher);
-            }
-            hasher.finish()
-        };
-        if h.last_shared == Some(hash) {
-            tracing::debug!("(dedup) de-duplicate data of template {id} already current");
-            return;
-        }
-        h.last_shared = Some(hash);
+        h.last_shared = Some(entries);
         let _ = h.commands.send(Command::Share(encoded));
     }
 

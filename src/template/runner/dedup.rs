@@ -61,7 +61,7 @@ impl Runner {
         }
         for (dep, value) in self.shared.get(&self.templates[i].id).into_iter().flatten() {
             if !self.watcher.is_watching(dep) {
-                self.brain.remember(dep.clone(), value.clone());
+                self.brain.remember_ref(dep, value);
             }
         }
     }
@@ -79,7 +79,7 @@ impl Runner {
             .filter(|dep| dep.can_share())
             .filter_map(|dep| Some((dep.clone(), self.brain.recall(dep)?.json.clone())))
             .collect();
-        d.share(&t.id, &entries);
+        d.share(&t.id, entries);
     }
 
     /// Applies what the manager reports.
@@ -113,9 +113,7 @@ impl Runner {
                 }
                 let mut changed = BTreeSet::new();
                 for (dep, value) in &entries {
-                    if !self.watcher.is_watching(dep)
-                        && self.brain.remember(dep.clone(), value.clone())
-                    {
+                    if !self.watcher.is_watching(dep) && self.brain.remember_ref(dep, value) {
                         changed.insert(dep.clone());
                     }
                 }
