@@ -13,6 +13,7 @@ pub mod event;
 pub mod keys;
 pub mod kv;
 pub mod operator;
+pub mod prepared_query;
 pub mod service_definition;
 pub mod session;
 pub mod txn;

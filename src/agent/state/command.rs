@@ -53,6 +53,12 @@ pub enum Command {
     /// `PUT /v1/snapshot`: replaces the whole state with a snapshot's (checked before it was
     /// proposed), on every server at the same point of the log.
     Restore(serde_bytes::ByteBuf),
+    /// `/v1/query`: a prepared query created, updated or deleted (its ID chosen by the
+    /// leader; a delete looks only at the ID).
+    PreparedQuery {
+        op: super::prepared_query::QueryOp,
+        query: Box<crate::api::prepared_query::PreparedQuery>,
+    },
 }
 
 /// A KV verb as Consul's `/v1/txn` names them.
@@ -98,6 +104,8 @@ pub enum CommandResult {
     Session(Result<(), super::session::SessionError>),
     /// A snapshot restored, or why its state could not be read.
     Restore(Result<(), String>),
+    /// A prepared query written, or refused with the reason (Consul's words).
+    PreparedQuery(Result<(), String>),
 }
 
 /// Why one operation of a KV transaction failed.

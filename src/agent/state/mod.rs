@@ -1,4 +1,5 @@
-//! The replicated state: what Raft applies, in log order: KV, the catalog and sessions.
+//! The replicated state: what Raft applies, in log order: KV, the catalog, sessions and
+//! prepared queries.
 //! Keeps modify indexes and wakes blocking queries on exactly the paths that changed.
 //!
 //! Must not import `agent::http` or `agent::raft`: Raft drives this module, not the reverse.
@@ -13,6 +14,9 @@ mod catalog_summary;
 mod catalog_tests;
 pub mod command;
 pub mod kv;
+pub mod prepared_query;
+pub mod query_exec;
+mod query_template;
 pub mod session;
 #[cfg(test)]
 mod session_tests;

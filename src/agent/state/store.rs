@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::catalog::{Catalog, Touched};
 use super::command::{Command, CommandResult};
 use super::kv::KvTable;
+use super::prepared_query::QueryTable;
 use super::session::{self, SessionTable};
 use super::watch::{WatchKey, Watches};
 
@@ -27,6 +28,8 @@ pub struct Tables {
     pub catalog: Catalog,
     #[serde(default)]
     pub sessions: SessionTable,
+    #[serde(default)]
+    pub queries: QueryTable,
     /// The index of the last applied command: its Raft log index plus `index_offset`.
     pub index: u64,
     /// Added to Raft log indexes to give the indexes the state records and reports. Zero
@@ -105,6 +108,17 @@ impl Store {
                 self.after_catalog_change(t, index, time_ms, node, touched);
                 CommandResult::Catalog(Ok(()))
             }
+            Command::PreparedQuery { op, query } => {
+                let mut t = self.write();
+                t.index = t.index.max(index);
+                let t = &mut *t;
+                CommandResult::PreparedQuery(t.queries.apply(
+                    index,
+                    *op,
+                    (**query).clone(),
+                    &t.sessions,
+                ))
+            }
             Command::SessionCreate(entry) => {
                 let result = {
                     let mut t = self.write();
@@ -125,6 +139,7 @@ impl Store {
                     let mut t = self.write();
                     t.index = t.index.max(index);
                     let t = &mut *t;
+                    t.queries.session_gone(index, id);
                     session::destroy(&mut t.sessions, &mut t.kv, index, time_ms, id)
                 };
                 if let Some(keys) = changed {
@@ -152,6 +167,7 @@ impl Store {
         {
             let t = &mut *t;
             for id in &doomed {
+                t.queries.session_gone(index, id);
                 keys.extend(
                     session::destroy(&mut t.sessions, &mut t.kv, index, time_ms, id)
                         .unwrap_or_default(),

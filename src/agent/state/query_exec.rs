@@ -1,0 +1,128 @@
+//! Running a prepared query against this datacenter's catalog, as Consul's `execute` does: the
+//! service's instances without those failing a check (critical, or warning with
+//! `OnlyPassing`; checks named in `IgnoreCheckIDs` do not count), then the node meta, service
+//! meta and tag filters (every tag required, none of the `!`-prefixed ones, case aside),
+//! shuffled, the `near` node first when it is among them, and cut at `limit`.
+//!
+//! Without network coordinates there is no distance sort: as in Consul when coordinates are
+//! missing, the order is random except for the `near` node itself.
+
+use std::collections::BTreeMap;
+
+use rand::seq::SliceRandom;
+
+use super::catalog::Catalog;
+use crate::api::catalog::{health, ServiceEntry};
+use crate::api::prepared_query::{PreparedQuery, QueryExecuteResponse};
+
+/// Where and for whom the query runs.
+#[derive(Debug, Clone, Default)]
+pub struct ExecuteOptions<'a> {
+    /// This datacenter's name (stamped on the answer).
+    pub datacenter: &'a str,
+    /// The node of the agent that took the request (`_agent`).
+    pub agent_node: &'a str,
+    /// `?near=` (overrides the query's `Near`).
+    pub near: Option<&'a str>,
+    /// The client's address (`_ip`).
+    pub source_ip: Option<String>,
+    /// `?limit=` (0: all).
+    pub limit: usize,
+}
+
+/// Runs `query` (already resolved and rendered) against `catalog`.
+pub fn execute(
+    catalog: &Catalog,
+    query: &PreparedQuery,
+    o: &ExecuteOptions,
+) -> QueryExecuteResponse {
+    let s = &query.service;
+    // Connect-capable instances: sd has no Connect, so there are none.
+    let mut nodes: Vec<ServiceEntry> = if s.connect {
+        Vec::new()
+    } else {
+        catalog.health_service(&s.service, false)
+    };
+    let ignored = s.ignore_check_ids.as_deref().unwrap_or_default();
+    nodes.retain(|e| healthy(e, s.only_passing, ignored));
+    if let Some(meta) = s.node_meta.as_ref().filter(|m| !m.is_empty()) {
+        nodes.retain(|e| satisfies(&e.node.meta, meta));
+    }
+    if let Some(meta) = s.service_meta.as_ref().filter(|m| !m.is_empty()) {
+        nodes.retain(|e| satisfies(&e.service.meta, meta));
+    }
+    if let Some(tags) = s.tags.as_ref().filter(|t| !t.is_empty()) {
+        nodes.retain(|e| tagged(&e.service.tags, tags));
+    }
+    nodes.shuffle(&mut rand::rng());
+    let near = o.near.filter(|n| !n.is_empty()).unwrap_or(&s.near);
+    let near_node = match near {
+        "_agent" => Some(o.agent_node.to_string()),
+        "_ip" => o.source_ip.as_deref().and_then(|ip| {
+            catalog
+                .nodes()
+                .into_iter()
+                .find(|n| n.address == ip)
+                .map(|n| n.node)
+        }),
+        "" => None,
+        other => Some(other.to_string()),
+    };
+    if let Some(near) = near_node {
+        // Consul looks for the node among the first 10 (after its distance sort).
+        if let Some(i) = nodes.iter().take(10).position(|e| e.node.node == near) {
+            nodes.swap(0, i);
+        }
+    }
+    if o.limit > 0 {
+        nodes.truncate(o.limit);
+    }
+    QueryExecuteResponse {
+        service: s.service.clone(),
+        nodes,
+        dns: query.dns.clone(),
+        datacenter: o.datacenter.to_string(),
+        failovers: 0,
+    }
+}
+
+/// Consul's `FilterIgnore`: no check critical, and none warning with `only_passing`.
+fn healthy(e: &ServiceEntry, only_passing: bool, ignored: &[String]) -> bool {
+    e.checks
+        .iter()
+        .filter(|c| !ignored.contains(&c.check_id))
+        .all(|c| match c.status.as_str() {
+            health::CRITICAL => false,
+            health::WARNING => !only_passing,
+            _ => true,
+        })
+}
+
+fn satisfies(have: &BTreeMap<String, String>, want: &BTreeMap<String, String>) -> bool {
+    want.iter().all(|(k, v)| have.get(k) == Some(v))
+}
+
+fn tagged(have: &[String], filter: &[String]) -> bool {
+    let have: Vec<String> = have.iter().map(|t| t.to_lowercase()).collect();
+    filter.iter().all(|t| {
+        let t = t.to_lowercase();
+        match t.strip_prefix('!') {
+            Some(not) => !have.iter().any(|h| h == not),
+            None => have.contains(&t),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tag_filter_requires_all_and_excludes_bang_tags() {
+        let have = vec!["Primary".to_string(), "v1".to_string()];
+        assert!(tagged(&have, &["primary".into()]));
+        assert!(tagged(&have, &["primary".into(), "!experimental".into()]));
+        assert!(!tagged(&have, &["primary".into(), "!V1".into()]));
+        assert!(!tagged(&have, &["v2".into()]));
+    }
+}
