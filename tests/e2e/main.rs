@@ -33,6 +33,7 @@ mod kv_http;
 mod lock_cluster;
 mod multicall;
 mod partition;
+mod prepared_query;
 mod real_clients;
 mod register_docker;
 mod seed_scenario;

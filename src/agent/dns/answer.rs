@@ -91,6 +91,14 @@ impl Responder {
                 self.service(asked, &service, tag.as_deref(), parsed.domain)
                     .await
             }
+            Lookup::Query { name, datacenter } if self.settings.is_local(datacenter.as_deref()) => {
+                let asked = Asked {
+                    qname,
+                    qtype,
+                    wanted,
+                };
+                self.prepared(asked, &name, parsed.domain).await
+            }
             Lookup::Node { node, datacenter } if self.settings.is_local(datacenter.as_deref()) => {
                 self.node(qname, qtype, &node).await
             }
@@ -130,16 +138,69 @@ impl Responder {
         }
         picked.shuffle(&mut rand::rng());
         let ttl = self.settings.service_ttl(service);
-        let Asked { qname, qtype, .. } = asked;
+        Ok(Reply::answers(
+            self.instance_units(&asked, &view, &picked, ttl, domain),
+        ))
+    }
+
+    /// `<name>.query.consul`: the instances prepared query `name` selects, in its order, with
+    /// its `DNS.TTL` (else the service's TTL); NXDOMAIN when no query answers to the name or
+    /// it selects nothing.
+    async fn prepared(
+        &self,
+        asked: Asked<'_>,
+        name: &str,
+        domain: &str,
+    ) -> Result<Reply, SourceError> {
+        let q = crate::agent::endpoints::QueryOptions {
+            consistency: if self.settings.allow_stale {
+                crate::agent::endpoints::Consistency::Stale
+            } else {
+                crate::agent::endpoints::Consistency::Default
+            },
+            ..Default::default()
+        };
+        let found = self
+            .agent
+            .prepared_query_execute(name, &q)
+            .await
+            .map_err(|e| SourceError::Query(e.to_string()))?;
+        let Some(result) = found.filter(|r| !r.nodes.is_empty()) else {
+            return Ok(Reply::code(ResponseCode::NXDomain));
+        };
+        let view = ServiceView::from_entries(&result.nodes, false);
+        let picked: Vec<&Instance> = view.with_tag(None).collect();
+        let ttl = crate::api::parse_duration(&result.dns.ttl)
+            .ok()
+            .filter(|_| !result.dns.ttl.is_empty())
+            .map_or_else(
+                || self.settings.service_ttl(&result.service),
+                |d| u32::try_from(d.as_secs()).unwrap_or(u32::MAX),
+            );
+        Ok(Reply::answers(
+            self.instance_units(&asked, &view, &picked, ttl, domain),
+        ))
+    }
+
+    /// The answer records for `picked` instances of `view`: SRV or addresses, per the type
+    /// asked.
+    fn instance_units(
+        &self,
+        asked: &Asked<'_>,
+        view: &ServiceView,
+        picked: &[&Instance],
+        ttl: u32,
+        domain: &str,
+    ) -> Vec<Unit> {
+        let Asked { qname, qtype, .. } = *asked;
         let wanted = asked.wanted.unwrap_or(usize::MAX);
-        let units = match qtype {
-            RecordType::SRV => self.srv_units(qname, &view, &picked, (ttl, wanted), domain),
+        match qtype {
+            RecordType::SRV => self.srv_units(qname, view, picked, (ttl, wanted), domain),
             _ => match families(qtype) {
-                Some(want) => self.address_units(qname, &picked, (ttl, wanted), want),
+                Some(want) => self.address_units(qname, picked, (ttl, wanted), want),
                 None => Vec::new(),
             },
-        };
-        Ok(Reply::answers(units))
+        }
     }
 
     /// A/AAAA answers, one per distinct address, up to `a_record_limit` (and `wanted`); a CNAME

@@ -1,6 +1,7 @@
 //! Query names: which lookup a (lower-cased, fully qualified) name asks for. The forms under the
 //! agent's domain (`domain`, or `alt_domain`) are Consul's: `[<tag>.]<service>.service`,
-//! RFC 2782 `_<service>._<tag>[.service]`, `<node>.node`, `<hex-ip>.addr`, each optionally
+//! RFC 2782 `_<service>._<tag>[.service]`, `<node>.node`, `<hex-ip>.addr`, `<name>.query`
+//! (a prepared query), each optionally
 //! followed by `<dc>` or `<dc>.dc`; reverse names live under `in-addr.arpa.` and `ip6.arpa.`.
 //! Pure functions, no I/O: the resolver in `answer` decides what each lookup returns.
 
@@ -13,6 +14,11 @@ pub enum Lookup {
     Service {
         service: String,
         tag: Option<String>,
+        datacenter: Option<String>,
+    },
+    /// What a prepared query (by ID, name or template prefix) selects.
+    Query {
+        name: String,
         datacenter: Option<String>,
     },
     /// One node's address and meta.
@@ -117,7 +123,11 @@ fn in_domain(labels: &[&str], srv: bool) -> Lookup {
             [hex] => hex_ip(hex).map_or(Lookup::Invalid, |ip| Lookup::Addr { ip }),
             _ => Lookup::Invalid,
         },
-        // Prepared queries, Connect, virtual IPs and ingress gateways are not part of sd.
+        "query" => Lookup::Query {
+            name: parts.join("."),
+            datacenter,
+        },
+        // Connect, virtual IPs and ingress gateways are not part of sd.
         _ => Lookup::Invalid,
     }
 }
@@ -344,13 +354,31 @@ mod tests {
     }
 
     #[test]
+    fn prepared_query_names() {
+        assert_eq!(
+            lookup("geo-db-main.query.consul.", false),
+            Lookup::Query {
+                name: "geo-db-main".into(),
+                datacenter: None
+            }
+        );
+        assert_eq!(
+            lookup("my.query.query.dc2.consul.", false),
+            Lookup::Query {
+                name: "my.query".into(),
+                datacenter: Some("dc2".into())
+            }
+        );
+    }
+
+    #[test]
     fn invalid_forms_under_the_domain() {
         for name in [
             "web.consul.",
             "service.consul.",
             "web.service.a.b.c.consul.",
             "web.service.peer1.peer.consul.",
-            "q.query.consul.",
+            "query.consul.",
             "web.connect.consul.",
             "node.consul.",
             "._web._tcp.service.consul.",

@@ -20,6 +20,8 @@ pub enum SourceError {
     NoLeader,
     #[error("the last contact with the leader is older than dns_config.max_stale")]
     TooStale,
+    #[error("prepared query: {0}")]
+    Query(String),
 }
 
 pub enum Source {

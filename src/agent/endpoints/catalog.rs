@@ -118,7 +118,7 @@ impl Agent {
 
     /// `None` when this agent serves `message` itself (a server that leads, or any server
     /// when `stale`); otherwise the answer of the leader or (from a client agent) a server.
-    async fn send_unless_here(
+    pub(super) async fn send_unless_here(
         &self,
         message: &ForwardRequest,
         stale: bool,
@@ -170,7 +170,7 @@ pub async fn write(agent: &Agent, cmd: Command) -> Result<(), EndpointError> {
 }
 
 /// The request a call sends on, as the HTTP API would receive it.
-fn request(method: &str, uri: String, body: Vec<u8>) -> ForwardRequest {
+pub(super) fn request(method: &str, uri: String, body: Vec<u8>) -> ForwardRequest {
     ForwardRequest {
         method: method.into(),
         uri,
@@ -181,7 +181,7 @@ fn request(method: &str, uri: String, body: Vec<u8>) -> ForwardRequest {
 }
 
 /// `?index=...&wait=...ms` for a blocking read, `stale` or `consistent` for the mode.
-fn query_string(q: &QueryOptions) -> String {
+pub(super) fn query_string(q: &QueryOptions) -> String {
     let mut parts = Vec::new();
     if q.min_index > 0 {
         parts.push(format!("index={}", q.min_index));
@@ -200,7 +200,7 @@ fn query_string(q: &QueryOptions) -> String {
 }
 
 /// A forwarded answer: a 200's JSON body and `X-Consul-*` headers, or the error it carries.
-fn decode<T: DeserializeOwned>(
+pub(super) fn decode<T: DeserializeOwned>(
     answer: ForwardResponse,
     consistency: Consistency,
 ) -> Result<(T, QueryMeta), EndpointError> {
@@ -210,6 +210,7 @@ fn decode<T: DeserializeOwned>(
         return Err(match (answer.status, text.as_str()) {
             (500, "No cluster leader") => EndpointError::NoLeader,
             (400, _) => EndpointError::Invalid(text),
+            (404, _) => EndpointError::NotFound(text),
             (status, _) => EndpointError::Remote(format!("{status}: {text}")),
         });
     }
@@ -233,7 +234,7 @@ fn decode<T: DeserializeOwned>(
 }
 
 /// A name as one path segment.
-fn escape(s: &str) -> String {
+pub(super) fn escape(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 

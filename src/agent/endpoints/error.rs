@@ -17,6 +17,9 @@ pub enum EndpointError {
     /// `dc` names a datacenter this agent cannot reach (Consul's `No path to datacenter`).
     #[error("No path to datacenter: {0:?} is not known to this agent")]
     NoPathToDatacenter(String),
+    /// What the request names does not exist (a 404, e.g. `Query not found`).
+    #[error("{0}")]
+    NotFound(String),
     /// The request is not valid (a 400: the catalog refused a change, a field is missing).
     #[error("{0}")]
     Invalid(String),

@@ -9,6 +9,7 @@
 pub mod catalog;
 mod error;
 pub mod forward;
+mod prepared_query;
 mod query;
 pub mod read;
 

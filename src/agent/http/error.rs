@@ -61,6 +61,9 @@ impl From<crate::agent::endpoints::EndpointError> for HttpError {
             crate::agent::endpoints::EndpointError::Invalid(message) => {
                 HttpError::bad_request(message)
             }
+            crate::agent::endpoints::EndpointError::NotFound(message) => {
+                HttpError::new(axum::http::StatusCode::NOT_FOUND, message)
+            }
             other => HttpError::internal(other.to_string()),
         }
     }

@@ -38,6 +38,8 @@ pub fn needs_leader(method: &Method, path: &str, query: Option<&str>) -> bool {
     if path == "/v1/kv"
         || path.starts_with("/v1/kv/")
         || path.starts_with("/v1/session/")
+        || path == "/v1/query"
+        || path.starts_with("/v1/query/")
         || path.starts_with("/v1/catalog/")
         || path.starts_with("/v1/health/")
         || path.starts_with("/v1/internal/ui/")

@@ -19,6 +19,7 @@ mod kv;
 mod membership;
 mod operator;
 mod params;
+mod query;
 mod respond;
 mod self_info;
 mod session;
@@ -64,6 +65,7 @@ pub fn router(agent: Arc<Agent>) -> Router {
         .merge(health::routes())
         .merge(internal_ui::routes())
         .merge(txn::routes())
+        .merge(query::routes())
         .merge(session::routes())
         .merge(event::routes())
         .merge(snapshot::routes())

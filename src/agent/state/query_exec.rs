@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use rand::seq::SliceRandom;
 
 use super::catalog::Catalog;
+use super::store::Tables;
 use crate::api::catalog::{health, ServiceEntry};
 use crate::api::prepared_query::{PreparedQuery, QueryExecuteResponse};
 
@@ -28,6 +29,20 @@ pub struct ExecuteOptions<'a> {
     pub source_ip: Option<String>,
     /// `?limit=` (0: all).
     pub limit: usize,
+}
+
+/// Resolves `name` (an ID, a name, or a name a template prefixes) and runs the query: `Ok(None)`
+/// when no query answers to it.
+pub fn resolve_and_execute(
+    t: &Tables,
+    name: &str,
+    o: &ExecuteOptions,
+    connect: bool,
+) -> Result<Option<QueryExecuteResponse>, String> {
+    Ok(t.queries.resolve(name)?.map(|mut q| {
+        q.service.connect |= connect;
+        execute(&t.catalog, &q, o)
+    }))
 }
 
 /// Runs `query` (already resolved and rendered) against `catalog`.

@@ -109,15 +109,17 @@ impl Store {
                 CommandResult::Catalog(Ok(()))
             }
             Command::PreparedQuery { op, query } => {
-                let mut t = self.write();
-                t.index = t.index.max(index);
-                let t = &mut *t;
-                CommandResult::PreparedQuery(t.queries.apply(
-                    index,
-                    *op,
-                    (**query).clone(),
-                    &t.sessions,
-                ))
+                let result = {
+                    let mut t = self.write();
+                    t.index = t.index.max(index);
+                    let t = &mut *t;
+                    t.queries.apply(index, *op, (**query).clone(), &t.sessions)
+                };
+                if result.is_ok() {
+                    self.watches
+                        .notify_keys(index, &[WatchKey::PreparedQueries]);
+                }
+                CommandResult::PreparedQuery(result)
             }
             Command::SessionCreate(entry) => {
                 let result = {
@@ -143,7 +145,8 @@ impl Store {
                     session::destroy(&mut t.sessions, &mut t.kv, index, time_ms, id)
                 };
                 if let Some(keys) = changed {
-                    self.watches.notify_keys(index, &[WatchKey::Sessions]);
+                    self.watches
+                        .notify_keys(index, &[WatchKey::Sessions, WatchKey::PreparedQueries]);
                     self.watches.notify(index, keys.iter().map(String::as_str));
                 }
                 CommandResult::Session(Ok(()))
@@ -177,7 +180,8 @@ impl Store {
         drop(t);
         self.watches.notify_keys(index, &touched.keys);
         if !doomed.is_empty() {
-            self.watches.notify_keys(index, &[WatchKey::Sessions]);
+            self.watches
+                .notify_keys(index, &[WatchKey::Sessions, WatchKey::PreparedQueries]);
             self.watches.notify(index, keys.iter().map(String::as_str));
         }
     }

@@ -29,6 +29,8 @@ pub enum WatchKey {
     Catalog,
     /// Any session created or destroyed.
     Sessions,
+    /// Any prepared query created, changed or deleted.
+    PreparedQueries,
 }
 
 /// The registry of watched keys and prefixes. A sender lives only while someone listens.
@@ -105,7 +107,8 @@ fn set_key(probe: &mut WatchKey, key: &str, exact: bool) {
         | WatchKey::Services
         | WatchKey::Checks
         | WatchKey::Catalog
-        | WatchKey::Sessions => String::new(),
+        | WatchKey::Sessions
+        | WatchKey::PreparedQueries => String::new(),
     };
     s.clear();
     s.push_str(key);

@@ -69,7 +69,7 @@ pub enum DecodeError {
 pub fn encode(entries: &[(Dependency, Value)]) -> Vec<u8> {
     let shared = Shared {
         format: FORMAT,
-        writer: format!("sd {}", crate::VERSION),
+        writer: format!("sd {}", env!("CARGO_PKG_VERSION")),
         data: entries
             .iter()
             .map(|(dependency, value)| SharedEntry {

@@ -1,0 +1,41 @@
+//! Running a prepared query for the agent's own DNS (`<name>.query.consul`): here when this
+//! agent may answer the read (a server that leads, or any server for a stale read), otherwise
+//! on the leader or (from a client agent) a server, through the same `/v1/query/:name/execute`
+//! the HTTP API serves, with this agent as the node `_agent` means.
+
+use super::catalog::{decode, escape, query_string, request};
+use super::{read, EndpointError, QueryOptions};
+use crate::agent::state::query_exec::{resolve_and_execute, ExecuteOptions};
+use crate::agent::Agent;
+use crate::api::prepared_query::QueryExecuteResponse;
+
+impl Agent {
+    /// Executes the query `name` names; `None` when none does.
+    pub async fn prepared_query_execute(
+        &self,
+        name: &str,
+        q: &QueryOptions,
+    ) -> Result<Option<QueryExecuteResponse>, EndpointError> {
+        let path = format!("/v1/query/{}/execute", escape(name));
+        let mut message = request("GET", format!("{path}{}", query_string(q)), Vec::new());
+        message.origin_node = Some(self.config.node_name.clone());
+        let stale = q.consistency == super::Consistency::Stale;
+        match self.send_unless_here(&message, stale).await? {
+            None => {
+                read::gate(self, q.consistency).await?;
+                let o = ExecuteOptions {
+                    datacenter: &self.config.datacenter,
+                    agent_node: &self.config.node_name,
+                    ..ExecuteOptions::default()
+                };
+                resolve_and_execute(&self.store.read(), name, &o, false)
+                    .map_err(EndpointError::Invalid)
+            }
+            Some(answer) => match decode::<QueryExecuteResponse>(answer, q.consistency) {
+                Ok((r, _)) => Ok(Some(r)),
+                Err(EndpointError::NotFound(_)) => Ok(None),
+                Err(e) => Err(e),
+            },
+        }
+    }
+}
