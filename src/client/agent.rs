@@ -1,10 +1,11 @@
-//! `/v1/agent/...`: the local agent (self, members, join, leave, force-leave, reload), its own
-//! services (list, register, deregister, maintenance) and TTL check updates.
+//! `/v1/agent/...`: the local agent (self, members, join, leave, force-leave, reload, node
+//! maintenance), its own services (list, register, deregister, maintenance), its checks and TTL
+//! check updates.
 
 use reqwest::Method;
 
 use crate::api::agent_self::AgentSelf;
-use crate::api::catalog::{AgentService, AgentServiceRegistration};
+use crate::api::catalog::{AgentService, AgentServiceRegistration, HealthCheck};
 use crate::api::AgentMember;
 use crate::client::{Client, ClientError, QueryOptions, WriteOptions};
 
@@ -124,6 +125,25 @@ impl Agent<'_> {
             req.set("reason", reason);
         }
         self.c.write(req, &WriteOptions::default()).await.map(drop)
+    }
+
+    /// `PUT /v1/agent/maintenance?enable=&reason=`: puts the whole node in maintenance mode (a
+    /// critical `_node_maintenance` check) or takes it out.
+    pub async fn node_maintenance(&self, enable: bool, reason: &str) -> Result<(), ClientError> {
+        let mut req = self.c.request(Method::PUT, "/v1/agent/maintenance");
+        req.set("enable", if enable { "true" } else { "false" });
+        if enable && !reason.is_empty() {
+            req.set("reason", reason);
+        }
+        self.c.write(req, &WriteOptions::default()).await.map(drop)
+    }
+
+    /// `GET /v1/agent/checks`: the local agent's checks by ID.
+    pub async fn checks(
+        &self,
+    ) -> Result<std::collections::BTreeMap<String, HealthCheck>, ClientError> {
+        let req = self.c.request(Method::GET, "/v1/agent/checks");
+        Ok(self.c.query(req, &QueryOptions::default()).await?.0)
     }
 
     /// `PUT /v1/agent/check/update/<id>`: sets a TTL check's status (`passing`, `warning`,

@@ -15,6 +15,7 @@ pub mod join;
 pub mod kv;
 pub mod leave;
 pub mod lock;
+pub mod maint;
 pub mod members;
 pub mod operator;
 pub mod register_docker;
@@ -104,6 +105,7 @@ const COMMANDS: &[(&str, Cli, Exec)] = &[
     ("kv", kv::cli, kv::exec),
     ("leave", leave::cli, leave::exec),
     ("lock", lock::cli, lock::exec),
+    ("maint", maint::cli, maint::exec),
     ("force-leave", force_leave::cli, force_leave::exec),
     ("members", members::cli, members::exec),
     ("operator", operator::cli, operator::exec),

@@ -18,6 +18,7 @@ mod catalog_http;
 mod cli_catalog;
 mod cli_cluster_info;
 mod cli_kv;
+mod cli_maint;
 mod cli_services;
 mod cluster;
 mod cluster_membership;
