@@ -55,6 +55,9 @@ _sd() {
             sd,members)
                 cmd="sd__subcmd__members"
                 ;;
+            sd,monitor)
+                cmd="sd__subcmd__monitor"
+                ;;
             sd,operator)
                 cmd="sd__subcmd__operator"
                 ;;
@@ -144,6 +147,9 @@ _sd() {
                 ;;
             sd__subcmd__help,members)
                 cmd="sd__subcmd__help__subcmd__members"
+                ;;
+            sd__subcmd__help,monitor)
+                cmd="sd__subcmd__help__subcmd__monitor"
                 ;;
             sd__subcmd__help,operator)
                 cmd="sd__subcmd__help__subcmd__operator"
@@ -353,7 +359,7 @@ _sd() {
 
     case "${cmd}" in
         sd)
-            opts="-h -V --help --version agent catalog event info join kv leave lock maint force-leave members operator register-docker reload services snapshot template validate watch version generate help"
+            opts="-h -V --help --version agent catalog event info join kv leave lock maint monitor force-leave members operator register-docker reload services snapshot template validate watch version generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1069,7 +1075,7 @@ _sd() {
             return 0
             ;;
         sd__subcmd__help)
-            opts="agent catalog event info join kv leave lock maint force-leave members operator register-docker reload services snapshot template validate watch version generate help"
+            opts="agent catalog event info join kv leave lock maint monitor force-leave members operator register-docker reload services snapshot template validate watch version generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1363,6 +1369,20 @@ _sd() {
             return 0
             ;;
         sd__subcmd__help__subcmd__members)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__help__subcmd__monitor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2388,6 +2408,60 @@ _sd() {
                     return 0
                     ;;
                 --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__monitor)
+            opts="-h -V --log-level --log-json --http-addr --token --token-file --ca-file --ca-path --client-cert --client-key --tls-server-name --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-json)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

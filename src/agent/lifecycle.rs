@@ -36,6 +36,9 @@ pub enum Shutdown {
 pub struct Options {
     /// Reads the configuration again on a reload (`None`: reloads keep the running one).
     pub reloader: Option<reload::Reloader>,
+    /// The process's log lines, for `/v1/agent/monitor` (`None`: it answers that none are
+    /// available).
+    pub log_monitor: Option<super::monitor::LogMonitor>,
     /// The version the agent reports (banner, gossip tags, `/v1/agent/self`).
     pub version: &'static str,
 }
@@ -155,6 +158,9 @@ impl Agent {
         }
         let agent = Arc::new(agent);
         let router = http::router(agent.clone());
+        if let Some(m) = options.log_monitor {
+            let _ = agent.log_monitor.set(m);
+        }
         if let Some(r) = options.reloader {
             let _ = agent.reloader.set(r);
         }

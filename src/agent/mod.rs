@@ -19,6 +19,7 @@ pub mod http;
 mod lifecycle;
 pub mod local;
 pub mod metrics;
+pub mod monitor;
 pub mod raft;
 mod reconcile;
 pub mod registration;
@@ -107,6 +108,8 @@ pub struct Agent {
     pub from_config: reload::FromConfig,
     /// Reads the configuration again for a reload.
     pub reloader: std::sync::OnceLock<reload::Reloader>,
+    /// Opens feeds of the process's log lines (`/v1/agent/monitor`).
+    pub log_monitor: std::sync::OnceLock<monitor::LogMonitor>,
     /// Telemetry (`/v1/agent/metrics`).
     pub metrics: metrics::Metrics,
     /// The version this agent reports (banner, gossip tags, `/v1/agent/self`).
@@ -158,6 +161,7 @@ impl Agent {
             events: events::EventBuffer::default(),
             from_config: reload::FromConfig::default(),
             reloader: std::sync::OnceLock::new(),
+            log_monitor: std::sync::OnceLock::new(),
             metrics: metrics::Metrics::new(),
             version,
         };

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use super::checks::CheckSource;
 use super::registration::{
-    add_check, apply_service, parse_check, prepare_service, ParsedCheck, PreparedService,
+    add_check, apply_service_in_batch, parse_check, prepare_service, ParsedCheck, PreparedService,
 };
 use super::Agent;
 use crate::api::catalog::{AgentServiceRegistration, FIELD_NAMES, OPAQUE_FIELDS};
@@ -84,6 +84,8 @@ fn prepare(agent: &Agent, config: &RuntimeConfig) -> Result<Prepared, String> {
 
 /// Applies a checked configuration's registrations, replacing the previous config-file ones.
 fn apply(agent: &Agent, p: Prepared) -> Result<(), String> {
+    // One group: anti-entropy syncs the reloaded set in one pass.
+    let _group = agent.local.batch();
     let new_services: BTreeSet<String> = p.services.iter().map(|s| s.service.id.clone()).collect();
     let new_checks: BTreeSet<String> = p.checks.iter().map(|c| c.id.clone()).collect();
     let (old_services, old_checks) = {
@@ -101,7 +103,7 @@ fn apply(agent: &Agent, p: Prepared) -> Result<(), String> {
         agent.remove_check(gone);
     }
     for s in p.services {
-        apply_service(agent, s, true).map_err(|e| e.to_string())?;
+        apply_service_in_batch(agent, s, true).map_err(|e| e.to_string())?;
     }
     for c in p.checks {
         add_check(agent, c).map_err(|e| e.to_string())?;

@@ -10,6 +10,7 @@ use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{reload, Layer};
 
 use super::log_file::RotatingFile;
 use super::syslog::Syslog;
@@ -93,7 +94,8 @@ pub fn init(level: &str, json: bool) -> Result<(), String> {
 }
 
 /// [`init`] with extra outputs (a log file, syslog): each line goes to stderr and to them,
-/// without colours when any is set.
+/// without colours when any is set. The monitor layers of [`log_hub`](super::log_hub) are
+/// installed too, closed until someone watches (`/v1/agent/monitor`).
 pub fn init_with(level: &str, json: bool, outputs: Outputs) -> Result<(), String> {
     let level = level_name(level)?;
     let libraries = if level == "trace" { "debug" } else { "warn" };
@@ -110,15 +112,36 @@ pub fn init_with(level: &str, json: bool, outputs: Outputs) -> Result<(), String
     let layer = tracing_subscriber::fmt::layer()
         .with_writer(tee)
         .with_target(false);
-    let registry = tracing_subscriber::registry().with(filter);
-    let result = if json {
-        registry.with(layer.json()).try_init()
+    let stderr = if json {
+        layer.json().with_filter(filter).boxed()
     } else {
-        registry
-            .with(layer.with_ansi(!plain && std::io::stderr().is_terminal()))
-            .try_init()
+        layer
+            .with_ansi(!plain && std::io::stderr().is_terminal())
+            .with_filter(filter)
+            .boxed()
     };
-    result.map_err(|e| e.to_string())
+    let hub = super::log_hub::hub();
+    let (text_filter, text_handle) = reload::Layer::new(super::log_hub::monitor_filter(None));
+    let (json_filter, json_handle) = reload::Layer::new(super::log_hub::monitor_filter(None));
+    let text = tracing_subscriber::fmt::layer()
+        .with_writer(hub.writer(false))
+        .with_target(false)
+        .with_ansi(false)
+        .with_filter(text_filter);
+    let json_monitor = tracing_subscriber::fmt::layer()
+        .json()
+        .with_writer(hub.writer(true))
+        .with_filter(json_filter);
+    hub.install(Box::new(move |targets| {
+        let _ = text_handle.reload(targets.clone());
+        let _ = json_handle.reload(targets);
+    }));
+    tracing_subscriber::registry()
+        .with(stderr)
+        .with(text)
+        .with(json_monitor)
+        .try_init()
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

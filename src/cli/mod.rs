@@ -7,6 +7,7 @@
 pub mod generate;
 pub mod http_flags;
 pub mod log_file;
+pub mod log_hub;
 pub mod logging;
 pub mod output;
 pub mod syslog;

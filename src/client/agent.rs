@@ -161,6 +161,17 @@ impl Agent<'_> {
         self.c.write(req, &WriteOptions::default()).await.map(drop)
     }
 
+    /// `GET /v1/agent/monitor?loglevel=&logjson`: the agent's log lines as they come; the
+    /// response's body is read as it streams.
+    pub async fn monitor(&self, level: &str, json: bool) -> Result<reqwest::Response, ClientError> {
+        let mut req = self.c.request(Method::GET, "/v1/agent/monitor");
+        req.set("loglevel", level);
+        if json {
+            req.set("logjson", "");
+        }
+        crate::client::require_ok(self.c.send(req).await?).await
+    }
+
     /// `PUT /v1/agent/reload`.
     pub async fn reload(&self) -> Result<(), ClientError> {
         let req = self.c.request(Method::PUT, "/v1/agent/reload");

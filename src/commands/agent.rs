@@ -49,6 +49,7 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
             Options {
                 reloader: Some(reloader),
                 version: crate::VERSION,
+                log_monitor: Some(log_monitor()),
             },
         )
         .await?;
@@ -204,4 +205,16 @@ impl Signals {
             _ = hup.recv() => Signal::Hangup,
         }
     }
+}
+
+/// The agent's `/v1/agent/monitor` feeds, from the logger's hub.
+fn log_monitor() -> crate::agent::monitor::LogMonitor {
+    let hub = crate::cli::log_hub::hub();
+    std::sync::Arc::new(move |level, json| {
+        let (lines, watch) = hub.watch(level, json);
+        crate::agent::monitor::MonitorFeed {
+            lines,
+            guard: Box::new(watch),
+        }
+    })
 }

@@ -17,6 +17,7 @@ pub mod leave;
 pub mod lock;
 pub mod maint;
 pub mod members;
+pub mod monitor;
 pub mod operator;
 pub mod register_docker;
 pub mod reload;
@@ -106,6 +107,7 @@ const COMMANDS: &[(&str, Cli, Exec)] = &[
     ("leave", leave::cli, leave::exec),
     ("lock", lock::cli, lock::exec),
     ("maint", maint::cli, maint::exec),
+    ("monitor", monitor::cli, monitor::exec),
     ("force-leave", force_leave::cli, force_leave::exec),
     ("members", members::cli, members::exec),
     ("operator", operator::cli, operator::exec),

@@ -19,6 +19,7 @@ mod cli_catalog;
 mod cli_cluster_info;
 mod cli_kv;
 mod cli_maint;
+mod cli_monitor;
 mod cli_services;
 mod cluster;
 mod cluster_membership;

@@ -263,9 +263,12 @@ fn docker_health_drives_the_check_a_stop_drains_first_and_tags_are_a_template() 
             .find(|c| c.0 == check_id)
             .map(|c| (c.1, c.2))
     };
-    wait_until("the service registered", Duration::from_secs(15), || {
-        status(&agent).is_some()
-    });
+    // Registered first (critical, as every new check), then its Docker health reported.
+    wait_until(
+        "the service registered with its health",
+        Duration::from_secs(15),
+        || status(&agent).is_some_and(|(_, out)| !out.is_empty()),
+    );
     let (s, out) = status(&agent).unwrap();
     assert_eq!(s, "critical", "starting is not yet in service: {out}");
     assert!(out.contains("Docker health: starting"), "{out}");

@@ -56,7 +56,6 @@ fn usage_errors_exit_2_and_name_what_is_wrong() {
             &["-template", "a:b", "-exec=app", "-exec-kill-signal=SIGNOPE"],
             &["exec.kill_signal", "SIGNOPE"],
         ),
-        (&["-template", "a:b", "-dedup"], &["dedup", "not supported"]),
         (
             &["-template", "a:b", "-log-file=/nonexistent/dir/x.log"],
             &["/nonexistent/dir"],

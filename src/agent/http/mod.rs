@@ -17,6 +17,7 @@ mod health;
 mod internal_ui;
 mod kv;
 mod membership;
+mod monitor;
 mod operator;
 mod params;
 mod query;
@@ -65,6 +66,7 @@ pub fn router(agent: Arc<Agent>) -> Router {
         .merge(health::routes())
         .merge(internal_ui::routes())
         .merge(txn::routes())
+        .merge(monitor::routes())
         .merge(query::routes())
         .merge(session::routes())
         .merge(event::routes())

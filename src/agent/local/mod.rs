@@ -29,6 +29,9 @@ pub struct LocalState {
     pub changed: Notify,
     /// Counts changes, for the agent endpoints' hash-based blocking queries.
     version: watch::Sender<u64>,
+    /// Held while a group of changes that belong together is made (a service and its checks,
+    /// a reload): anti-entropy reads the state only between groups.
+    batch: Mutex<()>,
 }
 
 impl Default for LocalState {
@@ -44,7 +47,14 @@ impl LocalState {
             check_update_interval,
             changed: Notify::new(),
             version: watch::channel(0).0,
+            batch: Mutex::new(()),
         }
+    }
+
+    /// Holds anti-entropy off while the changes of one group are made: a sync never sees a
+    /// service without the checks registered with it. Not re-entrant.
+    pub fn batch(&self) -> MutexGuard<'_, ()> {
+        self.batch.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -149,7 +159,10 @@ impl LocalState {
         if c.status == status && c.output == output {
             return true;
         }
-        let output_only = c.status == status;
+        // Only a change of output alone waits (Consul's check_update_interval), and not a
+        // check's first output: a check registered a moment ago and then given its first
+        // output (registrator's Docker health, a TTL's first note) shows it at once.
+        let output_only = c.status == status && !c.output.is_empty();
         c.status = status.to_string();
         c.output = output.to_string();
         let interval = self.check_update_interval;
@@ -176,6 +189,7 @@ impl LocalState {
     /// What to sync now: the tables, minus the output changes not due yet (due ones are
     /// released).
     pub fn sync_view(&self) -> SyncView {
+        let _group = self.batch();
         let mut inner = self.lock();
         let now = Instant::now();
         inner.deferred.retain(|_, due| *due > now);

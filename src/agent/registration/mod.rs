@@ -9,7 +9,9 @@ pub mod maintenance;
 mod service;
 
 pub use check::{add_check, kept_check, parse_check, ParsedCheck};
-pub use service::{apply_service, prepare_service, register_service, PreparedService};
+pub use service::{
+    apply_service, apply_service_in_batch, prepare_service, register_service, PreparedService,
+};
 
 use crate::agent::checks::ChecksError;
 

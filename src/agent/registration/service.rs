@@ -80,9 +80,20 @@ pub fn prepare_service(
     Ok(PreparedService { service, checks })
 }
 
-/// Adds a prepared service and its checks to the local state. With `replace_existing_checks`,
-/// checks of the service that the registration no longer names are removed.
+/// Adds a prepared service and its checks to the local state, as one group anti-entropy sees
+/// whole. With `replace_existing_checks`, checks of the service that the registration no longer
+/// names are removed.
 pub fn apply_service(
+    agent: &Agent,
+    prepared: PreparedService,
+    replace_existing_checks: bool,
+) -> Result<(), RegistrationError> {
+    let _group = agent.local.batch();
+    apply_service_in_batch(agent, prepared, replace_existing_checks)
+}
+
+/// [`apply_service`] for a caller that holds the local state's batch already.
+pub fn apply_service_in_batch(
     agent: &Agent,
     prepared: PreparedService,
     replace_existing_checks: bool,

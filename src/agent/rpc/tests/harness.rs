@@ -97,6 +97,7 @@ impl TestServer {
             config,
             Options {
                 reloader: None,
+                log_monitor: None,
                 version: crate::VERSION,
             },
         )

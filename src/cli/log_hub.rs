@@ -1,0 +1,161 @@
+//! The log hub behind `/v1/agent/monitor`: two extra log layers (plain text and JSON) that
+//! hand each formatted line to whoever is watching, over a broadcast channel. While nobody
+//! watches, their filters are off and cost nothing; a watcher turns them on at its level (the
+//! most verbose watcher wins) and each watcher keeps only the lines at or above its own level.
+
+use std::sync::{Arc, Mutex, OnceLock};
+
+use tokio::sync::broadcast;
+use tracing::Level;
+use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::fmt::MakeWriter;
+
+/// One formatted log line and its level.
+pub type Line = (Level, Arc<[u8]>);
+
+/// How many lines a slow watcher may fall behind before it skips ahead.
+const BACKLOG: usize = 1024;
+
+/// Sets both monitor layers' filters (installed by `logging`).
+type SetFilter = Box<dyn Fn(Targets) + Send + Sync>;
+
+pub struct LogHub {
+    text: broadcast::Sender<Line>,
+    json: broadcast::Sender<Line>,
+    /// The level of each active watcher.
+    watching: Mutex<Vec<Level>>,
+    set_filter: OnceLock<SetFilter>,
+}
+
+static HUB: OnceLock<Arc<LogHub>> = OnceLock::new();
+
+/// The process's hub (its layers feed nothing until `logging` installs them).
+pub fn hub() -> Arc<LogHub> {
+    HUB.get_or_init(|| {
+        Arc::new(LogHub {
+            text: broadcast::channel(BACKLOG).0,
+            json: broadcast::channel(BACKLOG).0,
+            watching: Mutex::new(Vec::new()),
+            set_filter: OnceLock::new(),
+        })
+    })
+    .clone()
+}
+
+/// Keeps a watcher registered; dropping it stops the watching.
+pub struct Watch {
+    level: Level,
+    hub: Arc<LogHub>,
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let mut w = self.hub.watching.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(i) = w.iter().position(|l| *l == self.level) {
+            w.swap_remove(i);
+        }
+        self.hub.apply(&w);
+    }
+}
+
+impl LogHub {
+    /// Starts watching at `level`, in JSON or plain text: the lines (every level the layers
+    /// let through: the caller keeps those at or above its own) and the registration.
+    pub fn watch(self: &Arc<Self>, level: Level, json: bool) -> (broadcast::Receiver<Line>, Watch) {
+        let lines = if json {
+            self.json.subscribe()
+        } else {
+            self.text.subscribe()
+        };
+        let mut w = self.watching.lock().unwrap_or_else(|p| p.into_inner());
+        w.push(level);
+        self.apply(&w);
+        (
+            lines,
+            Watch {
+                level,
+                hub: self.clone(),
+            },
+        )
+    }
+
+    /// Opens the monitor layers to the most verbose level watched (sd's own events at it,
+    /// libraries at warn unless trace), or closes them.
+    fn apply(&self, watching: &[Level]) {
+        if let Some(set) = self.set_filter.get() {
+            set(monitor_filter(watching.iter().max().copied()));
+        }
+    }
+
+    pub(super) fn install(&self, set: SetFilter) {
+        let _ = self.set_filter.set(set);
+    }
+
+    pub(super) fn writer(&self, json: bool) -> HubWriter {
+        HubWriter {
+            tx: if json {
+                self.json.clone()
+            } else {
+                self.text.clone()
+            },
+        }
+    }
+}
+
+/// The filter of the monitor layers for the most verbose level watched.
+pub(super) fn monitor_filter(level: Option<Level>) -> Targets {
+    match level {
+        None => Targets::new().with_default(LevelFilter::OFF),
+        Some(l) => {
+            let libraries = if l == Level::TRACE {
+                LevelFilter::DEBUG
+            } else {
+                LevelFilter::WARN
+            };
+            Targets::new()
+                .with_default(libraries)
+                .with_target("sd", LevelFilter::from_level(l))
+        }
+    }
+}
+
+/// Sends each formatted line to the watchers.
+#[derive(Clone)]
+pub struct HubWriter {
+    tx: broadcast::Sender<Line>,
+}
+
+pub struct HubLine<'a> {
+    tx: &'a broadcast::Sender<Line>,
+    level: Level,
+}
+
+impl std::io::Write for HubLine<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // The formatter hands over each whole line at once; no watcher is not an error.
+        let _ = self.tx.send((self.level, Arc::from(buf)));
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for HubWriter {
+    type Writer = HubLine<'a>;
+
+    fn make_writer(&'a self) -> HubLine<'a> {
+        HubLine {
+            tx: &self.tx,
+            level: Level::INFO,
+        }
+    }
+
+    fn make_writer_for(&'a self, meta: &tracing::Metadata<'_>) -> HubLine<'a> {
+        HubLine {
+            tx: &self.tx,
+            level: *meta.level(),
+        }
+    }
+}
