@@ -1,6 +1,6 @@
 //! `sd leave`: asks the agent to leave the cluster gracefully and shut down.
 
-use clap::{Arg, ArgAction, ArgMatches, Command};
+use clap::{ArgMatches, Command};
 
 use crate::cli::http_flags;
 use crate::commands::CmdResult;
@@ -8,12 +8,7 @@ use crate::commands::CmdResult;
 pub fn cli() -> Command {
     Command::new("leave")
         .about("Make the agent leave the cluster gracefully and shut down")
-        .arg(
-            Arg::new("args")
-                .num_args(0..)
-                .action(ArgAction::Append)
-                .hide(true),
-        )
+        .arg(crate::commands::stray_args())
         .args(http_flags::http_args())
 }
 

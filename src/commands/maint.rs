@@ -5,12 +5,12 @@
 
 use std::process::ExitCode;
 
-use clap::{Arg, ArgAction, ArgMatches, Command};
+use clap::{ArgMatches, Command};
 
 use crate::cli::{http_flags, output};
 use crate::client::{block_on, Client, ClientError};
 use crate::commands::{CliError, CmdResult};
-use crate::goflag::{flag, get_all, get_flag, get_str, opt};
+use crate::goflag::{flag, get_flag, get_str, opt};
 
 /// The check a node's maintenance registers, and the prefix of a service's.
 const NODE_CHECK: &str = "_node_maintenance";
@@ -38,19 +38,12 @@ pub fn cli() -> Command {
             "ID",
             "Control maintenance mode for a specific service ID.",
         ))
-        .arg(
-            Arg::new("args")
-                .num_args(0..)
-                .action(ArgAction::Append)
-                .hide(true),
-        )
+        .arg(crate::commands::stray_args())
         .args(http_flags::http_args())
 }
 
 pub fn exec(m: &ArgMatches) -> CmdResult {
-    if !get_all(m, "args").is_empty() {
-        return Err(CliError::failure("This command takes no arguments"));
-    }
+    crate::commands::no_arguments(m)?;
     let (enable, disable) = (get_flag(m, "enable"), get_flag(m, "disable"));
     let reason = get_str(m, "reason").unwrap_or_default();
     let service = get_str(m, "service").unwrap_or_default();

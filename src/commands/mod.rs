@@ -57,14 +57,30 @@ where
     F: FnOnce(crate::client::Client) -> Fut,
     Fut: std::future::Future<Output = Result<(), crate::client::ClientError>>,
 {
-    if !crate::goflag::get_all(m, "args").is_empty() {
-        return Err(CliError::failure("This command takes no arguments"));
-    }
+    no_arguments(m)?;
     let client = connect(m)?;
     crate::client::block_on(action(client))
         .map_err(|e| CliError::failure(format!("{failed}: {e}")))?;
     crate::cli::output::println(done);
     Ok(ExitCode::SUCCESS)
+}
+
+/// The hidden catch-all of a command that takes no arguments, so that a stray one gets
+/// Consul's message ([`no_arguments`]) rather than clap's.
+pub(crate) fn stray_args() -> clap::Arg {
+    clap::Arg::new("args")
+        .num_args(0..)
+        .action(clap::ArgAction::Append)
+        .hide(true)
+}
+
+/// Refuses arguments caught by [`stray_args`] with Consul's message.
+pub(crate) fn no_arguments(m: &ArgMatches) -> Result<(), CliError> {
+    if crate::goflag::get_all(m, "args").is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::failure("This command takes no arguments"))
+    }
 }
 
 /// A single-threaded async runtime for a command that runs its own loop (`lock`, `watch`).

@@ -4,11 +4,11 @@
 
 use std::process::ExitCode;
 
-use clap::{Arg, ArgAction, ArgMatches, Command};
+use clap::{ArgMatches, Command};
 
 use crate::cli::{http_flags, output};
 use crate::commands::{CliError, CmdResult};
-use crate::goflag::{flag, get_all, get_flag, get_str, opt};
+use crate::goflag::{flag, get_flag, get_str, opt};
 
 pub fn cli() -> Command {
     Command::new("monitor")
@@ -24,19 +24,12 @@ pub fn cli() -> Command {
             "Log level of the agent's lines to show: trace, debug, info, warn or err (default info).",
         ))
         .arg(flag("log-json", "Show the lines as JSON."))
-        .arg(
-            Arg::new("args")
-                .num_args(0..)
-                .action(ArgAction::Append)
-                .hide(true),
-        )
+        .arg(crate::commands::stray_args())
         .args(http_flags::http_args())
 }
 
 pub fn exec(m: &ArgMatches) -> CmdResult {
-    if !get_all(m, "args").is_empty() {
-        return Err(CliError::failure("This command takes no arguments"));
-    }
+    crate::commands::no_arguments(m)?;
     let level = get_str(m, "log-level").unwrap_or("info").to_string();
     let json = get_flag(m, "log-json");
     let client = crate::commands::connect(m)?;

@@ -1,7 +1,7 @@
 //! `sd reload`: asks the agent to read its configuration files again (services and checks),
 //! like sending it SIGHUP; a bad file leaves the running configuration unchanged.
 
-use clap::{Arg, ArgAction, ArgMatches, Command};
+use clap::{ArgMatches, Command};
 
 use crate::cli::http_flags;
 use crate::commands::CmdResult;
@@ -9,12 +9,7 @@ use crate::commands::CmdResult;
 pub fn cli() -> Command {
     Command::new("reload")
         .about("Make the agent read its configuration files again")
-        .arg(
-            Arg::new("args")
-                .num_args(0..)
-                .action(ArgAction::Append)
-                .hide(true),
-        )
+        .arg(crate::commands::stray_args())
         .args(http_flags::http_args())
 }
 

@@ -102,3 +102,22 @@ pub async fn shared<T: serde::Serialize>(
     .await?;
     Ok(json_bytes(StatusCode::OK, answer.body, Some(&meta)))
 }
+
+/// A read of the replicated state answered as JSON: checks `?dc`, reads the query options, runs
+/// `read` as a blocking query on `watch` and answers 200 with the read headers, or the error
+/// `read` gives (a 404 for what does not exist).
+pub async fn json_read<T: serde::Serialize>(
+    agent: &Agent,
+    q: Option<&str>,
+    watch: WatchKey,
+    read: impl FnMut(&Tables) -> (Result<T, HttpError>, u64),
+) -> Result<Response, HttpError> {
+    let (_, opts) = super::params::read_opts(agent, q)?;
+    let (value, meta) = query(agent, &opts, watch, read).await?;
+    Ok(super::respond::json(
+        StatusCode::OK,
+        &value?,
+        opts.pretty,
+        Some(&meta),
+    ))
+}

@@ -182,18 +182,11 @@ async fn list(
     State(agent): State<Arc<Agent>>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
-    let (_, opts) = read_opts(&agent, q.as_deref())?;
-    let (queries, meta) = blocking::query(&agent, &opts, WatchKey::PreparedQueries, |t| {
+    blocking::json_read(&agent, q.as_deref(), WatchKey::PreparedQueries, |t| {
         let list: Vec<PreparedQuery> = t.queries.list().cloned().collect();
-        (list, t.queries.index().max(1))
+        (Ok(list), t.queries.index().max(1))
     })
-    .await?;
-    Ok(respond::json(
-        StatusCode::OK,
-        &queries,
-        opts.pretty,
-        Some(&meta),
-    ))
+    .await
 }
 
 async fn read(
@@ -201,19 +194,12 @@ async fn read(
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
-    let (_, opts) = read_opts(&agent, q.as_deref())?;
     let id = id.to_lowercase();
-    let (query, meta) = blocking::query(&agent, &opts, WatchKey::PreparedQueries, |t| {
-        (t.queries.get(&id).cloned(), t.queries.index().max(1))
+    blocking::json_read(&agent, q.as_deref(), WatchKey::PreparedQueries, |t| {
+        let found = t.queries.get(&id).cloned().map(|q| [q]);
+        (found.ok_or_else(not_found), t.queries.index().max(1))
     })
-    .await?;
-    let query = query.ok_or_else(not_found)?;
-    Ok(respond::json(
-        StatusCode::OK,
-        &[query],
-        opts.pretty,
-        Some(&meta),
-    ))
+    .await
 }
 
 /// `/execute`: `?near=` (`_agent`, `_ip`, a node), `?limit=`, `?connect`.
@@ -266,20 +252,15 @@ async fn explain(
     Path(name): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
-    let (_, opts) = read_opts(&agent, q.as_deref())?;
-    let (result, meta) = blocking::query(&agent, &opts, WatchKey::PreparedQueries, |t| {
-        (t.queries.resolve(&name), t.queries.index().max(1))
+    blocking::json_read(&agent, q.as_deref(), WatchKey::PreparedQueries, |t| {
+        let found = match t.queries.resolve(&name) {
+            Ok(Some(query)) => Ok(QueryExplainResponse { query }),
+            Ok(None) => Err(not_found()),
+            Err(e) => Err(HttpError::bad_request(e)),
+        };
+        (found, t.queries.index().max(1))
     })
-    .await?;
-    let query = result
-        .map_err(HttpError::bad_request)?
-        .ok_or_else(not_found)?;
-    Ok(respond::json(
-        StatusCode::OK,
-        &QueryExplainResponse { query },
-        opts.pretty,
-        Some(&meta),
-    ))
+    .await
 }
 
 #[cfg(test)]

@@ -231,17 +231,10 @@ async fn read(
     q: Option<String>,
     select: impl Fn(&crate::agent::state::session::SessionTable) -> Vec<SessionEntry>,
 ) -> Result<Response, HttpError> {
-    let (_, opts) = read_opts(&agent, q.as_deref())?;
-    let (sessions, meta) = blocking::query(&agent, &opts, WatchKey::Sessions, |t| {
-        (select(&t.sessions), t.sessions.index().max(1))
+    blocking::json_read(&agent, q.as_deref(), WatchKey::Sessions, |t| {
+        (Ok(select(&t.sessions)), t.sessions.index().max(1))
     })
-    .await?;
-    Ok(respond::json(
-        StatusCode::OK,
-        &sessions,
-        opts.pretty,
-        Some(&meta),
-    ))
+    .await
 }
 
 #[cfg(test)]
