@@ -180,7 +180,18 @@ fn execute_filters_orders_and_limits() {
         json!({"env": "dev"}),
     );
     instance(&a, "n4444", "r4", &["primary"], "critical", json!({}));
-    instance(&a, "agent-node", "r5", &["replica"], "passing", json!({}));
+    // The agent's own instance goes through the agent (anti-entropy would remove one written
+    // to the agent's node through the catalog).
+    a.put_ok(
+        "/v1/agent/service/register",
+        r#"{"Name":"redis","ID":"r5","Port":6379,"Tags":["replica"]}"#,
+    );
+    eventually("r5 is in the catalog", &[&a], || {
+        get(&a, "/v1/catalog/service/redis")
+            .1
+            .as_array()
+            .is_some_and(|l| l.len() == 5)
+    });
     let run = |def: Value, params: &str| {
         let id = create(&a, def);
         let (s, v) = get(&a, &format!("/v1/query/{id}/execute{params}"));
@@ -241,7 +252,7 @@ fn rand_suffix() -> String {
 
 #[test]
 fn templates_render_per_name_and_queries_go_with_their_session() {
-    let a = AgentBuilder::dev().arg("-node=n1").start();
+    let a = AgentBuilder::dev().arg("-node=agent1").start();
     instance(&a, "n1", "db1", &["primary"], "passing", json!({}));
     instance(&a, "n22", "db2", &["replica"], "passing", json!({}));
     create(
