@@ -1,7 +1,7 @@
 //! The log hub behind `/v1/agent/monitor`: two extra log layers (plain text and JSON) that
 //! hand each formatted line to whoever is watching, over a broadcast channel. While nobody
-//! watches, their filters are off and cost nothing; a watcher turns them on at its level (the
-//! most verbose watcher wins) and each watcher keeps only the lines at or above its own level.
+//! watches, their filters are off and cost nothing; a watcher opens the layer of its format at its
+//! level (the most verbose watcher of that format wins) and keeps only the lines at or above it.
 
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -16,14 +16,14 @@ pub type Line = (Level, Arc<[u8]>);
 /// How many lines a slow watcher may fall behind before it skips ahead.
 const BACKLOG: usize = 1024;
 
-/// Sets both monitor layers' filters (installed by `logging`).
-type SetFilter = Box<dyn Fn(Targets) + Send + Sync>;
+/// Sets the filter of one monitor layer (`true`: the JSON one; installed by `logging`).
+type SetFilter = Box<dyn Fn(bool, Targets) + Send + Sync>;
 
 pub struct LogHub {
     text: broadcast::Sender<Line>,
     json: broadcast::Sender<Line>,
-    /// The level of each active watcher.
-    watching: Mutex<Vec<Level>>,
+    /// The level and format (`true`: JSON) of each active watcher.
+    watching: Mutex<Vec<(Level, bool)>>,
     set_filter: OnceLock<SetFilter>,
 }
 
@@ -45,16 +45,17 @@ pub fn hub() -> Arc<LogHub> {
 /// Keeps a watcher registered; dropping it stops the watching.
 pub struct Watch {
     level: Level,
+    json: bool,
     hub: Arc<LogHub>,
 }
 
 impl Drop for Watch {
     fn drop(&mut self) {
         let mut w = self.hub.watching.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(i) = w.iter().position(|l| *l == self.level) {
+        if let Some(i) = w.iter().position(|k| *k == (self.level, self.json)) {
             w.swap_remove(i);
         }
-        self.hub.apply(&w);
+        self.hub.apply(&w, self.json);
     }
 }
 
@@ -68,22 +69,29 @@ impl LogHub {
             self.text.subscribe()
         };
         let mut w = self.watching.lock().unwrap_or_else(|p| p.into_inner());
-        w.push(level);
-        self.apply(&w);
+        w.push((level, json));
+        self.apply(&w, json);
         (
             lines,
             Watch {
                 level,
+                json,
                 hub: self.clone(),
             },
         )
     }
 
-    /// Opens the monitor layers to the most verbose level watched (sd's own events at it,
-    /// libraries at warn unless trace), or closes them.
-    fn apply(&self, watching: &[Level]) {
+    /// Opens the plain or JSON monitor layer to the most verbose level its watchers asked for
+    /// (sd's own events at it, libraries at warn unless trace), or closes it: a line is
+    /// formatted only in the forms someone watches.
+    fn apply(&self, watching: &[(Level, bool)], json: bool) {
         if let Some(set) = self.set_filter.get() {
-            set(monitor_filter(watching.iter().max().copied()));
+            let most = watching
+                .iter()
+                .filter(|(_, j)| *j == json)
+                .map(|(l, _)| *l)
+                .max();
+            set(json, monitor_filter(most));
         }
     }
 

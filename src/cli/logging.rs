@@ -132,9 +132,12 @@ pub fn init_with(level: &str, json: bool, outputs: Outputs) -> Result<(), String
         .json()
         .with_writer(hub.writer(true))
         .with_filter(json_filter);
-    hub.install(Box::new(move |targets| {
-        let _ = text_handle.reload(targets.clone());
-        let _ = json_handle.reload(targets);
+    hub.install(Box::new(move |json, targets| {
+        let _ = if json {
+            json_handle.reload(targets)
+        } else {
+            text_handle.reload(targets)
+        };
     }));
     tracing_subscriber::registry()
         .with(stderr)
