@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::api::agent::AgentMember;
+pub use crate::api::coordinate::Coordinate;
 
 /// The whole `/v1/agent/self` document (the parts sd produces and reads).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -42,16 +43,6 @@ pub struct AgentSelfConfig {
     pub server: bool,
     pub version: String,
     pub build_date: String,
-}
-
-/// A network coordinate (Vivaldi).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "PascalCase", default)]
-pub struct Coordinate {
-    pub vec: Vec<f64>,
-    pub error: f64,
-    pub adjustment: f64,
-    pub height: f64,
 }
 
 fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>

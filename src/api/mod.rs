@@ -8,6 +8,7 @@
 pub mod agent;
 pub mod agent_self;
 pub mod catalog;
+pub mod coordinate;
 pub mod duration;
 pub mod event;
 pub mod keys;

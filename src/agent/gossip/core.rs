@@ -16,6 +16,7 @@ use rand_foca::seq::SliceRandom;
 use rand_foca::SeedableRng;
 
 use super::awareness::Awareness;
+use super::coordinates::Rtt;
 use super::identity::NodeId;
 use super::table::{Status, Table};
 use super::timing::GossipTiming;
@@ -57,6 +58,8 @@ pub struct Core {
     last_probe_failure: Option<(String, Instant)>,
     /// User events: their Lamport clock, the ones seen, the ones for the agent.
     pub(super) user_events: super::user_event::UserEvents,
+    /// Probe round trips and the network coordinate they build.
+    pub(super) rtt: Rtt,
 }
 
 const HOUSEKEEPING: std::time::Duration = std::time::Duration::from_secs(1);
@@ -84,6 +87,7 @@ impl Core {
             conflicts: Default::default(),
             last_probe_failure: None,
             user_events: Default::default(),
+            rtt: Rtt::default(),
             timing,
             local,
         };
@@ -146,6 +150,11 @@ impl Core {
                     tracing::debug!("memberlist: dropped packet: {e}");
                 }
                 self.drain(now);
+            }
+            Ok((wire::KIND_COORDINATE, body)) => {
+                if let Err(e) = self.rtt.handle(body) {
+                    tracing::debug!("serf: dropped coordinate: {e}");
+                }
             }
             Ok((wire::KIND_USER_EVENT, body)) => match wire::decode_user_event(body) {
                 Ok(event) => self.on_user_event(event),
@@ -358,7 +367,10 @@ impl Core {
     fn notified(&mut self, now: Instant, n: OwnedNotification<NodeId>) {
         match n {
             OwnedNotification::MemberUp(id) => self.table.up(&id, now),
-            OwnedNotification::MemberDown(id) => self.table.down(&id, now),
+            OwnedNotification::MemberDown(id) => {
+                self.rtt.forget(&id.name);
+                self.table.down(&id, now);
+            }
             OwnedNotification::Rename(_, new)
                 if self.swim.iter_members().any(|m| m.id() == &new) =>
             {
@@ -407,10 +419,17 @@ impl Core {
                     h.dst.addr
                 );
             }
+            OwnedNotification::DataSent(h) => {
+                // Pushed before foca's own packet: the coordinate arrives ahead of the ack.
+                if let Some(out) = self.rtt.sent(now, &self.local, &h) {
+                    self.out.push(out);
+                }
+            }
             OwnedNotification::DataReceived(h) => {
                 if matches!(h.message, Message::Ack(_) | Message::ForwardedAck { .. }) {
                     self.awareness.apply(-1);
                 }
+                self.rtt.received(now, &h);
             }
             _ => {}
         }

@@ -246,6 +246,11 @@ impl Gossip {
         self.inner.user_events.subscribe()
     }
 
+    /// This node's network coordinate (Serf's `GetCoordinate`).
+    pub fn coordinate(&self) -> crate::api::coordinate::Coordinate {
+        self.inner.core().rtt.vivaldi.coordinate().clone()
+    }
+
     /// `consul info`'s `serf_lan` section.
     pub fn stats(&self) -> BTreeMap<String, String> {
         let core = self.inner.core();
@@ -255,6 +260,7 @@ impl Gossip {
             ("encrypted", "false".to_string()),
             ("event_queue", "0".into()),
             ("event_time", core.user_events.clock().to_string()),
+            ("coordinate_resets", core.rtt.vivaldi.resets.to_string()),
             ("failed", t.count(Status::Failed).to_string()),
             ("health_score", core.health_score().to_string()),
             ("intent_queue", "0".into()),

@@ -30,6 +30,7 @@
 //! Must not import: `agent::http`, `agent::raft`, `client`, `commands` (checked by tests/architecture.rs).
 
 mod awareness;
+mod coordinates;
 mod core;
 mod driver;
 mod identity;
@@ -40,6 +41,7 @@ mod snapshot;
 mod table;
 mod timing;
 mod user_event;
+mod vivaldi;
 mod wire;
 
 #[cfg(test)]

@@ -255,3 +255,35 @@ fn failed_and_left_members_are_reaped_after_their_timeouts() {
     s.run_for(Duration::from_secs(30));
     assert!(gone(&s, "n2") && gone(&s, "n3"));
 }
+
+#[test]
+fn probe_round_trips_build_coordinates_that_estimate_them() {
+    // A packet from i to j takes 1 ms + delay[i] + delay[j]: the round trip between i and j
+    // is 2 * (1 + delay[i] + delay[j]) ms.
+    let mut s = Sim::new(4, GossipTiming::lan());
+    let delays = [1, 2, 3, 20];
+    for (i, ms) in delays.iter().enumerate() {
+        s.delay[i] = Duration::from_millis(*ms);
+    }
+    s.join_all();
+    s.run_for(Duration::from_secs(120));
+    for i in 0..4 {
+        let name = format!("n{i}");
+        for j in 0..4 {
+            if i == j {
+                continue;
+            }
+            // Everyone has heard everyone's coordinate with an ack.
+            assert!(s.nodes[j].rtt.peer(&name).is_some(), "n{j} heard from n{i}");
+            let mine = s.nodes[i].rtt.vivaldi.coordinate();
+            let theirs = s.nodes[j].rtt.vivaldi.coordinate();
+            let truth = 2.0 * (1 + delays[i] + delays[j]) as f64 / 1000.0;
+            let estimate = mine.distance_to(theirs).as_secs_f64();
+            let error = (estimate - truth).abs() / truth;
+            assert!(
+                error < 0.3,
+                "n{i} <-> n{j}: estimated {estimate:.4} s, true {truth:.4} s"
+            );
+        }
+    }
+}

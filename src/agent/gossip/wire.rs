@@ -17,6 +17,8 @@ pub const MAX_FRAME: usize = 8 << 20;
 pub const KIND_FOCA: u8 = 1;
 pub const KIND_INTENT: u8 = 2;
 pub const KIND_USER_EVENT: u8 = 3;
+/// This node's network coordinate, sent just ahead of each probe ack (`coordinates`).
+pub const KIND_COORDINATE: u8 = 4;
 
 /// What a leave or force-leave says about one generation of a member.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -123,7 +125,14 @@ pub fn decode_user_event(body: &[u8]) -> Result<UserEvent, WireError> {
 pub fn split(datagram: &[u8]) -> Result<(u8, &[u8]), WireError> {
     match datagram.split_first() {
         None => Err(WireError::Empty),
-        Some((&k, body)) if matches!(k, KIND_FOCA | KIND_INTENT | KIND_USER_EVENT) => Ok((k, body)),
+        Some((&k, body))
+            if matches!(
+                k,
+                KIND_FOCA | KIND_INTENT | KIND_USER_EVENT | KIND_COORDINATE
+            ) =>
+        {
+            Ok((k, body))
+        }
         Some((&k, _)) => Err(WireError::Kind(k)),
     }
 }
