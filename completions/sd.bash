@@ -67,6 +67,9 @@ _sd() {
             sd,reload)
                 cmd="sd__subcmd__reload"
                 ;;
+            sd,rtt)
+                cmd="sd__subcmd__rtt"
+                ;;
             sd,services)
                 cmd="sd__subcmd__services"
                 ;;
@@ -159,6 +162,9 @@ _sd() {
                 ;;
             sd__subcmd__help,reload)
                 cmd="sd__subcmd__help__subcmd__reload"
+                ;;
+            sd__subcmd__help,rtt)
+                cmd="sd__subcmd__help__subcmd__rtt"
                 ;;
             sd__subcmd__help,services)
                 cmd="sd__subcmd__help__subcmd__services"
@@ -359,7 +365,7 @@ _sd() {
 
     case "${cmd}" in
         sd)
-            opts="-h -V --help --version agent catalog event info join kv leave lock maint monitor force-leave members operator register-docker reload services snapshot template validate watch version generate help"
+            opts="-h -V --help --version agent catalog event info join kv leave lock maint monitor force-leave members operator register-docker reload rtt services snapshot template validate watch version generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1075,7 +1081,7 @@ _sd() {
             return 0
             ;;
         sd__subcmd__help)
-            opts="agent catalog event info join kv leave lock maint monitor force-leave members operator register-docker reload services snapshot template validate watch version generate help"
+            opts="agent catalog event info join kv leave lock maint monitor force-leave members operator register-docker reload rtt services snapshot template validate watch version generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1481,6 +1487,20 @@ _sd() {
             return 0
             ;;
         sd__subcmd__help__subcmd__reload)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__help__subcmd__rtt)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2933,6 +2953,56 @@ _sd() {
                 return 0
             fi
             case "${prev}" in
+                --http-addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__rtt)
+            opts="-h -V --wan --http-addr --token --token-file --ca-file --ca-path --client-cert --client-key --tls-server-name --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --wan)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --http-addr)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

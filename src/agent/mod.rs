@@ -9,6 +9,7 @@
 
 pub mod checks;
 mod cluster;
+mod coordinates;
 mod data_dir;
 pub mod dns;
 pub mod endpoints;
@@ -124,6 +125,8 @@ pub struct Agent {
     pub session_timers: sessions::SessionTimers,
     /// The user events that reached this agent (`/v1/event/list`).
     pub events: events::EventBuffer,
+    /// Network coordinates the leader has taken and not yet written.
+    pub coordinate_updates: coordinates::CoordinateUpdates,
 }
 
 impl Agent {
@@ -159,6 +162,7 @@ impl Agent {
             leadership_established: std::sync::atomic::AtomicBool::new(false),
             session_timers: sessions::SessionTimers::default(),
             events: events::EventBuffer::default(),
+            coordinate_updates: coordinates::CoordinateUpdates::default(),
             from_config: reload::FromConfig::default(),
             reloader: std::sync::OnceLock::new(),
             log_monitor: std::sync::OnceLock::new(),

@@ -9,6 +9,7 @@
 
 pub mod agent;
 pub mod catalog;
+pub mod coordinate;
 mod error;
 pub mod event;
 pub mod health;
@@ -94,6 +95,11 @@ impl Client {
     /// The status endpoints (`/v1/status`).
     pub fn status(&self) -> status::Status<'_> {
         status::Status { c: self }
+    }
+
+    /// The network coordinate endpoints (`/v1/coordinate`).
+    pub fn coordinate(&self) -> coordinate::Coordinates<'_> {
+        coordinate::Coordinates { c: self }
     }
 
     /// The local agent endpoints (`/v1/agent`).

@@ -21,6 +21,7 @@ pub mod monitor;
 pub mod operator;
 pub mod register_docker;
 pub mod reload;
+pub mod rtt;
 pub mod services;
 pub mod snapshot;
 pub mod template;
@@ -133,6 +134,7 @@ const COMMANDS: &[(&str, Cli, Exec)] = &[
         register_docker::exec,
     ),
     ("reload", reload::cli, reload::exec),
+    ("rtt", rtt::cli, rtt::exec),
     ("services", services::cli, services::exec),
     ("snapshot", snapshot::cli, snapshot::exec),
     ("template", template::cli, template::exec),

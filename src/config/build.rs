@@ -362,6 +362,7 @@ pub(crate) fn build(
         config_files: Vec::new(),
         dns: dns_config(c)?,
         autopilot: autopilot_config(c)?,
+        coordinates: super::coordinates::coordinate_config(c)?,
     })
 }
 

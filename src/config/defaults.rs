@@ -102,6 +102,7 @@ pub(crate) fn dev() -> Value {
         "bind_addr": "127.0.0.1",
         "client_addr": "127.0.0.1",
         "bootstrap": true,
+        "consul": { "coordinate": { "update_period": "100ms" } },
         "disable_anonymous_signature": true,
         "disable_keyring_file": true,
         "enable_debug": true,

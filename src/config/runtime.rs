@@ -154,6 +154,7 @@ pub struct RuntimeConfig {
     pub config_files: Vec<PathBuf>,
     pub dns: DnsConfig,
     pub autopilot: AutopilotConfig,
+    pub coordinates: CoordinateConfig,
 }
 
 /// `dns_config {}`.
@@ -235,6 +236,37 @@ impl Default for AutopilotConfig {
     }
 }
 
+/// Network coordinates: whether they are kept, how often agents send theirs and how the
+/// leader batches them into Raft (Consul's defaults).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoordinateConfig {
+    /// `disable_coordinates`.
+    pub disabled: bool,
+    /// `consul.coordinate.update_period`: how often the leader writes the updates it gathered.
+    pub update_period: Duration,
+    /// `consul.coordinate.update_batch_size`: updates per Raft entry.
+    pub update_batch_size: usize,
+    /// `consul.coordinate.update_max_batches`: entries per period (the rest are dropped).
+    pub update_max_batches: usize,
+    /// `sync_coordinate_interval_min`: the shortest time between an agent's updates.
+    pub sync_interval_min: Duration,
+    /// `sync_coordinate_rate_target`: updates per second the whole cluster aims at.
+    pub sync_rate_target: f64,
+}
+
+impl Default for CoordinateConfig {
+    fn default() -> Self {
+        CoordinateConfig {
+            disabled: false,
+            update_period: Duration::from_secs(5),
+            update_batch_size: 128,
+            update_max_batches: 5,
+            sync_interval_min: Duration::from_secs(15),
+            sync_rate_target: 64.0,
+        }
+    }
+}
+
 impl Default for RuntimeConfig {
     fn default() -> Self {
         RuntimeConfig {
@@ -306,6 +338,7 @@ impl Default for RuntimeConfig {
             config_files: Vec::new(),
             dns: DnsConfig::default(),
             autopilot: AutopilotConfig::default(),
+            coordinates: CoordinateConfig::default(),
         }
     }
 }

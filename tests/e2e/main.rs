@@ -25,6 +25,7 @@ mod cluster;
 mod cluster_membership;
 mod cluster_operator;
 mod config_files;
+mod coordinates;
 mod dns;
 mod dns_cluster;
 mod dns_stale;

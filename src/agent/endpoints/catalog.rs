@@ -107,12 +107,18 @@ impl Agent {
 
     /// True when a write of `body` to `path` is for this agent to apply (it leads);
     /// otherwise sends it on and checks the answer.
-    async fn write_here(&self, path: &str, body: &impl Serialize) -> Result<bool, EndpointError> {
+    pub(super) async fn write_here(
+        &self,
+        path: &str,
+        body: &impl Serialize,
+    ) -> Result<bool, EndpointError> {
         let body = serde_json::to_vec(body).map_err(|e| EndpointError::Decode(e.to_string()))?;
         let message = request("PUT", path.to_string(), body);
         match self.send_unless_here(&message, false).await? {
             None => Ok(true),
-            Some(answer) => decode::<bool>(answer, Consistency::Default).map(|_| false),
+            Some(answer) => {
+                decode::<serde::de::IgnoredAny>(answer, Consistency::Default).map(|_| false)
+            }
         }
     }
 
@@ -229,7 +235,9 @@ pub(super) fn decode<T: DeserializeOwned>(
         last_contact_ms: number("X-Consul-LastContact"),
         consistency,
     };
-    let value = serde_json::from_slice(&body).map_err(|e| EndpointError::Decode(e.to_string()))?;
+    // An empty body (a write that answers nothing, as Consul's coordinate update) reads as null.
+    let body: &[u8] = if body.is_empty() { b"null" } else { &body };
+    let value = serde_json::from_slice(body).map_err(|e| EndpointError::Decode(e.to_string()))?;
     Ok((value, meta))
 }
 

@@ -7,6 +7,7 @@
 //! Must not import: `agent::http` (checked by tests/architecture.rs).
 
 pub mod catalog;
+mod coordinate;
 mod error;
 pub mod forward;
 mod prepared_query;

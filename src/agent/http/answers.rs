@@ -19,7 +19,7 @@ pub struct Answer {
 }
 
 struct Slot {
-    version: (u64, u64),
+    version: (u64, u64, u64),
     answer: OnceLock<Answer>,
 }
 
@@ -35,7 +35,7 @@ impl Answers {
     pub fn get_or_compute(
         &self,
         question: &str,
-        version: (u64, u64),
+        version: (u64, u64, u64),
         compute: impl FnOnce() -> Answer,
     ) -> Answer {
         let Some(slot) = self.slot(question, version) else {
@@ -47,7 +47,7 @@ impl Answers {
 
     /// The slot for `question` at `version`, replacing an older one; `None` if a newer one is
     /// already there.
-    fn slot(&self, question: &str, version: (u64, u64)) -> Option<Arc<Slot>> {
+    fn slot(&self, question: &str, version: (u64, u64, u64)) -> Option<Arc<Slot>> {
         let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(slot) = slots.get(question) {
             if slot.version == version {
@@ -95,7 +95,7 @@ mod tests {
         let a = Answers::default();
         let calls = Cell::new(0);
         for _ in 0..3 {
-            let got = a.get_or_compute("q", (0, 7), || {
+            let got = a.get_or_compute("q", (0, 7, 0), || {
                 calls.set(calls.get() + 1);
                 answer("x", 7)
             });
@@ -107,14 +107,14 @@ mod tests {
     #[test]
     fn a_new_version_recomputes_and_an_older_one_is_not_cached() {
         let a = Answers::default();
-        a.get_or_compute("q", (0, 7), || answer("old", 7));
-        let new = a.get_or_compute("q", (0, 8), || answer("new", 8));
+        a.get_or_compute("q", (0, 7, 0), || answer("old", 7));
+        let new = a.get_or_compute("q", (0, 8, 0), || answer("new", 8));
         assert_eq!(new.body, "new");
-        let late = a.get_or_compute("q", (0, 7), || answer("late", 7));
+        let late = a.get_or_compute("q", (0, 7, 0), || answer("late", 7));
         assert_eq!(late.body, "late", "an older read computes its own answer");
-        let again = a.get_or_compute("q", (0, 8), || answer("unused", 8));
+        let again = a.get_or_compute("q", (0, 8, 0), || answer("unused", 8));
         assert_eq!(again.body, "new", "the newer answer stays");
-        let restored = a.get_or_compute("q", (1, 3), || answer("restored", 3));
+        let restored = a.get_or_compute("q", (1, 3, 0), || answer("restored", 3));
         assert_eq!(restored.body, "restored", "a restore outranks any index");
     }
 
@@ -122,7 +122,7 @@ mod tests {
     fn questions_are_bounded() {
         let a = Answers::default();
         for i in 0..MAX_SLOTS + 10 {
-            a.get_or_compute(&format!("q{i}"), (0, i as u64), || answer("x", 1));
+            a.get_or_compute(&format!("q{i}"), (0, i as u64, 0), || answer("x", 1));
         }
         assert!(a.len() <= MAX_SLOTS);
         assert!(a.len() > 0);

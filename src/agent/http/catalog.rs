@@ -1,5 +1,6 @@
 //! `/v1/catalog/...`: register and deregister (written through Raft), datacenters, nodes,
-//! services, `service/:name` (`?tag`, `?node-meta`), `node/:node` and `node-services/:node`.
+//! services, `service/:name` (`?tag`, `?node-meta`), `node/:node` and `node-services/:node`;
+//! the lists of nodes and instances sort by `?near=`.
 //! Reads block on exactly the service, node or list they show.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -10,15 +11,17 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, put};
-use axum::Router;
+use axum::{Extension, Router};
 
 use super::blocking;
 use super::body::read_json;
 use super::error::HttpError;
+use super::near::Near;
 use super::params::{filter, read_opts, Params};
 use super::respond;
 use crate::agent::endpoints;
 use crate::agent::filter::schemas;
+use crate::agent::rpc::OriginNode;
 use crate::agent::state::WatchKey;
 use crate::agent::Agent;
 use crate::api::catalog::{
@@ -102,22 +105,25 @@ pub fn meta_matches(meta: &Meta, wanted: &[(String, String)]) -> bool {
 async fn nodes(
     State(agent): State<Arc<Agent>>,
     RawQuery(q): RawQuery,
+    origin: Option<Extension<OriginNode>>,
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
     let meta = node_meta_filter(&p);
+    let near = Near::parse(&agent, &p, origin);
     blocking::list(
         &agent,
         &p,
-        "catalog/nodes",
+        &near.endpoint("catalog/nodes"),
         schemas::node(),
         WatchKey::Nodes,
         |t| {
-            let nodes: Vec<_> = t
+            let mut nodes: Vec<_> = t
                 .catalog
                 .nodes()
                 .into_iter()
                 .filter(|n| meta_matches(&n.meta, &meta))
                 .collect();
+            near.sort(t, &mut nodes, |n| &n.node);
             (nodes, t.catalog.nodes_index())
         },
     )
@@ -170,25 +176,28 @@ async fn service(
     State(agent): State<Arc<Agent>>,
     Path(name): Path<String>,
     RawQuery(q): RawQuery,
+    origin: Option<Extension<OriginNode>>,
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
     let meta = node_meta_filter(&p);
     let tags: Vec<String> = p.all("tag").into_iter().map(str::to_string).collect();
     let key = WatchKey::Service(name.clone());
+    let near = Near::parse(&agent, &p, origin);
     blocking::list(
         &agent,
         &p,
-        "catalog/service",
+        &near.endpoint("catalog/service"),
         schemas::catalog_service(),
         key,
         |t| {
-            let list: Vec<_> = t
+            let mut list: Vec<_> = t
                 .catalog
                 .catalog_service(&name)
                 .into_iter()
                 .filter(|s| tags.iter().all(|tag| s.service_tags.contains(tag)))
                 .filter(|s| meta_matches(&s.node_meta, &meta))
                 .collect();
+            near.sort(t, &mut list, |s| &s.node);
             (list, t.catalog.service_index(&name))
         },
     )

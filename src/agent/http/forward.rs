@@ -43,6 +43,8 @@ pub fn needs_leader(method: &Method, path: &str, query: Option<&str>) -> bool {
         || path.starts_with("/v1/catalog/")
         || path.starts_with("/v1/health/")
         || path.starts_with("/v1/internal/ui/")
+        || path == "/v1/coordinate/nodes"
+        || path.starts_with("/v1/coordinate/node/")
     {
         return !stale_read();
     }
@@ -50,7 +52,7 @@ pub fn needs_leader(method: &Method, path: &str, query: Option<&str>) -> bool {
         return !stale_read();
     }
     // A transaction may hold writes; the leader serves the whole of it.
-    if path == "/v1/txn" {
+    if path == "/v1/txn" || path == "/v1/coordinate/update" {
         return true;
     }
     if path == "/v1/operator/raft/configuration" {
@@ -133,9 +135,12 @@ async fn message(
 
 /// The node a request is on behalf of: the one it first reached.
 pub fn origin_node(agent: &Agent, extensions: &axum::http::Extensions) -> String {
-    extensions
-        .get::<OriginNode>()
-        .map_or_else(|| agent.config.node_name.clone(), |o| o.0.clone())
+    origin_node_of(agent, extensions.get::<OriginNode>())
+}
+
+/// The node of the agent a request first reached: `origin` when it was forwarded, else this one.
+pub fn origin_node_of(agent: &Agent, origin: Option<&OriginNode>) -> String {
+    origin.map_or_else(|| agent.config.node_name.clone(), |o| o.0.clone())
 }
 
 async fn to_leader(

@@ -1,19 +1,21 @@
 //! `/v1/health/...`: `node/:node`, `checks/:service`, `service/:name` (`?passing`, `?tag`,
 //! `?node-meta`) and `state/:state`. All are blocking queries on exactly what they show and
-//! honour the consistency modes.
+//! honour the consistency modes; all but `node/:node` sort by `?near=`.
 
 use std::sync::Arc;
 
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 use axum::routing::get;
-use axum::Router;
+use axum::{Extension, Router};
 
 use super::blocking;
 use super::catalog::{meta_matches, node_meta_filter};
 use super::error::HttpError;
+use super::near::Near;
 use super::params::Params;
 use crate::agent::filter::schemas;
+use crate::agent::rpc::OriginNode;
 use crate::agent::state::{Tables, WatchKey};
 use crate::agent::Agent;
 use crate::api::catalog::health;
@@ -56,23 +58,26 @@ async fn checks(
     State(agent): State<Arc<Agent>>,
     Path(name): Path<String>,
     RawQuery(q): RawQuery,
+    origin: Option<Extension<OriginNode>>,
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
     let meta = node_meta_filter(&p);
     let key = WatchKey::Service(name.clone());
+    let near = Near::parse(&agent, &p, origin);
     blocking::list(
         &agent,
         &p,
-        "health/checks",
+        &near.endpoint("health/checks"),
         schemas::health_check(),
         key,
         |t| {
-            let checks: Vec<_> = t
+            let mut checks: Vec<_> = t
                 .catalog
                 .service_checks(&name)
                 .into_iter()
                 .filter(|c| node_has_meta(t, &c.node, &meta))
                 .collect();
+            near.sort(t, &mut checks, |c| &c.node);
             (checks, t.catalog.service_index(&name))
         },
     )
@@ -83,26 +88,29 @@ async fn service(
     State(agent): State<Arc<Agent>>,
     Path(name): Path<String>,
     RawQuery(q): RawQuery,
+    origin: Option<Extension<OriginNode>>,
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
     let meta = node_meta_filter(&p);
     let tags: Vec<String> = p.all("tag").into_iter().map(str::to_string).collect();
     let passing = p.flag("passing");
     let key = WatchKey::Service(name.clone());
+    let near = Near::parse(&agent, &p, origin);
     blocking::list(
         &agent,
         &p,
-        "health/service",
+        &near.endpoint("health/service"),
         schemas::service_entry(),
         key,
         |t| {
-            let entries: Vec<_> = t
+            let mut entries: Vec<_> = t
                 .catalog
                 .health_service(&name, passing)
                 .into_iter()
                 .filter(|e| tags.iter().all(|tag| e.service.tags.contains(tag)))
                 .filter(|e| meta_matches(&e.node.meta, &meta))
                 .collect();
+            near.sort(t, &mut entries, |e| &e.node.node);
             (entries, t.catalog.service_index(&name))
         },
     )
@@ -113,6 +121,7 @@ async fn state(
     State(agent): State<Arc<Agent>>,
     Path(state): Path<String>,
     RawQuery(q): RawQuery,
+    origin: Option<Extension<OriginNode>>,
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
     if state != "any" && !health::is_valid(&state) {
@@ -121,15 +130,17 @@ async fn state(
         )));
     }
     let meta = node_meta_filter(&p);
-    let endpoint = format!("health/state/{state}");
+    let near = Near::parse(&agent, &p, origin);
+    let endpoint = near.endpoint(&format!("health/state/{state}"));
     let schema = schemas::health_check();
     blocking::list(&agent, &p, &endpoint, schema, WatchKey::Checks, |t| {
-        let checks: Vec<_> = t
+        let mut checks: Vec<_> = t
             .catalog
             .checks_in_state(&state)
             .into_iter()
             .filter(|c| node_has_meta(t, &c.node, &meta))
             .collect();
+        near.sort(t, &mut checks, |c| &c.node);
         (checks, t.catalog.checks_index())
     })
     .await

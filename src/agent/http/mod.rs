@@ -10,6 +10,7 @@ mod answers;
 mod blocking;
 mod body;
 pub mod catalog;
+mod coordinate;
 mod error;
 mod event;
 mod forward;
@@ -18,6 +19,7 @@ mod internal_ui;
 mod kv;
 mod membership;
 mod monitor;
+mod near;
 mod operator;
 mod params;
 mod query;
@@ -59,6 +61,7 @@ pub fn router(agent: Arc<Agent>) -> Router {
         .merge(status::routes())
         .merge(kv::routes())
         .merge(catalog::routes())
+        .merge(coordinate::routes())
         .merge(agent_services::routes())
         .merge(agent_checks::routes())
         .merge(agent_health::routes())

@@ -38,7 +38,8 @@ async fn agent_self(
             "BuildDate": "",
         },
         "DebugConfig": c.merged,
-        "Coord": {"Vec": [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], "Error": 1.5, "Adjustment": 0.0, "Height": 1.0e-5},
+        // null with `disable_coordinates`, as Consul's.
+        "Coord": (!c.coordinates.disabled).then(|| agent.gossip.coordinate()),
         "Member": agent.member(),
         "Meta": c.node_meta,
         "Stats": stats(&agent),

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 /// One log entry's payload: the commands of every client write batched into it, and the
 /// leader's clock when it proposed them (ms since the Unix epoch), so that anything timed, such
 /// as a lock delay, is applied the same way on every server.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Request {
     pub commands: Vec<Command>,
     #[serde(default)]
@@ -30,7 +30,7 @@ pub struct Response {
 }
 
 /// A state change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Command {
     /// KV operations applied atomically: all or none (a single `PUT /v1/kv` is a one-op txn).
     KvTxn(Vec<KvOp>),
@@ -59,6 +59,8 @@ pub enum Command {
         op: super::prepared_query::QueryOp,
         query: Box<crate::api::prepared_query::PreparedQuery>,
     },
+    /// Network coordinates the leader gathered (`Coordinate.Update`) since its last batch.
+    CoordinateBatchUpdate(Vec<crate::api::coordinate::CoordinateEntry>),
 }
 
 /// A KV verb as Consul's `/v1/txn` names them.
@@ -106,6 +108,8 @@ pub enum CommandResult {
     Restore(Result<(), String>),
     /// A prepared query written, or refused with the reason (Consul's words).
     PreparedQuery(Result<(), String>),
+    /// How many coordinates of a batch were stored (those of unknown nodes are not).
+    Coordinates(usize),
 }
 
 /// Why one operation of a KV transaction failed.

@@ -2,16 +2,14 @@
 //! service's instances without those failing a check (critical, or warning with
 //! `OnlyPassing`; checks named in `IgnoreCheckIDs` do not count), then the node meta, service
 //! meta and tag filters (every tag required, none of the `!`-prefixed ones, case aside),
-//! shuffled, the `near` node first when it is among them, and cut at `limit`.
-//!
-//! Without network coordinates there is no distance sort: as in Consul when coordinates are
-//! missing, the order is random except for the `near` node itself.
+//! shuffled, sorted by estimated round trip from the `near` node when it has a network
+//! coordinate (nodes without one last), the `near` node itself first when it is among the first
+//! 10, and cut at `limit`.
 
 use std::collections::BTreeMap;
 
 use rand::seq::SliceRandom;
 
-use super::catalog::Catalog;
 use super::store::Tables;
 use crate::api::catalog::{health, ServiceEntry};
 use crate::api::prepared_query::{PreparedQuery, QueryExecuteResponse};
@@ -41,16 +39,13 @@ pub fn resolve_and_execute(
 ) -> Result<Option<QueryExecuteResponse>, String> {
     Ok(t.queries.resolve(name)?.map(|mut q| {
         q.service.connect |= connect;
-        execute(&t.catalog, &q, o)
+        execute(t, &q, o)
     }))
 }
 
-/// Runs `query` (already resolved and rendered) against `catalog`.
-pub fn execute(
-    catalog: &Catalog,
-    query: &PreparedQuery,
-    o: &ExecuteOptions,
-) -> QueryExecuteResponse {
+/// Runs `query` (already resolved and rendered) against the catalog of `t`.
+pub fn execute(t: &Tables, query: &PreparedQuery, o: &ExecuteOptions) -> QueryExecuteResponse {
+    let catalog = &t.catalog;
     let s = &query.service;
     // Connect-capable instances: sd has no Connect, so there are none.
     let mut nodes: Vec<ServiceEntry> = if s.connect {
@@ -84,6 +79,8 @@ pub fn execute(
         other => Some(other.to_string()),
     };
     if let Some(near) = near_node {
+        t.coordinates
+            .sort_by_distance(&near, &mut nodes, |e| &e.node.node);
         // Consul looks for the node among the first 10 (after its distance sort).
         if let Some(i) = nodes.iter().take(10).position(|e| e.node.node == near) {
             nodes.swap(0, i);

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::catalog::{Catalog, Touched};
 use super::command::{Command, CommandResult};
+use super::coordinate::CoordinateTable;
 use super::kv::KvTable;
 use super::prepared_query::QueryTable;
 use super::session::{self, SessionTable};
@@ -30,6 +31,8 @@ pub struct Tables {
     pub sessions: SessionTable,
     #[serde(default)]
     pub queries: QueryTable,
+    #[serde(default)]
+    pub coordinates: CoordinateTable,
     /// The index of the last applied command: its Raft log index plus `index_offset`.
     pub index: u64,
     /// Added to Raft log indexes to give the indexes the state records and reports. Zero
@@ -43,10 +46,14 @@ pub struct Tables {
 }
 
 impl Tables {
-    /// Identifies this exact catalog: two reads with the same version see the same catalog
-    /// (KV writes leave it alone).
-    pub fn catalog_version(&self) -> (u64, u64) {
-        (self.restores, self.catalog.version())
+    /// Identifies this exact catalog and its coordinates (which `?near=` sorts by): two reads
+    /// with the same version see the same catalog (KV writes leave it alone).
+    pub fn catalog_version(&self) -> (u64, u64, u64) {
+        (
+            self.restores,
+            self.catalog.version(),
+            self.coordinates.index(),
+        )
     }
 }
 
@@ -104,7 +111,10 @@ impl Store {
             } => {
                 let mut t = self.write();
                 t.index = t.index.max(index);
-                let touched = t.catalog.deregister(index, node, service_id, check_id);
+                let mut touched = t.catalog.deregister(index, node, service_id, check_id);
+                if t.catalog.node(node).is_none() && t.coordinates.remove_node(index, node) {
+                    touched.keys.insert(WatchKey::Coordinates);
+                }
                 self.after_catalog_change(t, index, time_ms, node, touched);
                 CommandResult::Catalog(Ok(()))
             }
@@ -132,6 +142,18 @@ impl Store {
                     self.watches.notify_keys(index, &[WatchKey::Sessions]);
                 }
                 CommandResult::Session(result)
+            }
+            Command::CoordinateBatchUpdate(batch) => {
+                let stored = {
+                    let mut t = self.write();
+                    t.index = t.index.max(index);
+                    let t = &mut *t;
+                    t.coordinates.update(index, batch, &t.catalog)
+                };
+                if stored > 0 {
+                    self.watches.notify_keys(index, &[WatchKey::Coordinates]);
+                }
+                CommandResult::Coordinates(stored)
             }
             Command::Restore(data) => {
                 CommandResult::Restore(self.restore_at(index, data).map_err(|e| e.to_string()))

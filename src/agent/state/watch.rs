@@ -31,6 +31,8 @@ pub enum WatchKey {
     Sessions,
     /// Any prepared query created, changed or deleted.
     PreparedQueries,
+    /// Any network coordinate.
+    Coordinates,
 }
 
 /// The registry of watched keys and prefixes. A sender lives only while someone listens.
@@ -108,7 +110,8 @@ fn set_key(probe: &mut WatchKey, key: &str, exact: bool) {
         | WatchKey::Checks
         | WatchKey::Catalog
         | WatchKey::Sessions
-        | WatchKey::PreparedQueries => String::new(),
+        | WatchKey::PreparedQueries
+        | WatchKey::Coordinates => String::new(),
     };
     s.clear();
     s.push_str(key);
