@@ -208,8 +208,20 @@ _sd() {
             sd__subcmd__help__subcmd__kv,put)
                 cmd="sd__subcmd__help__subcmd__kv__subcmd__put"
                 ;;
+            sd__subcmd__help__subcmd__operator,autopilot)
+                cmd="sd__subcmd__help__subcmd__operator__subcmd__autopilot"
+                ;;
             sd__subcmd__help__subcmd__operator,raft)
                 cmd="sd__subcmd__help__subcmd__operator__subcmd__raft"
+                ;;
+            sd__subcmd__help__subcmd__operator__subcmd__autopilot,get-config)
+                cmd="sd__subcmd__help__subcmd__operator__subcmd__autopilot__subcmd__get__subcmd__config"
+                ;;
+            sd__subcmd__help__subcmd__operator__subcmd__autopilot,set-config)
+                cmd="sd__subcmd__help__subcmd__operator__subcmd__autopilot__subcmd__set__subcmd__config"
+                ;;
+            sd__subcmd__help__subcmd__operator__subcmd__autopilot,state)
+                cmd="sd__subcmd__help__subcmd__operator__subcmd__autopilot__subcmd__state"
                 ;;
             sd__subcmd__help__subcmd__operator__subcmd__raft,list-peers)
                 cmd="sd__subcmd__help__subcmd__operator__subcmd__raft__subcmd__list__subcmd__peers"
@@ -271,17 +283,56 @@ _sd() {
             sd__subcmd__kv__subcmd__help,put)
                 cmd="sd__subcmd__kv__subcmd__help__subcmd__put"
                 ;;
+            sd__subcmd__operator,autopilot)
+                cmd="sd__subcmd__operator__subcmd__autopilot"
+                ;;
             sd__subcmd__operator,help)
                 cmd="sd__subcmd__operator__subcmd__help"
                 ;;
             sd__subcmd__operator,raft)
                 cmd="sd__subcmd__operator__subcmd__raft"
                 ;;
+            sd__subcmd__operator__subcmd__autopilot,get-config)
+                cmd="sd__subcmd__operator__subcmd__autopilot__subcmd__get__subcmd__config"
+                ;;
+            sd__subcmd__operator__subcmd__autopilot,help)
+                cmd="sd__subcmd__operator__subcmd__autopilot__subcmd__help"
+                ;;
+            sd__subcmd__operator__subcmd__autopilot,set-config)
+                cmd="sd__subcmd__operator__subcmd__autopilot__subcmd__set__subcmd__config"
+                ;;
+            sd__subcmd__operator__subcmd__autopilot,state)
+                cmd="sd__subcmd__operator__subcmd__autopilot__subcmd__state"
+                ;;
+            sd__subcmd__operator__subcmd__autopilot__subcmd__help,get-config)
+                cmd="sd__subcmd__operator__subcmd__autopilot__subcmd__help__subcmd__get__subcmd__config"
+                ;;
+            sd__subcmd__operator__subcmd__autopilot__subcmd__help,help)
+                cmd="sd__subcmd__operator__subcmd__autopilot__subcmd__help__subcmd__help"
+                ;;
+            sd__subcmd__operator__subcmd__autopilot__subcmd__help,set-config)
+                cmd="sd__subcmd__operator__subcmd__autopilot__subcmd__help__subcmd__set__subcmd__config"
+                ;;
+            sd__subcmd__operator__subcmd__autopilot__subcmd__help,state)
+                cmd="sd__subcmd__operator__subcmd__autopilot__subcmd__help__subcmd__state"
+                ;;
+            sd__subcmd__operator__subcmd__help,autopilot)
+                cmd="sd__subcmd__operator__subcmd__help__subcmd__autopilot"
+                ;;
             sd__subcmd__operator__subcmd__help,help)
                 cmd="sd__subcmd__operator__subcmd__help__subcmd__help"
                 ;;
             sd__subcmd__operator__subcmd__help,raft)
                 cmd="sd__subcmd__operator__subcmd__help__subcmd__raft"
+                ;;
+            sd__subcmd__operator__subcmd__help__subcmd__autopilot,get-config)
+                cmd="sd__subcmd__operator__subcmd__help__subcmd__autopilot__subcmd__get__subcmd__config"
+                ;;
+            sd__subcmd__operator__subcmd__help__subcmd__autopilot,set-config)
+                cmd="sd__subcmd__operator__subcmd__help__subcmd__autopilot__subcmd__set__subcmd__config"
+                ;;
+            sd__subcmd__operator__subcmd__help__subcmd__autopilot,state)
+                cmd="sd__subcmd__operator__subcmd__help__subcmd__autopilot__subcmd__state"
                 ;;
             sd__subcmd__operator__subcmd__help__subcmd__raft,list-peers)
                 cmd="sd__subcmd__operator__subcmd__help__subcmd__raft__subcmd__list__subcmd__peers"
@@ -1403,8 +1454,64 @@ _sd() {
             return 0
             ;;
         sd__subcmd__help__subcmd__operator)
-            opts="raft"
+            opts="raft autopilot"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__help__subcmd__operator__subcmd__autopilot)
+            opts="get-config set-config state"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__help__subcmd__operator__subcmd__autopilot__subcmd__get__subcmd__config)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__help__subcmd__operator__subcmd__autopilot__subcmd__set__subcmd__config)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__help__subcmd__operator__subcmd__autopilot__subcmd__state)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2525,7 +2632,7 @@ _sd() {
             return 0
             ;;
         sd__subcmd__operator)
-            opts="-h -V --help --version raft help"
+            opts="-h -V --help --version raft autopilot help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2538,9 +2645,347 @@ _sd() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        sd__subcmd__operator__subcmd__help)
-            opts="raft help"
+        sd__subcmd__operator__subcmd__autopilot)
+            opts="-h -V --help --version get-config set-config state help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__operator__subcmd__autopilot__subcmd__get__subcmd__config)
+            opts="-h -V --http-addr --token --token-file --ca-file --ca-path --client-cert --client-key --tls-server-name --datacenter --stale --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --http-addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --datacenter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stale)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__operator__subcmd__autopilot__subcmd__help)
+            opts="get-config set-config state help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__operator__subcmd__autopilot__subcmd__help__subcmd__get__subcmd__config)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__operator__subcmd__autopilot__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__operator__subcmd__autopilot__subcmd__help__subcmd__set__subcmd__config)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__operator__subcmd__autopilot__subcmd__help__subcmd__state)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__operator__subcmd__autopilot__subcmd__set__subcmd__config)
+            opts="-h -V --cleanup-dead-servers --max-trailing-logs --min-quorum --last-contact-threshold --server-stabilization-time --redundancy-zone-tag --disable-upgrade-migration --upgrade-version-tag --http-addr --token --token-file --ca-file --ca-path --client-cert --client-key --tls-server-name --datacenter --stale --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --cleanup-dead-servers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-trailing-logs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-quorum)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --last-contact-threshold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server-stabilization-time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redundancy-zone-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --disable-upgrade-migration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --upgrade-version-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --datacenter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stale)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__operator__subcmd__autopilot__subcmd__state)
+            opts="-h -V --format --http-addr --token --token-file --ca-file --ca-path --client-cert --client-key --tls-server-name --datacenter --stale --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --datacenter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stale)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__operator__subcmd__help)
+            opts="raft autopilot help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__operator__subcmd__help__subcmd__autopilot)
+            opts="get-config set-config state"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__operator__subcmd__help__subcmd__autopilot__subcmd__get__subcmd__config)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__operator__subcmd__help__subcmd__autopilot__subcmd__set__subcmd__config)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__operator__subcmd__help__subcmd__autopilot__subcmd__state)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

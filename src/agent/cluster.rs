@@ -40,8 +40,38 @@ pub struct Plan {
     pub remove: Vec<String>,
 }
 
+/// Autopilot's dead-server cleanup: after how long a failed server goes, and how many servers
+/// must remain (`MinQuorum`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cleanup {
+    pub after: Duration,
+    pub min_quorum: usize,
+}
+
+impl Cleanup {
+    #[cfg(test)]
+    pub fn after(after: Duration) -> Cleanup {
+        Cleanup {
+            after,
+            min_quorum: 0,
+        }
+    }
+
+    /// What autopilot's settings ask for: failed servers go after three stabilization times,
+    /// or never with `CleanupDeadServers` off.
+    pub fn of(c: &crate::api::autopilot::AutopilotConfiguration) -> Cleanup {
+        Cleanup {
+            after: match c.cleanup_dead_servers {
+                true => c.server_stabilization_time.saturating_mul(3),
+                false => Duration::MAX,
+            },
+            min_quorum: c.min_quorum as usize,
+        }
+    }
+}
+
 /// Decides the membership changes. `failed_since` says since when each failed server (by ID) has
-/// been seen failed; `cleanup_after` is autopilot's dead-server threshold.
+/// been seen failed; `cleanup` is autopilot's dead-server rule.
 pub fn plan(
     me: &str,
     members: &[AgentMember],
@@ -49,7 +79,7 @@ pub fn plan(
     dc: &str,
     failed_since: &HashMap<String, Instant>,
     now: Instant,
-    cleanup_after: Duration,
+    cleanup: Cleanup,
 ) -> Plan {
     let mut plan = Plan::default();
     let mut seen: BTreeMap<String, u8> = BTreeMap::new();
@@ -76,7 +106,7 @@ pub fn plan(
             Some(&member_status::FAILED) | None
                 if failed_since
                     .get(v)
-                    .is_some_and(|t| now.duration_since(*t) >= cleanup_after) =>
+                    .is_some_and(|t| now.duration_since(*t) >= cleanup.after) =>
             {
                 removable_dead.push(v.clone());
             }
@@ -86,7 +116,7 @@ pub fn plan(
     // Remove dead servers only while the alive ones stay a majority of what remains.
     for v in removable_dead {
         let remaining = voters.len() - plan.remove.len() - 1;
-        if remaining > 0 && alive_voters * 2 > remaining {
+        if remaining > 0 && alive_voters * 2 > remaining && remaining >= cleanup.min_quorum {
             plan.remove.push(v);
         }
     }
@@ -133,7 +163,7 @@ pub async fn run(agent: Arc<super::Agent>, raft: Arc<RaftNode>) {
             &dc,
             &failed_since,
             now,
-            agent.config.autopilot_cleanup_after(),
+            Cleanup::of(&super::autopilot::configuration(&agent)),
         );
         for server in plan.add {
             tracing::info!(server = %server.name, addr = %server.addr, "adding server to the Raft configuration");
@@ -275,7 +305,7 @@ mod tests {
             "dc1",
             &HashMap::new(),
             Instant::now(),
-            Duration::from_secs(60),
+            Cleanup::after(Duration::from_secs(60)),
         );
         assert_eq!(
             p.add.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
@@ -303,7 +333,7 @@ mod tests {
             "dc1",
             &since,
             t0 + Duration::from_secs(10),
-            Duration::from_secs(30),
+            Cleanup::after(Duration::from_secs(30)),
         );
         assert!(early.remove.is_empty());
         let late = plan(
@@ -313,9 +343,23 @@ mod tests {
             "dc1",
             &since,
             t0 + Duration::from_secs(31),
-            Duration::from_secs(30),
+            Cleanup::after(Duration::from_secs(30)),
         );
         assert_eq!(late.remove, ["C"]);
+        // MinQuorum 3: removing C would leave 2 servers.
+        let kept = plan(
+            "A",
+            &members,
+            &voters,
+            "dc1",
+            &since,
+            t0 + Duration::from_secs(31),
+            Cleanup {
+                after: Duration::from_secs(30),
+                min_quorum: 3,
+            },
+        );
+        assert!(kept.remove.is_empty(), "{kept:?}");
         // Two of three dead: removing them would leave the leader alone deciding; keep them.
         let members = vec![
             member("a", "A", 1),
@@ -330,7 +374,7 @@ mod tests {
             "dc1",
             &since,
             t0 + Duration::from_secs(31),
-            Duration::from_secs(30),
+            Cleanup::after(Duration::from_secs(30)),
         );
         assert!(unsafe_plan.remove.len() < 2, "{unsafe_plan:?}");
     }
@@ -348,7 +392,7 @@ mod tests {
             "dc1",
             &HashMap::new(),
             Instant::now(),
-            Duration::from_secs(1),
+            Cleanup::after(Duration::from_secs(1)),
         );
         assert_eq!(p, Plan::default());
     }

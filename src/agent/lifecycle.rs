@@ -14,8 +14,8 @@ use super::dns::{DnsListeners, DnsServer};
 use super::raft::{RaftNode, ServerNode};
 use super::state::Store;
 use super::{
-    advertise_addr, cluster, coordinates, events, gossip, http, local, reconcile, reload, rpc,
-    serf_tags, sessions, tombstones, Agent, AgentError,
+    advertise_addr, autopilot, cluster, coordinates, events, gossip, http, local, reconcile,
+    reload, rpc, serf_tags, sessions, tombstones, Agent, AgentError,
 };
 use crate::config::RuntimeConfig;
 
@@ -225,6 +225,7 @@ impl BoundAgent {
                 tasks.push(tokio::spawn(cluster::run(agent.clone(), raft.clone())));
                 tasks.push(tokio::spawn(reconcile::run(agent.clone(), raft.clone())));
                 tasks.push(tokio::spawn(sessions::run(agent.clone(), raft.clone())));
+                tasks.push(tokio::spawn(autopilot::run(agent.clone(), raft.clone())));
                 if !agent.config.coordinates.disabled {
                     tasks.push(tokio::spawn(coordinates::run_batches(
                         agent.clone(),

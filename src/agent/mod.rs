@@ -7,6 +7,7 @@
 //!
 //! May import: `api`, `config`, `process`, `snapshot` (checked by tests/architecture.rs).
 
+pub mod autopilot;
 pub mod checks;
 mod cluster;
 mod coordinates;
@@ -125,6 +126,8 @@ pub struct Agent {
     pub session_timers: sessions::SessionTimers,
     /// The user events that reached this agent (`/v1/event/list`).
     pub events: events::EventBuffer,
+    /// Since when each server has been healthy or not (autopilot, on the leader).
+    pub autopilot_stability: autopilot::Stability,
     /// Network coordinates the leader has taken and not yet written.
     pub coordinate_updates: coordinates::CoordinateUpdates,
 }
@@ -163,6 +166,7 @@ impl Agent {
             session_timers: sessions::SessionTimers::default(),
             events: events::EventBuffer::default(),
             coordinate_updates: coordinates::CoordinateUpdates::default(),
+            autopilot_stability: autopilot::Stability::default(),
             from_config: reload::FromConfig::default(),
             reloader: std::sync::OnceLock::new(),
             log_monitor: std::sync::OnceLock::new(),

@@ -7,6 +7,7 @@
 
 pub mod agent;
 pub mod agent_self;
+pub mod autopilot;
 pub mod catalog;
 pub mod coordinate;
 pub mod duration;

@@ -1,7 +1,9 @@
-//! `/v1/operator/raft/...`: the Raft configuration, removing a peer, transferring leadership.
+//! `/v1/operator/raft/...`: the Raft configuration, removing a peer, transferring leadership;
+//! `/v1/operator/autopilot/...`: autopilot's configuration (read, check-and-set) and state.
 
 use reqwest::Method;
 
+use crate::api::autopilot::{AutopilotConfiguration, AutopilotState};
 use crate::api::RaftConfiguration;
 use crate::client::{Client, ClientError, QueryOptions, WriteOptions};
 
@@ -71,5 +73,38 @@ impl Operator<'_> {
             .get("Success")
             .and_then(|v| v.as_bool())
             .unwrap_or(false))
+    }
+
+    /// `GET /v1/operator/autopilot/configuration`.
+    pub async fn autopilot_get_configuration(
+        &self,
+        q: &QueryOptions,
+    ) -> Result<AutopilotConfiguration, ClientError> {
+        let req = self
+            .c
+            .request(Method::GET, "/v1/operator/autopilot/configuration");
+        Ok(self.c.query(req, q).await?.0)
+    }
+
+    /// `PUT /v1/operator/autopilot/configuration?cas=<its ModifyIndex>`: false when the
+    /// configuration changed since `config` was read.
+    pub async fn autopilot_cas_configuration(
+        &self,
+        config: &AutopilotConfiguration,
+        w: &WriteOptions,
+    ) -> Result<bool, ClientError> {
+        let mut req = self
+            .c
+            .request(Method::PUT, "/v1/operator/autopilot/configuration");
+        req.set("cas", &config.modify_index.to_string());
+        req.json_body(config)?;
+        let body = self.c.write(req, w).await?;
+        serde_json::from_str(&body).map_err(|e| ClientError::Decode(e.to_string()))
+    }
+
+    /// `GET /v1/operator/autopilot/state`.
+    pub async fn autopilot_state(&self, q: &QueryOptions) -> Result<AutopilotState, ClientError> {
+        let req = self.c.request(Method::GET, "/v1/operator/autopilot/state");
+        Ok(self.c.query(req, q).await?.0)
     }
 }

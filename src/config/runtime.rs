@@ -201,18 +201,7 @@ impl Default for DnsConfig {
     }
 }
 
-impl RuntimeConfig {
-    /// How long a server must have been failed before the leader removes it from the Raft
-    /// configuration: three times `autopilot.server_stabilization_time` (30 s by default), or
-    /// never when `autopilot.cleanup_dead_servers` is off.
-    pub fn autopilot_cleanup_after(&self) -> Duration {
-        if self.autopilot.cleanup_dead_servers {
-            self.autopilot.server_stabilization_time.saturating_mul(3)
-        } else {
-            Duration::MAX
-        }
-    }
-}
+impl RuntimeConfig {}
 
 /// `autopilot {}`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -22,6 +22,7 @@ mod cli_maint;
 mod cli_monitor;
 mod cli_services;
 mod cluster;
+mod cluster_autopilot;
 mod cluster_membership;
 mod cluster_operator;
 mod config_files;

@@ -55,6 +55,12 @@ pub fn needs_leader(method: &Method, path: &str, query: Option<&str>) -> bool {
     if path == "/v1/txn" || path == "/v1/coordinate/update" {
         return true;
     }
+    if path == "/v1/operator/autopilot/configuration" {
+        return !stale_read();
+    }
+    if path == "/v1/operator/autopilot/health" || path == "/v1/operator/autopilot/state" {
+        return true;
+    }
     if path == "/v1/operator/raft/configuration" {
         return !stale_read();
     }

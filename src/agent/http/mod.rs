@@ -7,6 +7,7 @@ mod agent_health;
 mod agent_metrics;
 pub mod agent_services;
 mod answers;
+mod autopilot;
 mod blocking;
 mod body;
 pub mod catalog;
@@ -77,6 +78,7 @@ pub fn router(agent: Arc<Agent>) -> Router {
         .merge(self_info::routes())
         .merge(membership::routes())
         .merge(operator::routes())
+        .merge(autopilot::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         // Requests only the leader may answer go there (this layer runs before any handler).

@@ -21,6 +21,7 @@ mod rpc_handler;
 mod snapshot;
 mod state_machine;
 mod status;
+pub use status::PeerView;
 mod syncer;
 mod transfer;
 mod types;
@@ -119,6 +120,8 @@ pub struct RaftNode {
     snapshots: Arc<state_machine::Snapshots>,
     opened: Instant,
     last_contact: Mutex<Option<Instant>>,
+    /// When each follower last answered this node's AppendEntries (meaningful on the leader).
+    contacts: Arc<network::Contacts>,
     rpc: RpcClient,
     raft_config: Arc<Config>,
     /// Client writes hold it shared; a leadership transfer holds it alone.
@@ -173,10 +176,11 @@ impl RaftNode {
         let applied = sm.applied_index();
         let snapshots = sm.snapshots();
         let id = node_id_from_uuid(&me.id);
+        let contacts = Arc::new(network::Contacts::default());
         let raft = Raft::new(
             id,
             config.clone(),
-            NetworkFactory::new(rpc.clone()),
+            NetworkFactory::new(rpc.clone(), contacts.clone()),
             log,
             sm,
         )
@@ -194,6 +198,7 @@ impl RaftNode {
             snapshots,
             opened: Instant::now(),
             last_contact: Mutex::new(None),
+            contacts,
             rpc,
             raft_config: config,
             transfer_gate: tokio::sync::RwLock::new(()),

@@ -4,8 +4,12 @@
 //! Timeouts come from openraft's `RPCOption`. A peer that cannot be reached (or stops answering)
 //! is reported as `Unreachable`, so openraft backs off instead of hammering it; an error the
 //! peer's Raft returned comes back as a `RemoteError`. Uses `rpc`'s client and messages only.
+//! Each AppendEntries answered (heartbeats included) is the peer's last contact ([`Contacts`]),
+//! which autopilot's server health reads on the leader.
 
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use openraft::error::{
     InstallSnapshotError, NetworkError, RPCError, RaftError, RemoteError, Unreachable,
@@ -22,15 +26,35 @@ use super::types::{ServerNode, TypeConfig};
 use crate::agent::rpc::messages::{PATH_APPEND, PATH_SNAPSHOT, PATH_VOTE};
 use crate::agent::rpc::{RpcClient, RpcError};
 
-/// Creates a [`Connection`] per peer; they all share one [`RpcClient`].
+/// When each peer last answered an AppendEntries from this node, by Raft node ID.
+#[derive(Default)]
+pub struct Contacts(Mutex<HashMap<u64, Instant>>);
+
+impl Contacts {
+    fn record(&self, target: u64) {
+        self.lock().insert(target, Instant::now());
+    }
+
+    /// When `target` last answered, if it ever did.
+    pub fn last(&self, target: u64) -> Option<Instant> {
+        self.lock().get(&target).copied()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Instant>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Creates a [`Connection`] per peer; they all share one [`RpcClient`] and the [`Contacts`].
 #[derive(Clone, Default)]
 pub struct NetworkFactory {
     client: RpcClient,
+    contacts: Arc<Contacts>,
 }
 
 impl NetworkFactory {
-    pub fn new(client: RpcClient) -> NetworkFactory {
-        NetworkFactory { client }
+    pub fn new(client: RpcClient, contacts: Arc<Contacts>) -> NetworkFactory {
+        NetworkFactory { client, contacts }
     }
 }
 
@@ -39,6 +63,7 @@ pub struct Connection {
     client: RpcClient,
     target: u64,
     node: ServerNode,
+    contacts: Arc<Contacts>,
 }
 
 impl RaftNetworkFactory<TypeConfig> for NetworkFactory {
@@ -49,6 +74,7 @@ impl RaftNetworkFactory<TypeConfig> for NetworkFactory {
             client: self.client.clone(),
             target,
             node: node.clone(),
+            contacts: self.contacts.clone(),
         }
     }
 }
@@ -90,7 +116,11 @@ impl RaftNetwork<TypeConfig> for Connection {
         rpc: AppendEntriesRequest<TypeConfig>,
         option: RPCOption,
     ) -> Result<AppendEntriesResponse<u64>, RPCError<u64, ServerNode, RaftError<u64>>> {
-        self.call(PATH_APPEND, &rpc, option.hard_ttl()).await
+        let answer = self.call(PATH_APPEND, &rpc, option.hard_ttl()).await;
+        if answer.is_ok() {
+            self.contacts.record(self.target);
+        }
+        answer
     }
 
     async fn install_snapshot(

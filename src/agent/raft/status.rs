@@ -1,5 +1,6 @@
 //! Read-only views of a [`RaftNode`] in Consul's vocabulary: leadership, last contact, the
-//! `raft` section of `/v1/agent/self` stats and `/v1/operator/raft/configuration`.
+//! `raft` section of `/v1/agent/self` stats, `/v1/operator/raft/configuration` and the servers
+//! as the leader sees them ([`PeerView`], autopilot's input).
 
 use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
@@ -22,7 +23,60 @@ fn state_name(state: ServerState) -> &'static str {
     }
 }
 
+/// One server of the Raft configuration as this node (the leader) sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerView {
+    /// The node ID (a UUID).
+    pub id: String,
+    pub name: String,
+    pub address: String,
+    pub voter: bool,
+    pub leader: bool,
+    /// Since it last answered this leader's AppendEntries: zero for this node itself, `None`
+    /// when it never did.
+    pub last_contact: Option<Duration>,
+    /// The term and index of the last entry it is known to hold.
+    pub last_term: u64,
+    pub last_index: u64,
+}
+
 impl RaftNode {
+    /// Every server of the configuration, as autopilot judges them (meaningful on the leader).
+    pub fn peer_views(&self) -> Vec<PeerView> {
+        let m: RaftMetrics = self.metrics();
+        let membership = m.membership_config.membership();
+        let voters: Vec<u64> = membership.voter_ids().collect();
+        let own_last = self.positions.last_log_index.load(Ordering::Acquire);
+        membership
+            .nodes()
+            .map(|(nid, node)| {
+                let (last_contact, last_term, last_index) = if *nid == self.id {
+                    (Some(Duration::ZERO), m.current_term, own_last)
+                } else {
+                    let matched = m
+                        .replication
+                        .as_ref()
+                        .and_then(|r| r.get(nid).copied().flatten());
+                    (
+                        self.contacts.last(*nid).map(|at| at.elapsed()),
+                        matched.map_or(0, |l| l.leader_id.term),
+                        matched.map_or(0, |l| l.index),
+                    )
+                };
+                PeerView {
+                    id: node.id.clone(),
+                    name: node.name.clone(),
+                    address: node.addr.clone(),
+                    voter: voters.contains(nid),
+                    leader: m.current_leader == Some(*nid),
+                    last_contact,
+                    last_term,
+                    last_index,
+                }
+            })
+            .collect()
+    }
+
     /// True when this node is the leader.
     pub fn is_leader(&self) -> bool {
         let metrics = self.raft.metrics();

@@ -61,6 +61,11 @@ pub enum Command {
     },
     /// Network coordinates the leader gathered (`Coordinate.Update`) since its last batch.
     CoordinateBatchUpdate(Vec<crate::api::coordinate::CoordinateEntry>),
+    /// Autopilot's settings replaced, only if their `ModifyIndex` is `cas` when one is given.
+    AutopilotSetConfig {
+        config: Box<crate::api::autopilot::AutopilotConfiguration>,
+        cas: Option<u64>,
+    },
 }
 
 /// A KV verb as Consul's `/v1/txn` names them.
@@ -110,6 +115,8 @@ pub enum CommandResult {
     PreparedQuery(Result<(), String>),
     /// How many coordinates of a batch were stored (those of unknown nodes are not).
     Coordinates(usize),
+    /// Whether autopilot's settings were replaced (a failed check-and-set is false).
+    Autopilot(bool),
 }
 
 /// Why one operation of a KV transaction failed.

@@ -33,6 +33,9 @@ pub struct Tables {
     pub queries: QueryTable,
     #[serde(default)]
     pub coordinates: CoordinateTable,
+    /// Autopilot's settings, once the first leader (or an operator) wrote them.
+    #[serde(default)]
+    pub autopilot: Option<crate::api::autopilot::AutopilotConfiguration>,
     /// The index of the last applied command: its Raft log index plus `index_offset`.
     pub index: u64,
     /// Added to Raft log indexes to give the indexes the state records and reports. Zero
@@ -154,6 +157,21 @@ impl Store {
                     self.watches.notify_keys(index, &[WatchKey::Coordinates]);
                 }
                 CommandResult::Coordinates(stored)
+            }
+            Command::AutopilotSetConfig { config, cas } => {
+                let mut t = self.write();
+                t.index = t.index.max(index);
+                let current = t.autopilot.as_ref().map_or(0, |c| c.modify_index);
+                if cas.is_some_and(|cas| cas != current) {
+                    return CommandResult::Autopilot(false);
+                }
+                let mut config = (**config).clone();
+                config.create_index = t.autopilot.as_ref().map_or(index, |c| c.create_index);
+                config.modify_index = index;
+                t.autopilot = Some(config);
+                drop(t);
+                self.watches.notify_keys(index, &[WatchKey::Autopilot]);
+                CommandResult::Autopilot(true)
             }
             Command::Restore(data) => {
                 CommandResult::Restore(self.restore_at(index, data).map_err(|e| e.to_string()))

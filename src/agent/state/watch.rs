@@ -33,6 +33,8 @@ pub enum WatchKey {
     PreparedQueries,
     /// Any network coordinate.
     Coordinates,
+    /// Autopilot's settings.
+    Autopilot,
 }
 
 /// The registry of watched keys and prefixes. A sender lives only while someone listens.
@@ -111,7 +113,8 @@ fn set_key(probe: &mut WatchKey, key: &str, exact: bool) {
         | WatchKey::Catalog
         | WatchKey::Sessions
         | WatchKey::PreparedQueries
-        | WatchKey::Coordinates => String::new(),
+        | WatchKey::Coordinates
+        | WatchKey::Autopilot => String::new(),
     };
     s.clear();
     s.push_str(key);

@@ -1,5 +1,8 @@
-//! `sd operator`: cluster-level operations (`operator raft ...`).
+//! `sd operator`: cluster-level operations (`operator raft ...`, `operator autopilot ...`).
 
+pub mod autopilot_get;
+pub mod autopilot_set;
+pub mod autopilot_state;
 pub mod list_peers;
 pub mod remove_peer;
 pub mod transfer_leader;
@@ -24,6 +27,17 @@ pub fn cli() -> Command {
                     transfer_leader::cli(),
                 ]),
         )
+        .subcommand(
+            Command::new("autopilot")
+                .about("Inspect or change autopilot's settings and see its state")
+                .subcommand_required(true)
+                .arg_required_else_help(true)
+                .subcommands([
+                    autopilot_get::cli(),
+                    autopilot_set::cli(),
+                    autopilot_state::cli(),
+                ]),
+        )
 }
 
 pub fn exec(m: &ArgMatches) -> CmdResult {
@@ -33,6 +47,12 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
             Some(("remove-peer", m)) => remove_peer::exec(m),
             Some(("transfer-leader", m)) => transfer_leader::exec(m),
             _ => unreachable!("clap requires a raft subcommand"),
+        },
+        Some(("autopilot", m)) => match m.subcommand() {
+            Some(("get-config", m)) => autopilot_get::exec(m),
+            Some(("set-config", m)) => autopilot_set::exec(m),
+            Some(("state", m)) => autopilot_state::exec(m),
+            _ => unreachable!("clap requires an autopilot subcommand"),
         },
         _ => unreachable!("clap requires an operator subcommand"),
     }
