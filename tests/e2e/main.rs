@@ -26,6 +26,7 @@ mod cluster_autopilot;
 mod cluster_membership;
 mod cluster_operator;
 mod config_files;
+mod connect_disabled;
 mod coordinates;
 mod dns;
 mod dns_cluster;

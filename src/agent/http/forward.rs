@@ -55,7 +55,7 @@ pub fn needs_leader(method: &Method, path: &str, query: Option<&str>) -> bool {
     if path == "/v1/txn" || path == "/v1/coordinate/update" {
         return true;
     }
-    if path == "/v1/operator/autopilot/configuration" {
+    if path == "/v1/operator/autopilot/configuration" || path == "/v1/operator/usage" {
         return !stale_read();
     }
     if path == "/v1/operator/autopilot/health" || path == "/v1/operator/autopilot/state" {
@@ -70,7 +70,11 @@ pub fn needs_leader(method: &Method, path: &str, query: Option<&str>) -> bool {
 /// Whether a client agent must send this request to a server: everything but its own
 /// endpoints (`/v1/agent/`) and user events (fired into gossip and listed from here).
 pub fn needs_server(path: &str) -> bool {
-    path.starts_with("/v1/") && !path.starts_with("/v1/agent/") && !path.starts_with("/v1/event/")
+    path.starts_with("/v1/")
+        && !path.starts_with("/v1/agent/")
+        && !path.starts_with("/v1/event/")
+        && !path.starts_with("/v1/connect/")
+        && !path.starts_with("/v1/discovery-chain/")
 }
 
 /// The middleware: serve locally, or forward to the leader (servers) or a server (clients).

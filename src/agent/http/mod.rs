@@ -11,6 +11,7 @@ mod autopilot;
 mod blocking;
 mod body;
 pub mod catalog;
+mod connect;
 mod coordinate;
 mod error;
 mod event;
@@ -30,6 +31,7 @@ mod session;
 mod snapshot;
 mod status;
 mod txn;
+mod usage;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -79,6 +81,8 @@ pub fn router(agent: Arc<Agent>) -> Router {
         .merge(membership::routes())
         .merge(operator::routes())
         .merge(autopilot::routes())
+        .merge(usage::routes())
+        .merge(connect::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         // Requests only the leader may answer go there (this layer runs before any handler).
