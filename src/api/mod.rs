@@ -9,6 +9,7 @@ pub mod agent;
 pub mod agent_self;
 pub mod autopilot;
 pub mod catalog;
+pub mod config_entry;
 pub mod coordinate;
 pub mod duration;
 pub mod event;

@@ -155,6 +155,19 @@ fn text_width(cell: &[u8]) -> usize {
     cell.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
 }
 
+/// `v` as JSON indented by `width` spaces per level (Go's `json.MarshalIndent`).
+pub fn indented_json<T: serde::Serialize>(v: &T, width: usize) -> String {
+    let indent = " ".repeat(width);
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut out,
+        serde_json::ser::PrettyFormatter::with_indent(indent.as_bytes()),
+    );
+    // Serialising plain wire types cannot fail.
+    let _ = v.serialize(&mut ser);
+    String::from_utf8(out).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

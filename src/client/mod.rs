@@ -9,6 +9,7 @@
 
 pub mod agent;
 pub mod catalog;
+pub mod config_entry;
 pub mod coordinate;
 mod error;
 pub mod event;
@@ -95,6 +96,11 @@ impl Client {
     /// The status endpoints (`/v1/status`).
     pub fn status(&self) -> status::Status<'_> {
         status::Status { c: self }
+    }
+
+    /// The config entry endpoints (`/v1/config`).
+    pub fn config_entries(&self) -> config_entry::ConfigEntries<'_> {
+        config_entry::ConfigEntries { c: self }
     }
 
     /// The network coordinate endpoints (`/v1/coordinate`).

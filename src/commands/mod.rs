@@ -7,6 +7,7 @@
 
 pub mod agent;
 pub mod catalog;
+pub mod config;
 pub mod event;
 pub mod force_leave;
 pub mod generate;
@@ -117,6 +118,7 @@ type Exec = fn(&ArgMatches) -> CmdResult;
 const COMMANDS: &[(&str, Cli, Exec)] = &[
     ("agent", agent::cli, agent::exec),
     ("catalog", catalog::cli, catalog::exec),
+    ("config", config::cli, config::exec),
     ("event", event::cli, event::exec),
     ("info", info::cli, info::exec),
     ("join", join::cli, join::exec),

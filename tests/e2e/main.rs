@@ -25,6 +25,7 @@ mod cluster;
 mod cluster_autopilot;
 mod cluster_membership;
 mod cluster_operator;
+mod config_entries;
 mod config_files;
 mod connect_disabled;
 mod coordinates;

@@ -43,6 +43,8 @@ pub fn needs_leader(method: &Method, path: &str, query: Option<&str>) -> bool {
         || path.starts_with("/v1/catalog/")
         || path.starts_with("/v1/health/")
         || path.starts_with("/v1/internal/ui/")
+        || path == "/v1/config"
+        || path.starts_with("/v1/config/")
         || path == "/v1/coordinate/nodes"
         || path.starts_with("/v1/coordinate/node/")
     {

@@ -11,6 +11,7 @@ mod autopilot;
 mod blocking;
 mod body;
 pub mod catalog;
+mod config_entry;
 mod connect;
 mod coordinate;
 mod error;
@@ -82,6 +83,7 @@ pub fn router(agent: Arc<Agent>) -> Router {
         .merge(operator::routes())
         .merge(autopilot::routes())
         .merge(usage::routes())
+        .merge(config_entry::routes())
         .merge(connect::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -66,6 +66,15 @@ pub enum Command {
         config: Box<crate::api::autopilot::AutopilotConfiguration>,
         cas: Option<u64>,
     },
+    /// `/v1/config`: a config entry written or deleted (`entry` is its JSON, checked by the
+    /// leader before it was proposed; empty for a delete).
+    ConfigEntry {
+        op: super::config_entry::EntryOp,
+        kind: String,
+        name: String,
+        entry: String,
+        cas: Option<u64>,
+    },
 }
 
 /// A KV verb as Consul's `/v1/txn` names them.
@@ -117,6 +126,8 @@ pub enum CommandResult {
     Coordinates(usize),
     /// Whether autopilot's settings were replaced (a failed check-and-set is false).
     Autopilot(bool),
+    /// Whether a config entry write took effect (a failed check-and-set is false).
+    ConfigEntry(bool),
 }
 
 /// Why one operation of a KV transaction failed.

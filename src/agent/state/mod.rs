@@ -1,5 +1,5 @@
 //! The replicated state: what Raft applies, in log order: KV, the catalog, sessions,
-//! prepared queries and network coordinates.
+//! prepared queries, network coordinates, autopilot's settings and config entries.
 //! Keeps modify indexes and wakes blocking queries on exactly the paths that changed.
 //!
 //! Must not import `agent::http` or `agent::raft`: Raft drives this module, not the reverse.
@@ -13,6 +13,7 @@ mod catalog_summary;
 #[cfg(test)]
 mod catalog_tests;
 pub mod command;
+pub mod config_entry;
 pub mod coordinate;
 pub mod kv;
 pub mod prepared_query;

@@ -36,6 +36,8 @@ pub struct Tables {
     /// Autopilot's settings, once the first leader (or an operator) wrote them.
     #[serde(default)]
     pub autopilot: Option<crate::api::autopilot::AutopilotConfiguration>,
+    #[serde(default)]
+    pub config_entries: super::config_entry::ConfigEntryTable,
     /// The index of the last applied command: its Raft log index plus `index_offset`.
     pub index: u64,
     /// Added to Raft log indexes to give the indexes the state records and reports. Zero
@@ -172,6 +174,23 @@ impl Store {
                 drop(t);
                 self.watches.notify_keys(index, &[WatchKey::Autopilot]);
                 CommandResult::Autopilot(true)
+            }
+            Command::ConfigEntry {
+                op,
+                kind,
+                name,
+                entry,
+                cas,
+            } => {
+                let done = {
+                    let mut t = self.write();
+                    t.index = t.index.max(index);
+                    t.config_entries.apply(index, *op, kind, name, entry, *cas)
+                };
+                if done {
+                    self.watches.notify_keys(index, &[WatchKey::ConfigEntries]);
+                }
+                CommandResult::ConfigEntry(done)
             }
             Command::Restore(data) => {
                 CommandResult::Restore(self.restore_at(index, data).map_err(|e| e.to_string()))

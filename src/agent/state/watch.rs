@@ -35,6 +35,8 @@ pub enum WatchKey {
     Coordinates,
     /// Autopilot's settings.
     Autopilot,
+    /// Any config entry.
+    ConfigEntries,
 }
 
 /// The registry of watched keys and prefixes. A sender lives only while someone listens.
@@ -114,7 +116,8 @@ fn set_key(probe: &mut WatchKey, key: &str, exact: bool) {
         | WatchKey::Sessions
         | WatchKey::PreparedQueries
         | WatchKey::Coordinates
-        | WatchKey::Autopilot => String::new(),
+        | WatchKey::Autopilot
+        | WatchKey::ConfigEntries => String::new(),
     };
     s.clear();
     s.push_str(key);

@@ -47,7 +47,7 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
     let state = block_on(client.operator().autopilot_state(&q))
         .map_err(|e| CliError::failure(format!("Error querying Autopilot state: {e}")))?;
     let text = match format {
-        "json" => serde_json::to_string_pretty(&state).unwrap_or_default() + "\n",
+        "json" => output::indented_json(&state, 4) + "\n",
         _ => pretty(&state),
     };
     output::write_raw(text.as_bytes());
