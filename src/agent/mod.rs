@@ -17,6 +17,7 @@ pub mod endpoints;
 pub mod events;
 pub mod filter;
 pub mod gossip;
+mod host;
 pub mod http;
 mod lifecycle;
 pub mod local;

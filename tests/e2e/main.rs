@@ -9,6 +9,7 @@ mod common;
 
 mod agent_checks;
 mod agent_durability;
+mod agent_host;
 mod agent_metrics;
 mod agent_persistence;
 mod agent_service_hash;

@@ -1,5 +1,5 @@
 //! `/v1/agent/self`: exactly Consul's top-level keys (Config, DebugConfig, Coord, Member, Meta,
-//! Stats, xDS).
+//! Stats, xDS); `/v1/agent/version` (Consul's build info) and `/v1/agent/host` (`agent::host`).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -17,7 +17,33 @@ use super::respond;
 use crate::agent::Agent;
 
 pub fn routes() -> Router<Arc<Agent>> {
-    Router::new().route("/v1/agent/self", get(agent_self))
+    Router::new()
+        .route("/v1/agent/self", get(agent_self))
+        .route("/v1/agent/version", get(version))
+        .route("/v1/agent/host", get(host))
+}
+
+/// `/v1/agent/version`: Consul's `BuildInfo`.
+async fn version(State(agent): State<Arc<Agent>>, RawQuery(q): RawQuery) -> Response {
+    let p = Params::parse(q.as_deref());
+    let body = json!({
+        "SHA": option_env!("SD_GIT_REVISION").unwrap_or(""),
+        "BuildDate": "",
+        "HumanVersion": agent.version,
+        "FIPS": "",
+    });
+    respond::json(StatusCode::OK, &body, p.flag("pretty"), None)
+}
+
+/// `/v1/agent/host`: the machine's memory, CPUs, host and data-directory disk.
+async fn host(State(agent): State<Arc<Agent>>, RawQuery(q): RawQuery) -> Response {
+    let p = Params::parse(q.as_deref());
+    let data_dir = agent.config.data_dir.clone();
+    let body =
+        tokio::task::spawn_blocking(move || crate::agent::host::collect(data_dir.as_deref()))
+            .await
+            .unwrap_or(serde_json::Value::Null);
+    respond::json(StatusCode::OK, &body, p.flag("pretty"), None)
 }
 
 async fn agent_self(
