@@ -27,7 +27,7 @@ pub const DEFAULT_SCRIPT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The shell a legacy `Script` string runs in.
 const SHELL: &str = "/bin/sh";
 
-/// A check definition's runnable part. Fields of other kinds (gRPC, UDP, H2PING, Docker,
+/// A check definition's runnable part. Fields of other kinds (UDP, H2PING, Docker,
 /// alias, OS service) are read only to refuse them clearly.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(default)]
@@ -129,6 +129,13 @@ pub struct CheckType {
 
     #[serde(rename = "GRPC", alias = "grpc", deserialize_with = "nullable")]
     pub grpc: String,
+    #[serde(
+        rename = "GRPCUseTLS",
+        alias = "grpcusetls",
+        alias = "grpc_use_tls",
+        deserialize_with = "nullable"
+    )]
+    pub grpc_use_tls: bool,
     #[serde(rename = "UDP", alias = "udp", deserialize_with = "nullable")]
     pub udp: String,
     #[serde(rename = "H2PING", alias = "h2ping", deserialize_with = "nullable")]
@@ -169,6 +176,7 @@ pub enum CheckKind {
     Script,
     Http,
     Tcp,
+    Grpc,
     Ttl,
 }
 
@@ -178,6 +186,7 @@ impl CheckKind {
             CheckKind::Script => "script",
             CheckKind::Http => "http",
             CheckKind::Tcp => "tcp",
+            CheckKind::Grpc => "grpc",
             CheckKind::Ttl => "ttl",
         }
     }
@@ -205,7 +214,9 @@ pub enum DefinitionError {
     #[error("FailuresBeforeWarning can't be higher than FailuresBeforeCritical")]
     WarningAboveCritical,
     /// Consul silently runs the first kind in its own order; sd refuses the ambiguity.
-    #[error("Only one of Args (or Script), HTTP, TCP or TTL may be set; this check sets {0}")]
+    #[error(
+        "Only one of Args (or Script), HTTP, TCP, GRPC or TTL may be set; this check sets {0}"
+    )]
     SeveralKinds(String),
     #[error("{0} checks are not supported by sd yet")]
     Unsupported(&'static str),
@@ -233,6 +244,9 @@ impl CheckType {
         }
         if !self.tcp.is_empty() {
             named.push(("TCP", CheckKind::Tcp));
+        }
+        if !self.grpc.is_empty() {
+            named.push(("GRPC", CheckKind::Grpc));
         }
         if ttl {
             named.push(("TTL", CheckKind::Ttl));
@@ -283,7 +297,8 @@ impl CheckType {
         }
     }
 
-    /// How long one run of `kind` may take: `Timeout`, else 10 s (HTTP, TCP) or 30 s (script).
+    /// How long one run of `kind` may take: `Timeout`, else 10 s (HTTP, TCP, gRPC) or 30 s
+    /// (script).
     pub fn timeout_for(&self, kind: CheckKind) -> Duration {
         match self.timeout {
             Some(t) if !t.is_zero() => t,
@@ -318,7 +333,6 @@ impl CheckType {
 
     fn unsupported_kind(&self) -> Option<&'static str> {
         [
-            (&self.grpc, "gRPC"),
             (&self.udp, "UDP"),
             (&self.h2ping, "H2PING"),
             (&self.docker_container_id, "Docker"),

@@ -140,11 +140,15 @@ fn validation_uses_consuls_messages() {
 fn several_kinds_and_unsupported_kinds_are_refused() {
     assert_eq!(
         error_of(json!({"HTTP": "http://x", "TCP": "x:1", "Interval": "1s"})),
-        "Only one of Args (or Script), HTTP, TCP or TTL may be set; this check sets HTTP, TCP"
+        "Only one of Args (or Script), HTTP, TCP, GRPC or TTL may be set; this check sets HTTP, TCP"
     );
     assert_eq!(
-        error_of(json!({"GRPC": "x:1", "Interval": "1s"})),
-        "gRPC checks are not supported by sd yet"
+        error_of(json!({"GRPC": "x:1", "TCP": "x:1", "Interval": "1s"})),
+        "Only one of Args (or Script), HTTP, TCP, GRPC or TTL may be set; this check sets TCP, GRPC"
+    );
+    assert_eq!(
+        error_of(json!({"UDP": "x:1", "Interval": "1s"})),
+        "UDP checks are not supported by sd yet"
     );
     assert_eq!(
         error_of(json!({"DockerContainerID": "abc", "Args": ["x"], "Interval": "1s"})),

@@ -226,13 +226,7 @@ fn prepare(def: &CheckType, method: &str) -> Result<(Request, Option<ServerNameR
                 .map_err(|_| format!("net/http: invalid Host {authority:?}"))?;
             headers.insert(HOST, value);
         }
-        resolver = Some(ServerNameResolver {
-            server_name: server_name.to_ascii_lowercase(),
-            host: host
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .to_string(),
-        });
+        resolver = Some(ServerNameResolver::new(server_name, &host));
     }
     Ok((
         Request {
@@ -247,9 +241,22 @@ fn prepare(def: &CheckType, method: &str) -> Result<(Request, Option<ServerNameR
 /// Resolves the TLS server name to the addresses of the URL's real host (and every other
 /// name, such as a redirect's, to its own).
 #[derive(Debug, Clone)]
-struct ServerNameResolver {
+pub(super) struct ServerNameResolver {
     server_name: String,
     host: String,
+}
+
+impl ServerNameResolver {
+    /// Sends `server_name` to `host` (a name or an IP, brackets allowed).
+    pub(super) fn new(server_name: &str, host: &str) -> ServerNameResolver {
+        ServerNameResolver {
+            server_name: server_name.to_ascii_lowercase(),
+            host: host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_string(),
+        }
+    }
 }
 
 impl Resolve for ServerNameResolver {
@@ -295,7 +302,7 @@ fn go_op(method: &str) -> String {
 }
 
 /// The I/O error of a failed connection attempt, when that is what failed.
-fn connect_io_error(e: &reqwest::Error) -> Option<&std::io::Error> {
+pub(super) fn connect_io_error(e: &reqwest::Error) -> Option<&std::io::Error> {
     use std::io::ErrorKind::*;
     if !e.is_connect() {
         return None;
@@ -320,7 +327,7 @@ fn connect_io_error(e: &reqwest::Error) -> Option<&std::io::Error> {
 }
 
 /// The most specific message in an error's chain.
-fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
+pub(super) fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
     let mut current = e;
     while let Some(next) = current.source() {
         current = next;

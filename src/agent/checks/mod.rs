@@ -1,4 +1,4 @@
-//! The agent's health-check runners: HTTP, TCP, script and TTL checks as Consul runs them
+//! The agent's health-check runners: HTTP, TCP, gRPC, script and TTL checks as Consul runs them
 //! (`agent/checks/check.go`), with Consul's output texts, default timeouts, minimum interval,
 //! first-run stagger and SuccessBeforePassing / FailuresBeforeWarning / FailuresBeforeCritical
 //! thresholds.
@@ -10,13 +10,14 @@
 //! `agent::http`, `agent::raft`, `client` or `commands`.
 //!
 //! Layout: `definition` (fields, defaults, validation), `policy` (who may register scripts),
-//! one file per kind (`http`, `tcp`, `script`, `ttl`), `thresholds` (the success/failure
+//! one file per kind (`http`, `tcp`, `grpc`, `script`, `ttl`), `thresholds` (the success/failure
 //! counters), `runner` (one check's task and its handle), `registry` (the runners by ID) and
 //! `output` (bounded capture and Go-style error texts).
 //!
 //! Must not import: `agent::http`, `agent::raft`, `client`, `commands` (checked by tests/architecture.rs).
 
 mod definition;
+mod grpc;
 mod http;
 mod output;
 mod policy;

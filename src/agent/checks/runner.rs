@@ -13,6 +13,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use super::grpc::GrpcProbe;
 use super::http::{HttpClients, HttpProbe};
 use super::registry::ChecksError;
 use super::script::ScriptProbe;
@@ -105,6 +106,10 @@ impl RunnerHandle {
                 let probe = Probe::Tcp(TcpProbe::new(&def.tcp, timeout));
                 (runtime.spawn(every(probe, def, options, reporter)), None)
             }
+            CheckKind::Grpc => {
+                let probe = Probe::Grpc(Box::new(GrpcProbe::new(def, timeout)));
+                (runtime.spawn(every(probe, def, options, reporter)), None)
+            }
             CheckKind::Script => {
                 let probe = Probe::Script(ScriptProbe::new(def.command(), timeout, output_max));
                 (runtime.spawn(every(probe, def, options, reporter)), None)
@@ -167,6 +172,7 @@ impl Drop for RunnerHandle {
 enum Probe {
     Http(Box<HttpProbe>),
     Tcp(TcpProbe),
+    Grpc(Box<GrpcProbe>),
     Script(ScriptProbe),
 }
 
@@ -175,6 +181,7 @@ impl Probe {
         match self {
             Probe::Http(p) => p.run().await,
             Probe::Tcp(p) => p.run().await,
+            Probe::Grpc(p) => p.run().await,
             Probe::Script(p) => p.run().await,
         }
     }
