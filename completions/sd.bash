@@ -262,6 +262,9 @@ _sd() {
             sd__subcmd__help__subcmd__operator,raft)
                 cmd="sd__subcmd__help__subcmd__operator__subcmd__raft"
                 ;;
+            sd__subcmd__help__subcmd__operator,usage)
+                cmd="sd__subcmd__help__subcmd__operator__subcmd__usage"
+                ;;
             sd__subcmd__help__subcmd__operator__subcmd__autopilot,get-config)
                 cmd="sd__subcmd__help__subcmd__operator__subcmd__autopilot__subcmd__get__subcmd__config"
                 ;;
@@ -279,6 +282,9 @@ _sd() {
                 ;;
             sd__subcmd__help__subcmd__operator__subcmd__raft,transfer-leader)
                 cmd="sd__subcmd__help__subcmd__operator__subcmd__raft__subcmd__transfer__subcmd__leader"
+                ;;
+            sd__subcmd__help__subcmd__operator__subcmd__usage,instances)
+                cmd="sd__subcmd__help__subcmd__operator__subcmd__usage__subcmd__instances"
                 ;;
             sd__subcmd__help__subcmd__services,deregister)
                 cmd="sd__subcmd__help__subcmd__services__subcmd__deregister"
@@ -340,6 +346,9 @@ _sd() {
             sd__subcmd__operator,raft)
                 cmd="sd__subcmd__operator__subcmd__raft"
                 ;;
+            sd__subcmd__operator,usage)
+                cmd="sd__subcmd__operator__subcmd__usage"
+                ;;
             sd__subcmd__operator__subcmd__autopilot,get-config)
                 cmd="sd__subcmd__operator__subcmd__autopilot__subcmd__get__subcmd__config"
                 ;;
@@ -373,6 +382,9 @@ _sd() {
             sd__subcmd__operator__subcmd__help,raft)
                 cmd="sd__subcmd__operator__subcmd__help__subcmd__raft"
                 ;;
+            sd__subcmd__operator__subcmd__help,usage)
+                cmd="sd__subcmd__operator__subcmd__help__subcmd__usage"
+                ;;
             sd__subcmd__operator__subcmd__help__subcmd__autopilot,get-config)
                 cmd="sd__subcmd__operator__subcmd__help__subcmd__autopilot__subcmd__get__subcmd__config"
                 ;;
@@ -390,6 +402,9 @@ _sd() {
                 ;;
             sd__subcmd__operator__subcmd__help__subcmd__raft,transfer-leader)
                 cmd="sd__subcmd__operator__subcmd__help__subcmd__raft__subcmd__transfer__subcmd__leader"
+                ;;
+            sd__subcmd__operator__subcmd__help__subcmd__usage,instances)
+                cmd="sd__subcmd__operator__subcmd__help__subcmd__usage__subcmd__instances"
                 ;;
             sd__subcmd__operator__subcmd__raft,help)
                 cmd="sd__subcmd__operator__subcmd__raft__subcmd__help"
@@ -414,6 +429,18 @@ _sd() {
                 ;;
             sd__subcmd__operator__subcmd__raft__subcmd__help,transfer-leader)
                 cmd="sd__subcmd__operator__subcmd__raft__subcmd__help__subcmd__transfer__subcmd__leader"
+                ;;
+            sd__subcmd__operator__subcmd__usage,help)
+                cmd="sd__subcmd__operator__subcmd__usage__subcmd__help"
+                ;;
+            sd__subcmd__operator__subcmd__usage,instances)
+                cmd="sd__subcmd__operator__subcmd__usage__subcmd__instances"
+                ;;
+            sd__subcmd__operator__subcmd__usage__subcmd__help,help)
+                cmd="sd__subcmd__operator__subcmd__usage__subcmd__help__subcmd__help"
+                ;;
+            sd__subcmd__operator__subcmd__usage__subcmd__help,instances)
+                cmd="sd__subcmd__operator__subcmd__usage__subcmd__help__subcmd__instances"
                 ;;
             sd__subcmd__services,deregister)
                 cmd="sd__subcmd__services__subcmd__deregister"
@@ -1906,7 +1933,7 @@ _sd() {
             return 0
             ;;
         sd__subcmd__help__subcmd__operator)
-            opts="raft autopilot"
+            opts="raft autopilot usage"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2018,6 +2045,34 @@ _sd() {
             return 0
             ;;
         sd__subcmd__help__subcmd__operator__subcmd__raft__subcmd__transfer__subcmd__leader)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__help__subcmd__operator__subcmd__usage)
+            opts="instances"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__help__subcmd__operator__subcmd__usage__subcmd__instances)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3084,7 +3139,7 @@ _sd() {
             return 0
             ;;
         sd__subcmd__operator)
-            opts="-h -V --help --version raft autopilot help"
+            opts="-h -V --help --version raft autopilot usage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3380,7 +3435,7 @@ _sd() {
             return 0
             ;;
         sd__subcmd__operator__subcmd__help)
-            opts="raft autopilot help"
+            opts="raft autopilot usage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3506,6 +3561,34 @@ _sd() {
             return 0
             ;;
         sd__subcmd__operator__subcmd__help__subcmd__raft__subcmd__transfer__subcmd__leader)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__operator__subcmd__help__subcmd__usage)
+            opts="instances"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__operator__subcmd__help__subcmd__usage__subcmd__instances)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3727,6 +3810,128 @@ _sd() {
             fi
             case "${prev}" in
                 --id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --datacenter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stale)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__operator__subcmd__usage)
+            opts="-h -V --help --version instances help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__operator__subcmd__usage__subcmd__help)
+            opts="instances help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__operator__subcmd__usage__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__operator__subcmd__usage__subcmd__help__subcmd__instances)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__operator__subcmd__usage__subcmd__instances)
+            opts="-h -V --billable --connect --all-datacenters --http-addr --token --token-file --ca-file --ca-path --client-cert --client-key --tls-server-name --datacenter --stale --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --billable)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --all-datacenters)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

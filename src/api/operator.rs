@@ -1,4 +1,5 @@
-//! `/v1/operator/raft/configuration` (`api/operator_raft.go`).
+//! `/v1/operator/raft/configuration` (`api/operator_raft.go`) and `/v1/operator/usage`
+//! (`api/operator_usage.go`).
 
 use serde::{Deserialize, Serialize};
 
@@ -28,4 +29,22 @@ pub struct RaftServer {
 pub struct RaftConfiguration {
     pub servers: Vec<RaftServer>,
     pub index: u64,
+}
+
+/// `/v1/operator/usage`'s body (the parts sd reads).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Usage {
+    pub usage: std::collections::BTreeMap<String, ServiceUsage>,
+}
+
+/// One datacenter's counts.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ServiceUsage {
+    pub services: u64,
+    pub service_instances: u64,
+    pub connect_service_instances: std::collections::BTreeMap<String, u64>,
+    pub billable_service_instances: u64,
+    pub nodes: u64,
 }

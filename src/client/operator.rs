@@ -4,6 +4,7 @@
 use reqwest::Method;
 
 use crate::api::autopilot::{AutopilotConfiguration, AutopilotState};
+use crate::api::operator::Usage;
 use crate::api::RaftConfiguration;
 use crate::client::{Client, ClientError, QueryOptions, WriteOptions};
 
@@ -105,6 +106,12 @@ impl Operator<'_> {
     /// `GET /v1/operator/autopilot/state`.
     pub async fn autopilot_state(&self, q: &QueryOptions) -> Result<AutopilotState, ClientError> {
         let req = self.c.request(Method::GET, "/v1/operator/autopilot/state");
+        Ok(self.c.query(req, q).await?.0)
+    }
+
+    /// `GET /v1/operator/usage`: per datacenter, its service and node counts.
+    pub async fn usage(&self, q: &QueryOptions) -> Result<Usage, ClientError> {
+        let req = self.c.request(Method::GET, "/v1/operator/usage");
         Ok(self.c.query(req, q).await?.0)
     }
 }

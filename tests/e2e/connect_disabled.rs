@@ -1,6 +1,7 @@
 //! End-to-end: what sd answers where Consul needs Connect, and `/v1/operator/usage`. Connect's
 //! own routes fail as Consul's do with Connect disabled (500, Consul's message), and the
-//! Connect-capable listings are empty lists with read headers; usage counts the catalog.
+//! Connect-capable listings are empty lists with read headers; usage counts the catalog, and
+//! `sd operator usage instances` reports it in Consul's layout.
 
 use serde_json::Value;
 
@@ -65,4 +66,21 @@ fn connect_routes_answer_as_consul_with_connect_disabled() {
     assert_eq!(dc1["Nodes"], 1, "{body}");
     assert_eq!(dc1["ConnectServiceInstances"]["connect-proxy"], 0, "{body}");
     assert!(v["Index"].as_u64().unwrap() > 0, "{body}");
+    let report = common::ok(&a.cli(&["operator", "usage", "instances"]));
+    assert!(
+        report.starts_with("Billable Service Instances Total: 1\ndc1 Billable Service Instances: 1\n\nBillable Services\nServices      Service instances\n2             1\n\nConnect Services\n"),
+        "{report}"
+    );
+    assert!(
+        report.contains("\nconnect-proxy            0\n"),
+        "{report}"
+    );
+    let err = common::fails(
+        &a.cli(&["operator", "usage", "instances", "-billable", "-connect"]),
+        1,
+    );
+    assert!(
+        err.contains("Cannot specify both -billable and -connect flags"),
+        "{err}"
+    );
 }

@@ -1,4 +1,5 @@
-//! `sd operator`: cluster-level operations (`operator raft ...`, `operator autopilot ...`).
+//! `sd operator`: cluster-level operations (`operator raft ...`, `operator autopilot ...`,
+//! `operator usage instances`).
 
 pub mod autopilot_get;
 pub mod autopilot_set;
@@ -6,6 +7,7 @@ pub mod autopilot_state;
 pub mod list_peers;
 pub mod remove_peer;
 pub mod transfer_leader;
+pub mod usage;
 
 use clap::{ArgMatches, Command};
 
@@ -38,6 +40,7 @@ pub fn cli() -> Command {
                     autopilot_state::cli(),
                 ]),
         )
+        .subcommand(usage::cli())
 }
 
 pub fn exec(m: &ArgMatches) -> CmdResult {
@@ -54,6 +57,7 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
             Some(("state", m)) => autopilot_state::exec(m),
             _ => unreachable!("clap requires an autopilot subcommand"),
         },
+        Some(("usage", m)) => usage::exec(m),
         _ => unreachable!("clap requires an operator subcommand"),
     }
 }
