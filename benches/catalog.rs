@@ -52,6 +52,10 @@
 //!   `PUT /v1/agent/service/register`, each followed by `GET /v1/health/service/<name>` on the
 //!   same connection until it lists the instance: p50/p99/max of that delay (target on `-dev`
 //!   < 5 ms, what client test suites assume). Default 3 fresh agents.
+//! * `near`: `--near-nodes` (default 1,000) nodes with a `web` instance and a network
+//!   coordinate each; 500 `GET /v1/health/service/web?near=node-K` (a different K each time)
+//!   against 500 unsorted reads made just as unique (`?bust=K`): p50, p99 and their ratio, the
+//!   cost of the distance sort. Default 3 fresh agents.
 //!
 //! Every loop has a deadline; every process the bench starts is SIGKILLed when it is done
 //! with it, on error, on panic (drop guards) and on Ctrl-C or SIGTERM. All traffic stays on
@@ -62,9 +66,10 @@
 //!
 //! ```sh
 //! cargo build --release            # the bench uses target/release/sd, builds nothing
-//! cargo bench --bench catalog -- [--only watch,floor,catalog,checks,register] [--runs N]
+//! cargo bench --bench catalog -- [--only watch,floor,catalog,checks,register,near] [--runs N]
 //!     [--durable] [--watchers N] [--other-secs S] [--services N] [--seconds S] [--warmup S]
-//!     [--checks N] [--checks-secs S] [--registrations N] [--sd-bin PATH] [--data-root DIR]
+//!     [--checks N] [--checks-secs S] [--registrations N] [--near-nodes N] [--sd-bin PATH]
+//!     [--data-root DIR]
 //! ```
 //!
 //! `--runs N` sets the rounds or runs of every part (default: 5 watch and floor rounds, 3 catalog
@@ -84,6 +89,8 @@ mod checks;
 mod cli;
 #[path = "catalog/floor.rs"]
 mod floor;
+#[path = "catalog/near.rs"]
+mod near;
 #[path = "catalog/register.rs"]
 mod register;
 // The shared modules serve several benches; this one uses a part of each.
@@ -122,9 +129,9 @@ use anyhow::{bail, Result};
 use summary::Results;
 
 const USAGE: &str = "usage: cargo bench --bench catalog -- \
-[--only watch,floor,catalog,checks,register] [--runs N] [--durable] [--watchers N] \
+[--only watch,floor,catalog,checks,register,near] [--runs N] [--durable] [--watchers N] \
 [--other-secs S] [--services N] [--seconds S] [--warmup S] [--checks N] [--checks-secs S] \
-[--registrations N] [--sd-bin PATH] [--data-root DIR]";
+[--registrations N] [--near-nodes N] [--sd-bin PATH] [--data-root DIR]";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Part {
@@ -133,15 +140,17 @@ enum Part {
     Catalog,
     Checks,
     Register,
+    Near,
 }
 
 impl Part {
-    const ALL: [Part; 5] = [
+    const ALL: [Part; 6] = [
         Part::Watch,
         Part::Floor,
         Part::Catalog,
         Part::Checks,
         Part::Register,
+        Part::Near,
     ];
 
     fn name(self) -> &'static str {
@@ -151,6 +160,7 @@ impl Part {
             Part::Catalog => "catalog",
             Part::Checks => "checks",
             Part::Register => "register",
+            Part::Near => "near",
         }
     }
 
@@ -158,7 +168,7 @@ impl Part {
     fn default_runs(self) -> usize {
         match self {
             Part::Watch | Part::Floor => 5,
-            Part::Catalog | Part::Register => 3,
+            Part::Catalog | Part::Register | Part::Near => 3,
             Part::Checks => 1,
         }
     }
@@ -174,6 +184,7 @@ struct Opts {
     checks: u64,
     checks_window: Duration,
     registrations: usize,
+    near_nodes: usize,
     c: cli::Common,
 }
 
@@ -193,6 +204,7 @@ fn parse_opts() -> Result<Option<Opts>> {
     let mut checks = 1000;
     let mut checks_window = Duration::from_secs(60);
     let mut registrations = 200;
+    let mut near_nodes = 1000;
     let go = cli::parse(USAGE, &mut c, |name, f| {
         match name {
             "--runs" => runs = Some(cli::parse_count(&f.value()?, "--runs")?),
@@ -203,6 +215,7 @@ fn parse_opts() -> Result<Option<Opts>> {
             "--checks" => checks = cli::parse_count(&f.value()?, "--checks")? as u64,
             "--checks-secs" => checks_window = cli::parse_secs(&f.value()?, "--checks-secs")?,
             "--registrations" => registrations = cli::parse_count(&f.value()?, "--registrations")?,
+            "--near-nodes" => near_nodes = cli::parse_count(&f.value()?, "--near-nodes")?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -224,6 +237,7 @@ fn parse_opts() -> Result<Option<Opts>> {
         checks,
         checks_window,
         registrations,
+        near_nodes,
         c,
     }))
 }
@@ -279,6 +293,13 @@ fn print_header(o: &Opts) {
                 o.runs(p),
                 o.registrations
             ),
+            Part::Near => format!(
+                "near x{} ({} instances with coordinates; {} sorted and {} unsorted reads)",
+                o.runs(p),
+                o.near_nodes,
+                near::READS,
+                near::READS
+            ),
         })
         .collect();
     println!("parts: {}", parts.join(", "));
@@ -327,6 +348,13 @@ async fn run_part(o: &Opts, p: Part, r: &mut Results) -> Result<()> {
                 o.registrations
             );
             register::register(l, o.durable, n, o.registrations).await?;
+        }
+        Part::Near => {
+            println!(
+                "== near: health reads of {} instances sorted by ?near= against unsorted, x{n} ==",
+                o.near_nodes
+            );
+            near::near(l, o.durable, n, o.near_nodes).await?;
         }
     }
     Ok(())
