@@ -67,13 +67,7 @@ async fn set_configuration(
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
     agent.check_dc(p.get("dc"))?;
-    let cas = match p.get("cas") {
-        None => None,
-        Some(v) => Some(
-            v.parse::<u64>()
-                .map_err(|e| HttpError::bad_request(format!("Error parsing cas value: {e}")))?,
-        ),
-    };
+    let cas = p.cas()?;
     let config: AutopilotConfiguration = read_json(body, MAX_BODY, FIELD_NAMES, &[])
         .await
         .map_err(|e| HttpError::bad_request(format!("Error parsing autopilot config: {e}")))?;

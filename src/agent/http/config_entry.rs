@@ -33,16 +33,6 @@ pub fn routes() -> Router<Arc<Agent>> {
         .route("/v1/config/{kind}/{*name}", get(read).delete(delete))
 }
 
-fn cas(p: &Params) -> Result<Option<u64>, HttpError> {
-    p.get("cas")
-        .filter(|v| !v.is_empty())
-        .map(|v| {
-            v.parse::<u64>()
-                .map_err(|e| HttpError::bad_request(format!("Error parsing cas value: {e}")))
-        })
-        .transpose()
-}
-
 async fn apply(
     State(agent): State<Arc<Agent>>,
     RawQuery(q): RawQuery,
@@ -50,7 +40,7 @@ async fn apply(
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
     agent.check_dc(p.get("dc"))?;
-    let cas = cas(&p)?;
+    let cas = p.cas()?;
     let bytes = read_limited(body, MAX_BODY, |max| {
         format!("Request body too large, max size: {max} bytes")
     })
@@ -131,7 +121,7 @@ async fn delete(
     let p = Params::parse(q.as_deref());
     agent.check_dc(p.get("dc"))?;
     check_kind(&kind).map_err(HttpError::bad_request)?;
-    let cas = cas(&p)?;
+    let cas = p.cas()?;
     let done = write(&agent, EntryOp::Delete, kind, name, String::new(), cas).await?;
     let pretty = p.flag("pretty");
     Ok(match cas {

@@ -72,6 +72,17 @@ impl Params {
     }
 
     /// An unsigned integer parameter; a malformed one is a 400 naming it.
+    /// `?cas=`, as autopilot's and config entries' endpoints read it (Consul's message).
+    pub fn cas(&self) -> Result<Option<u64>, HttpError> {
+        self.get("cas")
+            .filter(|v| !v.is_empty())
+            .map(|v| {
+                v.parse::<u64>()
+                    .map_err(|e| HttpError::bad_request(format!("Error parsing cas value: {e}")))
+            })
+            .transpose()
+    }
+
     pub fn u64(&self, name: &str) -> Result<Option<u64>, HttpError> {
         match self.get(name) {
             None => Ok(None),

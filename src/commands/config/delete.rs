@@ -7,7 +7,7 @@ use clap::{ArgMatches, Command};
 use crate::cli::{http_flags, output};
 use crate::client::{block_on, WriteOptions};
 use crate::commands::{CliError, CmdResult};
-use crate::goflag::{flag, get_flag, get_str, opt};
+use crate::goflag::{flag, opt};
 
 pub fn cli() -> Command {
     Command::new("delete")
@@ -35,18 +35,7 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
     crate::commands::no_arguments(m)?;
     let kind = super::kind(m)?;
     let name = super::name(m)?;
-    let cas = match (get_flag(m, "cas"), get_str(m, "modify-index")) {
-        (false, Some(_)) => {
-            return Err(CliError::failure(
-                "Cannot specify -modify-index without -cas",
-            ))
-        }
-        (false, None) => None,
-        (true, None) => return Err(CliError::failure("Must specify a -modify-index with -cas")),
-        (true, Some(i)) => Some(i.parse::<u64>().map_err(|_| {
-            CliError::failure(format!("Failed to parse args: invalid -modify-index {i:?}"))
-        })?),
-    };
+    let cas = super::cas(m, true)?;
     let client = crate::commands::connect(m)?;
     let deleted = block_on(client.config_entries().delete(
         kind,

@@ -8,7 +8,7 @@ pub mod write;
 use clap::{ArgMatches, Command};
 
 use crate::commands::{CliError, CmdResult};
-use crate::goflag::get_str;
+use crate::goflag::{get_flag, get_str};
 
 pub fn cli() -> Command {
     Command::new("config")
@@ -46,4 +46,19 @@ fn name(m: &ArgMatches) -> Result<&str, CliError> {
     get_str(m, "name")
         .filter(|k| !k.is_empty())
         .ok_or_else(|| CliError::failure("Must specify the -name parameter"))
+}
+
+/// `-cas -modify-index=N`: the check-and-set index asked for, if any. `-modify-index` alone is
+/// refused when `strict` (delete), ignored otherwise (write), as Consul's commands do.
+fn cas(m: &ArgMatches, strict: bool) -> Result<Option<u64>, CliError> {
+    match (get_flag(m, "cas"), get_str(m, "modify-index")) {
+        (false, Some(_)) if strict => Err(CliError::failure(
+            "Cannot specify -modify-index without -cas",
+        )),
+        (false, _) => Ok(None),
+        (true, None) => Err(CliError::failure("Must specify a -modify-index with -cas")),
+        (true, Some(i)) => i.parse::<u64>().map(Some).map_err(|_| {
+            CliError::failure(format!("Failed to parse args: invalid -modify-index {i:?}"))
+        }),
+    }
 }

@@ -11,7 +11,7 @@ use crate::cli::{http_flags, output};
 use crate::client::{block_on, WriteOptions};
 use crate::commands::{CliError, CmdResult};
 use crate::config::file::{parse_text, Format};
-use crate::goflag::{flag, get_all, get_flag, get_str, opt};
+use crate::goflag::{flag, get_all, opt};
 
 pub fn cli() -> Command {
     Command::new("write")
@@ -47,13 +47,7 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
             "Must provide exactly one positional argument to specify the config entry to write",
         ));
     }
-    let cas = match (get_flag(m, "cas"), get_str(m, "modify-index")) {
-        (false, _) => None,
-        (true, None) => return Err(CliError::failure("Must specify a -modify-index with -cas")),
-        (true, Some(i)) => Some(i.parse::<u64>().map_err(|_| {
-            CliError::failure(format!("Failed to parse args: invalid -modify-index {i:?}"))
-        })?),
-    };
+    let cas = super::cas(m, false)?;
     let (text, source) = read_input(&files[0])?;
     let entry = decode(&source, &text)
         .map_err(|e| CliError::failure(format!("Failed to decode config entry input: {e}")))?;
