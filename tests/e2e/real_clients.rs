@@ -1,5 +1,6 @@
 //! End-to-end: real Consul clients against `sd agent -dev`, each its own project's code:
-//! Debian's python3-consul and PyPI's py-consul (sessions, locks, events, blocking reads) and
+//! Debian's python3-consul, PyPI's py-consul and python-consul2 (sessions, locks, events,
+//! blocking reads, prepared queries) and
 //! Patroni's Consul DCS (leader election through sessions), from `tests/clients/`. `.ci/run`
 //! installs them; a missing one fails the test, it is never skipped.
 
@@ -52,4 +53,15 @@ fn debians_python_consul_and_patroni() {
 fn pypi_py_consul() {
     let a = AgentBuilder::dev().start();
     run("python3", "consul_client.py", port(&a));
+}
+
+#[test]
+fn pypi_python_consul2() {
+    let a = AgentBuilder::dev().start();
+    // In its own virtual environment (.ci/run): it imports as `consul`, like py-consul.
+    run(
+        "/opt/sd-ci/python-consul2/bin/python",
+        "consul_client.py",
+        port(&a),
+    );
 }
