@@ -130,13 +130,13 @@ mod go_duration {
 mod contact {
     use std::time::Duration;
 
-    use crate::api::duration::{deserialize_opt, format_duration};
+    use crate::api::duration::deserialize_opt;
 
     const NEVER: &str = "-1ns";
 
     pub fn serialize<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
         match d {
-            Some(d) => s.serialize_str(&format_duration(*d)),
+            Some(d) => super::go_duration::serialize(d, s),
             None => s.serialize_str(NEVER),
         }
     }

@@ -15,7 +15,9 @@ use axum::http;
 use http_body_util::BodyExt;
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, TE};
 
-use super::http::{connect_io_error, innermost, ServerNameResolver};
+use super::http::{
+    builder, connect_io_error, innermost, ClientKind, HttpClients, ServerNameResolver,
+};
 use super::output::go_io_error;
 use super::{CheckType, Status};
 
@@ -55,37 +57,33 @@ pub(super) struct GrpcProbe {
 }
 
 impl GrpcProbe {
-    pub(super) fn new(def: &CheckType, timeout: Duration) -> GrpcProbe {
+    /// The probe for `def`, on the client `clients` share for its settings (its own client
+    /// only with `TLSServerName`, whose resolver is per check).
+    pub(super) fn new(def: &CheckType, timeout: Duration, clients: &HttpClients) -> GrpcProbe {
         let target = def.grpc.clone();
         let (server, service) = match target.split_once('/') {
             Some((server, service)) => (server.to_string(), service.to_string()),
             None => (target.clone(), String::new()),
         };
+        let kind = match def.grpc_use_tls {
+            true => ClientKind::GrpcTls,
+            false => ClientKind::GrpcCleartext,
+        };
         let scheme = if def.grpc_use_tls { "https" } else { "http" };
-        let mut authority = server.clone();
-        let mut builder = reqwest::Client::builder()
-            .pool_max_idle_per_host(0)
-            .no_proxy();
-        if def.grpc_use_tls {
-            builder = builder
-                .http2_adaptive_window(false)
-                .danger_accept_invalid_certs(def.tls_skip_verify);
-            if !def.tls_server_name.is_empty() {
-                // Connect to the server's address but speak to (and verify) the given name.
-                let (host, port) = server.rsplit_once(':').unwrap_or((server.as_str(), "443"));
-                builder = builder.dns_resolver(Arc::new(ServerNameResolver::new(
-                    &def.tls_server_name,
-                    host,
-                )));
-                authority = format!("{}:{port}", def.tls_server_name);
-            }
-        } else {
-            builder = builder.http2_prior_knowledge();
-        }
-        GrpcProbe {
-            client: builder
+        let (authority, client) = if def.grpc_use_tls && !def.tls_server_name.is_empty() {
+            // Connect to the server's address but speak to (and verify) the given name.
+            let (host, port) = server.rsplit_once(':').unwrap_or((server.as_str(), "443"));
+            let resolver = ServerNameResolver::new(&def.tls_server_name, host);
+            let client = builder(kind, def)
+                .dns_resolver(Arc::new(resolver))
                 .build()
-                .map_err(|e| format!("cannot set up the gRPC client: {}", innermost(&e))),
+                .map_err(|e| format!("cannot set up the gRPC client: {}", innermost(&e)));
+            (format!("{}:{port}", def.tls_server_name), client)
+        } else {
+            (server.clone(), clients.shared(kind, def))
+        };
+        GrpcProbe {
+            client,
             url: format!("{scheme}://{authority}{PATH}"),
             target,
             service,

@@ -159,24 +159,56 @@ fn client_builder(def: &CheckType) -> reqwest::ClientBuilder {
         .danger_accept_invalid_certs(def.tls_skip_verify)
 }
 
-/// The clients checks share, one per redirect and TLS setting (a client carries its own
-/// resolver and TLS configuration, tens of KB: one per check does not scale). One set per
-/// agent, so clients never outlive the runtime their connections run on.
+/// The clients checks share, one per kind of client (HTTP, gRPC cleartext, gRPC over TLS) and
+/// per redirect and TLS setting (a client carries its own resolver and TLS configuration, tens
+/// of KB: one per check does not scale). One set per agent, so clients never outlive the
+/// runtime their connections run on.
 #[derive(Debug, Clone, Default)]
-pub struct HttpClients(Arc<Mutex<BTreeMap<(bool, bool), reqwest::Client>>>);
+pub struct HttpClients(Arc<Mutex<BTreeMap<ClientKey, reqwest::Client>>>);
+
+/// A shared client's kind, `DisableRedirects` and `TLSSkipVerify`.
+type ClientKey = (ClientKind, bool, bool);
+
+/// What a shared client speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum ClientKind {
+    Http,
+    /// HTTP/2 with prior knowledge (gRPC without TLS).
+    GrpcCleartext,
+    /// HTTP/2 negotiated by TLS (`GRPCUseTLS`).
+    GrpcTls,
+}
 
 impl HttpClients {
     fn get(&self, def: &CheckType) -> Result<reqwest::Client, String> {
-        let key = (def.disable_redirects, def.tls_skip_verify);
+        self.shared(ClientKind::Http, def)
+    }
+
+    /// The shared client of `kind` for `def`'s redirect and TLS settings.
+    pub(super) fn shared(
+        &self,
+        kind: ClientKind,
+        def: &CheckType,
+    ) -> Result<reqwest::Client, String> {
+        let key = (kind, def.disable_redirects, def.tls_skip_verify);
         let mut clients = self.0.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(client) = clients.get(&key) {
             return Ok(client.clone());
         }
-        let client = client_builder(def)
+        let client = builder(kind, def)
             .build()
             .map_err(|e| format!("cannot set up the HTTP client: {}", innermost(&e)))?;
         clients.insert(key, client.clone());
         Ok(client)
+    }
+}
+
+/// A client builder of `kind` with `def`'s settings.
+pub(super) fn builder(kind: ClientKind, def: &CheckType) -> reqwest::ClientBuilder {
+    match kind {
+        ClientKind::Http => client_builder(def),
+        ClientKind::GrpcCleartext => client_builder(def).http2_prior_knowledge(),
+        ClientKind::GrpcTls => client_builder(def),
     }
 }
 

@@ -107,7 +107,11 @@ impl RunnerHandle {
                 (runtime.spawn(every(probe, def, options, reporter)), None)
             }
             CheckKind::Grpc => {
-                let probe = Probe::Grpc(Box::new(GrpcProbe::new(def, timeout)));
+                let probe = Probe::Grpc(Box::new(GrpcProbe::new(
+                    def,
+                    timeout,
+                    &options.http_clients,
+                )));
                 (runtime.spawn(every(probe, def, options, reporter)), None)
             }
             CheckKind::Script => {

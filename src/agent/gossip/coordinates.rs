@@ -23,10 +23,7 @@ use crate::api::coordinate::Coordinate;
 pub struct CoordinateMessage {
     /// The sender's node name.
     pub from: String,
-    pub vec: Vec<f64>,
-    pub error: f64,
-    pub adjustment: f64,
-    pub height: f64,
+    pub coord: Coordinate,
 }
 
 /// The model and the probes in flight.
@@ -77,13 +74,7 @@ impl Rtt {
     /// A coordinate datagram arrived.
     pub fn handle(&mut self, body: &[u8]) -> Result<(), WireError> {
         let m: CoordinateMessage = postcard::from_bytes(body)?;
-        let coord = Coordinate {
-            vec: m.vec,
-            error: m.error,
-            adjustment: m.adjustment,
-            height: m.height,
-        };
-        self.peers.insert(m.from, coord);
+        self.peers.insert(m.from, m.coord);
         Ok(())
     }
 
@@ -101,13 +92,9 @@ impl Rtt {
     }
 
     fn datagram(&self, local: &str) -> Vec<u8> {
-        let c = self.vivaldi.coordinate();
         let m = CoordinateMessage {
             from: local.to_string(),
-            vec: c.vec.clone(),
-            error: c.error,
-            adjustment: c.adjustment,
-            height: c.height,
+            coord: self.vivaldi.coordinate().clone(),
         };
         let mut out = vec![wire::KIND_COORDINATE];
         // Serializing numbers and a string into a Vec cannot fail.

@@ -3,7 +3,6 @@
 //! Connect, so every Connect kind counts 0, and the billable instances are all but the servers'
 //! own `consul` instances, as Consul counts them. A blocking read on the catalog.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::{RawQuery, State};
@@ -19,6 +18,7 @@ use super::params::read_opts;
 use super::respond;
 use crate::agent::state::WatchKey;
 use crate::agent::Agent;
+use crate::api::operator::ServiceUsage;
 
 /// The kinds of Connect instances Consul counts.
 const CONNECT_KINDS: [&str; 6] = [
@@ -47,17 +47,15 @@ async fn usage(
     })
     .await?;
     let (nodes, services, instances, servers) = counts;
-    let connect: BTreeMap<&str, u64> = CONNECT_KINDS.iter().map(|k| (*k, 0)).collect();
+    let here = ServiceUsage {
+        services: services as u64,
+        service_instances: instances as u64,
+        connect_service_instances: CONNECT_KINDS.iter().map(|k| (k.to_string(), 0)).collect(),
+        billable_service_instances: instances.saturating_sub(servers) as u64,
+        nodes: nodes as u64,
+    };
     let body = json!({
-        "Usage": {
-            agent.config.datacenter.as_str(): {
-                "Services": services,
-                "ServiceInstances": instances,
-                "ConnectServiceInstances": connect,
-                "BillableServiceInstances": instances.saturating_sub(servers),
-                "Nodes": nodes,
-            }
-        },
+        "Usage": { agent.config.datacenter.as_str(): here },
         "Index": meta.index,
         "LastContact": meta.last_contact_ms,
         "KnownLeader": meta.known_leader,

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{ArgMatches, Command};
 
-use crate::api::operator::{ServiceUsage, Usage};
+use crate::api::operator::Usage;
 use crate::cli::{http_flags, output};
 use crate::client::{block_on, QueryOptions};
 use crate::commands::{CliError, CmdResult};
@@ -83,67 +83,64 @@ fn render(usage: &Usage, billable: bool, connect: bool, per_dc: bool) -> String 
                 u.billable_service_instances
             );
         }
-        let _ = writeln!(out, "\nBillable Services");
-        let rows = usage.usage.iter().map(|(dc, u)| {
-            (
-                dc,
-                vec![
+        let rows: Vec<Row> = usage
+            .usage
+            .iter()
+            .map(|(dc, u)| {
+                (
+                    dc.as_str(),
                     u.services.to_string(),
-                    u.billable_service_instances.to_string(),
-                ],
-            )
-        });
+                    u.billable_service_instances,
+                )
+            })
+            .collect();
+        let services: u64 = usage.usage.values().map(|u| u.services).sum();
+        let totals = format!("Total\t{services}\t");
         let _ = writeln!(
             out,
-            "{}\n",
-            table("Services", rows, per_dc, |u| u.services, &usage.usage)
+            "\nBillable Services\n{}\n",
+            table("Services", &rows, per_dc, &totals)
         );
     }
     if connect {
-        let _ = writeln!(out, "Connect Services");
-        let rows = usage.usage.iter().flat_map(|(dc, u)| {
-            u.connect_service_instances
-                .iter()
-                .map(move |(kind, n)| (dc, vec![kind.clone(), n.to_string()]))
-        });
-        let _ = writeln!(out, "{}", table("Type", rows, per_dc, |_| 0, &usage.usage));
+        let rows: Vec<Row> = usage
+            .usage
+            .iter()
+            .flat_map(|(dc, u)| {
+                u.connect_service_instances
+                    .iter()
+                    .map(move |(kind, n)| (dc.as_str(), kind.clone(), *n))
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "Connect Services\n{}",
+            table("Type", &rows, per_dc, "Total\t\t")
+        );
     }
     out
 }
 
-/// One table of `rows` (datacenter, cells) under `first` and `Service instances`, with a
-/// Datacenter column and a total line when `per_dc`.
-fn table<'a>(
-    first: &str,
-    rows: impl Iterator<Item = (&'a String, Vec<String>)>,
-    per_dc: bool,
-    services_of: impl Fn(&ServiceUsage) -> u64,
-    usage: &std::collections::BTreeMap<String, ServiceUsage>,
-) -> String {
-    let mut text = String::new();
-    if per_dc {
-        text.push_str("Datacenter\t");
-    }
-    let _ = writeln!(text, "{first}\tService instances");
-    let mut instances = 0u64;
-    for (dc, cells) in rows {
+/// A table row: datacenter, the first column's cell, service instances.
+type Row<'a> = (&'a str, String, u64);
+
+/// One table under `first` and `Service instances`, with a Datacenter column and a line of
+/// totals (`totals` then the instances' sum) when `per_dc`.
+fn table(first: &str, rows: &[Row], per_dc: bool, totals: &str) -> String {
+    let dc_cell = |dc: &str| {
         if per_dc {
-            let _ = write!(text, "{dc}\t");
+            format!("{dc}\t")
+        } else {
+            String::new()
         }
-        instances += cells[1].parse::<u64>().unwrap_or(0);
-        let _ = writeln!(text, "{}\t{}", cells[0], cells[1]);
+    };
+    let mut text = format!("{}{first}\tService instances\n", dc_cell("Datacenter"));
+    for (dc, cell, instances) in rows {
+        let _ = writeln!(text, "{}{cell}\t{instances}", dc_cell(dc));
     }
     if per_dc {
-        let services: u64 = usage.values().map(&services_of).sum();
-        text.push_str("\t\t\n");
-        match first {
-            "Services" => {
-                let _ = writeln!(text, "Total\t{services}\t{instances}");
-            }
-            _ => {
-                let _ = writeln!(text, "Total\t\t{instances}");
-            }
-        }
+        let instances: u64 = rows.iter().map(|(_, _, n)| n).sum();
+        let _ = write!(text, "\t\t\n{totals}{instances}\n");
     }
     let laid = output::go_tabwriter(text.as_bytes(), 0, 6);
     String::from_utf8_lossy(&laid).trim().to_string()
@@ -152,6 +149,7 @@ fn table<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::operator::ServiceUsage;
 
     fn usage() -> Usage {
         let mut u = Usage::default();
