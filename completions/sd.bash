@@ -43,6 +43,12 @@ _sd() {
             sd,join)
                 cmd="sd__subcmd__join"
                 ;;
+            sd,keygen)
+                cmd="sd__subcmd__keygen"
+                ;;
+            sd,keyring)
+                cmd="sd__subcmd__keyring"
+                ;;
             sd,kv)
                 cmd="sd__subcmd__kv"
                 ;;
@@ -171,6 +177,12 @@ _sd() {
                 ;;
             sd__subcmd__help,join)
                 cmd="sd__subcmd__help__subcmd__join"
+                ;;
+            sd__subcmd__help,keygen)
+                cmd="sd__subcmd__help__subcmd__keygen"
+                ;;
+            sd__subcmd__help,keyring)
+                cmd="sd__subcmd__help__subcmd__keyring"
                 ;;
             sd__subcmd__help,kv)
                 cmd="sd__subcmd__help__subcmd__kv"
@@ -491,7 +503,7 @@ _sd() {
 
     case "${cmd}" in
         sd)
-            opts="-h -V --help --version agent catalog config event info join kv leave lock maint monitor force-leave members operator register-docker reload rtt services snapshot template validate watch version generate help"
+            opts="-h -V --help --version agent catalog config event info join keygen keyring kv leave lock maint monitor force-leave members operator register-docker reload rtt services snapshot template validate watch version generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1541,7 +1553,7 @@ _sd() {
             return 0
             ;;
         sd__subcmd__help)
-            opts="agent catalog config event info join kv leave lock maint monitor force-leave members operator register-docker reload rtt services snapshot template validate watch version generate help"
+            opts="agent catalog config event info join keygen keyring kv leave lock maint monitor force-leave members operator register-docker reload rtt services snapshot template validate watch version generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1765,6 +1777,34 @@ _sd() {
             return 0
             ;;
         sd__subcmd__help__subcmd__join)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__help__subcmd__keygen)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__help__subcmd__keyring)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2336,6 +2376,94 @@ _sd() {
             fi
             case "${prev}" in
                 --wan)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__keygen)
+            opts="-h -V --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__keyring)
+            opts="-h -V --install --use --remove --list --list-primary --relay-factor --local-only --http-addr --token --token-file --ca-file --ca-path --client-cert --client-key --tls-server-name --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --install)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --use)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --remove)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --list)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --list-primary)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --relay-factor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --local-only)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

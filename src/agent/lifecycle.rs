@@ -425,6 +425,13 @@ async fn start_gossip(
         },
         snapshot_path: Some(data_dir.path().join("serf").join("local.snapshot")),
         rejoin_after_leave: c.rejoin_after_leave,
+        encryption: gossip::EncryptionConfig {
+            keys: c.encrypt.iter().cloned().collect(),
+            keyring_file: (!c.disable_keyring_file && !c.dev)
+                .then(|| data_dir.path().join("serf").join("local.keyring")),
+            verify_incoming: c.encrypt_verify_incoming,
+            verify_outgoing: c.encrypt_verify_outgoing,
+        },
     };
     gossip::Gossip::start(cfg).await.map_err(AgentError::from)
 }
@@ -462,6 +469,13 @@ fn banner(agent: &Agent) -> Vec<(String, String)> {
                 agent.advertise(),
                 c.ports.serf_lan,
                 c.ports.serf_wan
+            ),
+        ),
+        (
+            "Encrypt".into(),
+            format!(
+                "Gossip: {}, TLS-Outgoing: false, TLS-Incoming: false, Auto-Encrypt-TLS: false",
+                agent.gossip.encrypted()
             ),
         ),
         (

@@ -13,6 +13,7 @@ pub mod config_entry;
 pub mod coordinate;
 pub mod duration;
 pub mod event;
+pub mod keyring;
 pub mod keys;
 pub mod kv;
 pub mod operator;

@@ -1,9 +1,11 @@
 //! `/v1/operator/raft/...`: the Raft configuration, removing a peer, transferring leadership;
-//! `/v1/operator/autopilot/...`: autopilot's configuration (read, check-and-set) and state.
+//! `/v1/operator/autopilot/...`: autopilot's configuration (read, check-and-set) and state;
+//! `/v1/operator/keyring`: the gossip keys (list, install, use, remove).
 
 use reqwest::Method;
 
 use crate::api::autopilot::{AutopilotConfiguration, AutopilotState};
+use crate::api::keyring::{KeyringRequest, KeyringResponse};
 use crate::api::operator::Usage;
 use crate::api::RaftConfiguration;
 use crate::client::{Client, ClientError, QueryOptions, WriteOptions};
@@ -113,5 +115,40 @@ impl Operator<'_> {
     pub async fn usage(&self, q: &QueryOptions) -> Result<Usage, ClientError> {
         let req = self.c.request(Method::GET, "/v1/operator/usage");
         Ok(self.c.query(req, q).await?.0)
+    }
+
+    /// `GET /v1/operator/keyring`: each pool's keys and on how many members each is.
+    pub async fn keyring_list(
+        &self,
+        relay_factor: u8,
+        local_only: bool,
+        q: &QueryOptions,
+    ) -> Result<Vec<KeyringResponse>, ClientError> {
+        let mut req = self.c.request(Method::GET, "/v1/operator/keyring");
+        if relay_factor > 0 {
+            req.set("relay-factor", &relay_factor.to_string());
+        }
+        if local_only {
+            req.set("local-only", "true");
+        }
+        Ok(self.c.query(req, q).await?.0)
+    }
+
+    /// `POST` (install), `PUT` (use) or `DELETE` (remove) `/v1/operator/keyring`.
+    pub async fn keyring_change(
+        &self,
+        method: Method,
+        key: &str,
+        relay_factor: u8,
+        w: &WriteOptions,
+    ) -> Result<(), ClientError> {
+        let mut req = self.c.request(method, "/v1/operator/keyring");
+        if relay_factor > 0 {
+            req.set("relay-factor", &relay_factor.to_string());
+        }
+        req.json_body(&KeyringRequest {
+            key: key.to_string(),
+        })?;
+        self.c.write(req, w).await.map(drop)
     }
 }

@@ -13,6 +13,8 @@ pub mod force_leave;
 pub mod generate;
 pub mod info;
 pub mod join;
+pub mod keygen;
+pub mod keyring;
 pub mod kv;
 pub mod leave;
 pub mod lock;
@@ -122,6 +124,8 @@ const COMMANDS: &[(&str, Cli, Exec)] = &[
     ("event", event::cli, event::exec),
     ("info", info::cli, info::exec),
     ("join", join::cli, join::exec),
+    ("keygen", keygen::cli, keygen::exec),
+    ("keyring", keyring::cli, keyring::exec),
     ("kv", kv::cli, kv::exec),
     ("leave", leave::cli, leave::exec),
     ("lock", lock::cli, lock::exec),

@@ -5,8 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use base64::Engine;
-
 use super::error::ConfigError;
 
 /// Lower-cases and checks a datacenter name (`[a-z0-9_-]+`).
@@ -178,22 +176,15 @@ pub(crate) fn cidr(key: &str, text: &str) -> Result<(), ConfigError> {
     Ok(())
 }
 
-/// The gossip key must be base64 of 16, 24 or 32 bytes.
+/// The gossip key must be base64 of 16 or 32 bytes (`api::keyring::decode_gossip_key`).
 pub(crate) fn encrypt_key(key: &str) -> Result<(), ConfigError> {
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(key.trim())
+    crate::api::keyring::decode_gossip_key(key)
+        .map(drop)
         .map_err(|e| {
             ConfigError::invalid(format!(
                 "encrypt has invalid key: {e}; generate one with `sd keygen`"
             ))
-        })?;
-    if ![16, 24, 32].contains(&bytes.len()) {
-        return Err(ConfigError::invalid(format!(
-            "encrypt has invalid key: it decodes to {} bytes, must be 16, 24 or 32; generate one with `sd keygen`",
-            bytes.len()
-        )));
-    }
-    Ok(())
+        })
 }
 
 /// Recursors may not be the "any" address.

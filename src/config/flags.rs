@@ -49,7 +49,7 @@ pub enum Support {
     /// Implemented (or stored for the part of the agent that uses it).
     Yes,
     /// Accepted; makes no difference to sd (it speaks a single protocol version, never
-    /// derives node IDs from the host, keeps no keyring file).
+    /// derives node IDs from the host).
     NoEffect,
     /// Accepted and kept in the merged config, but the capability is missing: the agent logs
     /// one warning naming the flag.
@@ -166,7 +166,7 @@ pub const AGENT_FLAGS: &[AgentFlag] = &[
         "Development mode: a self-bootstrapping single server on 127.0.0.1 with a throwaway data directory, the UI enabled and debug logging."),
     row("disable-host-node-id", Bool, Key("disable_host_node_id"), "", NoEffect,
         "Do not derive the node ID from host information (sd always generates a random one)."),
-    row("disable-keyring-file", Bool, Key("disable_keyring_file"), "", NoEffect,
+    row("disable-keyring-file", Bool, Key("disable_keyring_file"), "", Yes,
         "Do not save the gossip keyring to the data directory."),
     row("dns-port", Int, Key("ports.dns"), "PORT", Yes,
         "DNS port (TCP and UDP). Default 8600; -1 disables."),
@@ -176,8 +176,8 @@ pub const AGENT_FLAGS: &[AgentFlag] = &[
         "Allow script checks defined in local config files only."),
     row("enable-script-checks", Bool, Key("enable_script_checks"), "", Yes,
         "Allow script checks, including ones registered over the HTTP API (lets API users run commands)."),
-    row("encrypt", Str, Key("encrypt"), "KEY", NotYet,
-        "Key that encrypts gossip traffic: 16, 24 or 32 random bytes, base64-encoded."),
+    row("encrypt", Str, Key("encrypt"), "KEY", Yes,
+        "Key that encrypts gossip traffic: 16 or 32 random bytes, base64-encoded (`sd keygen`)."),
     row("free-ports", Bool, Key("free_ports"), "", Yes,
         "sd extension: bind every enabled port (HTTP, DNS, server RPC, serf LAN) to a free one the kernel picks; the agent advertises the ports it got and logs them (\"Started HTTP server address=...\"). For tests and agents run side by side."),
     row("grpc-port", Int, Key("ports.grpc"), "PORT", NotYet,

@@ -118,8 +118,14 @@ pub struct RuntimeConfig {
     pub rejoin_after_leave: bool,
     /// `-free-ports` (sd extension): bind every enabled port to one the kernel picks.
     pub free_ports: bool,
-    /// `encrypt`: base64 gossip key (validated to decode to 16, 24 or 32 bytes).
+    /// `encrypt`: base64 gossip key (validated to decode to 16 or 32 bytes).
     pub encrypt: Option<String>,
+    /// `encrypt_verify_incoming`: refuse gossip that is not encrypted (when a key is set).
+    pub encrypt_verify_incoming: bool,
+    /// `encrypt_verify_outgoing`: encrypt what this agent sends (when a key is set).
+    pub encrypt_verify_outgoing: bool,
+    /// `disable_keyring_file`: keep the keyring in memory only (`-dev` sets it).
+    pub disable_keyring_file: bool,
     /// Defaults: true on clients, false on servers.
     pub leave_on_terminate: bool,
     /// Defaults: false on clients, true on servers.
@@ -305,6 +311,9 @@ impl Default for RuntimeConfig {
             rejoin_after_leave: false,
             free_ports: false,
             encrypt: None,
+            encrypt_verify_incoming: true,
+            encrypt_verify_outgoing: true,
+            disable_keyring_file: false,
             leave_on_terminate: true,
             skip_leave_on_interrupt: false,
             ui_dir: None,

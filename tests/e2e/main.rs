@@ -35,6 +35,7 @@ mod dns_cluster;
 mod dns_stale;
 mod docker_engine;
 mod event_cluster;
+mod gossip_encryption;
 mod grpc_checks;
 mod http_unix_socket;
 mod kv_http;

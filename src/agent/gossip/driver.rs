@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tokio::net::{TcpListener, UdpSocket};
@@ -14,7 +14,10 @@ use crate::api::event::UserEvent;
 use crate::api::AgentMember;
 
 use super::core::Core;
+use super::encryption::initial_keyring;
 use super::identity::NodeId;
+use super::key_query::{self, KeyOp, KeyOutcome};
+use super::keyring::Keyring;
 use super::net::{accept_loop, bind, push_pull, resolve, save_snapshot, udp_loop};
 use super::snapshot;
 use super::table::{MemberEvent, Status};
@@ -33,6 +36,10 @@ pub(super) struct Shared {
     pub(super) stop: watch::Sender<bool>,
     /// Fires when the gossip thread has stopped.
     pub(super) done: Mutex<Option<oneshot::Receiver<()>>>,
+    /// The gossip encryption keys, the primary first; `None`: gossip in clear.
+    pub(super) keyring: RwLock<Option<Keyring>>,
+    /// Keyring operations waiting for members' answers.
+    pub(super) key_waiters: key_query::Waiters,
 }
 
 /// A running gossip member; clones share it.
@@ -85,6 +92,7 @@ impl Gossip {
         if size > MAX_IDENTITY {
             return Err(GossipError::TagsTooLarge(size, MAX_IDENTITY));
         }
+        let keyring = initial_keyring(&cfg.encryption)?;
         let seed = rand::random::<u64>();
         let core = Core::new(local, cfg.timing.clone(), Instant::now(), seed);
         let (stop, _) = watch::channel(false);
@@ -96,6 +104,8 @@ impl Gossip {
             wake: Notify::new(),
             stop,
             done: Mutex::new(None),
+            keyring: RwLock::new(keyring),
+            key_waiters: Default::default(),
         });
         tracing::info!(
             "serf: EventMemberJoin: {} {}",
@@ -246,6 +256,20 @@ impl Gossip {
         self.inner.user_events.subscribe()
     }
 
+    /// Runs a keyring operation on every alive member, this one included, and sums the
+    /// answers. Waits serf's query timeout at most (gossip interval × 16 × ⌈log10(n+1)⌉).
+    pub async fn key_operation(&self, op: KeyOp) -> KeyOutcome {
+        let n = self.inner.core().table.count(Status::Alive) + 1;
+        let scale = ((n + 1) as f64).log10().ceil().max(1.0) as u32;
+        let timeout = self.inner.cfg.timing.gossip_interval * 16 * scale;
+        key_query::run(&self.inner, op, timeout).await
+    }
+
+    /// Whether gossip is encrypted (there is a keyring).
+    pub fn encrypted(&self) -> bool {
+        self.inner.encrypted()
+    }
+
     /// This node's network coordinate (Serf's `GetCoordinate`).
     pub fn coordinate(&self) -> crate::api::coordinate::Coordinate {
         self.inner.core().rtt.vivaldi.coordinate().clone()
@@ -255,9 +279,8 @@ impl Gossip {
     pub fn stats(&self) -> BTreeMap<String, String> {
         let core = self.inner.core();
         let t = &core.table;
-        let alive = t.count(Status::Alive) + t.count(Status::Leaving);
         [
-            ("encrypted", "false".to_string()),
+            ("encrypted", self.inner.encrypted().to_string()),
             ("event_queue", "0".into()),
             ("event_time", core.user_events.clock().to_string()),
             ("coordinate_resets", core.rtt.vivaldi.resets.to_string()),
@@ -266,7 +289,8 @@ impl Gossip {
             ("intent_queue", "0".into()),
             ("left", t.count(Status::Left).to_string()),
             ("member_time", t.changes.to_string()),
-            ("members", alive.to_string()),
+            // serf counts every member it knows, failed and left ones included.
+            ("members", t.entries().count().to_string()),
             ("query_queue", "0".into()),
             ("query_time", "1".into()),
         ]

@@ -7,7 +7,8 @@
 //! Layout: `core` is the I/O-free state machine (foca, timers, table, awareness), with
 //! `leave` and `pushpull` adding to it; `driver` runs it on sockets on a thread of its own;
 //! `table` maps foca's up/down plus leave intents onto Consul's statuses; `wire` is the
-//! packet and frame format.
+//! packet and frame format; `keyring`, `encryption` and `key_query` are gossip encryption
+//! (AES-GCM with a keyring, like memberlist's) and its cluster-wide key rotation.
 //!
 //! Timings ([`GossipTiming::lan`]): probe every 500 ms, 250 ms probe timeout, 1.25 s of
 //! suspicion (times max(1, log10 n)), gossip every 200 ms to 3. A kill -9 is first probed
@@ -33,7 +34,10 @@ mod awareness;
 mod coordinates;
 mod core;
 mod driver;
+mod encryption;
 mod identity;
+mod key_query;
+mod keyring;
 mod leave;
 mod net;
 mod pushpull;
@@ -44,6 +48,8 @@ mod user_event;
 mod vivaldi;
 mod wire;
 
+#[cfg(test)]
+mod encryption_tests;
 #[cfg(test)]
 mod sim;
 #[cfg(test)]
@@ -56,6 +62,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 pub use driver::Gossip;
+pub use encryption::EncryptionConfig;
+pub use key_query::{KeyOp, KeyOutcome};
 pub use table::{MemberEvent, Status};
 pub use timing::GossipTiming;
 
@@ -77,6 +85,8 @@ pub struct GossipConfig {
     pub snapshot_path: Option<PathBuf>,
     /// Rejoin from the snapshot even after a graceful leave (`-rejoin`).
     pub rejoin_after_leave: bool,
+    /// Gossip encryption (`-encrypt`, the keyring file, `encrypt_verify_*`).
+    pub encryption: EncryptionConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -97,4 +107,6 @@ pub enum GossipError {
     Runtime(std::io::Error),
     #[error("the node's name and tags take {0} bytes, over the {1}-byte limit for gossip; use fewer or shorter tags")]
     TagsTooLarge(usize, usize),
+    #[error("gossip encryption: {0}")]
+    Keyring(String),
 }

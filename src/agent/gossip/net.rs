@@ -1,6 +1,7 @@
 //! The sockets behind [`super::Gossip`]: binding UDP and TCP on one port, the UDP loop that
 //! feeds the core and runs its timers, the TCP listener and client for push/pull, and the
-//! snapshot writer. Must not import http, raft, client or commands.
+//! snapshot writer. Every datagram and frame passes `Shared::seal`/`Shared::open`
+//! (`encryption`). Must not import http, raft, client or commands.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -10,9 +11,11 @@ use tokio::net::{TcpListener, TcpStream, UdpSocket};
 
 use super::core::Output;
 use super::driver::Shared;
+use super::key_query;
+use super::keyring::{self, Channel};
 use super::snapshot::{self, Snapshot};
 use super::table::Status;
-use super::wire;
+use super::wire::{self, TcpMsg};
 use super::GossipError;
 use crate::agent::udp_tcp;
 
@@ -66,11 +69,12 @@ pub(super) async fn push_pull(
 ) -> Result<(), String> {
     let timeout = shared.cfg.timing.tcp_timeout;
     let msg = shared.core().push_pull_msg(join);
+    let body = shared.seal(Channel::Frame, wire::encode_msg(&msg));
     let exchange = async {
         let mut s = TcpStream::connect(target).await.map_err(|e| {
             format!("cannot connect to {target}: {e} (is an agent listening on its serf LAN port?)")
         })?;
-        wire::write_frame(&mut s, &msg)
+        wire::write_frame(&mut s, &body)
             .await
             .map_err(|e| format!("{target}: {e}"))?;
         wire::read_frame(&mut s)
@@ -80,6 +84,15 @@ pub(super) async fn push_pull(
     let reply = tokio::time::timeout(timeout, exchange)
         .await
         .map_err(|_| format!("{target}: no answer within {timeout:?}"))??;
+    let reply = match shared.open(Channel::Frame, &reply) {
+        Ok((plain, _)) => wire::decode_msg(&plain),
+        // A member that cannot read us answers why in clear; nothing else is taken from it.
+        Err(refusal) => match wire::decode_msg(&reply) {
+            Ok(TcpMsg::Refused(why)) => return Err(why),
+            _ => return Err(format!("{target}: {refusal}")),
+        },
+    }
+    .map_err(|e| format!("{target}: {e}"))?;
     let r = shared.core().handle_push_pull_reply(Instant::now(), reply);
     shared.wake.notify_one();
     r
@@ -103,10 +116,20 @@ pub(super) async fn accept_loop(shared: Arc<Shared>, tcp: TcpListener) {
 async fn serve_push_pull(shared: Arc<Shared>, mut s: TcpStream, peer: SocketAddr) {
     let timeout = shared.cfg.timing.tcp_timeout;
     let work = async {
-        let msg = wire::read_frame(&mut s).await?;
+        let raw = wire::read_frame(&mut s).await?;
+        let plain = match shared.open(Channel::Frame, &raw) {
+            Ok((plain, _)) => plain,
+            Err(refusal) => {
+                tracing::warn!("memberlist: refused push/pull from {peer}: {refusal}");
+                let why = refusal.to_joiner(&shared.cfg.node_name);
+                return wire::write_frame(&mut s, &wire::encode_msg(&TcpMsg::Refused(why))).await;
+            }
+        };
+        let msg = wire::decode_msg(&plain)?;
         let reply = shared.core().handle_push_pull(Instant::now(), msg);
         shared.wake.notify_one();
-        wire::write_frame(&mut s, &reply).await
+        let body = shared.seal(Channel::Frame, wire::encode_msg(&reply));
+        wire::write_frame(&mut s, &body).await
     };
     match tokio::time::timeout(timeout, work).await {
         Ok(Ok(())) => {}
@@ -118,6 +141,7 @@ async fn serve_push_pull(shared: Arc<Shared>, mut s: TcpStream, peer: SocketAddr
 pub(super) async fn udp_loop(shared: Arc<Shared>, udp: UdpSocket) {
     let mut stop = shared.stop.subscribe();
     let mut buf = vec![0u8; 65536];
+    let mut last_refusal: Option<Instant> = None;
     loop {
         let deadline = shared
             .core()
@@ -126,16 +150,35 @@ pub(super) async fn udp_loop(shared: Arc<Shared>, udp: UdpSocket) {
         tokio::select! {
             _ = stop.changed() => break,
             r = udp.recv_from(&mut buf) => match r {
-                Ok((n, from)) if n > wire::MAX_DATAGRAM => {
+                Ok((n, from)) if n > wire::MAX_DATAGRAM + keyring::OVERHEAD => {
                     tracing::debug!("memberlist: dropped {n}-byte datagram from {from}");
                 }
-                Ok((n, _)) => shared.core().handle_datagram(Instant::now(), &buf[..n]),
+                Ok((n, from)) => match shared.open(Channel::Datagram, &buf[..n]) {
+                    Ok((plain, sealed)) => dispatch(&shared, from, &plain, sealed),
+                    Err(refusal) => {
+                        // A member with another key sends many datagrams: warn now and then.
+                        let now = Instant::now();
+                        if last_refusal.is_none_or(|t| now - t > Duration::from_secs(10)) {
+                            last_refusal = Some(now);
+                            tracing::warn!("memberlist: dropped a datagram from {from}: {refusal}");
+                        }
+                    }
+                },
                 Err(e) => tracing::debug!("memberlist: udp receive: {e}"),
             },
             _ = tokio::time::sleep_until(deadline.into()) => shared.core().fire_due(Instant::now()),
             _ = shared.wake.notified() => {}
         }
         flush(&shared, &udp).await;
+    }
+}
+
+/// Keyring queries and answers go to `key_query`; everything else to the core.
+fn dispatch(shared: &Shared, from: SocketAddr, datagram: &[u8], sealed: bool) {
+    match datagram.split_first() {
+        Some((&wire::KIND_KEY_QUERY, body)) => key_query::answer(shared, from, body, sealed),
+        Some((&wire::KIND_KEY_RESPONSE, body)) => key_query::deliver(shared, body, sealed),
+        _ => shared.core().handle_datagram(Instant::now(), datagram),
     }
 }
 
@@ -154,6 +197,7 @@ async fn flush(shared: &Arc<Shared>, udp: &UdpSocket) {
     for o in outputs {
         match o {
             Output::Datagram(to, d) => {
+                let d = shared.seal(Channel::Datagram, d);
                 if let Err(e) = udp.send_to(&d, to).await {
                     tracing::debug!("memberlist: send to {to}: {e}");
                 }

@@ -19,6 +19,9 @@ pub const KIND_INTENT: u8 = 2;
 pub const KIND_USER_EVENT: u8 = 3;
 /// This node's network coordinate, sent just ahead of each probe ack (`coordinates`).
 pub const KIND_COORDINATE: u8 = 4;
+/// A keyring operation and a member's answer to it (`key_query`); never reach the core.
+pub const KIND_KEY_QUERY: u8 = 5;
+pub const KIND_KEY_RESPONSE: u8 = 6;
 
 /// What a leave or force-leave says about one generation of a member.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -137,21 +140,32 @@ pub fn split(datagram: &[u8]) -> Result<(u8, &[u8]), WireError> {
     }
 }
 
+/// A push/pull message as a frame's body.
+pub fn encode_msg(msg: &TcpMsg) -> Vec<u8> {
+    // Serializing strings, integers and vectors into a Vec cannot fail.
+    postcard::to_allocvec(msg).unwrap_or_default()
+}
+
+pub fn decode_msg(body: &[u8]) -> Result<TcpMsg, WireError> {
+    Ok(postcard::from_bytes(body)?)
+}
+
+/// Writes one frame: a 4-byte big-endian length, then `body`.
 pub async fn write_frame<W: AsyncWriteExt + Unpin>(
     w: &mut W,
-    msg: &TcpMsg,
+    body: &[u8],
 ) -> Result<(), WireError> {
-    let body = postcard::to_allocvec(msg)?;
     if body.len() > MAX_FRAME {
         return Err(WireError::TooLarge(body.len()));
     }
     w.write_all(&(body.len() as u32).to_be_bytes()).await?;
-    w.write_all(&body).await?;
+    w.write_all(body).await?;
     w.flush().await?;
     Ok(())
 }
 
-pub async fn read_frame<R: AsyncReadExt + Unpin>(r: &mut R) -> Result<TcpMsg, WireError> {
+/// Reads one frame's body.
+pub async fn read_frame<R: AsyncReadExt + Unpin>(r: &mut R) -> Result<Vec<u8>, WireError> {
     let mut len = [0u8; 4];
     r.read_exact(&mut len).await?;
     let len = u32::from_be_bytes(len) as usize;
@@ -160,7 +174,7 @@ pub async fn read_frame<R: AsyncReadExt + Unpin>(r: &mut R) -> Result<TcpMsg, Wi
     }
     let mut body = vec![0u8; len];
     r.read_exact(&mut body).await?;
-    Ok(postcard::from_bytes(&body)?)
+    Ok(body)
 }
 
 #[cfg(test)]
@@ -202,6 +216,9 @@ mod tests {
             Err(WireError::TooLarge(_))
         ));
         let mut data: &[u8] = &[0, 0, 0, 3, 0xff, 0xff, 0xff];
-        assert!(read_frame(&mut data).await.is_err());
+        let body = read_frame(&mut data).await.unwrap();
+        assert!(decode_msg(&body).is_err());
+        let mut short: &[u8] = &[0, 0, 0, 9, 1];
+        assert!(read_frame(&mut short).await.is_err());
     }
 }

@@ -19,6 +19,7 @@ mod event;
 mod forward;
 mod health;
 mod internal_ui;
+mod keyring;
 mod kv;
 mod membership;
 mod monitor;
@@ -82,6 +83,7 @@ pub fn router(agent: Arc<Agent>) -> Router {
         .merge(membership::routes())
         .merge(operator::routes())
         .merge(autopilot::routes())
+        .merge(keyring::routes())
         .merge(usage::routes())
         .merge(config_entry::routes())
         .merge(connect::routes())

@@ -74,27 +74,6 @@ async fn agent_self(
     Ok(respond::json(StatusCode::OK, &body, p.flag("pretty"), None))
 }
 
-/// `serf_lan` stats from the gossip pool: member counts by status and the local health score.
-fn serf_lan_stats(agent: &Agent) -> Value {
-    use crate::api::agent::member_status;
-    let members = agent.gossip.members();
-    let count = |status: u8| {
-        members
-            .iter()
-            .filter(|m| m.status == status)
-            .count()
-            .to_string()
-    };
-    json!({
-        "encrypted": "false", "event_queue": "0", "event_time": "1", "intent_queue": "0",
-        "member_time": "1", "query_queue": "0", "query_time": "1",
-        "members": members.len().to_string(),
-        "failed": count(member_status::FAILED),
-        "left": count(member_status::LEFT),
-        "health_score": agent.gossip.local_health_score().to_string(),
-    })
-}
-
 /// `Stats` as Consul groups it; every value is a string, as in Consul.
 fn stats(agent: &Agent) -> Value {
     let s = |v: &dyn ToString| Value::String(v.to_string());
@@ -123,7 +102,7 @@ fn stats(agent: &Agent) -> Value {
             "version": concat!("rust ", env!("CARGO_PKG_RUST_VERSION")),
             "uptime_seconds": s(&agent.started.elapsed().as_secs()),
         },
-        "serf_lan": serf_lan_stats(agent),
+        "serf_lan": agent.gossip.stats(),
         "serf_wan": {
             "encrypted": "false", "event_queue": "0", "event_time": "1", "failed": "0", "health_score": "0",
             "intent_queue": "0", "left": "0", "member_time": "1", "members": "1", "query_queue": "0", "query_time": "1",
