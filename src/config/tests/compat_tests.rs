@@ -53,7 +53,9 @@ fn not_yet_supported_and_deprecations() {
     let rt = load(&input(fv)).unwrap();
     // Gossip encryption is built (issue 14): never "accepted but not supported".
     assert!(
-        !rt.not_yet_supported.iter().any(|s| s.starts_with("encrypt")),
+        !rt.not_yet_supported
+            .iter()
+            .any(|s| s.starts_with("encrypt")),
         "{:?}",
         rt.not_yet_supported
     );
