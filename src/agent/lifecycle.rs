@@ -13,11 +13,16 @@ use super::data_dir::DataDir;
 use super::dns::{DnsListeners, DnsServer};
 use super::raft::{RaftNode, ServerNode};
 use super::state::Store;
+use super::tls::{AgentTls, Plain, TlsError, TlsListener};
 use super::{
     advertise_addr, autopilot, cluster, coordinates, events, gossip, http, local, reconcile,
     reload, rpc, serf_tags, sessions, tombstones, Agent, AgentError,
 };
 use crate::config::RuntimeConfig;
+
+/// How long a TLS handshake may take (Consul's `limits.https_handshake_timeout` and
+/// `rpc_handshake_timeout` default).
+const HANDSHAKE: Duration = Duration::from_secs(5);
 
 /// Where `-dev` keeps its throw-away data when the machine has it: the tmpfs of POSIX shared
 /// memory, so nothing reaches a disk and syncs cost nothing.
@@ -49,6 +54,8 @@ pub struct BoundAgent {
     /// The HTTP API (it holds the agent; the agent does not hold it).
     router: axum::Router,
     http: Vec<tokio::net::TcpListener>,
+    /// The HTTPS API's sockets (`ports.https`), served through `agent::tls`.
+    https: Vec<tokio::net::TcpListener>,
     unix: Vec<tokio::net::UnixListener>,
     dns: Option<DnsListeners>,
     rpc: Option<tokio::net::TcpListener>,
@@ -91,13 +98,20 @@ impl Agent {
             // Every enabled port becomes 0: the kernel picks, and the bound ports are written
             // back below.
             let p = &mut config.ports;
-            for port in [&mut p.http, &mut p.dns, &mut p.server, &mut p.serf_lan] {
+            for port in [
+                &mut p.http,
+                &mut p.https,
+                &mut p.dns,
+                &mut p.server,
+                &mut p.serf_lan,
+            ] {
                 if *port >= 0 {
                     *port = 0;
                 }
             }
         }
         let node_id = data_dir.node_id(config.node_id.as_deref())?;
+        let tls = AgentTls::load(&config.tls, config.server, config.ports.https)?;
 
         let rpc_listener = if config.server {
             let port = u16::try_from(config.ports.server).unwrap_or(8300);
@@ -119,6 +133,18 @@ impl Agent {
             }
             Err(_) => Vec::new(),
         };
+        let https = match u16::try_from(config.ports.https) {
+            Ok(port) => {
+                let ls = http::bind(&config.client_addrs, port)
+                    .await
+                    .map_err(AgentError::Listen)?;
+                if let Some(l) = ls.first() {
+                    config.ports.https = i32::from(local_port(l)?);
+                }
+                ls
+            }
+            Err(_) => Vec::new(),
+        };
         let unix = http::bind_unix(&config.http_listen.unix, &config.unix_socket_perms)
             .map_err(AgentError::Listen)?;
         let dns = DnsListeners::bind(&config.client_addrs, config.ports.dns)
@@ -129,7 +155,11 @@ impl Agent {
         }
 
         let store = Store::new();
-        let rpc_client = rpc::RpcClient::new();
+        let rpc_client = match &tls.rpc_client {
+            Some(c) => rpc::RpcClient::with_tls(c.clone(), &server_name(&config))
+                .map_err(|e| AgentError::Tls(TlsError::Config(e.to_string())))?,
+            None => rpc::RpcClient::new(),
+        };
         let raft = match &rpc_listener {
             Some(_) => Some(open_raft(&config, &node_id, &data_dir, &store, &rpc_client).await?),
             None => None,
@@ -137,7 +167,14 @@ impl Agent {
         let gossip = start_gossip(&config, &node_id, &data_dir, options.version).await?;
         config.ports.serf_lan = i32::from(gossip.advertise().port());
 
-        log_listeners(&config, &http, dns.as_ref(), rpc_listener.as_ref(), &gossip);
+        log_listeners(
+            &config,
+            &http,
+            &https,
+            dns.as_ref(),
+            rpc_listener.as_ref(),
+            &gossip,
+        );
         let (mut agent, check_updates) = Agent::new(
             config,
             node_id,
@@ -147,6 +184,7 @@ impl Agent {
             gossip,
             options.version,
         );
+        agent.tls = tls;
         agent.persisted = local::persist::Persisted::open(data_dir.path()).map_err(|source| {
             AgentError::Persist {
                 dir: data_dir.path().to_path_buf(),
@@ -169,6 +207,7 @@ impl Agent {
             agent,
             router,
             http,
+            https,
             unix,
             dns,
             rpc: rpc_listener,
@@ -205,6 +244,7 @@ impl BoundAgent {
             agent,
             router,
             http,
+            https,
             unix,
             dns,
             rpc,
@@ -232,10 +272,19 @@ impl BoundAgent {
                         raft.clone(),
                     )));
                 }
-                Some(rpc::RpcServer::spawn(
-                    listener,
-                    rpc::router(raft.clone(), Some(router.clone())),
-                ))
+                let rpc_router = rpc::router(raft.clone(), Some(router.clone()));
+                Some(match &agent.tls.rpc_server {
+                    Some(config) => {
+                        let plain = match agent.tls.rpc_verify_incoming {
+                            true => Plain::Refuse,
+                            false => Plain::Serve,
+                        };
+                        let l = TlsListener::new(listener, config.clone(), plain, HANDSHAKE, "rpc")
+                            .map_err(AgentError::Listen)?;
+                        rpc::RpcServer::spawn(l, rpc_router)
+                    }
+                    None => rpc::RpcServer::spawn(listener, rpc_router),
+                })
             }
             _ => None,
         };
@@ -247,6 +296,17 @@ impl BoundAgent {
                 router.clone(),
                 stop_rx.clone(),
             )));
+        }
+        if let Some(config) = &agent.tls.https {
+            for l in https {
+                let l = TlsListener::new(l, config.clone(), Plain::AnswerHttps, HANDSHAKE, "https")
+                    .map_err(AgentError::Listen)?;
+                servers.push(tokio::spawn(http::serve(
+                    l,
+                    router.clone(),
+                    stop_rx.clone(),
+                )));
+            }
         }
         for l in unix {
             servers.push(tokio::spawn(http::serve(
@@ -331,6 +391,7 @@ async fn join(agent: Arc<Agent>) -> Result<(), cluster::JoinError> {
 fn log_listeners(
     config: &RuntimeConfig,
     http: &[tokio::net::TcpListener],
+    https: &[tokio::net::TcpListener],
     dns: Option<&DnsListeners>,
     rpc: Option<&tokio::net::TcpListener>,
     gossip: &gossip::Gossip,
@@ -338,6 +399,11 @@ fn log_listeners(
     for l in http {
         if let Ok(a) = l.local_addr() {
             tracing::info!(address = %a, network = %"tcp", "Started HTTP server");
+        }
+    }
+    for l in https {
+        if let Ok(a) = l.local_addr() {
+            tracing::info!(address = %a, network = %"tcp", "Started HTTPS server");
         }
     }
     for path in &config.http_listen.unix {
@@ -352,6 +418,15 @@ fn log_listeners(
         tracing::info!(address = %a, network = %"tcp", "Started server RPC listener");
     }
     tracing::info!(address = %gossip.advertise(), network = %"udp+tcp", "Started serf LAN");
+}
+
+/// The name servers' certificates carry: `server.<datacenter>.<domain>` (Consul's).
+fn server_name(config: &RuntimeConfig) -> String {
+    format!(
+        "server.{}.{}",
+        config.datacenter,
+        config.domain.trim_end_matches('.')
+    )
 }
 
 fn log_config_warnings(config: &RuntimeConfig) {
@@ -474,8 +549,10 @@ fn banner(agent: &Agent) -> Vec<(String, String)> {
         (
             "Encrypt".into(),
             format!(
-                "Gossip: {}, TLS-Outgoing: false, TLS-Incoming: false, Auto-Encrypt-TLS: false",
-                agent.gossip.encrypted()
+                "Gossip: {}, TLS-Outgoing: {}, TLS-Incoming: {}, Auto-Encrypt-TLS: false",
+                agent.gossip.encrypted(),
+                agent.tls.rpc_client.is_some(),
+                agent.tls.rpc_verify_incoming
             ),
         ),
         (

@@ -31,6 +31,7 @@ mod restore;
 pub mod rpc;
 pub mod sessions;
 pub mod state;
+pub mod tls;
 mod tombstones;
 mod udp_tcp;
 pub mod ui;
@@ -65,6 +66,8 @@ pub enum AgentError {
     Ui(std::io::Error),
     #[error(transparent)]
     RpcListen(#[from] rpc::BindError),
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
     #[error("data_dir is required; set -data-dir or data_dir in a config file (or use -dev)")]
     NoDataDir,
     #[error(transparent)]
@@ -131,6 +134,8 @@ pub struct Agent {
     pub autopilot_stability: autopilot::Stability,
     /// Network coordinates the leader has taken and not yet written.
     pub coordinate_updates: coordinates::CoordinateUpdates,
+    /// The HTTPS API's and server RPC's TLS configurations (reloaded by `sd reload`).
+    pub tls: tls::AgentTls,
 }
 
 impl Agent {
@@ -167,6 +172,7 @@ impl Agent {
             session_timers: sessions::SessionTimers::default(),
             events: events::EventBuffer::default(),
             coordinate_updates: coordinates::CoordinateUpdates::default(),
+            tls: tls::AgentTls::default(),
             autopilot_stability: autopilot::Stability::default(),
             from_config: reload::FromConfig::default(),
             reloader: std::sync::OnceLock::new(),

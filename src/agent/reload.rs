@@ -3,8 +3,9 @@
 //! was started (same flags, files and environment), checks every service and check definition
 //! first, and only then swaps the config-file registrations: ones no longer defined are
 //! removed, the others added or replaced; registrations made through the API are untouched.
-//! Any error leaves the running configuration as it was. Other settings (ports, addresses,
-//! data dir) need a restart, as in Consul.
+//! Any error leaves the running configuration as it was. TLS certificates are read again and
+//! used for new connections. Other settings (ports, addresses, data dir) need a restart, as
+//! in Consul.
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
@@ -134,7 +135,14 @@ pub fn reload(agent: &Agent) -> Result<(), String> {
         .ok_or("this agent cannot reload its configuration")?;
     let config = reloader()?;
     let prepared = prepare(agent, &config)?;
+    let tls = crate::agent::tls::AgentTls::load(
+        &config.tls,
+        agent.config.server,
+        agent.config.ports.https,
+    )
+    .map_err(|e| e.to_string())?;
     apply(agent, prepared)?;
+    agent.tls.take_certificates(tls);
     tracing::info!("agent: Reloaded configuration");
     Ok(())
 }

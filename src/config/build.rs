@@ -366,6 +366,7 @@ pub(crate) fn build(
         dns: dns_config(c)?,
         autopilot: autopilot_config(c)?,
         coordinates: super::coordinates::coordinate_config(c)?,
+        tls: super::tls::tls_config(c)?,
     })
 }
 

@@ -289,10 +289,7 @@ pub const FILE_KEYS_NOT_YET: &[&str] = &[
     "telemetry.prometheus_retention_time",
     "telemetry.statsd_address",
     "telemetry.statsite_address",
-    "tls.defaults.cert_file",
     "tls.grpc.cert_file",
-    "tls.https.cert_file",
-    "tls.internal_rpc.cert_file",
 ];
 
 /// The table row for `name`, if it is an agent flag.

@@ -29,6 +29,7 @@ mod schema_sections;
 mod settings;
 mod shape;
 pub mod sockaddr;
+pub mod tls;
 
 #[cfg(test)]
 mod tests;

@@ -161,6 +161,8 @@ pub struct RuntimeConfig {
     pub dns: DnsConfig,
     pub autopilot: AutopilotConfig,
     pub coordinates: CoordinateConfig,
+    /// `tls { ... }`: the HTTPS API's and server RPC's certificates and checks.
+    pub tls: super::tls::TlsConfig,
 }
 
 /// `dns_config {}`.
@@ -337,6 +339,7 @@ impl Default for RuntimeConfig {
             dns: DnsConfig::default(),
             autopilot: AutopilotConfig::default(),
             coordinates: CoordinateConfig::default(),
+            tls: Default::default(),
         }
     }
 }

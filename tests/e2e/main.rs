@@ -54,6 +54,7 @@ mod template_complaints;
 mod template_dedup;
 mod template_golden;
 mod template_nginx;
+mod tls;
 mod ui_browser;
 mod ui_http;
 mod watch;

@@ -1,4 +1,5 @@
-//! The server RPC client: HTTP/2 over cleartext TCP (prior knowledge, no upgrade), one shared,
+//! The server RPC client: HTTP/2 over TCP, or over TLS under `tls.internal_rpc.verify_outgoing`
+//! (prior knowledge, no upgrade), one shared,
 //! multiplexed connection per peer address, msgpack bodies. Concurrent calls to one peer share
 //! its connection as separate streams; a broken connection (or one whose keep-alive pings go
 //! unanswered) is dropped and the next call dials again. No pooling library sits in between (see the performance notes on reqwest).
@@ -11,8 +12,12 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http2::SendRequest;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use rustls_pki_types::ServerName;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use tokio_rustls::TlsConnector;
+
+use crate::agent::tls::SharedClientConfig;
 
 /// The content type of every RPC body.
 pub const MSGPACK: &str = "application/msgpack";
@@ -79,11 +84,24 @@ type Sender = SendRequest<Full<Bytes>>;
 #[derive(Clone, Default)]
 pub struct RpcClient {
     conns: Arc<Mutex<HashMap<String, Sender>>>,
+    /// TLS to dial with, and the name servers' certificates must carry
+    /// (`server.<dc>.<domain>`, checked under `verify_server_hostname`).
+    tls: Option<(SharedClientConfig, ServerName<'static>)>,
 }
 
 impl RpcClient {
     pub fn new() -> RpcClient {
         RpcClient::default()
+    }
+
+    /// A client that dials servers over TLS with `config` (read at each dial).
+    pub fn with_tls(config: SharedClientConfig, server_name: &str) -> Result<RpcClient, RpcError> {
+        let name = ServerName::try_from(server_name.to_string())
+            .map_err(|e| RpcError::Codec(format!("{server_name:?} is not a server name: {e}")))?;
+        Ok(RpcClient {
+            conns: Arc::default(),
+            tls: Some((config, name)),
+        })
     }
 
     /// Sends `req` to `path` on the server at `addr` and decodes its answer, all within `timeout`.
@@ -176,7 +194,7 @@ impl RpcClient {
                 return Ok(sender);
             }
         }
-        let sender = dial(addr).await?;
+        let sender = dial(addr, self.tls.as_ref()).await?;
         if let Ok(mut conns) = self.conns.lock() {
             conns.insert(addr.to_string(), sender.clone());
         }
@@ -184,7 +202,10 @@ impl RpcClient {
     }
 }
 
-async fn dial(addr: &str) -> Result<Sender, RpcError> {
+async fn dial(
+    addr: &str,
+    tls: Option<&(SharedClientConfig, ServerName<'static>)>,
+) -> Result<Sender, RpcError> {
     let failed = |reason: String| RpcError::Connect {
         addr: addr.to_string(),
         reason,
@@ -195,6 +216,31 @@ async fn dial(addr: &str) -> Result<Sender, RpcError> {
         .map_err(|e| failed(e.to_string()))?;
     // Raft heartbeats are tiny: never let Nagle hold them back.
     let _ = stream.set_nodelay(true);
+    match tls {
+        None => handshake(addr, stream).await,
+        Some((config, name)) => {
+            let config = config.read().unwrap_or_else(|p| p.into_inner()).clone();
+            let stream = tokio::time::timeout(
+                CONNECT_TIMEOUT,
+                TlsConnector::from(config).connect(name.clone(), stream),
+            )
+            .await
+            .map_err(|_| failed(format!("no TLS handshake within {CONNECT_TIMEOUT:?}")))?
+            .map_err(|e| failed(format!("TLS handshake failed: {e}")))?;
+            handshake(addr, stream).await
+        }
+    }
+}
+
+/// HTTP/2 over an established connection.
+async fn handshake<T>(addr: &str, stream: T) -> Result<Sender, RpcError>
+where
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let failed = |reason: String| RpcError::Connect {
+        addr: addr.to_string(),
+        reason,
+    };
     let (sender, conn) = hyper::client::conn::http2::Builder::new(TokioExecutor::new())
         .initial_stream_window_size(4 * 1024 * 1024)
         .initial_connection_window_size(16 * 1024 * 1024)

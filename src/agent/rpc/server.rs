@@ -109,8 +109,11 @@ pub struct RpcServer {
 }
 
 impl RpcServer {
-    /// Serves `router` on `listener` until [`RpcServer::stop`].
-    pub fn spawn(listener: TcpListener, router: Router) -> RpcServer {
+    /// Serves `router` on `listener` (TCP, or TLS: `agent::tls`) until [`RpcServer::stop`].
+    pub fn spawn<L>(listener: L, router: Router) -> RpcServer
+    where
+        L: axum::serve::Listener<Addr = SocketAddr>,
+    {
         let addr = listener
             .local_addr()
             .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
