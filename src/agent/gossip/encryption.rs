@@ -105,6 +105,12 @@ impl Shared {
         if !self.cfg.encryption.verify_outgoing || plain.first() == Some(&SEALED) {
             return plain;
         }
+        self.seal_if_keyring(channel, plain)
+    }
+
+    /// `plain` sealed with the primary key whenever there is a keyring, whatever
+    /// `encrypt_verify_outgoing` says (keyring queries and answers).
+    pub(super) fn seal_if_keyring(&self, channel: Channel, plain: Vec<u8>) -> Vec<u8> {
         match self
             .keyring
             .read()

@@ -247,12 +247,7 @@ pub(super) fn answer(shared: &Shared, from: SocketAddr, body: &[u8], sealed: boo
         tracing::debug!("serf: dropped undecodable key query from {from}");
         return;
     };
-    let encrypted_here = shared
-        .keyring
-        .read()
-        .unwrap_or_else(|p| p.into_inner())
-        .is_some();
-    if encrypted_here && !sealed {
+    if shared.encrypted() && !sealed {
         tracing::warn!("serf: ignored an unencrypted keyring query from {from}");
         return;
     }
@@ -268,7 +263,7 @@ pub(super) fn answer(shared: &Shared, from: SocketAddr, body: &[u8], sealed: boo
     };
     let mut d = vec![KIND_KEY_RESPONSE];
     d.extend(postcard::to_allocvec(&a).unwrap_or_default());
-    let d = seal(shared, d);
+    let d = shared.seal_if_keyring(Channel::Datagram, d);
     shared.core().out.push(Output::Datagram(from, d));
 }
 
@@ -277,12 +272,7 @@ pub(super) fn deliver(shared: &Shared, body: &[u8], sealed: bool) {
     let Ok(a) = postcard::from_bytes::<Answer>(body) else {
         return;
     };
-    let encrypted_here = shared
-        .keyring
-        .read()
-        .unwrap_or_else(|p| p.into_inner())
-        .is_some();
-    if encrypted_here && !sealed {
+    if shared.encrypted() && !sealed {
         return;
     }
     if let Some(tx) = lock(&shared.key_waiters).get(&a.id) {

@@ -206,3 +206,60 @@ fn keys_are_matched_in_any_case_as_consul_does() {
         rt.warnings
     );
 }
+
+#[test]
+fn tls_settings_fall_back_to_defaults_and_the_old_top_level_names() {
+    let dir = tempfile::tempdir().unwrap();
+    // The old flat names (Consul < 1.12) land in tls.defaults; a protocol block overrides.
+    let f = write(
+        dir.path(),
+        "tls.hcl",
+        "ca_file = \"/c/ca.pem\"\ncert_file = \"/c/s.pem\"\nkey_file = \"/c/s-key.pem\"\n\
+         verify_incoming = true\nverify_outgoing = true\nverify_server_hostname = true\n\
+         tls {\n  https {\n    verify_incoming = false\n    tls_min_version = \"TLSv1_3\"\n  }\n}\n",
+    );
+    let rt = load(&input(base().with("config-file", &f))).unwrap();
+    let rpc = &rt.tls.internal_rpc;
+    assert_eq!(
+        rpc.cert_file.as_deref(),
+        Some(std::path::Path::new("/c/s.pem"))
+    );
+    assert!(rpc.verify_incoming && rpc.verify_outgoing && rpc.verify_server_hostname);
+    assert!(!rpc.min_version_13);
+    let https = &rt.tls.https;
+    assert_eq!(
+        https.ca_file.as_deref(),
+        Some(std::path::Path::new("/c/ca.pem"))
+    );
+    assert!(!https.verify_incoming && https.min_version_13 && !https.verify_server_hostname);
+
+    // Settings that cannot work are refused at start, naming the key.
+    for (text, says) in [
+        (
+            "tls { defaults { verify_incoming = true } }",
+            "no ca_file or ca_path",
+        ),
+        (
+            "tls { https { cert_file = \"/c/s.pem\" } }",
+            "cert_file and key_file must be given together",
+        ),
+        (
+            "tls { defaults { tls_min_version = \"TLSv1_1\" } }",
+            "TLS 1.2 and 1.3 only",
+        ),
+        (
+            "tls { defaults { tls_min_version = \"ssl3\" } }",
+            "not a TLS version",
+        ),
+        (
+            "tls { internal_rpc { verify_outgoing = true } }",
+            "no ca_file or ca_path",
+        ),
+    ] {
+        let f = write(dir.path(), "bad.hcl", text);
+        let err = load(&input(base().with("config-file", &f)))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(says), "{text}: {err}");
+    }
+}
