@@ -28,6 +28,7 @@ pub mod rtt;
 pub mod services;
 pub mod snapshot;
 pub mod template;
+pub mod tls;
 pub mod validate;
 pub mod version;
 pub mod watch;
@@ -144,6 +145,7 @@ const COMMANDS: &[(&str, Cli, Exec)] = &[
     ("services", services::cli, services::exec),
     ("snapshot", snapshot::cli, snapshot::exec),
     ("template", template::cli, template::exec),
+    ("tls", tls::cli, tls::exec),
     ("validate", validate::cli, validate::exec),
     ("watch", watch::cli, watch::exec),
     ("version", version::cli, version::exec),

@@ -1,4 +1,6 @@
-//! End-to-end: TLS through the real binary, with certificates made by Debian's openssl.
+//! End-to-end: TLS through the real binary. `sd tls ca create` and `sd tls cert create` make
+//! the cluster's CA and certificates (checked with Debian's openssl, which also makes a second,
+//! foreign CA, and signs with a CA `sd tls cert create` did not make).
 //! Two servers and a client agent with `verify_incoming`, `verify_outgoing` and
 //! `verify_server_hostname`: Raft and forwarded requests travel over mutual TLS; the HTTPS
 //! port serves the API to a client holding a certificate (and `sd` reaches it with
@@ -8,6 +10,7 @@
 
 use crate::common;
 
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -56,55 +59,33 @@ fn ca(dir: &Path, name: &str) {
     );
 }
 
-/// A certificate for `cn` (also its DNS name, with localhost and the loopback addresses)
-/// signed by CA `ca`, as `<name>.pem` and `<name>-key.pem`.
-fn cert(dir: &Path, ca: &str, name: &str, cn: &str, ips: &[String]) {
-    let mut san = format!("subjectAltName=DNS:{cn},DNS:localhost,IP:127.0.0.1");
+/// Runs `sd` in `dir` (the tls commands write to the working directory).
+fn sd_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(common::sd_bin())
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("spawn sd")
+}
+
+/// `sd tls cert create -server` signed by CA `ca`, renamed to `<name>.pem` and
+/// `<name>-key.pem`.
+fn sd_cert_with(dir: &Path, ca: &str, name: &str, ips: &[String]) {
+    let (ca_file, key_file) = (format!("{ca}.pem"), format!("{ca}-key.pem"));
+    let mut args = vec![
+        "tls", "cert", "create", "-server", "-ca", &ca_file, "-key", &key_file,
+    ];
     for ip in ips {
-        san.push_str(&format!(",IP:{ip}"));
+        args.extend(["-additional-ipaddress", ip.as_str()]);
     }
-    std::fs::write(
-        dir.join(format!("{name}.ext")),
-        format!("{san}\nextendedKeyUsage=serverAuth,clientAuth\n"),
-    )
-    .unwrap();
-    openssl(
-        dir,
-        &[
-            "req",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
-            &format!("{name}-key.pem"),
-            "-out",
-            &format!("{name}.csr"),
-            "-subj",
-            &format!("/CN={cn}"),
-        ],
-    );
-    openssl(
-        dir,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            &format!("{name}.csr"),
-            "-CA",
-            &format!("{ca}.pem"),
-            "-CAkey",
-            &format!("{ca}-key.pem"),
-            "-CAcreateserial",
-            "-out",
-            &format!("{name}.pem"),
-            "-days",
-            "30",
-            "-extfile",
-            &format!("{name}.ext"),
-        ],
-    );
+    let out = ok(&sd_in(dir, &args));
+    let saved: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("==> Saved "))
+        .collect();
+    assert_eq!(saved.len(), 2, "{out}");
+    std::fs::rename(dir.join(saved[0]), dir.join(format!("{name}.pem"))).unwrap();
+    std::fs::rename(dir.join(saved[1]), dir.join(format!("{name}-key.pem"))).unwrap();
 }
 
 /// A config file for an agent holding certificate `name` and trusting `ca`.
@@ -144,13 +125,67 @@ fn a_cluster_over_mutual_tls_with_an_https_api() {
     let tmp = tempfile::tempdir().unwrap();
     let certs = tmp.path().join("certs");
     std::fs::create_dir_all(&certs).unwrap();
-    ca(&certs, "ca");
+    // The cluster's CA and certificates from sd itself; openssl agrees they chain.
+    let out = ok(&sd_in(&certs, &["tls", "ca", "create"]));
+    assert_eq!(
+        out,
+        "==> Saved consul-agent-ca.pem\n==> Saved consul-agent-ca-key.pem\n"
+    );
+    let err = fails(&sd_in(&certs, &["tls", "ca", "create"]), 1);
+    assert!(err.contains("consul-agent-ca.pem already exists."), "{err}");
+    std::fs::rename(certs.join("consul-agent-ca.pem"), certs.join("ca.pem")).unwrap();
+    std::fs::rename(
+        certs.join("consul-agent-ca-key.pem"),
+        certs.join("ca-key.pem"),
+    )
+    .unwrap();
+    let mode = |f: &str| {
+        std::fs::metadata(certs.join(f))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode("ca-key.pem"), 0o600);
+    fn with_ca<'a>(args: &[&'a str]) -> Vec<&'a str> {
+        let mut a = args.to_vec();
+        a.extend(["-ca", "ca.pem", "-key", "ca-key.pem"]);
+        a
+    }
+    let err = fails(&sd_in(&certs, &with_ca(&["tls", "cert", "create"])), 1);
+    assert!(
+        err.contains("Please provide either -server, -client, or -cli"),
+        "{err}"
+    );
+    for (kind, name) in [
+        ("-server", "s1"),
+        ("-server", "s2"),
+        ("-client", "c1"),
+        ("-cli", "cli"),
+    ] {
+        let mut args = with_ca(&["tls", "cert", "create", kind]);
+        for ip in &ips {
+            args.extend(["-additional-ipaddress", ip.as_str()]);
+        }
+        let out = ok(&sd_in(&certs, &args));
+        let saved: Vec<&str> = out
+            .lines()
+            .filter_map(|l| l.strip_prefix("==> Saved "))
+            .collect();
+        let kind = kind.trim_start_matches('-');
+        assert_eq!(saved[0], format!("dc1-{kind}-consul-0.pem"), "{out}");
+        std::fs::rename(certs.join(saved[0]), certs.join(format!("{name}.pem"))).unwrap();
+        std::fs::rename(certs.join(saved[1]), certs.join(format!("{name}-key.pem"))).unwrap();
+        assert_eq!(mode(&format!("{name}-key.pem")), 0o600);
+        openssl(
+            &certs,
+            &["verify", "-CAfile", "ca.pem", &format!("{name}.pem")],
+        );
+    }
+    // A foreign CA (openssl's, with a multi-part subject), and sd signing with it.
     ca(&certs, "other-ca");
-    cert(&certs, "ca", "s1", "server.dc1.consul", &ips);
-    cert(&certs, "ca", "s2", "server.dc1.consul", &ips);
-    cert(&certs, "ca", "c1", "client.dc1.consul", &ips);
-    cert(&certs, "ca", "cli", "cli.dc1.consul", &ips);
-    cert(&certs, "other-ca", "rogue", "server.dc1.consul", &ips);
+    sd_cert_with(&certs, "other-ca", "rogue", &ips);
+    openssl(&certs, &["verify", "-CAfile", "other-ca.pem", "rogue.pem"]);
     let d = |n: &str| tmp.path().join(n);
     let conf =
         |name: &str, ca: &str| format!("-config-file={}", tls_config(&certs, ca, name).display());
