@@ -60,6 +60,7 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
     let dc = get_str(m, "dc").unwrap_or("dc1");
     let domain = get_str(m, "domain").unwrap_or("consul");
     let days = get_int(m, "days", 365).map_err(CliError::failure)?;
+    let (not_before, not_after) = validity(days)?;
     let kind = if server {
         "server"
     } else if client {
@@ -139,7 +140,7 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
             ExtendedKeyUsagePurpose::ClientAuth,
         ],
     };
-    (params.not_before, params.not_after) = validity(days)?;
+    (params.not_before, params.not_after) = (not_before, not_after);
     let key = KeyPair::generate().map_err(cert_error)?;
     let cert = params
         .signed_by(&key, &issuer.cert, &issuer.key)
