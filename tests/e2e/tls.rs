@@ -68,12 +68,12 @@ fn sd_in(dir: &Path, args: &[&str]) -> std::process::Output {
         .expect("spawn sd")
 }
 
-/// `sd tls cert create -server` signed by CA `ca`, renamed to `<name>.pem` and
-/// `<name>-key.pem`.
-fn sd_cert_with(dir: &Path, ca: &str, name: &str, ips: &[String]) {
+/// `sd tls cert create <kind>` signed by CA `ca` (`<ca>.pem`, `<ca>-key.pem`) with the loopback
+/// addresses, renamed to `<name>.pem` and `<name>-key.pem`; returns the name sd gave it.
+fn sd_cert(dir: &Path, kind: &str, ca: &str, name: &str, ips: &[String]) -> String {
     let (ca_file, key_file) = (format!("{ca}.pem"), format!("{ca}-key.pem"));
     let mut args = vec![
-        "tls", "cert", "create", "-server", "-ca", &ca_file, "-key", &key_file,
+        "tls", "cert", "create", kind, "-ca", &ca_file, "-key", &key_file,
     ];
     for ip in ips {
         args.extend(["-additional-ipaddress", ip.as_str()]);
@@ -86,6 +86,7 @@ fn sd_cert_with(dir: &Path, ca: &str, name: &str, ips: &[String]) {
     assert_eq!(saved.len(), 2, "{out}");
     std::fs::rename(dir.join(saved[0]), dir.join(format!("{name}.pem"))).unwrap();
     std::fs::rename(dir.join(saved[1]), dir.join(format!("{name}-key.pem"))).unwrap();
+    saved[0].to_string()
 }
 
 /// A config file for an agent holding certificate `name` and trusting `ca`.
@@ -147,12 +148,21 @@ fn a_cluster_over_mutual_tls_with_an_https_api() {
             & 0o777
     };
     assert_eq!(mode("ca-key.pem"), 0o600);
-    fn with_ca<'a>(args: &[&'a str]) -> Vec<&'a str> {
-        let mut a = args.to_vec();
-        a.extend(["-ca", "ca.pem", "-key", "ca-key.pem"]);
-        a
-    }
-    let err = fails(&sd_in(&certs, &with_ca(&["tls", "cert", "create"])), 1);
+    let err = fails(
+        &sd_in(
+            &certs,
+            &[
+                "tls",
+                "cert",
+                "create",
+                "-ca",
+                "ca.pem",
+                "-key",
+                "ca-key.pem",
+            ],
+        ),
+        1,
+    );
     assert!(
         err.contains("Please provide either -server, -client, or -cli"),
         "{err}"
@@ -163,19 +173,8 @@ fn a_cluster_over_mutual_tls_with_an_https_api() {
         ("-client", "c1"),
         ("-cli", "cli"),
     ] {
-        let mut args = with_ca(&["tls", "cert", "create", kind]);
-        for ip in &ips {
-            args.extend(["-additional-ipaddress", ip.as_str()]);
-        }
-        let out = ok(&sd_in(&certs, &args));
-        let saved: Vec<&str> = out
-            .lines()
-            .filter_map(|l| l.strip_prefix("==> Saved "))
-            .collect();
-        let kind = kind.trim_start_matches('-');
-        assert_eq!(saved[0], format!("dc1-{kind}-consul-0.pem"), "{out}");
-        std::fs::rename(certs.join(saved[0]), certs.join(format!("{name}.pem"))).unwrap();
-        std::fs::rename(certs.join(saved[1]), certs.join(format!("{name}-key.pem"))).unwrap();
+        let saved = sd_cert(&certs, kind, "ca", name, &ips);
+        assert_eq!(saved, format!("dc1{kind}-consul-0.pem"));
         assert_eq!(mode(&format!("{name}-key.pem")), 0o600);
         openssl(
             &certs,
@@ -184,7 +183,7 @@ fn a_cluster_over_mutual_tls_with_an_https_api() {
     }
     // A foreign CA (openssl's, with a multi-part subject), and sd signing with it.
     ca(&certs, "other-ca");
-    sd_cert_with(&certs, "other-ca", "rogue", &ips);
+    sd_cert(&certs, "-server", "other-ca", "rogue", &ips);
     openssl(&certs, &["verify", "-CAfile", "other-ca.pem", "rogue.pem"]);
     let d = |n: &str| tmp.path().join(n);
     let conf =
