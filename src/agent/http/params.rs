@@ -71,7 +71,6 @@ impl Params {
         out
     }
 
-    /// An unsigned integer parameter; a malformed one is a 400 naming it.
     /// `?cas=`, as autopilot's and config entries' endpoints read it (Consul's message).
     pub fn cas(&self) -> Result<Option<u64>, HttpError> {
         self.get("cas")
@@ -83,6 +82,7 @@ impl Params {
             .transpose()
     }
 
+    /// An unsigned integer parameter; a malformed one is a 400 naming it.
     pub fn u64(&self, name: &str) -> Result<Option<u64>, HttpError> {
         match self.get(name) {
             None => Ok(None),
