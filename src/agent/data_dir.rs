@@ -187,10 +187,21 @@ fn check_marker(path: &Path) -> Result<(), DataDirError> {
 /// Writes `bytes` to `path` through a temporary file, fsyncs it, renames it into place and
 /// fsyncs the directory, so a crash leaves either the old file or the new one.
 pub fn write_durably(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_durably_with_mode(path, bytes, 0o666)
+}
+
+/// [`write_durably`] creating the file with `mode` (before the umask): 0o600 for secrets.
+pub fn write_durably_with_mode(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
     let dir = path.parent().unwrap_or(Path::new("."));
     let tmp = path.with_extension("tmp");
     {
-        let mut f = File::create(&tmp)?;
+        let mut f = fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(mode)
+            .open(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
     }

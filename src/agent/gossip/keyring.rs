@@ -235,23 +235,11 @@ impl Keyring {
 
     /// Writes the keyring file (mode 0600) through a temporary file, synced, then renamed.
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        use std::io::Write;
-        use std::os::unix::fs::OpenOptionsExt;
-        let dir = path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir)?;
-        let tmp = path.with_extension("tmp");
-        {
-            let mut f = std::fs::OpenOptions::new()
-                .write(true)
-                .create(true)
-                .truncate(true)
-                .mode(0o600)
-                .open(&tmp)?;
-            f.write_all(&serde_json::to_vec(&self.keys()).unwrap_or_default())?;
-            f.sync_all()?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
         }
-        std::fs::rename(&tmp, path)?;
-        std::fs::File::open(dir)?.sync_all()
+        let json = serde_json::to_vec(&self.keys()).unwrap_or_default();
+        crate::agent::data_dir::write_durably_with_mode(path, &json, 0o600)
     }
 }
 

@@ -19,7 +19,7 @@ use rustls::ClientConfig;
 
 use crate::config::tls::TlsConfig;
 
-pub use listener::{Conn, Plain, SharedServerConfig, TlsListener};
+pub use listener::{Plain, SharedServerConfig, TlsListener};
 
 /// The client configuration server RPC dials with, replaced on reload.
 pub type SharedClientConfig = Arc<RwLock<Arc<ClientConfig>>>;
