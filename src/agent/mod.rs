@@ -7,6 +7,7 @@
 //!
 //! May import: `api`, `config`, `process`, `snapshot` (checked by tests/architecture.rs).
 
+pub mod acl;
 pub mod autopilot;
 pub mod checks;
 mod cluster;
@@ -136,6 +137,8 @@ pub struct Agent {
     pub coordinate_updates: coordinates::CoordinateUpdates,
     /// The HTTPS API's and server RPC's TLS configurations (reloaded by `sd reload`).
     pub tls: tls::AgentTls,
+    /// ACL settings, the agent's tokens and the token cache.
+    pub acls: acl::Acls,
 }
 
 impl Agent {
@@ -152,7 +155,9 @@ impl Agent {
     ) -> (Agent, tokio::sync::mpsc::Receiver<checks::CheckUpdate>) {
         let (updates_tx, updates_rx) = tokio::sync::mpsc::channel(1024);
         let check_update_interval = config.check_update_interval;
+        let acls = acl::Acls::new(config.acl.clone(), &config.datacenter);
         let agent = Agent {
+            acls,
             config,
             node_id,
             store,

@@ -5,6 +5,7 @@
 //!
 //! May import: nothing (checked by tests/architecture.rs).
 
+pub mod acl;
 pub mod agent;
 pub mod agent_self;
 pub mod autopilot;

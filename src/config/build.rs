@@ -367,6 +367,7 @@ pub(crate) fn build(
         autopilot: autopilot_config(c)?,
         coordinates: super::coordinates::coordinate_config(c)?,
         tls: super::tls::tls_config(c)?,
+        acl: super::acl::acl_config(c)?,
     })
 }
 

@@ -273,7 +273,6 @@ pub const AGENT_FLAGS: &[AgentFlag] = &[
 /// Config-file keys (no flag of their own) whose capability sd lacks; setting one to a
 /// non-empty, non-false value makes the agent warn once, naming the key and the file.
 pub const FILE_KEYS_NOT_YET: &[&str] = &[
-    "acl.enabled",
     "addresses.dns",
     "addresses.grpc",
     "addresses.https",

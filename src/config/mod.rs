@@ -9,6 +9,7 @@
 //!
 //! May import: `api`, `goflag` (checked by tests/architecture.rs).
 
+pub mod acl;
 mod addr;
 mod build;
 mod build_checks;

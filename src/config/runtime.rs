@@ -163,6 +163,8 @@ pub struct RuntimeConfig {
     pub coordinates: CoordinateConfig,
     /// `tls { ... }`: the HTTPS API's and server RPC's certificates and checks.
     pub tls: super::tls::TlsConfig,
+    /// The `acl` block.
+    pub acl: super::acl::AclConfig,
 }
 
 /// `dns_config {}`.
@@ -340,6 +342,7 @@ impl Default for RuntimeConfig {
             autopilot: AutopilotConfig::default(),
             coordinates: CoordinateConfig::default(),
             tls: Default::default(),
+            acl: Default::default(),
         }
     }
 }

@@ -97,7 +97,12 @@ impl Agent {
         watch: WatchKey,
         local: impl FnMut(&Tables) -> (T, u64),
     ) -> Result<(T, QueryMeta), EndpointError> {
-        let message = request("GET", format!("{path}{}", query_string(q)), Vec::new());
+        let message = request(
+            self,
+            "GET",
+            format!("{path}{}", query_string(q)),
+            Vec::new(),
+        );
         let stale = q.consistency == Consistency::Stale;
         match self.send_unless_here(&message, stale).await? {
             None => read::query(self, q, watch, local).await,
@@ -113,7 +118,7 @@ impl Agent {
         body: &impl Serialize,
     ) -> Result<bool, EndpointError> {
         let body = serde_json::to_vec(body).map_err(|e| EndpointError::Decode(e.to_string()))?;
-        let message = request("PUT", path.to_string(), body);
+        let message = request(self, "PUT", path.to_string(), body);
         match self.send_unless_here(&message, false).await? {
             None => Ok(true),
             Some(answer) => {
@@ -175,12 +180,20 @@ pub async fn write(agent: &Agent, cmd: Command) -> Result<(), EndpointError> {
     }
 }
 
-/// The request a call sends on, as the HTTP API would receive it.
-pub(super) fn request(method: &str, uri: String, body: Vec<u8>) -> ForwardRequest {
+/// The request a call sends on, as the HTTP API would receive it, made with the agent's own
+/// token when ACLs are on.
+pub(super) fn request(agent: &Agent, method: &str, uri: String, body: Vec<u8>) -> ForwardRequest {
+    let headers = match agent.acls.enabled() {
+        true => vec![(
+            "x-consul-token".to_string(),
+            serde_bytes::ByteBuf::from(agent.acls.agent_secret().into_bytes()),
+        )],
+        false => Vec::new(),
+    };
     ForwardRequest {
         method: method.into(),
         uri,
-        headers: Vec::new(),
+        headers,
         body: serde_bytes::ByteBuf::from(body),
         origin_node: None,
     }
@@ -216,6 +229,8 @@ pub(super) fn decode<T: DeserializeOwned>(
         return Err(match (answer.status, text.as_str()) {
             (500, "No cluster leader") => EndpointError::NoLeader,
             (400, _) => EndpointError::Invalid(text),
+            (403, "ACL not found") => EndpointError::AclNotFound,
+            (403, _) => EndpointError::PermissionDenied(text),
             (404, _) => EndpointError::NotFound(text),
             (status, _) => EndpointError::Remote(format!("{status}: {text}")),
         });

@@ -1,6 +1,6 @@
 //! Why the agent could not serve a request, in its own terms: the HTTP layer maps these onto
 //! Consul's status codes and texts (`http/error.rs`), the agent's own callers (anti-entropy, the
-//! DNS cache) log or retry them. This is where ACL denials will be added.
+//! DNS cache) log or retry them. ACL denials are among them.
 
 use crate::agent::raft::WriteError;
 
@@ -32,6 +32,15 @@ pub enum EndpointError {
     /// The answer could not be read.
     #[error("{0}")]
     Decode(String),
+    /// The caller's token lacks a permission (Consul's `Permission denied: ...` text).
+    #[error("{0}")]
+    PermissionDenied(String),
+    /// The request carried a secret no token has.
+    #[error("ACL not found")]
+    AclNotFound,
+    /// An ACL endpoint was called while ACLs are off.
+    #[error("ACL support disabled")]
+    AclDisabled,
 }
 
 impl From<WriteError> for EndpointError {

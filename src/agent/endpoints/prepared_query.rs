@@ -17,7 +17,12 @@ impl Agent {
         q: &QueryOptions,
     ) -> Result<Option<QueryExecuteResponse>, EndpointError> {
         let path = format!("/v1/query/{}/execute", escape(name));
-        let mut message = request("GET", format!("{path}{}", query_string(q)), Vec::new());
+        let mut message = request(
+            self,
+            "GET",
+            format!("{path}{}", query_string(q)),
+            Vec::new(),
+        );
         message.origin_node = Some(self.config.node_name.clone());
         let stale = q.consistency == super::Consistency::Stale;
         match self.send_unless_here(&message, stale).await? {

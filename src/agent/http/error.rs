@@ -52,8 +52,10 @@ impl IntoResponse for HttpError {
     }
 }
 
-/// The agent's domain errors as Consul answers them: all 500s, `No cluster leader` and
-/// `No path to datacenter` in Consul's words.
+/// The agent's domain errors as Consul answers them: 400 for invalid requests, 404 for what
+/// does not exist, 403 for ACL denials (`Permission denied: ...`, `ACL not found`), 401 when
+/// ACLs are off (`ACL support disabled`), else 500 (`No cluster leader` and `No path to
+/// datacenter` in Consul's words).
 impl From<crate::agent::endpoints::EndpointError> for HttpError {
     fn from(e: crate::agent::endpoints::EndpointError) -> HttpError {
         match e {
@@ -63,6 +65,13 @@ impl From<crate::agent::endpoints::EndpointError> for HttpError {
             }
             crate::agent::endpoints::EndpointError::NotFound(message) => {
                 HttpError::new(axum::http::StatusCode::NOT_FOUND, message)
+            }
+            e @ (crate::agent::endpoints::EndpointError::PermissionDenied(_)
+            | crate::agent::endpoints::EndpointError::AclNotFound) => {
+                HttpError::new(StatusCode::FORBIDDEN, e.to_string())
+            }
+            e @ crate::agent::endpoints::EndpointError::AclDisabled => {
+                HttpError::new(StatusCode::UNAUTHORIZED, e.to_string())
             }
             other => HttpError::internal(other.to_string()),
         }

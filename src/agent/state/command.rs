@@ -75,6 +75,8 @@ pub enum Command {
         entry: String,
         cas: Option<u64>,
     },
+    /// `/v1/acl/*`: a token, policy or role written or deleted, or the bootstrap.
+    Acl(super::acl::AclOp),
 }
 
 /// A KV verb as Consul's `/v1/txn` names them.
@@ -128,6 +130,8 @@ pub enum CommandResult {
     Autopilot(bool),
     /// Whether a config entry write took effect (a failed check-and-set is false).
     ConfigEntry(bool),
+    /// An ACL change made, or refused with the reason (Consul's words).
+    Acl(Result<(), String>),
 }
 
 /// Why one operation of a KV transaction failed.

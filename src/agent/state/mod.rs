@@ -1,11 +1,12 @@
 //! The replicated state: what Raft applies, in log order: KV, the catalog, sessions,
-//! prepared queries, network coordinates, autopilot's settings and config entries.
+//! prepared queries, network coordinates, autopilot's settings, config entries and ACLs.
 //! Keeps modify indexes and wakes blocking queries on exactly the paths that changed.
 //!
 //! Must not import `agent::http` or `agent::raft`: Raft drives this module, not the reverse.
 //!
 //! Must not import: `agent::http`, `agent::raft` (checked by tests/architecture.rs).
 
+pub mod acl;
 pub mod catalog;
 mod catalog_index;
 mod catalog_query;

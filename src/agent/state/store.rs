@@ -38,6 +38,8 @@ pub struct Tables {
     pub autopilot: Option<crate::api::autopilot::AutopilotConfiguration>,
     #[serde(default)]
     pub config_entries: super::config_entry::ConfigEntryTable,
+    #[serde(default)]
+    pub acl: super::acl::AclTable,
     /// The index of the last applied command: its Raft log index plus `index_offset`.
     pub index: u64,
     /// Added to Raft log indexes to give the indexes the state records and reports. Zero
@@ -192,6 +194,17 @@ impl Store {
                 }
                 CommandResult::ConfigEntry(done)
             }
+            Command::Acl(op) => {
+                let result = {
+                    let mut t = self.write();
+                    t.index = t.index.max(index);
+                    t.acl.apply(index, op)
+                };
+                if result.is_ok() {
+                    self.watches.notify_keys(index, &[WatchKey::Acl]);
+                }
+                CommandResult::Acl(result)
+            }
             Command::Restore(data) => {
                 CommandResult::Restore(self.restore_at(index, data).map_err(|e| e.to_string()))
             }
@@ -266,6 +279,7 @@ impl Store {
         };
         tables.kv.rebuild();
         tables.sessions.rebuild();
+        tables.acl.rebuild();
         Ok(tables)
     }
 

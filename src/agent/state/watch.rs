@@ -37,6 +37,8 @@ pub enum WatchKey {
     Autopilot,
     /// Any config entry.
     ConfigEntries,
+    /// Any ACL token, policy or role.
+    Acl,
 }
 
 /// The registry of watched keys and prefixes. A sender lives only while someone listens.
@@ -117,7 +119,8 @@ fn set_key(probe: &mut WatchKey, key: &str, exact: bool) {
         | WatchKey::PreparedQueries
         | WatchKey::Coordinates
         | WatchKey::Autopilot
-        | WatchKey::ConfigEntries => String::new(),
+        | WatchKey::ConfigEntries
+        | WatchKey::Acl => String::new(),
     };
     s.clear();
     s.push_str(key);

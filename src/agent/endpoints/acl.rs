@@ -1,0 +1,61 @@
+//! Who a request is: [`Agent::caller`] turns the secret a request carried (or the agent's
+//! default token) into a [`Caller`]. A server looks in its own state; a client agent asks a
+//! server through `/v1/internal/acl/resolve` and caches the answer (`acl::resolve`).
+
+use std::sync::Arc;
+
+use super::catalog::{decode, request};
+use super::forward;
+use super::{Consistency, EndpointError};
+use crate::agent::acl::{Caller, Resolved};
+use crate::agent::Agent;
+
+/// The sd-internal route a client agent resolves tokens through.
+pub const RESOLVE_PATH: &str = "/v1/internal/acl/resolve";
+
+impl Agent {
+    /// The caller a request with `secret` (none: the default token) acts as.
+    pub async fn caller(&self, secret: Option<&str>) -> Result<Arc<Caller>, EndpointError> {
+        let acls = &self.acls;
+        if !acls.enabled() {
+            return Ok(acls.everyone());
+        }
+        let default;
+        let secret = match secret.filter(|s| !s.is_empty()) {
+            Some(s) => s,
+            None => {
+                default = acls.default_secret();
+                &default
+            }
+        };
+        if self.raft_opt().is_some() {
+            let t = self.store.read();
+            return acls.resolve_local(secret, &t.acl, t.restores);
+        }
+        if let Some(caller) = acls.cached(secret) {
+            return Ok(caller);
+        }
+        let mut message = request(self, "GET", RESOLVE_PATH.to_string(), Vec::new());
+        message.headers = vec![(
+            "x-consul-token".to_string(),
+            serde_bytes::ByteBuf::from(secret.as_bytes().to_vec()),
+        )];
+        let answer = match Box::pin(forward::to_server(self, &message)).await {
+            Ok(answer) => decode::<Resolved>(answer, Consistency::Stale).map(|(r, _)| r),
+            Err(e) => Err(e),
+        };
+        match answer {
+            Ok(resolved) => Ok(acls.learn(secret, &resolved)),
+            Err(EndpointError::AclNotFound) => {
+                acls.forget(secret);
+                Err(EndpointError::AclNotFound)
+            }
+            Err(e) => {
+                tracing::warn!(
+                    "cannot look up an ACL token on the servers, applying acl.down_policy: {e}"
+                );
+                acls.when_down(secret, e)
+            }
+        }
+    }
+}
