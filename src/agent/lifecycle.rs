@@ -194,6 +194,7 @@ impl Agent {
         if agent.config.ui_enabled {
             agent.ui = Some(super::ui::Ui::new(&agent).map_err(AgentError::Ui)?);
         }
+        http::load_persisted_tokens(&agent);
         let agent = Arc::new(agent);
         let router = http::router(agent.clone());
         if let Some(m) = options.log_monitor {

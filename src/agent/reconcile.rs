@@ -267,6 +267,12 @@ pub async fn run(agent: Arc<Agent>, raft: Arc<RaftNode>) {
                 tracing::debug!(node = %what, "catalog reconcile deferred: {e}");
             }
         }
+        if agent.acls.enabled() {
+            if let Err(e) = agent.ensure_initial_management().await {
+                all_written = false;
+                tracing::warn!("cannot create the initial management ACL token yet: {e}");
+            }
+        }
         let me = &agent.config.node_name;
         if all_written && members.iter().any(|m| &m.name == me) {
             agent.leadership_established.store(true, Ordering::Release);

@@ -7,6 +7,7 @@
 //!
 //! May import: `api`, `config` (checked by tests/architecture.rs).
 
+pub mod acl;
 pub mod agent;
 pub mod catalog;
 pub mod config_entry;
@@ -96,6 +97,11 @@ impl Client {
     /// The status endpoints (`/v1/status`).
     pub fn status(&self) -> status::Status<'_> {
         status::Status { c: self }
+    }
+
+    /// The ACL endpoints (`/v1/acl/*`, `/v1/agent/token/*`).
+    pub fn acl(&self) -> acl::Acl<'_> {
+        acl::Acl { c: self }
     }
 
     /// The config entry endpoints (`/v1/config`).

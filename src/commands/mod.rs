@@ -5,6 +5,7 @@
 //! `snapshot`, `template`, `watch`, `crate` (the root's `VERSION` and `command()`) (checked by
 //! tests/architecture.rs).
 
+pub mod acl;
 pub mod agent;
 pub mod catalog;
 pub mod config;
@@ -119,6 +120,7 @@ type Exec = fn(&ArgMatches) -> CmdResult;
 
 /// Every subcommand: its name, argument table and runner, in help order.
 const COMMANDS: &[(&str, Cli, Exec)] = &[
+    ("acl", acl::cli, acl::exec),
     ("agent", agent::cli, agent::exec),
     ("catalog", catalog::cli, catalog::exec),
     ("config", config::cli, config::exec),

@@ -128,29 +128,29 @@ impl Authorizer {
     /// Whether every key under `prefix` may be written (a recursive delete): the prefix rule
     /// covering `prefix` grants write and no rule under it grants less.
     pub fn allows_key_write_prefix(&self, prefix: &str) -> bool {
+        self.allows_key_prefix(prefix, Access::Write)
+    }
+
+    /// Whether `wanted` is granted on every key under `prefix`: by the rule covering the
+    /// prefix (or the default policy) and by every rule for keys under it.
+    pub fn allows_key_prefix(&self, prefix: &str, wanted: Access) -> bool {
         if self.unrestricted {
             return true;
         }
         let i = slot(Resource::Key);
-        let under = self.exact[i]
+        let below_all_grant = self.exact[i]
             .iter()
             .chain(self.prefixes[i].iter().map(|(k, v)| (k, v)))
-            .filter(|(name, _)| name.starts_with(prefix) && name.len() > prefix.len());
-        let covering = self.prefixes[i]
-            .iter()
-            .find(|(p, _)| prefix.starts_with(p.as_str()))
-            .map(|(_, access)| *access);
-        let mut below_all_write = true;
-        for (_, access) in under {
-            if *access != Access::Write {
-                below_all_write = false;
-            }
-        }
-        if !below_all_write {
+            .filter(|(name, _)| name.starts_with(prefix) && name.len() > prefix.len())
+            .all(|(_, access)| access.grants(wanted));
+        if !below_all_grant {
             return false;
         }
-        match covering {
-            Some(access) => access == Access::Write,
+        match self.prefixes[i]
+            .iter()
+            .find(|(p, _)| prefix.starts_with(p.as_str()))
+        {
+            Some((_, access)) => access.grants(wanted),
             None => self.default_allow,
         }
     }

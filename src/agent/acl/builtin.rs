@@ -54,6 +54,8 @@ pub fn anonymous_token() -> AclToken {
         accessor_id: ANONYMOUS_ACCESSOR.into(),
         secret_id: ANONYMOUS_SECRET.into(),
         description: "Anonymous Token".into(),
+        // Go's zero time: Consul's clients decode CreateTime as a time.
+        create_time: "0001-01-01T00:00:00Z".into(),
         ..AclToken::default()
     }
 }
@@ -64,6 +66,20 @@ pub fn global_management_link() -> Link {
         id: GLOBAL_MANAGEMENT_ID.into(),
         name: GLOBAL_MANAGEMENT_NAME.into(),
     }
+}
+
+/// A management token with `secret`, described as Consul describes the bootstrap token.
+pub fn bootstrap_token(secret: String) -> AclToken {
+    let mut token = AclToken {
+        accessor_id: super::stamp::new_id(),
+        secret_id: secret,
+        description: "Bootstrap Token (Global Management)".into(),
+        policies: vec![global_management_link()],
+        create_time: super::stamp::now(),
+        ..AclToken::default()
+    };
+    token.hash = super::stamp::hash_of(&(&token.description, &token.policies));
+    token
 }
 
 /// Whether an identity scoped to `datacenters` applies in `dc` (no list: everywhere).

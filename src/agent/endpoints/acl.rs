@@ -1,13 +1,16 @@
 //! Who a request is: [`Agent::caller`] turns the secret a request carried (or the agent's
 //! default token) into a [`Caller`]. A server looks in its own state; a client agent asks a
-//! server through `/v1/internal/acl/resolve` and caches the answer (`acl::resolve`).
+//! server through `/v1/internal/acl/resolve` and caches the answer (`acl::resolve`). The
+//! leader also makes the configured `initial_management` token.
 
 use std::sync::Arc;
 
 use super::catalog::{decode, request};
 use super::forward;
 use super::{Consistency, EndpointError};
-use crate::agent::acl::{Caller, Resolved};
+use crate::agent::acl::{builtin, Caller, Resolved};
+use crate::agent::state::acl::{secret_key, AclOp};
+use crate::agent::state::{Command, CommandResult};
 use crate::agent::Agent;
 
 /// The sd-internal route a client agent resolves tokens through.
@@ -56,6 +59,39 @@ impl Agent {
                 );
                 acls.when_down(secret, e)
             }
+        }
+    }
+}
+
+impl Agent {
+    /// On the leader: makes `acl.tokens.initial_management` a management token when no token
+    /// has that secret yet (the bootstrap, if none was done).
+    pub async fn ensure_initial_management(&self) -> Result<(), EndpointError> {
+        let Some(secret) = self.acls.tokens().initial_management else {
+            return Ok(());
+        };
+        let (exists, bootstrapped) = {
+            let t = self.store.read();
+            (
+                t.acl.token_by_secret(&secret_key(&secret)).is_some(),
+                t.acl.bootstrapped().is_some(),
+            )
+        };
+        if exists {
+            return Ok(());
+        }
+        let mut token = builtin::bootstrap_token(secret);
+        token.description = "Initial Management Token".into();
+        let op = match bootstrapped {
+            true => AclOp::TokenSet(Box::new(token)),
+            false => AclOp::Bootstrap {
+                token: Box::new(token),
+                reset: None,
+            },
+        };
+        match self.write(Command::Acl(op)).await?.1 {
+            CommandResult::Acl(Err(e)) => Err(EndpointError::Write(e)),
+            _ => Ok(()),
         }
     }
 }

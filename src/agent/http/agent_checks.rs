@@ -11,7 +11,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, put};
-use axum::Router;
+use axum::{Extension, Router};
 use serde::Deserialize;
 
 use super::agent_services::ok_empty;
@@ -19,6 +19,7 @@ use super::body::read_json;
 use super::error::HttpError;
 use super::params::Params;
 use super::respond;
+use crate::agent::acl::{Access, Caller, Resource};
 use crate::agent::checks::{CheckSource, ChecksError, Status};
 use crate::agent::local::persist::TtlState;
 use crate::agent::registration::{
@@ -56,6 +57,25 @@ impl From<RegistrationError> for HttpError {
     }
 }
 
+/// `service:write` on `service`, or for a node check (no service) `node:write` on this node.
+fn require_write(agent: &Agent, caller: &Caller, service: &str) -> Result<(), HttpError> {
+    let checked = if service.is_empty() {
+        caller.require(Resource::Node, &agent.config.node_name, Access::Write)
+    } else {
+        caller.require(Resource::Service, service, Access::Write)
+    };
+    Ok(checked?)
+}
+
+/// The permission to change a local check: that of what it checks (an unknown ID passes, to
+/// get the handler's 404).
+fn require_check_write(agent: &Agent, caller: &Caller, id: &str) -> Result<(), HttpError> {
+    match agent.local.check(id) {
+        Some(c) => require_write(agent, caller, &c.service_name),
+        None => Ok(()),
+    }
+}
+
 fn checks_error(e: ChecksError) -> HttpError {
     match e {
         ChecksError::Unknown(_) => HttpError::new(StatusCode::NOT_FOUND, e.to_string()),
@@ -66,23 +86,34 @@ fn checks_error(e: ChecksError) -> HttpError {
 
 async fn checks(
     State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
     let f = super::params::filter(&p, crate::agent::filter::schemas::health_check())?;
     let mut checks = agent.local.checks();
     super::params::retain_values(&f, &mut checks);
-    Ok(respond::json(
-        StatusCode::OK,
-        &checks,
-        p.flag("pretty"),
-        None,
-    ))
+    let before = checks.len();
+    checks.retain(|_, c| super::acl_filter::Visible::visible_to(c, &caller));
+    let mut resp = respond::json(StatusCode::OK, &checks, p.flag("pretty"), None);
+    super::acl_guard::mark_filtered(&mut resp, &caller, checks.len() != before);
+    Ok(resp)
 }
 
-async fn register(State(agent): State<Arc<Agent>>, body: Body) -> Result<Response, HttpError> {
+async fn register(
+    State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
+    body: Body,
+) -> Result<Response, HttpError> {
     let value: serde_json::Value = read_json(body, MAX_BODY, FIELD_NAMES, OPAQUE_FIELDS).await?;
     let parsed = parse_check(&agent, &value, CheckSource::HttpApi)?;
+    let service = agent
+        .local
+        .service(&parsed.service_id)
+        .map(|s| s.service)
+        .unwrap_or_default();
+    require_write(&agent, &caller, &service)?;
+    require_check_write(&agent, &caller, &parsed.id)?;
     let id = parsed.id.clone();
     // Kept for the next start under its final ID.
     let kept = kept_check(value, &parsed);
@@ -96,8 +127,10 @@ async fn register(State(agent): State<Arc<Agent>>, body: Body) -> Result<Respons
 
 async fn deregister(
     State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
     Path(id): Path<String>,
 ) -> Result<Response, HttpError> {
+    require_check_write(&agent, &caller, &id)?;
     if agent.remove_check(&id) {
         Ok(ok_empty())
     } else {
@@ -124,28 +157,34 @@ async fn ttl(agent: &Agent, id: &str, status: Status, output: &str) -> Result<Re
 
 async fn pass(
     State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
+    require_check_write(&agent, &caller, &id)?;
     ttl(&agent, &id, Status::Passing, p.get("note").unwrap_or("")).await
 }
 
 async fn warn(
     State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
+    require_check_write(&agent, &caller, &id)?;
     ttl(&agent, &id, Status::Warning, p.get("note").unwrap_or("")).await
 }
 
 async fn fail(
     State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
+    require_check_write(&agent, &caller, &id)?;
     ttl(&agent, &id, Status::Critical, p.get("note").unwrap_or("")).await
 }
 
@@ -158,9 +197,11 @@ struct Update {
 
 async fn update(
     State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
     Path(id): Path<String>,
     body: Body,
 ) -> Result<Response, HttpError> {
+    require_check_write(&agent, &caller, &id)?;
     let u: Update = read_json(body, MAX_BODY, &["Status", "Output"], &[]).await?;
     let status: Status = u
         .status
@@ -198,10 +239,14 @@ async fn node_maintenance(
 
 async fn service_maintenance(
     State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
+    if let Some(s) = agent.local.service(&id) {
+        caller.require(Resource::Service, &s.service, Access::Write)?;
+    }
     let enable = enable_flag(&p)?;
     if agent.local.service(&id).is_none() {
         return Err(HttpError::new(

@@ -10,12 +10,13 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
+use axum::{Extension, Router};
 use serde::Serialize;
 
 use super::error::HttpError;
 use super::params::Params;
 use super::respond;
+use crate::agent::acl::{Access, Caller, Resource};
 use crate::agent::registration::maintenance::{NODE_MAINT, SERVICE_MAINT_PREFIX};
 use crate::agent::Agent;
 use crate::api::catalog::{health, AgentService, HealthCheck};
@@ -78,6 +79,7 @@ fn answer<T: Serialize>(p: &Params, status: &str, body: &T) -> Response {
 
 async fn by_id(
     State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
@@ -88,6 +90,7 @@ async fn by_id(
             format!("ServiceId {id} not found"),
         ));
     };
+    caller.require(Resource::Service, &service.service, Access::Read)?;
     let h = health_of(&agent, service);
     let status = h.aggregated_status.clone();
     Ok(answer(&p, &status, &h))
@@ -95,10 +98,12 @@ async fn by_id(
 
 async fn by_name(
     State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
     Path(name): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
+    caller.require(Resource::Service, &name, Access::Read)?;
     let all: Vec<ServiceHealth> = agent
         .local
         .services()

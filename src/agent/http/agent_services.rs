@@ -1,6 +1,7 @@
 //! The agent's own services: `PUT /v1/agent/service/register`, `PUT
 //! /v1/agent/service/deregister/:id`, `GET /v1/agent/services` and `GET /v1/agent/service/:id`
-//! (with `ContentHash` and hash-based blocking).
+//! (with `ContentHash` and hash-based blocking). Under ACLs each needs `service:write` (or
+//! `read`) on the service's name; the list shows only what the caller may read.
 //! They change the local state, which anti-entropy then syncs to the catalog; checks defined
 //! with a service are registered through `agent_checks`.
 
@@ -11,12 +12,13 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, put};
-use axum::Router;
+use axum::{Extension, Router};
 
 use super::body::read_json;
 use super::error::HttpError;
 use super::params::Params;
 use super::respond;
+use crate::agent::acl::{Access, Caller, Resource};
 use crate::agent::checks::CheckSource;
 use crate::agent::registration::{apply_service, kept_check, prepare_service, PreparedService};
 use crate::agent::Agent;
@@ -34,12 +36,23 @@ pub fn routes() -> Router<Arc<Agent>> {
 
 async fn register(
     State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
     RawQuery(q): RawQuery,
     body: Body,
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
     let reg: AgentServiceRegistration =
         read_json(body, MAX_BODY, FIELD_NAMES, OPAQUE_FIELDS).await?;
+    caller.require(Resource::Service, &reg.name, Access::Write)?;
+    // Replacing a service of another name needs write on that one too.
+    let id = if reg.id.is_empty() {
+        &reg.name
+    } else {
+        &reg.id
+    };
+    if let Some(old) = agent.local.service(id) {
+        caller.require(Resource::Service, &old.service, Access::Write)?;
+    }
     let prepared = prepare_service(&agent, reg.clone(), CheckSource::HttpApi)?;
     persist(&agent, reg, &prepared)?;
     apply_service(&agent, prepared, p.flag("replace-existing-checks"))?;
@@ -76,8 +89,12 @@ fn persist(
 
 async fn deregister(
     State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
     Path(id): Path<String>,
 ) -> Result<Response, HttpError> {
+    if let Some(old) = agent.local.service(&id) {
+        caller.require(Resource::Service, &old.service, Access::Write)?;
+    }
     match agent.remove_service(&id) {
         Some(_) => Ok(ok_empty()),
         None => Err(HttpError::new(
@@ -89,26 +106,30 @@ async fn deregister(
 
 async fn services(
     State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
     let f = super::params::filter(&p, crate::agent::filter::schemas::agent_service())?;
     let mut services = agent.local.services();
     super::params::retain_values(&f, &mut services);
-    Ok(respond::json(
-        StatusCode::OK,
-        &services,
-        p.flag("pretty"),
-        None,
-    ))
+    let before = services.len();
+    services.retain(|_, s| caller.allows(Resource::Service, &s.service, Access::Read));
+    let mut resp = respond::json(StatusCode::OK, &services, p.flag("pretty"), None);
+    super::acl_guard::mark_filtered(&mut resp, &caller, services.len() != before);
+    Ok(resp)
 }
 
 async fn service(
     State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
+    if let Some(s) = agent.local.service(&id) {
+        caller.require(Resource::Service, &s.service, Access::Read)?;
+    }
     match super::blocking::by_hash(&agent, &p, || agent.local.service(&id)).await? {
         Some((service, hash)) => {
             let body = WithContentHash {

@@ -16,6 +16,8 @@ const MAX_SLOTS: usize = 256;
 pub struct Answer {
     pub body: Bytes,
     pub index: u64,
+    /// Whether ACLs hid part of it from the caller it was computed for.
+    pub filtered: bool,
 }
 
 struct Slot {
@@ -85,6 +87,7 @@ mod tests {
 
     fn answer(s: &'static str, index: u64) -> Answer {
         Answer {
+            filtered: false,
             body: Bytes::from_static(s.as_bytes()),
             index,
         }

@@ -9,10 +9,12 @@ use tokio::time::Instant;
 pub use crate::agent::endpoints::read::{gate, query};
 use crate::agent::endpoints::read::{jitter, wait};
 
+use super::acl_filter::{Trim, Visible};
 use super::answers::Answer;
 use super::error::HttpError;
 use super::params::{Params, QueryOptions};
 use super::respond::{json_bytes, to_json};
+use crate::agent::acl::Caller;
 use crate::agent::state::{Tables, WatchKey};
 use crate::agent::Agent;
 
@@ -54,53 +56,72 @@ pub fn content_hash<T: serde::Serialize>(value: &T) -> String {
 /// elements shaped like `schema`), runs `read` as a blocking query on `watch`, keeps the
 /// elements the filter matches and answers with JSON and the read headers. `read` returns the
 /// elements and the index they reflect.
-pub async fn list<T: serde::Serialize>(
+#[allow(clippy::too_many_arguments)]
+pub async fn list<T: serde::Serialize + Visible>(
     agent: &Agent,
     p: &Params,
     endpoint: &str,
     schema: &crate::agent::filter::Schema,
     watch: WatchKey,
+    caller: &Caller,
     mut read: impl FnMut(&Tables) -> (Vec<T>, u64),
 ) -> Result<Response, HttpError> {
     agent.check_dc(p.get("dc"))?;
     let opts = QueryOptions::parse(p, agent.query_limits())?;
     let f = super::params::filter(p, schema)?;
-    shared(agent, p, &opts, endpoint, watch, |t| {
+    shared(agent, p, &opts, endpoint, watch, caller, |t| {
         let (mut items, index) = read(t);
         f.retain(&mut items);
-        (items, index)
+        let filtered = restricted(caller) && items.trim(caller);
+        (items, index, filtered)
     })
     .await
 }
 
+/// Whether ACLs may hide something from `caller`.
+pub fn restricted(caller: &Caller) -> bool {
+    !caller.authz.is_unrestricted()
+}
+
 /// Runs `read` as a blocking query on `watch` and answers with its JSON and the read headers
 /// (the index reported as at least 1, as Consul's clients need). `endpoint` names the route:
-/// with `watch` and the parameters it identifies the question, so the queries one change
-/// wakes share one serialised answer. Only for reads of the catalog.
+/// with `watch`, the parameters and (under ACLs) the caller's token and the ACL state, it
+/// identifies the question, so the queries one change wakes share one serialised answer.
+/// `read` gives the value, its index and whether ACLs hid part of it. Only for reads of the
+/// catalog.
+#[allow(clippy::too_many_arguments)]
 pub async fn shared<T: serde::Serialize>(
     agent: &Agent,
     p: &Params,
     opts: &QueryOptions,
     endpoint: &str,
     watch: WatchKey,
-    mut read: impl FnMut(&Tables) -> (T, u64),
+    caller: &Caller,
+    mut read: impl FnMut(&Tables) -> (T, u64, bool),
 ) -> Result<Response, HttpError> {
-    let question = format!("{endpoint}\0{watch:?}\0{}", p.question());
+    let base = format!("{endpoint}\0{watch:?}\0{}", p.question());
     let (answer, meta) = query(agent, opts, watch, |t| {
+        let question = match restricted(caller) {
+            true => format!("{base}\0{}\0{}", caller.accessor, t.acl.index()),
+            false => base.clone(),
+        };
         let answer = agent
             .answers
             .get_or_compute(&question, t.catalog_version(), || {
-                let (value, index) = read(t);
+                let (value, index, filtered) = read(t);
                 Answer {
                     body: to_json(&value, opts.pretty).into(),
                     index: index.max(1),
+                    filtered,
                 }
             });
         let index = answer.index;
         (answer, index)
     })
     .await?;
-    Ok(json_bytes(StatusCode::OK, answer.body, Some(&meta)))
+    let mut resp = json_bytes(StatusCode::OK, answer.body, Some(&meta));
+    super::acl_guard::mark_filtered(&mut resp, caller, answer.filtered);
+    Ok(resp)
 }
 
 /// A read of the replicated state answered as JSON: checks `?dc`, reads the query options, runs

@@ -13,12 +13,14 @@ use axum::response::Response;
 use axum::routing::{get, put};
 use axum::{Extension, Router};
 
+use super::acl_filter::{trim_node, Trim};
 use super::blocking;
 use super::body::read_json;
 use super::error::HttpError;
 use super::near::Near;
 use super::params::{filter, read_opts, Params};
 use super::respond;
+use crate::agent::acl::{Access, Caller, Resource};
 use crate::agent::endpoints;
 use crate::agent::filter::schemas;
 use crate::agent::rpc::OriginNode;
@@ -50,26 +52,118 @@ async fn body_of<T: serde::de::DeserializeOwned>(body: Body) -> Result<T, HttpEr
 
 async fn register(
     State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
     RawQuery(q): RawQuery,
     body: Body,
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
     agent.check_dc(p.get("dc"))?;
     let reg: CatalogRegistration = body_of(body).await?;
+    if blocking::restricted(&caller) {
+        vet_register(&agent.store.read(), &caller, &reg)?;
+    }
     endpoints::catalog::register(&agent, reg).await?;
     Ok(respond::json(StatusCode::OK, &true, p.flag("pretty"), None))
 }
 
 async fn deregister(
     State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
     RawQuery(q): RawQuery,
     body: Body,
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
     agent.check_dc(p.get("dc"))?;
     let d: CatalogDeregistration = body_of(body).await?;
+    if blocking::restricted(&caller) {
+        vet_deregister(&agent.store.read(), &caller, &d)?;
+    }
     endpoints::catalog::deregister(&agent, d).await?;
     Ok(respond::json(StatusCode::OK, &true, p.flag("pretty"), None))
+}
+
+/// What a registration needs, as Consul vets it: `node:write` when the node is new or its
+/// address changes, `service:write` on the service (and on the one of the same ID it
+/// replaces), and for each check the permission of what it checks.
+fn vet_register(
+    t: &crate::agent::state::Tables,
+    caller: &Caller,
+    reg: &CatalogRegistration,
+) -> Result<(), endpoints::EndpointError> {
+    let node_changes = match t.catalog.node(&reg.node) {
+        None => true,
+        Some(n) => !reg.skip_node_update && (!reg.address.is_empty() && n.address != reg.address),
+    };
+    if node_changes {
+        caller.require(Resource::Node, &reg.node, Access::Write)?;
+    }
+    let existing = t.catalog.catalog_node(&reg.node);
+    let service_name = |id: &str| {
+        existing
+            .as_ref()
+            .and_then(|n| n.services.get(id))
+            .map(|s| s.service.clone())
+    };
+    if let Some(svc) = &reg.service {
+        caller.require(Resource::Service, &svc.service, Access::Write)?;
+        let id = if svc.id.is_empty() {
+            &svc.service
+        } else {
+            &svc.id
+        };
+        if let Some(old) = service_name(id) {
+            caller.require(Resource::Service, &old, Access::Write)?;
+        }
+    }
+    for check in reg.check.iter().chain(&reg.checks) {
+        let of_service = if check.service_id.is_empty() {
+            None
+        } else {
+            reg.service
+                .as_ref()
+                .filter(|s| s.id == check.service_id || s.service == check.service_id)
+                .map(|s| s.service.clone())
+                .or_else(|| service_name(&check.service_id))
+        };
+        match of_service {
+            Some(name) => caller.require(Resource::Service, &name, Access::Write)?,
+            None => caller.require(Resource::Node, &reg.node, Access::Write)?,
+        }
+    }
+    Ok(())
+}
+
+/// What a deregistration needs: the permission of the service or check it removes, or
+/// `node:write` for the whole node.
+fn vet_deregister(
+    t: &crate::agent::state::Tables,
+    caller: &Caller,
+    d: &CatalogDeregistration,
+) -> Result<(), endpoints::EndpointError> {
+    let node = t.catalog.catalog_node(&d.node);
+    let service_name = |id: &str| {
+        node.as_ref()
+            .and_then(|n| n.services.get(id))
+            .map(|s| s.service.clone())
+    };
+    if !d.service_id.is_empty() {
+        return match service_name(&d.service_id) {
+            Some(name) => caller.require(Resource::Service, &name, Access::Write),
+            None => caller.require(Resource::Node, &d.node, Access::Write),
+        };
+    }
+    if !d.check_id.is_empty() {
+        let service = t
+            .catalog
+            .check(&d.node, &d.check_id)
+            .filter(|c| !c.service_name.is_empty())
+            .map(|c| c.service_name.clone());
+        return match service {
+            Some(name) => caller.require(Resource::Service, &name, Access::Write),
+            None => caller.require(Resource::Node, &d.node, Access::Write),
+        };
+    }
+    caller.require(Resource::Node, &d.node, Access::Write)
 }
 
 async fn datacenters(
@@ -104,6 +198,7 @@ pub fn meta_matches(meta: &Meta, wanted: &[(String, String)]) -> bool {
 
 async fn nodes(
     State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
     RawQuery(q): RawQuery,
     origin: Option<Extension<OriginNode>>,
 ) -> Result<Response, HttpError> {
@@ -116,6 +211,7 @@ async fn nodes(
         &near.endpoint("catalog/nodes"),
         schemas::node(),
         WatchKey::Nodes,
+        &caller,
         |t| {
             let mut nodes: Vec<_> = t
                 .catalog
@@ -132,6 +228,7 @@ async fn nodes(
 
 async fn services(
     State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
     let (p, opts) = read_opts(&agent, q.as_deref())?;
@@ -143,6 +240,7 @@ async fn services(
         &opts,
         "catalog/services",
         WatchKey::Services,
+        &caller,
         |t| {
             let mut services = t.catalog.services();
             if !f.is_all() {
@@ -166,7 +264,8 @@ async fn services(
                         .any(|(n, _)| meta_matches(&n.meta, &meta))
                 });
             }
-            (services, t.catalog.services_index())
+            let filtered = blocking::restricted(&caller) && services.trim(&caller);
+            (services, t.catalog.services_index(), filtered)
         },
     )
     .await
@@ -174,6 +273,7 @@ async fn services(
 
 async fn service(
     State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
     Path(name): Path<String>,
     RawQuery(q): RawQuery,
     origin: Option<Extension<OriginNode>>,
@@ -189,6 +289,7 @@ async fn service(
         &near.endpoint("catalog/service"),
         schemas::catalog_service(),
         key,
+        &caller,
         |t| {
             let mut list: Vec<_> = t
                 .catalog
@@ -206,6 +307,7 @@ async fn service(
 
 async fn node(
     State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
     Path(name): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
@@ -213,34 +315,45 @@ async fn node(
     let f = filter(&p, schemas::agent_service())?;
     let key = WatchKey::Node(name.clone());
     // An unknown node is `null`, as in Consul.
-    blocking::shared(&agent, &p, &opts, "catalog/node", key, |t| {
-        let found = t.catalog.catalog_node(&name).map(|mut n| {
+    blocking::shared(&agent, &p, &opts, "catalog/node", key, &caller, |t| {
+        let mut found = t.catalog.catalog_node(&name).map(|mut n| {
             super::params::retain_values(&f, &mut n.services);
             n
         });
-        (found, t.catalog.node_index(&name))
+        let filtered = blocking::restricted(&caller) && trim_node(&mut found, &name, &caller);
+        (found, t.catalog.node_index(&name), filtered)
     })
     .await
 }
 
 async fn node_services(
     State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
     Path(name): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
     let (p, opts) = read_opts(&agent, q.as_deref())?;
     let f = filter(&p, schemas::agent_service())?;
     let key = WatchKey::Node(name.clone());
-    blocking::shared(&agent, &p, &opts, "catalog/node-services", key, |t| {
-        let found = t.catalog.catalog_node(&name).map(|n| {
-            let mut services: Vec<_> = n.services.into_values().collect();
-            f.retain(&mut services);
-            CatalogNodeServiceList {
-                node: n.node,
-                services,
-            }
-        });
-        (found, t.catalog.node_index(&name))
-    })
+    blocking::shared(
+        &agent,
+        &p,
+        &opts,
+        "catalog/node-services",
+        key,
+        &caller,
+        |t| {
+            let mut found = t.catalog.catalog_node(&name).map(|n| {
+                let mut services: Vec<_> = n.services.into_values().collect();
+                f.retain(&mut services);
+                CatalogNodeServiceList {
+                    node: n.node,
+                    services,
+                }
+            });
+            let filtered = blocking::restricted(&caller) && trim_node(&mut found, &name, &caller);
+            (found, t.catalog.node_index(&name), filtered)
+        },
+    )
     .await
 }

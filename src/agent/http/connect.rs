@@ -59,6 +59,7 @@ async fn no_instances(
         "connect/none",
         schemas::service_entry(),
         key,
+        &agent.acls.everyone(),
         |t| (Vec::<()>::new(), t.catalog.service_index(&service)),
     )
     .await

@@ -47,6 +47,7 @@ pub fn needs_leader(method: &Method, path: &str, query: Option<&str>) -> bool {
         || path.starts_with("/v1/config/")
         || path == "/v1/coordinate/nodes"
         || path.starts_with("/v1/coordinate/node/")
+        || path.starts_with("/v1/acl/")
     {
         return !stale_read();
     }

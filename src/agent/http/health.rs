@@ -14,6 +14,7 @@ use super::catalog::{meta_matches, node_meta_filter};
 use super::error::HttpError;
 use super::near::Near;
 use super::params::Params;
+use crate::agent::acl::Caller;
 use crate::agent::filter::schemas;
 use crate::agent::rpc::OriginNode;
 use crate::agent::state::{Tables, WatchKey};
@@ -38,6 +39,7 @@ fn node_has_meta(t: &Tables, node: &str, wanted: &[(String, String)]) -> bool {
 
 async fn node(
     State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
     Path(name): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
@@ -49,6 +51,7 @@ async fn node(
         "health/node",
         schemas::health_check(),
         key,
+        &caller,
         |t| (t.catalog.node_checks(&name), t.catalog.node_index(&name)),
     )
     .await
@@ -56,6 +59,7 @@ async fn node(
 
 async fn checks(
     State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
     Path(name): Path<String>,
     RawQuery(q): RawQuery,
     origin: Option<Extension<OriginNode>>,
@@ -70,6 +74,7 @@ async fn checks(
         &near.endpoint("health/checks"),
         schemas::health_check(),
         key,
+        &caller,
         |t| {
             let mut checks: Vec<_> = t
                 .catalog
@@ -86,6 +91,7 @@ async fn checks(
 
 async fn service(
     State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
     Path(name): Path<String>,
     RawQuery(q): RawQuery,
     origin: Option<Extension<OriginNode>>,
@@ -102,6 +108,7 @@ async fn service(
         &near.endpoint("health/service"),
         schemas::service_entry(),
         key,
+        &caller,
         |t| {
             let mut entries: Vec<_> = t
                 .catalog
@@ -119,6 +126,7 @@ async fn service(
 
 async fn state(
     State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
     Path(state): Path<String>,
     RawQuery(q): RawQuery,
     origin: Option<Extension<OriginNode>>,
@@ -133,15 +141,23 @@ async fn state(
     let near = Near::parse(&agent, &p, origin);
     let endpoint = near.endpoint(&format!("health/state/{state}"));
     let schema = schemas::health_check();
-    blocking::list(&agent, &p, &endpoint, schema, WatchKey::Checks, |t| {
-        let mut checks: Vec<_> = t
-            .catalog
-            .checks_in_state(&state)
-            .into_iter()
-            .filter(|c| node_has_meta(t, &c.node, &meta))
-            .collect();
-        near.sort(t, &mut checks, |c| &c.node);
-        (checks, t.catalog.checks_index())
-    })
+    blocking::list(
+        &agent,
+        &p,
+        &endpoint,
+        schema,
+        WatchKey::Checks,
+        &caller,
+        |t| {
+            let mut checks: Vec<_> = t
+                .catalog
+                .checks_in_state(&state)
+                .into_iter()
+                .filter(|c| node_has_meta(t, &c.node, &meta))
+                .collect();
+            near.sort(t, &mut checks, |c| &c.node);
+            (checks, t.catalog.checks_index())
+        },
+    )
     .await
 }

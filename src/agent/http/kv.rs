@@ -1,5 +1,6 @@
 //! `/v1/kv/<key>`: GET (`recurse`, `keys`, `separator`, `raw`, blocking), PUT (`flags`, `cas`,
-//! `acquire`, `release`), DELETE (`recurse`, `cas`).
+//! `acquire`, `release`), DELETE (`recurse`, `cas`). Under ACLs, `recurse` and `keys` list only
+//! what the caller may read; the rest is checked before the handler runs (`acl_guard`).
 
 use std::sync::Arc;
 
@@ -8,13 +9,16 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use axum::Router;
+use axum::{Extension, Router};
 
+use super::acl_filter::Trim;
 use super::blocking;
 use super::body::read_limited;
 use super::error::HttpError;
 use super::params::{Params, QueryOptions};
 use super::respond;
+use super::QueryMeta;
+use crate::agent::acl::{Access, Caller, Resource};
 use crate::agent::state::{Command, CommandResult, KvOp, KvVerb, WatchKey};
 use crate::agent::Agent;
 
@@ -30,17 +34,19 @@ pub fn routes() -> Router<Arc<Agent>> {
 
 async fn get_root(
     State(a): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
-    read(a, String::new(), Params::parse(q.as_deref())).await
+    read(a, &caller, String::new(), Params::parse(q.as_deref())).await
 }
 
 async fn get_key(
     State(a): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
     Path(key): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
-    read(a, key, Params::parse(q.as_deref())).await
+    read(a, &caller, key, Params::parse(q.as_deref())).await
 }
 
 async fn put_root(State(_a): State<Arc<Agent>>) -> HttpError {
@@ -71,33 +77,62 @@ async fn delete_key(
     delete(a, key, Params::parse(q.as_deref())).await
 }
 
-async fn read(agent: Arc<Agent>, key: String, p: Params) -> Result<Response, HttpError> {
+/// An answer of several keys or entries: 404 when empty, marked when ACLs hid some.
+fn several<T: serde::Serialize>(
+    items: &[T],
+    filtered: bool,
+    caller: &Caller,
+    pretty: bool,
+    meta: &QueryMeta,
+) -> Response {
+    let mut resp = if items.is_empty() {
+        respond::empty(StatusCode::NOT_FOUND, meta)
+    } else {
+        respond::json(StatusCode::OK, items, pretty, Some(meta))
+    };
+    super::acl_guard::mark_filtered(&mut resp, caller, filtered);
+    resp
+}
+
+async fn read(
+    agent: Arc<Agent>,
+    caller: &Caller,
+    key: String,
+    p: Params,
+) -> Result<Response, HttpError> {
     agent.check_dc(p.get("dc"))?;
     let opts = QueryOptions::parse(&p, agent.query_limits())?;
+    let restricted = blocking::restricted(caller);
     if p.flag("keys") {
+        // With `enable_key_list_policy`, listing needs `list` on the prefix itself.
+        if agent.acls.config.enable_key_list_policy {
+            caller.require(Resource::Key, &key, Access::List)?;
+        }
         let separator = p.get("separator").unwrap_or("").to_string();
-        let (keys, meta) = blocking::query(&agent, &opts, WatchKey::Prefix(key.clone()), |t| {
-            (t.kv.keys(&key, &separator), t.kv.prefix_index(&key))
-        })
-        .await?;
-        return Ok(if keys.is_empty() {
-            respond::empty(StatusCode::NOT_FOUND, &meta)
-        } else {
-            respond::json(StatusCode::OK, &keys, opts.pretty, Some(&meta))
-        });
+        let ((keys, filtered), meta) =
+            blocking::query(&agent, &opts, WatchKey::Prefix(key.clone()), |t| {
+                let mut keys = t.kv.keys(&key, &separator);
+                let before = keys.len();
+                if restricted {
+                    keys.retain(|k| caller.allows(Resource::Key, k, Access::Read));
+                }
+                let filtered = keys.len() != before;
+                ((keys, filtered), t.kv.prefix_index(&key))
+            })
+            .await?;
+        return Ok(several(&keys, filtered, caller, opts.pretty, &meta));
     }
     if p.flag("recurse") {
-        let (pairs, meta) = blocking::query(&agent, &opts, WatchKey::Prefix(key.clone()), |t| {
-            let pairs: Vec<_> = t.kv.list(&key).map(|(k, e)| e.to_pair(k, true)).collect();
-            (pairs, t.kv.prefix_index(&key))
-        })
-        .await?;
-        return Ok(if pairs.is_empty() {
-            respond::empty(StatusCode::NOT_FOUND, &meta)
-        } else {
-            respond::json(StatusCode::OK, &pairs, opts.pretty, Some(&meta))
-        });
+        let ((pairs, filtered), meta) =
+            blocking::query(&agent, &opts, WatchKey::Prefix(key.clone()), |t| {
+                let mut pairs: Vec<_> = t.kv.list(&key).map(|(k, e)| e.to_pair(k, true)).collect();
+                let filtered = restricted && pairs.trim(caller);
+                ((pairs, filtered), t.kv.prefix_index(&key))
+            })
+            .await?;
+        return Ok(several(&pairs, filtered, caller, opts.pretty, &meta));
     }
+    caller.require(Resource::Key, &key, Access::Read)?;
     let (pair, meta) = blocking::query(&agent, &opts, WatchKey::Key(key.clone()), |t| {
         (
             t.kv.get(&key).map(|e| e.to_pair(&key, true)),

@@ -9,11 +9,12 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
-use axum::Router;
+use axum::{Extension, Router};
 
 use super::error::HttpError;
 use super::params::Params;
 use super::respond;
+use crate::agent::acl::Caller;
 use crate::agent::Agent;
 
 pub fn routes() -> Router<Arc<Agent>> {
@@ -27,6 +28,7 @@ pub fn routes() -> Router<Arc<Agent>> {
 
 async fn members(
     State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
@@ -45,12 +47,10 @@ async fn members(
     let mut members = agent.gossip.members();
     members.sort_by(|a, b| a.name.cmp(&b.name));
     f.retain(&mut members);
-    Ok(respond::json(
-        StatusCode::OK,
-        &members,
-        p.flag("pretty"),
-        None,
-    ))
+    let filtered = super::acl_filter::Trim::trim(&mut members, &caller);
+    let mut resp = respond::json(StatusCode::OK, &members, p.flag("pretty"), None);
+    super::acl_guard::mark_filtered(&mut resp, &caller, filtered);
+    Ok(resp)
 }
 
 async fn join(

@@ -2,10 +2,14 @@
 //! replicated state directly and write through Raft; they never print and never panic on input.
 //! On a follower, `forward` hands what only the leader may answer to the leader (server RPC).
 
+mod acl;
+mod acl_filter;
+mod acl_guard;
 pub mod agent_checks;
 mod agent_health;
 mod agent_metrics;
 pub mod agent_services;
+mod agent_token;
 mod answers;
 mod autopilot;
 mod blocking;
@@ -44,6 +48,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
+pub use agent_token::load_persisted as load_persisted_tokens;
 pub use answers::Answers;
 pub use error::HttpError;
 pub use params::{Consistency, Params, QueryLimits, QueryOptions};
@@ -64,6 +69,8 @@ pub fn router(agent: Arc<Agent>) -> Router {
     }
     let router = router
         .merge(status::routes())
+        .merge(acl::routes())
+        .merge(agent_token::routes())
         .merge(kv::routes())
         .merge(catalog::routes())
         .merge(coordinate::routes())
@@ -89,6 +96,11 @@ pub fn router(agent: Arc<Agent>) -> Router {
         .merge(connect::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        // ACLs are checked where the request is served: inside the forwarding layer.
+        .layer(axum::middleware::from_fn_with_state(
+            agent.clone(),
+            acl_guard::middleware,
+        ))
         // Requests only the leader may answer go there (this layer runs before any handler).
         .layer(axum::middleware::from_fn_with_state(
             agent.clone(),

@@ -1,6 +1,7 @@
 //! `PUT /v1/txn`: KV operations applied atomically. Read-only transactions are served from
 //! local state in the requested consistency mode; any write goes through Raft. 200 with
-//! `Results` when applied, 409 with `Errors` when rolled back.
+//! `Results` when applied, 409 with `Errors` when rolled back (an operation the caller's ACL
+//! token does not permit rolls the whole transaction back).
 
 use std::sync::Arc;
 
@@ -9,9 +10,11 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::put;
-use axum::Router;
+use axum::{Extension, Router};
 use base64::Engine as _;
 use serde::Deserialize;
+
+use crate::agent::acl::{Access, Caller, Resource};
 
 use super::blocking;
 use super::body::{decode, read_limited};
@@ -90,6 +93,7 @@ fn is_read(v: KvVerb) -> bool {
 
 async fn txn(
     State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
     RawQuery(q): RawQuery,
     body: Body,
 ) -> Result<Response, HttpError> {
@@ -118,6 +122,18 @@ async fn txn(
             Err(what) => errors.push(TxnError { op_index: i, what }),
         }
     }
+    for (i, op) in ops.iter().enumerate() {
+        if !permitted(&caller, op) {
+            errors.push(TxnError {
+                op_index: i,
+                what: format!(
+                    "Permission denied: token lacks permission 'key:{}' on {:?}",
+                    if is_read(op.verb) { "read" } else { "write" },
+                    op.key
+                ),
+            });
+        }
+    }
     if !errors.is_empty() {
         return Ok(rolled_back(errors, pretty));
     }
@@ -137,6 +153,17 @@ async fn txn(
         Ok(results) => applied(results, pretty),
         Err(errs) => rolled_back(errs.into_iter().map(to_wire_error).collect(), pretty),
     })
+}
+
+/// Whether the caller may run one KV operation (a tree read or delete needs the permission on
+/// everything under its prefix).
+fn permitted(caller: &Caller, op: &KvOp) -> bool {
+    match op.verb {
+        KvVerb::DeleteTree => caller.authz.allows_key_prefix(&op.key, Access::Write),
+        KvVerb::GetTree => caller.authz.allows_key_prefix(&op.key, Access::Read),
+        v if is_read(v) => caller.allows(Resource::Key, &op.key, Access::Read),
+        _ => caller.allows(Resource::Key, &op.key, Access::Write),
+    }
 }
 
 fn convert(op: OpIn, max_value: u64) -> Result<KvOp, String> {

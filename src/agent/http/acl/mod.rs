@@ -1,0 +1,114 @@
+//! `/v1/acl/*`: the bootstrap, tokens, policies, roles and templated policies, as Consul
+//! serves them. Writes go to the leader (`http/forward.rs`) and through Raft; reads block on any
+//! ACL change. Every route answers 401 `ACL support disabled` while ACLs are off. Reading
+//! needs `acl:read` and writing `acl:write`; secrets are shown only to `acl:write`.
+//!
+//! `/v1/internal/acl/resolve` (sd's own) tells a client agent the rules of the token a request
+//! carried, so that it can enforce them on its own endpoints.
+
+mod bootstrap;
+mod links;
+mod policy;
+mod role;
+mod templated;
+mod token;
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::routing::{get, put};
+use axum::Router;
+
+use super::body::read_json;
+use super::error::HttpError;
+pub use crate::agent::acl::stamp::{hash_of, new_id, now};
+use crate::agent::acl::{Access, Caller, Scope};
+use crate::agent::state::acl::AclOp;
+use crate::agent::state::{Command, CommandResult};
+use crate::agent::Agent;
+
+/// Largest body accepted.
+const MAX_BODY: u64 = 1024 * 1024;
+
+pub fn routes() -> Router<Arc<Agent>> {
+    Router::new()
+        .route("/v1/acl/bootstrap", put(bootstrap::bootstrap))
+        .route(
+            crate::agent::endpoints::RESOLVE_PATH,
+            get(bootstrap::resolve),
+        )
+        .route("/v1/acl/token", put(token::create))
+        .route("/v1/acl/token/self", get(token::read_self))
+        .route(
+            "/v1/acl/token/{id}",
+            get(token::read).put(token::update).delete(token::delete),
+        )
+        .route("/v1/acl/token/{id}/clone", put(token::clone))
+        .route("/v1/acl/tokens", get(token::list))
+        .route("/v1/acl/policy", put(policy::create))
+        .route(
+            "/v1/acl/policy/{id}",
+            get(policy::read).put(policy::update).delete(policy::delete),
+        )
+        .route("/v1/acl/policy/name/{name}", get(policy::read_by_name))
+        .route("/v1/acl/policies", get(policy::list))
+        .route("/v1/acl/role", put(role::create))
+        .route(
+            "/v1/acl/role/{id}",
+            get(role::read).put(role::update).delete(role::delete),
+        )
+        .route("/v1/acl/role/name/{name}", get(role::read_by_name))
+        .route("/v1/acl/roles", get(role::list))
+        .route("/v1/acl/templated-policies", get(templated::list))
+        .route(
+            "/v1/acl/templated-policy/name/{*name}",
+            get(templated::read),
+        )
+}
+
+/// 401 while ACLs are off, then the caller's `acl` permission.
+fn allowed(agent: &Agent, caller: &Caller, wanted: Access) -> Result<(), HttpError> {
+    if !agent.acls.enabled() {
+        return Err(crate::agent::endpoints::EndpointError::AclDisabled.into());
+    }
+    Ok(caller.require_scope(Scope::Acl, wanted)?)
+}
+
+/// A request body read with Consul's field names in any case.
+async fn body_of<T: serde::de::DeserializeOwned + Default>(body: Body) -> Result<T, HttpError> {
+    let bytes = super::body::read_limited(body, MAX_BODY, |max| {
+        format!("Request body too large, max size: {max} bytes")
+    })
+    .await?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    read_json(
+        Body::from(bytes),
+        MAX_BODY,
+        crate::api::acl::FIELD_NAMES,
+        &[],
+    )
+    .await
+}
+
+/// Proposes one ACL change; a refusal is a 400 with the reason.
+async fn apply(agent: &Agent, op: AclOp) -> Result<(), HttpError> {
+    match agent.write(Command::Acl(op)).await?.1 {
+        CommandResult::Acl(Ok(())) => Ok(()),
+        CommandResult::Acl(Err(reason)) => Err(HttpError::bad_request(reason)),
+        other => Err(HttpError::internal(format!(
+            "unexpected result of an ACL write: {other:?}"
+        ))),
+    }
+}
+
+/// Consul's 403 for what does not exist.
+fn not_found() -> HttpError {
+    crate::agent::endpoints::EndpointError::AclNotFound.into()
+}
+
+/// Whether an ID is a UUID as Consul writes them (lower or upper hex, 8-4-4-4-12).
+fn is_uuid(id: &str) -> bool {
+    uuid::Uuid::try_parse(id).is_ok() && id.len() == 36
+}
