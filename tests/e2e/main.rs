@@ -7,6 +7,7 @@
 
 mod common;
 
+mod acl;
 mod agent_checks;
 mod agent_durability;
 mod agent_host;

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use super::cache::{CacheError, NodeEntry, NodeList, Reading, Watched};
 use super::local::{self, LocalSource};
 use super::settings::Settings;
-use super::view::{owner_of, NodeView, Owner, ServiceView, Target};
+use super::view::{owner_of, Instance, NodeView, Owner, ServiceView, Target};
+use crate::agent::acl::{Access, Caller, Resource};
 use crate::agent::Agent;
 
 /// Why a lookup could not be answered (SERVFAIL).
@@ -46,43 +47,78 @@ impl Source {
         }
     }
 
-    /// The healthy instances of service `lower`.
+    /// The healthy instances of service `lower` that the DNS token may see.
     pub async fn service(
         &self,
         agent: &Arc<Agent>,
         s: &Settings,
         lower: &str,
     ) -> Result<Arc<ServiceView>, SourceError> {
-        match self {
+        let view = match self {
             Source::Local(l) => {
                 fresh_enough(agent, s)?;
-                Ok(l.service(&agent.store, lower, s.only_passing))
+                l.service(&agent.store, lower, s.only_passing)
             }
-            Source::Cached { services, .. } => Ok(services.get(agent, lower, reading(s)).await?),
+            Source::Cached { services, .. } => services.get(agent, lower, reading(s)).await?,
+        };
+        let Some(caller) = dns_caller(agent).await else {
+            return Ok(view);
+        };
+        if !caller.allows(Resource::Service, lower, Access::Read) {
+            return Ok(Arc::default());
         }
+        let readable = |i: &&Instance| caller.allows(Resource::Node, &i.node, Access::Read);
+        if view.instances.iter().all(|i| readable(&i)) {
+            return Ok(view);
+        }
+        Ok(Arc::new(ServiceView {
+            instances: view.instances.iter().filter(readable).cloned().collect(),
+            srv_targets: Default::default(),
+        }))
     }
 
-    /// Node `lower`, if it exists.
+    /// Node `lower`, if it exists and the DNS token may see it.
     pub async fn node(
         &self,
         agent: &Arc<Agent>,
         s: &Settings,
         lower: &str,
     ) -> Result<Option<NodeView>, SourceError> {
-        match self {
+        let node = match self {
             Source::Local(_) => {
                 fresh_enough(agent, s)?;
-                Ok(local::node(&agent.store, lower))
+                local::node(&agent.store, lower)
             }
-            Source::Cached { nodes, .. } => {
-                Ok(nodes.get(agent, lower, reading(s)).await?.0.clone())
-            }
+            Source::Cached { nodes, .. } => nodes.get(agent, lower, reading(s)).await?.0.clone(),
+        };
+        match dns_caller(agent).await {
+            Some(c) if !c.allows(Resource::Node, lower, Access::Read) => Ok(None),
+            _ => Ok(node),
         }
+    }
+
+    /// The owner of `ip`, if the DNS token may see it.
+    pub async fn owner(
+        &self,
+        agent: &Arc<Agent>,
+        s: &Settings,
+        ip: IpAddr,
+    ) -> Result<Option<Owner>, SourceError> {
+        let owner = self.any_owner(agent, s, ip).await?;
+        let Some(caller) = dns_caller(agent).await else {
+            return Ok(owner);
+        };
+        Ok(owner.filter(|o| match o {
+            Owner::Node { node, .. } => caller.allows(Resource::Node, node, Access::Read),
+            Owner::Service { service, .. } => {
+                caller.allows(Resource::Service, service, Access::Read)
+            }
+        }))
     }
 
     /// The owner of `ip`. A client agent knows every node, but only the services it was asked
     /// about.
-    pub async fn owner(
+    async fn any_owner(
         &self,
         agent: &Arc<Agent>,
         s: &Settings,
@@ -120,6 +156,25 @@ impl Source {
             }
         }
     }
+}
+
+/// What DNS lookups act as (`acl.tokens.dns`, else the default token), when ACLs may hide
+/// something; `None` when they are off. A token that cannot be resolved sees nothing.
+async fn dns_caller(agent: &Agent) -> Option<Arc<Caller>> {
+    if !agent.acls.enabled() {
+        return None;
+    }
+    let secret = agent.acls.dns_secret();
+    Some(match agent.caller(Some(&secret)).await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::debug!("DNS lookups see nothing: their ACL token cannot be used: {e}");
+            Arc::new(Caller {
+                authz: Arc::new(crate::agent::acl::Authorizer::new(&[], false)),
+                accessor: String::new(),
+            })
+        }
+    })
 }
 
 fn reading(s: &Settings) -> Reading {
