@@ -8,6 +8,7 @@
 mod common;
 
 mod acl;
+mod acl_cluster;
 mod agent_checks;
 mod agent_durability;
 mod agent_host;

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod certs;
 pub mod cluster;
 pub mod dig;
 pub mod docker;
