@@ -35,6 +35,8 @@ pub struct Conn {
     addr: SocketAddr,
     host: String,
     sender: SendRequest<Full<Bytes>>,
+    /// An ACL token sent as `X-Consul-Token` with every request.
+    token: Option<hyper::header::HeaderValue>,
 }
 
 impl Conn {
@@ -51,7 +53,13 @@ impl Conn {
             addr,
             host: addr.to_string(),
             sender,
+            token: None,
         })
+    }
+
+    /// Sends `token` as `X-Consul-Token` with every request from now on.
+    pub fn set_token(&mut self, token: Option<&str>) {
+        self.token = token.and_then(|t| hyper::header::HeaderValue::from_str(t).ok());
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -88,6 +96,9 @@ impl Conn {
             .header(hyper::header::HOST, &self.host);
         if let Some(ct) = content_type {
             req = req.header(hyper::header::CONTENT_TYPE, ct);
+        }
+        if let Some(t) = &self.token {
+            req = req.header("x-consul-token", t.clone());
         }
         let req = req.body(Full::new(body))?;
         let fut = async {

@@ -106,6 +106,10 @@ impl Req {
 pub trait Ops: Send + Sync + 'static {
     fn request(&self, n: u64) -> Req;
     fn ok(&self, status: u16, body: &[u8]) -> bool;
+    /// The ACL token every request carries (`X-Consul-Token`), if any.
+    fn token(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// KV put or get of the `n mod keyspace`-th key, on sd (`/v1/kv`) or etcd (its JSON gateway).
@@ -290,7 +294,9 @@ pub async fn run_ops<O: Ops>(
 ) -> Result<RunStats> {
     let mut opened = Vec::with_capacity(conns);
     for _ in 0..conns {
-        opened.push(Conn::connect(addr).await?);
+        let mut conn = Conn::connect(addr).await?;
+        conn.set_token(ops.token());
+        opened.push(conn);
     }
     let counter = Arc::new(AtomicU64::new(0));
     let start = Instant::now() + warmup;
@@ -335,8 +341,9 @@ async fn worker<O: Ops>(
         let c = match conn.as_mut() {
             Some(c) => c,
             None => match Conn::connect(addr).await {
-                Ok(c) => {
+                Ok(mut c) => {
                     s.conns_opened += 1;
+                    c.set_token(ops.token());
                     conn.insert(c)
                 }
                 Err(e) => {

@@ -115,6 +115,11 @@ pub fn etcd_args(
 impl Server {
     /// Spawns sd (without waiting for it).
     pub fn spawn_sd(l: &Launch, mode: SdMode) -> Result<Server> {
+        Self::spawn_sd_with(l, mode, &[])
+    }
+
+    /// Spawns sd with `extra` arguments after the bench's own (without waiting for it).
+    pub fn spawn_sd_with(l: &Launch, mode: SdMode, extra: &[String]) -> Result<Server> {
         let tmp = temp_in(&l.data_root)?;
         let http_port = free_port()?;
         let mut args = vec!["agent".to_string()];
@@ -140,6 +145,7 @@ impl Server {
             format!("-serf-lan-port={}", free_port()?),
             format!("-serf-wan-port={}", free_port()?),
         ]);
+        args.extend(extra.iter().cloned());
         let mut cmd = clean_env(Command::new(&l.sd_bin));
         cmd.args(&args);
         Self::spawn(Peer::Sd, cmd, http_port, tmp)
