@@ -15,10 +15,10 @@ use std::time::Duration;
 
 use common::{ok, AgentBuilder};
 
-const MGMT: &str = "6d8fbd9b-3c7e-4c55-8d2b-6e1a1f5e9c01";
+pub const MGMT: &str = "6d8fbd9b-3c7e-4c55-8d2b-6e1a1f5e9c01";
 
 /// A server with ACLs on, deny by default, and `MGMT` as its management and agent token.
-fn secured_server(dir: &Path) -> common::Agent {
+pub fn secured_server(dir: &Path) -> common::Agent {
     let conf = dir.join("acl.hcl");
     std::fs::write(
         &conf,
@@ -48,7 +48,7 @@ acl {{
 }
 
 /// One request: status, the filtered-by-ACLs header, body.
-fn call(
+pub fn call(
     a: &common::Agent,
     method: &str,
     path: &str,

@@ -1,6 +1,7 @@
 //! The web UI in a real browser (Debian's chromium through chromium-driver) against a real
 //! `-dev` agent: each view renders what the API holds, updates by itself, and shows strings
-//! from the catalog and KV as text. Screenshots of each view land in `target/ui-screenshots/`.
+//! from the catalog and KV as text; under ACLs it shows what the token set with its Token
+//! button may read. Screenshots of each view land in `target/ui-screenshots/`.
 
 use std::time::Duration;
 
@@ -490,4 +491,55 @@ fn a_client_agent_serves_the_ui_and_keeps_it_live_through_its_server() {
         "{nodes}"
     );
     b.screenshot("nodes-from-a-client-agent");
+}
+
+#[test]
+fn under_acls_the_ui_shows_what_its_token_may_read() {
+    use crate::acl::{call, secured_server, MGMT};
+    let tmp = tempfile::tempdir().unwrap();
+    let agent = secured_server(tmp.path());
+    let reg = r#"{"Name":"web","Port":80}"#;
+    assert_eq!(
+        call(&agent, "PUT", "/v1/agent/service/register", Some(MGMT), reg).0,
+        200
+    );
+    crate::common::cluster::eventually("web in the catalog", &[&agent], || {
+        call(&agent, "GET", "/v1/catalog/service/web", Some(MGMT), "")
+            .2
+            .contains("web")
+    });
+    assert_eq!(
+        call(&agent, "PUT", "/v1/kv/app/config", Some(MGMT), "v1").0,
+        200
+    );
+    let b = Browser::start();
+    // Without a token the lists are empty (filtered, as the API answers them), and a key
+    // says why it cannot be read.
+    b.goto(&format!("{}/ui/dc1/services", agent.url()));
+    b.wait_render("services", 0);
+    assert_eq!(b.count(r#"tr[data-service="web"]"#), 0);
+    b.goto(&format!("{}/ui/dc1/kv/app/config/edit", agent.url()));
+    b.wait_until(
+        "the KV view to report the denial",
+        "const s = document.getElementById('status'); return !s.hidden && s.textContent.includes('403');",
+        WAIT,
+    );
+    assert!(
+        b.text("#status").contains("Token button"),
+        "{}",
+        b.text("#status")
+    );
+    // The management token through the Token button: everything shows, live.
+    b.goto(&format!("{}/ui/dc1/services", agent.url()));
+    b.wait_render("services", 0);
+    b.click("#token-open");
+    b.type_into("#token-input", MGMT);
+    b.click(r#"#token-form button[value="save"]"#);
+    b.wait_until(
+        "web listed with the token",
+        r#"return document.querySelector('tr[data-service="web"]') !== null"#,
+        WAIT,
+    );
+    assert_eq!(b.text("#token-open"), "Token ✓");
+    b.screenshot("services-with-an-acl-token");
 }
