@@ -143,6 +143,9 @@ pub fn reload(agent: &Agent) -> Result<(), String> {
     .map_err(|e| e.to_string())?;
     apply(agent, prepared)?;
     agent.tls.take_certificates(tls);
+    // The agent's ACL tokens as configured now, those set through the API kept over them.
+    agent.acls.set_tokens(config.acl.tokens.clone());
+    crate::agent::http::load_persisted_tokens(agent);
     tracing::info!("agent: Reloaded configuration");
     Ok(())
 }

@@ -238,6 +238,78 @@ pub struct AclRole {
     pub modify_index: u64,
 }
 
+/// An auth method (`/v1/acl/auth-method`): how `/v1/acl/login` trusts outside credentials.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+pub struct AclAuthMethod {
+    #[serde(default)]
+    pub name: String,
+    /// `jwt` (the only type sd has).
+    #[serde(rename = "Type", default)]
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub display_name: String,
+    #[serde(default)]
+    pub description: String,
+    /// The longest life of a token made by a login, Go duration text (`"10m0s"`).
+    #[serde(
+        rename = "MaxTokenTTL",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_token_ttl: Option<serde_json::Value>,
+    /// `local` (the default) or `global`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub token_locality: String,
+    /// The type's settings (`JWTValidationPubKeys`, `BoundIssuer`, `ClaimMappings`, ...).
+    #[serde(default)]
+    pub config: serde_json::Map<String, serde_json::Value>,
+    #[serde(default)]
+    pub create_index: u64,
+    #[serde(default)]
+    pub modify_index: u64,
+}
+
+/// A binding rule (`/v1/acl/binding-rule`): what a login through its auth method gets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+pub struct AclBindingRule {
+    #[serde(rename = "ID", default)]
+    pub id: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub auth_method: String,
+    /// A filter expression over the login's `value.*` and `list.*` variables (empty: all).
+    #[serde(default)]
+    pub selector: String,
+    /// `service`, `node`, `role`, `policy` or `templated-policy`.
+    #[serde(default)]
+    pub bind_type: String,
+    /// The name bound, with `${value.x}` variables.
+    #[serde(default)]
+    pub bind_name: String,
+    /// A templated policy's variables (`{"Name": "${value.x}"}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bind_vars: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default)]
+    pub create_index: u64,
+    #[serde(default)]
+    pub modify_index: u64,
+}
+
+/// `POST /v1/acl/login`'s body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+pub struct AclLoginRequest {
+    #[serde(default)]
+    pub auth_method: String,
+    #[serde(default)]
+    pub bearer_token: String,
+    #[serde(default)]
+    pub meta: std::collections::BTreeMap<String, String>,
+}
+
 /// `PUT /v1/agent/token/:type`'s body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "PascalCase")]
@@ -275,4 +347,19 @@ pub const FIELD_NAMES: &[&str] = &[
     "NodeName",
     "Token",
     "BootstrapSecret",
+    "Type",
+    "DisplayName",
+    "MaxTokenTTL",
+    "TokenLocality",
+    "Config",
+    "AuthMethod",
+    "Selector",
+    "BindType",
+    "BindName",
+    "BindVars",
+    "BearerToken",
+    "Meta",
 ];
+
+/// Fields whose keys are the user's own (kept as sent).
+pub const OPAQUE_FIELDS: &[&str] = &["Config", "Meta", "BindVars"];

@@ -1,4 +1,5 @@
-//! `/v1/acl/*` and `/v1/agent/token/*`: the bootstrap, tokens, policies and roles.
+//! `/v1/acl/*` and `/v1/agent/token/*`: the bootstrap, tokens, policies, roles, auth methods,
+//! binding rules, login and logout.
 
 use reqwest::Method;
 use serde::de::DeserializeOwned;
@@ -21,6 +22,8 @@ pub enum Kind {
     Token,
     Policy,
     Role,
+    AuthMethod,
+    BindingRule,
 }
 
 impl Kind {
@@ -29,6 +32,8 @@ impl Kind {
             Kind::Token => "token",
             Kind::Policy => "policy",
             Kind::Role => "role",
+            Kind::AuthMethod => "auth-method",
+            Kind::BindingRule => "binding-rule",
         }
     }
 
@@ -37,6 +42,8 @@ impl Kind {
             Kind::Token => "tokens",
             Kind::Policy => "policies",
             Kind::Role => "roles",
+            Kind::AuthMethod => "auth-methods",
+            Kind::BindingRule => "binding-rules",
         }
     }
 }
@@ -123,6 +130,32 @@ impl Acl<'_> {
     /// `GET /v1/acl/roles`.
     pub async fn roles(&self, q: &QueryOptions) -> Result<Vec<AclRole>, ClientError> {
         self.list(Kind::Role, q).await
+    }
+
+    /// `GET /v1/acl/auth-methods` or `/v1/acl/binding-rules` (any listing, as JSON values).
+    pub async fn list_values(
+        &self,
+        kind: Kind,
+        q: &QueryOptions,
+    ) -> Result<Vec<serde_json::Value>, ClientError> {
+        self.list(kind, q).await
+    }
+
+    /// `POST /v1/acl/login`.
+    pub async fn login(
+        &self,
+        request: &crate::api::acl::AclLoginRequest,
+        w: &WriteOptions,
+    ) -> Result<AclToken, ClientError> {
+        let mut req = self.c.request(Method::POST, "/v1/acl/login");
+        req.json_body(request)?;
+        decode(&self.c.write(req, w).await?)
+    }
+
+    /// `POST /v1/acl/logout` (the token of the client's settings logs out).
+    pub async fn logout(&self, w: &WriteOptions) -> Result<(), ClientError> {
+        let req = self.c.request(Method::POST, "/v1/acl/logout");
+        self.c.write(req, w).await.map(|_| ())
     }
 
     async fn list<T: DeserializeOwned>(

@@ -19,6 +19,7 @@ pub mod keyring;
 pub mod kv;
 pub mod leave;
 pub mod lock;
+pub mod login;
 pub mod maint;
 pub mod members;
 pub mod monitor;
@@ -132,6 +133,8 @@ const COMMANDS: &[(&str, Cli, Exec)] = &[
     ("kv", kv::cli, kv::exec),
     ("leave", leave::cli, leave::exec),
     ("lock", lock::cli, lock::exec),
+    ("login", login::cli, login::exec),
+    ("logout", login::logout_cli, login::logout),
     ("maint", maint::cli, maint::exec),
     ("monitor", monitor::cli, monitor::exec),
     ("force-leave", force_leave::cli, force_leave::exec),

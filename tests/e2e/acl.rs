@@ -327,6 +327,34 @@ fn table(node: &str) -> Vec<(&'static str, String, String, Anonymous)> {
             "",
             Denied,
         ),
+        r(
+            "PUT",
+            "/v1/acl/auth-method",
+            r#"{"Name":"m","Type":"jwt"}"#,
+            Denied,
+        ),
+        r("GET", "/v1/acl/auth-method/m", "", Denied),
+        r("PUT", "/v1/acl/auth-method/m", "{}", Denied),
+        r("DELETE", "/v1/acl/auth-method/m", "", Denied),
+        r("GET", "/v1/acl/auth-methods", "", Denied),
+        r(
+            "PUT",
+            "/v1/acl/binding-rule",
+            r#"{"AuthMethod":"m"}"#,
+            Denied,
+        ),
+        r("GET", "/v1/acl/binding-rule/x", "", Denied),
+        r("PUT", "/v1/acl/binding-rule/x", "{}", Denied),
+        r("DELETE", "/v1/acl/binding-rule/x", "", Denied),
+        r("GET", "/v1/acl/binding-rules", "", Denied),
+        // Logging in needs no token (the bearer token is the credential); out, a login's own.
+        r(
+            "POST",
+            "/v1/acl/login",
+            r#"{"AuthMethod":"m","BearerToken":"x"}"#,
+            Open,
+        ),
+        r("POST", "/v1/acl/logout", "", Denied),
     ]
 }
 
@@ -570,4 +598,201 @@ fn narrow_tokens_see_what_their_policies_allow() {
     // The bootstrap was done by the initial management token.
     let again = common::fails(&a.cli(&["acl", "bootstrap"]), 1);
     assert!(again.contains("ACL bootstrap no longer allowed"), "{again}");
+}
+
+/// Runs openssl in `dir`; its stdout.
+fn openssl(dir: &Path, args: &[&str]) -> Vec<u8> {
+    let out = std::process::Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl is installed by .ci/run");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// A JWT with `claims`, signed RS256 by `key.pem` in `dir` (with openssl).
+fn jwt(dir: &Path, claims: &serde_json::Value) -> String {
+    use base64::Engine;
+    let enc = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+    let input = format!(
+        "{}.{}",
+        enc(br#"{"alg":"RS256","typ":"JWT"}"#),
+        enc(claims.to_string().as_bytes())
+    );
+    std::fs::write(dir.join("input"), &input).unwrap();
+    let sig = openssl(dir, &["dgst", "-sha256", "-sign", "key.pem", "input"]);
+    format!("{input}.{}", enc(&sig))
+}
+
+#[test]
+fn a_jwt_login_gets_the_token_its_binding_rules_shape() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let a = secured_server(dir);
+    openssl(dir, &["genrsa", "-out", "key.pem", "2048"]);
+    openssl(
+        dir,
+        &["rsa", "-in", "key.pem", "-pubout", "-out", "pub.pem"],
+    );
+    let pem = std::fs::read_to_string(dir.join("pub.pem")).unwrap();
+    let config = serde_json::json!({
+        "JWTValidationPubKeys": [pem],
+        "BoundIssuer": "https://ci.example",
+        "BoundAudiences": ["sd"],
+        "ClaimMappings": {"service": "service"},
+    });
+    std::fs::write(dir.join("config.json"), config.to_string()).unwrap();
+    let addr = a.http_addr();
+    let sd = |token: &str, args: &[&str]| {
+        common::run_sd_env(
+            args,
+            &[("CONSUL_HTTP_ADDR", &addr), ("CONSUL_HTTP_TOKEN", token)],
+            None,
+        )
+    };
+    let config_arg = format!("@{}", dir.join("config.json").display());
+    let out = ok(&sd(
+        MGMT,
+        &[
+            "acl",
+            "auth-method",
+            "create",
+            "-type",
+            "jwt",
+            "-name",
+            "ci",
+            "-max-token-ttl",
+            "10m",
+            "-config",
+            &config_arg,
+        ],
+    ));
+    assert!(
+        out.contains("Name:          ci") && out.contains("MaxTokenTTL:   10m0s"),
+        "{out}"
+    );
+    let err = common::fails(
+        &sd(
+            MGMT,
+            &[
+                "acl",
+                "auth-method",
+                "create",
+                "-type",
+                "kubernetes",
+                "-name",
+                "k8s",
+            ],
+        ),
+        1,
+    );
+    assert!(err.contains("jwt"), "{err}");
+    let out = ok(&sd(
+        MGMT,
+        &[
+            "acl",
+            "binding-rule",
+            "create",
+            "-method",
+            "ci",
+            "-bind-type",
+            "service",
+            "-bind-name",
+            "${value.service}",
+            "-selector",
+            r#"value.service != """#,
+        ],
+    ));
+    assert!(out.contains("BindName:     ${value.service}"), "{out}");
+
+    // A token signed by the method's key, for the bound issuer and audience.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let claims = serde_json::json!({"iss": "https://ci.example", "aud": "sd", "exp": now + 300, "service": "web"});
+    std::fs::write(dir.join("bearer"), jwt(dir, &claims)).unwrap();
+    let sink = dir.join("sink");
+    let login = |bearer: &str| {
+        sd(
+            "",
+            &[
+                "login",
+                "-method",
+                "ci",
+                "-bearer-token-file",
+                bearer,
+                "-token-sink-file",
+                &sink.display().to_string(),
+                "-meta",
+                "ci=job-1",
+            ],
+        )
+    };
+    let bearer_path = dir.join("bearer").display().to_string();
+    assert_eq!(ok(&login(&bearer_path)), "");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&sink).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let secret = std::fs::read_to_string(&sink).unwrap();
+    let me = ok(&sd(
+        &secret,
+        &["acl", "token", "read", "-self", "-format", "json"],
+    ));
+    let v: serde_json::Value = serde_json::from_str(&me).unwrap();
+    assert_eq!(v["AuthMethod"], "ci");
+    assert_eq!(v["ServiceIdentities"][0]["ServiceName"], "web");
+    assert!(v["ExpirationTime"].is_string(), "{me}");
+    assert!(v["Description"].as_str().unwrap().contains("job-1"), "{me}");
+    // The service identity: web may be registered, db may not.
+    assert_eq!(
+        call(
+            &a,
+            "PUT",
+            "/v1/agent/service/register",
+            Some(&secret),
+            r#"{"Name":"web"}"#
+        )
+        .0,
+        200
+    );
+    assert_eq!(
+        call(
+            &a,
+            "PUT",
+            "/v1/agent/service/register",
+            Some(&secret),
+            r#"{"Name":"db"}"#
+        )
+        .0,
+        403
+    );
+
+    // Another issuer, or another key's signature, gets nothing.
+    let mut wrong = claims.clone();
+    wrong["iss"] = "https://elsewhere".into();
+    std::fs::write(dir.join("wrong"), jwt(dir, &wrong)).unwrap();
+    let err = common::fails(&login(&dir.join("wrong").display().to_string()), 1);
+    assert!(
+        err.contains("Permission denied") && err.contains("issuer"),
+        "{err}"
+    );
+    openssl(dir, &["genrsa", "-out", "key.pem", "2048"]);
+    std::fs::write(dir.join("forged"), jwt(dir, &claims)).unwrap();
+    let err = common::fails(&login(&dir.join("forged").display().to_string()), 1);
+    assert!(err.contains("signature"), "{err}");
+
+    // Logout deletes the login's token; a token not made by a login cannot log out.
+    assert_eq!(ok(&sd(&secret, &["logout"])), "");
+    let err = common::fails(&sd(&secret, &["acl", "token", "read", "-self"]), 1);
+    assert!(err.contains("ACL not found"), "{err}");
+    let err = common::fails(&sd(MGMT, &["logout"]), 1);
+    assert!(err.contains("not created by a login"), "{err}");
 }

@@ -11,7 +11,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::acl::{AclPolicy, AclRole, AclToken, ANONYMOUS_ACCESSOR, GLOBAL_MANAGEMENT_ID};
+use crate::api::acl::{
+    AclAuthMethod, AclBindingRule, AclPolicy, AclRole, AclToken, ANONYMOUS_ACCESSOR,
+    GLOBAL_MANAGEMENT_ID,
+};
 
 /// An ACL change, as Raft carries it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +30,11 @@ pub enum AclOp {
     PolicyDelete(String),
     RoleSet(Box<AclRole>),
     RoleDelete(String),
+    /// Deleting a method deletes its binding rules and the tokens its logins made.
+    AuthMethodSet(Box<AclAuthMethod>),
+    AuthMethodDelete(String),
+    BindingRuleSet(Box<AclBindingRule>),
+    BindingRuleDelete(String),
 }
 
 /// The SHA-256 of a secret: the key tokens are found by.
@@ -42,6 +50,10 @@ pub struct AclTable {
     tokens: BTreeMap<String, AclToken>,
     policies: BTreeMap<String, AclPolicy>,
     roles: BTreeMap<String, AclRole>,
+    #[serde(default)]
+    auth_methods: BTreeMap<String, AclAuthMethod>,
+    #[serde(default)]
+    binding_rules: BTreeMap<String, AclBindingRule>,
     /// The index the bootstrap token was made at, once it was.
     bootstrapped: Option<u64>,
     /// The index of the last change.
@@ -57,6 +69,8 @@ impl Default for AclTable {
             tokens: BTreeMap::new(),
             policies: BTreeMap::new(),
             roles: BTreeMap::new(),
+            auth_methods: BTreeMap::new(),
+            binding_rules: BTreeMap::new(),
             bootstrapped: None,
             index: 0,
             by_secret: HashMap::new(),
@@ -127,6 +141,22 @@ impl AclTable {
         self.roles.values()
     }
 
+    pub fn auth_method(&self, name: &str) -> Option<&AclAuthMethod> {
+        self.auth_methods.get(name)
+    }
+
+    pub fn auth_methods(&self) -> impl Iterator<Item = &AclAuthMethod> {
+        self.auth_methods.values()
+    }
+
+    pub fn binding_rule(&self, id: &str) -> Option<&AclBindingRule> {
+        self.binding_rules.get(id)
+    }
+
+    pub fn binding_rules(&self) -> impl Iterator<Item = &AclBindingRule> {
+        self.binding_rules.values()
+    }
+
     /// Applies one change at `index`.
     pub fn apply(&mut self, index: u64, op: &AclOp) -> Result<(), String> {
         match op {
@@ -188,6 +218,48 @@ impl AclTable {
             }
             AclOp::RoleDelete(id) => {
                 self.roles.remove(id);
+            }
+            AclOp::AuthMethodSet(method) => {
+                let mut m = (**method).clone();
+                m.create_index = self
+                    .auth_methods
+                    .get(&m.name)
+                    .map_or(index, |o| o.create_index);
+                m.modify_index = index;
+                self.auth_methods.insert(m.name.clone(), m);
+            }
+            AclOp::AuthMethodDelete(name) => {
+                self.auth_methods.remove(name);
+                self.binding_rules.retain(|_, r| r.auth_method != *name);
+                let made: Vec<String> = self
+                    .tokens
+                    .values()
+                    .filter(|t| t.auth_method == *name)
+                    .map(|t| t.accessor_id.clone())
+                    .collect();
+                for accessor in made {
+                    if let Some(t) = self.tokens.remove(&accessor) {
+                        self.by_secret.remove(&secret_key(&t.secret_id));
+                    }
+                }
+            }
+            AclOp::BindingRuleSet(rule) => {
+                if !self.auth_methods.contains_key(&rule.auth_method) {
+                    return Err(format!(
+                        "Invalid Binding Rule: AuthMethod {:?} does not exist",
+                        rule.auth_method
+                    ));
+                }
+                let mut r = (**rule).clone();
+                r.create_index = self
+                    .binding_rules
+                    .get(&r.id)
+                    .map_or(index, |o| o.create_index);
+                r.modify_index = index;
+                self.binding_rules.insert(r.id.clone(), r);
+            }
+            AclOp::BindingRuleDelete(id) => {
+                self.binding_rules.remove(id);
             }
         }
         self.index = index;

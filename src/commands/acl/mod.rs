@@ -1,7 +1,8 @@
-//! `sd acl`: Consul's ACL commands: `bootstrap`, `token`, `policy` and `role` (create, read,
-//! update, delete, list; `token clone`), `set-agent-token`. Each talks to the agent's
+//! `sd acl`: Consul's ACL commands: `bootstrap`, `token`, `policy`, `role`, `auth-method` and
+//! `binding-rule` (create, read, update, delete, list; `token clone`), `set-agent-token`. Each talks to the agent's
 //! `/v1/acl/*` endpoints with the HTTP flags' token and prints Consul's layout (`format`).
 
+mod auth_method;
 mod bootstrap;
 mod format;
 mod policy;
@@ -30,6 +31,8 @@ pub fn cli() -> Command {
         .subcommand(token::cli())
         .subcommand(policy::cli())
         .subcommand(role::cli())
+        .subcommand(auth_method::method_cli())
+        .subcommand(auth_method::rule_cli())
         .subcommand(bootstrap::set_agent_token_cli())
 }
 
@@ -40,6 +43,8 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
         Some(("token", m)) => token::exec(m),
         Some(("policy", m)) => policy::exec(m),
         Some(("role", m)) => role::exec(m),
+        Some(("auth-method", m)) => auth_method::exec_method(m),
+        Some(("binding-rule", m)) => auth_method::exec_rule(m),
         _ => unreachable!("clap requires an acl subcommand"),
     }
 }

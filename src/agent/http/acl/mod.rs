@@ -1,13 +1,15 @@
-//! `/v1/acl/*`: the bootstrap, tokens, policies, roles and templated policies, as Consul
-//! serves them. Writes go to the leader (`http/forward.rs`) and through Raft; reads block on any
+//! `/v1/acl/*`: the bootstrap, tokens, policies, roles, templated policies, auth methods and
+//! binding rules, and login/logout, as Consul serves them. Writes go to the leader (`http/forward.rs`) and through Raft; reads block on any
 //! ACL change. Every route answers 401 `ACL support disabled` while ACLs are off. Reading
 //! needs `acl:read` and writing `acl:write`; secrets are shown only to `acl:write`.
 //!
 //! `/v1/internal/acl/resolve` (sd's own) tells a client agent the rules of the token a request
 //! carried, so that it can enforce them on its own endpoints.
 
+mod auth_method;
 mod bootstrap;
 mod links;
+mod login;
 mod policy;
 mod role;
 mod templated;
@@ -16,7 +18,7 @@ mod token;
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::routing::{get, put};
+use axum::routing::{get, post, put};
 use axum::Router;
 
 use super::body::read_json;
@@ -64,6 +66,24 @@ pub fn routes() -> Router<Arc<Agent>> {
             "/v1/acl/templated-policy/name/{*name}",
             get(templated::read),
         )
+        .route("/v1/acl/auth-method", put(auth_method::create_method))
+        .route(
+            "/v1/acl/auth-method/{name}",
+            get(auth_method::read_method)
+                .put(auth_method::update_method)
+                .delete(auth_method::delete_method),
+        )
+        .route("/v1/acl/auth-methods", get(auth_method::list_methods))
+        .route("/v1/acl/binding-rule", put(auth_method::create_rule))
+        .route(
+            "/v1/acl/binding-rule/{id}",
+            get(auth_method::read_rule)
+                .put(auth_method::update_rule)
+                .delete(auth_method::delete_rule),
+        )
+        .route("/v1/acl/binding-rules", get(auth_method::list_rules))
+        .route("/v1/acl/login", post(login::login))
+        .route("/v1/acl/logout", post(login::logout))
 }
 
 /// 401 while ACLs are off, then the caller's `acl` permission.
@@ -87,7 +107,7 @@ async fn body_of<T: serde::de::DeserializeOwned + Default>(body: Body) -> Result
         Body::from(bytes),
         MAX_BODY,
         crate::api::acl::FIELD_NAMES,
-        &[],
+        crate::api::acl::OPAQUE_FIELDS,
     )
     .await
 }
