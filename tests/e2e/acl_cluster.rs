@@ -144,10 +144,10 @@ fn a_secured_cluster_runs_the_seed_and_keeps_its_acls() {
     assert!(s1.log().contains("Gossip: true"), "{}", s1.log());
 
     // The seed's commands with the management token, and without one.
-    let members = ok(&sd(s2, Some(MGMT), &["members"]));
-    for n in 1..=3 {
-        assert!(members.contains(&format!("sec-{n}")), "{members}");
-    }
+    eventually("every member listed with the token", &[s1, s2], || {
+        let members = ok(&sd(s2, Some(MGMT), &["members"]));
+        (1..=3).all(|n| members.contains(&format!("sec-{n}")))
+    });
     // Without a token every member is hidden: nothing listed, exit 2 as for no match.
     let anonymous = sd(s2, None, &["members"]);
     assert_eq!(anonymous.status.code(), Some(2));

@@ -6,34 +6,22 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Extension;
 
 use super::policy::valid_name;
-use super::{allowed, apply, body_of, new_id, not_found};
+use super::{allowed, apply, body_of, delete_one, list_all, new_id, not_found, ok_json, read_one};
 use crate::agent::acl::{login, Access, Caller};
-use crate::agent::http::blocking::json_read;
 use crate::agent::http::error::HttpError;
 use crate::agent::http::params::Params;
-use crate::agent::http::respond;
 use crate::agent::state::acl::AclOp;
-use crate::agent::state::WatchKey;
+use crate::agent::state::Tables;
 use crate::agent::Agent;
 use crate::api::acl::{AclAuthMethod, AclBindingRule};
 
 /// The shortest and longest `MaxTokenTTL`.
 const MIN_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 const MAX_TTL: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
-
-fn ok_json<T: serde::Serialize>(q: &Option<String>, value: &T) -> Response {
-    respond::json(
-        StatusCode::OK,
-        value,
-        Params::parse(q.as_deref()).flag("pretty"),
-        None,
-    )
-}
 
 /// `MaxTokenTTL` as Go duration text (it may come as text or nanoseconds).
 fn max_ttl(m: &AclAuthMethod) -> Result<Option<serde_json::Value>, HttpError> {
@@ -147,14 +135,7 @@ pub async fn read_method(
     Path(name): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
-    allowed(&agent, &caller, Access::Read)?;
-    json_read(&agent, q.as_deref(), WatchKey::Acl, |t| {
-        (
-            t.acl.auth_method(&name).cloned().ok_or_else(not_found),
-            t.acl.index().max(1),
-        )
-    })
-    .await
+    read_one(&agent, &caller, &q, |t| t.acl.auth_method(&name).cloned()).await
 }
 
 pub async fn delete_method(
@@ -163,11 +144,15 @@ pub async fn delete_method(
     Path(name): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
-    allowed(&agent, &caller, Access::Write)?;
-    if agent.store.read().acl.auth_method(&name).is_some() {
-        apply(&agent, AclOp::AuthMethodDelete(name)).await?;
-    }
-    Ok(ok_json(&q, &true))
+    let exists = |t: &Tables| t.acl.auth_method(&name).is_some();
+    delete_one(
+        &agent,
+        &caller,
+        &q,
+        exists,
+        AclOp::AuthMethodDelete(name.clone()),
+    )
+    .await
 }
 
 pub async fn list_methods(
@@ -175,18 +160,15 @@ pub async fn list_methods(
     Extension(caller): Extension<Arc<Caller>>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
-    allowed(&agent, &caller, Access::Read)?;
-    json_read(&agent, q.as_deref(), WatchKey::Acl, |t| {
-        // Listed without their Config, as Consul's stubs.
-        let list: Vec<AclAuthMethod> = t
-            .acl
+    // Listed without their Config, as Consul's stubs.
+    list_all(&agent, &caller, &q, |t| {
+        t.acl
             .auth_methods()
             .map(|m| AclAuthMethod {
                 config: serde_json::Map::new(),
                 ..m.clone()
             })
-            .collect();
-        (Ok(list), t.acl.index().max(1))
+            .collect::<Vec<_>>()
     })
     .await
 }
@@ -270,14 +252,7 @@ pub async fn read_rule(
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
-    allowed(&agent, &caller, Access::Read)?;
-    json_read(&agent, q.as_deref(), WatchKey::Acl, |t| {
-        (
-            t.acl.binding_rule(&id).cloned().ok_or_else(not_found),
-            t.acl.index().max(1),
-        )
-    })
-    .await
+    read_one(&agent, &caller, &q, |t| t.acl.binding_rule(&id).cloned()).await
 }
 
 pub async fn delete_rule(
@@ -286,11 +261,15 @@ pub async fn delete_rule(
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
-    allowed(&agent, &caller, Access::Write)?;
-    if agent.store.read().acl.binding_rule(&id).is_some() {
-        apply(&agent, AclOp::BindingRuleDelete(id)).await?;
-    }
-    Ok(ok_json(&q, &true))
+    let exists = |t: &Tables| t.acl.binding_rule(&id).is_some();
+    delete_one(
+        &agent,
+        &caller,
+        &q,
+        exists,
+        AclOp::BindingRuleDelete(id.clone()),
+    )
+    .await
 }
 
 pub async fn list_rules(
@@ -298,19 +277,16 @@ pub async fn list_rules(
     Extension(caller): Extension<Arc<Caller>>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
-    allowed(&agent, &caller, Access::Read)?;
     let method = Params::parse(q.as_deref())
         .get("authmethod")
         .unwrap_or_default()
         .to_string();
-    json_read(&agent, q.as_deref(), WatchKey::Acl, |t| {
-        let list: Vec<AclBindingRule> = t
-            .acl
+    list_all(&agent, &caller, &q, |t| {
+        t.acl
             .binding_rules()
             .filter(|r| method.is_empty() || r.auth_method == method)
             .cloned()
-            .collect();
-        (Ok(list), t.acl.index().max(1))
+            .collect::<Vec<_>>()
     })
     .await
 }

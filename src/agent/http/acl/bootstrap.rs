@@ -17,7 +17,6 @@ use super::{apply, body_of, is_uuid, new_id, not_found};
 use crate::agent::acl::{builtin, effective_rules, Resolved};
 use crate::agent::endpoints::EndpointError;
 use crate::agent::http::error::HttpError;
-use crate::agent::http::params::Params;
 use crate::agent::http::respond;
 use crate::agent::state::acl::{secret_key, AclOp};
 use crate::agent::Agent;
@@ -81,12 +80,7 @@ pub async fn bootstrap(
         .token(&accessor)
         .cloned()
         .ok_or_else(not_found)?;
-    Ok(respond::json(
-        StatusCode::OK,
-        &stored,
-        Params::parse(q.as_deref()).flag("pretty"),
-        None,
-    ))
+    Ok(super::ok_json(&q, &stored))
 }
 
 pub async fn resolve(

@@ -13,8 +13,6 @@ use super::{apply, body_of, hash_of, new_id, not_found, now};
 use crate::agent::acl::login;
 use crate::agent::endpoints::EndpointError;
 use crate::agent::http::error::HttpError;
-use crate::agent::http::params::Params;
-use crate::agent::http::respond;
 use crate::agent::state::acl::{secret_key, AclOp};
 use crate::agent::Agent;
 use crate::api::acl::{AclBindingRule, AclLoginRequest, AclToken, Link};
@@ -142,12 +140,7 @@ pub async fn login(
         .token(&accessor)
         .cloned()
         .ok_or_else(not_found)?;
-    Ok(respond::json(
-        StatusCode::OK,
-        &stored,
-        Params::parse(q.as_deref()).flag("pretty"),
-        None,
-    ))
+    Ok(super::ok_json(&q, &stored))
 }
 
 pub async fn logout(

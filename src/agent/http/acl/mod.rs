@@ -20,6 +20,7 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::routing::{get, post, put};
 use axum::Router;
+use serde::Serialize;
 
 use super::body::read_json;
 use super::error::HttpError;
@@ -131,4 +132,66 @@ fn not_found() -> HttpError {
 /// Whether an ID is a UUID as Consul writes them (lower or upper hex, 8-4-4-4-12).
 fn is_uuid(id: &str) -> bool {
     uuid::Uuid::try_parse(id).is_ok() && id.len() == 36
+}
+
+/// 200 with `value` as JSON (`?pretty` honoured).
+fn ok_json<T: Serialize>(q: &Option<String>, value: &T) -> axum::response::Response {
+    super::respond::json(
+        axum::http::StatusCode::OK,
+        value,
+        super::params::Params::parse(q.as_deref()).flag("pretty"),
+        None,
+    )
+}
+
+/// A read of one ACL object (`acl:read`), blocking on ACL changes; 403 `ACL not found` when
+/// `find` finds nothing.
+async fn read_one<T: Serialize>(
+    agent: &Agent,
+    caller: &Caller,
+    q: &Option<String>,
+    find: impl Fn(&crate::agent::state::Tables) -> Option<T>,
+) -> Result<axum::response::Response, HttpError> {
+    allowed(agent, caller, Access::Read)?;
+    super::blocking::json_read(
+        agent,
+        q.as_deref(),
+        crate::agent::state::WatchKey::Acl,
+        |t| (find(t).ok_or_else(not_found), t.acl.index().max(1)),
+    )
+    .await
+}
+
+/// A listing (`acl:read`), blocking on ACL changes.
+async fn list_all<T: Serialize>(
+    agent: &Agent,
+    caller: &Caller,
+    q: &Option<String>,
+    list: impl Fn(&crate::agent::state::Tables) -> Vec<T>,
+) -> Result<axum::response::Response, HttpError> {
+    allowed(agent, caller, Access::Read)?;
+    super::blocking::json_read(
+        agent,
+        q.as_deref(),
+        crate::agent::state::WatchKey::Acl,
+        |t| (Ok(list(t)), t.acl.index().max(1)),
+    )
+    .await
+}
+
+/// A delete (`acl:write`): `op` is applied when `exists` says there is something to delete;
+/// the answer is `true` either way, as Consul's.
+async fn delete_one(
+    agent: &Agent,
+    caller: &Caller,
+    q: &Option<String>,
+    exists: impl Fn(&crate::agent::state::Tables) -> bool,
+    op: AclOp,
+) -> Result<axum::response::Response, HttpError> {
+    allowed(agent, caller, Access::Write)?;
+    let found = exists(&agent.store.read());
+    if found {
+        apply(agent, op).await?;
+    }
+    Ok(ok_json(q, &true))
 }

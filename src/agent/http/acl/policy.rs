@@ -6,18 +6,16 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Extension;
 
-use super::{allowed, apply, body_of, hash_of, new_id, not_found};
+use super::{
+    allowed, apply, body_of, delete_one, hash_of, list_all, new_id, not_found, ok_json, read_one,
+};
 use crate::agent::acl::{rules, Access, Caller};
-use crate::agent::http::blocking::json_read;
 use crate::agent::http::error::HttpError;
-use crate::agent::http::params::Params;
-use crate::agent::http::respond;
 use crate::agent::state::acl::AclOp;
-use crate::agent::state::WatchKey;
+use crate::agent::state::Tables;
 use crate::agent::Agent;
 use crate::api::acl::{AclPolicy, AclPolicyListEntry, GLOBAL_MANAGEMENT_ID};
 
@@ -111,12 +109,7 @@ async fn write(
         .policy(&id)
         .cloned()
         .ok_or_else(not_found)?;
-    Ok(respond::json(
-        StatusCode::OK,
-        &stored,
-        Params::parse(q.as_deref()).flag("pretty"),
-        None,
-    ))
+    Ok(ok_json(q, &stored))
 }
 
 pub async fn read(
@@ -125,14 +118,7 @@ pub async fn read(
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
-    allowed(&agent, &caller, Access::Read)?;
-    json_read(&agent, q.as_deref(), WatchKey::Acl, |t| {
-        (
-            t.acl.policy(&id).cloned().ok_or_else(not_found),
-            t.acl.index().max(1),
-        )
-    })
-    .await
+    read_one(&agent, &caller, &q, |t| t.acl.policy(&id).cloned()).await
 }
 
 pub async fn read_by_name(
@@ -141,12 +127,8 @@ pub async fn read_by_name(
     Path(name): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
-    allowed(&agent, &caller, Access::Read)?;
-    json_read(&agent, q.as_deref(), WatchKey::Acl, |t| {
-        (
-            t.acl.policy_by_name(&name).cloned().ok_or_else(not_found),
-            t.acl.index().max(1),
-        )
+    read_one(&agent, &caller, &q, |t| {
+        t.acl.policy_by_name(&name).cloned()
     })
     .await
 }
@@ -163,15 +145,8 @@ pub async fn delete(
             "Delete of the builtin global-management policy is not allowed",
         ));
     }
-    if agent.store.read().acl.policy(&id).is_some() {
-        apply(&agent, AclOp::PolicyDelete(id)).await?;
-    }
-    Ok(respond::json(
-        StatusCode::OK,
-        &true,
-        Params::parse(q.as_deref()).flag("pretty"),
-        None,
-    ))
+    let exists = |t: &Tables| t.acl.policy(&id).is_some();
+    delete_one(&agent, &caller, &q, exists, AclOp::PolicyDelete(id.clone())).await
 }
 
 pub async fn list(
@@ -179,11 +154,11 @@ pub async fn list(
     Extension(caller): Extension<Arc<Caller>>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
-    allowed(&agent, &caller, Access::Read)?;
-    json_read(&agent, q.as_deref(), WatchKey::Acl, |t| {
-        let list: Vec<AclPolicyListEntry> =
-            t.acl.policies().map(AclPolicyListEntry::from).collect();
-        (Ok(list), t.acl.index().max(1))
+    list_all(&agent, &caller, &q, |t| {
+        t.acl
+            .policies()
+            .map(AclPolicyListEntry::from)
+            .collect::<Vec<_>>()
     })
     .await
 }

@@ -5,19 +5,19 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Extension;
 
 use super::policy::valid_name;
-use super::{allowed, apply, body_of, hash_of, links, new_id, not_found};
+use super::{
+    allowed, apply, body_of, delete_one, hash_of, links, list_all, new_id, not_found, ok_json,
+    read_one,
+};
 use crate::agent::acl::{Access, Caller};
-use crate::agent::http::blocking::json_read;
 use crate::agent::http::error::HttpError;
 use crate::agent::http::params::Params;
-use crate::agent::http::respond;
 use crate::agent::state::acl::{AclOp, AclTable};
-use crate::agent::state::WatchKey;
+use crate::agent::state::Tables;
 use crate::agent::Agent;
 use crate::api::acl::AclRole;
 
@@ -106,12 +106,7 @@ async fn write(
         .role(&id)
         .map(|r| present(&t.acl, r))
         .ok_or_else(not_found)?;
-    Ok(respond::json(
-        StatusCode::OK,
-        &stored,
-        Params::parse(q.as_deref()).flag("pretty"),
-        None,
-    ))
+    Ok(ok_json(q, &stored))
 }
 
 pub async fn read(
@@ -120,15 +115,8 @@ pub async fn read(
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
-    allowed(&agent, &caller, Access::Read)?;
-    json_read(&agent, q.as_deref(), WatchKey::Acl, |t| {
-        (
-            t.acl
-                .role(&id)
-                .map(|r| present(&t.acl, r))
-                .ok_or_else(not_found),
-            t.acl.index().max(1),
-        )
+    read_one(&agent, &caller, &q, |t| {
+        t.acl.role(&id).map(|r| present(&t.acl, r))
     })
     .await
 }
@@ -139,15 +127,8 @@ pub async fn read_by_name(
     Path(name): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
-    allowed(&agent, &caller, Access::Read)?;
-    json_read(&agent, q.as_deref(), WatchKey::Acl, |t| {
-        (
-            t.acl
-                .role_by_name(&name)
-                .map(|r| present(&t.acl, r))
-                .ok_or_else(not_found),
-            t.acl.index().max(1),
-        )
+    read_one(&agent, &caller, &q, |t| {
+        t.acl.role_by_name(&name).map(|r| present(&t.acl, r))
     })
     .await
 }
@@ -158,16 +139,8 @@ pub async fn delete(
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
-    allowed(&agent, &caller, Access::Write)?;
-    if agent.store.read().acl.role(&id).is_some() {
-        apply(&agent, AclOp::RoleDelete(id)).await?;
-    }
-    Ok(respond::json(
-        StatusCode::OK,
-        &true,
-        Params::parse(q.as_deref()).flag("pretty"),
-        None,
-    ))
+    let exists = |t: &Tables| t.acl.role(&id).is_some();
+    delete_one(&agent, &caller, &q, exists, AclOp::RoleDelete(id.clone())).await
 }
 
 pub async fn list(
@@ -175,19 +148,16 @@ pub async fn list(
     Extension(caller): Extension<Arc<Caller>>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
-    allowed(&agent, &caller, Access::Read)?;
     let policy = Params::parse(q.as_deref())
         .get("policy")
         .unwrap_or_default()
         .to_string();
-    json_read(&agent, q.as_deref(), WatchKey::Acl, |t| {
-        let list: Vec<AclRole> = t
-            .acl
+    list_all(&agent, &caller, &q, |t| {
+        t.acl
             .roles()
             .filter(|r| policy.is_empty() || r.policies.iter().any(|l| l.id == policy))
             .map(|r| present(&t.acl, r))
-            .collect();
-        (Ok(list), t.acl.index().max(1))
+            .collect::<Vec<_>>()
     })
     .await
 }

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Extension;
 use serde::Serialize;
@@ -13,8 +12,6 @@ use serde::Serialize;
 use super::{allowed, not_found};
 use crate::agent::acl::{builtin, Access, Caller};
 use crate::agent::http::error::HttpError;
-use crate::agent::http::params::Params;
-use crate::agent::http::respond;
 use crate::agent::Agent;
 
 #[derive(Serialize)]
@@ -50,12 +47,7 @@ pub async fn list(
         .iter()
         .filter_map(|(name, _, _)| Some((*name, template(name)?)))
         .collect();
-    Ok(respond::json(
-        StatusCode::OK,
-        &all,
-        Params::parse(q.as_deref()).flag("pretty"),
-        None,
-    ))
+    Ok(super::ok_json(&q, &all))
 }
 
 pub async fn read(
@@ -66,10 +58,5 @@ pub async fn read(
 ) -> Result<Response, HttpError> {
     allowed(&agent, &caller, Access::Read)?;
     let t = template(&name).ok_or_else(not_found)?;
-    Ok(respond::json(
-        StatusCode::OK,
-        &t,
-        Params::parse(q.as_deref()).flag("pretty"),
-        None,
-    ))
+    Ok(super::ok_json(&q, &t))
 }

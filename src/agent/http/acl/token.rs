@@ -11,14 +11,17 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Extension;
 
-use super::{allowed, apply, body_of, hash_of, is_uuid, links, new_id, not_found, now};
+use super::{
+    allowed, apply, body_of, delete_one, hash_of, is_uuid, links, list_all, new_id, not_found, now,
+    read_one,
+};
 use crate::agent::acl::{Access, Caller};
 use crate::agent::http::blocking::json_read;
 use crate::agent::http::error::HttpError;
 use crate::agent::http::params::Params;
 use crate::agent::http::respond;
 use crate::agent::state::acl::{secret_key, AclOp, AclTable};
-use crate::agent::state::WatchKey;
+use crate::agent::state::{Tables, WatchKey};
 use crate::agent::Agent;
 use crate::api::acl::{AclToken, AclTokenListEntry, ANONYMOUS_ACCESSOR};
 
@@ -258,17 +261,11 @@ pub async fn read(
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
-    allowed(&agent, &caller, Access::Read)?;
     let reveal = caller
         .authz
         .allows_scope(crate::agent::acl::Scope::Acl, Access::Write);
-    json_read(&agent, q.as_deref(), WatchKey::Acl, |t| {
-        let token = t
-            .acl
-            .token(&id)
-            .map(|tok| present(&t.acl, tok, reveal))
-            .ok_or_else(not_found);
-        (token, t.acl.index().max(1))
+    read_one(&agent, &caller, &q, |t| {
+        t.acl.token(&id).map(|tok| present(&t.acl, tok, reveal))
     })
     .await
 }
@@ -307,15 +304,8 @@ pub async fn delete(
             "Delete of the anonymous token is not allowed",
         ));
     }
-    if agent.store.read().acl.token(&id).is_some() {
-        apply(&agent, AclOp::TokenDelete(id)).await?;
-    }
-    Ok(respond::json(
-        StatusCode::OK,
-        &true,
-        Params::parse(q.as_deref()).flag("pretty"),
-        None,
-    ))
+    let exists = |t: &Tables| t.acl.token(&id).is_some();
+    delete_one(&agent, &caller, &q, exists, AclOp::TokenDelete(id.clone())).await
 }
 
 pub async fn list(
@@ -323,7 +313,6 @@ pub async fn list(
     Extension(caller): Extension<Arc<Caller>>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
-    allowed(&agent, &caller, Access::Read)?;
     let p = Params::parse(q.as_deref());
     let policy = p.get("policy").unwrap_or_default().to_string();
     let role = p.get("role").unwrap_or_default().to_string();
@@ -331,16 +320,14 @@ pub async fn list(
     let reveal = caller
         .authz
         .allows_scope(crate::agent::acl::Scope::Acl, Access::Write);
-    json_read(&agent, q.as_deref(), WatchKey::Acl, |t| {
-        let list: Vec<AclTokenListEntry> = t
-            .acl
+    list_all(&agent, &caller, &q, |t| {
+        t.acl
             .tokens()
             .filter(|tok| policy.is_empty() || tok.policies.iter().any(|l| l.id == policy))
             .filter(|tok| role.is_empty() || tok.roles.iter().any(|l| l.id == role))
             .filter(|tok| method.is_empty() || tok.auth_method == method)
             .map(|tok| AclTokenListEntry::from(&present(&t.acl, tok, reveal)))
-            .collect();
-        (Ok(list), t.acl.index().max(1))
+            .collect::<Vec<_>>()
     })
     .await
 }
