@@ -243,6 +243,7 @@ pub async fn run_all<O: Ops>(
     let mut tasks = Vec::new();
     for _ in 0..conns {
         let mut conn = Conn::connect(addr).await?;
+        conn.set_token(ops.token());
         let (next, ops) = (next.clone(), ops.clone());
         tasks.push(tokio::spawn(async move {
             loop {
