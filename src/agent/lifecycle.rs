@@ -135,7 +135,7 @@ impl Agent {
         };
         let https = match u16::try_from(config.ports.https) {
             Ok(port) => {
-                let ls = http::bind(&config.client_addrs, port)
+                let ls = http::bind(&config.https_addrs, port)
                     .await
                     .map_err(AgentError::Listen)?;
                 if let Some(l) = ls.first() {

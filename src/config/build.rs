@@ -206,6 +206,17 @@ pub(crate) fn build(
             unix: Vec::new(),
         },
     };
+    let https_addrs = match c.addresses.as_ref().and_then(|a| a.https.clone()) {
+        Some(text) if text.contains("unix://") => {
+            return Err(ConfigError::invalid(
+                "addresses.https: sd serves HTTPS on IP addresses only; use addresses.http for a unix socket",
+            ))
+        }
+        Some(text) if !text.trim().is_empty() => {
+            addr::parse_ips("addresses.https", &text, host.addrs_for(&text)?)?
+        }
+        _ => client_addrs.clone(),
+    };
     let unix_socket_perms = super::http_listen::unix_socket_perms(c.unix_sockets.as_ref())?;
     if client_addrs.is_empty() {
         warnings.push(
@@ -284,6 +295,7 @@ pub(crate) fn build(
         bind_addr,
         advertise_addr: Some(advertise_addr),
         client_addrs,
+        https_addrs,
         http_listen,
         unix_socket_perms,
         ports,

@@ -275,7 +275,6 @@ pub const AGENT_FLAGS: &[AgentFlag] = &[
 pub const FILE_KEYS_NOT_YET: &[&str] = &[
     "addresses.dns",
     "addresses.grpc",
-    "addresses.https",
     "audit",
     "auto_config.enabled",
     "auto_encrypt.tls",

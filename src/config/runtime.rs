@@ -74,6 +74,8 @@ pub struct RuntimeConfig {
     pub bind_addr: IpAddr,
     pub advertise_addr: Option<IpAddr>,
     pub client_addrs: Vec<IpAddr>,
+    /// Where HTTPS listens: `addresses.https`, else `client_addr`.
+    pub https_addrs: Vec<IpAddr>,
     /// Where HTTP listens: `addresses.http`, else `client_addr`.
     pub http_listen: super::http_listen::HttpListen,
     /// `unix_sockets`.
@@ -282,6 +284,7 @@ impl Default for RuntimeConfig {
             bind_addr: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
             advertise_addr: None,
             client_addrs: vec![IpAddr::V4(Ipv4Addr::LOCALHOST)],
+            https_addrs: vec![IpAddr::V4(Ipv4Addr::LOCALHOST)],
             http_listen: super::http_listen::HttpListen {
                 ips: vec![IpAddr::V4(Ipv4Addr::LOCALHOST)],
                 unix: Vec::new(),

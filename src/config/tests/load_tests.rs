@@ -280,6 +280,52 @@ fn minus_one_disables_a_port() {
 }
 
 #[test]
+fn https_listens_on_its_own_addresses_or_client_addr() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = load(&input(base().with("client", "10.0.0.5"))).unwrap();
+    assert_eq!(rt.https_addrs, rt.client_addrs);
+    let f = write(dir.path(), "a.hcl", "addresses { https = \"127.0.0.1\" }\n");
+    let rt = load(&input(
+        base().with("config-file", &f).with("client", "10.0.0.5"),
+    ))
+    .unwrap();
+    assert_eq!(
+        rt.https_addrs,
+        vec!["127.0.0.1".parse::<std::net::IpAddr>().unwrap()]
+    );
+    let f = write(
+        dir.path(),
+        "u.hcl",
+        "addresses { https = \"unix:///tmp/s\" }\n",
+    );
+    let err = load_err(base().with("config-file", &f));
+    assert!(err.contains("addresses.https"), "{err}");
+}
+
+#[test]
+fn acl_block_with_old_and_new_token_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(
+        dir.path(),
+        "acl.hcl",
+        "acl_master_token = \"m\"\nacl {\n  enabled = true\n  default_policy = \"deny\"\n  down_policy = \"deny\"\n  token_ttl = \"5s\"\n  tokens { agent = \"a\" }\n}\n",
+    );
+    let rt = load(&input(base().with("config-file", &f))).unwrap();
+    assert!(rt.acl.enabled && !rt.acl.default_allow);
+    assert_eq!(rt.acl.down_policy, crate::config::acl::DownPolicy::Deny);
+    assert_eq!(rt.acl.token_ttl, Duration::from_secs(5));
+    assert_eq!(rt.acl.tokens.initial_management.as_deref(), Some("m"));
+    assert_eq!(rt.acl.tokens.agent.as_deref(), Some("a"));
+    let f = write(
+        dir.path(),
+        "bad.hcl",
+        "acl { default_policy = \"maybe\" }\n",
+    );
+    let err = load_err(base().with("config-file", &f));
+    assert!(err.contains("acl.default_policy"), "{err}");
+}
+
+#[test]
 fn dev_mode() {
     let rt = load(&input(FlagValues::new().with("dev", "true"))).unwrap();
     assert!(rt.dev && rt.server && rt.bootstrap && rt.ui_enabled);
