@@ -15,7 +15,6 @@ use serde::Deserialize;
 
 use super::{apply, body_of, is_uuid, new_id, not_found};
 use crate::agent::acl::{builtin, effective_rules, Resolved};
-use crate::agent::endpoints::EndpointError;
 use crate::agent::http::error::HttpError;
 use crate::agent::http::respond;
 use crate::agent::state::acl::{secret_key, AclOp};
@@ -36,9 +35,7 @@ pub async fn bootstrap(
     RawQuery(q): RawQuery,
     body: Body,
 ) -> Result<Response, HttpError> {
-    if !agent.acls.enabled() {
-        return Err(EndpointError::AclDisabled.into());
-    }
+    super::enabled(&agent)?;
     let asked: BootstrapRequest = body_of(body).await?;
     if !asked.bootstrap_secret.is_empty() && !is_uuid(&asked.bootstrap_secret) {
         return Err(HttpError::bad_request(
@@ -73,14 +70,7 @@ pub async fn bootstrap(
     if let (Some(path), Some(_)) = (&reset_path, reset) {
         let _ = std::fs::remove_file(path);
     }
-    let stored = agent
-        .store
-        .read()
-        .acl
-        .token(&accessor)
-        .cloned()
-        .ok_or_else(not_found)?;
-    Ok(super::ok_json(&q, &stored))
+    super::stored_token(&agent, &accessor, &q)
 }
 
 pub async fn resolve(
@@ -88,9 +78,7 @@ pub async fn resolve(
     RawQuery(q): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
-    if !agent.acls.enabled() {
-        return Err(EndpointError::AclDisabled.into());
-    }
+    super::enabled(&agent)?;
     let secret = crate::agent::http::acl_guard::token_of(q.as_deref(), &headers)
         .unwrap_or_else(|| agent.acls.default_secret());
     let resolved = {

@@ -11,7 +11,6 @@ use axum::response::Response;
 
 use super::{apply, body_of, hash_of, new_id, not_found, now};
 use crate::agent::acl::login;
-use crate::agent::endpoints::EndpointError;
 use crate::agent::http::error::HttpError;
 use crate::agent::state::acl::{secret_key, AclOp};
 use crate::agent::Agent;
@@ -26,9 +25,7 @@ pub async fn login(
     RawQuery(q): RawQuery,
     body: Body,
 ) -> Result<Response, HttpError> {
-    if !agent.acls.enabled() {
-        return Err(EndpointError::AclDisabled.into());
-    }
+    super::enabled(&agent)?;
     let asked: AclLoginRequest = body_of(body).await?;
     if asked.auth_method.is_empty() {
         return Err(HttpError::bad_request(
@@ -133,14 +130,7 @@ pub async fn login(
     ));
     let accessor = token.accessor_id.clone();
     apply(&agent, AclOp::TokenSet(Box::new(token))).await?;
-    let stored = agent
-        .store
-        .read()
-        .acl
-        .token(&accessor)
-        .cloned()
-        .ok_or_else(not_found)?;
-    Ok(super::ok_json(&q, &stored))
+    super::stored_token(&agent, &accessor, &q)
 }
 
 pub async fn logout(
@@ -148,9 +138,7 @@ pub async fn logout(
     RawQuery(q): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
-    if !agent.acls.enabled() {
-        return Err(EndpointError::AclDisabled.into());
-    }
+    super::enabled(&agent)?;
     let secret = crate::agent::http::acl_guard::token_of(q.as_deref(), &headers)
         .ok_or_else(|| denied("no token to log out"))?;
     let accessor = {

@@ -89,9 +89,7 @@ pub fn routes() -> Router<Arc<Agent>> {
 
 /// 401 while ACLs are off, then the caller's `acl` permission.
 fn allowed(agent: &Agent, caller: &Caller, wanted: Access) -> Result<(), HttpError> {
-    if !agent.acls.enabled() {
-        return Err(crate::agent::endpoints::EndpointError::AclDisabled.into());
-    }
+    enabled(agent)?;
     Ok(caller.require_scope(Scope::Acl, wanted)?)
 }
 
@@ -194,4 +192,28 @@ async fn delete_one(
         apply(agent, op).await?;
     }
     Ok(ok_json(q, &true))
+}
+
+/// The stored token `accessor` as the answer of a write (its secret shown).
+fn stored_token(
+    agent: &Agent,
+    accessor: &str,
+    q: &Option<String>,
+) -> Result<axum::response::Response, HttpError> {
+    let stored = agent
+        .store
+        .read()
+        .acl
+        .token(accessor)
+        .cloned()
+        .ok_or_else(not_found)?;
+    Ok(ok_json(q, &stored))
+}
+
+/// 401 `ACL support disabled` while ACLs are off.
+fn enabled(agent: &Agent) -> Result<(), HttpError> {
+    match agent.acls.enabled() {
+        true => Ok(()),
+        false => Err(crate::agent::endpoints::EndpointError::AclDisabled.into()),
+    }
 }

@@ -275,9 +275,7 @@ pub async fn read_self(
     RawQuery(q): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
-    if !agent.acls.enabled() {
-        return Err(crate::agent::endpoints::EndpointError::AclDisabled.into());
-    }
+    super::enabled(&agent)?;
     let secret = crate::agent::http::acl_guard::token_of(q.as_deref(), &headers)
         .unwrap_or_else(|| agent.acls.default_secret());
     let key = secret_key(&secret);
