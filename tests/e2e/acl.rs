@@ -235,9 +235,9 @@ fn table(node: &str) -> Vec<(&'static str, String, String, Anonymous)> {
         r("PUT", "/v1/session/create", "{}", Denied),
         r("PUT", "/v1/session/destroy/x", "", Denied),
         r("PUT", "/v1/session/renew/x", "", Denied),
-        r("GET", "/v1/session/info/x", "", Denied),
-        r("GET", &format!("/v1/session/node/{node}"), "", Denied),
-        r("GET", "/v1/session/list", "", Denied),
+        r("GET", "/v1/session/info/x", "", Emptied),
+        r("GET", &format!("/v1/session/node/{node}"), "", Emptied),
+        r("GET", "/v1/session/list", "", Emptied),
         r("GET", "/v1/query", "", Denied),
         r(
             "POST",
@@ -576,6 +576,42 @@ fn narrow_tokens_see_what_their_policies_allow() {
         .status
         .success());
     assert_eq!(mgmt(&["kv", "get", "app/secret/k"]).trim(), "s");
+
+    // Sessions follow their node: write on this node's sessions makes one, which takes a lock.
+    mgmt(&[
+        "acl", "policy", "create", "-name", "locker", "-rules",
+        "session \"e2e-server\" { policy = \"write\" }\nkey_prefix \"lock/\" { policy = \"write\" }",
+    ]);
+    let out = mgmt(&["acl", "token", "create", "-policy-name", "locker"]);
+    let locker = out
+        .lines()
+        .find_map(|l| l.strip_prefix("SecretID:"))
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|| panic!("{out}"));
+    let (status, _, body) = call(&a, "PUT", "/v1/session/create", Some(&locker), "{}");
+    assert_eq!(status, 200, "{body}");
+    let id = serde_json::from_str::<serde_json::Value>(&body).unwrap()["ID"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, _, body) = call(
+        &a,
+        "PUT",
+        &format!("/v1/kv/lock/a?acquire={id}"),
+        Some(&locker),
+        "x",
+    );
+    assert_eq!((status, body.trim()), (200, "true"));
+    assert_eq!(
+        call(&a, "PUT", "/v1/session/create", Some(&secret), "{}").0,
+        403
+    );
+    let (status, filtered, body) = call(&a, "GET", "/v1/session/list", Some(&secret), "");
+    assert_eq!((status, body.trim()), (200, "[]"));
+    assert!(filtered);
+    assert!(call(&a, "GET", "/v1/session/list", Some(&locker), "")
+        .2
+        .contains(&id));
 
     // Token listing, reading and deleting; secrets are hidden from acl:read holders.
     let list = mgmt(&["acl", "token", "list"]);

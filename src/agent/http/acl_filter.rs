@@ -1,6 +1,6 @@
 //! Hiding what a caller may not read, as Consul filters its answers: nodes need `node:read`,
 //! service instances `service:read` (and `node:read` on their node), checks the permission of
-//! what they check, keys `key:read`, members `node:read`. [`Trim::trim`] removes what must not
+//! what they check, keys `key:read`, members `node:read`, sessions `session:read` on their node. [`Trim::trim`] removes what must not
 //! be seen and says whether anything was removed (`X-Consul-Results-Filtered-By-ACLs`).
 
 use std::collections::BTreeMap;
@@ -80,6 +80,12 @@ impl Visible for ServiceSummary {
 impl Visible for crate::api::AgentMember {
     fn visible_to(&self, caller: &Caller) -> bool {
         node_read(caller, &self.name)
+    }
+}
+
+impl Visible for crate::api::session::SessionEntry {
+    fn visible_to(&self, caller: &Caller) -> bool {
+        caller.allows(Resource::Session, &self.node, Access::Read)
     }
 }
 

@@ -205,12 +205,9 @@ pub fn need(method: &Method, path: &str, query: Option<&str>, node: &str) -> Nee
     if path.starts_with("/v1/operator/") {
         return Need::Scope(Scope::Operator, rw);
     }
-    // Not yet narrowed to the session, node, event or query named (stricter than Consul: the
+    // Not yet narrowed to the node, event or query named (stricter than Consul: the
     // permission on every one of them is needed).
     let everyone_of = |resource| Need::Named(resource, String::new(), rw);
-    if path.starts_with("/v1/session/") {
-        return everyone_of(Resource::Session);
-    }
     if path == "/v1/coordinate/nodes" || path == "/v1/coordinate/update" {
         return everyone_of(Resource::Node);
     }
@@ -243,6 +240,7 @@ pub fn need(method: &Method, path: &str, query: Option<&str>, node: &str) -> Nee
         "/v1/agent/health/",
         "/v1/agent/members",
         "/v1/txn",
+        "/v1/session/",
     ];
     if HANDLED.iter().any(|h| path.starts_with(h)) {
         return Need::Handler;

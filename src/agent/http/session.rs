@@ -9,14 +9,16 @@ use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, put};
-use axum::Router;
+use axum::{Extension, Router};
 
+use super::acl_filter::Trim;
 use super::blocking;
 use super::body::{decode_canonical, read_limited};
 use super::error::HttpError;
 use super::forward::origin_node;
 use super::params::{read_opts, Params};
 use super::respond;
+use crate::agent::acl::{Access, Caller, Resource};
 use crate::agent::state::{Command, CommandResult, WatchKey};
 use crate::agent::Agent;
 use crate::api::format_duration;
@@ -62,6 +64,7 @@ async fn create(
     let p = Params::parse(q.as_deref());
     agent.check_dc(p.get("dc"))?;
     let node = origin_node(&agent, req.extensions());
+    let caller = caller_of(&agent, req.extensions());
     let bytes = read_limited(req.into_body(), MAX_BODY, |max| {
         format!("Request body too large, max size: {max} bytes")
     })
@@ -72,6 +75,7 @@ async fn create(
         decode_canonical(&bytes, FIELD_NAMES, &[])?
     };
     let mut entry = entry_of(body, node, agent.config.session_ttl_min)?;
+    caller.require(Resource::Session, &entry.node, Access::Write)?;
     entry.id = new_id(&agent);
     match agent
         .write(Command::SessionCreate(Box::new(entry.clone())))
@@ -160,13 +164,33 @@ fn new_id(agent: &Agent) -> String {
     }
 }
 
+/// `session:write` on the node of session `id` (on every node's sessions when there is no such
+/// session, so that its absence tells a caller without the permission nothing).
+fn require_write(agent: &Agent, caller: &Caller, id: &str) -> Result<(), HttpError> {
+    let node = agent.store.read().sessions.get(id).map(|s| s.node.clone());
+    Ok(caller.require(
+        Resource::Session,
+        node.as_deref().unwrap_or_default(),
+        Access::Write,
+    )?)
+}
+
+/// The caller the ACL layer found (everyone when ACLs are off).
+fn caller_of(agent: &Agent, ext: &axum::http::Extensions) -> Arc<Caller> {
+    ext.get::<Arc<Caller>>()
+        .cloned()
+        .unwrap_or_else(|| agent.acls.everyone())
+}
+
 async fn destroy(
     State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
     agent.check_dc(p.get("dc"))?;
+    require_write(&agent, &caller, &id)?;
     agent
         .write(Command::SessionDestroy { id: id.clone() })
         .await?;
@@ -177,10 +201,12 @@ async fn destroy(
 /// Restarts a TTL session's timer on the leader; no Raft write, as in Consul.
 async fn renew(
     State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
     let (_, opts) = read_opts(&agent, q.as_deref())?;
+    require_write(&agent, &caller, &id)?;
     let (session, index) = {
         let t = agent.store.read();
         (t.sessions.get(&id).cloned(), t.sessions.index())
@@ -203,38 +229,57 @@ async fn renew(
 
 async fn info(
     State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
-    read(agent, q, move |t| t.get(&id).cloned().into_iter().collect()).await
+    read(agent, &caller, q, move |t| {
+        t.get(&id).cloned().into_iter().collect()
+    })
+    .await
 }
 
 async fn of_node(
     State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
     Path(node): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
-    read(agent, q, move |t| t.of_node(&node).cloned().collect()).await
+    read(agent, &caller, q, move |t| {
+        t.of_node(&node).cloned().collect()
+    })
+    .await
 }
 
 async fn list(
     State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
-    read(agent, q, |t| t.list().cloned().collect()).await
+    read(agent, &caller, q, |t| t.list().cloned().collect()).await
 }
 
-/// A blocking read of the session table: always a list (`[]` when empty), indexed by the
-/// table's last change.
+/// A blocking read of the session table: always a list (`[]` when empty, and without the
+/// sessions of nodes the caller may not read), indexed by the table's last change.
 async fn read(
     agent: Arc<Agent>,
+    caller: &Caller,
     q: Option<String>,
     select: impl Fn(&crate::agent::state::session::SessionTable) -> Vec<SessionEntry>,
 ) -> Result<Response, HttpError> {
-    blocking::json_read(&agent, q.as_deref(), WatchKey::Sessions, |t| {
-        (Ok(select(&t.sessions)), t.sessions.index().max(1))
+    let filtered = std::sync::atomic::AtomicBool::new(false);
+    let mut resp = blocking::json_read(&agent, q.as_deref(), WatchKey::Sessions, |t| {
+        let mut sessions = select(&t.sessions);
+        filtered.store(sessions.trim(caller), std::sync::atomic::Ordering::Relaxed);
+        (Ok(sessions), t.sessions.index().max(1))
     })
-    .await
+    .await?;
+    super::acl_guard::mark_filtered(
+        &mut resp,
+        caller,
+        filtered.load(std::sync::atomic::Ordering::Relaxed),
+    );
+    Ok(resp)
 }
 
 #[cfg(test)]
