@@ -333,6 +333,13 @@ fn table(node: &str) -> Vec<(&'static str, String, String, Anonymous)> {
             r#"{"Name":"m","Type":"jwt"}"#,
             Denied,
         ),
+        r(
+            "POST",
+            "/v1/acl/templated-policy/preview/builtin/service",
+            r#"{"Name":"web"}"#,
+            Denied,
+        ),
+        r("GET", "/v1/acl/replication", "", Denied),
         r("GET", "/v1/acl/auth-method/m", "", Denied),
         r("PUT", "/v1/acl/auth-method/m", "{}", Denied),
         r("DELETE", "/v1/acl/auth-method/m", "", Denied),
@@ -631,6 +638,18 @@ fn narrow_tokens_see_what_their_policies_allow() {
     mgmt(&["acl", "token", "delete", "-id", &accessor]);
     let gone = common::fails(&as_app(&["kv", "get", "app/public"]), 1);
     assert!(gone.contains("ACL not found"), "{gone}");
+    // Templated policies preview what they grant; one datacenter replicates nothing.
+    let (status, _, body) = call(
+        &a,
+        "POST",
+        "/v1/acl/templated-policy/preview/builtin/service",
+        Some(MGMT),
+        r#"{"Name":"web"}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains(r#"service \"web\""#), "{body}");
+    let (_, _, body) = call(&a, "GET", "/v1/acl/replication", Some(MGMT), "");
+    assert!(body.contains(r#""Enabled":false"#), "{body}");
     // The bootstrap was done by the initial management token.
     let again = common::fails(&a.cli(&["acl", "bootstrap"]), 1);
     assert!(again.contains("ACL bootstrap no longer allowed"), "{again}");

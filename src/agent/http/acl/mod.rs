@@ -67,6 +67,11 @@ pub fn routes() -> Router<Arc<Agent>> {
             "/v1/acl/templated-policy/name/{*name}",
             get(templated::read),
         )
+        .route(
+            "/v1/acl/templated-policy/preview/{*name}",
+            post(templated::preview),
+        )
+        .route("/v1/acl/replication", get(templated::replication))
         .route("/v1/acl/auth-method", put(auth_method::create_method))
         .route(
             "/v1/acl/auth-method/{name}",

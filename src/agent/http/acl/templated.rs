@@ -1,5 +1,6 @@
-//! `/v1/acl/templated-policies` and `/v1/acl/templated-policy/name/:name`: the policy
-//! templates tokens and roles can use, with the rules each stands for.
+//! `/v1/acl/templated-policies`, `/v1/acl/templated-policy/name/:name` and `.../preview/:name`:
+//! the policy templates tokens and roles can use, with the rules each stands for; and
+//! `/v1/acl/replication` (one datacenter: nothing replicates).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -59,4 +60,63 @@ pub async fn read(
     allowed(&agent, &caller, Access::Read)?;
     let t = template(&name).ok_or_else(not_found)?;
     Ok(super::ok_json(&q, &t))
+}
+
+/// `POST /v1/acl/templated-policy/preview/:name`'s body: the template's variables.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PreviewRequest {
+    #[serde(default)]
+    name: String,
+}
+
+pub async fn preview(
+    State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
+    Path(name): Path<String>,
+    RawQuery(q): RawQuery,
+    body: axum::body::Body,
+) -> Result<Response, HttpError> {
+    allowed(&agent, &caller, Access::Read)?;
+    let vars: PreviewRequest = super::body_of(body).await?;
+    let t = crate::api::acl::TemplatedPolicy {
+        template_name: name.clone(),
+        template_variables: Some(crate::api::acl::TemplateVariables { name: vars.name }),
+        datacenters: Vec::new(),
+    };
+    let rules = builtin::templated_rules(&t, "")
+        .map_err(HttpError::bad_request)?
+        .unwrap_or_default();
+    let policy = crate::api::acl::AclPolicy {
+        name: format!("synthetic-policy-{}", name.replace('/', "-")),
+        description: format!("synthetic policy generated from templated policy: {name}"),
+        rules,
+        ..crate::api::acl::AclPolicy::default()
+    };
+    Ok(super::ok_json(&q, &policy))
+}
+
+/// `GET /v1/acl/replication`: this is the primary (and only) datacenter, so nothing replicates.
+pub async fn replication(
+    State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, HttpError> {
+    allowed(&agent, &caller, Access::Read)?;
+    let zero = "0001-01-01T00:00:00Z";
+    Ok(super::ok_json(
+        &q,
+        &serde_json::json!({
+            "Enabled": false,
+            "Running": false,
+            "SourceDatacenter": "",
+            "ReplicationType": "",
+            "ReplicatedIndex": 0,
+            "ReplicatedRoleIndex": 0,
+            "ReplicatedTokenIndex": 0,
+            "LastSuccess": zero,
+            "LastError": zero,
+            "LastErrorMessage": "",
+        }),
+    ))
 }
