@@ -148,6 +148,14 @@ pub fn deserialize_opt<'de, D: serde::Deserializer<'de>>(
     d.deserialize_any(Visitor)
 }
 
+/// A Go duration held in a JSON value (text or nanoseconds), read as [`deserialize_opt`] reads
+/// it; zero counts as unset, as Consul's zero `time.Duration` does.
+pub fn from_json(v: &serde_json::Value) -> Result<Option<Duration>, String> {
+    deserialize_opt(v)
+        .map(|d| d.filter(|d| !d.is_zero()))
+        .map_err(|e| e.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

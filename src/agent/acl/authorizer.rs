@@ -23,17 +23,11 @@ pub struct Authorizer {
 }
 
 fn slot(resource: Resource) -> usize {
-    Resource::ALL
-        .iter()
-        .position(|r| *r == resource)
-        .unwrap_or_default()
+    resource as usize
 }
 
 fn scope_slot(scope: Scope) -> usize {
-    Scope::ALL
-        .iter()
-        .position(|s| *s == scope)
-        .unwrap_or_default()
+    scope as usize
 }
 
 impl Authorizer {
@@ -239,6 +233,15 @@ key_prefix "tmp/" { policy = "write" }
         assert!(a.allows_key_write_prefix("tmp/x/"));
         assert!(!a.allows_key_write_prefix(""));
         assert!(Authorizer::unrestricted().allows_key_write_prefix(""));
+    }
+
+    #[test]
+    fn table_slots_follow_the_enums_order() {
+        assert!(Resource::ALL.iter().enumerate().all(|(i, r)| slot(*r) == i));
+        assert!(Scope::ALL
+            .iter()
+            .enumerate()
+            .all(|(i, s)| scope_slot(*s) == i));
     }
 
     #[test]

@@ -69,13 +69,13 @@ fn mapping(config: &Map<String, Value>, key: &str) -> Result<BTreeMap<String, St
 
 /// Seconds of a leeway: Go duration text or nanoseconds; absent: `default`.
 fn leeway(config: &Map<String, Value>, key: &str, default: i64) -> Result<i64, String> {
-    match config.get(key) {
-        None | Some(Value::Null) => Ok(default),
-        Some(Value::String(s)) => crate::api::parse_duration(s)
-            .map(|d| d.as_secs() as i64)
-            .map_err(|e| format!("{key}: {e}")),
-        Some(Value::Number(n)) => Ok(n.as_i64().unwrap_or_default() / 1_000_000_000),
-        Some(_) => Err(format!("{key} must be a duration")),
+    let Some(value) = config.get(key) else {
+        return Ok(default);
+    };
+    match crate::api::duration::from_json(value).map_err(|e| format!("{key}: {e}"))? {
+        Some(d) => Ok(i64::try_from(d.as_secs()).unwrap_or(i64::MAX)),
+        None if value.is_null() => Ok(default),
+        None => Ok(0),
     }
 }
 
@@ -219,19 +219,13 @@ fn interpolate(template: &str, vars: &Value) -> Result<String, String> {
 }
 
 /// What a login's token carries.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Debug, Default)]
 pub struct Bound {
     pub services: Vec<ServiceIdentity>,
     pub nodes: Vec<NodeIdentity>,
     pub roles: Vec<Link>,
     pub policies: Vec<Link>,
     pub templated: Vec<TemplatedPolicy>,
-}
-
-impl Bound {
-    pub fn is_empty(&self) -> bool {
-        *self == Bound::default()
-    }
 }
 
 /// Applies the matching binding rules to the login's variables (`dc`: node identities' datacenter).

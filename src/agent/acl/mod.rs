@@ -14,5 +14,5 @@ pub mod rules;
 pub mod stamp;
 
 pub use authorizer::Authorizer;
-pub use resolve::{effective_rules, expired as token_expired, Acls, Caller, Resolved};
+pub use resolve::{effective_rules, Acls, Caller, Resolved};
 pub use rules::{Access, Resource, Scope};

@@ -145,27 +145,28 @@ impl Acls {
         *self.tokens.write().unwrap_or_else(|p| p.into_inner()) = tokens;
     }
 
+    /// The first of `choices` the agent has, else the anonymous secret.
+    fn first_of(&self, choices: &[fn(&AgentTokens) -> &Option<String>]) -> String {
+        let tokens = self.tokens.read().unwrap_or_else(|p| p.into_inner());
+        choices
+            .iter()
+            .find_map(|choose| choose(&tokens).clone())
+            .unwrap_or_else(|| ANONYMOUS_SECRET.to_string())
+    }
+
     /// The secret a request without one acts with: `tokens.default`, else anonymous.
     pub fn default_secret(&self) -> String {
-        self.tokens()
-            .default
-            .unwrap_or_else(|| ANONYMOUS_SECRET.to_string())
+        self.first_of(&[|t| &t.default])
     }
 
     /// The secret the agent acts with itself (catalog sync): `tokens.agent`, else the default.
     pub fn agent_secret(&self) -> String {
-        let t = self.tokens();
-        t.agent
-            .or(t.default)
-            .unwrap_or_else(|| ANONYMOUS_SECRET.to_string())
+        self.first_of(&[|t| &t.agent, |t| &t.default])
     }
 
     /// The secret DNS lookups act with: `tokens.dns`, else the default.
     pub fn dns_secret(&self) -> String {
-        let t = self.tokens();
-        t.dns
-            .or(t.default)
-            .unwrap_or_else(|| ANONYMOUS_SECRET.to_string())
+        self.first_of(&[|t| &t.dns, |t| &t.default])
     }
 
     /// Whether `secret` is this agent's recovery token (their SHA-256 hashes compared, so
@@ -289,7 +290,7 @@ pub fn not_found() -> EndpointError {
 }
 
 /// Whether a token's expiration time has passed.
-pub fn expired(token: &AclToken) -> bool {
+fn expired(token: &AclToken) -> bool {
     token.expiration_time.as_deref().is_some_and(|at| {
         chrono::DateTime::parse_from_rfc3339(at)
             .map(|at| SystemTime::from(at) <= SystemTime::now())

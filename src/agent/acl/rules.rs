@@ -62,7 +62,8 @@ impl Access {
     }
 }
 
-/// The kinds of named things rules govern.
+/// The kinds of named things rules govern (in [`Resource::ALL`]'s order: their discriminants
+/// index the authorizer's tables).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Resource {
     Agent,
@@ -99,7 +100,7 @@ impl Resource {
     }
 }
 
-/// The single-valued rules.
+/// The single-valued rules (in [`Scope::ALL`]'s order, as [`Resource`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Scope {
     Acl,

@@ -38,8 +38,8 @@ pub enum Need {
 pub const FILTERED_HEADER: &str = "x-consul-results-filtered-by-acls";
 
 /// The secret a request carries, in Consul's order of precedence.
-pub fn token_of(query: Option<&str>, headers: &axum::http::HeaderMap) -> Option<String> {
-    if let Some(t) = Params::parse(query).get("token").filter(|t| !t.is_empty()) {
+fn token_of(params: &Params, headers: &axum::http::HeaderMap) -> Option<String> {
+    if let Some(t) = params.get("token").filter(|t| !t.is_empty()) {
         return Some(t.to_string());
     }
     let header = |name: &str| {
@@ -68,14 +68,11 @@ pub async fn middleware(State(agent): State<Arc<Agent>>, mut req: Request, next:
         "deny"
     };
     let question = agent.acls.enabled().then(|| {
+        // The query string is read once, for the route's needs and the token.
+        let params = Params::parse(req.uri().query());
         let path = req.uri().path().to_string();
-        let need = need(
-            req.method(),
-            &path,
-            req.uri().query(),
-            &agent.config.node_name,
-        );
-        (path, need, token_of(req.uri().query(), req.headers()))
+        let need = need(req.method(), &path, &params, &agent.config.node_name);
+        (path, need, token_of(&params, req.headers()))
     });
     let mut resp = match authorize(&agent, question).await {
         Ok(caller) => {
@@ -145,12 +142,11 @@ fn tail(path: &str, prefix: &str) -> String {
 }
 
 /// What `method path?query` requires on agent `node` (see the module doc).
-pub fn need(method: &Method, path: &str, query: Option<&str>, node: &str) -> Need {
+fn need(method: &Method, path: &str, p: &Params, node: &str) -> Need {
     use Access::{Read, Write};
     let reads = method == Method::GET || method == Method::HEAD;
     let rw = if reads { Read } else { Write };
     let agent = |access| Need::Named(Resource::Agent, node.to_string(), access);
-    let p = || Params::parse(query);
     if !path.starts_with("/v1/") {
         // The UI's files and `/`: the UI itself asks the API with the user's token.
         return Need::Nothing;
@@ -171,7 +167,6 @@ pub fn need(method: &Method, path: &str, query: Option<&str>, node: &str) -> Nee
     }
     if path == "/v1/kv" || path.starts_with("/v1/kv/") {
         let key = tail(path, "/v1/kv/");
-        let p = p();
         return match *method {
             Method::GET if p.flag("recurse") || p.flag("keys") => Need::Handler,
             Method::DELETE if p.flag("recurse") => Need::KeyWritePrefix(key),
@@ -263,7 +258,7 @@ mod tests {
 
     #[test]
     fn routes_map_to_consuls_permissions() {
-        let n = |m: Method, p: &str, q: Option<&str>| need(&m, p, q, "n1");
+        let n = |m: Method, p: &str, q: Option<&str>| need(&m, p, &Params::parse(q), "n1");
         assert_eq!(n(Method::GET, "/v1/status/leader", None), Need::Nothing);
         assert_eq!(n(Method::GET, "/ui/", None), Need::Nothing);
         assert_eq!(
@@ -313,7 +308,9 @@ mod tests {
             let r = b.body(axum::body::Body::empty()).unwrap();
             (r.uri().query().map(str::to_string), r.headers().clone())
         };
-        let token_of = |(q, h): (Option<String>, axum::http::HeaderMap)| token_of(q.as_deref(), &h);
+        let token_of = |(q, h): (Option<String>, axum::http::HeaderMap)| {
+            token_of(&Params::parse(q.as_deref()), &h)
+        };
         assert_eq!(
             token_of(req("/v1/kv/a?token=q", &[("x-consul-token", "h")])),
             Some("q".into())

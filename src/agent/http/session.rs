@@ -58,13 +58,13 @@ async fn missing_node() -> HttpError {
 
 async fn create(
     State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
     RawQuery(q): RawQuery,
     req: Request,
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
     agent.check_dc(p.get("dc"))?;
     let node = origin_node(&agent, req.extensions());
-    let caller = caller_of(&agent, req.extensions());
     let bytes = read_limited(req.into_body(), MAX_BODY, |max| {
         format!("Request body too large, max size: {max} bytes")
     })
@@ -173,13 +173,6 @@ fn require_write(agent: &Agent, caller: &Caller, id: &str) -> Result<(), HttpErr
         node.as_deref().unwrap_or_default(),
         Access::Write,
     )?)
-}
-
-/// The caller the ACL layer found (everyone when ACLs are off).
-fn caller_of(agent: &Agent, ext: &axum::http::Extensions) -> Arc<Caller> {
-    ext.get::<Arc<Caller>>()
-        .cloned()
-        .unwrap_or_else(|| agent.acls.everyone())
 }
 
 async fn destroy(

@@ -25,21 +25,13 @@ const MAX_TTL: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
 /// `MaxTokenTTL` as Go duration text (it may come as text or nanoseconds).
 fn max_ttl(m: &AclAuthMethod) -> Result<Option<serde_json::Value>, HttpError> {
-    let ttl = match &m.max_token_ttl {
-        None => return Ok(None),
-        Some(serde_json::Value::String(s)) if s.is_empty() => return Ok(None),
-        Some(serde_json::Value::String(s)) => crate::api::parse_duration(s).map_err(|e| {
-            HttpError::bad_request(format!("Invalid Auth Method: MaxTokenTTL: {e}"))
-        })?,
-        Some(serde_json::Value::Number(n)) if n.as_u64() == Some(0) => return Ok(None),
-        Some(serde_json::Value::Number(n)) => {
-            std::time::Duration::from_nanos(n.as_u64().unwrap_or_default())
-        }
-        Some(other) => {
-            return Err(HttpError::bad_request(format!(
-                "Invalid Auth Method: MaxTokenTTL: {other} is not a duration"
-            )))
-        }
+    let Some(value) = &m.max_token_ttl else {
+        return Ok(None);
+    };
+    let Some(ttl) = crate::api::duration::from_json(value)
+        .map_err(|e| HttpError::bad_request(format!("Invalid Auth Method: MaxTokenTTL: {e}")))?
+    else {
+        return Ok(None);
     };
     if !(MIN_TTL..=MAX_TTL).contains(&ttl) {
         return Err(HttpError::bad_request(format!(

@@ -9,15 +9,16 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
+use axum::Extension;
 use serde::Deserialize;
 
 use super::{apply, body_of, is_uuid, new_id, not_found};
-use crate::agent::acl::{builtin, effective_rules, Resolved};
+use crate::agent::acl::{builtin, effective_rules, Caller, Resolved};
 use crate::agent::http::error::HttpError;
 use crate::agent::http::respond;
-use crate::agent::state::acl::{secret_key, AclOp};
+use crate::agent::state::acl::AclOp;
 use crate::agent::Agent;
 
 /// The file whose content allows one more bootstrap.
@@ -73,21 +74,16 @@ pub async fn bootstrap(
     super::stored_token(&agent, &accessor, &q)
 }
 
+/// The rules of the token the ACL layer resolved for this request (it refused unknown and
+/// expired secrets already).
 pub async fn resolve(
     State(agent): State<Arc<Agent>>,
-    RawQuery(q): RawQuery,
-    headers: HeaderMap,
+    Extension(caller): Extension<Arc<Caller>>,
 ) -> Result<Response, HttpError> {
     super::enabled(&agent)?;
-    let secret = crate::agent::http::acl_guard::token_of(q.as_deref(), &headers)
-        .unwrap_or_else(|| agent.acls.default_secret());
     let resolved = {
         let t = agent.store.read();
-        let token = t
-            .acl
-            .token_by_secret(&secret_key(&secret))
-            .filter(|tok| !crate::agent::acl::token_expired(tok))
-            .ok_or_else(not_found)?;
+        let token = t.acl.token(&caller.accessor).ok_or_else(not_found)?;
         Resolved {
             accessor_id: token.accessor_id.clone(),
             rules: effective_rules(&t.acl, token, &agent.config.datacenter),

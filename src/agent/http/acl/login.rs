@@ -6,13 +6,14 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
+use axum::Extension;
 
 use super::{apply, body_of, hash_of, new_id, not_found, now};
-use crate::agent::acl::login;
+use crate::agent::acl::{login, Caller};
 use crate::agent::http::error::HttpError;
-use crate::agent::state::acl::{secret_key, AclOp};
+use crate::agent::state::acl::AclOp;
 use crate::agent::Agent;
 use crate::api::acl::{AclBindingRule, AclLoginRequest, AclToken, Link};
 
@@ -133,20 +134,15 @@ pub async fn login(
     super::stored_token(&agent, &accessor, &q)
 }
 
+/// Deletes the caller's token (as the ACL layer resolved it) when a login made it.
 pub async fn logout(
     State(agent): State<Arc<Agent>>,
-    RawQuery(q): RawQuery,
-    headers: HeaderMap,
+    Extension(caller): Extension<Arc<Caller>>,
 ) -> Result<Response, HttpError> {
     super::enabled(&agent)?;
-    let secret = crate::agent::http::acl_guard::token_of(q.as_deref(), &headers)
-        .ok_or_else(|| denied("no token to log out"))?;
     let accessor = {
         let t = agent.store.read();
-        let token = t
-            .acl
-            .token_by_secret(&secret_key(&secret))
-            .ok_or_else(not_found)?;
+        let token = t.acl.token(&caller.accessor).ok_or_else(not_found)?;
         if token.auth_method.is_empty() {
             return Err(denied("the token was not created by a login"));
         }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Extension;
 
@@ -214,19 +214,8 @@ async fn write(
 fn expiration(token: &AclToken) -> Result<Option<String>, HttpError> {
     let ttl = match &token.expiration_ttl {
         None => None,
-        Some(serde_json::Value::String(s)) if s.is_empty() => None,
-        Some(serde_json::Value::String(s)) => Some(
-            crate::api::parse_duration(s)
-                .map_err(|e| HttpError::bad_request(format!("Invalid ExpirationTTL: {e}")))?,
-        ),
-        Some(serde_json::Value::Number(n)) => {
-            n.as_u64().filter(|n| *n > 0).map(Duration::from_nanos)
-        }
-        Some(other) => {
-            return Err(HttpError::bad_request(format!(
-                "Invalid ExpirationTTL: {other}"
-            )))
-        }
+        Some(v) => crate::api::duration::from_json(v)
+            .map_err(|e| HttpError::bad_request(format!("Invalid ExpirationTTL: {e}")))?,
     };
     match (ttl, &token.expiration_time) {
         (Some(_), Some(_)) => Err(HttpError::bad_request(
@@ -270,19 +259,17 @@ pub async fn read(
     .await
 }
 
+/// The caller's own token: the ACL layer already resolved it (its secret, or the default).
 pub async fn read_self(
     State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
     RawQuery(q): RawQuery,
-    headers: HeaderMap,
 ) -> Result<Response, HttpError> {
     super::enabled(&agent)?;
-    let secret = crate::agent::http::acl_guard::token_of(q.as_deref(), &headers)
-        .unwrap_or_else(|| agent.acls.default_secret());
-    let key = secret_key(&secret);
     json_read(&agent, q.as_deref(), WatchKey::Acl, |t| {
         let token = t
             .acl
-            .token_by_secret(&key)
+            .token(&caller.accessor)
             .map(|tok| present(&t.acl, tok, true))
             .ok_or_else(not_found);
         (token, t.acl.index().max(1))
