@@ -130,6 +130,9 @@ _sd() {
             sd__subcmd__acl,set-agent-token)
                 cmd="sd__subcmd__acl__subcmd__set__subcmd__agent__subcmd__token"
                 ;;
+            sd__subcmd__acl,templated-policy)
+                cmd="sd__subcmd__acl__subcmd__templated__subcmd__policy"
+                ;;
             sd__subcmd__acl,token)
                 cmd="sd__subcmd__acl__subcmd__token"
                 ;;
@@ -226,6 +229,9 @@ _sd() {
             sd__subcmd__acl__subcmd__help,set-agent-token)
                 cmd="sd__subcmd__acl__subcmd__help__subcmd__set__subcmd__agent__subcmd__token"
                 ;;
+            sd__subcmd__acl__subcmd__help,templated-policy)
+                cmd="sd__subcmd__acl__subcmd__help__subcmd__templated__subcmd__policy"
+                ;;
             sd__subcmd__acl__subcmd__help,token)
                 cmd="sd__subcmd__acl__subcmd__help__subcmd__token"
                 ;;
@@ -288,6 +294,15 @@ _sd() {
                 ;;
             sd__subcmd__acl__subcmd__help__subcmd__role,update)
                 cmd="sd__subcmd__acl__subcmd__help__subcmd__role__subcmd__update"
+                ;;
+            sd__subcmd__acl__subcmd__help__subcmd__templated__subcmd__policy,list)
+                cmd="sd__subcmd__acl__subcmd__help__subcmd__templated__subcmd__policy__subcmd__list"
+                ;;
+            sd__subcmd__acl__subcmd__help__subcmd__templated__subcmd__policy,preview)
+                cmd="sd__subcmd__acl__subcmd__help__subcmd__templated__subcmd__policy__subcmd__preview"
+                ;;
+            sd__subcmd__acl__subcmd__help__subcmd__templated__subcmd__policy,read)
+                cmd="sd__subcmd__acl__subcmd__help__subcmd__templated__subcmd__policy__subcmd__read"
                 ;;
             sd__subcmd__acl__subcmd__help__subcmd__token,clone)
                 cmd="sd__subcmd__acl__subcmd__help__subcmd__token__subcmd__clone"
@@ -378,6 +393,30 @@ _sd() {
                 ;;
             sd__subcmd__acl__subcmd__role__subcmd__help,update)
                 cmd="sd__subcmd__acl__subcmd__role__subcmd__help__subcmd__update"
+                ;;
+            sd__subcmd__acl__subcmd__templated__subcmd__policy,help)
+                cmd="sd__subcmd__acl__subcmd__templated__subcmd__policy__subcmd__help"
+                ;;
+            sd__subcmd__acl__subcmd__templated__subcmd__policy,list)
+                cmd="sd__subcmd__acl__subcmd__templated__subcmd__policy__subcmd__list"
+                ;;
+            sd__subcmd__acl__subcmd__templated__subcmd__policy,preview)
+                cmd="sd__subcmd__acl__subcmd__templated__subcmd__policy__subcmd__preview"
+                ;;
+            sd__subcmd__acl__subcmd__templated__subcmd__policy,read)
+                cmd="sd__subcmd__acl__subcmd__templated__subcmd__policy__subcmd__read"
+                ;;
+            sd__subcmd__acl__subcmd__templated__subcmd__policy__subcmd__help,help)
+                cmd="sd__subcmd__acl__subcmd__templated__subcmd__policy__subcmd__help__subcmd__help"
+                ;;
+            sd__subcmd__acl__subcmd__templated__subcmd__policy__subcmd__help,list)
+                cmd="sd__subcmd__acl__subcmd__templated__subcmd__policy__subcmd__help__subcmd__list"
+                ;;
+            sd__subcmd__acl__subcmd__templated__subcmd__policy__subcmd__help,preview)
+                cmd="sd__subcmd__acl__subcmd__templated__subcmd__policy__subcmd__help__subcmd__preview"
+                ;;
+            sd__subcmd__acl__subcmd__templated__subcmd__policy__subcmd__help,read)
+                cmd="sd__subcmd__acl__subcmd__templated__subcmd__policy__subcmd__help__subcmd__read"
                 ;;
             sd__subcmd__acl__subcmd__token,clone)
                 cmd="sd__subcmd__acl__subcmd__token__subcmd__clone"
@@ -586,6 +625,9 @@ _sd() {
             sd__subcmd__help__subcmd__acl,set-agent-token)
                 cmd="sd__subcmd__help__subcmd__acl__subcmd__set__subcmd__agent__subcmd__token"
                 ;;
+            sd__subcmd__help__subcmd__acl,templated-policy)
+                cmd="sd__subcmd__help__subcmd__acl__subcmd__templated__subcmd__policy"
+                ;;
             sd__subcmd__help__subcmd__acl,token)
                 cmd="sd__subcmd__help__subcmd__acl__subcmd__token"
                 ;;
@@ -648,6 +690,15 @@ _sd() {
                 ;;
             sd__subcmd__help__subcmd__acl__subcmd__role,update)
                 cmd="sd__subcmd__help__subcmd__acl__subcmd__role__subcmd__update"
+                ;;
+            sd__subcmd__help__subcmd__acl__subcmd__templated__subcmd__policy,list)
+                cmd="sd__subcmd__help__subcmd__acl__subcmd__templated__subcmd__policy__subcmd__list"
+                ;;
+            sd__subcmd__help__subcmd__acl__subcmd__templated__subcmd__policy,preview)
+                cmd="sd__subcmd__help__subcmd__acl__subcmd__templated__subcmd__policy__subcmd__preview"
+                ;;
+            sd__subcmd__help__subcmd__acl__subcmd__templated__subcmd__policy,read)
+                cmd="sd__subcmd__help__subcmd__acl__subcmd__templated__subcmd__policy__subcmd__read"
                 ;;
             sd__subcmd__help__subcmd__acl__subcmd__token,clone)
                 cmd="sd__subcmd__help__subcmd__acl__subcmd__token__subcmd__clone"
@@ -1012,7 +1063,7 @@ _sd() {
             return 0
             ;;
         sd__subcmd__acl)
-            opts="-h -V --help --version bootstrap token policy role auth-method binding-rule set-agent-token help"
+            opts="-h -V --help --version bootstrap token policy role auth-method binding-rule templated-policy set-agent-token help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1920,7 +1971,7 @@ _sd() {
             return 0
             ;;
         sd__subcmd__acl__subcmd__help)
-            opts="bootstrap token policy role auth-method binding-rule set-agent-token help"
+            opts="bootstrap token policy role auth-method binding-rule templated-policy set-agent-token help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2300,6 +2351,62 @@ _sd() {
         sd__subcmd__acl__subcmd__help__subcmd__set__subcmd__agent__subcmd__token)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__acl__subcmd__help__subcmd__templated__subcmd__policy)
+            opts="list read preview"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__acl__subcmd__help__subcmd__templated__subcmd__policy__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__acl__subcmd__help__subcmd__templated__subcmd__policy__subcmd__preview)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__acl__subcmd__help__subcmd__templated__subcmd__policy__subcmd__read)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -3309,6 +3416,252 @@ _sd() {
                     return 0
                     ;;
                 --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__acl__subcmd__templated__subcmd__policy)
+            opts="-h -V --help --version list read preview help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__acl__subcmd__templated__subcmd__policy__subcmd__help)
+            opts="list read preview help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__acl__subcmd__templated__subcmd__policy__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__acl__subcmd__templated__subcmd__policy__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__acl__subcmd__templated__subcmd__policy__subcmd__help__subcmd__preview)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__acl__subcmd__templated__subcmd__policy__subcmd__help__subcmd__read)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__acl__subcmd__templated__subcmd__policy__subcmd__list)
+            opts="-h -V --format --http-addr --token --token-file --ca-file --ca-path --client-cert --client-key --tls-server-name --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__acl__subcmd__templated__subcmd__policy__subcmd__preview)
+            opts="-h -V --format --http-addr --token --token-file --ca-file --ca-path --client-cert --client-key --tls-server-name --name --var --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --var)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__acl__subcmd__templated__subcmd__policy__subcmd__read)
+            opts="-h -V --format --http-addr --token --token-file --ca-file --ca-path --client-cert --client-key --tls-server-name --name --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4912,7 +5265,7 @@ _sd() {
             return 0
             ;;
         sd__subcmd__help__subcmd__acl)
-            opts="bootstrap token policy role auth-method binding-rule set-agent-token"
+            opts="bootstrap token policy role auth-method binding-rule templated-policy set-agent-token"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5278,6 +5631,62 @@ _sd() {
         sd__subcmd__help__subcmd__acl__subcmd__set__subcmd__agent__subcmd__token)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__help__subcmd__acl__subcmd__templated__subcmd__policy)
+            opts="list read preview"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__help__subcmd__acl__subcmd__templated__subcmd__policy__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__help__subcmd__acl__subcmd__templated__subcmd__policy__subcmd__preview)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sd__subcmd__help__subcmd__acl__subcmd__templated__subcmd__policy__subcmd__read)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -57,16 +57,17 @@ complete -c sd -n "__fish_sd_needs_command" -f -a "watch" -d 'Watch for changes 
 complete -c sd -n "__fish_sd_needs_command" -f -a "version" -d 'Show which sd version this is and the protocol versions it speaks'
 complete -c sd -n "__fish_sd_needs_command" -f -a "generate" -d 'Writes shell completions and man pages generated from the command definitions'
 complete -c sd -n "__fish_sd_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c sd -n "__fish_sd_using_subcommand acl; and not __fish_seen_subcommand_from bootstrap token policy role auth-method binding-rule set-agent-token help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sd -n "__fish_sd_using_subcommand acl; and not __fish_seen_subcommand_from bootstrap token policy role auth-method binding-rule set-agent-token help" -s V -l version -d 'Print version'
-complete -c sd -n "__fish_sd_using_subcommand acl; and not __fish_seen_subcommand_from bootstrap token policy role auth-method binding-rule set-agent-token help" -f -a "bootstrap" -d 'Bootstrap Consul\'s ACL system'
-complete -c sd -n "__fish_sd_using_subcommand acl; and not __fish_seen_subcommand_from bootstrap token policy role auth-method binding-rule set-agent-token help" -f -a "token" -d 'Manage Consul\'s ACL tokens'
-complete -c sd -n "__fish_sd_using_subcommand acl; and not __fish_seen_subcommand_from bootstrap token policy role auth-method binding-rule set-agent-token help" -f -a "policy" -d 'Manage Consul\'s ACL policies'
-complete -c sd -n "__fish_sd_using_subcommand acl; and not __fish_seen_subcommand_from bootstrap token policy role auth-method binding-rule set-agent-token help" -f -a "role" -d 'Manage Consul\'s ACL roles'
-complete -c sd -n "__fish_sd_using_subcommand acl; and not __fish_seen_subcommand_from bootstrap token policy role auth-method binding-rule set-agent-token help" -f -a "auth-method" -d 'Manage Consul\'s ACL auth methods'
-complete -c sd -n "__fish_sd_using_subcommand acl; and not __fish_seen_subcommand_from bootstrap token policy role auth-method binding-rule set-agent-token help" -f -a "binding-rule" -d 'Manage Consul\'s ACL binding rules'
-complete -c sd -n "__fish_sd_using_subcommand acl; and not __fish_seen_subcommand_from bootstrap token policy role auth-method binding-rule set-agent-token help" -f -a "set-agent-token" -d 'Assign tokens for the Consul agent\'s usage'
-complete -c sd -n "__fish_sd_using_subcommand acl; and not __fish_seen_subcommand_from bootstrap token policy role auth-method binding-rule set-agent-token help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sd -n "__fish_sd_using_subcommand acl; and not __fish_seen_subcommand_from bootstrap token policy role auth-method binding-rule templated-policy set-agent-token help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sd -n "__fish_sd_using_subcommand acl; and not __fish_seen_subcommand_from bootstrap token policy role auth-method binding-rule templated-policy set-agent-token help" -s V -l version -d 'Print version'
+complete -c sd -n "__fish_sd_using_subcommand acl; and not __fish_seen_subcommand_from bootstrap token policy role auth-method binding-rule templated-policy set-agent-token help" -f -a "bootstrap" -d 'Bootstrap Consul\'s ACL system'
+complete -c sd -n "__fish_sd_using_subcommand acl; and not __fish_seen_subcommand_from bootstrap token policy role auth-method binding-rule templated-policy set-agent-token help" -f -a "token" -d 'Manage Consul\'s ACL tokens'
+complete -c sd -n "__fish_sd_using_subcommand acl; and not __fish_seen_subcommand_from bootstrap token policy role auth-method binding-rule templated-policy set-agent-token help" -f -a "policy" -d 'Manage Consul\'s ACL policies'
+complete -c sd -n "__fish_sd_using_subcommand acl; and not __fish_seen_subcommand_from bootstrap token policy role auth-method binding-rule templated-policy set-agent-token help" -f -a "role" -d 'Manage Consul\'s ACL roles'
+complete -c sd -n "__fish_sd_using_subcommand acl; and not __fish_seen_subcommand_from bootstrap token policy role auth-method binding-rule templated-policy set-agent-token help" -f -a "auth-method" -d 'Manage Consul\'s ACL auth methods'
+complete -c sd -n "__fish_sd_using_subcommand acl; and not __fish_seen_subcommand_from bootstrap token policy role auth-method binding-rule templated-policy set-agent-token help" -f -a "binding-rule" -d 'Manage Consul\'s ACL binding rules'
+complete -c sd -n "__fish_sd_using_subcommand acl; and not __fish_seen_subcommand_from bootstrap token policy role auth-method binding-rule templated-policy set-agent-token help" -f -a "templated-policy" -d 'Manage Consul\'s ACL templated policies'
+complete -c sd -n "__fish_sd_using_subcommand acl; and not __fish_seen_subcommand_from bootstrap token policy role auth-method binding-rule templated-policy set-agent-token help" -f -a "set-agent-token" -d 'Assign tokens for the Consul agent\'s usage'
+complete -c sd -n "__fish_sd_using_subcommand acl; and not __fish_seen_subcommand_from bootstrap token policy role auth-method binding-rule templated-policy set-agent-token help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from bootstrap" -l format -d 'Output format: "pretty" (the default) or "json".' -r
 complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from bootstrap" -l http-addr -d 'Where the agent\'s HTTP API listens: host:port, or a URL with http:// or https:// and an optional path prefix. Falls back to CONSUL_HTTP_ADDR, then SD_HTTP_ADDR, then 127.0.0.1:8500. CONSUL_HTTP_SSL=true switches to https.' -r
 complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from bootstrap" -l token -d 'ACL token sent with every request. Falls back to CONSUL_HTTP_TOKEN; with neither, no token is sent.' -r
@@ -119,6 +120,12 @@ complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_fr
 complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from binding-rule" -f -a "delete" -d 'Delete an ACL binding rule'
 complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from binding-rule" -f -a "list" -d 'List ACL binding rules'
 complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from binding-rule" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from templated-policy" -s h -l help -d 'Print help'
+complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from templated-policy" -s V -l version -d 'Print version'
+complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from templated-policy" -f -a "list" -d 'List ACL templated policies'
+complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from templated-policy" -f -a "read" -d 'Read an ACL templated policy'
+complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from templated-policy" -f -a "preview" -d 'Preview the policy rendered by an ACL templated policy'
+complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from templated-policy" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from set-agent-token" -l http-addr -d 'Where the agent\'s HTTP API listens: host:port, or a URL with http:// or https:// and an optional path prefix. Falls back to CONSUL_HTTP_ADDR, then SD_HTTP_ADDR, then 127.0.0.1:8500. CONSUL_HTTP_SSL=true switches to https.' -r
 complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from set-agent-token" -l token -d 'ACL token sent with every request. Falls back to CONSUL_HTTP_TOKEN; with neither, no token is sent.' -r
 complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from set-agent-token" -l token-file -d 'File holding the ACL token (surrounding whitespace is trimmed); when it is not empty it overrides -token. Falls back to CONSUL_HTTP_TOKEN_FILE.' -r
@@ -135,6 +142,7 @@ complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_fr
 complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from help" -f -a "role" -d 'Manage Consul\'s ACL roles'
 complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from help" -f -a "auth-method" -d 'Manage Consul\'s ACL auth methods'
 complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from help" -f -a "binding-rule" -d 'Manage Consul\'s ACL binding rules'
+complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from help" -f -a "templated-policy" -d 'Manage Consul\'s ACL templated policies'
 complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from help" -f -a "set-agent-token" -d 'Assign tokens for the Consul agent\'s usage'
 complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sd -n "__fish_sd_using_subcommand agent" -l advertise -d 'Address other cluster members use to reach this agent. Defaults to the bind address, or the host\'s private IPv4 address when binding 0.0.0.0.' -r
@@ -855,6 +863,7 @@ complete -c sd -n "__fish_sd_using_subcommand help; and __fish_seen_subcommand_f
 complete -c sd -n "__fish_sd_using_subcommand help; and __fish_seen_subcommand_from acl" -f -a "role" -d 'Manage Consul\'s ACL roles'
 complete -c sd -n "__fish_sd_using_subcommand help; and __fish_seen_subcommand_from acl" -f -a "auth-method" -d 'Manage Consul\'s ACL auth methods'
 complete -c sd -n "__fish_sd_using_subcommand help; and __fish_seen_subcommand_from acl" -f -a "binding-rule" -d 'Manage Consul\'s ACL binding rules'
+complete -c sd -n "__fish_sd_using_subcommand help; and __fish_seen_subcommand_from acl" -f -a "templated-policy" -d 'Manage Consul\'s ACL templated policies'
 complete -c sd -n "__fish_sd_using_subcommand help; and __fish_seen_subcommand_from acl" -f -a "set-agent-token" -d 'Assign tokens for the Consul agent\'s usage'
 complete -c sd -n "__fish_sd_using_subcommand help; and __fish_seen_subcommand_from catalog" -f -a "datacenters" -d 'List the known datacenters'
 complete -c sd -n "__fish_sd_using_subcommand help; and __fish_seen_subcommand_from catalog" -f -a "nodes" -d 'List the nodes in the catalog'

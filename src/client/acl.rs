@@ -24,6 +24,7 @@ pub enum Kind {
     Role,
     AuthMethod,
     BindingRule,
+    TemplatedPolicy,
 }
 
 impl Kind {
@@ -34,6 +35,7 @@ impl Kind {
             Kind::Role => "role",
             Kind::AuthMethod => "auth-method",
             Kind::BindingRule => "binding-rule",
+            Kind::TemplatedPolicy => "templated-policy",
         }
     }
 
@@ -44,6 +46,7 @@ impl Kind {
             Kind::Role => "roles",
             Kind::AuthMethod => "auth-methods",
             Kind::BindingRule => "binding-rules",
+            Kind::TemplatedPolicy => "templated-policies",
         }
     }
 }
@@ -64,7 +67,7 @@ impl Acl<'_> {
         q: &QueryOptions,
     ) -> Result<T, ClientError> {
         let path = match by_name {
-            true => format!("/v1/acl/{}/name/{}", kind.one(), escape(id)),
+            true => format!("/v1/acl/{}/name/{}", kind.one(), escape_name(id)),
             false => format!("/v1/acl/{}/{}", kind.one(), escape(id)),
         };
         let req = self.c.request(Method::GET, &path);
@@ -141,6 +144,29 @@ impl Acl<'_> {
         self.list(kind, q).await
     }
 
+    /// `GET /v1/acl/templated-policies`: name → template.
+    pub async fn templated_policies(
+        &self,
+        q: &QueryOptions,
+    ) -> Result<std::collections::BTreeMap<String, serde_json::Value>, ClientError> {
+        self.list(Kind::TemplatedPolicy, q).await
+    }
+
+    /// `POST /v1/acl/templated-policy/preview/:name`: the policy the template gives with `Name`.
+    pub async fn preview_template(
+        &self,
+        template: &str,
+        name: &str,
+        w: &WriteOptions,
+    ) -> Result<AclPolicy, ClientError> {
+        let mut req = self.c.request(
+            Method::POST,
+            &format!("/v1/acl/templated-policy/preview/{}", escape_name(template)),
+        );
+        req.json_body(&serde_json::json!({ "Name": name }))?;
+        decode(&self.c.write(req, w).await?)
+    }
+
     /// `POST /v1/acl/login`.
     pub async fn login(
         &self,
@@ -204,4 +230,10 @@ fn decode<T: DeserializeOwned>(body: &str) -> Result<T, ClientError> {
 
 fn escape(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// A name escaped with its slashes kept (`builtin/service` is two path segments in Consul's
+/// routes).
+fn escape_name(s: &str) -> String {
+    s.split('/').map(escape).collect::<Vec<_>>().join("/")
 }

@@ -650,6 +650,22 @@ fn narrow_tokens_see_what_their_policies_allow() {
     assert!(body.contains(r#"service \"web\""#), "{body}");
     let (_, _, body) = call(&a, "GET", "/v1/acl/replication", Some(MGMT), "");
     assert!(body.contains(r#""Enabled":false"#), "{body}");
+    let out = mgmt(&["acl", "templated-policy", "list"]);
+    assert!(out.contains("builtin/dns:"), "{out}");
+    let out = mgmt(&["acl", "templated-policy", "read", "-name", "builtin/node"]);
+    assert!(out.contains("Name:            builtin/node"), "{out}");
+    let out = mgmt(&[
+        "acl",
+        "templated-policy",
+        "preview",
+        "-name",
+        "builtin/service",
+        "-var",
+        "name:api",
+    ]);
+    assert!(out.contains(r#"service "api""#), "{out}");
+    let err = common::fails(&with_token(MGMT, &["acl", "templated-policy", "read"]), 1);
+    assert!(err.contains("-name"), "{err}");
     // The bootstrap was done by the initial management token.
     let again = common::fails(&a.cli(&["acl", "bootstrap"]), 1);
     assert!(again.contains("ACL bootstrap no longer allowed"), "{again}");

@@ -7,6 +7,7 @@ mod bootstrap;
 mod format;
 mod policy;
 mod role;
+mod templated;
 mod token;
 
 use clap::{Arg, ArgMatches, Command};
@@ -33,6 +34,7 @@ pub fn cli() -> Command {
         .subcommand(role::cli())
         .subcommand(auth_method::method_cli())
         .subcommand(auth_method::rule_cli())
+        .subcommand(templated::cli())
         .subcommand(bootstrap::set_agent_token_cli())
 }
 
@@ -45,6 +47,7 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
         Some(("role", m)) => role::exec(m),
         Some(("auth-method", m)) => auth_method::exec_method(m),
         Some(("binding-rule", m)) => auth_method::exec_rule(m),
+        Some(("templated-policy", m)) => templated::exec(m),
         _ => unreachable!("clap requires an acl subcommand"),
     }
 }
