@@ -32,6 +32,7 @@ mod config_entries;
 mod config_files;
 mod connect_disabled;
 mod coordinates;
+mod disk_faults;
 mod dns;
 mod dns_cluster;
 mod dns_stale;

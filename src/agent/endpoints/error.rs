@@ -26,6 +26,9 @@ pub enum EndpointError {
     /// Raft refused or lost the write.
     #[error("{0}")]
     Write(String),
+    /// The leader's disk cannot take a write now (a 507; reads still work).
+    #[error("{0}")]
+    InsufficientStorage(String),
     /// The server that was asked failed or answered with an error.
     #[error("{0}")]
     Remote(String),
@@ -47,6 +50,7 @@ impl From<WriteError> for EndpointError {
     fn from(e: WriteError) -> EndpointError {
         match e {
             WriteError::NoLeader => EndpointError::NoLeader,
+            WriteError::DiskFull(why) => EndpointError::InsufficientStorage(why),
             other => EndpointError::Write(other.to_string()),
         }
     }

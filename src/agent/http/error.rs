@@ -54,7 +54,7 @@ impl IntoResponse for HttpError {
 
 /// The agent's domain errors as Consul answers them: 400 for invalid requests, 404 for what
 /// does not exist, 403 for ACL denials (`Permission denied: ...`, `ACL not found`), 401 when
-/// ACLs are off (`ACL support disabled`), else 500 (`No cluster leader` and `No path to
+/// ACLs are off (`ACL support disabled`), 507 when the leader's disk cannot take a write, else 500 (`No cluster leader` and `No path to
 /// datacenter` in Consul's words).
 impl From<crate::agent::endpoints::EndpointError> for HttpError {
     fn from(e: crate::agent::endpoints::EndpointError) -> HttpError {
@@ -69,6 +69,9 @@ impl From<crate::agent::endpoints::EndpointError> for HttpError {
             e @ (crate::agent::endpoints::EndpointError::PermissionDenied(_)
             | crate::agent::endpoints::EndpointError::AclNotFound) => {
                 HttpError::new(StatusCode::FORBIDDEN, e.to_string())
+            }
+            crate::agent::endpoints::EndpointError::InsufficientStorage(message) => {
+                HttpError::new(StatusCode::INSUFFICIENT_STORAGE, message)
             }
             e @ crate::agent::endpoints::EndpointError::AclDisabled => {
                 HttpError::new(StatusCode::UNAUTHORIZED, e.to_string())

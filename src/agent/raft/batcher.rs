@@ -12,6 +12,7 @@ use std::sync::Arc;
 use openraft::error::{ClientWriteError, Fatal};
 use tokio::sync::{mpsc, oneshot, Semaphore};
 
+use super::disk::DiskGuard;
 use super::types::{Raft, ServerNode};
 use crate::agent::state::{Command, CommandResult, Request};
 
@@ -42,6 +43,9 @@ pub enum WriteError {
     /// Raft stopped because of an unrecoverable error (storage failure or panic).
     #[error("Raft failed: {0}")]
     Fatal(String),
+    /// The leader's disk cannot take the write now (full, or failing); nothing was written.
+    #[error("{0}")]
+    DiskFull(String),
 }
 
 impl WriteError {
@@ -74,10 +78,11 @@ pub(crate) struct Batcher {
 }
 
 impl Batcher {
-    /// Starts the batcher task for `raft`. It ends when every `Batcher` clone is dropped.
-    pub(crate) fn spawn(raft: Raft) -> Batcher {
+    /// Starts the batcher task for `raft` (this node's id `me`); `disk` vets batches while
+    /// this node leads. It ends when every `Batcher` clone is dropped.
+    pub(crate) fn spawn(raft: Raft, me: u64, disk: DiskGuard) -> Batcher {
         let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
-        tokio::spawn(run(raft, rx));
+        tokio::spawn(run(raft, me, disk, rx));
         Batcher { tx }
     }
 
@@ -106,7 +111,7 @@ fn approx_size(cmd: &Command) -> usize {
     }
 }
 
-async fn run(raft: Raft, mut rx: mpsc::Receiver<Job>) {
+async fn run(raft: Raft, me: u64, disk: DiskGuard, mut rx: mpsc::Receiver<Job>) {
     let in_flight = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
     while let Some(first) = rx.recv().await {
         // Wait for a free slot first: whatever queues meanwhile joins this batch.
@@ -124,6 +129,14 @@ async fn run(raft: Raft, mut rx: mpsc::Receiver<Job>) {
                     replies.push(reply);
                 }
                 Err(_) => break,
+            }
+        }
+        // Only the leader writes its log for a client write; elsewhere openraft forwards.
+        let leading = raft.metrics().borrow().current_leader == Some(me);
+        if leading {
+            if let Err(why) = disk.admit(bytes) {
+                fail_all(replies, WriteError::DiskFull(why));
+                continue;
             }
         }
         let submitted = raft.client_write_ff(Request::now(commands)).await;

@@ -1,19 +1,18 @@
-//! Raft through openraft 0.9: the type config, the sled-backed log store (fdatasync, group
-//! commit), the state machine adaptor over `state`, snapshots, the network and the write batcher.
+//! Raft through openraft 0.9: the type config, the log store (a write-ahead log of segment
+//! files: one write and one fdatasync per batch), the state machine adaptor over `state`, snapshots, the network and the write batcher.
 //!
 //! [`RaftNode`] is the one entry point the rest of the agent uses: open, bootstrap, write (through
 //! the batcher), linearizable-read barrier, leadership and Consul-style status. Files:
-//! `types` (TypeConfig, ServerNode), `log_store` + `log_keys` + `syncer` (log and vote in sled,
-//! durable; `fsutil` for directory fsyncs),
+//! `types` (TypeConfig, ServerNode), `wal` (log, vote and commit point, durable; `fsutil` for
+//! directory fsyncs), `disk` (refusing writes the disk cannot take),
 //! `state_machine` + `snapshot` (apply, snapshot files), `network` (Raft RPCs over the server
 //! RPC port), `membership` (bootstrap, adding and removing servers), `batcher` (group commit of
 //! client writes), `status` (stats and configuration views).
 //! It uses `state`, `api`, `config` and the `rpc` client, nothing else of the agent.
 
 mod batcher;
+mod disk;
 mod fsutil;
-mod log_keys;
-mod log_store;
 mod membership;
 mod network;
 mod recovery;
@@ -22,9 +21,9 @@ mod snapshot;
 mod state_machine;
 mod status;
 pub use status::PeerView;
-mod syncer;
 mod transfer;
 mod types;
+mod wal;
 
 #[cfg(test)]
 mod tests;
@@ -39,19 +38,18 @@ use openraft::error::{CheckIsLeaderError, InitializeError, RaftError};
 use openraft::{ChangeMembers, Config, ServerState, SnapshotPolicy};
 
 pub use batcher::WriteError;
-pub use log_keys::LogReader;
-pub use log_store::{LogOpenError, LogStore};
 pub use network::{Connection, NetworkFactory};
 pub use snapshot::SnapshotError;
 pub use state_machine::{SnapshotBuilder, StateMachine};
 pub use types::{node_id_from_uuid, Raft, RaftMetrics, ServerNode, TypeConfig};
+pub use wal::LogReader;
+pub use wal::{LogOpenError, LogStore};
 
 use crate::agent::rpc::RpcClient;
 use crate::agent::state::{Command, CommandResult, Store};
 use crate::config::RaftTuning;
 use batcher::Batcher;
-use log_store::LogPositions;
-use syncer::Syncer;
+use wal::LogPositions;
 
 /// How long shutdown waits for a snapshot being written.
 const SNAPSHOT_BUILD_GRACE: Duration = Duration::from_secs(30);
@@ -114,7 +112,7 @@ pub struct RaftNode {
     id: u64,
     me: ServerNode,
     batcher: Mutex<Option<Batcher>>,
-    syncer: Arc<Syncer>,
+    wal: Arc<wal::Io>,
     positions: Arc<LogPositions>,
     applied: Arc<AtomicU64>,
     snapshots: Arc<state_machine::Snapshots>,
@@ -161,7 +159,7 @@ impl RaftNode {
         rpc: RpcClient,
     ) -> Result<RaftNode, RaftOpenError> {
         let config = Arc::new(raft_config(tuning)?);
-        let log_dir = raft_dir.join("log");
+        let log_dir = raft_dir.to_path_buf();
         let snap_dir = raft_dir.join("snapshots");
         let (mut log, mut sm) = tokio::task::spawn_blocking(move || {
             let log = LogStore::open(&log_dir)?;
@@ -171,7 +169,8 @@ impl RaftNode {
         .await
         .map_err(|e| RaftOpenError::Start(e.to_string()))??;
         recovery::recover_if_asked(raft_dir, &mut log, &mut sm).await?;
-        let syncer = log.syncer();
+        let wal = log.io();
+        let disk = disk::DiskGuard::new(raft_dir, wal.status());
         let positions = log.positions();
         let applied = sm.applied_index();
         let snapshots = sm.snapshots();
@@ -186,13 +185,13 @@ impl RaftNode {
         )
         .await
         .map_err(|e| RaftOpenError::Start(e.to_string()))?;
-        let batcher = Batcher::spawn(raft.clone());
+        let batcher = Batcher::spawn(raft.clone(), id, disk);
         Ok(RaftNode {
             raft,
             id,
             me,
             batcher: Mutex::new(Some(batcher)),
-            syncer,
+            wal,
             positions,
             applied,
             snapshots,
@@ -310,14 +309,16 @@ impl RaftNode {
         if let Err(e) = self.raft.shutdown().await {
             tracing::warn!(error = %e, "Raft did not shut down cleanly");
         }
-        // openraft builds snapshots in detached tasks: let a running one finish its file.
+        // openraft builds snapshots in detached tasks: let a running one finish its file (or
+        // give up, if the disk keeps refusing it).
+        self.snapshots.stop_retrying();
         if tokio::time::timeout(SNAPSHOT_BUILD_GRACE, self.snapshots.wait_idle())
             .await
             .is_err()
         {
             tracing::warn!("a Raft snapshot was still being written at shutdown");
         }
-        if let Err(e) = self.syncer.sync().await {
+        if let Err(e) = self.wal.sync().await {
             tracing::warn!(error = %e, "final Raft log sync failed");
         }
     }
@@ -370,9 +371,9 @@ impl RaftNode {
         self.id
     }
 
-    /// How many log syncs (flush + fdatasync rounds) have completed; for tests and metrics.
+    /// How many log syncs (write + fdatasync rounds) have completed; for tests and metrics.
     pub fn completed_log_syncs(&self) -> u64 {
-        self.syncer.completed_syncs()
+        self.wal.completed_syncs()
     }
 
     /// The index of the last entry applied to the state.

@@ -16,9 +16,9 @@ use openraft::storage::{RaftLogReader, RaftLogStorage, RaftSnapshotBuilder, Raft
 use openraft::Membership;
 use serde::Deserialize;
 
-use super::log_store::LogStore;
 use super::state_machine::StateMachine;
 use super::types::{node_id_from_uuid, ServerNode, StoredMembership};
+use super::wal::LogStore;
 
 /// The file's name inside the Raft directory.
 pub const PEERS_FILE: &str = "peers.json";

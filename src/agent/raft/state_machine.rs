@@ -7,7 +7,7 @@
 
 use std::io::Cursor;
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -21,6 +21,9 @@ use super::types::{
 };
 use crate::agent::state::{Response, Store};
 
+const RETRY_FIRST: std::time::Duration = std::time::Duration::from_millis(100);
+const RETRY_MAX: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Snapshot state shared by the state machine and snapshot builders (which run in other tasks).
 pub(crate) struct Snapshots {
     dir: SnapshotDir,
@@ -29,6 +32,8 @@ pub(crate) struct Snapshots {
     /// Snapshot builders alive (openraft runs them detached; shutdown waits for them).
     builders: AtomicUsize,
     idle: Notify,
+    /// Set at shutdown: a snapshot that cannot be written stops retrying.
+    stopping: AtomicBool,
 }
 
 /// The [`RaftStateMachine`].
@@ -62,6 +67,7 @@ impl StateMachine {
                 current: Mutex::new(None),
                 builders: AtomicUsize::new(0),
                 idle: Notify::new(),
+                stopping: AtomicBool::new(false),
             }),
         };
         if let Some((meta, data)) = snap_dir.load_latest()? {
@@ -111,6 +117,44 @@ impl Snapshots {
                 return;
             }
             notified.await;
+        }
+    }
+
+    /// Makes snapshot writes that keep failing give up (the agent is stopping).
+    pub(crate) fn stop_retrying(&self) {
+        self.stopping.store(true, Ordering::Release);
+    }
+
+    /// Writes a snapshot, retrying while the disk refuses it (full, failing): openraft stops
+    /// for good on a snapshot error, and the log is not compacted until the file is durable,
+    /// so waiting loses nothing. Gives up only when the agent is stopping.
+    async fn persist_retrying(
+        self: &Arc<Self>,
+        meta: &SnapshotMeta,
+        data: Vec<u8>,
+    ) -> Result<Vec<u8>, SnapshotError> {
+        let mut data = data;
+        let mut delay = RETRY_FIRST;
+        let mut last_error = String::new();
+        loop {
+            let (snapshots, meta2) = (self.clone(), meta.clone());
+            let (result, back) =
+                blocking(move || Ok((snapshots.persist(&meta2, &data), data))).await?;
+            data = back;
+            let e = match result {
+                Ok(()) => return Ok(data),
+                Err(e) => e,
+            };
+            if self.stopping.load(Ordering::Acquire) {
+                return Err(e);
+            }
+            let text = e.to_string();
+            if text != last_error {
+                tracing::error!(error = %text, "cannot write a Raft snapshot; retrying until it can be written (the log is not compacted meanwhile)");
+                last_error = text;
+            }
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(RETRY_MAX);
         }
     }
 
@@ -186,9 +230,9 @@ impl RaftSnapshotBuilder<TypeConfig> for SnapshotBuilder {
             snapshot_id: new_snapshot_id(self.last_applied.as_ref()),
         };
         let data = std::mem::take(&mut self.data);
-        let snapshots = self.snapshots.clone();
-        let (meta2, data) = (meta.clone(), data);
-        let data = blocking(move || snapshots.persist(&meta2, &data).map(|_| data))
+        let data = self
+            .snapshots
+            .persist_retrying(&meta, data)
             .await
             .map_err(|e| StorageIOError::write_snapshot(Some(meta.signature()), &e))?;
         tracing::info!(snapshot = %meta.snapshot_id, bytes = data.len(), "built Raft snapshot");
@@ -261,9 +305,8 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
         })?;
         self.set_applied(meta.last_log_id);
         self.last_membership = meta.last_membership.clone();
-        let snapshots = self.snapshots.clone();
-        let meta2 = meta.clone();
-        blocking(move || snapshots.persist(&meta2, &data))
+        self.snapshots
+            .persist_retrying(meta, data)
             .await
             .map_err(|e| StorageIOError::write_snapshot(Some(meta.signature()), &e))?;
         tracing::info!(snapshot = %meta.snapshot_id, "installed Raft snapshot");

@@ -1,4 +1,5 @@
-//! Log store and state machine: openraft's suite, reopen, chunking, snapshots, group commit.
+//! Log store and state machine: openraft's suite, reopen, torn tails, corruption, segments and
+//! compaction, the sled import, snapshots, group commit.
 
 // openraft's storage traits return `StorageError` (large); helpers return it as is.
 #![allow(clippy::result_large_err)]
@@ -14,10 +15,10 @@ use openraft::testing::{log_id, StoreBuilder, Suite};
 use openraft::{EntryPayload, Membership, StorageIOError};
 use tempfile::TempDir;
 
-use super::super::log_store::{LogOpenError, LogStore};
 use super::super::snapshot::{SnapshotDir, SnapshotError};
 use super::super::state_machine::StateMachine;
 use super::super::types::{Entry, LogId, ServerNode, SnapshotMeta, StorageError, StoredMembership};
+use super::super::wal::{LogOpenError, LogStore};
 use crate::agent::state::{Command, KvOp, KvVerb, Request, Store};
 
 struct Builder;
@@ -25,7 +26,7 @@ struct Builder;
 impl StoreBuilder<super::super::TypeConfig, LogStore, StateMachine, TempDir> for Builder {
     async fn build(&self) -> Result<(TempDir, LogStore, StateMachine), StorageError> {
         let dir = tempfile::tempdir().map_err(|e| StorageIOError::write(&e))?;
-        let log = LogStore::open(&dir.path().join("log")).map_err(|e| StorageIOError::write(&e))?;
+        let log = LogStore::open(dir.path()).map_err(|e| StorageIOError::write(&e))?;
         let sm = StateMachine::open(&dir.path().join("snapshots"), Store::new())
             .map_err(|e| StorageIOError::write(&e))?;
         Ok((dir, log, sm))
@@ -91,8 +92,8 @@ fn open(dir: &Path) -> LogStore {
 #[tokio::test]
 async fn log_vote_and_committed_survive_reopen() -> Result<(), StorageError> {
     let tmp = tempfile::tempdir().map_err(|e| StorageIOError::write(&e))?;
-    let dir = tmp.path().join("log");
-    // Entries of 0 B, 5 KiB (2 chunks) and 600 KiB (well past sled's blob threshold).
+    let dir = tmp.path();
+    // Entries of 0 B, 5 KiB and 600 KiB.
     let entries = vec![
         member(1, 0),
         blank(1, 1),
@@ -104,7 +105,7 @@ async fn log_vote_and_committed_survive_reopen() -> Result<(), StorageError> {
     ];
     let vote = openraft::Vote::new_committed(2, 1);
     {
-        let mut store = open(&dir);
+        let mut store = open(dir);
         store.blocking_append(entries.clone()).await?;
         store.save_vote(&vote).await?;
         store.save_committed(Some(log_id(2, 1, 5))).await?;
@@ -112,7 +113,7 @@ async fn log_vote_and_committed_survive_reopen() -> Result<(), StorageError> {
         store.truncate(log_id(2, 1, 6)).await?;
         store.blocking_append(vec![normal(3, 6, 7)]).await?;
     }
-    let mut store = open(&dir);
+    let mut store = open(dir);
     assert_eq!(store.read_vote().await?, Some(vote));
     assert_eq!(store.read_committed().await?, Some(log_id(2, 1, 5)));
     let state = store.get_log_state().await?;
@@ -128,16 +129,174 @@ async fn log_vote_and_committed_survive_reopen() -> Result<(), StorageError> {
         vec![entries[4].clone()]
     );
     assert_eq!(reader.limited_get_log_entries(2, 7).await?.len(), 5);
-    // Chunking kept every sled node under the blob threshold: no unsynced blob files.
-    let blobs = std::fs::read_dir(dir.join("blobs")).map_err(|e| StorageIOError::read(&e))?;
-    assert_eq!(blobs.count(), 0, "sled wrote blob files");
+    Ok(())
+}
+
+fn segments(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(dir.join("wal"))
+        .expect("read wal dir")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "wal"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[tokio::test]
+async fn a_torn_tail_is_cut_and_never_served() -> Result<(), StorageError> {
+    let tmp = tempfile::tempdir().map_err(|e| StorageIOError::write(&e))?;
+    let dir = tmp.path();
+    {
+        let mut store = open(dir);
+        store
+            .blocking_append(vec![member(1, 0), normal(1, 1, 100), normal(1, 2, 3000)])
+            .await?;
+    }
+    let seg = segments(dir).pop().expect("a segment");
+    let full = std::fs::metadata(&seg).expect("stat").len();
+    // A crash in the middle of writing entry 2: its last 1,000 bytes never reached the disk.
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&seg)
+        .expect("open");
+    file.set_len(full - 1000).expect("cut");
+    drop(file);
+    {
+        let mut store = open(dir);
+        let state = store.get_log_state().await?;
+        assert_eq!(state.last_log_id, Some(log_id(1, 1, 1)), "entry 2 is gone");
+        assert_eq!(store.try_get_log_entries(0..10).await?.len(), 2);
+        // Writing goes on after the cut, at the same index.
+        store.blocking_append(vec![normal(2, 2, 5)]).await?;
+    }
+    // Garbage after the last record (a torn write of zeros and junk) is cut as well.
+    let mut raw = std::fs::read(&seg).expect("read");
+    raw.extend_from_slice(&[0, 0, 0, 9, 1, 2, 3, 4, 1, 0xde, 0xad]);
+    std::fs::write(&seg, raw).expect("write");
+    let mut store = open(dir);
+    assert_eq!(
+        store.try_get_log_entries(0..10).await?,
+        vec![member(1, 0), normal(1, 1, 100), normal(2, 2, 5)]
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_bad_record_before_the_tail_stops_the_start_naming_the_file() -> Result<(), StorageError>
+{
+    let tmp = tempfile::tempdir().map_err(|e| StorageIOError::write(&e))?;
+    let dir = tmp.path();
+    {
+        let mut store = open(dir);
+        // Two segments: 40 entries of 2 MiB pass the 64 MiB segment size.
+        for i in 0..40 {
+            store
+                .blocking_append(vec![normal(1, i, 2 * 1024 * 1024)])
+                .await?;
+        }
+    }
+    let files = segments(dir);
+    assert_eq!(files.len(), 2, "{files:?}");
+    let mut raw = std::fs::read(&files[0]).expect("read");
+    raw[1000] ^= 0x40;
+    std::fs::write(&files[0], raw).expect("write");
+    match LogStore::open(dir) {
+        Err(e @ LogOpenError::Corrupt { .. }) => {
+            let text = e.to_string();
+            assert!(text.contains(&files[0].display().to_string()), "{text}");
+            assert!(text.contains("checksum mismatch"), "{text}");
+        }
+        Err(e) => panic!("expected corruption, got {e}"),
+        Ok(_) => panic!("a corrupt segment was accepted"),
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn purged_segments_are_deleted_and_the_vote_outlives_them() -> Result<(), StorageError> {
+    let tmp = tempfile::tempdir().map_err(|e| StorageIOError::write(&e))?;
+    let dir = tmp.path();
+    let vote = openraft::Vote::new_committed(1, 1);
+    {
+        let mut store = open(dir);
+        store.save_vote(&vote).await?;
+        for i in 0..70 {
+            store
+                .blocking_append(vec![normal(1, i, 2 * 1024 * 1024)])
+                .await?;
+        }
+        assert_eq!(segments(dir).len(), 3);
+        store.save_committed(Some(log_id(1, 1, 66))).await?;
+        // 32 entries fill a segment: entries 0-31, 32-63 and 64-69.
+        store.purge(log_id(1, 1, 64)).await?;
+        // The purge record is durable (and the old segments gone) after the next sync.
+        store.blocking_append(vec![normal(1, 70, 10)]).await?;
+        assert_eq!(
+            segments(dir).len(),
+            1,
+            "segments holding only purged entries are removed"
+        );
+    }
+    let mut store = open(dir);
+    assert_eq!(store.read_vote().await?, Some(vote));
+    let state = store.get_log_state().await?;
+    assert_eq!(state.last_purged_log_id, Some(log_id(1, 1, 64)));
+    assert_eq!(state.last_log_id, Some(log_id(1, 1, 70)));
+    assert_eq!(store.read_committed().await?, Some(log_id(1, 1, 66)));
+    let got = store.try_get_log_entries(0..=70).await?;
+    assert_eq!(got.len(), 6);
+    assert_eq!(got[0], normal(1, 65, 2 * 1024 * 1024));
+    assert_eq!(got[5], normal(1, 70, 10));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_sled_log_from_before_the_wal_is_imported() -> Result<(), StorageError> {
+    let tmp = tempfile::tempdir().map_err(|e| StorageIOError::write(&e))?;
+    let dir = tmp.path();
+    let entries = vec![member(1, 0), normal(1, 1, 10), normal(1, 2, 9000)];
+    let vote = openraft::Vote::new_committed(1, 1);
+    {
+        // The layout sd wrote before: trees `log` (index ++ chunk -> 4 KiB pieces) and `meta`.
+        let db = sled::open(dir.join("log")).expect("sled");
+        let meta = db.open_tree("meta").expect("meta");
+        meta.insert("format", "sd-raft-log-v1").expect("marker");
+        meta.insert("vote", rmp_serde::to_vec_named(&vote).expect("vote"))
+            .expect("vote");
+        meta.insert(
+            "committed",
+            rmp_serde::to_vec_named(&log_id(1, 1, 2)).expect("committed"),
+        )
+        .expect("committed");
+        let logs = db.open_tree("log").expect("log");
+        for e in &entries {
+            let bytes = rmp_serde::to_vec_named(e).expect("entry");
+            for (chunk, piece) in bytes.chunks(4096).enumerate() {
+                let mut key = e.log_id.index.to_be_bytes().to_vec();
+                key.extend_from_slice(&(chunk as u32).to_be_bytes());
+                logs.insert(key, piece).expect("insert");
+            }
+        }
+        db.flush().expect("flush");
+    }
+    {
+        let mut store = open(dir);
+        assert_eq!(store.read_vote().await?, Some(vote));
+        assert_eq!(store.read_committed().await?, Some(log_id(1, 1, 2)));
+        assert_eq!(store.try_get_log_entries(0..10).await?, entries);
+    }
+    assert!(!dir.join("log").exists(), "the sled log was moved aside");
+    assert!(dir.join("log.imported").join("db").exists(), "and kept");
+    // Opening again reads the WAL (no second import).
+    let mut store = open(dir);
+    assert_eq!(store.try_get_log_entries(0..10).await?, entries);
     Ok(())
 }
 
 #[test]
 fn open_errors_are_clear() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let dir = tmp.path().join("log");
+    let dir = tmp.path().join("raft");
     let first = open(&dir);
     match LogStore::open(&dir) {
         Err(e @ LogOpenError::Locked { .. }) => {
@@ -151,7 +310,7 @@ fn open_errors_are_clear() {
 
     let foreign = tmp.path().join("foreign");
     {
-        let db = sled::open(&foreign).expect("sled open");
+        let db = sled::open(foreign.join("log")).expect("sled open");
         db.insert(b"hello", b"world").expect("insert");
         db.flush().expect("flush");
     }
@@ -167,8 +326,8 @@ fn open_errors_are_clear() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_syncs_are_grouped() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let store = open(&tmp.path().join("log"));
-    let syncer = store.syncer();
+    let store = open(tmp.path());
+    let syncer = store.io();
     let before = syncer.completed_syncs();
     const N: u64 = 64;
     let mut tasks = Vec::new();
