@@ -157,23 +157,31 @@ impl Net {
     /// Drops, on the bridge, every IPv4 packet between `isolated` and `others` (both ways,
     /// silently, as a failed switch would); the test process still reaches everyone.
     pub fn cut(&self, isolated: Ipv4Addr, others: &[Ipv4Addr]) {
-        let others = others
-            .iter()
-            .map(Ipv4Addr::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
-        let rules = format!(
-            "table bridge {CUT_TABLE} {{\n\
-             \tchain forward {{\n\
-             \t\ttype filter hook forward priority 0; policy accept;\n\
-             \t\tip saddr {isolated} ip daddr {{ {others} }} drop\n\
-             \t\tip saddr {{ {others} }} ip daddr {isolated} drop\n\
-             \t}}\n\
-             }}\n"
+        let pairs: Vec<_> = others.iter().map(|o| (isolated, *o)).collect();
+        self.cut_pairs(&pairs);
+    }
+
+    /// Drops, on the bridge, every IPv4 packet between the two hosts of each pair (both ways);
+    /// replaces any cut in place. The test process still reaches everyone.
+    pub fn cut_pairs(&self, pairs: &[(Ipv4Addr, Ipv4Addr)]) {
+        let mut rules = format!(
+            "table bridge {CUT_TABLE} {{\n\tchain forward {{\n\t\ttype filter hook forward \
+             priority 0; policy accept;\n"
         );
+        for (a, b) in pairs {
+            rules.push_str(&format!("\t\tip saddr {a} ip daddr {b} drop\n"));
+            rules.push_str(&format!("\t\tip saddr {b} ip daddr {a} drop\n"));
+        }
+        rules.push_str("\t}\n}\n");
         let sw = self.switch_ns.as_deref().expect("switch namespace");
-        run("ip", &["netns", "exec", sw, "nft", "-f", "-"], Some(&rules))
-            .unwrap_or_else(|e| panic!("installing the partition: {e}\n{rules}"));
+        // Flush first: a table that already exists would otherwise gain the new rules.
+        let script = format!("table bridge {CUT_TABLE}\ndelete table bridge {CUT_TABLE}\n{rules}");
+        run(
+            "ip",
+            &["netns", "exec", sw, "nft", "-f", "-"],
+            Some(&script),
+        )
+        .unwrap_or_else(|e| panic!("installing the partition: {e}\n{script}"));
     }
 
     /// Removes the partition.
