@@ -12,12 +12,19 @@ use super::{Consistency, EndpointError, QueryMeta, QueryOptions};
 use crate::agent::state::{Tables, WatchKey};
 use crate::agent::Agent;
 
+/// How long a new leader's default-mode read waits for the leader's first commit.
+const CATCH_UP_WAIT: Duration = Duration::from_secs(2);
+
 /// Checks that this agent may serve a read in the requested mode.
 pub async fn gate(agent: &Agent, consistency: Consistency) -> Result<(), EndpointError> {
     match consistency {
         Consistency::Stale => Ok(()),
         Consistency::Default => {
-            if agent.raft()?.is_leader() {
+            let raft = agent.raft()?;
+            // A leader that has not yet applied an entry of its term may lack writes its
+            // predecessor acknowledged: wait for it (an election's first commit) rather than
+            // answer from the past.
+            if raft.is_leader() && raft.wait_caught_up_as_leader(CATCH_UP_WAIT).await {
                 Ok(())
             } else {
                 Err(EndpointError::NoLeader)
