@@ -94,6 +94,7 @@ pub struct Net {
 impl Net {
     /// Builds the network for `n` hosts (addresses `.11`, `.12`, ...; the test process is `.1`).
     pub fn create(n: u8) -> Net {
+        sweep_stale();
         static NEXT: AtomicU32 = AtomicU32::new(0);
         let pid = std::process::id();
         // At most "sdp" + 7 digits + "-" + 1 digit + "h": within the 15 bytes of an interface name.
@@ -214,6 +215,39 @@ impl Drop for Net {
             if let Err(e) = run("ip", &["netns", "delete", &sw], None) {
                 eprintln!("cleanup: {e}");
             }
+        }
+    }
+}
+
+/// Removes namespaces and links a killed test process left behind (`sdp<pid>-...` with no
+/// process `<pid>`): their addresses would make agents see several private IPv4 addresses.
+fn sweep_stale() {
+    let dead = |name: &str| {
+        let pid: String = name
+            .strip_prefix("sdp")
+            .unwrap_or("")
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        !pid.is_empty() && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+    };
+    let namespaces = run("ip", &["netns", "list"], None).unwrap_or_default();
+    for ns in namespaces
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+    {
+        if dead(ns) {
+            let _ = run("ip", &["netns", "delete", ns], None);
+        }
+    }
+    let links = run("ip", &["-o", "link", "show"], None).unwrap_or_default();
+    for link in links
+        .lines()
+        .filter_map(|l| l.split(": ").nth(1))
+        .map(|l| l.split('@').next().unwrap_or(l))
+    {
+        if dead(link) {
+            let _ = run("ip", &["link", "delete", link], None);
         }
     }
 }
