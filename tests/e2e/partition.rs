@@ -12,10 +12,9 @@
 //! command that installs them; it never skips.
 
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::net::Ipv4Addr;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -23,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 
-use crate::common::netns::{require_prerequisites, Net};
+use crate::common::netns::{require_prerequisites, spawn_agent_in, Net};
 
 /// How long the cluster may take to settle after a start, a cut or a heal.
 const SETTLE: Duration = Duration::from_secs(30);
@@ -47,28 +46,17 @@ impl Server {
     fn spawn(ns: &str, node: &str, ip: Ipv4Addr, join: Ipv4Addr, dir: &std::path::Path) -> Self {
         let data_dir = dir.join(node);
         let log_path = dir.join(format!("{node}.log"));
-        let log = File::create(&log_path).expect("agent log file");
-        let child = Command::new("ip")
-            .args(["netns", "exec", ns])
-            .arg(env!("CARGO_BIN_EXE_sd"))
-            .args([
-                "agent".to_string(),
-                "-server".into(),
-                "-bootstrap-expect=3".into(),
-                format!("-data-dir={}", data_dir.display()),
-                format!("-bind={ip}"),
-                format!("-client={ip}"),
-                format!("-node={node}"),
-                format!("-retry-join={join}"),
-                "-retry-interval=200ms".into(),
-            ])
-            .env_remove("CONSUL_HTTP_ADDR")
-            .env_remove("SD_HTTP_ADDR")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("agent log file"))
-            .stderr(log)
-            .spawn()
-            .expect("spawn `ip netns exec ... sd agent`");
+        let args = [
+            "-server".to_string(),
+            "-bootstrap-expect=3".into(),
+            format!("-data-dir={}", data_dir.display()),
+            format!("-bind={ip}"),
+            format!("-client={ip}"),
+            format!("-node={node}"),
+            format!("-retry-join={join}"),
+            "-retry-interval=200ms".into(),
+        ];
+        let child = spawn_agent_in(ns, &args, &log_path);
         Server {
             node: node.into(),
             ip,

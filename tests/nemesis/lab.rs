@@ -3,15 +3,14 @@
 //! The faults the nemesis injects are methods here: kill -9, restart, SIGSTOP/SIGCONT, and cuts
 //! between any pairs of servers.
 
-use std::fs::File;
 use std::net::Ipv4Addr;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::netns::{run, Net};
+use crate::netns::{run, spawn_agent_in, Net};
 
 /// One server, running or not.
 pub struct Server {
@@ -28,33 +27,17 @@ pub struct Server {
 
 impl Server {
     fn start(&mut self) {
-        let log = File::options()
-            .create(true)
-            .append(true)
-            .open(&self.log_path)
-            .expect("agent log file");
-        let child = Command::new("ip")
-            .args(["netns", "exec", &self.ns])
-            .arg(env!("CARGO_BIN_EXE_sd"))
-            .args([
-                "agent".to_string(),
-                "-server".into(),
-                format!("-bootstrap-expect={}", self.expect),
-                format!("-data-dir={}", self.data_dir.display()),
-                format!("-bind={}", self.ip),
-                format!("-client={}", self.ip),
-                format!("-node={}", self.node),
-                format!("-retry-join={}", self.join),
-                "-retry-interval=200ms".into(),
-                "-log-level=info".into(),
-            ])
-            .env_remove("CONSUL_HTTP_ADDR")
-            .env_remove("SD_HTTP_ADDR")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("agent log file"))
-            .stderr(log)
-            .spawn()
-            .expect("spawn `ip netns exec ... sd agent`");
+        let args = [
+            "-server".to_string(),
+            format!("-bootstrap-expect={}", self.expect),
+            format!("-data-dir={}", self.data_dir.display()),
+            format!("-bind={}", self.ip),
+            format!("-client={}", self.ip),
+            format!("-node={}", self.node),
+            format!("-retry-join={}", self.join),
+            "-retry-interval=200ms".into(),
+        ];
+        let child = spawn_agent_in(&self.ns, &args, &self.log_path);
         self.child = Some(child);
         self.paused = false;
     }

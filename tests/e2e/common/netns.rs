@@ -47,6 +47,28 @@ pub fn run(program: &str, args: &[&str], stdin: Option<&str>) -> Result<String, 
     }
 }
 
+/// Starts `sd agent ARGS` inside namespace `ns` (`ip netns exec` execs it, so the child is the
+/// agent), with output to `log` and no Consul address from the environment.
+pub fn spawn_agent_in(ns: &str, args: &[String], log: &std::path::Path) -> std::process::Child {
+    let out = std::fs::File::options()
+        .create(true)
+        .append(true)
+        .open(log)
+        .expect("agent log file");
+    Command::new("ip")
+        .args(["netns", "exec", ns])
+        .arg(env!("CARGO_BIN_EXE_sd"))
+        .arg("agent")
+        .args(args)
+        .env_remove("CONSUL_HTTP_ADDR")
+        .env_remove("SD_HTTP_ADDR")
+        .stdin(Stdio::null())
+        .stdout(out.try_clone().expect("agent log file"))
+        .stderr(out)
+        .spawn()
+        .expect("spawn `ip netns exec ... sd agent`")
+}
+
 /// Runs an `ip` command that must succeed.
 fn ip(args: &[&str]) -> String {
     run("ip", args, None).unwrap_or_else(|e| panic!("setting up the test network: {e}"))

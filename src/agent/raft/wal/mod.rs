@@ -161,6 +161,12 @@ impl Shared {
         self.read_lock().ids.back().map(|(l, _)| *l)
     }
 
+    /// Every entry in `range`.
+    fn read_range<RB: RangeBounds<u64>>(&self, range: &RB) -> Result<Vec<Entry>, StorageError> {
+        let (start, end) = index_bounds(range);
+        self.read(start, end, u64::MAX)
+    }
+
     /// Entries with index in `[start, end)`, stopping after `limit` bytes (at least one entry).
     fn read(&self, start: u64, end: Option<u64>, limit: u64) -> Result<Vec<Entry>, StorageError> {
         let mut plan = Vec::new();
@@ -271,8 +277,7 @@ impl RaftLogReader<TypeConfig> for LogReader {
         &mut self,
         range: RB,
     ) -> Result<Vec<Entry>, StorageError> {
-        let (start, end) = index_bounds(&range);
-        self.shared.read(start, end, u64::MAX)
+        self.shared.read_range(&range)
     }
 
     async fn limited_get_log_entries(
@@ -442,8 +447,7 @@ impl RaftLogReader<TypeConfig> for LogStore {
         &mut self,
         range: RB,
     ) -> Result<Vec<Entry>, StorageError> {
-        let (start, end) = index_bounds(&range);
-        self.shared.read(start, end, u64::MAX)
+        self.shared.read_range(&range)
     }
 }
 
