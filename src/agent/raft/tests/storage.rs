@@ -251,6 +251,48 @@ async fn purged_segments_are_deleted_and_the_vote_outlives_them() -> Result<(), 
 }
 
 #[tokio::test]
+async fn a_kept_segment_with_an_older_purge_point_reopens() -> Result<(), StorageError> {
+    let tmp = tempfile::tempdir().map_err(|e| StorageIOError::write(&e))?;
+    let dir = tmp.path();
+    {
+        let mut store = open(dir);
+        store.blocking_append(vec![normal(1, 0, 10)]).await?;
+        for i in 1..70 {
+            store
+                .blocking_append(vec![normal(1, i, 2 * 1024 * 1024)])
+                .await?;
+            if i == 10 {
+                // The second segment opens with this purge point in its checkpoint.
+                store.purge(log_id(1, 1, 5)).await?;
+            }
+        }
+        // Deletes the first segment (entries up to 31), keeps the second (32-63).
+        store.purge(log_id(1, 1, 40)).await?;
+        store.blocking_append(vec![normal(1, 70, 10)]).await?;
+        assert_eq!(segments(dir).len(), 2);
+    }
+    let mut store = open(dir);
+    let state = store.get_log_state().await?;
+    assert_eq!(state.last_purged_log_id, Some(log_id(1, 1, 40)));
+    let got = store.try_get_log_entries(0..=70).await?;
+    assert_eq!(got.first().map(|e| e.log_id.index), Some(41));
+    assert_eq!(got.len(), 30);
+    drop(store);
+
+    // A segment removed by hand leaves a gap: the start refuses, naming where.
+    let files = segments(dir);
+    std::fs::remove_file(&files[0]).expect("remove");
+    match LogStore::open(dir) {
+        Err(e @ LogOpenError::Corrupt { .. }) => {
+            assert!(e.to_string().contains("are missing"), "{e}")
+        }
+        Err(e) => panic!("expected corruption, got {e}"),
+        Ok(_) => panic!("a log with a hole was accepted"),
+    }
+    Ok(())
+}
+
+#[tokio::test]
 async fn a_sled_log_from_before_the_wal_is_imported() -> Result<(), StorageError> {
     let tmp = tempfile::tempdir().map_err(|e| StorageIOError::write(&e))?;
     let dir = tmp.path();

@@ -104,6 +104,19 @@ pub(crate) fn scan(dir: &Path) -> Result<Scanned, LogOpenError> {
             out.active = Some((seq, good as u64));
         }
     }
+    // The live entries must start right after the purge point: a gap is a lost segment.
+    if let (Some((first, pos)), Some(p)) = (out.ids.front(), out.purged) {
+        if first.index != p.index + 1 {
+            return Err(LogOpenError::Corrupt {
+                path: segment_path(dir, pos.seq),
+                detail: format!(
+                    "the log is purged up to entry {} but its first entry is {}: entries in \
+                     between are missing (a segment file was removed?)",
+                    p.index, first.index
+                ),
+            });
+        }
+    }
     Ok(out)
 }
 
@@ -146,12 +159,9 @@ fn why(b: Bad) -> String {
 fn apply(out: &mut Scanned, rec: Record<'_>, pos: Pos) -> Result<(), String> {
     match rec {
         Record::Entry(id, _) => {
-            let expected = out
-                .ids
-                .back()
-                .map(|(l, _)| l.index + 1)
-                .or(out.purged.map(|p| p.index + 1));
-            match expected {
+            // With no live entry, the first one may lie past the purge point read so far: the
+            // segments before were deleted after a later purge record (checked at the end).
+            match out.ids.back().map(|(l, _)| l.index + 1) {
                 Some(e) if id.index > e => {
                     return Err(format!("entry {} follows entry {}", id.index, e - 1))
                 }
