@@ -252,6 +252,15 @@ impl Worker {
         let mut touched = Vec::new();
         let mut created = false;
         for job in batch.iter().filter(|j| !j.bytes.is_empty()) {
+            if job.create {
+                // The segment before is durable before the next one exists: after a crash,
+                // only the last segment can end torn.
+                for seq in touched.drain(..) {
+                    if let Some(file) = self.files.get(&seq) {
+                        file.sync_data()?;
+                    }
+                }
+            }
             if job.create && !self.files.contains_key(&job.seq) {
                 let path = segment_path(&self.dir, job.seq);
                 let file = OpenOptions::new()
