@@ -16,6 +16,7 @@ pub mod client;
 pub mod commands;
 pub mod config;
 pub mod docker;
+pub mod fuzz;
 pub mod goflag;
 pub mod gotemplate;
 pub mod multicall;

@@ -36,6 +36,7 @@ pub mod tls;
 mod tests;
 
 pub use addr::HostAddr;
+pub(crate) use build::go_duration;
 pub use error::ConfigError;
 pub use flag_values::{flags_from_matches, FlagValues};
 pub use flags::{agent_args, AgentFlag, FlagKind, Support, Target, AGENT_FLAGS};

@@ -35,6 +35,8 @@ mod coordinates;
 mod core;
 mod driver;
 mod encryption;
+#[doc(hidden)]
+pub mod fuzzing;
 mod identity;
 mod key_query;
 mod keyring;

@@ -42,6 +42,8 @@ pub use network::{Connection, NetworkFactory};
 pub use snapshot::SnapshotError;
 pub use state_machine::{SnapshotBuilder, StateMachine};
 pub use types::{node_id_from_uuid, Raft, RaftMetrics, ServerNode, TypeConfig};
+#[doc(hidden)]
+pub use wal::fuzzing::{examples as fuzz_wal_examples, segments as fuzz_wal_segments};
 pub use wal::LogReader;
 pub use wal::{LogOpenError, LogStore};
 

@@ -19,6 +19,8 @@
 // openraft's storage traits return `StorageError` (large); helpers return it as is.
 #![allow(clippy::result_large_err)]
 
+#[doc(hidden)]
+pub mod fuzzing;
 mod import;
 mod io;
 mod record;
