@@ -76,10 +76,15 @@ impl Lab {
     }
 }
 
+/// Where the agents keep their data (a tmpfs on Linux).
+const MEMORY_DIR: &str = "/dev/shm";
+const PREFIX: &str = "sd-fuzz-";
+
 fn start() -> Result<Lab, String> {
+    sweep_stale();
     let dir = tempfile::Builder::new()
-        .prefix("sd-fuzz-")
-        .tempdir_in("/dev/shm")
+        .prefix(PREFIX)
+        .tempdir_in(MEMORY_DIR)
         .or_else(|_| tempfile::tempdir())
         .map_err(|e| e.to_string())?;
     let flags = FlagValues::new()
@@ -126,6 +131,31 @@ fn start() -> Result<Lab, String> {
     lab.wait_for_leader()?;
     lab.seed()?;
     Ok(lab)
+}
+
+/// Removes the data directories of earlier fuzzing processes: the agent is never stopped, so
+/// its directory outlives the process. One whose lock nobody holds is no longer in use (and
+/// one made in the last minute may be another agent of this process, about to take its lock).
+fn sweep_stale() {
+    let Ok(entries) = std::fs::read_dir(MEMORY_DIR) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let named = entry.file_name().to_string_lossy().starts_with(PREFIX);
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > Duration::from_secs(60));
+        let Ok(lock) = std::fs::File::open(path.join("sd.lock")) else {
+            continue;
+        };
+        if named && old && lock.try_lock().is_ok() {
+            let _ = std::fs::remove_dir_all(&path);
+        }
+    }
 }
 
 impl Lab {
