@@ -1,5 +1,5 @@
-//! Checking a history. Default and `consistent` reads, writes, CAS and deletes of each key must
-//! be linearizable as a register (Wing & Gong's search with Lowe's memoization, from the
+//! Checking a history. Default and `consistent` reads, writes, CAS, deletes and lock acquires
+//! and releases of each key must be linearizable as a register with a lock holder (Wing & Gong's search with Lowe's memoization, from the
 //! `todc-utils` crate). An operation with an unknown outcome is given a response after
 //! everything else: it may have taken effect at any point after its invocation, or never.
 //! `stale` reads are held to their weaker promise: never a value that was never written, and,
@@ -16,7 +16,8 @@ use crate::history::{Call, Mode, Op, Outcome, Value};
 /// A register operation as the checker sees it (the response's form: the result is known).
 #[derive(Debug, Clone)]
 pub enum RegOp {
-    Read(Option<Value>),
+    /// The value and the lock's holder a read saw.
+    Read(Option<Value>, Option<usize>),
     Write(Value),
     Delete,
     /// `ok`: the CAS's answer, `None` when unknown.
@@ -25,31 +26,65 @@ pub enum RegOp {
         new: Value,
         ok: Option<bool>,
     },
+    /// `ok`: whether the lock was taken, `None` when unknown.
+    Acquire {
+        session: usize,
+        value: Value,
+        ok: Option<bool>,
+    },
+    Release {
+        session: usize,
+        value: Value,
+        ok: Option<bool>,
+    },
 }
 
-/// A Consul KV key as a register of unique values.
+/// A key's value and the session holding its lock.
+pub type KeyState = (Option<Value>, Option<usize>);
+
+/// A Consul KV key as a register of unique values with a lock, as Consul's state store keeps
+/// it: a plain write or CAS keeps the holder, a delete drops the key and its lock, an acquire
+/// succeeds when nobody or the same session holds the lock, a release only for the holder;
+/// both write their value when they succeed. (Lock delays only follow an invalidated
+/// session, and the workload's sessions have no checks and no TTL.)
 pub struct KeySpec;
 
 impl Specification for KeySpec {
-    type State = Option<Value>;
+    type State = KeyState;
     type Operation = RegOp;
 
     fn init() -> Self::State {
-        None
+        (None, None)
     }
 
-    fn apply(op: &RegOp, state: &Option<Value>) -> (bool, Option<Value>) {
+    fn apply(op: &RegOp, state: &KeyState) -> (bool, KeyState) {
+        let (value, holder) = *state;
+        // What happens when the operation's condition holds or not, against what it answered.
+        let conditional = |holds: bool, ok: &Option<bool>, then: KeyState| {
+            let next = if holds { then } else { *state };
+            (ok.is_none_or(|ok| ok == holds), next)
+        };
         match op {
-            RegOp::Read(v) => (v == state, *state),
-            RegOp::Write(v) => (true, Some(*v)),
-            RegOp::Delete => (true, None),
+            RegOp::Read(v, h) => (*v == value && *h == holder, *state),
+            RegOp::Write(v) => (true, (Some(*v), holder)),
+            RegOp::Delete => (true, (None, None)),
             RegOp::Cas { expect, new, ok } => {
-                let matches = state == expect;
-                match ok {
-                    Some(ok) => (*ok == matches, if matches { Some(*new) } else { *state }),
-                    None => (true, if matches { Some(*new) } else { *state }),
-                }
+                conditional(value == *expect, ok, (Some(*new), holder))
             }
+            RegOp::Acquire {
+                session,
+                value: v,
+                ok,
+            } => conditional(
+                holder.is_none_or(|h| h == *session),
+                ok,
+                (Some(*v), Some(*session)),
+            ),
+            RegOp::Release {
+                session,
+                value: v,
+                ok,
+            } => conditional(holder == Some(*session), ok, (Some(*v), None)),
         }
     }
 }
@@ -62,17 +97,24 @@ fn actions(ops: &[&Op]) -> Vec<(usize, Action<RegOp>)> {
         let response = match (&op.call, &op.outcome) {
             // Stale reads promise less: `stale_violations` checks them.
             (Call::Read(Mode::Stale), _) => continue,
-            (Call::Read(_), Outcome::Read(v, _)) => RegOp::Read(*v),
+            (Call::Read(_), Outcome::Read(v, _, h)) => RegOp::Read(*v, *h),
             (Call::Read(_), _) => continue,
             (Call::Write(v), _) => RegOp::Write(*v),
             (Call::Delete, _) => RegOp::Delete,
             (Call::Cas { expect, new }, outcome) => RegOp::Cas {
                 expect: *expect,
                 new: *new,
-                ok: match outcome {
-                    Outcome::Done(ok) => Some(*ok),
-                    _ => None,
-                },
+                ok: answered(outcome),
+            },
+            (Call::Acquire { session, value }, outcome) => RegOp::Acquire {
+                session: *session,
+                value: *value,
+                ok: answered(outcome),
+            },
+            (Call::Release { session, value }, outcome) => RegOp::Release {
+                session: *session,
+                value: *value,
+                ok: answered(outcome),
             },
         };
         let done = match op.outcome {
@@ -84,6 +126,14 @@ fn actions(ops: &[&Op]) -> Vec<(usize, Action<RegOp>)> {
     }
     events.sort_by_key(|(t, order, _, _)| (*t, *order));
     events.into_iter().map(|(_, _, p, a)| (p, a)).collect()
+}
+
+/// A conditional operation's answer, `None` when unknown.
+fn answered(outcome: &Outcome) -> Option<bool> {
+    match outcome {
+        Outcome::Done(ok) => Some(*ok),
+        _ => None,
+    }
 }
 
 /// Whether one key's operations are linearizable.
@@ -150,7 +200,10 @@ pub fn stale_violations(ops: &[&Op]) -> Vec<String> {
     let written: HashSet<Value> = ops
         .iter()
         .filter_map(|op| match op.call {
-            Call::Write(v) | Call::Cas { new: v, .. } => Some(v),
+            Call::Write(v)
+            | Call::Cas { new: v, .. }
+            | Call::Acquire { value: v, .. }
+            | Call::Release { value: v, .. } => Some(v),
             _ => None,
         })
         .collect();
@@ -158,7 +211,7 @@ pub fn stale_violations(ops: &[&Op]) -> Vec<String> {
     let index_of: HashMap<Value, u64> = ops
         .iter()
         .filter_map(|op| match op.outcome {
-            Outcome::Read(Some(v), idx) => Some((v, idx)),
+            Outcome::Read(Some(v), idx, _) => Some((v, idx)),
             _ => None,
         })
         .collect();
@@ -170,7 +223,7 @@ pub fn stale_violations(ops: &[&Op]) -> Vec<String> {
         .collect();
     stale.sort_by_key(|op| op.invoked);
     for op in stale {
-        let Outcome::Read(Some(v), _) = op.outcome else {
+        let Outcome::Read(Some(v), _, _) = op.outcome else {
             continue;
         };
         if !written.contains(&v) {
@@ -221,7 +274,7 @@ pub fn self_test() {
         op(
             1,
             Call::Read(Mode::Default),
-            Outcome::Read(Some(1), 5),
+            Outcome::Read(Some(1), 5, None),
             20,
             30,
         ),
@@ -237,7 +290,7 @@ pub fn self_test() {
         op(
             1,
             Call::Read(Mode::Default),
-            Outcome::Read(Some(1), 5),
+            Outcome::Read(Some(1), 5, None),
             40,
             50,
         ),
@@ -249,11 +302,17 @@ pub fn self_test() {
     // An unknown write may show up late, or never.
     let maybe = [
         op(0, Call::Write(7), Outcome::Unknown, 0, 0),
-        op(1, Call::Read(Mode::Default), Outcome::Read(None, 0), 10, 20),
         op(
             1,
             Call::Read(Mode::Default),
-            Outcome::Read(Some(7), 9),
+            Outcome::Read(None, 0, None),
+            10,
+            20,
+        ),
+        op(
+            1,
+            Call::Read(Mode::Default),
+            Outcome::Read(Some(7), 9, None),
             30,
             40,
         ),
@@ -269,7 +328,7 @@ pub fn self_test() {
         op(
             1,
             Call::Read(Mode::Stale),
-            Outcome::Read(Some(1), 5),
+            Outcome::Read(Some(1), 5, None),
             40,
             50,
         ),
@@ -284,7 +343,7 @@ pub fn self_test() {
         op(
             1,
             Call::Read(Mode::Consistent),
-            Outcome::Read(None, 0),
+            Outcome::Read(None, 0, None),
             20,
             30,
         ),
@@ -316,7 +375,7 @@ pub fn self_test() {
     let phantom = [op(
         0,
         Call::Read(Mode::Stale),
-        Outcome::Read(Some(99), 4),
+        Outcome::Read(Some(99), 4, None),
         0,
         10,
     )];
@@ -330,17 +389,64 @@ pub fn self_test() {
         op(
             1,
             Call::Read(Mode::Stale),
-            Outcome::Read(Some(2), 8),
+            Outcome::Read(Some(2), 8, None),
             40,
             50,
         ),
         op(
             1,
             Call::Read(Mode::Stale),
-            Outcome::Read(Some(1), 6),
+            Outcome::Read(Some(1), 6, None),
             60,
             70,
         ),
     ];
     assert_eq!(stale_violations(&back.iter().collect::<Vec<_>>()).len(), 1);
+    // Locks: a handover through a release holds; two holders at once, a release by a session
+    // that does not hold the lock, and a lock that a read does not see are rejected.
+    let acquire = |session, value| Call::Acquire { session, value };
+    let release = |session, value| Call::Release { session, value };
+    let read = |v, h| Outcome::Read(Some(v), 0, h);
+    let handover = [
+        op(0, acquire(1, 10), Outcome::Done(true), 0, 10),
+        op(1, acquire(2, 11), Outcome::Done(false), 20, 30),
+        op(1, Call::Read(Mode::Default), read(10, Some(1)), 40, 50),
+        op(0, release(1, 12), Outcome::Done(true), 60, 70),
+        op(1, acquire(2, 13), Outcome::Done(true), 80, 90),
+        op(1, Call::Write(14), Outcome::Done(true), 100, 110),
+        op(0, Call::Read(Mode::Consistent), read(14, Some(2)), 120, 130),
+    ];
+    assert!(
+        linearizable(&handover.iter().collect::<Vec<_>>()),
+        "checker rejects a lock handed over"
+    );
+    let rejected = [
+        (
+            "two holders",
+            vec![
+                op(0, acquire(1, 10), Outcome::Done(true), 0, 10),
+                op(1, acquire(2, 11), Outcome::Done(true), 20, 30),
+            ],
+        ),
+        (
+            "a release by another session",
+            vec![
+                op(0, acquire(1, 10), Outcome::Done(true), 0, 10),
+                op(1, release(2, 11), Outcome::Done(true), 20, 30),
+            ],
+        ),
+        (
+            "a lock a read does not see",
+            vec![
+                op(0, acquire(1, 10), Outcome::Done(true), 0, 10),
+                op(1, Call::Read(Mode::Default), read(10, None), 20, 30),
+            ],
+        ),
+    ];
+    for (what, history) in rejected {
+        assert!(
+            !linearizable(&history.iter().collect::<Vec<_>>()),
+            "checker accepts {what}"
+        );
+    }
 }

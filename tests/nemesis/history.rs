@@ -29,13 +29,24 @@ pub enum Call {
         new: Value,
     },
     Delete,
+    /// `?acquire=` by the client's session (numbered by the workload), writing `value`.
+    Acquire {
+        session: usize,
+        value: Value,
+    },
+    /// `?release=` by the client's session, writing `value`.
+    Release {
+        session: usize,
+        value: Value,
+    },
 }
 
 /// What came back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    /// A read: the value (None: 404) and its ModifyIndex (0 when absent).
-    Read(Option<Value>, u64),
+    /// A read: the value (None: 404), its ModifyIndex (0 when absent) and the session holding
+    /// its lock (the workload's number for it).
+    Read(Option<Value>, u64, Option<usize>),
     /// A write, CAS or delete the server answered: `true`, or `false` for a CAS that failed.
     Done(bool),
     /// No definite answer.
@@ -108,11 +119,14 @@ pub fn timeline(ops: &[Op], events: &[(u64, String)]) -> String {
                     expect.map_or("absent".into(), |e| format!("{e:#x}"))
                 ),
                 Call::Delete => "delete".into(),
+                Call::Acquire { session, value } => format!("acquire s{session} {value:#x}"),
+                Call::Release { session, value } => format!("release s{session} {value:#x}"),
             };
             let result = match &op.outcome {
-                Outcome::Read(v, idx) => format!(
-                    "= {} (index {idx})",
-                    v.map_or("absent".into(), |v| format!("{v:#x}"))
+                Outcome::Read(v, idx, holder) => format!(
+                    "= {} (index {idx}{})",
+                    v.map_or("absent".into(), |v| format!("{v:#x}")),
+                    holder.map_or(String::new(), |s| format!(", locked by s{s}"))
                 ),
                 Outcome::Done(ok) => format!("= {ok}"),
                 Outcome::Unknown => "= unknown".into(),

@@ -100,6 +100,9 @@ struct Totals {
     ops: usize,
     unknown: usize,
     histories: usize,
+    /// Lock acquires granted, and reads that saw a holder: the lock workload did something.
+    acquired: usize,
+    held_reads: usize,
     failed: Vec<String>,
     failovers_ms: Vec<u64>,
     failover_misses: usize,
@@ -127,7 +130,15 @@ fn main() -> ExitCode {
     }
     let lost = restarts::run(opts.restarts, opts.seed, &mut rng);
     report(&totals, &lost, opts.restarts);
-    if totals.failed.is_empty() && lost.lost == 0 && totals.failover_misses == 0 {
+    // A workload whose locks were never granted or seen checked nothing about them.
+    let locks_exercised = totals.cycles == 0 || (totals.acquired > 0 && totals.held_reads > 0);
+    if !locks_exercised {
+        println!(
+            "nemesis: FAILED: no lock was granted and seen held: the lock workload checked nothing"
+        );
+    }
+    if totals.failed.is_empty() && lost.lost == 0 && totals.failover_misses == 0 && locks_exercised
+    {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
@@ -148,6 +159,7 @@ fn run_cycles(opts: &Opts, n: u8, rng: &mut rand::rngs::StdRng, totals: &mut Tot
             keys: (0..opts.keys)
                 .map(|k| format!("nemesis/n{n}/c{cycle}/k{k}"))
                 .collect(),
+            sessions: Default::default(),
         });
         let history = Arc::new(History::new());
         let mut events = Vec::new();
@@ -232,6 +244,17 @@ fn check_cycle(
         .iter()
         .filter(|o| o.outcome == history::Outcome::Unknown)
         .count();
+    totals.acquired += ops
+        .iter()
+        .filter(|o| {
+            matches!(o.call, history::Call::Acquire { .. })
+                && o.outcome == history::Outcome::Done(true)
+        })
+        .count();
+    totals.held_reads += ops
+        .iter()
+        .filter(|o| matches!(o.outcome, history::Outcome::Read(_, _, Some(_))))
+        .count();
     let started = Instant::now();
     for key in 0..opts.keys {
         let of_key: Vec<&Op> = ops.iter().filter(|o| o.key == key).collect();
@@ -297,6 +320,10 @@ fn report(t: &Totals, lost: &restarts::Outcome, restarts: usize) {
         t.histories,
         t.check_ms,
         t.failed.len()
+    );
+    println!(
+        "nemesis: {} lock acquires granted, {} reads saw a lock held",
+        t.acquired, t.held_reads
     );
     println!(
         "nemesis: leader re-elected after {} leader faults: p50 {} ms, p99 {} ms, max {} ms; {} without a new leader in 15 s",

@@ -1,11 +1,13 @@
 //! The clients: threads that each talk to one server and issue random KV operations on the
-//! cycle's keys (default, `consistent` and `stale` reads, writes, CAS after a read, deletes),
-//! recording every invocation and completion in the history. A request that times out, fails
+//! cycle's keys (default, `consistent` and `stale` reads, writes, CAS after a read, deletes,
+//! lock acquires and releases with a session of the client's own), recording every invocation
+//! and completion in the history. A request that times out, fails
 //! to connect or gets a 5xx has an unknown outcome; the client then continues as a new process
 //! (the old operation may still take effect), as Jepsen's clients do.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -28,6 +30,17 @@ pub struct Target {
     pub urls: Vec<String>,
     pub incarnations: Arc<Vec<AtomicU64>>,
     pub keys: Vec<String>,
+    /// The clients' sessions: ID -> the number the history uses.
+    pub sessions: Mutex<HashMap<String, usize>>,
+}
+
+impl Target {
+    /// The number of the session `id` (one no client created: `usize::MAX`, which matches
+    /// no operation, so a read that shows it fails the check).
+    fn session_number(&self, id: &str) -> usize {
+        let sessions = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
+        sessions.get(id).copied().unwrap_or(usize::MAX)
+    }
 }
 
 impl Workload {
@@ -76,6 +89,8 @@ struct Client {
     history: Arc<History>,
     processes: Arc<AtomicUsize>,
     rng: rand::rngs::StdRng,
+    /// This client's session (its ID and number), made at its first lock operation.
+    session: Option<(String, usize)>,
 }
 
 impl Client {
@@ -99,6 +114,7 @@ impl Client {
             history,
             processes,
             rng: rand::rngs::StdRng::seed_from_u64(seed ^ (id as u64).wrapping_mul(0x9e37_79b9)),
+            session: None,
         }
     }
 
@@ -106,20 +122,22 @@ impl Client {
         while !stop.load(Ordering::Acquire) {
             let key = self.rng.random_range(0..self.target.keys.len());
             match self.rng.random_range(0..100) {
-                0..25 => drop(self.read(key, Mode::Default)),
-                25..40 => drop(self.read(key, Mode::Consistent)),
-                40..55 => drop(self.read(key, Mode::Stale)),
-                55..80 => {
+                0..22 => drop(self.read(key, Mode::Default)),
+                22..35 => drop(self.read(key, Mode::Consistent)),
+                35..48 => drop(self.read(key, Mode::Stale)),
+                48..68 => {
                     let v = self.value();
                     self.mutate(key, Call::Write(v));
                 }
-                80..95 => {
-                    if let Outcome::Read(expect, index) = self.read(key, Mode::Default) {
+                68..80 => {
+                    if let Outcome::Read(expect, index, _) = self.read(key, Mode::Default) {
                         let new = self.value();
                         self.cas(key, expect, index, new);
                     }
                 }
-                _ => self.mutate(key, Call::Delete),
+                80..84 => self.mutate(key, Call::Delete),
+                84..93 => self.lock(key, true),
+                _ => self.lock(key, false),
             }
             std::thread::sleep(Duration::from_millis(self.rng.random_range(0..8)));
         }
@@ -173,11 +191,13 @@ impl Client {
         let url = format!("{}{query}", self.url(key));
         let invoked = self.history.now();
         let outcome = match self.http.get(url).send() {
-            Ok(r) if r.status().as_u16() == 404 => Outcome::Read(None, 0),
-            Ok(r) if r.status().is_success() => match r.text().ok().and_then(|t| parse_get(&t)) {
-                Some((v, idx)) => Outcome::Read(Some(v), idx),
-                None => Outcome::Unknown,
-            },
+            Ok(r) if r.status().as_u16() == 404 => Outcome::Read(None, 0, None),
+            Ok(r) if r.status().is_success() => {
+                match r.text().ok().and_then(|t| parse_get(&self.target, &t)) {
+                    Some((v, idx, holder)) => Outcome::Read(Some(v), idx, holder),
+                    None => Outcome::Unknown,
+                }
+            }
             Err(e) if e.is_connect() => Outcome::Failed,
             _ => Outcome::Unknown,
         };
@@ -202,6 +222,55 @@ impl Client {
         let outcome = answer(self.http.put(url).body(new.to_string()).send());
         self.record(key, Call::Cas { expect, new }, invoked, outcome);
     }
+
+    /// `?acquire=` (or `?release=`) with this client's session, writing a new value.
+    fn lock(&mut self, key: usize, acquire: bool) {
+        let Some((id, session)) = self.session() else {
+            return;
+        };
+        let value = self.value();
+        let (verb, call) = if acquire {
+            ("acquire", Call::Acquire { session, value })
+        } else {
+            ("release", Call::Release { session, value })
+        };
+        let url = format!("{}?{verb}={id}", self.url(key));
+        let invoked = self.history.now();
+        let outcome = answer(self.http.put(url).body(value.to_string()).send());
+        self.record(key, call, invoked, outcome);
+    }
+
+    /// This client's session, created on its server when it has none: no checks, no TTL and
+    /// no lock delay, so nothing but the client ends it. `None` when the create did not
+    /// succeed (it is tried again at the next lock operation; a session created by an
+    /// unanswered request is never used).
+    fn session(&mut self) -> Option<(String, usize)> {
+        if self.session.is_none() {
+            let url = format!("{}/v1/session/create", self.target.urls[self.server]);
+            let body = format!(
+                r#"{{"Name":"nemesis-c{}","NodeChecks":[],"LockDelay":"0s"}}"#,
+                self.id
+            );
+            let id = self
+                .http
+                .put(url)
+                .body(body)
+                .send()
+                .ok()
+                .filter(|r| r.status().is_success())
+                .and_then(|r| r.json::<serde_json::Value>().ok())
+                .and_then(|v| v.get("ID")?.as_str().map(str::to_string))?;
+            let mut sessions = self
+                .target
+                .sessions
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            let number = sessions.len() + 1;
+            sessions.insert(id.clone(), number);
+            self.session = Some((id, number));
+        }
+        self.session.clone()
+    }
 }
 
 /// `true`/`false` from a 200 answer; a connection that could not be made failed; anything
@@ -218,15 +287,19 @@ fn answer(resp: reqwest::Result<reqwest::blocking::Response>) -> Outcome {
     }
 }
 
-/// The value and ModifyIndex of a single-key GET's JSON answer.
-fn parse_get(body: &str) -> Option<(Value, u64)> {
+/// The value, ModifyIndex and lock holder (by number) of a single-key GET's JSON answer.
+fn parse_get(target: &Target, body: &str) -> Option<(Value, u64, Option<usize>)> {
     let entries: serde_json::Value = serde_json::from_str(body).ok()?;
     let entry = entries.as_array()?.first()?;
     let raw = base64::engine::general_purpose::STANDARD
         .decode(entry.get("Value")?.as_str()?)
         .ok()?;
     let value = std::str::from_utf8(&raw).ok()?.parse().ok()?;
-    Some((value, entry.get("ModifyIndex")?.as_u64()?))
+    let holder = entry
+        .get("Session")
+        .and_then(|s| s.as_str())
+        .map(|id| target.session_number(id));
+    Some((value, entry.get("ModifyIndex")?.as_u64()?, holder))
 }
 
 /// A consistent read that is retried until it succeeds (or `deadline` passes): the last word
@@ -250,12 +323,12 @@ pub fn final_read(
         );
         let invoked = history.now();
         let outcome = match http.get(url).send() {
-            Ok(r) if r.status().as_u16() == 404 => Some(Outcome::Read(None, 0)),
+            Ok(r) if r.status().as_u16() == 404 => Some(Outcome::Read(None, 0, None)),
             Ok(r) if r.status().is_success() => r
                 .text()
                 .ok()
-                .and_then(|t| parse_get(&t))
-                .map(|(v, i)| Outcome::Read(Some(v), i)),
+                .and_then(|t| parse_get(target, &t))
+                .map(|(v, i, h)| Outcome::Read(Some(v), i, h)),
             _ => None,
         };
         if let Some(outcome) = outcome {
