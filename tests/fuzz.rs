@@ -36,7 +36,21 @@ macro_rules! targets {
     };
 }
 
-targets!(http, dns, gossip, rpc, config, filter, duration, acl_rules, template, snapshot, wal);
+targets!(
+    http,
+    dns,
+    gossip,
+    rpc,
+    config,
+    filter,
+    duration,
+    acl_rules,
+    template,
+    snapshot,
+    wal,
+    docker,
+    template_config,
+);
 
 #[test]
 fn every_target_has_a_test_seeds_and_a_libfuzzer_driver() {

@@ -9,9 +9,10 @@
 //! input that once failed, then mutates them for a few seconds, in `cargo test`. Nothing in the
 //! `sd` binary calls this module, so it adds nothing to it.
 //!
-//! May import: `agent`, `api`, `config`, `snapshot`, `template`, `crate` (the root's
+//! May import: `agent`, `api`, `config`, `docker`, `snapshot`, `template`, `crate` (the root's
 //! `VERSION`) (checked by tests/architecture.rs).
 
+mod companions;
 mod config;
 mod dns;
 mod gossip;
@@ -37,6 +38,8 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("template", parsers::template),
     ("snapshot", parsers::snapshot),
     ("wal", wal::segment),
+    ("docker", companions::container),
+    ("template_config", companions::template_config),
 ];
 
 /// Runs target `name` on `data`; `false` when no target has that name.
