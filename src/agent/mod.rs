@@ -24,6 +24,7 @@ mod lifecycle;
 pub mod local;
 pub mod metrics;
 pub mod monitor;
+pub mod msgpack;
 pub mod raft;
 mod reconcile;
 pub mod registration;

@@ -31,11 +31,20 @@ pub(super) fn datagram(data: &[u8]) {
     if !expect_reply {
         return;
     }
-    socket.set_read_timeout(Some(LIMIT)).expect("read timeout");
     let mut buf = vec![0u8; 65_535];
-    let len = match socket.recv(&mut buf) {
-        Ok(len) => len,
-        Err(e) => panic!("no reply within {LIMIT:?} ({e}) to {data:02x?}"),
+    let deadline = std::time::Instant::now() + LIMIT;
+    let len = loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            panic!("no reply within {LIMIT:?} to {data:02x?}");
+        }
+        socket.set_read_timeout(Some(left)).expect("read timeout");
+        match socket.recv(&mut buf) {
+            Ok(len) => break len,
+            // libFuzzer's timer signal interrupts the wait; wait again for what is left.
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => panic!("no reply within {LIMIT:?} ({e}) to {data:02x?}"),
+        }
     };
     let reply = Message::from_vec(&buf[..len])
         .unwrap_or_else(|e| panic!("a reply hickory cannot parse ({e}) to {data:02x?}"));

@@ -183,7 +183,7 @@ fn read_file(path: &Path) -> Result<(SnapshotMeta, Vec<u8>), SnapshotError> {
     if meta_end + 8 > body_len {
         return Err(corrupt("truncated metadata"));
     }
-    let meta: SnapshotMeta = rmp_serde::from_slice(&raw[12..meta_end])
+    let meta: SnapshotMeta = crate::agent::msgpack::decode(&raw[12..meta_end])
         .map_err(|e| corrupt(&format!("metadata: {e}")))?;
     let mut len8 = [0u8; 8];
     len8.copy_from_slice(&raw[meta_end..meta_end + 8]);

@@ -75,7 +75,7 @@ pub fn encode<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, RpcError> {
 
 /// Decodes a msgpack body.
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, RpcError> {
-    rmp_serde::from_slice(bytes).map_err(|e| RpcError::Codec(e.to_string()))
+    crate::agent::msgpack::decode(bytes).map_err(|e| RpcError::Codec(e.to_string()))
 }
 
 type Sender = SendRequest<Full<Bytes>>;

@@ -275,7 +275,7 @@ impl Store {
         let mut tables: Tables = if data.is_empty() {
             Tables::default()
         } else {
-            rmp_serde::from_slice(data).map_err(|e| StateError::Decode(e.to_string()))?
+            crate::agent::msgpack::decode(data).map_err(|e| StateError::Decode(e.to_string()))?
         };
         tables.kv.rebuild();
         tables.sessions.rebuild();

@@ -122,11 +122,11 @@ fn read(dir: &Path) -> Result<Old, LogOpenError> {
     };
     let decode_meta = |key: &[u8]| -> Result<Option<LogId>, LogOpenError> {
         get(key)?
-            .map(|b| rmp_serde::from_slice(&b).map_err(|e| corrupt(e.to_string())))
+            .map(|b| crate::agent::msgpack::decode(&b).map_err(|e| corrupt(e.to_string())))
             .transpose()
     };
     let vote = get(b"vote")?
-        .map(|b| rmp_serde::from_slice(&b).map_err(|e| corrupt(e.to_string())))
+        .map(|b| crate::agent::msgpack::decode(&b).map_err(|e| corrupt(e.to_string())))
         .transpose()?;
     let committed = decode_meta(b"committed")?;
     let purged = decode_meta(b"last_purged")?;
@@ -135,7 +135,7 @@ fn read(dir: &Path) -> Result<Old, LogOpenError> {
     let mut current: Option<(u64, Vec<u8>)> = None;
     let mut finish = |cur: Option<(u64, Vec<u8>)>| -> Result<(), LogOpenError> {
         if let Some((index, bytes)) = cur {
-            let entry: Entry = rmp_serde::from_slice(&bytes)
+            let entry: Entry = crate::agent::msgpack::decode(&bytes)
                 .map_err(|e| corrupt(format!("entry {index}: {e}")))?;
             entries.push(entry);
         }

@@ -142,7 +142,7 @@ pub(crate) fn push_purge(buf: &mut Vec<u8>, id: &LogId) {
 
 /// Decodes the entry in an entry record's body.
 pub(crate) fn decode_entry(body: &[u8]) -> Result<Entry, rmp_serde::decode::Error> {
-    rmp_serde::from_slice(body.get(ENTRY_ID_LEN..).unwrap_or_default())
+    crate::agent::msgpack::decode(body.get(ENTRY_ID_LEN..).unwrap_or_default())
 }
 
 /// The frame at the start of `bytes`: (kind byte, body length, CRC), or why not.
@@ -171,7 +171,7 @@ pub(crate) fn decode(bytes: &[u8], crc: u32) -> Result<Record<'_>, Bad> {
     Ok(match kind {
         Kind::Entry => Record::Entry(log_id_from(body).ok_or_else(bad_len)?, body),
         Kind::Vote => Record::Vote(
-            rmp_serde::from_slice(body).map_err(|e| Bad::Invalid(format!("vote record: {e}")))?,
+            crate::agent::msgpack::decode(body).map_err(|e| Bad::Invalid(format!("vote record: {e}")))?,
         ),
         Kind::Committed => Record::Committed(log_id_from(body).ok_or_else(bad_len)?),
         Kind::Truncate => {

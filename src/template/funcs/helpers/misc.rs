@@ -57,6 +57,13 @@ pub(super) fn register(map: &mut gotmpl::FuncMap, ctx: &HelperContext) {
                 ))
             }
         };
+        let count = stop.saturating_sub(start);
+        if count > MAX_LOOP {
+            return Err(fail(
+                "loop",
+                format!("{count} iterations is more than the limit of {MAX_LOOP} (the range is built in memory)"),
+            ));
+        }
         Ok(Value::List(
             (start..stop).map(Value::Int).collect::<Arc<[Value]>>(),
         ))
@@ -79,6 +86,11 @@ pub(super) fn register(map: &mut gotmpl::FuncMap, ctx: &HelperContext) {
         }
     });
 }
+
+/// The most values `loop` makes. consul-template's `loop` feeds a channel; here the range is a
+/// list, so a huge one would take the memory of the whole range (the fuzzer's `loop
+/// 1483588865` asked for 35 GB and stopped the process).
+const MAX_LOOP: i64 = 1_000_000;
 
 /// A `loop` bound: an integer or a string holding one.
 fn bound(v: &Value) -> gotmpl::Result<i64> {
@@ -180,6 +192,10 @@ mod tests {
         assert_eq!(ok("{{ range $i := loop 2 5 }}{{ $i }}{{ end }}"), "234");
         assert_eq!(ok(r#"{{ range loop "2" }}{{ . }}{{ end }}"#), "01");
         assert!(render("{{ loop }}", &[]).is_err());
+        // Found by fuzzing: the whole range is built, so a huge one is refused, not allocated.
+        let err = render("{{ loop 1483588865 }}", &[]).unwrap_err();
+        assert!(err.contains("more than the limit"), "{err}");
+        assert_eq!(ok("{{ len (loop 1000000) }}"), "1000000");
     }
 
     #[test]
