@@ -171,7 +171,8 @@ pub(crate) fn decode(bytes: &[u8], crc: u32) -> Result<Record<'_>, Bad> {
     Ok(match kind {
         Kind::Entry => Record::Entry(log_id_from(body).ok_or_else(bad_len)?, body),
         Kind::Vote => Record::Vote(
-            crate::agent::msgpack::decode(body).map_err(|e| Bad::Invalid(format!("vote record: {e}")))?,
+            crate::agent::msgpack::decode(body)
+                .map_err(|e| Bad::Invalid(format!("vote record: {e}")))?,
         ),
         Kind::Committed => Record::Committed(log_id_from(body).ok_or_else(bad_len)?),
         Kind::Truncate => {
