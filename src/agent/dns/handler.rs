@@ -13,6 +13,7 @@ use hickory_server::authority::MessageResponseBuilder;
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
 
 use super::answer::Responder;
+use super::question;
 use super::reply::Reply;
 use super::trim::{self, Limits};
 
@@ -47,7 +48,9 @@ impl RequestHandler for Handler {
             header.set_truncated(truncated);
         }
         header.set_response_code(reply.rcode);
-        let mut builder = MessageResponseBuilder::from_message_request(request);
+        let fresh = question::afresh(request);
+        let mut builder =
+            MessageResponseBuilder::from_message_request(fresh.as_ref().unwrap_or(request));
         if let Some(payload) = edns {
             let mut e = Edns::new();
             e.set_max_payload(payload.max(trim::UDP_MIN as u16));

@@ -20,6 +20,7 @@ mod cache;
 mod handler;
 mod local;
 mod name;
+mod question;
 mod records;
 mod recursor;
 mod reply;

@@ -157,6 +157,12 @@ fn request(
     match MessageRequest::read(&mut BinDecoder::new(bytes)) {
         Ok(message) if message.message_type() == MessageType::Response => None,
         Ok(message) => {
+            // The reply echoes the question's bytes: none may point into this datagram.
+            let message = if super::question::has_pointer(bytes, message.header().query_count()) {
+                super::question::afresh(&message).unwrap_or(message)
+            } else {
+                message
+            };
             let handler = handler.clone();
             Some(Box::pin(async move {
                 let request = Request::new(message, src, Protocol::Udp);
