@@ -96,6 +96,23 @@ impl DataDir {
     }
 }
 
+/// Where temporary data directories go when the machine keeps one in memory (a tmpfs):
+/// `-dev`'s, and the fuzz targets' agents and logs.
+pub const MEMORY_DIR: &str = "/dev/shm";
+
+/// A new temporary directory named `<prefix>...`, in memory where the machine has
+/// [`MEMORY_DIR`], else in the system's temporary directory. Removed when dropped.
+pub fn memory_tempdir(prefix: &str) -> io::Result<tempfile::TempDir> {
+    let builder = || {
+        let mut b = tempfile::Builder::new();
+        b.prefix(prefix);
+        b
+    };
+    builder()
+        .tempdir_in(MEMORY_DIR)
+        .or_else(|_| builder().tempdir())
+}
+
 fn lock(path: &Path) -> Result<File, DataDirError> {
     let lock_path = path.join(LOCK);
     let mut file = OpenOptions::new()

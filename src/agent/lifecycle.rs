@@ -24,10 +24,6 @@ use crate::config::RuntimeConfig;
 /// `rpc_handshake_timeout` default).
 const HANDSHAKE: Duration = Duration::from_secs(5);
 
-/// Where `-dev` keeps its throw-away data when the machine has it: the tmpfs of POSIX shared
-/// memory, so nothing reaches a disk and syncs cost nothing.
-const DEV_MEMORY_DIR: &str = "/dev/shm";
-
 /// How a serving agent stops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shutdown {
@@ -79,15 +75,9 @@ impl Agent {
         let (dev_dir, dir_path) = match (&config.data_dir, config.dev) {
             (Some(p), _) => (None, p.clone()),
             (None, true) => {
-                let builder = || {
-                    let mut b = tempfile::Builder::new();
-                    b.prefix("sd-dev-");
-                    b
-                };
-                let t = builder()
-                    .tempdir_in(DEV_MEMORY_DIR)
-                    .or_else(|_| builder().tempdir())
-                    .map_err(AgentError::DevDir)?;
+                // In the tmpfs of POSIX shared memory when there is one: nothing reaches a
+                // disk and syncs cost nothing.
+                let t = super::memory_tempdir("sd-dev-").map_err(AgentError::DevDir)?;
                 let p = t.path().to_path_buf();
                 (Some(t), p)
             }

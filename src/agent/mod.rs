@@ -38,6 +38,7 @@ mod tombstones;
 mod udp_tcp;
 pub mod ui;
 
+pub use data_dir::{memory_tempdir, MEMORY_DIR};
 pub use lifecycle::{BoundAgent, Options, Shutdown};
 
 use std::collections::BTreeMap;

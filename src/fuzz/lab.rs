@@ -14,7 +14,7 @@ use axum::http::{Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
 
-use crate::agent::{Agent, Options, Shutdown};
+use crate::agent::{Agent, Options, Shutdown, MEMORY_DIR};
 use crate::config::{load, FlagValues, LoadInput};
 
 /// The running agent and ways to reach it.
@@ -76,17 +76,11 @@ impl Lab {
     }
 }
 
-/// Where the agents keep their data (a tmpfs on Linux).
-const MEMORY_DIR: &str = "/dev/shm";
 const PREFIX: &str = "sd-fuzz-";
 
 fn start() -> Result<Lab, String> {
     sweep_stale();
-    let dir = tempfile::Builder::new()
-        .prefix(PREFIX)
-        .tempdir_in(MEMORY_DIR)
-        .or_else(|_| tempfile::tempdir())
-        .map_err(|e| e.to_string())?;
+    let dir = crate::agent::memory_tempdir(PREFIX).map_err(|e| e.to_string())?;
     let flags = FlagValues::new()
         .with("dev", "true")
         .with("node", "fuzz")

@@ -15,10 +15,7 @@ pub fn segments(data: &[u8]) {
     let Some((&pick, rest)) = data.split_first() else {
         return;
     };
-    let dir = tempfile::Builder::new()
-        .prefix("sd-fuzz-wal-")
-        .tempdir_in("/dev/shm")
-        .or_else(|_| tempfile::tempdir())
+    let dir = crate::agent::memory_tempdir("sd-fuzz-wal-")
         .unwrap_or_else(|e| panic!("a temporary directory: {e}"));
     let wal = dir.path().join("wal");
     fs::create_dir(&wal).unwrap_or_else(|e| panic!("{}: {e}", wal.display()));
