@@ -17,15 +17,21 @@
 //!   client's `consul_dns_cache_fetch_success`, read before and after the client's runs. A
 //!   warm client makes none per query (the blocking query it keeps open may return once).
 //!
+//! Then the comparison (part `dnsmasq`): Debian's dnsmasq serves the same records from its
+//! configuration (ten A records for `web.service.consul`, its SRV records and the nodes' A
+//! records), and the same max-qps dnsperf command runs against the server and dnsmasq by turns,
+//! `--runs` rounds for A and for SRV, printing each round's ratio and their median.
+//!
 //! Targets: >= 50,000 qps (A and SRV) on 2 cores, p99 <= 2 ms at 20,000 qps, no server round
-//! trip per query. dnsperf shares the cores with the agent; the figures are this machine's.
+//! trip per query, and >= 1.5x dnsmasq (issue 19). dnsperf shares the cores with the agent;
+//! the figures are this machine's.
 //!
 //! # How to run
 //!
 //! ```sh
-//! apt-get install -y dnsperf bind9-dnsutils
+//! apt-get install -y dnsperf bind9-dnsutils dnsmasq-base
 //! cargo build --release            # the bench uses target/release/sd, builds nothing
-//! cargo bench --bench dns -- [--seconds S] [--qps N] [--sd-bin PATH]
+//! cargo bench --bench dns -- [--seconds S] [--qps N] [--runs N] [--only sd,dnsmasq] [--sd-bin PATH]
 //! ```
 //!
 //! Every process the bench starts is SIGKILLed when it is done (drop guards), also on error.
@@ -48,6 +54,10 @@ struct Opts {
     sd_bin: PathBuf,
     seconds: u64,
     qps: u64,
+    /// Interleaved rounds of the comparison with dnsmasq.
+    runs: usize,
+    /// Which parts to run: `sd` (the agent alone) and `dnsmasq` (the comparison).
+    only: Vec<String>,
 }
 
 // A bench reads cargo's environment directly (the library's rule is config::process_env).
@@ -61,6 +71,8 @@ fn opts() -> Result<Opts> {
         sd_bin: target.join("release").join("sd"),
         seconds: 10,
         qps: 20_000,
+        runs: 3,
+        only: vec!["sd".into(), "dnsmasq".into()],
     };
     let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
     while let Some(a) = args.next() {
@@ -78,7 +90,26 @@ fn opts() -> Result<Opts> {
             "--sd-bin" => o.sd_bin = PathBuf::from(value()?),
             "--seconds" => o.seconds = value()?.parse().context("--seconds")?,
             "--qps" => o.qps = value()?.parse().context("--qps")?,
-            other => bail!("unknown option {other}; use [--seconds S] [--qps N] [--sd-bin PATH]"),
+            "--runs" => {
+                o.runs = value()?.parse().context("--runs")?;
+                if o.runs == 0 {
+                    bail!("--runs must be at least 1");
+                }
+            }
+            "--only" => {
+                o.only = value()?.split(',').map(str::to_string).collect();
+                if let Some(bad) = o
+                    .only
+                    .iter()
+                    .find(|p| !["sd", "dnsmasq"].contains(&p.as_str()))
+                {
+                    bail!("unknown part {bad:?}; the parts are sd and dnsmasq");
+                }
+            }
+            other => bail!(
+                "unknown option {other}; use [--seconds S] [--qps N] [--runs N] \
+                 [--only sd,dnsmasq] [--sd-bin PATH]"
+            ),
         }
     }
     Ok(o)
@@ -288,9 +319,21 @@ fn run() -> Result<()> {
     wait("10 answers from the server", &mut server, |a| {
         answers(a.dns) == INSTANCES
     })?;
+    if o.only.iter().any(|p| p == "sd") {
+        part_sd(&o, dir, &mut server)?;
+    }
+    if o.only.iter().any(|p| p == "dnsmasq") {
+        part_dnsmasq(&o, dir, &mut server)?;
+    }
+    server.proc.check_alive()
+}
+
+/// The agent alone: max qps and latency at a fixed rate of the server and of a client agent,
+/// and the server round trips the client agent's answers cost.
+fn part_sd(o: &Opts, dir: &Path, server: &mut Agent) -> Result<()> {
     let client_dir = dir.join("client-data");
     let mut client = start_agent(
-        &o,
+        o,
         dir,
         "bench-client",
         &[
@@ -336,9 +379,84 @@ fn run() -> Result<()> {
         http_after - http_before,
         fetch_after - fetch_before
     );
+    client.proc.check_alive()
+}
+
+/// dnsmasq (Debian's `dnsmasq-base`) serving the same records from its configuration: the ten
+/// A records of `web.service.consul`, and its SRV records with the nodes' A records, as the
+/// agent answers them (TTL 0: dnsmasq's default for local data, Consul's for services).
+fn start_dnsmasq(dir: &Path) -> Result<(Proc, u16)> {
+    let port = free_port()?;
+    let mut hosts = String::new();
+    let mut cmd = Command::new("dnsmasq");
+    cmd.args([
+        "--keep-in-foreground",
+        "--conf-file=/dev/null",
+        "--pid-file=",
+    ])
+    .args(["--no-resolv", "--no-hosts", "--no-poll", "--user=root"])
+    .args(["--listen-address=127.0.0.1", "--bind-interfaces"])
+    .arg(format!("--port={port}"))
+    .arg("--log-facility=-");
+    for i in 1..=INSTANCES {
+        hosts.push_str(&format!("10.0.0.{i} web.service.consul\n"));
+        cmd.arg(format!("--host-record=n{i}.node.dc1.consul,10.0.0.{i}"));
+        cmd.arg(format!(
+            "--srv-host=web.service.consul,n{i}.node.dc1.consul,8080,1,1"
+        ));
+    }
+    let file = dir.join("dnsmasq.hosts");
+    std::fs::write(&file, hosts)?;
+    cmd.arg(format!("--addn-hosts={}", file.display()));
+    let proc = Proc::spawn("dnsmasq", cmd, &dir.join("dnsmasq.log"))
+        .context("start dnsmasq (apt-get install -y dnsmasq-base)")?;
+    Ok((proc, port))
+}
+
+/// The agent's server against dnsmasq with the same records and the same dnsperf command, run
+/// by turns (`--runs` rounds of A, then SRV), so that both see the same machine.
+fn part_dnsmasq(o: &Opts, dir: &Path, server: &mut Agent) -> Result<()> {
+    if Command::new("dnsmasq").arg("--version").output().is_err() {
+        bail!("dnsmasq is missing: apt-get install -y dnsmasq-base (or --only sd)");
+    }
+    let (mut dnsmasq, port) = start_dnsmasq(dir)?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while answers(port) != INSTANCES {
+        dnsmasq.check_alive()?;
+        if Instant::now() > deadline {
+            bail!("dnsmasq does not answer 10 records\n{}", dnsmasq.describe());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let s = o.seconds;
+    println!(
+        "\nagainst dnsmasq, same records, same dnsperf -T 1 -c 4 -q 200 -l {s}, {} rounds by turns",
+        o.runs
+    );
+    for rtype in ["A", "SRV"] {
+        dnsperf(dir, server.dns, rtype, 1, None)?;
+        dnsperf(dir, port, rtype, 1, None)?;
+        let mut ratios = Vec::new();
+        for round in 1..=o.runs {
+            let ours = dnsperf(dir, server.dns, rtype, s, None)?;
+            let theirs = dnsperf(dir, port, rtype, s, None)?;
+            let ratio = ours.qps / theirs.qps;
+            println!(
+                "{rtype:<4} round {round}: sd {:>9.0} qps (lost {}), dnsmasq {:>9.0} qps (lost {}): {ratio:.2}x",
+                ours.qps, ours.lost, theirs.qps, theirs.lost
+            );
+            ratios.push(ratio);
+        }
+        ratios.sort_by(f64::total_cmp);
+        println!(
+            "{rtype:<4} sd / dnsmasq: median {:.2}x [{:.2}-{:.2}]",
+            ratios[ratios.len() / 2],
+            ratios[0],
+            ratios[ratios.len() - 1]
+        );
+    }
     server.proc.check_alive()?;
-    client.proc.check_alive()?;
-    Ok(())
+    dnsmasq.check_alive()
 }
 
 fn main() -> ExitCode {

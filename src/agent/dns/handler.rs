@@ -48,7 +48,12 @@ impl RequestHandler for Handler {
             header.set_truncated(truncated);
         }
         header.set_response_code(reply.rcode);
-        let fresh = question::afresh(request);
+        // UDP requests with a pointer in the question were encoded afresh on receipt (`udp`);
+        // TCP ones arrive parsed, so each is.
+        let fresh = match request.protocol() {
+            Protocol::Udp => None,
+            _ => question::afresh(request),
+        };
         let mut builder =
             MessageResponseBuilder::from_message_request(fresh.as_ref().unwrap_or(request));
         if let Some(payload) = edns {

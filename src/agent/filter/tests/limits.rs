@@ -144,3 +144,33 @@ fn random_input_never_panics() {
         let _ = Filter::parse(&full[..i], schemas::node());
     }
 }
+
+#[test]
+fn regex_nesting_is_bounded() {
+    // The regex crate compiles a pattern recursively and refuses more than 250 levels of
+    // nesting; within that, compiling and matching must fit a request thread's stack (this
+    // test's thread has the same 2 MiB, and the debug build's frames are the larger).
+    let shapes: [fn(usize) -> String; 4] = [
+        |n| format!("{}a{}", "(".repeat(n), ")".repeat(n)),
+        |n| format!("{}a{}", "(?:b|".repeat(n), ")*".repeat(n)),
+        |n| format!("{}a{}", "(a{2}|".repeat(n), ")?".repeat(n)),
+        |n| format!("{}a{}", "[[".repeat(n), "]]".repeat(n)),
+    ];
+    for (i, shape) in shapes.iter().enumerate() {
+        for n in [MAX_DEPTH, 120, 250, 1000, 2000] {
+            let src = format!("Node matches \"{}\"", shape(n));
+            assert!(src.len() <= MAX_LEN);
+            match Filter::parse(&src, schemas::node()) {
+                Ok(f) => {
+                    assert!(n <= 250, "shape {i}: {n} levels accepted");
+                    f.matches(&serde_json::json!({"Node": "a"}));
+                    f.matches(&serde_json::json!({"Node": "b".repeat(100)}));
+                }
+                Err(FilterError::Regex { reason, .. }) => {
+                    assert!(n > MAX_DEPTH, "shape {i}, {n} levels: {reason}")
+                }
+                Err(e) => panic!("shape {i}, {n} levels: {}", e.to_string().len()),
+            }
+        }
+    }
+}
