@@ -5,7 +5,6 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
-use regex::Regex;
 use tokio::sync::watch;
 
 use super::Agent;
@@ -78,7 +77,7 @@ pub fn validate(event: &UserEvent) -> Result<(), String> {
         ("tag", &event.tag_filter),
     ] {
         if !re.is_empty() {
-            Regex::new(re).map_err(|e| format!("Invalid {what} filter: {e}"))?;
+            crate::api::regexp::compile(re).map_err(|e| format!("Invalid {what} filter: {e}"))?;
         }
     }
     Ok(())
@@ -95,7 +94,8 @@ pub fn is_for(event: &UserEvent, node: &str, services: &[AgentService]) -> bool 
         );
         return false;
     }
-    let matches = |re: &str, text: &str| Regex::new(re).is_ok_and(|r| r.is_match(text));
+    let matches =
+        |re: &str, text: &str| crate::api::regexp::compile(re).is_ok_and(|r| r.is_match(text));
     if !event.node_filter.is_empty() && !matches(&event.node_filter, node) {
         return false;
     }

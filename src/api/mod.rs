@@ -19,6 +19,7 @@ pub mod keys;
 pub mod kv;
 pub mod operator;
 pub mod prepared_query;
+pub mod regexp;
 pub mod service_definition;
 pub mod session;
 pub mod txn;

@@ -53,7 +53,7 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
     let filter = |flag: &str| get_str(m, flag).unwrap_or_default().to_string();
     let (node, service, tag) = (filter("node"), filter("service"), filter("tag"));
     for (what, re) in [("node", &node), ("service", &service), ("tag", &tag)] {
-        if let Err(e) = regex::Regex::new(re) {
+        if let Err(e) = crate::api::regexp::compile(re) {
             return Err(CliError::failure(format!(
                 "Failed to compile {what} filter regexp: {e}"
             )));

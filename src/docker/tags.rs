@@ -172,7 +172,7 @@ fn str_slice(s: &str, idx: &[i64]) -> String {
 }
 
 fn regex(function: &str, re: &Value) -> gotmpl::Result<regex::Regex> {
-    regex::Regex::new(&string(function, re)?).map_err(|e| err(function, e))
+    crate::api::regexp::compile(&string(function, re)?).map_err(|e| err(function, e))
 }
 
 /// `jsonParse`: the value at `a::b::c` in a JSON document, strings unquoted and anything else

@@ -4,7 +4,7 @@
 //! matchers whose paths and values are ready for evaluation, so a bad filter is refused even
 //! when there is nothing to filter.
 
-use regex::{Regex, RegexBuilder};
+use regex::Regex;
 
 use super::ast::{Expr, MatchExpr, MatchOp};
 use super::coerce;
@@ -193,7 +193,7 @@ fn coerce_value(raw: &str, scalar: Scalar) -> Result<Operand, String> {
 }
 
 fn regex(pattern: &str) -> Result<Regex, FilterError> {
-    RegexBuilder::new(pattern)
+    crate::api::regexp::builder(pattern)
         .size_limit(REGEX_SIZE_LIMIT)
         .dfa_size_limit(REGEX_SIZE_LIMIT)
         .build()

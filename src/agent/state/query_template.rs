@@ -32,7 +32,7 @@ fn regexp(query: &PreparedQuery) -> Result<Option<Regex>, String> {
     if query.template.regexp.is_empty() {
         return Ok(None);
     }
-    Regex::new(&query.template.regexp)
+    crate::api::regexp::compile(&query.template.regexp)
         .map(Some)
         .map_err(|e| format!("Failed compiling Regexp: {e}"))
 }

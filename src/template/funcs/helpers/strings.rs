@@ -56,11 +56,11 @@ pub(super) fn register(map: &mut gotmpl::FuncMap) {
         Ok(string(s.replace(from, to)))
     });
     string_fn(map, "regexReplaceAll", |[re, repl, s]| {
-        let re = regex::Regex::new(re).map_err(|e| fail("regexReplaceAll", e))?;
+        let re = crate::api::regexp::compile(re).map_err(|e| fail("regexReplaceAll", e))?;
         Ok(string(re.replace_all(s, repl).into_owned()))
     });
     string_fn(map, "regexMatch", |[re, s]| {
-        let re = regex::Regex::new(re).map_err(|e| fail("regexMatch", e))?;
+        let re = crate::api::regexp::compile(re).map_err(|e| fail("regexMatch", e))?;
         Ok(Value::Bool(re.is_match(s)))
     });
     string_fn(map, "toLower", |[s]| Ok(string(s.to_lowercase())));
