@@ -33,7 +33,7 @@
 //!   write latency, is the honest figure, so the summary shows both.
 //! * `floor`: the same rounds against a stand-in that does only the wire work (this binary run
 //!   again as a raw-TCP Tokio server answering with a ready-made response of the agent's size;
-//!   `catalog/floor.rs`): what the machine allows a fan-out, and the agent as a multiple of it.
+//!   `common/stand_in.rs`): what the machine allows a fan-out, and the agent as a multiple of it.
 //! * `catalog`: 1,000 services (`--services`) x 10 instances, `svc-N` on nodes `node-0`..
 //!   `node-9`, each instance with a passing check: 10,000 `PUT /v1/catalog/register` over 32
 //!   connections (timed), a check that the catalog lists them all, the agent's VmRSS, then
@@ -87,7 +87,7 @@ mod agent;
 mod checks;
 #[path = "common/cli.rs"]
 mod cli;
-#[path = "catalog/floor.rs"]
+#[path = "common/stand_in.rs"]
 mod floor;
 #[path = "catalog/near.rs"]
 mod near;
@@ -363,8 +363,7 @@ async fn run_part(o: &Opts, p: Part, r: &mut Results) -> Result<()> {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some(floor::FLAG) {
-        let port = args.get(2).map_or("", String::as_str);
-        return cli::exit_code("catalog floor stand-in", floor::serve(port));
+        return cli::exit_code("catalog floor stand-in", floor::serve(&args[2..]));
     }
     let result = (|| -> Result<()> {
         let Some(o) = parse_opts()? else {

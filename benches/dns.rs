@@ -19,8 +19,9 @@
 //!
 //! Then the comparison (part `dnsmasq`): Debian's dnsmasq serves the same records from its
 //! configuration (ten A records for `web.service.consul`, its SRV records and the nodes' A
-//! records), and the same max-qps dnsperf command runs against the server and dnsmasq by turns,
-//! `--runs` rounds for A and for SRV, printing each round's ratio and their median.
+//! records), and the same max-qps dnsperf command runs against the server, dnsmasq and a
+//! wire-only stand-in for the server (`dns/floor.rs`) by turns, `--runs` rounds for A and for
+//! SRV, printing each round and the medians of the ratios.
 //!
 //! Targets: >= 50,000 qps (A and SRV) on 2 cores, p99 <= 2 ms at 20,000 qps, no server round
 //! trip per query, and >= 1.5x dnsmasq (issue 19). dnsperf shares the cores with the agent;
@@ -36,6 +37,8 @@
 //!
 //! Every process the bench starts is SIGKILLed when it is done (drop guards), also on error.
 
+#[path = "dns/floor.rs"]
+mod floor;
 #[allow(dead_code)]
 #[path = "common/process.rs"]
 mod process;
@@ -413,6 +416,30 @@ fn start_dnsmasq(dir: &Path) -> Result<(Proc, u16)> {
     Ok((proc, port))
 }
 
+/// The wire-only stand-in (`floor`), answering with the server's own replies to the two
+/// questions the bench asks.
+fn start_floor(dir: &Path, server_dns: u16) -> Result<(Proc, u16)> {
+    let mut files = Vec::new();
+    for (rtype, code) in [("A", 1), ("SRV", 33)] {
+        let reply = floor::capture(server_dns, &floor::query(7, "web.service.consul", code))?;
+        let file = dir.join(format!("reply-{rtype}.bin"));
+        std::fs::write(&file, reply)?;
+        files.push(file);
+    }
+    let port = free_port()?;
+    let mut cmd = Command::new(std::env::current_exe()?);
+    cmd.arg(floor::FLAG).arg(port.to_string()).args(&files);
+    let mut proc = Proc::spawn("stand-in", cmd, &dir.join("stand-in.log"))?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while floor::capture(port, &floor::query(9, "web.service.consul", 1)).is_err() {
+        proc.check_alive()?;
+        if Instant::now() > deadline {
+            bail!("the stand-in does not answer\n{}", proc.describe());
+        }
+    }
+    Ok((proc, port))
+}
+
 /// The agent's server against dnsmasq with the same records and the same dnsperf command, run
 /// by turns (`--runs` rounds of A, then SRV), so that both see the same machine.
 fn part_dnsmasq(o: &Opts, dir: &Path, server: &mut Agent) -> Result<()> {
@@ -428,39 +455,63 @@ fn part_dnsmasq(o: &Opts, dir: &Path, server: &mut Agent) -> Result<()> {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+    let (mut stand_in, floor_port) = start_floor(dir, server.dns)?;
     let s = o.seconds;
     println!(
-        "\nagainst dnsmasq, same records, same dnsperf -T 1 -c 4 -q 200 -l {s}, {} rounds by turns",
+        "\nagainst dnsmasq and the wire-only stand-in, same records, same dnsperf -T 1 -c 4 -q 200 \
+         -l {s}, {} rounds by turns",
         o.runs
     );
     for rtype in ["A", "SRV"] {
-        dnsperf(dir, server.dns, rtype, 1, None)?;
-        dnsperf(dir, port, rtype, 1, None)?;
-        let mut ratios = Vec::new();
+        for port in [server.dns, port, floor_port] {
+            dnsperf(dir, port, rtype, 1, None)?;
+        }
+        let (mut vs_dnsmasq, mut floor_vs_dnsmasq, mut vs_floor) = (vec![], vec![], vec![]);
         for round in 1..=o.runs {
             let ours = dnsperf(dir, server.dns, rtype, s, None)?;
             let theirs = dnsperf(dir, port, rtype, s, None)?;
-            let ratio = ours.qps / theirs.qps;
+            let floor = dnsperf(dir, floor_port, rtype, s, None)?;
             println!(
-                "{rtype:<4} round {round}: sd {:>9.0} qps (lost {}), dnsmasq {:>9.0} qps (lost {}): {ratio:.2}x",
-                ours.qps, ours.lost, theirs.qps, theirs.lost
+                "{rtype:<4} round {round}: sd {:>7.0} qps (lost {}), dnsmasq {:>7.0} (lost {}), \
+                 stand-in {:>7.0} (lost {}): sd / dnsmasq {:.2}x",
+                ours.qps,
+                ours.lost,
+                theirs.qps,
+                theirs.lost,
+                floor.qps,
+                floor.lost,
+                ours.qps / theirs.qps
             );
-            ratios.push(ratio);
+            vs_dnsmasq.push(ours.qps / theirs.qps);
+            floor_vs_dnsmasq.push(floor.qps / theirs.qps);
+            vs_floor.push(ours.qps / floor.qps);
         }
-        ratios.sort_by(f64::total_cmp);
-        println!(
-            "{rtype:<4} sd / dnsmasq: median {:.2}x [{:.2}-{:.2}]",
-            ratios[ratios.len() / 2],
-            ratios[0],
-            ratios[ratios.len() - 1]
-        );
+        for (what, mut ratios) in [
+            ("sd / dnsmasq", vs_dnsmasq),
+            ("stand-in / dnsmasq", floor_vs_dnsmasq),
+            ("sd / stand-in", vs_floor),
+        ] {
+            ratios.sort_by(f64::total_cmp);
+            println!(
+                "{rtype:<4} {what:<18} median {:.2}x [{:.2}-{:.2}]",
+                ratios[ratios.len() / 2],
+                ratios[0],
+                ratios[ratios.len() - 1]
+            );
+        }
     }
+    stand_in.check_alive()?;
     server.proc.check_alive()?;
     dnsmasq.check_alive()
 }
 
 fn main() -> ExitCode {
-    match run() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.split_first() {
+        Some((flag, rest)) if flag == floor::FLAG => floor::serve(rest),
+        _ => run(),
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("dns bench failed: {e:#}");

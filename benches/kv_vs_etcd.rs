@@ -64,6 +64,8 @@ mod report;
 #[allow(dead_code)]
 #[path = "common/servers.rs"]
 mod servers;
+#[path = "common/stand_in.rs"]
+mod stand_in;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -146,16 +148,25 @@ fn print_header(o: &Opts) {
     println!();
 }
 
-async fn one_run(o: &Opts, peer: Peer, w: Workload, p: &Arc<Payload>) -> Result<Run> {
+/// One run of `w` against a fresh `peer`, or (`stand_in`) against the wire-only stand-in,
+/// which speaks sd's API.
+async fn one_run(
+    o: &Opts,
+    peer: Peer,
+    stand_in: bool,
+    w: Workload,
+    p: &Arc<Payload>,
+) -> Result<Run> {
     let fsync = if w.is_put() {
         let root = o.c.launch.data_root.clone();
         Some(tokio::task::spawn_blocking(move || machine::fsync_probe(&root, FSYNC_PROBE)).await??)
     } else {
         None
     };
-    let mut server = match peer {
-        Peer::Sd => Server::spawn_sd(&o.c.launch, SdMode::Durable)?,
-        Peer::Etcd => Server::spawn_etcd(&o.c.launch)?,
+    let mut server = match (peer, stand_in) {
+        (_, true) => stand_in::start(&o.c.launch).await?,
+        (Peer::Sd, false) => Server::spawn_sd(&o.c.launch, SdMode::Durable)?,
+        (Peer::Etcd, false) => Server::spawn_etcd(&o.c.launch)?,
     };
     server.wait_ready().await?;
     if !w.is_put() {
@@ -195,6 +206,35 @@ async fn idle_round(o: &Opts) -> Result<IdleRound> {
     })
 }
 
+/// The median of the stand-in's put1 rate, of sd's as a share of it, and of the stand-in's as
+/// a share of the serial `write + fdatasync` probe taken before it.
+fn floor_summary(floors: &[(f64, Run)]) -> String {
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+    };
+    let clean: Vec<&(f64, Run)> = floors.iter().filter(|(_, f)| f.clean()).collect();
+    let rate = median(clean.iter().map(|(_, f)| f.stats.ops_per_sec()).collect());
+    let sd_share = median(
+        clean
+            .iter()
+            .map(|(sd, f)| sd / f.stats.ops_per_sec())
+            .collect(),
+    );
+    let disk_share = median(
+        clean
+            .iter()
+            .filter_map(|(_, f)| Some(f.stats.ops_per_sec() / f.fsync?.0))
+            .collect(),
+    );
+    format!(
+        "  floor (stand-in: HTTP + write + fdatasync per put): median {rate:.0} ops/s; \
+         sd = {:.0} % of it; it = {:.0} % of the serial write + fdatasync probe\n",
+        sd_share * 100.0,
+        disk_share * 100.0
+    )
+}
+
 async fn bench(o: &Opts) -> Result<()> {
     let payload = Arc::new(Payload::new());
     let mut results = Vec::new();
@@ -206,12 +246,24 @@ async fn bench(o: &Opts) -> Result<()> {
             if w.conns() == 1 { "" } else { "s" }
         );
         let mut pairs = Vec::new();
+        // One client's puts are also run against the stand-in: HTTP and one write and one
+        // fdatasync per put, nothing else.
+        let floor = w == Workload::Put1;
+        let mut floors = Vec::new();
         for i in 1..=o.runs {
-            let sd = one_run(o, Peer::Sd, w, &payload).await?;
+            let sd = one_run(o, Peer::Sd, false, w, &payload).await?;
             println!("{}", report::run_line(Peer::Sd, i, o.runs, &sd));
-            let etcd = one_run(o, Peer::Etcd, w, &payload).await?;
+            let etcd = one_run(o, Peer::Etcd, false, w, &payload).await?;
             println!("{}", report::run_line(Peer::Etcd, i, o.runs, &etcd));
+            if floor {
+                let f = one_run(o, Peer::Sd, true, w, &payload).await?;
+                println!("{}", report::run_line_named("floor", i, o.runs, &f));
+                floors.push((sd.stats.ops_per_sec(), f));
+            }
             pairs.push((sd, etcd));
+        }
+        if floor {
+            print!("{}", floor_summary(&floors));
         }
         results.push(WorkloadResult { workload: w, pairs });
     }
@@ -255,6 +307,10 @@ async fn bench(o: &Opts) -> Result<()> {
 }
 
 fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some(stand_in::FLAG) {
+        return cli::exit_code("kv floor stand-in", stand_in::serve(&args[2..]));
+    }
     let result = (|| -> Result<()> {
         let Some(o) = parse_opts()? else {
             return Ok(());

@@ -68,10 +68,15 @@ pub struct IdleRound {
 }
 
 pub fn run_line(peer: Peer, i: usize, runs: usize, r: &Run) -> String {
+    run_line_named(peer.name(), i, runs, r)
+}
+
+/// [`run_line`] for a server that is not one of the peers (a stand-in).
+pub fn run_line_named(name: &str, i: usize, runs: usize, r: &Run) -> String {
     let s = &r.stats;
     let mut line = format!(
         "  run {i}/{runs} {:<4} {:>9.1} ops/s  p50 {:>7.3} ms  p99 {:>7.3} ms  ops {:>7}  conns {:>3}",
-        peer.name(),
+        name,
         s.ops_per_sec(),
         s.pct_ms(50.0),
         s.pct_ms(99.0),

@@ -1,13 +1,24 @@
-//! Part `floor`: the watch rounds against a stand-in for the agent that does only the wire work
-//! of a fan-out, to show what the machine itself allows. The stand-in is this bench binary run
-//! again as a child process (`--floor-server PORT`): the same Tokio multi-thread runtime as the
-//! agent, one task per connection, requests split on `\r\n\r\n` with no HTTP library, and every
-//! woken watcher answered with one write of a ready-made response the size of the agent's
-//! answer (the same headers, a 5,862-byte body). It keeps no catalog: a registration of
-//! service `web` bumps the index its watchers wait on, any other only the global one. The gap
-//! between the agent's figures and these is what HTTP, routing and the catalog cost; these
-//! are what loopback TCP, the scheduler and the bench's own client cost on these cores.
+//! A stand-in for the agent that does only the wire work, to show what the machine itself
+//! allows (the `floor` parts of the catalog and kv_vs_etcd benches). It is the bench binary run
+//! again as a child process (`--floor-server PORT DIR`): the same Tokio multi-thread runtime as
+//! the agent, one task per connection, requests split on `\r\n\r\n` with no HTTP library, and
+//! each answered with one write of a ready-made response with the agent's headers. It serves:
+//!
+//! * `GET /v1/status/leader`, so that it is ready as an agent is;
+//! * for the catalog's watch rounds, `PUT /v1/catalog/register` and blocking
+//!   `GET /v1/health/service/web`, answered with a body the size of the agent's answer for 10
+//!   instances of `web` with one check each (5,862 bytes). It keeps no catalog: a registration
+//!   of service `web` bumps the index its watchers wait on, any other only the global one;
+//! * for kv_vs_etcd's durable puts, `PUT /v1/kv/<key>`: the body appended to a file in DIR and
+//!   `fdatasync`ed before the answer (`true`), one write and one sync per put, in turn, as a log
+//!   with no Raft, no batching and no state machine would do.
+//!
+//! The gap between the agent's figures and the stand-in's is what HTTP routing, the catalog or
+//! Raft cost; the stand-in's are what loopback TCP, the scheduler, the disk and the bench's own
+//! client cost on these cores.
 
+use std::io::Write;
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,20 +37,30 @@ const BODY_BYTES: usize = 5862;
 /// Longest wait a watcher may ask for.
 const MAX_WAIT: Duration = Duration::from_secs(600);
 
-/// Starts the stand-in on a free port and waits until it answers.
+/// Starts the stand-in on a free port (its log file in a temporary directory under the data
+/// root) and waits until it answers.
 pub async fn start(l: &Launch) -> Result<Server> {
     let tmp = temp_in(&l.data_root)?;
     let port = free_port()?;
     let mut cmd = std::process::Command::new(std::env::current_exe()?);
-    cmd.args([FLAG, &port.to_string()]);
+    cmd.args([FLAG, &port.to_string()]).arg(tmp.path());
     let mut s = Server::spawn_stand_in(cmd, port, tmp)?;
     s.wait_ready().await?;
     Ok(s)
 }
 
-/// Runs the stand-in on 127.0.0.1:`port` until killed.
-pub fn serve(port: &str) -> Result<()> {
-    let port: u16 = port.parse().context("--floor-server PORT")?;
+/// Runs the stand-in on 127.0.0.1:`port` until killed; `args` are the port and the directory
+/// of its log file.
+pub fn serve(args: &[String]) -> Result<()> {
+    let [port, dir] = args else {
+        bail!("{FLAG} PORT DIR");
+    };
+    let port: u16 = port.parse().with_context(|| format!("{FLAG} PORT"))?;
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(Path::new(dir).join("stand-in.log"))
+        .with_context(|| format!("{dir}/stand-in.log"))?;
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {
         let listener = TcpListener::bind(("127.0.0.1", port)).await?;
@@ -47,6 +68,7 @@ pub fn serve(port: &str) -> Result<()> {
             index: AtomicU64::new(1),
             web: watch::Sender::new(1),
             body: body(),
+            log: std::sync::Mutex::new(log),
         });
         loop {
             let (s, _) = listener.accept().await?;
@@ -64,6 +86,8 @@ struct State {
     /// The index of the last write to service `web`.
     web: watch::Sender<u64>,
     body: Vec<u8>,
+    /// Where durable puts go.
+    log: std::sync::Mutex<std::fs::File>,
 }
 
 /// A JSON array of `BODY_BYTES` bytes.
@@ -101,6 +125,17 @@ async fn connection(mut s: TcpStream, state: &State) -> Result<()> {
                 if registers_web(&req.body) {
                     state.web.send_replace(index);
                 }
+            }
+            ("PUT", p) if p.starts_with("/v1/kv/") => {
+                // Written and synced on this task's thread, as the agent's log writer does on
+                // its own; one connection puts in turn.
+                let index = state.index.fetch_add(1, Ordering::AcqRel) + 1;
+                {
+                    let mut log = state.log.lock().unwrap_or_else(|p| p.into_inner());
+                    log.write_all(&req.body)?;
+                    log.sync_data()?;
+                }
+                respond(&mut s, index, b"true").await?;
             }
             ("GET", "/v1/health/service/web") => {
                 let (min, wait) = blocking(query)?;
