@@ -19,9 +19,10 @@
 //!
 //! Then the comparison (part `dnsmasq`): Debian's dnsmasq serves the same records from its
 //! configuration (ten A records for `web.service.consul`, its SRV records and the nodes' A
-//! records), and the same max-qps dnsperf command runs against the server, dnsmasq and a
-//! wire-only stand-in for the server (`dns/floor.rs`) by turns, `--runs` rounds for A and for
-//! SRV, printing each round and the medians of the ratios.
+//! records), and the same max-qps dnsperf command runs against the server, dnsmasq and two
+//! wire-only stand-ins for the server (`dns/floor.rs`: one receive and one send per datagram
+//! as the server does, and in batches) by turns, `--runs` rounds for A and for SRV, printing
+//! each round and the medians of the ratios.
 //!
 //! Targets: >= 50,000 qps (A and SRV) on 2 cores, p99 <= 2 ms at 20,000 qps, no server round
 //! trip per query, and >= 1.5x dnsmasq (issue 19). dnsperf shares the cores with the agent;
@@ -416,9 +417,9 @@ fn start_dnsmasq(dir: &Path) -> Result<(Proc, u16)> {
     Ok((proc, port))
 }
 
-/// The wire-only stand-in (`floor`), answering with the server's own replies to the two
-/// questions the bench asks.
-fn start_floor(dir: &Path, server_dns: u16) -> Result<(Proc, u16)> {
+/// A wire-only stand-in (`floor`, batched or not per `flag`), answering with the server's own
+/// replies to the two questions the bench asks.
+fn start_floor(dir: &Path, server_dns: u16, flag: &str) -> Result<(Proc, u16)> {
     let mut files = Vec::new();
     for (rtype, code) in [("A", 1), ("SRV", 33)] {
         let reply = floor::capture(server_dns, &floor::query(7, "web.service.consul", code))?;
@@ -428,8 +429,8 @@ fn start_floor(dir: &Path, server_dns: u16) -> Result<(Proc, u16)> {
     }
     let port = free_port()?;
     let mut cmd = Command::new(std::env::current_exe()?);
-    cmd.arg(floor::FLAG).arg(port.to_string()).args(&files);
-    let mut proc = Proc::spawn("stand-in", cmd, &dir.join("stand-in.log"))?;
+    cmd.arg(flag).arg(port.to_string()).args(&files);
+    let mut proc = Proc::spawn(flag, cmd, &dir.join(format!("stand-in{flag}.log")))?;
     let deadline = Instant::now() + Duration::from_secs(10);
     while floor::capture(port, &floor::query(9, "web.service.consul", 1)).is_err() {
         proc.check_alive()?;
@@ -455,41 +456,43 @@ fn part_dnsmasq(o: &Opts, dir: &Path, server: &mut Agent) -> Result<()> {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    let (mut stand_in, floor_port) = start_floor(dir, server.dns)?;
+    let (mut stand_in, floor_port) = start_floor(dir, server.dns, floor::FLAG)?;
+    let (mut batched, batched_port) = start_floor(dir, server.dns, floor::FLAG_BATCHED)?;
+    let servers = [
+        ("sd", server.dns),
+        ("dnsmasq", port),
+        ("stand-in", floor_port),
+        ("batched", batched_port),
+    ];
     let s = o.seconds;
     println!(
-        "\nagainst dnsmasq and the wire-only stand-in, same records, same dnsperf -T 1 -c 4 -q 200 \
-         -l {s}, {} rounds by turns",
+        "\nagainst dnsmasq and the wire-only stand-ins (batched: recvmmsg/sendmmsg), same records, \
+         same dnsperf -T 1 -c 4 -q 200 -l {s}, {} rounds by turns",
         o.runs
     );
     for rtype in ["A", "SRV"] {
-        for port in [server.dns, port, floor_port] {
+        for (_, port) in servers {
             dnsperf(dir, port, rtype, 1, None)?;
         }
-        let (mut vs_dnsmasq, mut floor_vs_dnsmasq, mut vs_floor) = (vec![], vec![], vec![]);
+        // Per server, its qps in each round.
+        let mut qps = vec![Vec::new(); servers.len()];
         for round in 1..=o.runs {
-            let ours = dnsperf(dir, server.dns, rtype, s, None)?;
-            let theirs = dnsperf(dir, port, rtype, s, None)?;
-            let floor = dnsperf(dir, floor_port, rtype, s, None)?;
-            println!(
-                "{rtype:<4} round {round}: sd {:>7.0} qps (lost {}), dnsmasq {:>7.0} (lost {}), \
-                 stand-in {:>7.0} (lost {}): sd / dnsmasq {:.2}x",
-                ours.qps,
-                ours.lost,
-                theirs.qps,
-                theirs.lost,
-                floor.qps,
-                floor.lost,
-                ours.qps / theirs.qps
-            );
-            vs_dnsmasq.push(ours.qps / theirs.qps);
-            floor_vs_dnsmasq.push(floor.qps / theirs.qps);
-            vs_floor.push(ours.qps / floor.qps);
+            let mut line = format!("{rtype:<4} round {round}:");
+            for (i, (name, port)) in servers.iter().enumerate() {
+                let r = dnsperf(dir, *port, rtype, s, None)?;
+                line += &format!(" {name} {:.0} (lost {})", r.qps, r.lost);
+                qps[i].push(r.qps);
+            }
+            println!("{line}");
         }
+        let ratios = |a: usize, b: usize| -> Vec<f64> {
+            qps[a].iter().zip(&qps[b]).map(|(x, y)| x / y).collect()
+        };
         for (what, mut ratios) in [
-            ("sd / dnsmasq", vs_dnsmasq),
-            ("stand-in / dnsmasq", floor_vs_dnsmasq),
-            ("sd / stand-in", vs_floor),
+            ("sd / dnsmasq", ratios(0, 1)),
+            ("stand-in / dnsmasq", ratios(2, 1)),
+            ("batched / dnsmasq", ratios(3, 1)),
+            ("sd / stand-in", ratios(0, 2)),
         ] {
             ratios.sort_by(f64::total_cmp);
             println!(
@@ -500,6 +503,7 @@ fn part_dnsmasq(o: &Opts, dir: &Path, server: &mut Agent) -> Result<()> {
             );
         }
     }
+    batched.check_alive()?;
     stand_in.check_alive()?;
     server.proc.check_alive()?;
     dnsmasq.check_alive()
@@ -508,7 +512,8 @@ fn part_dnsmasq(o: &Opts, dir: &Path, server: &mut Agent) -> Result<()> {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.split_first() {
-        Some((flag, rest)) if flag == floor::FLAG => floor::serve(rest),
+        Some((flag, rest)) if flag == floor::FLAG => floor::serve(rest, false),
+        Some((flag, rest)) if flag == floor::FLAG_BATCHED => floor::serve(rest, true),
         _ => run(),
     };
     match result {

@@ -6,6 +6,10 @@
 //! type), its ID set to the query's. No parsing, no catalog, no encoding: the gap between the
 //! agent and this is what answering costs; this against dnsmasq is the most the agent's design
 //! (one receive and one send per datagram) can get.
+//!
+//! With `--floor-server-batched` it takes what is queued with one `recvmmsg` (up to [`BATCH`]
+//! datagrams, waiting only for the first) and answers them with one `sendmmsg`: what batching
+//! the socket calls would add to that design.
 
 use std::collections::HashMap;
 use std::net::UdpSocket;
@@ -16,6 +20,10 @@ use anyhow::{bail, Context, Result};
 
 /// The flag that turns this binary into the stand-in.
 pub const FLAG: &str = "--floor-server";
+/// The same, receiving and sending in batches.
+pub const FLAG_BATCHED: &str = "--floor-server-batched";
+/// Most datagrams taken by one `recvmmsg`.
+pub const BATCH: usize = 64;
 const HEADER_LEN: usize = 12;
 
 /// A query for `name` and `rtype` (1 = A, 33 = SRV) as dnsperf sends it: recursion desired,
@@ -63,7 +71,7 @@ fn qtype(query: &[u8]) -> Option<u16> {
 }
 
 /// Runs the stand-in until killed: `args` are the port and the reply files.
-pub fn serve(args: &[String]) -> Result<()> {
+pub fn serve(args: &[String], batched: bool) -> Result<()> {
     let [port, files @ ..] = args else {
         bail!("{FLAG} PORT FILE...");
     };
@@ -79,7 +87,11 @@ pub fn serve(args: &[String]) -> Result<()> {
     std::thread::scope(|s| {
         for _ in 0..threads {
             let (socket, replies) = (&socket, &replies);
-            s.spawn(move || answer(socket, replies));
+            if batched {
+                s.spawn(move || answer_batches(socket, replies));
+            } else {
+                s.spawn(move || answer(socket, replies));
+            }
         }
     });
     Ok(())
@@ -99,5 +111,56 @@ fn answer(socket: &UdpSocket, replies: &HashMap<u16, Vec<u8>>) {
         out.extend_from_slice(reply);
         out[..2].copy_from_slice(&buf[..2]);
         let _ = socket.send_to(&out, src);
+    }
+}
+
+fn answer_batches(socket: &UdpSocket, replies: &HashMap<u16, Vec<u8>>) {
+    use std::io::{IoSlice, IoSliceMut};
+    use std::os::fd::AsRawFd;
+
+    use nix::sys::socket::{recvmmsg, sendmmsg, MsgFlags, MultiHeaders, SockaddrIn};
+
+    let fd = socket.as_raw_fd();
+    let mut bufs = vec![[0u8; 512]; BATCH];
+    let mut outs: Vec<Vec<u8>> = (0..BATCH).map(|_| Vec::with_capacity(4096)).collect();
+    let mut received = MultiHeaders::<SockaddrIn>::preallocate(BATCH, None);
+    let mut sending = MultiHeaders::<SockaddrIn>::preallocate(BATCH, None);
+    loop {
+        // (which buffer, its length, who sent it)
+        let mut got: Vec<(usize, usize, SockaddrIn)> = Vec::with_capacity(BATCH);
+        {
+            let mut iovs: Vec<[IoSliceMut; 1]> =
+                bufs.iter_mut().map(|b| [IoSliceMut::new(b)]).collect();
+            let Ok(msgs) = recvmmsg(
+                fd,
+                &mut received,
+                iovs.iter_mut(),
+                MsgFlags::MSG_WAITFORONE,
+                None,
+            ) else {
+                continue;
+            };
+            for (i, m) in msgs.enumerate() {
+                if let Some(from) = m.address {
+                    got.push((i, m.bytes, from));
+                }
+            }
+        }
+        let mut to = Vec::with_capacity(got.len());
+        let mut n = 0;
+        for &(i, len, from) in &got {
+            let query = &bufs[i][..len];
+            let Some(reply) = qtype(query).and_then(|t| replies.get(&t)) else {
+                continue;
+            };
+            let out = &mut outs[n];
+            out.clear();
+            out.extend_from_slice(reply);
+            out[..2].copy_from_slice(&query[..2]);
+            to.push(Some(from));
+            n += 1;
+        }
+        let slices: Vec<[IoSlice; 1]> = outs[..n].iter().map(|o| [IoSlice::new(o)]).collect();
+        let _ = sendmmsg(fd, &mut sending, &slices, &to, [], MsgFlags::empty());
     }
 }
