@@ -6,6 +6,7 @@ pub(crate) mod go;
 pub(crate) mod go_rewrite;
 mod go_scratch;
 pub(crate) mod tera;
+mod tera_nesting;
 
 use std::sync::Arc;
 

@@ -105,6 +105,7 @@ fn chain(e: &tera::Error) -> String {
 
 impl TeraTemplate {
     pub fn parse(src: &str, opts: &ParseOptions<'_>) -> Result<TeraTemplate, EngineError> {
+        super::tera_nesting::check(src).map_err(EngineError::Parse)?;
         let cell: Cell = Arc::new(Mutex::new(None));
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![]);
