@@ -10,10 +10,10 @@
 //! (every answer from a server's catalog or a client agent's warm cache) is made and sent by
 //! that thread; one that has to wait (a recursor, a client agent's first fetch of a name)
 //! continues as a task on the agent's runtime. What hickory does per datagram is kept: a source
-//! on port 0 or an unspecified address is not answered, replies (QR set) are ignored, a
-//! datagram whose header parses but whose rest does not gets FORMERR, one without a whole
-//! header gets nothing, and the reply is encoded within the client's EDNS size (else 4096
-//! bytes), SERVFAIL when encoding fails.
+//! on port 0 or an unspecified address is not answered, replies (QR set) are ignored, even
+//! malformed ones, a query whose header parses but whose rest does not gets FORMERR, one
+//! without a whole header gets nothing, and the reply is encoded within the client's EDNS size
+//! (else 4096 bytes), SERVFAIL when encoding fails.
 //!
 //! The socket is blocking: sends on it return at once unless the kernel's send buffer is full,
 //! also from the runtime's tasks.
@@ -170,7 +170,13 @@ fn request(
             }))
         }
         Err(e) => match *e.kind {
-            ProtoErrorKind::FormError { header, .. } => Some(Box::pin(form_error(header, reply))),
+            // A malformed reply (QR set) gets nothing either: answering it could start two
+            // servers trading FORMERRs (found by fuzzing, as a FORMERR arriving late).
+            ProtoErrorKind::FormError { header, .. }
+                if header.message_type() == MessageType::Query =>
+            {
+                Some(Box::pin(form_error(header, reply)))
+            }
             _ => None,
         },
     }
