@@ -191,13 +191,13 @@ fn put(port: u16, path: &str, body: String) -> Result<()> {
     Ok(())
 }
 
-/// Polls `cond` every 50 ms for up to 30 s.
-fn wait(what: &str, agent: &mut Agent, mut cond: impl FnMut(&Agent) -> bool) -> Result<()> {
+/// Polls `cond` every 50 ms for up to 30 s while `proc` lives.
+fn wait_for(what: &str, proc: &mut Proc, mut cond: impl FnMut() -> bool) -> Result<()> {
     let deadline = Instant::now() + Duration::from_secs(30);
-    while !cond(agent) {
-        agent.proc.check_alive()?;
+    while !cond() {
+        proc.check_alive()?;
         if Instant::now() > deadline {
-            bail!("timed out waiting for {what}\n{}", agent.proc.describe());
+            bail!("timed out waiting for {what}\n{}", proc.describe());
         }
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -309,8 +309,9 @@ fn run() -> Result<()> {
             .trim()
     );
     let mut server = start_agent(&o, dir, "bench-server", &["-dev".to_string()])?;
-    wait("the server's leader", &mut server, |a| {
-        get(a.http, "/v1/status/leader").is_ok_and(|b| b.trim().len() > 2)
+    let (http, dns) = (server.http, server.dns);
+    wait_for("the server's leader", &mut server.proc, || {
+        get(http, "/v1/status/leader").is_ok_and(|b| b.trim().len() > 2)
     })?;
     for i in 1..=INSTANCES {
         let reg = serde_json::json!({
@@ -320,8 +321,8 @@ fn run() -> Result<()> {
         });
         put(server.http, "/v1/catalog/register", reg.to_string())?;
     }
-    wait("10 answers from the server", &mut server, |a| {
-        answers(a.dns) == INSTANCES
+    wait_for("10 answers from the server", &mut server.proc, || {
+        answers(dns) == INSTANCES
     })?;
     if o.only.iter().any(|p| p == "sd") {
         part_sd(&o, dir, &mut server)?;
@@ -345,8 +346,9 @@ fn part_sd(o: &Opts, dir: &Path, server: &mut Agent) -> Result<()> {
             format!("-join=127.0.0.1:{}", server.serf),
         ],
     )?;
-    wait("10 answers from the client agent", &mut client, |a| {
-        answers(a.dns) == INSTANCES
+    let client_dns = client.dns;
+    wait_for("10 answers from the client agent", &mut client.proc, || {
+        answers(client_dns) == INSTANCES
     })?;
 
     let s = o.seconds;
@@ -431,13 +433,9 @@ fn start_floor(dir: &Path, server_dns: u16, flag: &str) -> Result<(Proc, u16)> {
     let mut cmd = Command::new(std::env::current_exe()?);
     cmd.arg(flag).arg(port.to_string()).args(&files);
     let mut proc = Proc::spawn(flag, cmd, &dir.join(format!("stand-in{flag}.log")))?;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while floor::capture(port, &floor::query(9, "web.service.consul", 1)).is_err() {
-        proc.check_alive()?;
-        if Instant::now() > deadline {
-            bail!("the stand-in does not answer\n{}", proc.describe());
-        }
-    }
+    wait_for("the stand-in's answer", &mut proc, || {
+        floor::capture(port, &floor::query(9, "web.service.consul", 1)).is_ok()
+    })?;
     Ok((proc, port))
 }
 
@@ -448,14 +446,9 @@ fn part_dnsmasq(o: &Opts, dir: &Path, server: &mut Agent) -> Result<()> {
         bail!("dnsmasq is missing: apt-get install -y dnsmasq-base (or --only sd)");
     }
     let (mut dnsmasq, port) = start_dnsmasq(dir)?;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while answers(port) != INSTANCES {
-        dnsmasq.check_alive()?;
-        if Instant::now() > deadline {
-            bail!("dnsmasq does not answer 10 records\n{}", dnsmasq.describe());
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_for("10 answers from dnsmasq", &mut dnsmasq, || {
+        answers(port) == INSTANCES
+    })?;
     let (mut stand_in, floor_port) = start_floor(dir, server.dns, floor::FLAG)?;
     let (mut batched, batched_port) = start_floor(dir, server.dns, floor::FLAG_BATCHED)?;
     let servers = [
