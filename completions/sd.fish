@@ -77,6 +77,8 @@ complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_fr
 complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from bootstrap" -l client-cert -d 'PEM certificate sd presents to the agent over TLS; needs -client-key. Falls back to CONSUL_CLIENT_CERT.' -r
 complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from bootstrap" -l client-key -d 'PEM private key for -client-cert. Falls back to CONSUL_CLIENT_KEY.' -r
 complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from bootstrap" -l tls-server-name -d 'Host name to send as SNI and to check the agent\'s certificate against, when it differs from the host in the address. Falls back to CONSUL_TLS_SERVER_NAME.' -r
+complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from bootstrap" -l datacenter -d 'Datacenter to send the request to. Default: the agent\'s own.' -r
+complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from bootstrap" -l stale -d 'Let any server answer a read, not only the leader: quicker, but the data may lag behind. Writes ignore it. Default false.' -r
 complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from bootstrap" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from bootstrap" -s V -l version -d 'Print version'
 complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from token" -s h -l help -d 'Print help'
@@ -134,6 +136,8 @@ complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_fr
 complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from set-agent-token" -l client-cert -d 'PEM certificate sd presents to the agent over TLS; needs -client-key. Falls back to CONSUL_CLIENT_CERT.' -r
 complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from set-agent-token" -l client-key -d 'PEM private key for -client-cert. Falls back to CONSUL_CLIENT_KEY.' -r
 complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from set-agent-token" -l tls-server-name -d 'Host name to send as SNI and to check the agent\'s certificate against, when it differs from the host in the address. Falls back to CONSUL_TLS_SERVER_NAME.' -r
+complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from set-agent-token" -l datacenter -d 'Datacenter to send the request to. Default: the agent\'s own.' -r
+complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from set-agent-token" -l stale -d 'Let any server answer a read, not only the leader: quicker, but the data may lag behind. Writes ignore it. Default false.' -r
 complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from set-agent-token" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from set-agent-token" -s V -l version -d 'Print version'
 complete -c sd -n "__fish_sd_using_subcommand acl; and __fish_seen_subcommand_from help" -f -a "bootstrap" -d 'Bootstrap Consul\'s ACL system'
@@ -289,6 +293,8 @@ complete -c sd -n "__fish_sd_using_subcommand config; and __fish_seen_subcommand
 complete -c sd -n "__fish_sd_using_subcommand config; and __fish_seen_subcommand_from delete" -l client-cert -d 'PEM certificate sd presents to the agent over TLS; needs -client-key. Falls back to CONSUL_CLIENT_CERT.' -r
 complete -c sd -n "__fish_sd_using_subcommand config; and __fish_seen_subcommand_from delete" -l client-key -d 'PEM private key for -client-cert. Falls back to CONSUL_CLIENT_KEY.' -r
 complete -c sd -n "__fish_sd_using_subcommand config; and __fish_seen_subcommand_from delete" -l tls-server-name -d 'Host name to send as SNI and to check the agent\'s certificate against, when it differs from the host in the address. Falls back to CONSUL_TLS_SERVER_NAME.' -r
+complete -c sd -n "__fish_sd_using_subcommand config; and __fish_seen_subcommand_from delete" -l datacenter -d 'Datacenter to send the request to. Default: the agent\'s own.' -r
+complete -c sd -n "__fish_sd_using_subcommand config; and __fish_seen_subcommand_from delete" -l stale -d 'Let any server answer a read, not only the leader: quicker, but the data may lag behind. Writes ignore it. Default false.' -r
 complete -c sd -n "__fish_sd_using_subcommand config; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sd -n "__fish_sd_using_subcommand config; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
 complete -c sd -n "__fish_sd_using_subcommand config; and __fish_seen_subcommand_from list" -l kind -d 'The kind of configurations to list.' -r
@@ -328,6 +334,8 @@ complete -c sd -n "__fish_sd_using_subcommand config; and __fish_seen_subcommand
 complete -c sd -n "__fish_sd_using_subcommand config; and __fish_seen_subcommand_from write" -l client-cert -d 'PEM certificate sd presents to the agent over TLS; needs -client-key. Falls back to CONSUL_CLIENT_CERT.' -r
 complete -c sd -n "__fish_sd_using_subcommand config; and __fish_seen_subcommand_from write" -l client-key -d 'PEM private key for -client-cert. Falls back to CONSUL_CLIENT_KEY.' -r
 complete -c sd -n "__fish_sd_using_subcommand config; and __fish_seen_subcommand_from write" -l tls-server-name -d 'Host name to send as SNI and to check the agent\'s certificate against, when it differs from the host in the address. Falls back to CONSUL_TLS_SERVER_NAME.' -r
+complete -c sd -n "__fish_sd_using_subcommand config; and __fish_seen_subcommand_from write" -l datacenter -d 'Datacenter to send the request to. Default: the agent\'s own.' -r
+complete -c sd -n "__fish_sd_using_subcommand config; and __fish_seen_subcommand_from write" -l stale -d 'Let any server answer a read, not only the leader: quicker, but the data may lag behind. Writes ignore it. Default false.' -r
 complete -c sd -n "__fish_sd_using_subcommand config; and __fish_seen_subcommand_from write" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sd -n "__fish_sd_using_subcommand config; and __fish_seen_subcommand_from write" -s V -l version -d 'Print version'
 complete -c sd -n "__fish_sd_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a centralized config entry'
@@ -522,6 +530,8 @@ complete -c sd -n "__fish_sd_using_subcommand login" -l ca-path -d 'Directory of
 complete -c sd -n "__fish_sd_using_subcommand login" -l client-cert -d 'PEM certificate sd presents to the agent over TLS; needs -client-key. Falls back to CONSUL_CLIENT_CERT.' -r
 complete -c sd -n "__fish_sd_using_subcommand login" -l client-key -d 'PEM private key for -client-cert. Falls back to CONSUL_CLIENT_KEY.' -r
 complete -c sd -n "__fish_sd_using_subcommand login" -l tls-server-name -d 'Host name to send as SNI and to check the agent\'s certificate against, when it differs from the host in the address. Falls back to CONSUL_TLS_SERVER_NAME.' -r
+complete -c sd -n "__fish_sd_using_subcommand login" -l datacenter -d 'Datacenter to send the request to. Default: the agent\'s own.' -r
+complete -c sd -n "__fish_sd_using_subcommand login" -l stale -d 'Let any server answer a read, not only the leader: quicker, but the data may lag behind. Writes ignore it. Default false.' -r
 complete -c sd -n "__fish_sd_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sd -n "__fish_sd_using_subcommand login" -s V -l version -d 'Print version'
 complete -c sd -n "__fish_sd_using_subcommand logout" -l http-addr -d 'Where the agent\'s HTTP API listens: host:port, or a URL with http:// or https:// and an optional path prefix. Falls back to CONSUL_HTTP_ADDR, then SD_HTTP_ADDR, then 127.0.0.1:8500. CONSUL_HTTP_SSL=true switches to https.' -r
@@ -532,6 +542,8 @@ complete -c sd -n "__fish_sd_using_subcommand logout" -l ca-path -d 'Directory o
 complete -c sd -n "__fish_sd_using_subcommand logout" -l client-cert -d 'PEM certificate sd presents to the agent over TLS; needs -client-key. Falls back to CONSUL_CLIENT_CERT.' -r
 complete -c sd -n "__fish_sd_using_subcommand logout" -l client-key -d 'PEM private key for -client-cert. Falls back to CONSUL_CLIENT_KEY.' -r
 complete -c sd -n "__fish_sd_using_subcommand logout" -l tls-server-name -d 'Host name to send as SNI and to check the agent\'s certificate against, when it differs from the host in the address. Falls back to CONSUL_TLS_SERVER_NAME.' -r
+complete -c sd -n "__fish_sd_using_subcommand logout" -l datacenter -d 'Datacenter to send the request to. Default: the agent\'s own.' -r
+complete -c sd -n "__fish_sd_using_subcommand logout" -l stale -d 'Let any server answer a read, not only the leader: quicker, but the data may lag behind. Writes ignore it. Default false.' -r
 complete -c sd -n "__fish_sd_using_subcommand logout" -s h -l help -d 'Print help'
 complete -c sd -n "__fish_sd_using_subcommand logout" -s V -l version -d 'Print version'
 complete -c sd -n "__fish_sd_using_subcommand maint" -l enable -d 'Enable maintenance mode.' -r
@@ -715,6 +727,8 @@ complete -c sd -n "__fish_sd_using_subcommand snapshot; and __fish_seen_subcomma
 complete -c sd -n "__fish_sd_using_subcommand snapshot; and __fish_seen_subcommand_from restore" -l client-cert -d 'PEM certificate sd presents to the agent over TLS; needs -client-key. Falls back to CONSUL_CLIENT_CERT.' -r
 complete -c sd -n "__fish_sd_using_subcommand snapshot; and __fish_seen_subcommand_from restore" -l client-key -d 'PEM private key for -client-cert. Falls back to CONSUL_CLIENT_KEY.' -r
 complete -c sd -n "__fish_sd_using_subcommand snapshot; and __fish_seen_subcommand_from restore" -l tls-server-name -d 'Host name to send as SNI and to check the agent\'s certificate against, when it differs from the host in the address. Falls back to CONSUL_TLS_SERVER_NAME.' -r
+complete -c sd -n "__fish_sd_using_subcommand snapshot; and __fish_seen_subcommand_from restore" -l datacenter -d 'Datacenter to send the request to. Default: the agent\'s own.' -r
+complete -c sd -n "__fish_sd_using_subcommand snapshot; and __fish_seen_subcommand_from restore" -l stale -d 'Let any server answer a read, not only the leader: quicker, but the data may lag behind. Writes ignore it. Default false.' -r
 complete -c sd -n "__fish_sd_using_subcommand snapshot; and __fish_seen_subcommand_from restore" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sd -n "__fish_sd_using_subcommand snapshot; and __fish_seen_subcommand_from restore" -s V -l version -d 'Print version'
 complete -c sd -n "__fish_sd_using_subcommand snapshot; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help'

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use crate::api::agent::member_status;
 use crate::api::AgentMember;
 
-use super::gossip::Gossip;
+use super::gossip::{Gossip, Pool};
 use super::raft::{RaftNode, ServerNode};
 
 /// How often the leader reconciles even without gossip events.
@@ -229,9 +229,24 @@ async fn bootstrap_expect(agent: &super::Agent, raft: &RaftNode, members: &[Agen
 
 /// `-retry-max` join attempts all failed.
 #[derive(Debug, thiserror::Error)]
-#[error("max join retry exhausted after {attempts} attempts; check that -retry-join addresses run an sd agent on the serf LAN port")]
+#[error("max join retry exhausted after {attempts} attempts; check that {} addresses run an sd {} on the serf {pool} port", flag(*pool), agent(*pool))]
 pub struct JoinError {
     pub attempts: u32,
+    pub pool: Pool,
+}
+
+fn flag(pool: Pool) -> &'static str {
+    match pool {
+        Pool::Lan => "-retry-join",
+        Pool::Wan => "-retry-join-wan",
+    }
+}
+
+fn agent(pool: Pool) -> &'static str {
+    match pool {
+        Pool::Lan => "agent",
+        Pool::Wan => "server",
+    }
 }
 
 /// Joins the pool: `-join`/`-retry-join` addresses with `-retry-interval`/`-retry-max`, or the
@@ -265,7 +280,10 @@ pub async fn join(
             }
         }
         if max > 0 && attempt >= max {
-            return Err(JoinError { attempts: attempt });
+            return Err(JoinError {
+                attempts: attempt,
+                pool: gossip.pool(),
+            });
         }
         tokio::time::sleep(interval).await;
     }

@@ -16,7 +16,7 @@ use super::state::Store;
 use super::tls::{AgentTls, Plain, TlsError, TlsListener};
 use super::{
     advertise_addr, autopilot, cluster, coordinates, events, gossip, http, local, reconcile,
-    reload, rpc, serf_tags, sessions, tombstones, Agent, AgentError,
+    reload, rpc, serf_tags, sessions, tombstones, wan, Agent, AgentError,
 };
 use crate::config::RuntimeConfig;
 
@@ -94,6 +94,7 @@ impl Agent {
                 &mut p.dns,
                 &mut p.server,
                 &mut p.serf_lan,
+                &mut p.serf_wan,
             ] {
                 if *port >= 0 {
                     *port = 0;
@@ -154,6 +155,13 @@ impl Agent {
             Some(_) => Some(open_raft(&config, &node_id, &data_dir, &store, &rpc_client).await?),
             None => None,
         };
+        // The WAN pool first: the LAN tags carry its port (`wan_join_port`).
+        let mut wan_tags = serf_tags(&config, &node_id, options.version);
+        wan_tags.remove("wan_join_port");
+        let wan = wan::start(&config, &node_id, data_dir.path(), wan_tags).await?;
+        if let Some(w) = &wan {
+            config.ports.serf_wan = i32::from(w.advertise().port());
+        }
         let gossip = start_gossip(&config, &node_id, &data_dir, options.version).await?;
         config.ports.serf_lan = i32::from(gossip.advertise().port());
 
@@ -164,6 +172,7 @@ impl Agent {
             dns.as_ref(),
             rpc_listener.as_ref(),
             &gossip,
+            wan.as_ref(),
         );
         let (mut agent, check_updates) = Agent::new(
             config,
@@ -175,6 +184,7 @@ impl Agent {
             options.version,
         );
         agent.tls = tls;
+        agent.wan = wan;
         agent.persisted = local::persist::Persisted::open(data_dir.path()).map_err(|source| {
             AgentError::Persist {
                 dir: data_dir.path().to_path_buf(),
@@ -319,7 +329,9 @@ impl BoundAgent {
             agent.clone(),
             local::reaper::REAP_EVERY,
         )));
+        tasks.push(tokio::spawn(wan::flood(agent.clone())));
         let joining = tokio::spawn(join(agent.clone()));
+        let joining_wan = tokio::spawn(wan::join(agent.clone()));
         tracing::info!(node = %agent.config.node_name, id = %agent.node_id, "agent started");
 
         let how = tokio::select! {
@@ -330,6 +342,12 @@ impl BoundAgent {
             }
         };
         if how == Shutdown::Leave {
+            // A server leaves the WAN pool first, then its datacenter (as Consul does).
+            if let Some(wan) = &agent.wan {
+                if let Err(e) = wan.leave().await {
+                    tracing::warn!("graceful leave of the WAN pool failed: {e}");
+                }
+            }
             if let Err(e) = agent.gossip.leave().await {
                 tracing::warn!("graceful leave failed: {e}");
             }
@@ -343,6 +361,9 @@ impl BoundAgent {
         }
         agent.checks.stop_all();
         agent.gossip.shutdown().await;
+        if let Some(wan) = &agent.wan {
+            wan.shutdown().await;
+        }
         if let Some(rpc_server) = rpc_server {
             rpc_server.stop(Duration::from_secs(2)).await;
         }
@@ -355,11 +376,13 @@ impl BoundAgent {
         drop(data_dir);
         drop(dev_dir);
         // A join that ran out of retries stopped the agent: that is its exit status.
-        if !joining.is_finished() {
-            joining.abort();
+        for j in [&joining, &joining_wan] {
+            if !j.is_finished() {
+                j.abort();
+            }
         }
-        match joining.await {
-            Ok(Err(e)) => Err(AgentError::Join(e)),
+        match (joining.await, joining_wan.await) {
+            (Ok(Err(e)), _) | (_, Ok(Err(e))) => Err(AgentError::Join(e)),
             _ => Ok(()),
         }
     }
@@ -386,6 +409,7 @@ fn log_listeners(
     dns: Option<&DnsListeners>,
     rpc: Option<&tokio::net::TcpListener>,
     gossip: &gossip::Gossip,
+    wan: Option<&gossip::Gossip>,
 ) {
     for l in http {
         if let Ok(a) = l.local_addr() {
@@ -409,6 +433,9 @@ fn log_listeners(
         tracing::info!(address = %a, network = %"tcp", "Started server RPC listener");
     }
     tracing::info!(address = %gossip.advertise(), network = %"udp+tcp", "Started serf LAN");
+    if let Some(w) = wan {
+        tracing::info!(address = %w.advertise(), network = %"udp+tcp", "Started serf WAN");
+    }
 }
 
 /// The name servers' certificates carry: `server.<datacenter>.<domain>` (Consul's).
@@ -478,17 +505,22 @@ async fn start_gossip(
     let port = u16::try_from(c.ports.serf_lan).unwrap_or(8301);
     let bind_ip = c.serf_lan_addr.unwrap_or(c.bind_addr);
     let cfg = gossip::GossipConfig {
+        pool: gossip::Pool::Lan,
         node_name: c.node_name.clone(),
         node_id: node_id.to_string(),
         datacenter: c.datacenter.clone(),
         bind: SocketAddr::new(bind_ip, port),
         advertise: SocketAddr::new(advertise_addr(c), port),
         tags: serf_tags(c, node_id, version),
-        timing: if c.dev {
-            gossip::GossipTiming::dev()
-        } else {
-            gossip::GossipTiming::lan()
-        },
+        timing: gossip::GossipTiming {
+            reconnect_timeout: c.reconnect_timeout,
+            ..if c.dev {
+                gossip::GossipTiming::dev()
+            } else {
+                gossip::GossipTiming::lan()
+            }
+        }
+        .tuned(&c.gossip_lan),
         snapshot_path: Some(data_dir.path().join("serf").join("local.snapshot")),
         rejoin_after_leave: c.rejoin_after_leave,
         encryption: gossip::EncryptionConfig {

@@ -37,6 +37,7 @@ pub mod tls;
 mod tombstones;
 mod udp_tcp;
 pub mod ui;
+pub mod wan;
 
 pub use data_dir::{memory_tempdir, MEMORY_DIR};
 pub use lifecycle::{BoundAgent, Options, Shutdown};
@@ -98,6 +99,8 @@ pub struct Agent {
     /// Server RPC connections (shared with Raft on a server; to servers on a client).
     pub rpc: rpc::RpcClient,
     pub gossip: gossip::Gossip,
+    /// The WAN pool, on servers (unless `ports.serf_wan` is -1).
+    pub wan: Option<gossip::Gossip>,
     pub started: Instant,
     /// Notified to stop the agent from inside (a graceful leave, exhausted join retries).
     pub stop: tokio::sync::Notify,
@@ -166,6 +169,7 @@ impl Agent {
             raft,
             rpc,
             gossip,
+            wan: None,
             started: Instant::now(),
             stop: tokio::sync::Notify::new(),
             preferred_server: std::sync::Mutex::new(None),
@@ -371,6 +375,10 @@ fn serf_tags(c: &RuntimeConfig, node_id: &str, version: &str) -> BTreeMap<String
         }
         if c.bootstrap_expect > 0 {
             tags.insert("expect".into(), c.bootstrap_expect.to_string());
+        }
+        // Where this server's WAN pool listens, for the other servers' flood joins.
+        if c.ports.serf_wan > 0 {
+            tags.insert("wan_join_port".into(), c.ports.serf_wan.to_string());
         }
     }
     tags

@@ -27,6 +27,7 @@ pub fn cli() -> Command {
         .arg(key_values("meta", "Metadata for the token (key=value), recorded in its description. May be given more than once."))
         .arg(crate::commands::stray_args())
         .args(http_flags::http_args())
+        .args(http_flags::server_args())
 }
 
 pub fn exec(m: &ArgMatches) -> CmdResult {
@@ -74,6 +75,7 @@ pub fn logout_cli() -> Command {
         .about("Destroy a Consul token created with login")
         .arg(crate::commands::stray_args())
         .args(http_flags::http_args())
+        .args(http_flags::server_args())
 }
 
 pub fn logout(m: &ArgMatches) -> CmdResult {

@@ -11,7 +11,7 @@ use std::time::Duration;
 use super::addr::{self, HostAddr};
 use super::build_checks as check;
 use super::error::ConfigError;
-use super::runtime::{AutopilotConfig, DnsConfig, Ports, RaftTuning, RuntimeConfig};
+use super::runtime::{AutopilotConfig, DnsConfig, GossipTuning, Ports, RaftTuning, RuntimeConfig};
 use super::schema::FileConfig;
 
 /// Facts about the host, looked up only when needed (tests inject them).
@@ -50,6 +50,45 @@ fn dur(path: &str, v: &Option<String>, default: Duration) -> Result<Duration, Co
         None => Ok(default),
         Some(text) => go_duration(text).map_err(|e| ConfigError::invalid(format!("{path}: {e}"))),
     }
+}
+
+/// `gossip_lan` / `gossip_wan`: durations and counts must be above zero.
+fn gossip_tuning(
+    section: &str,
+    g: Option<&super::schema_sections::Gossip>,
+) -> Result<GossipTuning, ConfigError> {
+    let Some(g) = g else {
+        return Ok(GossipTuning::default());
+    };
+    let duration = |key: &str, v: &Option<String>| -> Result<Option<Duration>, ConfigError> {
+        let path = format!("{section}.{key}");
+        match v {
+            None => Ok(None),
+            Some(_) => match dur(&path, v, Duration::ZERO)? {
+                d if d.is_zero() => Err(ConfigError::invalid(format!(
+                    "{path} must be greater than zero"
+                ))),
+                d => Ok(Some(d)),
+            },
+        }
+    };
+    let positive = |key: &str, v: Option<i64>| -> Result<Option<u32>, ConfigError> {
+        match v {
+            None => Ok(None),
+            Some(n) if (1..=i64::from(u16::MAX)).contains(&n) => Ok(u32::try_from(n).ok()),
+            Some(n) => Err(ConfigError::invalid(format!(
+                "{section}.{key} cannot be {n}. Must be between 1 and 65535"
+            ))),
+        }
+    };
+    Ok(GossipTuning {
+        gossip_interval: duration("gossip_interval", &g.gossip_interval)?,
+        gossip_nodes: positive("gossip_nodes", g.gossip_nodes)?.map(|n| n as usize),
+        probe_interval: duration("probe_interval", &g.probe_interval)?,
+        probe_timeout: duration("probe_timeout", &g.probe_timeout)?,
+        retransmit_mult: positive("retransmit_mult", g.retransmit_mult)?,
+        suspicion_mult: positive("suspicion_mult", g.suspicion_mult)?,
+    })
 }
 
 /// A count that must not be negative.
@@ -327,6 +366,19 @@ pub(crate) fn build(
         retry_join_wan: c.retry_join_wan.clone().unwrap_or_default(),
         retry_interval: dur("retry_interval", &c.retry_interval, d.retry_interval)?,
         retry_max: count32("retry_max", c.retry_max, 0)?,
+        retry_interval_wan: dur(
+            "retry_interval_wan",
+            &c.retry_interval_wan,
+            d.retry_interval_wan,
+        )?,
+        retry_max_wan: count32("retry_max_wan", c.retry_max_wan, 0)?,
+        reconnect_timeout_wan: dur(
+            "reconnect_timeout_wan",
+            &c.reconnect_timeout_wan,
+            d.reconnect_timeout_wan,
+        )?,
+        gossip_lan: gossip_tuning("gossip_lan", c.gossip_lan.as_ref())?,
+        gossip_wan: gossip_tuning("gossip_wan", c.gossip_wan.as_ref())?,
         rejoin_after_leave: c.rejoin_after_leave.unwrap_or(false),
         free_ports: c.free_ports.unwrap_or(false),
         encrypt,

@@ -41,4 +41,6 @@ pub use error::ConfigError;
 pub use flag_values::{flags_from_matches, FlagValues};
 pub use flags::{agent_args, AgentFlag, FlagKind, Support, Target, AGENT_FLAGS};
 pub use load::{load, no_env, process_env, process_env_vars, user_shell, LoadInput};
-pub use runtime::{AutopilotConfig, CoordinateConfig, DnsConfig, Ports, RaftTuning, RuntimeConfig};
+pub use runtime::{
+    AutopilotConfig, CoordinateConfig, DnsConfig, GossipTuning, Ports, RaftTuning, RuntimeConfig,
+};

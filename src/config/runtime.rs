@@ -113,10 +113,20 @@ pub struct RuntimeConfig {
     pub alt_domain: Option<String>,
     /// `recursors`: upstream DNS servers.
     pub recursors: Vec<String>,
+    /// `retry_join_wan` (with `start_join_wan`): servers of other datacenters to join over WAN
+    /// gossip, on servers only.
     pub retry_join_wan: Vec<String>,
     pub retry_interval: Duration,
     /// `retry_max`; 0 retries forever.
     pub retry_max: u32,
+    pub retry_interval_wan: Duration,
+    /// `retry_max_wan`; 0 retries forever.
+    pub retry_max_wan: u32,
+    /// `reconnect_timeout_wan`: failed WAN members are reaped after this long.
+    pub reconnect_timeout_wan: Duration,
+    /// `gossip_lan` / `gossip_wan`: memberlist tunings over the pool's defaults.
+    pub gossip_lan: GossipTuning,
+    pub gossip_wan: GossipTuning,
     pub rejoin_after_leave: bool,
     /// `-free-ports` (sd extension): bind every enabled port to one the kernel picks.
     pub free_ports: bool,
@@ -170,6 +180,18 @@ pub struct RuntimeConfig {
 }
 
 /// `dns_config {}`.
+/// `gossip_lan { ... }` / `gossip_wan { ... }`: what is set replaces the pool's default
+/// (memberlist's names; `suspicion_mult` counts probe intervals).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GossipTuning {
+    pub gossip_interval: Option<Duration>,
+    pub gossip_nodes: Option<usize>,
+    pub probe_interval: Option<Duration>,
+    pub probe_timeout: Option<Duration>,
+    pub retransmit_mult: Option<u32>,
+    pub suspicion_mult: Option<u32>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DnsConfig {
     pub allow_stale: bool,
@@ -315,6 +337,11 @@ impl Default for RuntimeConfig {
             retry_join_wan: Vec::new(),
             retry_interval: Duration::from_secs(30),
             retry_max: 0,
+            retry_interval_wan: Duration::from_secs(30),
+            retry_max_wan: 0,
+            reconnect_timeout_wan: Duration::from_secs(72 * 3600),
+            gossip_lan: GossipTuning::default(),
+            gossip_wan: GossipTuning::default(),
             rejoin_after_leave: false,
             free_ports: false,
             encrypt: None,

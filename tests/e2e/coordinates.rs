@@ -70,10 +70,14 @@ fn gossip_builds_coordinates_that_rtt_and_near_use() {
     assert_eq!(one[0]["Segment"], "");
     let (status, _) = http_get(&format!("{}/v1/coordinate/node/nobody", s1.url())).unwrap();
     assert_eq!(status, 404);
-    let dcs = json(&c1, "/v1/coordinate/datacenters");
-    assert_eq!(dcs[0]["Datacenter"], "dc1");
-    assert_eq!(dcs[0]["AreaID"], "wan");
-    assert_eq!(names(&dcs[0]["Coordinates"], "Node"), ["s1", "s2", "s3"]);
+    // The servers' WAN coordinates: each is listed once the WAN pool (flood-joined) has
+    // probed it.
+    eventually("WAN coordinates of the three servers", &all, || {
+        let dcs = json(&c1, "/v1/coordinate/datacenters");
+        dcs[0]["Datacenter"] == "dc1"
+            && dcs[0]["AreaID"] == "wan"
+            && names(&dcs[0]["Coordinates"], "Node") == ["s1", "s2", "s3"]
+    });
     let me = json(&s1, "/v1/agent/self");
     assert!(
         me["Coord"]["Error"].as_f64().unwrap() < 1.5,

@@ -43,6 +43,7 @@ mod grpc_checks;
 mod http_unix_socket;
 mod kv_http;
 mod lock_cluster;
+mod multi_dc;
 mod multicall;
 mod partition;
 mod prepared_query;

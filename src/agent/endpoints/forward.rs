@@ -3,13 +3,15 @@
 //! server state to a known server (the one that answered last, else another at random; one
 //! that cannot be reached is skipped for the next). While no leader or server can be reached,
 //! the request is retried for up to `rpc_hold_timeout` (an election usually ends well within
-//! it). The HTTP middleware (`http/forward.rs`) decides what to forward and uses these.
+//! it). A request for another datacenter (`?dc=`) goes from a server to one of that
+//! datacenter's servers, found in the WAN pool (`wan::router`), trying the next one that cannot
+//! be reached. The HTTP middleware (`http/forward.rs`) decides what to forward and uses these.
 
 use std::time::Duration;
 
 use super::EndpointError;
 use crate::agent::raft::RaftNode;
-use crate::agent::rpc::messages::PATH_FROM_CLIENT;
+use crate::agent::rpc::messages::{PATH_FROM_CLIENT, PATH_FROM_DATACENTER};
 use crate::agent::rpc::{ForwardRequest, ForwardResponse, RpcError};
 use crate::agent::Agent;
 
@@ -113,6 +115,46 @@ pub async fn to_server(
         }
         tokio::time::sleep(RETRY_PAUSE).await;
     }
+}
+
+/// A server's request for datacenter `dc`, served by one of its servers (which serves it or
+/// forwards it to its own leader). "No path to datacenter" when the WAN pool shows no alive
+/// server there.
+pub async fn to_datacenter(
+    agent: &Agent,
+    dc: &str,
+    message: &ForwardRequest,
+) -> Result<ForwardResponse, EndpointError> {
+    let no_path = || EndpointError::NoPathToDatacenter(dc.to_string());
+    let servers = match &agent.wan {
+        Some(wan) => crate::agent::wan::router::servers(wan, dc),
+        None => Vec::new(),
+    };
+    if servers.is_empty() {
+        return Err(no_path());
+    }
+    // Their certificates name their own datacenter: `server.<dc>.<domain>`.
+    let name = format!("server.{dc}.{}", agent.config.domain.trim_end_matches('.'));
+    let rpc = agent
+        .rpc
+        .with_server_name(&name)
+        .map_err(|e| rpc_error(&e))?;
+    let timeout = call_timeout(agent);
+    let mut last_error = no_path();
+    for server in servers {
+        match rpc
+            .call::<_, ForwardResponse>(&server.addr, PATH_FROM_DATACENTER, message, timeout)
+            .await
+        {
+            Ok(answer) => return Ok(answer),
+            Err(e) if e.not_sent() => {
+                tracing::debug!(%dc, server = %server.addr, "server of another datacenter unreachable, trying another: {e}");
+                last_error = rpc_error(&e);
+            }
+            Err(e) => return Err(rpc_error(&e)),
+        }
+    }
+    Err(last_error)
 }
 
 fn rpc_error(e: &RpcError) -> EndpointError {

@@ -86,7 +86,6 @@ impl Rtt {
     }
 
     /// The coordinate last heard from `name`.
-    #[cfg(test)]
     pub fn peer(&self, name: &str) -> Option<&Coordinate> {
         self.peers.get(name)
     }

@@ -60,6 +60,8 @@ pub struct Core {
     pub(super) user_events: super::user_event::UserEvents,
     /// Probe round trips and the network coordinate they build.
     pub(super) rtt: Rtt,
+    /// LAN or WAN: who may gossip with this member.
+    pub(super) pool: super::Pool,
 }
 
 const HOUSEKEEPING: std::time::Duration = std::time::Duration::from_secs(1);
@@ -88,6 +90,7 @@ impl Core {
             last_probe_failure: None,
             user_events: Default::default(),
             rtt: Rtt::default(),
+            pool: super::Pool::Lan,
             timing,
             local,
         };
@@ -179,12 +182,8 @@ impl Core {
                 return false;
             }
         };
-        if header.src.datacenter() != self.local.datacenter() {
-            tracing::debug!(
-                "memberlist: dropped packet from {} in datacenter {:?}",
-                header.src.addr,
-                header.src.datacenter()
-            );
+        if let Some(why) = self.local.refuses(&header.src, self.pool) {
+            tracing::debug!("memberlist: dropped packet: {why}");
             return false;
         }
         if header.src.name == self.local.name && header.src.addr != self.local.addr {

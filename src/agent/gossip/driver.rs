@@ -21,7 +21,7 @@ use super::keyring::Keyring;
 use super::net::{accept_loop, bind, push_pull, resolve, save_snapshot, udp_loop};
 use super::snapshot;
 use super::table::{MemberEvent, Status};
-use super::{GossipConfig, GossipError};
+use super::{GossipConfig, GossipError, Pool};
 
 /// Every packet carries two identities; this keeps room for piggybacked updates.
 const MAX_IDENTITY: usize = 400;
@@ -58,7 +58,7 @@ impl Shared {
 impl Gossip {
     /// Binds UDP and TCP on `cfg.bind` and starts gossiping (alone until a join).
     pub async fn start(mut cfg: GossipConfig) -> Result<Gossip, GossipError> {
-        let (udp, tcp, bound) = bind(cfg.bind)?;
+        let (udp, tcp, bound) = bind(cfg.bind, cfg.pool)?;
         if cfg.advertise.port() == 0 {
             cfg.advertise.set_port(bound.port());
         }
@@ -94,7 +94,8 @@ impl Gossip {
         }
         let keyring = initial_keyring(&cfg.encryption)?;
         let seed = rand::random::<u64>();
-        let core = Core::new(local, cfg.timing.clone(), Instant::now(), seed);
+        let mut core = Core::new(local, cfg.timing.clone(), Instant::now(), seed);
+        core.pool = cfg.pool;
         let (stop, _) = watch::channel(false);
         let inner = Arc::new(Shared {
             core: Mutex::new(core),
@@ -132,7 +133,10 @@ impl Gossip {
         }
         let shared = inner.clone();
         std::thread::Builder::new()
-            .name("gossip".into())
+            .name(match inner.cfg.pool {
+                Pool::Lan => "gossip".into(),
+                Pool::Wan => "gossip-wan".into(),
+            })
             .spawn(move || {
                 rt.block_on(async move {
                     tokio::join!(udp_loop(shared.clone(), udp), accept_loop(shared, tcp));
@@ -141,6 +145,16 @@ impl Gossip {
             })
             .map_err(GossipError::Runtime)?;
         Ok(Gossip { inner })
+    }
+
+    /// This member's name in its pool.
+    pub fn name(&self) -> &str {
+        &self.inner.cfg.node_name
+    }
+
+    /// The pool this member gossips in.
+    pub fn pool(&self) -> Pool {
+        self.inner.cfg.pool
     }
 
     /// The address others reach this node at.
@@ -168,7 +182,10 @@ impl Gossip {
             }
             return Err(GossipError::Join(errors.join("\n")));
         }
-        tracing::info!("agent: (LAN) joined: number_of_nodes={ok}");
+        tracing::info!(
+            "agent: ({}) joined: number_of_nodes={ok}",
+            self.inner.cfg.pool
+        );
         Ok(ok)
     }
 
@@ -275,7 +292,12 @@ impl Gossip {
         self.inner.core().rtt.vivaldi.coordinate().clone()
     }
 
-    /// `consul info`'s `serf_lan` section.
+    /// The coordinate `name` sent last, if it has sent one (Serf's `GetCachedCoordinate`).
+    pub fn peer_coordinate(&self, name: &str) -> Option<crate::api::coordinate::Coordinate> {
+        self.inner.core().rtt.peer(name).cloned()
+    }
+
+    /// `consul info`'s `serf_lan` (or `serf_wan`) section.
     pub fn stats(&self) -> BTreeMap<String, String> {
         let core = self.inner.core();
         let t = &core.table;

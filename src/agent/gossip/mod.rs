@@ -1,4 +1,5 @@
-//! Gossip membership (serf LAN): SWIM via foca over UDP on the serf LAN port, TCP on the same
+//! Gossip membership (serf LAN, and the servers' WAN pool with [`Pool::Wan`] and
+//! [`GossipTiming::wan`]): SWIM via foca over UDP on the serf port, TCP on the same
 //! port for push/pull full-state exchange, Consul's member statuses (alive, leaving, left,
 //! failed), leave intents, reaping, a local snapshot for rejoin, and Lifeguard-style
 //! local-health awareness. It must not import http, raft, client or commands; the agent wires
@@ -69,9 +70,40 @@ pub use key_query::{KeyOp, KeyOutcome};
 pub use table::{MemberEvent, Status};
 pub use timing::GossipTiming;
 
+/// Which of Consul's two gossip pools a member belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Pool {
+    /// The agents of one datacenter (`ports.serf_lan`, 8301).
+    #[default]
+    Lan,
+    /// The servers of every datacenter (`ports.serf_wan`, 8302), named `<node>.<dc>`.
+    Wan,
+}
+
+impl std::fmt::Display for Pool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Pool::Lan => "LAN",
+            Pool::Wan => "WAN",
+        })
+    }
+}
+
+impl Pool {
+    /// The setting that names this pool's port.
+    pub fn port_setting(self) -> &'static str {
+        match self {
+            Pool::Lan => "ports.serf_lan",
+            Pool::Wan => "ports.serf_wan",
+        }
+    }
+}
+
 /// What a gossip member is and how it talks.
 #[derive(Debug, Clone)]
 pub struct GossipConfig {
+    /// LAN or WAN: only names in logs and errors depend on it.
+    pub pool: Pool,
     pub node_name: String,
     pub node_id: String,
     pub datacenter: String,
@@ -93,8 +125,9 @@ pub struct GossipConfig {
 
 #[derive(Debug, thiserror::Error)]
 pub enum GossipError {
-    #[error("cannot listen on the serf LAN port {addr} ({proto}): {source}; another agent may be using it: change -bind or ports.serf_lan")]
+    #[error("cannot listen on the serf {pool} port {addr} ({proto}): {source}; another agent may be using it: change -bind or {}", pool.port_setting())]
     Bind {
+        pool: Pool,
         addr: SocketAddr,
         proto: &'static str,
         source: std::io::Error,

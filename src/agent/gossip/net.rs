@@ -17,19 +17,23 @@ use super::snapshot::{self, Snapshot};
 use super::table::Status;
 use super::wire::{self, TcpMsg};
 use super::GossipError;
+use super::Pool;
 use crate::agent::udp_tcp;
 
 /// Binds UDP and TCP on the same address (`udp_tcp`), non-blocking for the driver.
 pub(super) fn bind(
     addr: SocketAddr,
+    pool: Pool,
 ) -> Result<(std::net::UdpSocket, std::net::TcpListener, SocketAddr), GossipError> {
     let failed = |f: udp_tcp::BindFailure| GossipError::Bind {
+        pool,
         addr: f.addr,
         proto: f.proto,
         source: f.source,
     };
     let (udp, tcp, bound) = udp_tcp::bind(addr).map_err(failed)?;
     let nonblocking = |proto, source| GossipError::Bind {
+        pool,
         addr: bound,
         proto,
         source,
@@ -72,7 +76,10 @@ pub(super) async fn push_pull(
     let body = shared.seal(Channel::Frame, wire::encode_msg(&msg));
     let exchange = async {
         let mut s = TcpStream::connect(target).await.map_err(|e| {
-            format!("cannot connect to {target}: {e} (is an agent listening on its serf LAN port?)")
+            let pool = shared.cfg.pool;
+            format!(
+                "cannot connect to {target}: {e} (is an agent listening on its serf {pool} port?)"
+            )
         })?;
         wire::write_frame(&mut s, &body)
             .await

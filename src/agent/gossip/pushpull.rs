@@ -30,16 +30,8 @@ impl Core {
     }
 
     fn refuse(&self, from: &NodeId, join: bool) -> Option<String> {
-        if from.datacenter() != self.local.datacenter() {
-            return Some(format!(
-                "datacenter mismatch: {} ({}) is in datacenter {:?}, but {} ({}) is in {:?}; set -datacenter to match",
-                from.name,
-                from.addr,
-                from.datacenter(),
-                self.local.name,
-                self.local.addr,
-                self.local.datacenter()
-            ));
+        if let Some(why) = self.local.refuses(from, self.pool) {
+            return Some(why);
         }
         if !join {
             return None;

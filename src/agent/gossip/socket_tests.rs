@@ -12,6 +12,7 @@ use super::{Gossip, GossipConfig, GossipError, GossipTiming, MemberEvent};
 pub(super) fn config(name: &str, dc: &str) -> GossipConfig {
     let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
     GossipConfig {
+        pool: Default::default(),
         node_name: name.into(),
         node_id: format!("id-{name}"),
         datacenter: dc.into(),

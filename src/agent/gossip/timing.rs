@@ -55,6 +55,26 @@ impl GossipTiming {
         }
     }
 
+    /// The WAN pool of servers across datacenters: memberlist's `DefaultWANConfig`, which
+    /// Consul uses unchanged (probe every 5 s with a 3 s timeout, suspicion of 6 probe
+    /// periods, gossip every 500 ms to 4, push/pull every 60 s, 30 s TCP timeout). Links
+    /// between datacenters are slower and lossier than a LAN, so a remote server is declared
+    /// failed after about 35 s rather than 2-3 s.
+    pub fn wan() -> Self {
+        GossipTiming {
+            probe_interval: Duration::from_secs(5),
+            probe_timeout: Duration::from_secs(3),
+            suspicion_timeout: Duration::from_secs(30),
+            gossip_interval: Duration::from_millis(500),
+            gossip_nodes: 4,
+            push_pull_interval: Duration::from_secs(60),
+            // A timer an event loop delays by this much on a WAN schedule is real starvation.
+            lag_threshold: Duration::from_secs(1),
+            tcp_timeout: Duration::from_secs(30),
+            ..Self::lan()
+        }
+    }
+
     /// `-dev` and tests: everything faster.
     pub fn dev() -> Self {
         GossipTiming {
@@ -68,6 +88,33 @@ impl GossipTiming {
             tcp_timeout: Duration::from_secs(3),
             ..Self::lan()
         }
+    }
+
+    /// These timings with a configuration's `gossip_lan`/`gossip_wan` settings over them. A
+    /// new probe interval without `suspicion_mult` keeps the preset's suspicion-to-probe
+    /// ratio, as memberlist's suspicion is counted in probe intervals.
+    pub fn tuned(mut self, t: &crate::config::GossipTuning) -> Self {
+        if let Some(d) = t.gossip_interval {
+            self.gossip_interval = d;
+        }
+        if let Some(n) = t.gossip_nodes {
+            self.gossip_nodes = n;
+        }
+        if let Some(p) = t.probe_interval {
+            let ratio = self.suspicion_timeout.as_secs_f64() / self.probe_interval.as_secs_f64();
+            self.suspicion_timeout = p.mul_f64(ratio);
+            self.probe_interval = p;
+        }
+        if let Some(d) = t.probe_timeout {
+            self.probe_timeout = d;
+        }
+        if let Some(m) = t.retransmit_mult {
+            self.retransmit_mult = m;
+        }
+        if let Some(m) = t.suspicion_mult {
+            self.suspicion_timeout = self.probe_interval * m;
+        }
+        self
     }
 
     /// Suspicion for a cluster of `n` members (memberlist: scaled by max(1, log10 n)).
@@ -121,5 +168,42 @@ mod tests {
         let c = t.foca_config(5);
         assert_eq!(c.max_transmissions.get(), 4);
         assert!(c.probe_rtt < c.probe_period);
+    }
+
+    #[test]
+    fn settings_replace_the_preset() {
+        let ms = Duration::from_millis;
+        let t = crate::config::GossipTuning {
+            probe_interval: Some(ms(100)),
+            gossip_nodes: Some(2),
+            ..Default::default()
+        };
+        let wan = GossipTiming::wan().tuned(&t);
+        assert_eq!(wan.probe_interval, ms(100));
+        assert_eq!(
+            wan.suspicion_timeout,
+            ms(600),
+            "six probe intervals, as before"
+        );
+        assert_eq!(wan.gossip_nodes, 2);
+        assert_eq!(wan.probe_timeout, GossipTiming::wan().probe_timeout);
+        let t = crate::config::GossipTuning {
+            suspicion_mult: Some(3),
+            ..t
+        };
+        assert_eq!(GossipTiming::lan().tuned(&t).suspicion_timeout, ms(300));
+        assert_eq!(
+            GossipTiming::lan().tuned(&Default::default()),
+            GossipTiming::lan()
+        );
+    }
+
+    #[test]
+    fn wan_is_slower_than_lan() {
+        let (lan, wan) = (GossipTiming::lan(), GossipTiming::wan());
+        assert!(wan.probe_interval > lan.probe_interval);
+        assert!(wan.suspicion_for(6) > lan.suspicion_for(6));
+        assert_eq!(wan.suspicion_timeout, wan.probe_interval * 6);
+        assert_eq!(wan.gossip_nodes, 4);
     }
 }

@@ -166,17 +166,18 @@ fn vet_deregister(
     caller.require(Resource::Node, &d.node, Access::Write)
 }
 
+/// Every datacenter the WAN pool knows, nearest first (this server's own alone without one).
 async fn datacenters(
     State(agent): State<Arc<Agent>>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
-    Ok(respond::json(
-        StatusCode::OK,
-        &[&agent.config.datacenter],
-        p.flag("pretty"),
-        None,
-    ))
+    let own = &agent.config.datacenter;
+    let dcs = match &agent.wan {
+        Some(wan) => crate::agent::wan::router::datacenters(wan, own),
+        None => vec![own.clone()],
+    };
+    Ok(respond::json(StatusCode::OK, &dcs, p.flag("pretty"), None))
 }
 
 /// `?node-meta=key:value` (repeatable): every pair must match.

@@ -111,26 +111,24 @@ async fn update(
     Ok(StatusCode::OK.into_response())
 }
 
-/// This datacenter's servers with their coordinates. sd has no WAN pool yet (it comes with
-/// multiple datacenters), so the servers' LAN coordinates stand in for WAN ones; the shape
-/// and the `wan` area are Consul's.
+/// Every datacenter's servers with their WAN coordinates, nearest datacenter first. A server
+/// in no WAN pool (`ports.serf_wan` -1) shows its own datacenter, its servers' LAN coordinates
+/// standing in; the shape and the `wan` area are Consul's.
 async fn datacenters(
     State(agent): State<Arc<Agent>>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
     enabled(&agent)?;
     let p = Params::parse(q.as_deref());
-    let map = DatacenterMap {
-        datacenter: agent.config.datacenter.clone(),
-        area_id: "wan".into(),
-        coordinates: server_coordinates(&agent.store.read()),
+    let maps = match &agent.wan {
+        Some(wan) => crate::agent::wan::router::coordinate_maps(wan, &agent.config.datacenter),
+        None => vec![DatacenterMap {
+            datacenter: agent.config.datacenter.clone(),
+            area_id: "wan".into(),
+            coordinates: server_coordinates(&agent.store.read()),
+        }],
     };
-    Ok(respond::json(
-        StatusCode::OK,
-        &[map],
-        p.flag("pretty"),
-        None,
-    ))
+    Ok(respond::json(StatusCode::OK, &maps, p.flag("pretty"), None))
 }
 
 fn server_coordinates(t: &Tables) -> Vec<CoordinateEntry> {

@@ -10,6 +10,11 @@
 //!   known through gossip (the one that answered last, else another at random), which serves it
 //!   or forwards it to its leader. A server that cannot be reached is skipped for the next.
 //!
+//! - A request whose `?dc=` names another datacenter goes, from a client agent, to a server
+//!   of its own datacenter first; a server sends it to a server of the named datacenter
+//!   (found in the WAN pool), which serves it as if a client agent had sent it. The answer,
+//!   headers included, is the remote datacenter's.
+//!
 //! The sending itself, with its retries while no leader or server is reachable, is
 //! `endpoints::forward`'s.
 
@@ -24,9 +29,9 @@ use axum::response::{IntoResponse, Response};
 use super::body::read_limited;
 use super::error::HttpError;
 use super::params::Params;
-use crate::agent::endpoints::forward;
+use crate::agent::endpoints::{forward, EndpointError};
 use crate::agent::rpc::messages::is_hop_by_hop;
-use crate::agent::rpc::{ForwardRequest, ForwardResponse, Forwarded, OriginNode};
+use crate::agent::rpc::{ForwardRequest, ForwardResponse, Forwarded, FromDatacenter, OriginNode};
 use crate::agent::Agent;
 
 /// Whether a request must be answered by the leader.
@@ -80,9 +85,44 @@ pub fn needs_server(path: &str) -> bool {
         && !path.starts_with("/v1/discovery-chain/")
 }
 
-/// The middleware: serve locally, or forward to the leader (servers) or a server (clients).
+/// Whether `?dc=` on this path chooses the datacenter that serves it: every endpoint but the
+/// agent's own, the lists of datacenters and those that act on this agent's gossip pools.
+pub fn routes_by_datacenter(path: &str) -> bool {
+    path.starts_with("/v1/")
+        && !path.starts_with("/v1/agent/")
+        && path != "/v1/catalog/datacenters"
+        && path != "/v1/coordinate/datacenters"
+        && path != "/v1/event/list"
+        && path != "/v1/operator/keyring"
+        && !path.starts_with("/v1/connect/")
+        && !path.starts_with("/v1/discovery-chain/")
+}
+
+/// The datacenter a request's `?dc=` names, when it is not this agent's own and the endpoint
+/// routes by it.
+fn other_datacenter(agent: &Agent, path: &str, query: Option<&str>) -> Option<String> {
+    // Most requests carry no `dc`: no parsing for them.
+    let query = query.filter(|q| q.contains("dc="))?;
+    let dc = Params::parse(Some(query)).get("dc")?.to_string();
+    (!dc.is_empty() && dc != agent.config.datacenter && routes_by_datacenter(path)).then_some(dc)
+}
+
+/// The middleware: serve locally, or forward to the leader (servers), a server (clients) or
+/// another datacenter.
 pub async fn middleware(State(agent): State<Arc<Agent>>, req: Request, next: Next) -> Response {
     let uri = req.uri();
+    if let Some(dc) = other_datacenter(&agent, uri.path(), uri.query()) {
+        let result = if req.extensions().get::<FromDatacenter>().is_some() {
+            // Sent here by another datacenter for a third one: this server's WAN view and
+            // the sender's disagree; never relay it further.
+            Err(EndpointError::NoPathToDatacenter(dc).into())
+        } else if agent.raft_opt().is_none() {
+            Box::pin(to_server(&agent, req)).await
+        } else {
+            Box::pin(to_datacenter(&agent, &dc, req)).await
+        };
+        return result.unwrap_or_else(|e: HttpError| e.into_response());
+    }
     let Some(raft) = agent.raft_opt() else {
         if !needs_server(uri.path()) {
             return next.run(req).await;
@@ -173,6 +213,15 @@ async fn to_leader(
     }
 }
 
+/// A request for another datacenter, served there.
+async fn to_datacenter(agent: &Agent, dc: &str, req: Request) -> Result<Response, HttpError> {
+    let (parts, body) = req.into_parts();
+    let (message, _) = message(agent, &parts, body).await?;
+    Ok(into_response(
+        forward::to_datacenter(agent, dc, &message).await?,
+    ))
+}
+
 /// A client agent's request, served by a server.
 async fn to_server(agent: &Agent, req: Request) -> Result<Response, HttpError> {
     let (parts, body) = req.into_parts();
@@ -213,6 +262,18 @@ mod tests {
         assert!(!needs_server("/ui/"));
         assert!(!needs_server("/v1/event/fire/deploy"));
         assert!(!needs_server("/v1/event/list"));
+    }
+
+    #[test]
+    fn which_requests_route_by_datacenter() {
+        assert!(routes_by_datacenter("/v1/kv/a"));
+        assert!(routes_by_datacenter("/v1/health/service/web"));
+        assert!(routes_by_datacenter("/v1/event/fire/deploy"));
+        assert!(routes_by_datacenter("/v1/query/x/execute"));
+        assert!(!routes_by_datacenter("/v1/agent/members"));
+        assert!(!routes_by_datacenter("/v1/catalog/datacenters"));
+        assert!(!routes_by_datacenter("/v1/event/list"));
+        assert!(!routes_by_datacenter("/ui/"));
     }
 
     #[test]

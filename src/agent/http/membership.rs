@@ -1,7 +1,8 @@
 //! Gossip membership over HTTP: `GET /v1/agent/members`, `PUT /v1/agent/join/<address>`,
 //! `PUT /v1/agent/leave` (graceful leave, then the agent stops) and
 //! `PUT /v1/agent/force-leave/<node>` (`?prune`), and `PUT /v1/agent/reload` (config files read
-//! again; see `agent::reload`).
+//! again; see `agent::reload`). `?wan` makes members, join and force-leave act on a server's
+//! WAN pool (members named `<node>.<dc>`) instead of the LAN.
 
 use std::sync::Arc;
 
@@ -32,19 +33,17 @@ async fn members(
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
-    if p.flag("wan") {
-        if !agent.config.server {
+    let f = super::params::filter(&p, crate::agent::filter::schemas::agent_member())?;
+    let mut members = match p.flag("wan") {
+        false => agent.gossip.members(),
+        true if !agent.config.server => {
             return Err(HttpError::internal(
                 "Cannot list WAN members: this agent is not a server",
-            ));
+            ))
         }
-        // One datacenter: the WAN pool is this server alone, named `<node>.<dc>` as in Consul.
-        let mut me = agent.member();
-        me.name = format!("{}.{}", me.name, agent.config.datacenter);
-        return Ok(respond::json(StatusCode::OK, &[me], p.flag("pretty"), None));
-    }
-    let f = super::params::filter(&p, crate::agent::filter::schemas::agent_member())?;
-    let mut members = agent.gossip.members();
+        // A server with `ports.serf_wan` -1 is in no WAN pool.
+        true => agent.wan.as_ref().map(|w| w.members()).unwrap_or_default(),
+    };
     members.sort_by(|a, b| a.name.cmp(&b.name));
     f.retain(&mut members);
     let filtered = super::acl_filter::Trim::trim(&mut members, &caller);
@@ -59,14 +58,14 @@ async fn join(
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
-    if p.flag("wan") {
-        return Err(HttpError::internal("WAN join is not supported by sd yet"));
-    }
-    agent
-        .gossip
-        .join(&[address])
-        .await
-        .map_err(|e| HttpError::internal(e.to_string()))?;
+    wan_or_lan(
+        &agent,
+        p.flag("wan"),
+        "Must be a server to join WAN cluster",
+    )?
+    .join(&[address])
+    .await
+    .map_err(|e| HttpError::internal(e.to_string()))?;
     Ok(StatusCode::OK.into_response())
 }
 
@@ -93,10 +92,27 @@ async fn force_leave(
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
-    agent
-        .gossip
+    let not_server = "Must be a server to force-leave a node from the WAN cluster";
+    wan_or_lan(&agent, p.flag("wan"), not_server)?
         .force_leave(&node, p.flag("prune"))
         .await
         .map_err(|e| HttpError::internal(e.to_string()))?;
     Ok(StatusCode::OK.into_response())
+}
+
+/// The pool `?wan` asks for: the WAN pool on a server that has one, else an error
+/// (`not_server` on a client agent); the LAN pool without `?wan`.
+fn wan_or_lan<'a>(
+    agent: &'a Agent,
+    wan: bool,
+    not_server: &str,
+) -> Result<&'a crate::agent::gossip::Gossip, HttpError> {
+    match (wan, &agent.wan) {
+        (false, _) => Ok(&agent.gossip),
+        (true, Some(w)) => Ok(w),
+        (true, None) if !agent.config.server => Err(HttpError::internal(not_server)),
+        (true, None) => Err(HttpError::internal(
+            "WAN Federation is disabled (ports.serf_wan is -1)",
+        )),
+    }
 }

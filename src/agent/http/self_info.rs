@@ -89,7 +89,9 @@ fn stats(agent: &Agent) -> Value {
         "consul": {
             "acl": "disabled",
             "bootstrap": s(&agent.config.bootstrap),
-            "known_datacenters": "1",
+            "known_datacenters": s(&agent.wan.as_ref().map_or(1, |w| {
+                crate::agent::wan::router::datacenters(w, &agent.config.datacenter).len()
+            })),
             "leader": s(&leader),
             "leader_addr": leader_addr,
             "server": s(&agent.config.server),
@@ -103,12 +105,14 @@ fn stats(agent: &Agent) -> Value {
             "uptime_seconds": s(&agent.started.elapsed().as_secs()),
         },
         "serf_lan": agent.gossip.stats(),
-        "serf_wan": {
-            "encrypted": "false", "event_queue": "0", "event_time": "1", "failed": "0", "health_score": "0",
-            "intent_queue": "0", "left": "0", "member_time": "1", "members": "1", "query_queue": "0", "query_time": "1",
-        },
+        "serf_wan": agent.wan.as_ref().map(|w| w.stats()).unwrap_or_default(),
     });
     // A client agent has no Raft, WAN pool or leadership: Consul shows how many servers it knows.
+    if agent.wan.is_none() {
+        if let Some(o) = stats.as_object_mut() {
+            o.remove("serf_wan");
+        }
+    }
     if !agent.config.server {
         if let Some(o) = stats.as_object_mut() {
             o.remove("raft");

@@ -96,11 +96,23 @@ impl RpcClient {
 
     /// A client that dials servers over TLS with `config` (read at each dial).
     pub fn with_tls(config: SharedClientConfig, server_name: &str) -> Result<RpcClient, RpcError> {
-        let name = ServerName::try_from(server_name.to_string())
-            .map_err(|e| RpcError::Codec(format!("{server_name:?} is not a server name: {e}")))?;
+        let name = parse_server_name(server_name)?;
         Ok(RpcClient {
             conns: Arc::default(),
             tls: Some((config, name)),
+        })
+    }
+
+    /// The same client for servers whose certificates carry `server_name` (another
+    /// datacenter's `server.<dc>.<domain>`); connections are shared, as they are per address.
+    pub fn with_server_name(&self, server_name: &str) -> Result<RpcClient, RpcError> {
+        let Some((config, _)) = &self.tls else {
+            return Ok(self.clone());
+        };
+        let name = parse_server_name(server_name)?;
+        Ok(RpcClient {
+            conns: self.conns.clone(),
+            tls: Some((config.clone(), name)),
         })
     }
 
@@ -200,6 +212,11 @@ impl RpcClient {
         }
         Ok(sender)
     }
+}
+
+fn parse_server_name(name: &str) -> Result<ServerName<'static>, RpcError> {
+    ServerName::try_from(name.to_string())
+        .map_err(|e| RpcError::Codec(format!("{name:?} is not a server name: {e}")))
 }
 
 async fn dial(

@@ -16,6 +16,9 @@ pub const PATH_FORWARD: &str = "/forward";
 /// An HTTP API request from a client agent: any server serves it as if a user had sent it to
 /// its own HTTP API (stale reads here, the rest forwarded on to the leader).
 pub const PATH_FROM_CLIENT: &str = "/forward/client";
+/// An HTTP API request from a server of another datacenter (`?dc=` naming this one): served
+/// as if it came from a client agent, but never sent on to a third datacenter.
+pub const PATH_FROM_DATACENTER: &str = "/forward/datacenter";
 
 /// An HTTP API request a server could not answer itself, sent to the leader verbatim.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,6 +64,11 @@ pub enum ElectionControl {
 /// (clients cannot send extensions).
 #[derive(Debug, Clone, Copy)]
 pub struct Forwarded;
+
+/// A request extension marking an HTTP request that arrived through [`PATH_FROM_DATACENTER`]:
+/// if its `?dc=` does not name this server's datacenter, it fails rather than travel on.
+#[derive(Debug, Clone, Copy)]
+pub struct FromDatacenter;
 
 /// Headers that describe one connection, not the message, and so are not carried across.
 pub fn is_hop_by_hop(name: &str) -> bool {

@@ -19,7 +19,7 @@ mod tests;
 
 pub use client::{decode, encode};
 pub use client::{RpcClient, RpcError};
-pub use messages::{ForwardRequest, ForwardResponse, Forwarded, OriginNode};
+pub use messages::{ForwardRequest, ForwardResponse, Forwarded, FromDatacenter, OriginNode};
 pub use server::{bind, router, BindError, RaftCallError, RaftHandler, RpcServer};
 
 use std::time::Duration;

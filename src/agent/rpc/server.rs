@@ -23,8 +23,9 @@ use tokio::task::JoinHandle;
 
 use super::client::{decode, encode, MSGPACK, NOT_LEADER};
 use super::messages::{
-    is_hop_by_hop, ForwardRequest, ForwardResponse, Forwarded, OriginNode, PATH_APPEND,
-    PATH_ELECTION, PATH_FORWARD, PATH_FROM_CLIENT, PATH_SNAPSHOT, PATH_VOTE,
+    is_hop_by_hop, ForwardRequest, ForwardResponse, Forwarded, FromDatacenter, OriginNode,
+    PATH_APPEND, PATH_ELECTION, PATH_FORWARD, PATH_FROM_CLIENT, PATH_FROM_DATACENTER,
+    PATH_SNAPSHOT, PATH_VOTE,
 };
 
 /// Largest RPC body accepted (snapshot chunks are a few MiB; forwarded bodies are capped by the
@@ -96,6 +97,7 @@ pub fn router(raft: Arc<dyn RaftHandler>, http: Option<Router>) -> Router {
         )
         .route(PATH_FORWARD, post(forward))
         .route(PATH_FROM_CLIENT, post(from_client))
+        .route(PATH_FROM_DATACENTER, post(from_datacenter))
         .fallback(|| async { (StatusCode::NOT_FOUND, "unknown server RPC") })
         .layer(DefaultBodyLimit::max(MAX_RPC_BODY))
         .with_state(RpcState { raft, http })
@@ -202,19 +204,36 @@ async fn forward(State(s): State<RpcState>, body: Bytes) -> Response {
     if !s.raft.is_leader() {
         return (NOT_LEADER, "this server is not the Raft leader").into_response();
     }
-    serve(s, req, true).await
+    serve(s, req, Came::Server).await
 }
 
 async fn from_client(State(s): State<RpcState>, body: Bytes) -> Response {
     match parse("forwarded request", &body) {
-        Ok(req) => serve(s, req, false).await,
+        Ok(req) => serve(s, req, Came::Client).await,
         Err(bad) => bad.into_response(),
     }
 }
 
-/// Runs a forwarded request through this server's HTTP API. `from_server` marks it so it is
-/// not forwarded again.
-async fn serve(s: RpcState, req: ForwardRequest, from_server: bool) -> Response {
+async fn from_datacenter(State(s): State<RpcState>, body: Bytes) -> Response {
+    match parse("forwarded request", &body) {
+        Ok(req) => serve(s, req, Came::Datacenter).await,
+        Err(bad) => bad.into_response(),
+    }
+}
+
+/// Where a forwarded request came from, which decides how far it may travel on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Came {
+    /// From a server of this datacenter, for the leader: served here or failed.
+    Server,
+    /// From a client agent: served here or sent to the leader (or another datacenter).
+    Client,
+    /// From another datacenter: served here or sent to the leader, never to a third.
+    Datacenter,
+}
+
+/// Runs a forwarded request through this server's HTTP API, marked by where it came from.
+async fn serve(s: RpcState, req: ForwardRequest, came: Came) -> Response {
     let Some(http) = s.http else {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
@@ -222,7 +241,7 @@ async fn serve(s: RpcState, req: ForwardRequest, from_server: bool) -> Response 
         )
             .into_response();
     };
-    let request = match build_request(req, from_server) {
+    let request = match build_request(req, came) {
         Ok(r) => r,
         Err(bad) => return bad.into_response(),
     };
@@ -255,8 +274,9 @@ async fn serve(s: RpcState, req: ForwardRequest, from_server: bool) -> Response 
     })
 }
 
-/// The HTTP request a [`ForwardRequest`] describes, marked [`Forwarded`] when `mark`.
-fn build_request(req: ForwardRequest, mark: bool) -> Result<axum::http::Request<Body>, Malformed> {
+/// The HTTP request a [`ForwardRequest`] describes, marked [`Forwarded`] or
+/// [`FromDatacenter`] by where it came from.
+fn build_request(req: ForwardRequest, came: Came) -> Result<axum::http::Request<Body>, Malformed> {
     let method = axum::http::Method::from_bytes(req.method.as_bytes())
         .map_err(|e| bad_request("forwarded method", e))?;
     let uri: axum::http::Uri = req
@@ -279,8 +299,14 @@ fn build_request(req: ForwardRequest, mark: bool) -> Result<axum::http::Request<
             .map_err(|e| bad_request("forwarded header value", e))?;
         request.headers_mut().append(name, value);
     }
-    if mark {
-        request.extensions_mut().insert(Forwarded);
+    match came {
+        Came::Server => {
+            request.extensions_mut().insert(Forwarded);
+        }
+        Came::Datacenter => {
+            request.extensions_mut().insert(FromDatacenter);
+        }
+        Came::Client => {}
     }
     Ok(request)
 }

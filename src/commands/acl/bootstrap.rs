@@ -56,6 +56,7 @@ pub fn set_agent_token_cli() -> Command {
         .arg(Arg::new("TYPE").required(true).help("Which token: default, agent, recovery, replication, dns or config_file_service_registration."))
         .arg(Arg::new("TOKEN").required(true).help("The token's secret."))
         .args(http_flags::http_args())
+        .args(http_flags::server_args())
 }
 
 pub fn set_agent_token(m: &ArgMatches) -> CmdResult {

@@ -63,6 +63,7 @@ fn leaf(name: &'static str, about: &'static str) -> Command {
         ))
         .arg(crate::commands::stray_args())
         .args(http_flags::http_args())
+        .args(http_flags::server_args())
 }
 
 /// The flags that link policies, roles and identities to a token or role.

@@ -29,6 +29,7 @@ pub fn cli() -> Command {
         ))
         .arg(crate::commands::stray_args())
         .args(http_flags::http_args())
+        .args(http_flags::server_args())
 }
 
 pub fn exec(m: &ArgMatches) -> CmdResult {

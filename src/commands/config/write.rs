@@ -38,6 +38,7 @@ pub fn cli() -> Command {
                 .action(ArgAction::Append),
         )
         .args(http_flags::http_args())
+        .args(http_flags::server_args())
 }
 
 pub fn exec(m: &ArgMatches) -> CmdResult {

@@ -20,6 +20,7 @@ pub fn cli() -> Command {
         )
         .arg(file_arg())
         .args(http_flags::http_args())
+        .args(http_flags::server_args())
 }
 
 pub fn exec(m: &ArgMatches) -> CmdResult {

@@ -59,7 +59,16 @@ pub fn peers(a: &Agent) -> Vec<String> {
 
 /// `/v1/agent/members` as (name, status) pairs.
 pub fn members(a: &Agent) -> Vec<(String, u64)> {
-    let Ok((200, body)) = http_get(&format!("{}/v1/agent/members", a.url())) else {
+    pool_members(a, "")
+}
+
+/// `/v1/agent/members?wan=1` (a server's WAN pool) as (name, status) pairs.
+pub fn wan_members(a: &Agent) -> Vec<(String, u64)> {
+    pool_members(a, "?wan=1")
+}
+
+fn pool_members(a: &Agent, query: &str) -> Vec<(String, u64)> {
+    let Ok((200, body)) = http_get(&format!("{}/v1/agent/members{query}", a.url())) else {
         return Vec::new();
     };
     let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();

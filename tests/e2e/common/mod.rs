@@ -9,6 +9,7 @@ pub mod certs;
 pub mod cluster;
 pub mod dig;
 pub mod docker;
+pub mod federation;
 pub mod netns;
 pub mod nginx;
 pub mod sd_template;

@@ -91,6 +91,7 @@ impl TestServer {
         };
         config.ports.server = i32::from(rpc_port);
         config.ports.serf_lan = 0;
+        config.ports.serf_wan = 0;
         config.ports.http = 0;
         config.ports.dns = -1;
         let bound = Agent::bind(

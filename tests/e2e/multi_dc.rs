@@ -1,0 +1,159 @@
+//! End-to-end: two datacenters of three servers and a client agent each, federated over WAN
+//! gossip (`common::federation`). Every server is in the WAN pool as `<node>.<dc>` (only one
+//! joined by hand: the rest by flood join); KV and the catalog stay per datacenter, and `?dc=`
+//! (`-datacenter`) on any agent reaches the other datacenter, blocking queries included, with
+//! the remote side's headers. An unknown datacenter gets Consul's "No path to datacenter";
+//! client agents are in no WAN pool; a killed remote server turns `failed` in the WAN pool and
+//! `sd force-leave -wan` makes it `left`.
+
+use crate::common;
+
+use std::time::{Duration, Instant};
+
+use common::cluster::{eventually, wan_members, FAILED, LEFT};
+use common::federation::Federation;
+use common::{header, http, http_full, http_get, stderr, stdout};
+
+#[test]
+fn two_datacenters_share_a_wan_pool_and_answer_for_each_other() {
+    let mut f = Federation::start();
+    let all = f.all();
+    let (s1, c1) = (&f.dc1.servers[1], &f.dc1.client);
+    let (t2, c2) = (&f.dc2.servers[1], &f.dc2.client);
+
+    // `sd members -wan` on a server that joined the WAN pool only by flood.
+    let out = s1.cli(&["members", "-wan"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let table = stdout(&out);
+    for name in ["s1.dc1", "s2.dc1", "s3.dc1", "t1.dc2", "t2.dc2", "t3.dc2"] {
+        assert!(table.contains(name), "{name} missing:\n{table}");
+    }
+    assert!(
+        table.lines().next().unwrap_or_default().starts_with("Node"),
+        "{table}"
+    );
+    // A client agent is in no WAN pool and cannot join one.
+    let out = c1.cli(&["members", "-wan"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stderr(&out).contains("not a server"), "{}", stderr(&out));
+    let (status, body) = http(
+        "PUT",
+        &format!("{}/v1/agent/join/{}?wan=1", c1.url(), c2.http_addr()),
+        b"",
+    )
+    .unwrap();
+    assert_eq!(
+        (status, body.trim()),
+        (500, "Must be a server to join WAN cluster")
+    );
+
+    // Both datacenters from any agent, a client's included.
+    for a in [c1, c2, t2] {
+        let (status, body) = http_get(&format!("{}/v1/catalog/datacenters", a.url())).unwrap();
+        assert_eq!(status, 200);
+        let mut dcs: Vec<String> = serde_json::from_str(&body).unwrap();
+        dcs.sort();
+        assert_eq!(dcs, ["dc1", "dc2"], "{body}");
+    }
+    let out = c2.cli(&["catalog", "datacenters"]);
+    assert!(
+        stdout(&out).contains("dc1") && stdout(&out).contains("dc2"),
+        "{}",
+        stdout(&out)
+    );
+
+    // KV is per datacenter; `?dc=` reads and writes the other one, with its index.
+    c1.put_ok("/v1/kv/where", "dc1");
+    let (status, _) = http_get(&format!("{}/v1/kv/where?raw", c2.url())).unwrap();
+    assert_eq!(status, 404, "dc2 has its own KV");
+    let (status, headers, body) =
+        http_full("GET", &format!("{}/v1/kv/where?raw&dc=dc1", c2.url()), b"").unwrap();
+    assert_eq!((status, body.as_str()), (200, "dc1"));
+    let (_, local_headers, _) =
+        http_full("GET", &format!("{}/v1/kv/where", c1.url()), b"").unwrap();
+    let index = header(&headers, "x-consul-index")
+        .expect("an index")
+        .to_string();
+    assert_eq!(
+        Some(index.as_str()),
+        header(&local_headers, "x-consul-index"),
+        "dc1's own index"
+    );
+    assert_eq!(header(&headers, "x-consul-knownleader"), Some("true"));
+    let out = c2.cli(&["kv", "put", "-datacenter=dc1", "from", "dc2"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = c1.cli(&["kv", "get", "from"]);
+    assert_eq!(stdout(&out).trim(), "dc2", "{}", stderr(&out));
+
+    // A blocking query from dc2 wakes on a write in dc1.
+    let url = format!("{}/v1/kv/where?raw&dc=dc1&index={index}&wait=20s", c2.url());
+    let started = Instant::now();
+    let waiter = std::thread::spawn(move || http_get(&url).unwrap());
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(!waiter.is_finished(), "the query blocks");
+    f.dc1.servers[0].put_ok("/v1/kv/where", "dc1 again");
+    let (status, body) = waiter.join().unwrap();
+    assert_eq!((status, body.as_str()), (200, "dc1 again"));
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "woken by the write, not the wait"
+    );
+
+    // The catalog too: a service registered in dc1, its health read from dc2.
+    c1.put_ok("/v1/agent/service/register", r#"{"Name":"web","Port":80}"#);
+    let url = format!("{}/v1/health/service/web?dc=dc1", c2.url());
+    eventually(
+        "dc1's web seen from dc2",
+        &all,
+        || matches!(http_get(&url), Ok((200, b)) if b.contains("\"sc\"")),
+    );
+    let (_, body) = http_get(&format!("{}/v1/health/service/web", c2.url())).unwrap();
+    assert_eq!(body.trim(), "[]", "dc2's catalog has no web");
+
+    // A user event fired into dc1 from dc2 (the API's `?dc=`: Consul's `event` command has no
+    // -datacenter).
+    c2.put_ok("/v1/event/fire/deploy?dc=dc1", "");
+    eventually(
+        "dc1's client got the event",
+        &all,
+        || matches!(http_get(&format!("{}/v1/event/list?name=deploy", c1.url())), Ok((200, b)) if b.contains("deploy")),
+    );
+
+    // An unknown datacenter, from a client and from a server.
+    for a in [c2, t2] {
+        let (status, body) = http_get(&format!("{}/v1/kv/where?dc=dc9", a.url())).unwrap();
+        assert_eq!(status, 500);
+        assert!(body.starts_with("No path to datacenter"), "{body}");
+    }
+    let out = c2.cli(&["kv", "get", "-datacenter=dc9", "where"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("No path to datacenter"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A killed server of dc2 turns failed in dc1's WAN view; force-leave -wan makes it left.
+    drop(all);
+    f.dc2.servers[2].kill9();
+    let all = f.all();
+    let s1 = &f.dc1.servers[1];
+    let status_of = |name: &str| {
+        wan_members(s1)
+            .into_iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, s)| s)
+    };
+    eventually("t3.dc2 failed in the WAN pool", &all, || {
+        status_of("t3.dc2") == Some(FAILED)
+    });
+    let out = s1.cli(&["force-leave", "-wan", "t3.dc2"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    eventually("t3.dc2 left the WAN pool", &all, || {
+        status_of("t3.dc2") == Some(LEFT)
+    });
+    // dc2 keeps answering for dc1 with two of its three servers.
+    let (status, body) =
+        http_get(&format!("{}/v1/kv/where?raw&dc=dc2", f.dc1.client.url())).unwrap();
+    assert_eq!(status, 404, "dc2 answers (it has no such key): {body}");
+}
