@@ -2,7 +2,9 @@
 //! gossip (`common::federation`). Every server is in the WAN pool as `<node>.<dc>` (only one
 //! joined by hand: the rest by flood join); KV and the catalog stay per datacenter, and `?dc=`
 //! (`-datacenter`) on any agent reaches the other datacenter, blocking queries included, with
-//! the remote side's headers. An unknown datacenter gets Consul's "No path to datacenter";
+//! the remote side's headers; DNS answers `<svc>.service.<dc>.consul` and
+//! `<node>.node.<dc>.consul` for the other datacenter, and a prepared query fails over to the
+//! other datacenter when its own instances go critical. An unknown datacenter gets Consul's "No path to datacenter";
 //! client agents are in no WAN pool; a killed remote server turns `failed` in the WAN pool and
 //! `sd force-leave -wan` makes it `left`.
 
@@ -11,6 +13,7 @@ use crate::common;
 use std::time::{Duration, Instant};
 
 use common::cluster::{eventually, wan_members, FAILED, LEFT};
+use common::dig::{dig, dns_addr};
 use common::federation::Federation;
 use common::{header, http, http_full, http_get, stderr, stdout};
 
@@ -109,6 +112,103 @@ fn two_datacenters_share_a_wan_pool_and_answer_for_each_other() {
     );
     let (_, body) = http_get(&format!("{}/v1/health/service/web", c2.url())).unwrap();
     assert_eq!(body.trim(), "[]", "dc2's catalog has no web");
+
+    // DNS names another datacenter's services and nodes, from a server and a client agent.
+    let sc_ip = c1
+        .http_addr()
+        .split(':')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    for a in [t2, c2] {
+        let d = dig(dns_addr(a), &["web.service.dc1.consul", "A"]);
+        assert_eq!(d.status, "NOERROR", "{}", d.raw);
+        assert_eq!(d.data("A"), [sc_ip.as_str()], "{}", d.raw);
+        let d = dig(dns_addr(a), &["web.service.dc1.consul", "SRV"]);
+        assert_eq!(d.data("SRV"), ["1 1 80 sc.node.dc1.consul."], "{}", d.raw);
+        let d = dig(dns_addr(a), &["sc.node.dc1.consul", "A"]);
+        assert_eq!(d.data("A"), [sc_ip.as_str()], "{}", d.raw);
+        let d = dig(dns_addr(a), &["web.service.dc9.consul", "A"]);
+        assert_eq!(d.status, "NXDOMAIN", "{}", d.raw);
+        let d = dig(dns_addr(a), &["web.service.dc2.consul", "A"]);
+        assert_eq!(d.status, "NXDOMAIN", "dc2 has no web: {}", d.raw);
+    }
+
+    // A prepared query of dc1 fails over to dc2 when dc1's instances go critical, over HTTP
+    // and DNS.
+    c1.put_ok(
+        "/v1/agent/service/register",
+        r#"{"Name":"api","Port":81,"Check":{"CheckID":"api-ttl","TTL":"60s","Status":"passing"}}"#,
+    );
+    c2.put_ok("/v1/agent/service/register", r#"{"Name":"api","Port":82}"#);
+    let (status, body) = http(
+        "POST",
+        &format!("{}/v1/query", c1.url()),
+        br#"{"Name":"api-q","Service":{"Service":"api","Failover":{"NearestN":1}}}"#,
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{body}");
+    let execute = |a: &common::Agent| -> serde_json::Value {
+        let (status, body) = http_get(&format!("{}/v1/query/api-q/execute", a.url())).unwrap();
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str(&body).unwrap()
+    };
+    eventually("dc1's api in the catalog", &all, || {
+        execute(c1)["Nodes"]
+            .as_array()
+            .is_some_and(|n| n.len() == 1)
+    });
+    let r = execute(c1);
+    assert_eq!(
+        (r["Datacenter"].as_str(), r["Failovers"].as_u64()),
+        (Some("dc1"), Some(0)),
+        "{r}"
+    );
+    c1.put_ok("/v1/agent/check/fail/api-ttl", "");
+    eventually("the query fails over to dc2", &all, || {
+        execute(c1)["Datacenter"] == "dc2"
+    });
+    let r = execute(c1);
+    assert_eq!(r["Failovers"].as_u64(), Some(1), "{r}");
+    assert_eq!(r["Nodes"][0]["Node"]["Node"], "tc", "{r}");
+    assert_eq!(r["Nodes"][0]["Service"]["Port"], 82, "{r}");
+    let tc_ip = c2
+        .http_addr()
+        .split(':')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let d = dig(dns_addr(c1), &["api-q.query.consul", "A"]);
+    assert_eq!(d.data("A"), [tc_ip], "{}", d.raw);
+    // Without failover the query stays home, and finds nothing there.
+    let (status, body) = http(
+        "POST",
+        &format!("{}/v1/query", c1.url()),
+        br#"{"Name":"api-home","Service":{"Service":"api"}}"#,
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{body}");
+    let (_, body) = http_get(&format!("{}/v1/query/api-home/execute", c1.url())).unwrap();
+    let r: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (
+            r["Datacenter"].as_str(),
+            r["Nodes"].as_array().map(Vec::len)
+        ),
+        (Some("dc1"), Some(0)),
+        "{r}"
+    );
+    // The internal route answers only other datacenters' servers.
+    let (status, _) = http(
+        "POST",
+        &format!(
+            "{}/v1/internal/query/execute-remote",
+            f.dc2.servers[0].url()
+        ),
+        br#"{"Query":{"Service":{"Service":"api"}},"Limit":0}"#,
+    )
+    .unwrap();
+    assert_eq!(status, 404);
 
     // A user event fired into dc1 from dc2 (the API's `?dc=`: Consul's `event` command has no
     // -datacenter).

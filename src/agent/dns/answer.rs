@@ -18,7 +18,7 @@ use super::recursor::Recursor;
 use super::reply::{Reply, Unit};
 use super::settings::Settings;
 use super::source::{Source, SourceError};
-use super::view::{Instance, Owner, ServiceView, SrvTarget, Target};
+use super::view::{Instance, NodeView, Owner, ServiceView, SrvTarget, Target};
 use crate::agent::Agent;
 
 /// At most this many servers in NS answers (Consul's figure).
@@ -102,6 +102,25 @@ impl Responder {
             Lookup::Node { node, datacenter } if self.settings.is_local(datacenter.as_deref()) => {
                 self.node(qname, qtype, &node).await
             }
+            Lookup::Service {
+                service,
+                tag,
+                datacenter: Some(dc),
+            } => {
+                let asked = Asked {
+                    qname,
+                    qtype,
+                    wanted,
+                };
+                self.remote_service(asked, &dc, &service, tag.as_deref(), parsed.domain)
+                    .await
+            }
+            Lookup::Node {
+                node,
+                datacenter: Some(dc),
+            } => Source::remote_node(&self.agent, &self.settings, &dc, &node)
+                .await
+                .map(|found| self.node_reply(qname, qtype, found)),
             Lookup::Addr { ip } => Ok(addr(qname, qtype, ip, self.settings.node_ttl)),
             Lookup::Apex => Ok(Reply::answers(Vec::new())),
             _ => Ok(Reply::code(ResponseCode::NXDomain)),
@@ -132,15 +151,44 @@ impl Responder {
             .source
             .service(&self.agent, &self.settings, service)
             .await?;
+        Ok(self.service_reply(asked, &view, service, tag, domain))
+    }
+
+    /// The instances of `view` with `tag`, shuffled, as records of the type asked; NXDOMAIN
+    /// when there are none.
+    fn service_reply(
+        &self,
+        asked: Asked<'_>,
+        view: &ServiceView,
+        service: &str,
+        tag: Option<&str>,
+        domain: &str,
+    ) -> Reply {
         let mut picked: Vec<&Instance> = view.with_tag(tag).collect();
         if picked.is_empty() {
-            return Ok(Reply::code(ResponseCode::NXDomain));
+            return Reply::code(ResponseCode::NXDomain);
         }
         picked.shuffle(&mut rand::rng());
         let ttl = self.settings.service_ttl(service);
-        Ok(Reply::answers(
-            self.instance_units(&asked, &view, &picked, ttl, domain),
-        ))
+        Reply::answers(self.instance_units(&asked, view, &picked, ttl, domain))
+    }
+
+    /// `<service>.service.<dc>.consul` for another datacenter: its instances, asked of a server
+    /// there; NXDOMAIN when the datacenter cannot be reached or has none.
+    async fn remote_service(
+        &self,
+        asked: Asked<'_>,
+        dc: &str,
+        service: &str,
+        tag: Option<&str>,
+        domain: &str,
+    ) -> Result<Reply, SourceError> {
+        Ok(
+            match Source::remote_service(&self.agent, &self.settings, dc, service).await? {
+                Some(view) => self.service_reply(asked, &view, service, tag, domain),
+                None => Reply::code(ResponseCode::NXDomain),
+            },
+        )
     }
 
     /// `<name>.query.consul`: the instances prepared query `name` selects, in its order, with
@@ -305,7 +353,8 @@ impl Responder {
     /// An instance's SRV target: its node's name, or `<hex>.addr.` for its own IP, or its host
     /// name; with the target's address and the node's meta.
     fn srv_target(&self, i: &Instance, ttl: u32, domain: &str) -> Option<SrvTarget> {
-        let dc = self.settings.datacenter.as_str();
+        // The instance's own datacenter: another one's nodes are named under it.
+        let dc = i.datacenter.as_str();
         let both = Families { v4: true, v6: true };
         let (key, ip) = match &i.target {
             Target::Ip(ip) if i.own_address => (records::addr_fqdn(*ip, dc, domain), Some(*ip)),
@@ -334,8 +383,14 @@ impl Responder {
         qtype: RecordType,
         node: &str,
     ) -> Result<Reply, SourceError> {
-        let Some(n) = self.source.node(&self.agent, &self.settings, node).await? else {
-            return Ok(Reply::code(ResponseCode::NXDomain));
+        let found = self.source.node(&self.agent, &self.settings, node).await?;
+        Ok(self.node_reply(qname, qtype, found))
+    }
+
+    /// A node's address and meta records, or NXDOMAIN for none.
+    fn node_reply(&self, qname: &Name, qtype: RecordType, found: Option<NodeView>) -> Reply {
+        let Some(n) = found else {
+            return Reply::code(ResponseCode::NXDomain);
         };
         let ttl = self.settings.node_ttl;
         let meta = || records::meta_txt(qname, n.meta.iter(), ttl);
@@ -354,7 +409,7 @@ impl Responder {
             }
             _ => {}
         }
-        Ok(reply)
+        reply
     }
 
     /// The domain's SOA, its servers in the authority section and their addresses.

@@ -10,6 +10,7 @@ use super::local::{self, LocalSource};
 use super::settings::Settings;
 use super::view::{owner_of, Instance, NodeView, Owner, ServiceView, Target};
 use crate::agent::acl::{Access, Caller, Resource};
+use crate::agent::endpoints::{Consistency, EndpointError, QueryOptions};
 use crate::agent::Agent;
 
 /// Why a lookup could not be answered (SERVFAIL).
@@ -23,6 +24,8 @@ pub enum SourceError {
     TooStale,
     #[error("prepared query: {0}")]
     Query(String),
+    #[error("another datacenter: {0}")]
+    Remote(String),
 }
 
 pub enum Source {
@@ -61,22 +64,84 @@ impl Source {
             }
             Source::Cached { services, .. } => services.get(agent, lower, reading(s)).await?,
         };
-        let Some(caller) = dns_caller(agent).await else {
-            return Ok(view);
-        };
-        if !caller.allows(Resource::Service, lower, Access::Read) {
-            return Ok(Arc::default());
-        }
-        let readable = |i: &&Instance| caller.allows(Resource::Node, &i.node, Access::Read);
-        if view.instances.iter().all(|i| readable(&i)) {
-            return Ok(view);
-        }
-        Ok(Arc::new(ServiceView {
-            instances: view.instances.iter().filter(readable).cloned().collect(),
-            srv_targets: Default::default(),
-        }))
+        visible(agent, lower, view).await
     }
 
+    /// The healthy instances of service `lower` in datacenter `dc` (another one), asked of a
+    /// server there at query time; `None` when no server of `dc` can be reached.
+    pub async fn remote_service(
+        agent: &Arc<Agent>,
+        s: &Settings,
+        dc: &str,
+        lower: &str,
+    ) -> Result<Option<Arc<ServiceView>>, SourceError> {
+        let q = remote_read(s, dc);
+        let entries = match agent.service_health(lower, &q).await {
+            Ok((entries, _)) => entries,
+            Err(EndpointError::NoPathToDatacenter(_)) => return Ok(None),
+            Err(e) => return Err(SourceError::Remote(e.to_string())),
+        };
+        let view = Arc::new(ServiceView::from_entries(&entries, s.only_passing));
+        visible(agent, lower, view).await.map(Some)
+    }
+
+    /// Node `lower` of datacenter `dc` (another one), if it exists there and the DNS token
+    /// may see it.
+    pub async fn remote_node(
+        agent: &Arc<Agent>,
+        s: &Settings,
+        dc: &str,
+        lower: &str,
+    ) -> Result<Option<NodeView>, SourceError> {
+        let q = remote_read(s, dc);
+        let node = match agent.catalog_node(lower, &q).await {
+            Ok((node, _)) => node.map(|n| NodeView::from_node(&n.node)),
+            Err(EndpointError::NoPathToDatacenter(_)) => return Ok(None),
+            Err(e) => return Err(SourceError::Remote(e.to_string())),
+        };
+        match dns_caller(agent).await {
+            Some(c) if !c.allows(Resource::Node, lower, Access::Read) => Ok(None),
+            _ => Ok(node),
+        }
+    }
+}
+
+/// A read of another datacenter, stale when `dns_config.allow_stale` lets answers be.
+fn remote_read(s: &Settings, dc: &str) -> QueryOptions {
+    QueryOptions {
+        consistency: if s.allow_stale {
+            Consistency::Stale
+        } else {
+            Consistency::Default
+        },
+        datacenter: Some(dc.to_string()),
+        ..QueryOptions::default()
+    }
+}
+
+/// The part of `view` (service `lower`) that the DNS token may see.
+async fn visible(
+    agent: &Arc<Agent>,
+    lower: &str,
+    view: Arc<ServiceView>,
+) -> Result<Arc<ServiceView>, SourceError> {
+    let Some(caller) = dns_caller(agent).await else {
+        return Ok(view);
+    };
+    if !caller.allows(Resource::Service, lower, Access::Read) {
+        return Ok(Arc::default());
+    }
+    let readable = |i: &&Instance| caller.allows(Resource::Node, &i.node, Access::Read);
+    if view.instances.iter().all(|i| readable(&i)) {
+        return Ok(view);
+    }
+    Ok(Arc::new(ServiceView {
+        instances: view.instances.iter().filter(readable).cloned().collect(),
+        srv_targets: Default::default(),
+    }))
+}
+
+impl Source {
     /// Node `lower`, if it exists and the DNS token may see it.
     pub async fn node(
         &self,

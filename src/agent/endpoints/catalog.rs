@@ -103,6 +103,24 @@ impl Agent {
             format!("{path}{}", query_string(q)),
             Vec::new(),
         );
+        if let Some(dc) = q
+            .datacenter
+            .as_deref()
+            .filter(|dc| **dc != self.config.datacenter)
+        {
+            // Another datacenter: a server asks one of its servers, a client agent asks its
+            // own server (which does the same).
+            let answer = match self.raft_opt() {
+                Some(_) => Box::pin(forward::to_datacenter(self, dc, &message)).await?,
+                None => Box::pin(forward::to_server(self, &message)).await?,
+            };
+            return decode(answer, q.consistency).map_err(|e| match e {
+                EndpointError::Remote(t) if t.contains("No path to datacenter") => {
+                    EndpointError::NoPathToDatacenter(dc.to_string())
+                }
+                e => e,
+            });
+        }
         let stale = q.consistency == Consistency::Stale;
         match self.send_unless_here(&message, stale).await? {
             None => read::query(self, q, watch, local).await,
@@ -199,9 +217,13 @@ pub(super) fn request(agent: &Agent, method: &str, uri: String, body: Vec<u8>) -
     }
 }
 
-/// `?index=...&wait=...ms` for a blocking read, `stale` or `consistent` for the mode.
+/// `?index=...&wait=...ms` for a blocking read, `stale` or `consistent` for the mode, `dc`
+/// for another datacenter.
 pub(super) fn query_string(q: &QueryOptions) -> String {
     let mut parts = Vec::new();
+    if let Some(dc) = &q.datacenter {
+        parts.push(format!("dc={}", escape(dc)));
+    }
     if q.min_index > 0 {
         parts.push(format!("index={}", q.min_index));
         parts.push(format!("wait={}ms", q.wait.as_millis()));

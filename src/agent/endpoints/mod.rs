@@ -13,6 +13,7 @@ mod error;
 pub mod forward;
 mod prepared_query;
 mod query;
+pub mod query_failover;
 pub mod read;
 
 pub use acl::RESOLVE_PATH;

@@ -1,10 +1,11 @@
 //! Running a prepared query for the agent's own DNS (`<name>.query.consul`): here when this
 //! agent may answer the read (a server that leads, or any server for a stale read), otherwise
 //! on the leader or (from a client agent) a server, through the same `/v1/query/:name/execute`
-//! the HTTP API serves, with this agent as the node `_agent` means.
+//! the HTTP API serves, with this agent as the node `_agent` means. A query with no healthy
+//! instance here fails over to other datacenters as its definition says (`query_failover`).
 
 use super::catalog::{decode, escape, query_string, request};
-use super::{read, EndpointError, QueryOptions};
+use super::{query_failover, read, EndpointError, QueryOptions};
 use crate::agent::state::query_exec::{resolve_and_execute, ExecuteOptions};
 use crate::agent::Agent;
 use crate::api::prepared_query::QueryExecuteResponse;
@@ -33,8 +34,12 @@ impl Agent {
                     agent_node: &self.config.node_name,
                     ..ExecuteOptions::default()
                 };
-                resolve_and_execute(&self.store.read(), name, &o, false)
-                    .map_err(EndpointError::Invalid)
+                let found = resolve_and_execute(&self.store.read(), name, &o, false)
+                    .map_err(EndpointError::Invalid)?;
+                Ok(match found {
+                    Some((local, query)) => Some(query_failover::run(self, local, &query, 0).await),
+                    None => None,
+                })
             }
             Some(answer) => match decode::<QueryExecuteResponse>(answer, q.consistency) {
                 Ok((r, _)) => Ok(Some(r)),

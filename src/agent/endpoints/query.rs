@@ -36,6 +36,10 @@ pub struct QueryOptions {
     /// How long to block at most, jitter not yet added.
     pub wait: Duration,
     pub pretty: bool,
+    /// `?dc`: another datacenter to read from (the agent's own when `None`). Only the
+    /// agent's typed calls set it; HTTP requests for another datacenter are forwarded whole
+    /// before any handler parses them.
+    pub datacenter: Option<String>,
 }
 
 /// What a read reports in its headers.

@@ -230,6 +230,7 @@ fn need(method: &Method, path: &str, p: &Params, node: &str) -> Need {
         "/v1/catalog/",
         "/v1/health/",
         "/v1/internal/ui/",
+        "/v1/internal/query/",
         "/v1/agent/service",
         "/v1/agent/check",
         "/v1/agent/health/",

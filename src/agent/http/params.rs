@@ -150,6 +150,7 @@ impl QueryOptions {
             min_index,
             wait,
             pretty: p.flag("pretty"),
+            datacenter: None,
         })
     }
 }

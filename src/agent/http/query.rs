@@ -8,8 +8,8 @@ use std::sync::Arc;
 use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
+use axum::routing::{get, post};
+use axum::{Extension, Router};
 
 use super::blocking;
 use super::body::{decode_canonical, read_limited};
@@ -17,8 +17,13 @@ use super::error::HttpError;
 use super::forward::origin_node;
 use super::params::{read_opts, Params};
 use super::respond;
+use crate::agent::acl::{Access, Caller, Resource};
+use crate::agent::endpoints::query_failover::{self, RemoteExecute};
+use crate::agent::rpc::FromDatacenter;
 use crate::agent::state::prepared_query::QueryOp;
-use crate::agent::state::query_exec::{resolve_and_execute, ExecuteOptions};
+use crate::agent::state::query_exec::{
+    execute as execute_query, resolve_and_execute, ExecuteOptions,
+};
 use crate::agent::state::{Command, CommandResult, WatchKey};
 use crate::agent::Agent;
 use crate::api::prepared_query::{
@@ -37,6 +42,7 @@ pub fn routes() -> Router<Arc<Agent>> {
         .route("/v1/query/{id}", get(read).put(update).delete(delete))
         .route("/v1/query/{id}/execute", get(execute))
         .route("/v1/query/{id}/explain", get(explain))
+        .route(query_failover::EXECUTE_REMOTE, post(execute_remote))
 }
 
 fn not_found() -> HttpError {
@@ -236,15 +242,51 @@ async fn execute(
         (found, t.catalog.version().max(1))
     })
     .await?;
-    let answer = result
+    let (local, query) = result
         .map_err(HttpError::bad_request)?
         .ok_or_else(not_found)?;
+    let answer = query_failover::run(&agent, local, &query, limit).await;
     Ok(respond::json(
         StatusCode::OK,
         &answer,
         opts.pretty,
         Some(&meta),
     ))
+}
+
+/// Another datacenter's query, failing over to this one: run against this server's state
+/// (no `near`: the caller's nodes are not here). Only servers of other datacenters reach it,
+/// through server RPC; the caller's token must read the service.
+async fn execute_remote(
+    State(agent): State<Arc<Agent>>,
+    Extension(caller): Extension<Arc<Caller>>,
+    req: Request,
+) -> Result<Response, HttpError> {
+    if req.extensions().get::<FromDatacenter>().is_none() {
+        return Err(HttpError::new(
+            StatusCode::NOT_FOUND,
+            "only another datacenter's servers run queries here",
+        ));
+    }
+    let body = read_limited(req.into_body(), MAX_BODY, |max| {
+        format!("Request body too large, max size: {max} bytes")
+    })
+    .await?;
+    let mut remote: RemoteExecute = serde_json::from_slice(&body)
+        .map_err(|e| HttpError::bad_request(format!("Request decode failed: {e}")))?;
+    caller.require(
+        Resource::Service,
+        &remote.query.service.service,
+        Access::Read,
+    )?;
+    remote.query.service.near.clear();
+    let o = ExecuteOptions {
+        datacenter: &agent.config.datacenter,
+        limit: remote.limit,
+        ..ExecuteOptions::default()
+    };
+    let answer = execute_query(&agent.store.read(), &remote.query, &o);
+    Ok(respond::json(StatusCode::OK, &answer, false, None))
 }
 
 async fn explain(

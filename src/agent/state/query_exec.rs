@@ -30,16 +30,17 @@ pub struct ExecuteOptions<'a> {
 }
 
 /// Resolves `name` (an ID, a name, or a name a template prefixes) and runs the query: `Ok(None)`
-/// when no query answers to it.
+/// when no query answers to it. The query as it ran (a template rendered) comes with the
+/// answer, for a failover to other datacenters.
 pub fn resolve_and_execute(
     t: &Tables,
     name: &str,
     o: &ExecuteOptions,
     connect: bool,
-) -> Result<Option<QueryExecuteResponse>, String> {
+) -> Result<Option<(QueryExecuteResponse, PreparedQuery)>, String> {
     Ok(t.queries.resolve(name)?.map(|mut q| {
         q.service.connect |= connect;
-        execute(t, &q, o)
+        (execute(t, &q, o), q)
     }))
 }
 
