@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use common::cluster::{eventually, wan_members, FAILED, LEFT};
 use common::dig::{dig, dns_addr};
-use common::federation::Federation;
+use common::federation::{Federation, Partition};
 use common::{header, http, http_full, http_get, stderr, stdout};
 
 #[test]
@@ -256,4 +256,52 @@ fn two_datacenters_share_a_wan_pool_and_answer_for_each_other() {
     let (status, body) =
         http_get(&format!("{}/v1/kv/where?raw&dc=dc2", f.dc1.client.url())).unwrap();
     assert_eq!(status, 404, "dc2 answers (it has no such key): {body}");
+}
+
+/// A partition between the datacenters: each keeps serving its own requests, requests for the
+/// other fail with Consul's error once the WAN pool sees the other side failed, and everything
+/// heals by itself after the partition ends (the WAN pool retries failed members every 30 s).
+#[test]
+fn a_partition_between_datacenters_fails_only_cross_datacenter_requests_and_heals() {
+    let f = Federation::start();
+    let all = f.all();
+    let (c1, c2) = (&f.dc1.client, &f.dc2.client);
+    c1.put_ok("/v1/kv/side", "one");
+    c2.put_ok("/v1/kv/side", "two");
+    let read = |a: &common::Agent, dc: &str| {
+        http_get(&format!("{}/v1/kv/side?raw&dc={dc}", a.url())).unwrap_or((0, String::new()))
+    };
+    assert_eq!(read(c2, "dc1"), (200, "one".to_string()));
+
+    let cut = Partition::between(&f.dc1, &f.dc2);
+    let s1 = &f.dc1.servers[0];
+    eventually("dc1 sees dc2's servers failed", &all, || {
+        let m = wan_members(s1);
+        m.iter()
+            .filter(|(n, st)| n.ends_with(".dc2") && *st == FAILED)
+            .count()
+            == 3
+    });
+    eventually(
+        "dc2's requests for dc1 fail with Consul's error",
+        &all,
+        || {
+            let (status, body) = read(c2, "dc1");
+            status == 500 && body.starts_with("No path to datacenter")
+        },
+    );
+    // Each side serves its own reads and writes meanwhile.
+    c1.put_ok("/v1/kv/side", "one, cut off");
+    c2.put_ok("/v1/kv/side", "two, cut off");
+    assert_eq!(read(c1, "dc1"), (200, "one, cut off".to_string()));
+    assert_eq!(read(c2, "dc2"), (200, "two, cut off".to_string()));
+
+    cut.heal();
+    common::cluster::eventually_within("the WAN pool heals", Duration::from_secs(75), &all, || {
+        let m = wan_members(s1);
+        m.len() == 6 && m.iter().all(|(_, st)| *st == common::cluster::ALIVE)
+    });
+    eventually("dc2 reads dc1 again", &all, || {
+        read(c2, "dc1") == (200, "one, cut off".to_string())
+    });
 }

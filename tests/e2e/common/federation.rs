@@ -16,6 +16,8 @@ pub const FAST_WAN: &str = r#"gossip_wan { probe_interval = "200ms" probe_timeou
 /// One datacenter: servers first, then the client agent.
 pub struct Datacenter {
     pub name: String,
+    /// Its agents' loopback network, `127.x.y.0/24`.
+    pub network: String,
     pub servers: Vec<Agent>,
     pub client: Agent,
 }
@@ -80,6 +82,7 @@ impl Federation {
             let client = client(ip(4), &d(&c), &c, dc, ip(1)).spawn();
             dcs.push(Datacenter {
                 name: dc.to_string(),
+                network: format!("{}/24", loopback_host(block, 0)),
                 servers,
                 client,
             });
@@ -128,4 +131,40 @@ pub fn node_name(a: &Agent) -> String {
         .find_map(|x| x.strip_prefix("-node="))
         .unwrap_or_default()
         .to_string()
+}
+
+/// A cut between two datacenters: nft drops every packet between their loopback networks
+/// (both ways, TCP and UDP) until it is healed or dropped. The test process still reaches
+/// every agent.
+pub struct Partition {
+    table: String,
+}
+
+impl Partition {
+    pub fn between(a: &Datacenter, b: &Datacenter) -> Partition {
+        super::netns::require_prerequisites();
+        let table = format!(
+            "sd_dc_cut_{}_{}",
+            std::process::id(),
+            a.network.replace(['.', '/'], "_")
+        );
+        let (x, y) = (&a.network, &b.network);
+        let script = format!(
+            "table inet {table} {{\n\tchain output {{\n\t\ttype filter hook output priority 0; policy accept;\n\t\tip saddr {x} ip daddr {y} drop\n\t\tip saddr {y} ip daddr {x} drop\n\t}}\n}}\n"
+        );
+        super::netns::run("nft", &["-f", "-"], Some(&script))
+            .unwrap_or_else(|e| panic!("installing the partition: {e}\n{script}"));
+        Partition { table }
+    }
+
+    /// Removes the cut.
+    pub fn heal(self) {}
+}
+
+impl Drop for Partition {
+    fn drop(&mut self) {
+        if let Err(e) = super::netns::run("nft", &["delete", "table", "inet", &self.table], None) {
+            eprintln!("cleanup: {e}");
+        }
+    }
 }
