@@ -36,6 +36,14 @@
 //!   `/v3/kv/put`), with kv_vs_etcd's load generator: fresh cluster per run, warm-up 1 s,
 //!   window 5 s, interleaved sd, etcd, sd, etcd, ... (default 5 pairs), medians and the
 //!   median ratio. Target sd >= 1.5x etcd.
+//! * `crossdc`: two datacenters, dc1 of 3 servers and dc2 of 1 (`cluster/wan.rs`). Sequential
+//!   GETs of one key, interleaved in rounds of 100 (default 10 rounds): on dc1's leader (no
+//!   hop), on a dc1 follower (one server RPC round trip to the leader), and on dc2's server with
+//!   `?dc=dc1&stale` and `?dc=dc1`. Target: another datacenter adds at most one round trip
+//!   (remote stale - local <= forwarded - local, p50).
+//! * `wan-detect`: the same two datacenters with sd's default WAN timings; kill -9 dc2's server
+//!   (default 3 times) and time until all of dc1's servers list it failed in the WAN pool,
+//!   beside Consul's documented WAN timings (33-38 s).
 //! * `rss`: VmRSS of a client agent after it has joined a 3-server cluster, everyone sees
 //!   everyone and it idled 5 s; also the servers'. Default 3 fresh clusters. Target client
 //!   <= 10 MB, server <= 20 MB.
@@ -98,6 +106,8 @@ mod sd;
 mod servers;
 #[path = "cluster/summary.rs"]
 mod summary;
+#[path = "cluster/wan.rs"]
+mod wan;
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -108,7 +118,7 @@ use membership::SoakTarget;
 use summary::Results;
 
 const USAGE: &str =
-    "usage: cargo bench --bench cluster -- [--only detect,soak,failover,put64,rss] \
+    "usage: cargo bench --bench cluster -- [--only detect,soak,failover,put64,rss,crossdc,wan-detect] \
 [--runs N] [--soak-secs S] [--soak-agent server|client] [--seconds S] [--warmup S] \
 [--sd-bin PATH] [--etcd-bin PATH] [--data-root DIR]";
 
@@ -119,15 +129,19 @@ enum Part {
     Failover,
     Put64,
     Rss,
+    CrossDc,
+    WanDetect,
 }
 
 impl Part {
-    const ALL: [Part; 5] = [
+    const ALL: [Part; 7] = [
         Part::Detect,
         Part::Soak,
         Part::Failover,
         Part::Put64,
         Part::Rss,
+        Part::CrossDc,
+        Part::WanDetect,
     ];
 
     fn name(self) -> &'static str {
@@ -137,6 +151,8 @@ impl Part {
             Part::Failover => "failover",
             Part::Put64 => "put64",
             Part::Rss => "rss",
+            Part::CrossDc => "crossdc",
+            Part::WanDetect => "wan-detect",
         }
     }
 
@@ -146,7 +162,8 @@ impl Part {
             Part::Detect => 20,
             Part::Failover => 10,
             Part::Put64 => 5,
-            Part::Soak | Part::Rss => 3,
+            Part::CrossDc => 10,
+            Part::Soak | Part::Rss | Part::WanDetect => 3,
         }
     }
 }
@@ -265,6 +282,14 @@ async fn run_part(o: &Opts, p: Part, r: &mut Results) -> Result<()> {
                 idle::IDLE
             );
             r.rss = Some(idle::idle_rss(l, n).await?);
+        }
+        Part::CrossDc => {
+            println!("== crossdc: reads in dc1 and from dc2, {n} rounds of 100 each ==");
+            r.crossdc = Some(wan::crossdc(l, n).await?);
+        }
+        Part::WanDetect => {
+            println!("== wan-detect: kill -9 dc2's server, WAN timings, x{n} ==");
+            r.wan_detect = Some(wan::wan_detect(l, n).await?);
         }
     }
     Ok(())

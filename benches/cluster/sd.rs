@@ -135,6 +135,18 @@ impl Cluster {
     /// Starts `servers` servers (`-bootstrap-expect=servers`) and `clients` client agents and
     /// waits until every agent sees every other alive and the servers agree on a leader.
     pub async fn start(l: &Launch, servers: u8, clients: u8) -> Result<Cluster> {
+        Cluster::start_in(l, servers, clients, "dc1", &[]).await
+    }
+
+    /// [`Cluster::start`] as datacenter `dc`, the first server also given `first_args` (a
+    /// `-retry-join-wan`, say). Agents are named `<role>-<n>-<dc>`.
+    pub async fn start_in(
+        l: &Launch,
+        servers: u8,
+        clients: u8,
+        dc: &str,
+        first_args: &[String],
+    ) -> Result<Cluster> {
         let tmp = tempfile::Builder::new()
             .prefix("cluster-")
             .tempdir_in(&l.data_root)
@@ -149,9 +161,11 @@ impl Cluster {
             } else {
                 Role::Client
             };
-            let name = match role {
-                Role::Server => format!("server-{n}"),
-                Role::Client => format!("client-{n}"),
+            let name = match (role, dc) {
+                (Role::Server, "dc1") => format!("server-{n}"),
+                (Role::Client, "dc1") => format!("client-{n}"),
+                (Role::Server, _) => format!("server-{n}-{dc}"),
+                (Role::Client, _) => format!("client-{n}-{dc}"),
             };
             let data = tmp.path().join(&name);
             std::fs::create_dir(&data)?;
@@ -166,7 +180,11 @@ impl Cluster {
                 format!("-bind={ip}"),
                 format!("-client={ip}"),
                 format!("-retry-interval={RETRY_INTERVAL}"),
+                format!("-datacenter={dc}"),
             ]);
+            if n == 1 {
+                args.extend(first_args.iter().cloned());
+            }
             // The first agent joins nobody (after a restart it rejoins the members it knew,
             // from its snapshot); joining itself would end the join at once.
             if n > 1 {

@@ -5,6 +5,7 @@ use crate::failover::Failover;
 use crate::idle::IdleRss;
 use crate::membership::{Detection, Soak, HOGS};
 use crate::report::{median, num, percentile, table, WorkloadResult};
+use crate::wan::{CrossDc, CONSUL_WAN_RANGE};
 
 /// Whatever parts ran.
 #[derive(Default)]
@@ -14,6 +15,8 @@ pub struct Results {
     pub failover: Option<Vec<Failover>>,
     pub put64: Option<WorkloadResult>,
     pub rss: Option<Vec<IdleRss>>,
+    pub crossdc: Option<CrossDc>,
+    pub wan_detect: Option<Vec<f64>>,
     /// Parts that ended with an error: "part: error".
     pub failed: Vec<String>,
 }
@@ -159,6 +162,36 @@ impl Results {
                 format!("{} median, max {}", mb_text(server), mb_text(max(&servers))),
                 "<= 20 MB",
                 server <= 20.0,
+            ));
+        }
+        if let Some(c) = &self.crossdc {
+            let ms = |x: f64| format!("{} ms", num(x * 1e3, 3));
+            rows.push(row(
+                "cross-datacenter read",
+                format!("dc2 -> dc1 ?stale vs dc1 leader, n={}", c.local.len()),
+                format!(
+                    "adds {} p50 (local {}, remote {}); one hop adds {}",
+                    ms(c.remote_added()),
+                    ms(CrossDc::p50(&c.local)),
+                    ms(CrossDc::p50(&c.remote_stale)),
+                    ms(c.hop())
+                ),
+                "<= one round trip",
+                c.remote_added() <= c.hop(),
+            ));
+        }
+        if let Some(d) = &self.wan_detect {
+            let (lo, hi) = CONSUL_WAN_RANGE;
+            rows.push(row(
+                "WAN failure detection",
+                format!("kill -9 dc2's server -> failed on dc1's 3, n={}", d.len()),
+                format!(
+                    "p50 {}, max {}",
+                    secs(median(d.iter().copied())),
+                    secs(max(d))
+                ),
+                &format!("Consul's WAN timings: {lo}-{hi} s"),
+                max(d) <= hi,
             ));
         }
         let mut out = table(&rows, &[0, 1, 2, 3, 4]);

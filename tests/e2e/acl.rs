@@ -107,6 +107,8 @@ fn table(node: &str) -> Vec<(&'static str, String, String, Anonymous)> {
         r("GET", "/v1/agent/version", "", Open),
         r("GET", "/v1/acl/token/self", "", Open),
         r("GET", "/v1/internal/acl/resolve", "", Open),
+        // Only other datacenters' servers, over server RPC: 404 to anyone else.
+        r("POST", "/v1/internal/query/execute-remote", "{}", Emptied),
         r("GET", "/v1/connect/ca/roots", "", Open),
         r("GET", "/v1/connect/ca/configuration", "", Open),
         r("GET", "/v1/connect/intentions", "", Open),

@@ -305,3 +305,79 @@ fn a_partition_between_datacenters_fails_only_cross_datacenter_requests_and_heal
         read(c2, "dc1") == (200, "one, cut off".to_string())
     });
 }
+
+/// ACLs across datacenters: dc1 is the primary. A token made there works in dc2 (resolved at
+/// the primary), ACL writes sent to dc2 land in the primary, and a `Local` token made in dc2
+/// works only there.
+#[test]
+fn acls_of_the_primary_datacenter_work_in_the_secondary() {
+    const ACL: &str = r#"primary_datacenter = "dc1" acl { enabled = true default_policy = "deny" tokens { initial_management = "root" default = "root" agent = "root" } }"#;
+    let f = Federation::start_with(&["-hcl", ACL]);
+    let (c1, c2) = (&f.dc1.client, &f.dc2.client);
+    let send = |a: &common::Agent, method: &str, path: &str, token: &str, body: &str| {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        http(
+            method,
+            &format!("{}{path}{sep}token={token}", a.url()),
+            body.as_bytes(),
+        )
+        .unwrap()
+    };
+
+    // A policy and a token made in dc1.
+    let (status, body) = send(
+        c1,
+        "PUT",
+        "/v1/acl/policy",
+        "root",
+        r#"{"Name":"kv-app","Rules":"key_prefix \"app/\" { policy = \"write\" }"}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = send(
+        c1,
+        "PUT",
+        "/v1/acl/token",
+        "root",
+        r#"{"SecretID":"5e3a1f4c-0b7d-4c8e-9f2a-6d1b3c5e7a90","Policies":[{"Name":"kv-app"}]}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+    let app = "5e3a1f4c-0b7d-4c8e-9f2a-6d1b3c5e7a90";
+
+    // It works in dc2, with its policy's limits.
+    let (status, body) = send(c2, "PUT", "/v1/kv/app/x", app, "1");
+    assert_eq!((status, body.trim()), (200, "true"));
+    let (status, body) = send(c2, "PUT", "/v1/kv/other", app, "1");
+    assert_eq!(status, 403, "{body}");
+    let (status, body) = send(c2, "GET", "/v1/kv/app/x", "no-such-secret", "");
+    assert_eq!((status, body.trim()), (403, "ACL not found"));
+
+    // ACL writes sent to dc2 are made in the primary.
+    let (status, body) = send(
+        c2,
+        "PUT",
+        "/v1/acl/policy",
+        "root",
+        r#"{"Name":"from-dc2","Rules":""}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = send(&f.dc1.servers[0], "GET", "/v1/acl/policies", "root", "");
+    assert_eq!(status, 200);
+    assert!(body.contains("\"from-dc2\""), "{body}");
+
+    // A Local token made in dc2 works there and nowhere else.
+    let local = "7c2e9a4b-1d3f-4a6c-8e0b-2f4d6a8c0e1b";
+    let (status, body) = send(
+        c2,
+        "PUT",
+        "/v1/acl/token",
+        "root",
+        &format!(
+            r#"{{"SecretID":"{local}","Local":true,"Policies":[{{"ID":"00000000-0000-0000-0000-000000000001"}}]}}"#
+        ),
+    );
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = send(c2, "PUT", "/v1/kv/anything", local, "1");
+    assert_eq!((status, body.trim()), (200, "true"));
+    let (status, body) = send(c1, "PUT", "/v1/kv/anything", local, "1");
+    assert_eq!((status, body.trim()), (403, "ACL not found"));
+}

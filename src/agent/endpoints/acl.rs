@@ -1,7 +1,10 @@
 //! Who a request is: [`Agent::caller`] turns the secret a request carried (or the agent's
 //! default token) into a [`Caller`]. A server looks in its own state; a client agent asks a
-//! server through `/v1/internal/acl/resolve` and caches the answer (`acl::resolve`). The
-//! leader also makes the configured `initial_management` token.
+//! server through `/v1/internal/acl/resolve` and caches the answer (`acl::resolve`). A server
+//! of a secondary datacenter (`primary_datacenter` names another one) asks a server of the
+//! primary the same way for a token it does not hold itself: the primary's tokens and policies
+//! work everywhere, tokens made `Local` work only where they were made. The leader also makes
+//! the configured `initial_management` token.
 
 use std::sync::Arc;
 
@@ -32,8 +35,14 @@ impl Agent {
             }
         };
         if self.raft_opt().is_some() {
-            let t = self.store.read();
-            return acls.resolve_local(secret, &t.acl, t.restores);
+            let local = {
+                let t = self.store.read();
+                acls.resolve_local(secret, &t.acl, t.restores)
+            };
+            match local {
+                Err(EndpointError::AclNotFound) if self.acl_primary().is_some() => {}
+                found => return found,
+            }
         }
         if let Some(caller) = acls.cached(secret) {
             return Ok(caller);
@@ -43,7 +52,14 @@ impl Agent {
             "x-consul-token".to_string(),
             serde_bytes::ByteBuf::from(secret.as_bytes().to_vec()),
         )];
-        let answer = match Box::pin(forward::to_server(self, &message)).await {
+        let sent = match self.acl_primary() {
+            Some(primary) => {
+                message.uri = format!("{RESOLVE_PATH}?dc={primary}");
+                Box::pin(forward::to_datacenter(self, primary, &message)).await
+            }
+            None => Box::pin(forward::to_server(self, &message)).await,
+        };
+        let answer = match sent {
             Ok(answer) => decode::<Resolved>(answer, Consistency::Stale).map(|(r, _)| r),
             Err(e) => Err(e),
         };
@@ -64,12 +80,27 @@ impl Agent {
 }
 
 impl Agent {
+    /// The primary datacenter, on a server of another one with ACLs on: where tokens and
+    /// policies are made and resolved.
+    pub fn acl_primary(&self) -> Option<&str> {
+        let primary = self.config.primary_datacenter.as_str();
+        (self.acls.enabled()
+            && self.raft_opt().is_some()
+            && !primary.is_empty()
+            && primary != self.config.datacenter)
+            .then_some(primary)
+    }
+
     /// On the leader: makes `acl.tokens.initial_management` a management token when no token
     /// has that secret yet (the bootstrap, if none was done).
     pub async fn ensure_initial_management(&self) -> Result<(), EndpointError> {
         let Some(secret) = self.acls.tokens().initial_management else {
             return Ok(());
         };
+        // Tokens are made in the primary datacenter; a secondary resolves them there.
+        if self.acl_primary().is_some() {
+            return Ok(());
+        }
         let (exists, bootstrapped) = {
             let t = self.store.read();
             (

@@ -15,6 +15,10 @@
 //!   (found in the WAN pool), which serves it as if a client agent had sent it. The answer,
 //!   headers included, is the remote datacenter's.
 //!
+//! - With ACLs on, a server of a secondary datacenter (`primary_datacenter` names another)
+//!   sends `/v1/acl/` requests to the primary, which keeps tokens, policies and roles; only
+//!   `Local` tokens live in the datacenter that made them.
+//!
 //! The sending itself, with its retries while no leader or server is reachable, is
 //! `endpoints::forward`'s.
 
@@ -98,6 +102,39 @@ pub fn routes_by_datacenter(path: &str) -> bool {
         && !path.starts_with("/v1/discovery-chain/")
 }
 
+/// Whether a secondary datacenter's server sends this ACL request to the primary, where
+/// tokens, policies, roles and auth methods are kept: all of `/v1/acl/` but logins, the
+/// caller's own token and the replication status (and `Local` tokens: [`serve_acl_here`]).
+pub fn for_primary(path: &str) -> bool {
+    path.starts_with("/v1/acl/")
+        && !matches!(
+            path,
+            "/v1/acl/login" | "/v1/acl/logout" | "/v1/acl/token/self" | "/v1/acl/replication"
+        )
+}
+
+/// A token request a secondary serves itself: making or changing a token marked `Local`, or
+/// reading, changing or deleting a token this datacenter holds (its local tokens).
+fn serve_acl_here(agent: &Agent, parts: &axum::http::request::Parts, body: &[u8]) -> bool {
+    let path = parts.uri.path();
+    if let Some(id) = path.strip_prefix("/v1/acl/token/") {
+        let id = id.split('/').next().unwrap_or_default();
+        if agent.store.read().acl.token(id).is_some() {
+            return true;
+        }
+    }
+    let writes = parts.method == Method::PUT || parts.method == Method::POST;
+    if !(writes && (path == "/v1/acl/token" || path.starts_with("/v1/acl/token/"))) {
+        return false;
+    }
+    // Field names are matched in any case, as the handler matches them.
+    let v: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    v.as_object().is_some_and(|o| {
+        o.iter()
+            .any(|(k, v)| k.eq_ignore_ascii_case("local") && v.as_bool() == Some(true))
+    })
+}
+
 /// The datacenter a request's `?dc=` names, when it is not this agent's own and the endpoint
 /// routes by it.
 fn other_datacenter(agent: &Agent, path: &str, query: Option<&str>) -> Option<String> {
@@ -122,6 +159,14 @@ pub async fn middleware(State(agent): State<Arc<Agent>>, req: Request, next: Nex
             Box::pin(to_datacenter(&agent, &dc, req)).await
         };
         return result.unwrap_or_else(|e: HttpError| e.into_response());
+    }
+    if let Some(primary) = agent.acl_primary() {
+        if for_primary(uri.path()) && req.extensions().get::<FromDatacenter>().is_none() {
+            let primary = primary.to_string();
+            return Box::pin(to_primary(&agent, &primary, req, next))
+                .await
+                .unwrap_or_else(|e| e.into_response());
+        }
     }
     let Some(raft) = agent.raft_opt() else {
         if !needs_server(uri.path()) {
@@ -211,6 +256,24 @@ async fn to_leader(
             Ok(next.run(req).await)
         }
     }
+}
+
+/// A secondary's ACL request, served by the primary datacenter (or here: [`serve_acl_here`]).
+async fn to_primary(
+    agent: &Agent,
+    primary: &str,
+    req: Request,
+    next: Next,
+) -> Result<Response, HttpError> {
+    let (parts, body) = req.into_parts();
+    let (message, body) = message(agent, &parts, body).await?;
+    if serve_acl_here(agent, &parts, &body) {
+        let req = Request::from_parts(parts, Body::from(body));
+        return Ok(next.run(req).await);
+    }
+    Ok(into_response(
+        forward::to_datacenter(agent, primary, &message).await?,
+    ))
 }
 
 /// A request for another datacenter, served there.

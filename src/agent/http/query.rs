@@ -42,7 +42,8 @@ pub fn routes() -> Router<Arc<Agent>> {
         .route("/v1/query/{id}", get(read).put(update).delete(delete))
         .route("/v1/query/{id}/execute", get(execute))
         .route("/v1/query/{id}/explain", get(explain))
-        .route(query_failover::EXECUTE_REMOTE, post(execute_remote))
+        // `query_failover::EXECUTE_REMOTE`, written out for the route tables the tests read.
+        .route("/v1/internal/query/execute-remote", post(execute_remote))
 }
 
 fn not_found() -> HttpError {
@@ -254,7 +255,7 @@ async fn execute(
     ))
 }
 
-/// Another datacenter's query, failing over to this one: run against this server's state
+/// `POST /v1/internal/query/execute-remote`: another datacenter's query, failing over to this one: run against this server's state
 /// (no `near`: the caller's nodes are not here). Only servers of other datacenters reach it,
 /// through server RPC; the caller's token must read the service.
 async fn execute_remote(

@@ -35,8 +35,10 @@ pub struct Federation {
     _dir: tempfile::TempDir,
 }
 
-fn server(ip: Ipv4Addr, dir: &Path, node: &str, dc: &str) -> AgentBuilder {
-    AgentBuilder::dev_free()
+fn server(ip: Ipv4Addr, dir: &Path, node: &str, dc: &str, extra: &[&str]) -> AgentBuilder {
+    extra
+        .iter()
+        .fold(AgentBuilder::dev_free(), |b, a| b.arg(*a))
         .arg("-server")
         .arg("-bootstrap-expect=3")
         .arg(format!("-data-dir={}", dir.display()))
@@ -47,8 +49,17 @@ fn server(ip: Ipv4Addr, dir: &Path, node: &str, dc: &str) -> AgentBuilder {
         .at(ip)
 }
 
-fn client(ip: Ipv4Addr, dir: &Path, node: &str, dc: &str, join: Ipv4Addr) -> AgentBuilder {
-    AgentBuilder::dev_free()
+fn client(
+    ip: Ipv4Addr,
+    dir: &Path,
+    node: &str,
+    dc: &str,
+    join: Ipv4Addr,
+    extra: &[&str],
+) -> AgentBuilder {
+    extra
+        .iter()
+        .fold(AgentBuilder::dev_free(), |b, a| b.arg(*a))
         .arg(format!("-data-dir={}", dir.display()))
         .arg(format!("-node={node}"))
         .arg(format!("-datacenter={dc}"))
@@ -60,6 +71,12 @@ impl Federation {
     /// Starts both datacenters and waits until each has a leader, its client in its catalog,
     /// and all six servers alive in the WAN pool as seen from every server.
     pub fn start() -> Federation {
+        Federation::start_with(&[])
+    }
+
+    /// [`Federation::start`] with `extra` arguments for every agent (`-hcl` ACL settings, say;
+    /// the waits read the API without a token).
+    pub fn start_with(extra: &[&str]) -> Federation {
         let dir = tempfile::tempdir().expect("tempdir");
         let block1 = loopback_block();
         let block2 = loopback_block();
@@ -71,15 +88,15 @@ impl Federation {
             let mut servers = Vec::new();
             for n in 1..=3u8 {
                 let name = format!("{prefix}{n}");
-                let mut b =
-                    server(ip(n), &d(&name), &name, dc).arg(format!("-retry-join={}", ip(1)));
+                let mut b = server(ip(n), &d(&name), &name, dc, extra)
+                    .arg(format!("-retry-join={}", ip(1)));
                 if dc == "dc2" && n == 1 {
                     b = b.arg(format!("-retry-join-wan={seed}"));
                 }
                 servers.push(b.spawn());
             }
             let c = format!("{prefix}c");
-            let client = client(ip(4), &d(&c), &c, dc, ip(1)).spawn();
+            let client = client(ip(4), &d(&c), &c, dc, ip(1), extra).spawn();
             dcs.push(Datacenter {
                 name: dc.to_string(),
                 network: format!("{}/24", loopback_host(block, 0)),

@@ -79,11 +79,21 @@ pub async fn bootstrap(
 pub async fn resolve(
     State(agent): State<Arc<Agent>>,
     Extension(caller): Extension<Arc<Caller>>,
+    req: axum::extract::Request,
 ) -> Result<Response, HttpError> {
     super::enabled(&agent)?;
+    // Another datacenter's server asks: a `Local` token is valid only here.
+    let remote = req
+        .extensions()
+        .get::<crate::agent::rpc::FromDatacenter>()
+        .is_some();
     let resolved = {
         let t = agent.store.read();
-        let token = t.acl.token(&caller.accessor).ok_or_else(not_found)?;
+        let token = t
+            .acl
+            .token(&caller.accessor)
+            .filter(|t| !(remote && t.local))
+            .ok_or_else(not_found)?;
         Resolved {
             accessor_id: token.accessor_id.clone(),
             rules: effective_rules(&t.acl, token, &agent.config.datacenter),

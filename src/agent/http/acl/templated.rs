@@ -1,6 +1,7 @@
 //! `/v1/acl/templated-policies`, `/v1/acl/templated-policy/name/:name` and `.../preview/:name`:
 //! the policy templates tokens and roles can use, with the rules each stands for; and
-//! `/v1/acl/replication` (one datacenter: nothing replicates).
+//! `/v1/acl/replication` (nothing replicates: a secondary datacenter resolves tokens at the
+//! primary and sends its ACL writes there).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -96,7 +97,7 @@ pub async fn preview(
     Ok(super::ok_json(&q, &policy))
 }
 
-/// `GET /v1/acl/replication`: this is the primary (and only) datacenter, so nothing replicates.
+/// `GET /v1/acl/replication`: nothing replicates (a secondary asks the primary instead).
 pub async fn replication(
     State(agent): State<Arc<Agent>>,
     Extension(caller): Extension<Arc<Caller>>,
