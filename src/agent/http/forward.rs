@@ -160,14 +160,20 @@ pub async fn middleware(State(agent): State<Arc<Agent>>, req: Request, next: Nex
         };
         return result.unwrap_or_else(|e: HttpError| e.into_response());
     }
-    if let Some(primary) = agent.acl_primary() {
-        if for_primary(uri.path()) && req.extensions().get::<FromDatacenter>().is_none() {
+    let req = match agent.acl_primary() {
+        Some(primary)
+            if for_primary(uri.path()) && req.extensions().get::<FromDatacenter>().is_none() =>
+        {
             let primary = primary.to_string();
-            return Box::pin(to_primary(&agent, &primary, req, next))
-                .await
-                .unwrap_or_else(|e| e.into_response());
+            match Box::pin(to_primary(&agent, &primary, req)).await {
+                Ok(Primary::Answered(resp)) => return resp,
+                Ok(Primary::ServeHere(req)) => req,
+                Err(e) => return e.into_response(),
+            }
         }
-    }
+        _ => req,
+    };
+    let uri = req.uri();
     let Some(raft) = agent.raft_opt() else {
         if !needs_server(uri.path()) {
             return next.run(req).await;
@@ -258,22 +264,23 @@ async fn to_leader(
     }
 }
 
+/// What became of a secondary's ACL request.
+enum Primary {
+    /// The primary datacenter's answer.
+    Answered(Response),
+    /// A `Local` token's request, to serve in this datacenter (on its leader).
+    ServeHere(Request),
+}
+
 /// A secondary's ACL request, served by the primary datacenter (or here: [`serve_acl_here`]).
-async fn to_primary(
-    agent: &Agent,
-    primary: &str,
-    req: Request,
-    next: Next,
-) -> Result<Response, HttpError> {
+async fn to_primary(agent: &Agent, primary: &str, req: Request) -> Result<Primary, HttpError> {
     let (parts, body) = req.into_parts();
     let (message, body) = message(agent, &parts, body).await?;
     if serve_acl_here(agent, &parts, &body) {
-        let req = Request::from_parts(parts, Body::from(body));
-        return Ok(next.run(req).await);
+        return Ok(Primary::ServeHere(Request::from_parts(parts, Body::from(body))));
     }
-    Ok(into_response(
-        forward::to_datacenter(agent, primary, &message).await?,
-    ))
+    let answer = forward::to_datacenter(agent, primary, &message).await?;
+    Ok(Primary::Answered(into_response(answer)))
 }
 
 /// A request for another datacenter, served there.
