@@ -51,7 +51,7 @@ pub fn cli() -> Command {
         ))
         .arg(flag(
             "local-only",
-            "Only ask this datacenter's members (the only pool until WAN gossip exists). List queries only.",
+            "Only ask this datacenter's LAN pool, not the servers' WAN pool. List queries only.",
         ))
         .args(http_flags::http_args())
         .arg(stray_args())

@@ -87,8 +87,11 @@ fn an_encrypted_pool_admits_only_its_key_and_rotates_it() {
     let out = ok(&c1_cli(&["keyring", "-install", &k2]));
     assert_eq!(out.trim(), "==> Installing new gossip encryption key...");
     let listed = ok(&c1_cli(&["keyring", "-list"]));
+    // The servers' WAN pool first (one server here), then the datacenter's LAN pool.
     assert!(
-        listed.starts_with("==> Gathering installed encryption keys...\n\ndc1 (LAN):\n")
+        listed.starts_with("==> Gathering installed encryption keys...\n\nWAN:\n")
+            && listed.contains(&format!("  {k1} [1/1]"))
+            && listed.contains("\n\ndc1 (LAN):\n")
             && listed.contains(&format!("  {k1} [2/2]"))
             && listed.contains(&format!("  {k2} [2/2]")),
         "{listed}"
@@ -109,18 +112,32 @@ fn an_encrypted_pool_admits_only_its_key_and_rotates_it() {
     assert_eq!(status, 200, "{body}");
     let pools: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(
-        pools[0]["Keys"],
+        (&pools[0]["WAN"], &pools[0]["Keys"], &pools[0]["NumNodes"]),
+        (
+            &serde_json::json!(true),
+            &serde_json::json!({ k2.clone(): 1 }),
+            &serde_json::json!(1)
+        ),
+        "{body}"
+    );
+    assert_eq!(
+        pools[1]["Keys"],
         serde_json::json!({ k2.clone(): 2 }),
         "{body}"
     );
     assert_eq!(
-        pools[0]["PrimaryKeys"],
+        pools[1]["PrimaryKeys"],
         serde_json::json!({ k2.clone(): 2 })
     );
-    assert_eq!(pools[0]["NumNodes"], 2);
-    assert_eq!(pools[0]["WAN"], false);
+    assert_eq!(pools[1]["NumNodes"], 2);
+    assert_eq!(pools[1]["WAN"], false);
     assert_eq!(
         std::fs::read_to_string(&file).unwrap(),
+        format!("[\"{k2}\"]")
+    );
+    // The server's WAN keyring rotated with it.
+    assert_eq!(
+        std::fs::read_to_string(d("s1").join("serf/remote.keyring")).unwrap(),
         format!("[\"{k2}\"]")
     );
     // The pool kept talking through the rotation; the old key no longer gets in.

@@ -147,6 +147,7 @@ fn sum(
     answers: BTreeMap<String, Result<Vec<String>, String>>,
 ) -> KeyOutcome {
     let mut r = KeyringResponse {
+        wan: shared.cfg.pool == super::Pool::Wan,
         datacenter: shared.cfg.datacenter.clone(),
         num_nodes: (targets.len() + 1) as u32,
         ..Default::default()

@@ -277,7 +277,10 @@ async fn to_primary(agent: &Agent, primary: &str, req: Request) -> Result<Primar
     let (parts, body) = req.into_parts();
     let (message, body) = message(agent, &parts, body).await?;
     if serve_acl_here(agent, &parts, &body) {
-        return Ok(Primary::ServeHere(Request::from_parts(parts, Body::from(body))));
+        return Ok(Primary::ServeHere(Request::from_parts(
+            parts,
+            Body::from(body),
+        )));
     }
     let answer = forward::to_datacenter(agent, primary, &message).await?;
     Ok(Primary::Answered(into_response(answer)))

@@ -1,8 +1,9 @@
 //! `/v1/operator/keyring`: list the gossip keys of every member (GET), install a key (POST),
-//! make one primary (PUT), remove one (DELETE), each run across the LAN pool by the gossip
-//! layer (`gossip::key_query`). As in Consul a server runs them (a client agent forwards the
-//! request to one, like every server endpoint), and any member that fails or stays silent
-//! makes the answer a 500 naming it.
+//! make one primary (PUT), remove one (DELETE), each run by the gossip layer
+//! (`gossip::key_query`) across the WAN pool of servers first (unless `?local-only`), then this
+//! datacenter's LAN pool, as Consul does: one answer per pool. A server runs them (a client
+//! agent forwards the request to one, like every server endpoint), and any member that fails
+//! or stays silent makes the answer a 500 naming it.
 
 use std::sync::Arc;
 
@@ -57,11 +58,12 @@ async fn list(
     RawQuery(q): RawQuery,
 ) -> Result<Response, HttpError> {
     let p = check_params(&agent, q.as_deref(), true)?;
-    let outcome = agent.gossip.key_operation(KeyOp::List).await;
-    errors_or_none(&outcome)?;
+    let outcomes = run(&agent, KeyOp::List, p.flag("local-only")).await;
+    errors_or_none(&outcomes)?;
+    let responses: Vec<_> = outcomes.into_iter().map(|o| o.response).collect();
     Ok(respond::json(
         StatusCode::OK,
-        &[outcome.response],
+        &responses,
         p.flag("pretty"),
         None,
     ))
@@ -100,20 +102,37 @@ async fn change(
     check_params(&agent, q.as_deref(), false)?;
     let req: KeyringRequest = read_json(body, MAX_BODY, &["Key"], &[]).await?;
     decode_gossip_key(&req.key).map_err(|e| HttpError::bad_request(format!("Invalid key: {e}")))?;
-    let outcome = agent.gossip.key_operation(op(req.key)).await;
-    errors_or_none(&outcome)?;
+    let outcomes = run(&agent, op(req.key), false).await;
+    errors_or_none(&outcomes)?;
     Ok(Response::new(Body::empty()))
 }
 
-/// Consul's `keyringErrorsOrNil`: the pool's summary, then each member's message, in the
-/// layout of Go's multierror.
-fn errors_or_none(outcome: &KeyOutcome) -> Result<(), HttpError> {
-    let Some(summary) = outcome.error() else {
+/// Runs `op` on the WAN pool (a server's, unless `local_only`), then on the LAN pool.
+async fn run(agent: &Agent, op: KeyOp, local_only: bool) -> Vec<KeyOutcome> {
+    let mut out = Vec::new();
+    if let Some(wan) = agent.wan.as_ref().filter(|_| !local_only) {
+        out.push(wan.key_operation(op.clone()).await);
+    }
+    out.push(agent.gossip.key_operation(op).await);
+    out
+}
+
+/// Consul's `keyringErrorsOrNil`: each failing pool's summary, then its members' messages, in
+/// the layout of Go's multierror.
+fn errors_or_none(outcomes: &[KeyOutcome]) -> Result<(), HttpError> {
+    let mut errors = Vec::new();
+    for outcome in outcomes {
+        let Some(summary) = outcome.error() else {
+            continue;
+        };
+        let r = &outcome.response;
+        let pool = if r.wan { "WAN" } else { "LAN" };
+        errors.push(format!("{} ({pool}) error: {summary}", r.datacenter));
+        errors.extend(r.messages.iter().map(|(node, m)| format!("{node}: {m}")));
+    }
+    if errors.is_empty() {
         return Ok(());
-    };
-    let r = &outcome.response;
-    let mut errors = vec![format!("{} (LAN) error: {summary}", r.datacenter)];
-    errors.extend(r.messages.iter().map(|(node, m)| format!("{node}: {m}")));
+    }
     let head = match errors.len() {
         1 => "1 error occurred:".to_string(),
         n => format!("{n} errors occurred:"),
