@@ -179,7 +179,12 @@ fn two_datacenters_share_a_wan_pool_and_answer_for_each_other() {
         .unwrap_or_default()
         .to_string();
     let d = dig(dns_addr(c1), &["api-q.query.consul", "A"]);
-    assert_eq!(d.data("A"), [tc_ip], "{}", d.raw);
+    assert_eq!(d.data("A"), [tc_ip.as_str()], "{}", d.raw);
+    // dc2 runs dc1's query by naming dc1 (dc1 then fails over to dc2); it has none of its own.
+    let d = dig(dns_addr(c2), &["api-q.query.dc1.consul", "A"]);
+    assert_eq!(d.data("A"), [tc_ip.as_str()], "{}", d.raw);
+    let d = dig(dns_addr(c2), &["api-q.query.consul", "A"]);
+    assert_eq!(d.status, "NXDOMAIN", "{}", d.raw);
     // Without failover the query stays home, and finds nothing there.
     let (status, body) = http(
         "POST",

@@ -91,13 +91,14 @@ impl Responder {
                 self.service(asked, &service, tag.as_deref(), parsed.domain)
                     .await
             }
-            Lookup::Query { name, datacenter } if self.settings.is_local(datacenter.as_deref()) => {
+            Lookup::Query { name, datacenter } => {
                 let asked = Asked {
                     qname,
                     qtype,
                     wanted,
                 };
-                self.prepared(asked, &name, parsed.domain).await
+                let remote = datacenter.filter(|dc| !self.settings.is_local(Some(dc)));
+                self.prepared(asked, &name, remote, parsed.domain).await
             }
             Lookup::Node { node, datacenter } if self.settings.is_local(datacenter.as_deref()) => {
                 self.node(qname, qtype, &node).await
@@ -191,13 +192,14 @@ impl Responder {
         )
     }
 
-    /// `<name>.query.consul`: the instances prepared query `name` selects, in its order, with
-    /// its `DNS.TTL` (else the service's TTL); NXDOMAIN when no query answers to the name or
-    /// it selects nothing.
+    /// `<name>.query[.<dc>].consul`: the instances prepared query `name` selects (run in
+    /// datacenter `remote` when given), in its order, with its `DNS.TTL` (else the service's
+    /// TTL); NXDOMAIN when no query answers to the name or it selects nothing.
     async fn prepared(
         &self,
         asked: Asked<'_>,
         name: &str,
+        remote: Option<String>,
         domain: &str,
     ) -> Result<Reply, SourceError> {
         let q = crate::agent::endpoints::QueryOptions {
@@ -206,6 +208,7 @@ impl Responder {
             } else {
                 crate::agent::endpoints::Consistency::Default
             },
+            datacenter: remote,
             ..Default::default()
         };
         let found = self

@@ -103,28 +103,34 @@ impl Agent {
             format!("{path}{}", query_string(q)),
             Vec::new(),
         );
-        if let Some(dc) = q
-            .datacenter
-            .as_deref()
-            .filter(|dc| **dc != self.config.datacenter)
-        {
-            // Another datacenter: a server asks one of its servers, a client agent asks its
-            // own server (which does the same).
-            let answer = match self.raft_opt() {
-                Some(_) => Box::pin(forward::to_datacenter(self, dc, &message)).await?,
-                None => Box::pin(forward::to_server(self, &message)).await?,
-            };
-            return decode(answer, q.consistency).map_err(|e| match e {
-                EndpointError::Remote(t) if t.contains("No path to datacenter") => {
-                    EndpointError::NoPathToDatacenter(dc.to_string())
-                }
-                e => e,
-            });
+        if let Some(dc) = self.other_datacenter(q) {
+            let answer = self.send_to_datacenter(dc, &message).await?;
+            return decode_from(dc, answer, q.consistency);
         }
         let stale = q.consistency == Consistency::Stale;
         match self.send_unless_here(&message, stale).await? {
             None => read::query(self, q, watch, local).await,
             Some(answer) => decode(answer, q.consistency),
+        }
+    }
+
+    /// The datacenter `q` names, when it is not this one.
+    pub(super) fn other_datacenter<'a>(&self, q: &'a QueryOptions) -> Option<&'a str> {
+        q.datacenter
+            .as_deref()
+            .filter(|dc| **dc != self.config.datacenter)
+    }
+
+    /// Sends `message` to datacenter `dc`: a server asks one of its servers, a client agent
+    /// asks its own server (which does the same).
+    pub(super) async fn send_to_datacenter(
+        &self,
+        dc: &str,
+        message: &ForwardRequest,
+    ) -> Result<ForwardResponse, EndpointError> {
+        match self.raft_opt() {
+            Some(_) => Box::pin(forward::to_datacenter(self, dc, message)).await,
+            None => Box::pin(forward::to_server(self, message)).await,
         }
     }
 
@@ -238,6 +244,21 @@ pub(super) fn query_string(q: &QueryOptions) -> String {
     } else {
         format!("?{}", parts.join("&"))
     }
+}
+
+/// [`decode`] of another datacenter's answer: its "No path to datacenter" (from a client
+/// agent's server) is [`EndpointError::NoPathToDatacenter`].
+pub(super) fn decode_from<T: DeserializeOwned>(
+    dc: &str,
+    answer: ForwardResponse,
+    consistency: Consistency,
+) -> Result<(T, QueryMeta), EndpointError> {
+    decode(answer, consistency).map_err(|e| match e {
+        EndpointError::Remote(t) if t.contains("No path to datacenter") => {
+            EndpointError::NoPathToDatacenter(dc.to_string())
+        }
+        e => e,
+    })
 }
 
 /// A forwarded answer: a 200's JSON body and `X-Consul-*` headers, or the error it carries.

@@ -4,14 +4,15 @@
 //! the HTTP API serves, with this agent as the node `_agent` means. A query with no healthy
 //! instance here fails over to other datacenters as its definition says (`query_failover`).
 
-use super::catalog::{decode, escape, query_string, request};
+use super::catalog::{decode, decode_from, escape, query_string, request};
 use super::{query_failover, read, EndpointError, QueryOptions};
 use crate::agent::state::query_exec::{resolve_and_execute, ExecuteOptions};
 use crate::agent::Agent;
 use crate::api::prepared_query::QueryExecuteResponse;
 
 impl Agent {
-    /// Executes the query `name` names; `None` when none does.
+    /// Executes the query `name` names (in `q.datacenter` when it names another one); `None`
+    /// when none does, or that datacenter cannot be reached.
     pub async fn prepared_query_execute(
         &self,
         name: &str,
@@ -25,6 +26,14 @@ impl Agent {
             Vec::new(),
         );
         message.origin_node = Some(self.config.node_name.clone());
+        if let Some(dc) = self.other_datacenter(q) {
+            let answer = self.send_to_datacenter(dc, &message).await?;
+            return match decode_from::<QueryExecuteResponse>(dc, answer, q.consistency) {
+                Ok((r, _)) => Ok(Some(r)),
+                Err(EndpointError::NotFound(_) | EndpointError::NoPathToDatacenter(_)) => Ok(None),
+                Err(e) => Err(e),
+            };
+        }
         let stale = q.consistency == super::Consistency::Stale;
         match self.send_unless_here(&message, stale).await? {
             None => {
