@@ -1,7 +1,7 @@
 //! The web UI in a real browser (Debian's chromium through chromium-driver) against a real
 //! `-dev` agent: each view renders what the API holds, updates by itself, and shows strings
 //! from the catalog and KV as text; under ACLs it shows what the token set with its Token
-//! button may read. Screenshots of each view land in `target/ui-screenshots/`.
+//! button may read; with two datacenters its selector opens the other one's views. Screenshots of each view land in `target/ui-screenshots/`.
 
 use std::time::Duration;
 
@@ -542,4 +542,44 @@ fn under_acls_the_ui_shows_what_its_token_may_read() {
     );
     assert_eq!(b.text("#token-open"), "Token ✓");
     b.screenshot("services-with-an-acl-token");
+}
+
+#[test]
+fn the_datacenter_selector_opens_the_same_view_in_another_datacenter() {
+    use crate::common::federation::Federation;
+    let f = Federation::start_with(&["-ui"]);
+    let (c1, c2) = (&f.dc1.client, &f.dc2.client);
+    register(c2, json!({"Name": "only-in-dc2", "Port": 9000}));
+    let b = Browser::start();
+    b.goto(&format!("{}/ui/dc1/services", c1.url()));
+    b.wait_render("services", 0);
+    b.wait_until(
+        "both datacenters in the selector",
+        "return [...document.querySelectorAll('#dc option')].map(o => o.value).sort().join() === 'dc1,dc2'",
+        WAIT,
+    );
+    assert_eq!(
+        b.js("return document.getElementById('dc').value", vec![]),
+        json!("dc1")
+    );
+    let rendered = b.renders();
+    b.js(
+        "const s = document.getElementById('dc'); s.value = 'dc2'; s.dispatchEvent(new Event('change')); return true",
+        vec![],
+    );
+    b.wait_render("services", rendered);
+    assert_eq!(
+        b.js("return location.pathname", vec![]),
+        json!("/ui/dc2/services")
+    );
+    b.wait_until(
+        "dc2's service, read through dc1's agent",
+        r#"return document.querySelector('tr[data-service="only-in-dc2"]') !== null"#,
+        Duration::from_secs(30),
+    );
+    assert_eq!(
+        b.js("return document.getElementById('dc').value", vec![]),
+        json!("dc2")
+    );
+    b.screenshot("services-of-another-datacenter");
 }

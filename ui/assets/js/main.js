@@ -3,7 +3,7 @@
 // has its own URL), and leaving a view stops its blocking query.
 
 import { h, fill } from './dom.js';
-import { token } from './api.js';
+import { get, token } from './api.js';
 import { settings } from './settings.js';
 import { href, parse } from './route.js';
 import * as services from './views/services.js';
@@ -81,9 +81,33 @@ function show() {
   if (heading && document.activeElement === document.body) heading.focus({ preventScroll: true });
 }
 
+// The datacenter selector: the datacenters the agent knows (nearest first, from the WAN pool),
+// asked once per page load; choosing one opens the same view there.
+const dcSelect = document.getElementById('dc');
+let datacenters = null;
+
+function fillDatacenters(current) {
+  const known = datacenters && datacenters.includes(current) ? datacenters : [current, ...(datacenters || [])];
+  fill(dcSelect, known.map((dc) => h('option', { value: dc, selected: dc === current }, dc)));
+  dcSelect.disabled = known.length < 2;
+}
+
+dcSelect.addEventListener('change', () => {
+  const r = parse(location.pathname);
+  const view = r && NAV.some(([v]) => v === r.view) ? r.view : 'services';
+  navigate(href(dcSelect.value, view, ...(view === 'kv' ? [''] : [])));
+});
+
 function nav(r) {
   document.getElementById('brand').setAttribute('href', href(r.dc, 'services'));
-  document.getElementById('dc').textContent = r.dc;
+  fillDatacenters(r.dc);
+  if (datacenters === null) {
+    datacenters = [];
+    get('catalog/datacenters').then((res) => {
+      datacenters = Array.isArray(res.body) ? res.body : [];
+      fillDatacenters(parse(location.pathname)?.dc || r.dc);
+    }, () => { datacenters = null; });
+  }
   fill(document.getElementById('nav'), NAV.map(([view, label]) =>
     h('a', { href: href(r.dc, view, ...(view === 'kv' ? [''] : [])), 'aria-current': r.view === view ? 'page' : false }, label)));
 }
