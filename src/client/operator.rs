@@ -111,9 +111,13 @@ impl Operator<'_> {
         Ok(self.c.query(req, q).await?.0)
     }
 
-    /// `GET /v1/operator/usage`: per datacenter, its service and node counts.
-    pub async fn usage(&self, q: &QueryOptions) -> Result<Usage, ClientError> {
-        let req = self.c.request(Method::GET, "/v1/operator/usage");
+    /// `GET /v1/operator/usage`: per datacenter, its service and node counts (`global`:
+    /// every datacenter's, else this one's).
+    pub async fn usage(&self, q: &QueryOptions, global: bool) -> Result<Usage, ClientError> {
+        let mut req = self.c.request(Method::GET, "/v1/operator/usage");
+        if global {
+            req.set("global", "true");
+        }
         Ok(self.c.query(req, q).await?.0)
     }
 

@@ -224,6 +224,16 @@ fn two_datacenters_share_a_wan_pool_and_answer_for_each_other() {
         || matches!(http_get(&format!("{}/v1/event/list?name=deploy", c1.url())), Ok((200, b)) if b.contains("deploy")),
     );
 
+    // Usage of every datacenter, asked of any agent.
+    let (status, body) = http_get(&format!("{}/v1/operator/usage?global", c2.url())).unwrap();
+    assert_eq!(status, 200, "{body}");
+    let usage: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(usage["Usage"]["dc1"]["Nodes"], 4, "{body}");
+    assert_eq!(usage["Usage"]["dc2"]["Nodes"], 4, "{body}");
+    let out = c1.cli(&["operator", "usage", "instances", "-all-datacenters"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("dc2"), "{}", stdout(&out));
+
     // An unknown datacenter, from a client and from a server.
     for a in [c2, t2] {
         let (status, body) = http_get(&format!("{}/v1/kv/where?dc=dc9", a.url())).unwrap();

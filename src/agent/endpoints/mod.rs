@@ -15,6 +15,7 @@ mod prepared_query;
 mod query;
 pub mod query_failover;
 pub mod read;
+mod usage;
 
 pub use acl::RESOLVE_PATH;
 pub use error::EndpointError;

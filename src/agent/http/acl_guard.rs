@@ -38,7 +38,7 @@ pub enum Need {
 pub const FILTERED_HEADER: &str = "x-consul-results-filtered-by-acls";
 
 /// The secret a request carries, in Consul's order of precedence.
-fn token_of(params: &Params, headers: &axum::http::HeaderMap) -> Option<String> {
+pub fn token_of(params: &Params, headers: &axum::http::HeaderMap) -> Option<String> {
     if let Some(t) = params.get("token").filter(|t| !t.is_empty()) {
         return Some(t.to_string());
     }

@@ -59,9 +59,9 @@ pub fn exec(m: &ArgMatches) -> CmdResult {
         stale: http_flags::stale(m),
         ..Default::default()
     };
-    let usage = block_on(client.operator().usage(&q))
-        .map_err(|e| CliError::failure(format!("Error fetching usage information: {e}")))?;
     let all = get_flag(m, "all-datacenters");
+    let usage = block_on(client.operator().usage(&q, all))
+        .map_err(|e| CliError::failure(format!("Error fetching usage information: {e}")))?;
     output::write_raw(render(&usage, !connect_only, !billable_only, all).as_bytes());
     Ok(ExitCode::SUCCESS)
 }
