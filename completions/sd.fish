@@ -386,7 +386,7 @@ complete -c sd -n "__fish_sd_using_subcommand keyring" -l remove -d 'Remove the 
 complete -c sd -n "__fish_sd_using_subcommand keyring" -l list -d 'List all keys currently in use within the cluster.' -r
 complete -c sd -n "__fish_sd_using_subcommand keyring" -l list-primary -d 'List all primary keys currently in use within the cluster.' -r
 complete -c sd -n "__fish_sd_using_subcommand keyring" -l relay-factor -d 'Accepted for compatibility, 0 to 5: members answer the asking server directly.' -r
-complete -c sd -n "__fish_sd_using_subcommand keyring" -l local-only -d 'Only ask this datacenter\'s members (the only pool until WAN gossip exists). List queries only.' -r
+complete -c sd -n "__fish_sd_using_subcommand keyring" -l local-only -d 'Only ask this datacenter\'s LAN pool, not the servers\' WAN pool. List queries only.' -r
 complete -c sd -n "__fish_sd_using_subcommand keyring" -l http-addr -d 'Where the agent\'s HTTP API listens: host:port, or a URL with http:// or https:// and an optional path prefix. Falls back to CONSUL_HTTP_ADDR, then SD_HTTP_ADDR, then 127.0.0.1:8500. CONSUL_HTTP_SSL=true switches to https.' -r
 complete -c sd -n "__fish_sd_using_subcommand keyring" -l token -d 'ACL token sent with every request. Falls back to CONSUL_HTTP_TOKEN; with neither, no token is sent.' -r
 complete -c sd -n "__fish_sd_using_subcommand keyring" -l token-file -d 'File holding the ACL token (surrounding whitespace is trimmed); when it is not empty it overrides -token. Falls back to CONSUL_HTTP_TOKEN_FILE.' -r
