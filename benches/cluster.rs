@@ -43,7 +43,7 @@
 //!   (remote stale - local <= forwarded - local, p50).
 //! * `wan-detect`: the same two datacenters with sd's default WAN timings; kill -9 dc2's server
 //!   (default 3 times) and time until all of dc1's servers list it failed in the WAN pool,
-//!   beside Consul's documented WAN timings (33-38 s).
+//!   beside what Consul's documented WAN timings give for 4 servers (35-50 s: `cluster/wan.rs`).
 //! * `rss`: VmRSS of a client agent after it has joined a 3-server cluster, everyone sees
 //!   everyone and it idled 5 s; also the servers'. Default 3 fresh clusters. Target client
 //!   <= 10 MB, server <= 20 MB.

@@ -190,7 +190,7 @@ impl Results {
                     secs(median(d.iter().copied())),
                     secs(max(d))
                 ),
-                &format!("Consul's WAN timings: {lo}-{hi} s"),
+                &format!("Consul's WAN model: {lo}-{hi} s"),
                 max(d) <= hi,
             ));
         }
