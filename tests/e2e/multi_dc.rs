@@ -6,7 +6,7 @@
 //! `<node>.node.<dc>.consul` for the other datacenter, and a prepared query fails over to the
 //! other datacenter when its own instances go critical. An unknown datacenter gets Consul's "No path to datacenter";
 //! client agents are in no WAN pool; a killed remote server turns `failed` in the WAN pool and
-//! `sd force-leave -wan` makes it `left`.
+//! `sd force-leave -wan` makes it `left`; a server that leaves gracefully is `left` there too.
 
 use crate::common;
 
@@ -271,6 +271,12 @@ fn two_datacenters_share_a_wan_pool_and_answer_for_each_other() {
     let (status, body) =
         http_get(&format!("{}/v1/kv/where?raw&dc=dc2", f.dc1.client.url())).unwrap();
     assert_eq!(status, 404, "dc2 answers (it has no such key): {body}");
+    // A server that leaves gracefully leaves the WAN pool too: `left`, not `failed`.
+    let out = f.dc2.servers[1].cli(&["leave"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    eventually("t2.dc2 left the WAN pool", &all, || {
+        status_of("t2.dc2") == Some(LEFT)
+    });
 }
 
 /// A partition between the datacenters: each keeps serving its own requests, requests for the

@@ -70,6 +70,12 @@ async fn join(
 }
 
 async fn leave(State(agent): State<Arc<Agent>>) -> Result<Response, HttpError> {
+    // A server leaves the WAN pool first, then its datacenter, as Consul's does.
+    if let Some(wan) = &agent.wan {
+        wan.leave()
+            .await
+            .map_err(|e| HttpError::internal(e.to_string()))?;
+    }
     agent
         .gossip
         .leave()
