@@ -15,8 +15,8 @@ use super::raft::{RaftNode, ServerNode};
 use super::state::Store;
 use super::tls::{AgentTls, Plain, TlsError, TlsListener};
 use super::{
-    advertise_addr, autopilot, cluster, coordinates, events, gossip, http, local, reconcile,
-    reload, rpc, serf_tags, sessions, tombstones, wan, Agent, AgentError,
+    acl_replication, advertise_addr, autopilot, cluster, coordinates, events, gossip, http, local,
+    reconcile, reload, rpc, serf_tags, sessions, tombstones, wan, Agent, AgentError,
 };
 use crate::config::RuntimeConfig;
 
@@ -267,6 +267,10 @@ impl BoundAgent {
                 tasks.push(tokio::spawn(reconcile::run(agent.clone(), raft.clone())));
                 tasks.push(tokio::spawn(sessions::run(agent.clone(), raft.clone())));
                 tasks.push(tokio::spawn(autopilot::run(agent.clone(), raft.clone())));
+                tasks.push(tokio::spawn(acl_replication::run(
+                    agent.clone(),
+                    raft.clone(),
+                )));
                 if !agent.config.coordinates.disabled {
                     tasks.push(tokio::spawn(coordinates::run_batches(
                         agent.clone(),

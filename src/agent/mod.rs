@@ -8,6 +8,7 @@
 //! May import: `api`, `config`, `process`, `snapshot` (checked by tests/architecture.rs).
 
 pub mod acl;
+pub mod acl_replication;
 pub mod autopilot;
 pub mod checks;
 mod cluster;
@@ -144,6 +145,8 @@ pub struct Agent {
     pub tls: tls::AgentTls,
     /// ACL settings, the agent's tokens and the token cache.
     pub acls: acl::Acls,
+    /// ACL replication from the primary datacenter (on a secondary's servers).
+    pub acl_replication: acl_replication::Replication,
 }
 
 impl Agent {
@@ -163,6 +166,7 @@ impl Agent {
         let acls = acl::Acls::new(config.acl.clone(), &config.datacenter);
         let agent = Agent {
             acls,
+            acl_replication: acl_replication::Replication::default(),
             config,
             node_id,
             store,

@@ -49,6 +49,9 @@ pub struct AclConfig {
     pub enable_key_list_policy: bool,
     /// `enable_token_persistence`: tokens set through `/v1/agent/token/` survive a restart.
     pub enable_token_persistence: bool,
+    /// `enable_token_replication`: a secondary datacenter copies the primary's global tokens
+    /// too (policies and roles always).
+    pub enable_token_replication: bool,
     pub tokens: AgentTokens,
 }
 
@@ -61,6 +64,7 @@ impl Default for AclConfig {
             token_ttl: Duration::from_secs(30),
             enable_key_list_policy: false,
             enable_token_persistence: false,
+            enable_token_replication: false,
             tokens: AgentTokens::default(),
         }
     }
@@ -102,6 +106,7 @@ pub(super) fn acl_config(c: &FileConfig) -> Result<AclConfig, ConfigError> {
         token_ttl,
         enable_key_list_policy: a.enable_key_list_policy.unwrap_or(false),
         enable_token_persistence: a.enable_token_persistence.unwrap_or(false),
+        enable_token_replication: a.enable_token_replication.unwrap_or(false),
         tokens: AgentTokens {
             initial_management: set(&t.initial_management).or_else(|| set(&t.master)),
             agent: set(&t.agent),

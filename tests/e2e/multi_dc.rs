@@ -10,6 +10,8 @@
 
 use crate::common;
 
+use serde_json::json;
+
 use std::time::{Duration, Instant};
 
 use common::cluster::{eventually, wan_members, FAILED, LEFT};
@@ -328,11 +330,11 @@ fn a_partition_between_datacenters_fails_only_cross_datacenter_requests_and_heal
 }
 
 /// ACLs across datacenters: dc1 is the primary. A token made there works in dc2 (resolved at
-/// the primary), ACL writes sent to dc2 land in the primary, and a `Local` token made in dc2
-/// works only there.
+/// the primary, then replicated: it keeps working through a partition), ACL writes sent to dc2
+/// land in the primary, and a `Local` token made in dc2 works only there.
 #[test]
 fn acls_of_the_primary_datacenter_work_in_the_secondary() {
-    const ACL: &str = r#"primary_datacenter = "dc1" acl { enabled = true default_policy = "deny" tokens { initial_management = "root" default = "root" agent = "root" } }"#;
+    const ACL: &str = r#"primary_datacenter = "dc1" acl { enabled = true default_policy = "deny" enable_token_replication = true tokens { initial_management = "root" default = "root" agent = "root" replication = "root" } }"#;
     let f = Federation::start_with(&["-hcl", ACL]);
     let (c1, c2) = (&f.dc1.client, &f.dc2.client);
     let send = |a: &common::Agent, method: &str, path: &str, token: &str, body: &str| {
@@ -401,4 +403,43 @@ fn acls_of_the_primary_datacenter_work_in_the_secondary() {
     assert_eq!((status, body.trim()), (200, "true"));
     let (status, body) = send(c1, "PUT", "/v1/kv/anything", local, "1");
     assert_eq!((status, body.trim()), (403, "ACL not found"));
+
+    // dc2's leader replicates the primary's policies, roles and tokens: a token made in dc1
+    // and never used in dc2 works there through a partition from the primary.
+    let (status, body) = send(
+        c1,
+        "PUT",
+        "/v1/acl/token",
+        "root",
+        r#"{"SecretID":"0b9d8c7e-6f5a-4b3c-2d1e-0f9a8b7c6d5e","Policies":[{"Name":"kv-app"}]}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+    let made: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let made_at = made["CreateIndex"].as_u64().unwrap();
+    let replication = || {
+        let (_, body) = send(c2, "GET", "/v1/acl/replication", "root", "");
+        serde_json::from_str::<serde_json::Value>(&body).unwrap_or_default()
+    };
+    eventually("dc2 replicated the new token", &f.all(), || {
+        replication()["ReplicatedTokenIndex"].as_u64().unwrap_or(0) >= made_at
+    });
+    let r = replication();
+    assert_eq!(
+        (
+            &r["Enabled"],
+            &r["Running"],
+            &r["SourceDatacenter"],
+            &r["ReplicationType"]
+        ),
+        (&json!(true), &json!(true), &json!("dc1"), &json!("tokens")),
+        "{r}"
+    );
+    assert!(r["ReplicatedIndex"].as_u64().unwrap_or(0) > 0, "{r}");
+    let cut = Partition::between(&f.dc1, &f.dc2);
+    let fresh = "0b9d8c7e-6f5a-4b3c-2d1e-0f9a8b7c6d5e";
+    let (status, body) = send(c2, "PUT", "/v1/kv/app/y", fresh, "1");
+    assert_eq!((status, body.trim()), (200, "true"));
+    let (status, body) = send(c2, "PUT", "/v1/kv/other", fresh, "1");
+    assert_eq!(status, 403, "{body}");
+    cut.heal();
 }

@@ -123,6 +123,11 @@ impl Acls {
         }
     }
 
+    /// `acl.enable_token_replication`.
+    pub fn token_replication(&self) -> bool {
+        self.config.enable_token_replication
+    }
+
     pub fn enabled(&self) -> bool {
         self.config.enabled
     }

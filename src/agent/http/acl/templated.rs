@@ -1,7 +1,6 @@
 //! `/v1/acl/templated-policies`, `/v1/acl/templated-policy/name/:name` and `.../preview/:name`:
 //! the policy templates tokens and roles can use, with the rules each stands for; and
-//! `/v1/acl/replication` (nothing replicates: a secondary datacenter resolves tokens at the
-//! primary and sends its ACL writes there).
+//! `/v1/acl/replication` (`acl_replication`'s status).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -97,7 +96,8 @@ pub async fn preview(
     Ok(super::ok_json(&q, &policy))
 }
 
-/// `GET /v1/acl/replication`: nothing replicates (a secondary asks the primary instead).
+/// `GET /v1/acl/replication`: on a secondary datacenter's servers, the last round of copying
+/// the primary's policies, roles and tokens; elsewhere nothing replicates.
 pub async fn replication(
     State(agent): State<Arc<Agent>>,
     Extension(caller): Extension<Arc<Caller>>,
@@ -105,19 +105,11 @@ pub async fn replication(
 ) -> Result<Response, HttpError> {
     allowed(&agent, &caller, Access::Read)?;
     let zero = "0001-01-01T00:00:00Z";
-    Ok(super::ok_json(
-        &q,
-        &serde_json::json!({
-            "Enabled": false,
-            "Running": false,
-            "SourceDatacenter": "",
-            "ReplicationType": "",
-            "ReplicatedIndex": 0,
-            "ReplicatedRoleIndex": 0,
-            "ReplicatedTokenIndex": 0,
-            "LastSuccess": zero,
-            "LastError": zero,
-            "LastErrorMessage": "",
-        }),
-    ))
+    let mut status = agent.acl_replication.status();
+    for t in [&mut status.last_success, &mut status.last_error] {
+        if t.is_empty() {
+            *t = zero.to_string();
+        }
+    }
+    Ok(super::ok_json(&q, &status))
 }

@@ -1,0 +1,232 @@
+//! ACL replication (Consul's): the leader of a secondary datacenter copies the primary's
+//! policies and roles, and with `acl.enable_token_replication` its tokens that are not
+//! `Local`, into its own Raft state, using `acl.tokens.replication`. Tokens then resolve in the
+//! secondary from its own state, through a partition from the primary too; a token not
+//! replicated yet is still resolved at the primary (`endpoints::acl`).
+//!
+//! Each round lists the primary's objects (`/v1/acl/policies`, `/v1/acl/roles`,
+//! `/v1/acl/tokens`), reads in full those whose `Hash` differs from the local copy, writes them
+//! through Raft, and deletes local copies the primary no longer has. Rounds run every
+//! [`EVERY`] while this server leads; `/v1/acl/replication` reports the last one.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::endpoints::{forward, EndpointError};
+use super::raft::RaftNode;
+use super::rpc::ForwardRequest;
+use super::state::acl::AclOp;
+use super::state::{Command, CommandResult};
+use super::Agent;
+use crate::api::acl::{
+    AclPolicy, AclPolicyListEntry, AclRole, AclToken, AclTokenListEntry, ANONYMOUS_ACCESSOR,
+    GLOBAL_MANAGEMENT_ID,
+};
+
+/// How often a secondary's leader replicates.
+pub const EVERY: Duration = Duration::from_secs(1);
+
+/// `/v1/acl/replication`'s answer (Consul's field names).
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Status {
+    pub enabled: bool,
+    pub running: bool,
+    pub source_datacenter: String,
+    pub replication_type: String,
+    pub replicated_index: u64,
+    pub replicated_role_index: u64,
+    pub replicated_token_index: u64,
+    pub last_success: String,
+    pub last_error: String,
+    pub last_error_message: String,
+}
+
+/// The replication status, shared with the HTTP handler.
+#[derive(Default)]
+pub struct Replication {
+    status: Mutex<Status>,
+}
+
+impl Replication {
+    pub fn status(&self) -> Status {
+        self.lock().clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Status> {
+        self.status.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Replicates while this server leads a secondary datacenter (returns at once elsewhere).
+pub async fn run(agent: Arc<Agent>, raft: Arc<RaftNode>) {
+    let Some(primary) = agent.acl_primary().map(str::to_string) else {
+        return;
+    };
+    let tokens = agent.acls.token_replication();
+    {
+        let mut s = agent.acl_replication.lock();
+        s.enabled = true;
+        s.source_datacenter = primary.clone();
+        s.replication_type = if tokens { "tokens" } else { "policies" }.into();
+    }
+    loop {
+        let leads = raft.is_leader();
+        agent.acl_replication.lock().running = leads;
+        if leads {
+            let now = super::acl::stamp::now();
+            match round(&agent, &primary, tokens).await {
+                Ok(indexes) => {
+                    let mut s = agent.acl_replication.lock();
+                    (s.replicated_index, s.replicated_role_index) = (indexes[0], indexes[1]);
+                    s.replicated_token_index = indexes[2];
+                    s.last_success = now;
+                }
+                Err(e) => {
+                    tracing::warn!("acl replication from {primary}: {e}");
+                    let mut s = agent.acl_replication.lock();
+                    s.last_error = now;
+                    s.last_error_message = e.to_string();
+                }
+            }
+        }
+        tokio::time::sleep(EVERY).await;
+    }
+}
+
+/// One round; the primary's indexes of policies, roles and tokens it copied.
+async fn round(agent: &Agent, primary: &str, tokens: bool) -> Result<[u64; 3], EndpointError> {
+    let secret = agent
+        .acls
+        .tokens()
+        .replication
+        .ok_or_else(|| EndpointError::Invalid("acl.tokens.replication is not set".into()))?;
+    let remote = Remote {
+        agent,
+        primary,
+        secret: &secret,
+    };
+
+    let (listed, policy_index) = remote
+        .get::<Vec<AclPolicyListEntry>>("/v1/acl/policies")
+        .await?;
+    let local: BTreeMap<String, String> = {
+        let t = agent.store.read();
+        t.acl
+            .policies()
+            .map(|p| (p.id.clone(), p.hash.clone()))
+            .collect()
+    };
+    for p in &listed {
+        if local.get(&p.id) != Some(&p.hash) && p.id != GLOBAL_MANAGEMENT_ID {
+            let (full, _) = remote
+                .get::<AclPolicy>(&format!("/v1/acl/policy/{}", p.id))
+                .await?;
+            apply(agent, AclOp::PolicySet(Box::new(full))).await?;
+        }
+    }
+    let keep: BTreeSet<&str> = listed.iter().map(|p| p.id.as_str()).collect();
+    for id in local.keys().filter(|id| !keep.contains(id.as_str())) {
+        if id != GLOBAL_MANAGEMENT_ID {
+            apply(agent, AclOp::PolicyDelete(id.clone())).await?;
+        }
+    }
+
+    let (roles, role_index) = remote.get::<Vec<AclRole>>("/v1/acl/roles").await?;
+    let local: BTreeMap<String, String> = {
+        let t = agent.store.read();
+        t.acl
+            .roles()
+            .map(|r| (r.id.clone(), r.hash.clone()))
+            .collect()
+    };
+    for r in &roles {
+        if local.get(&r.id) != Some(&r.hash) {
+            apply(agent, AclOp::RoleSet(Box::new(r.clone()))).await?;
+        }
+    }
+    let keep: BTreeSet<&str> = roles.iter().map(|r| r.id.as_str()).collect();
+    for id in local.keys().filter(|id| !keep.contains(id.as_str())) {
+        apply(agent, AclOp::RoleDelete(id.clone())).await?;
+    }
+
+    if !tokens {
+        return Ok([policy_index, role_index, 0]);
+    }
+    let (listed, token_index) = remote
+        .get::<Vec<AclTokenListEntry>>("/v1/acl/tokens")
+        .await?;
+    let listed: Vec<&AclTokenListEntry> = listed.iter().filter(|t| !t.local).collect();
+    let local: BTreeMap<String, String> = {
+        let t = agent.store.read();
+        t.acl
+            .tokens()
+            .filter(|t| !t.local)
+            .map(|t| (t.accessor_id.clone(), t.hash.clone()))
+            .collect()
+    };
+    for t in &listed {
+        if local.get(&t.accessor_id) != Some(&t.hash) && t.accessor_id != ANONYMOUS_ACCESSOR {
+            let path = format!("/v1/acl/token/{}", t.accessor_id);
+            let (full, _) = remote.get::<AclToken>(&path).await?;
+            apply(agent, AclOp::TokenSet(Box::new(full))).await?;
+        }
+    }
+    let keep: BTreeSet<&str> = listed.iter().map(|t| t.accessor_id.as_str()).collect();
+    for id in local.keys().filter(|id| !keep.contains(id.as_str())) {
+        if id != ANONYMOUS_ACCESSOR {
+            apply(agent, AclOp::TokenDelete(id.clone())).await?;
+        }
+    }
+    Ok([policy_index, role_index, token_index])
+}
+
+/// Reads from the primary with the replication token.
+struct Remote<'a> {
+    agent: &'a Agent,
+    primary: &'a str,
+    secret: &'a str,
+}
+
+impl Remote<'_> {
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<(T, u64), EndpointError> {
+        let message = ForwardRequest {
+            method: "GET".into(),
+            uri: format!("{path}?dc={}", self.primary),
+            headers: vec![(
+                "x-consul-token".to_string(),
+                serde_bytes::ByteBuf::from(self.secret.as_bytes().to_vec()),
+            )],
+            body: serde_bytes::ByteBuf::default(),
+            origin_node: None,
+        };
+        let answer = forward::to_datacenter(self.agent, self.primary, &message).await?;
+        let index = answer
+            .headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("x-consul-index"))
+            .and_then(|(_, v)| std::str::from_utf8(v).ok()?.parse().ok())
+            .unwrap_or(0);
+        if answer.status != 200 {
+            let text = String::from_utf8_lossy(&answer.body).trim().to_string();
+            return Err(EndpointError::Remote(format!(
+                "{path}: {}: {text}",
+                answer.status
+            )));
+        }
+        let value = serde_json::from_slice(&answer.body)
+            .map_err(|e| EndpointError::Decode(format!("{path}: {e}")))?;
+        Ok((value, index))
+    }
+}
+
+async fn apply(agent: &Agent, op: AclOp) -> Result<(), EndpointError> {
+    match agent.write(Command::Acl(op)).await?.1 {
+        CommandResult::Acl(Err(e)) => Err(EndpointError::Write(e)),
+        _ => Ok(()),
+    }
+}
