@@ -443,3 +443,67 @@ fn acls_of_the_primary_datacenter_work_in_the_secondary() {
     assert_eq!(status, 403, "{body}");
     cut.heal();
 }
+
+/// Gossip encryption and TLS cover the WAN pool and requests between datacenters: every agent
+/// encrypts gossip with one key and speaks server RPC over mutual TLS with
+/// `verify_server_hostname`, each datacenter's servers holding `server.<dc>.consul`
+/// certificates. The WAN pool forms, a read crosses to the other datacenter, and a server
+/// with another gossip key cannot join the WAN pool.
+#[test]
+fn gossip_encryption_and_tls_cover_the_wan_pool_and_cross_datacenter_requests() {
+    use common::certs::{sd_cert_in, sd_in};
+    const KEY: &str = "YwgWlBvicJN17UOYcutXLpJSZsw5aWpLEEWqgK635zA=";
+    let tmp = tempfile::tempdir().unwrap();
+    let certs = tmp.path().to_path_buf();
+    common::ok(&sd_in(&certs, &["tls", "ca", "create"]));
+    for (dc, kind) in [("dc1", "-server"), ("dc2", "-server"), ("dc1", "-client")] {
+        let name = format!("{dc}{kind}");
+        sd_cert_in(&certs, &[kind, "-dc", dc], "consul-agent-ca", &name, &[]);
+    }
+    let p = |f: &str| certs.join(f).display().to_string();
+    let args = |dc: &str, node: &str| -> Vec<String> {
+        let kind = match node.ends_with('c') {
+            true => "dc1-client".to_string(),
+            false => format!("{dc}-server"),
+        };
+        let hcl = format!(
+            r#"encrypt = "{KEY}" tls {{ defaults {{ ca_file = "{}" cert_file = "{}" key_file = "{}" verify_incoming = true verify_outgoing = true }} internal_rpc {{ verify_server_hostname = true }} }}"#,
+            p("consul-agent-ca.pem"),
+            p(&format!("{kind}.pem")),
+            p(&format!("{kind}-key.pem")),
+        );
+        vec!["-hcl".into(), hcl]
+    };
+    let f = Federation::start_each(&args);
+    let (c1, c2) = (&f.dc1.client, &f.dc2.client);
+    c1.put_ok("/v1/kv/secret-path", "over tls");
+    let (status, body) = http_get(&format!("{}/v1/kv/secret-path?raw&dc=dc1", c2.url())).unwrap();
+    assert_eq!((status, body.as_str()), (200, "over tls"));
+    let (_, body) = http_get(&format!("{}/v1/agent/self", f.dc2.servers[0].url())).unwrap();
+    let me: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        me["Stats"]["serf_wan"]["encrypted"], "true",
+        "{}",
+        me["Stats"]
+    );
+
+    // A server of a third datacenter with another gossip key is refused by the WAN pool.
+    let block = common::loopback_block();
+    let rogue = common::AgentBuilder::dev()
+        .arg("-node=rogue")
+        .arg("-datacenter=dc3")
+        .arg("-encrypt=r+pUD3yH8bZVHxPrBwmI2g==")
+        .at(common::loopback_host(block, 1))
+        .start();
+    let seed = f.dc1.servers[0]
+        .http_addr()
+        .split(':')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let out = rogue.cli(&["join", "-wan", &seed]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(wan_members(&f.dc1.servers[0])
+        .iter()
+        .all(|(n, _)| n != "rogue.dc3"));
+}

@@ -17,10 +17,16 @@ pub fn sd_in(dir: &Path, args: &[&str]) -> std::process::Output {
 /// `sd tls cert create <kind>` signed by CA `ca` (`<ca>.pem`, `<ca>-key.pem`) with the loopback
 /// addresses, renamed to `<name>.pem` and `<name>-key.pem`; returns the name sd gave it.
 pub fn sd_cert(dir: &Path, kind: &str, ca: &str, name: &str, ips: &[String]) -> String {
+    sd_cert_in(dir, &[kind], ca, name, ips)
+}
+
+/// [`sd_cert`] with more of `sd tls cert create`'s flags in `kind` (`["-server", "-dc",
+/// "dc2"]`).
+pub fn sd_cert_in(dir: &Path, kind: &[&str], ca: &str, name: &str, ips: &[String]) -> String {
     let (ca_file, key_file) = (format!("{ca}.pem"), format!("{ca}-key.pem"));
-    let mut args = vec![
-        "tls", "cert", "create", kind, "-ca", &ca_file, "-key", &key_file,
-    ];
+    let mut args = vec!["tls", "cert", "create"];
+    args.extend(kind);
+    args.extend(["-ca", &ca_file, "-key", &key_file]);
     for ip in ips {
         args.extend(["-additional-ipaddress", ip.as_str()]);
     }

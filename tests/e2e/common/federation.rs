@@ -77,6 +77,13 @@ impl Federation {
     /// [`Federation::start`] with `extra` arguments for every agent (`-hcl` ACL settings, say;
     /// the waits read the API without a token).
     pub fn start_with(extra: &[&str]) -> Federation {
+        let extra: Vec<String> = extra.iter().map(|a| a.to_string()).collect();
+        Federation::start_each(&|_, _| extra.clone())
+    }
+
+    /// [`Federation::start`] with arguments of each agent's own: `args(dc, node)` (its
+    /// certificate, say).
+    pub fn start_each(args: &dyn Fn(&str, &str) -> Vec<String>) -> Federation {
         let dir = tempfile::tempdir().expect("tempdir");
         let block1 = loopback_block();
         let block2 = loopback_block();
@@ -88,15 +95,19 @@ impl Federation {
             let mut servers = Vec::new();
             for n in 1..=3u8 {
                 let name = format!("{prefix}{n}");
-                let mut b = server(ip(n), &d(&name), &name, dc, extra)
-                    .arg(format!("-retry-join={}", ip(1)));
+                let own = args(dc, &name);
+                let own: Vec<&str> = own.iter().map(String::as_str).collect();
+                let mut b =
+                    server(ip(n), &d(&name), &name, dc, &own).arg(format!("-retry-join={}", ip(1)));
                 if dc == "dc2" && n == 1 {
                     b = b.arg(format!("-retry-join-wan={seed}"));
                 }
                 servers.push(b.spawn());
             }
             let c = format!("{prefix}c");
-            let client = client(ip(4), &d(&c), &c, dc, ip(1), extra).spawn();
+            let own = args(dc, &c);
+            let own: Vec<&str> = own.iter().map(String::as_str).collect();
+            let client = client(ip(4), &d(&c), &c, dc, ip(1), &own).spawn();
             dcs.push(Datacenter {
                 name: dc.to_string(),
                 network: format!("{}/24", loopback_host(block, 0)),
