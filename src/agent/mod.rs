@@ -102,6 +102,8 @@ pub struct Agent {
     pub gossip: gossip::Gossip,
     /// The WAN pool, on servers (unless `ports.serf_wan` is -1).
     pub wan: Option<gossip::Gossip>,
+    /// The server of each other datacenter that answered last.
+    pub wan_route: wan::router::Preferred,
     pub started: Instant,
     /// Notified to stop the agent from inside (a graceful leave, exhausted join retries).
     pub stop: tokio::sync::Notify,
@@ -174,6 +176,7 @@ impl Agent {
             rpc,
             gossip,
             wan: None,
+            wan_route: wan::router::Preferred::default(),
             started: Instant::now(),
             stop: tokio::sync::Notify::new(),
             preferred_server: std::sync::Mutex::new(None),

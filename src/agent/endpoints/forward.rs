@@ -126,10 +126,17 @@ pub async fn to_datacenter(
     message: &ForwardRequest,
 ) -> Result<ForwardResponse, EndpointError> {
     let no_path = || EndpointError::NoPathToDatacenter(dc.to_string());
-    let servers = match &agent.wan {
+    let mut servers = match &agent.wan {
         Some(wan) => crate::agent::wan::router::servers(wan, dc),
         None => Vec::new(),
     };
+    // The server that answered last goes first: one warm connection per datacenter, as
+    // Consul's router keeps to one server until it fails.
+    if let Some(last) = agent.wan_route.preferred(dc) {
+        if let Some(i) = servers.iter().position(|s| s.addr == last) {
+            servers.swap(0, i);
+        }
+    }
     if servers.is_empty() {
         return Err(no_path());
     }
@@ -146,8 +153,12 @@ pub async fn to_datacenter(
             .call::<_, ForwardResponse>(&server.addr, PATH_FROM_DATACENTER, message, timeout)
             .await
         {
-            Ok(answer) => return Ok(answer),
+            Ok(answer) => {
+                agent.wan_route.prefer(dc, &server.addr);
+                return Ok(answer);
+            }
             Err(e) if e.not_sent() => {
+                agent.wan_route.forget(dc);
                 tracing::debug!(%dc, server = %server.addr, "server of another datacenter unreachable, trying another: {e}");
                 last_error = rpc_error(&e);
             }

@@ -1,7 +1,7 @@
 //! Routes to other datacenters from the WAN pool (Consul's `router`): the alive servers of a
-//! datacenter with their RPC addresses, and every known datacenter ordered by estimated round
-//! trip, from this server's WAN coordinate to the median of each datacenter's servers'.
-//! Pure functions of the pool's members and coordinates.
+//! datacenter with their RPC addresses, the one of each that answered last, and every known
+//! datacenter ordered by estimated round trip, from this server's WAN coordinate to the median
+//! of each datacenter's servers'.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -15,8 +15,36 @@ use crate::api::agent::member_status;
 use crate::api::coordinate::{Coordinate, CoordinateEntry, DatacenterMap};
 use crate::api::AgentMember;
 
-/// The servers of datacenter `dc` that the WAN pool shows alive, in random order (requests
-/// are spread over them, as Consul's router shuffles its list).
+/// The server of each other datacenter that answered last (requests go there first).
+#[derive(Default)]
+pub struct Preferred {
+    by_dc: std::sync::Mutex<std::collections::HashMap<String, String>>,
+}
+
+impl Preferred {
+    /// The RPC address that answered last for `dc`.
+    pub fn preferred(&self, dc: &str) -> Option<String> {
+        self.lock().get(dc).cloned()
+    }
+
+    pub fn prefer(&self, dc: &str, addr: &str) {
+        let mut m = self.lock();
+        if m.get(dc).map(String::as_str) != Some(addr) {
+            m.insert(dc.to_string(), addr.to_string());
+        }
+    }
+
+    pub fn forget(&self, dc: &str) {
+        self.lock().remove(dc);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, String>> {
+        self.by_dc.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The servers of datacenter `dc` that the WAN pool shows alive, in random order (Consul's
+/// router shuffles its list too); the caller puts the one that answered last first.
 pub fn servers(wan: &Gossip, dc: &str) -> Vec<ServerNode> {
     let mut found = alive_servers(&wan.members(), dc);
     found.shuffle(&mut rand::rng());
