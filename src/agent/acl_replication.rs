@@ -114,44 +114,38 @@ async fn round(agent: &Agent, primary: &str, tokens: bool) -> Result<[u64; 3], E
     let (listed, policy_index) = remote
         .get::<Vec<AclPolicyListEntry>>("/v1/acl/policies")
         .await?;
-    let local: BTreeMap<String, String> = {
-        let t = agent.store.read();
+    let local = local_hashes(agent, |t| {
         t.acl
             .policies()
             .map(|p| (p.id.clone(), p.hash.clone()))
             .collect()
-    };
-    for p in &listed {
-        if local.get(&p.id) != Some(&p.hash) && p.id != GLOBAL_MANAGEMENT_ID {
-            let (full, _) = remote
-                .get::<AclPolicy>(&format!("/v1/acl/policy/{}", p.id))
-                .await?;
-            apply(agent, AclOp::PolicySet(Box::new(full))).await?;
-        }
+    });
+    let remote_hashes = listed.iter().map(|p| (p.id.as_str(), p.hash.as_str()));
+    let (changed, gone) = diff(remote_hashes, &local, GLOBAL_MANAGEMENT_ID);
+    for id in changed {
+        let (full, _) = remote
+            .get::<AclPolicy>(&format!("/v1/acl/policy/{id}"))
+            .await?;
+        apply(agent, AclOp::PolicySet(Box::new(full))).await?;
     }
-    let keep: BTreeSet<&str> = listed.iter().map(|p| p.id.as_str()).collect();
-    for id in local.keys().filter(|id| !keep.contains(id.as_str())) {
-        if id != GLOBAL_MANAGEMENT_ID {
-            apply(agent, AclOp::PolicyDelete(id.clone())).await?;
-        }
+    for id in gone {
+        apply(agent, AclOp::PolicyDelete(id)).await?;
     }
 
     let (roles, role_index) = remote.get::<Vec<AclRole>>("/v1/acl/roles").await?;
-    let local: BTreeMap<String, String> = {
-        let t = agent.store.read();
+    let local = local_hashes(agent, |t| {
         t.acl
             .roles()
             .map(|r| (r.id.clone(), r.hash.clone()))
             .collect()
-    };
-    for r in &roles {
-        if local.get(&r.id) != Some(&r.hash) {
-            apply(agent, AclOp::RoleSet(Box::new(r.clone()))).await?;
-        }
+    });
+    let remote_hashes = roles.iter().map(|r| (r.id.as_str(), r.hash.as_str()));
+    let (changed, gone) = diff(remote_hashes, &local, "");
+    for r in roles.iter().filter(|r| changed.contains(&r.id)) {
+        apply(agent, AclOp::RoleSet(Box::new(r.clone()))).await?;
     }
-    let keep: BTreeSet<&str> = roles.iter().map(|r| r.id.as_str()).collect();
-    for id in local.keys().filter(|id| !keep.contains(id.as_str())) {
-        apply(agent, AclOp::RoleDelete(id.clone())).await?;
+    for id in gone {
+        apply(agent, AclOp::RoleDelete(id)).await?;
     }
 
     if !tokens {
@@ -160,29 +154,59 @@ async fn round(agent: &Agent, primary: &str, tokens: bool) -> Result<[u64; 3], E
     let (listed, token_index) = remote
         .get::<Vec<AclTokenListEntry>>("/v1/acl/tokens")
         .await?;
-    let listed: Vec<&AclTokenListEntry> = listed.iter().filter(|t| !t.local).collect();
-    let local: BTreeMap<String, String> = {
-        let t = agent.store.read();
+    let local = local_hashes(agent, |t| {
         t.acl
             .tokens()
             .filter(|t| !t.local)
             .map(|t| (t.accessor_id.clone(), t.hash.clone()))
             .collect()
-    };
-    for t in &listed {
-        if local.get(&t.accessor_id) != Some(&t.hash) && t.accessor_id != ANONYMOUS_ACCESSOR {
-            let path = format!("/v1/acl/token/{}", t.accessor_id);
-            let (full, _) = remote.get::<AclToken>(&path).await?;
-            apply(agent, AclOp::TokenSet(Box::new(full))).await?;
-        }
+    });
+    let remote_hashes = listed
+        .iter()
+        .filter(|t| !t.local)
+        .map(|t| (t.accessor_id.as_str(), t.hash.as_str()));
+    let (changed, gone) = diff(remote_hashes, &local, ANONYMOUS_ACCESSOR);
+    for id in changed {
+        let (full, _) = remote
+            .get::<AclToken>(&format!("/v1/acl/token/{id}"))
+            .await?;
+        apply(agent, AclOp::TokenSet(Box::new(full))).await?;
     }
-    let keep: BTreeSet<&str> = listed.iter().map(|t| t.accessor_id.as_str()).collect();
-    for id in local.keys().filter(|id| !keep.contains(id.as_str())) {
-        if id != ANONYMOUS_ACCESSOR {
-            apply(agent, AclOp::TokenDelete(id.clone())).await?;
-        }
+    for id in gone {
+        apply(agent, AclOp::TokenDelete(id)).await?;
     }
     Ok([policy_index, role_index, token_index])
+}
+
+/// ID -> `Hash` of this server's copies of one kind of object.
+fn local_hashes(
+    agent: &Agent,
+    of: impl FnOnce(&crate::agent::state::Tables) -> BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    of(&agent.store.read())
+}
+
+/// What to copy (IDs whose hash differs or that are missing here) and what to delete (IDs the
+/// primary no longer has), leaving the built-in `keep` alone.
+fn diff<'a>(
+    remote: impl Iterator<Item = (&'a str, &'a str)>,
+    local: &BTreeMap<String, String>,
+    keep: &str,
+) -> (Vec<String>, Vec<String>) {
+    let mut seen = BTreeSet::new();
+    let mut changed = Vec::new();
+    for (id, hash) in remote {
+        seen.insert(id);
+        if id != keep && local.get(id).map(String::as_str) != Some(hash) {
+            changed.push(id.to_string());
+        }
+    }
+    let gone = local
+        .keys()
+        .filter(|id| !seen.contains(id.as_str()) && *id != keep)
+        .cloned()
+        .collect();
+    (changed, gone)
 }
 
 /// Reads from the primary with the replication token.
@@ -228,5 +252,23 @@ async fn apply(agent: &Agent, op: AclOp) -> Result<(), EndpointError> {
     match agent.write(Command::Acl(op)).await?.1 {
         CommandResult::Acl(Err(e)) => Err(EndpointError::Write(e)),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copies_what_changed_and_deletes_what_went() {
+        let local: BTreeMap<String, String> =
+            [("a", "1"), ("b", "2"), ("gone", "3"), ("builtin", "x")]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+        let remote = [("a", "1"), ("b", "changed"), ("new", "4"), ("builtin", "y")];
+        let (changed, gone) = diff(remote.into_iter(), &local, "builtin");
+        assert_eq!(changed, ["b", "new"]);
+        assert_eq!(gone, ["gone"]);
     }
 }
