@@ -16,9 +16,9 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::endpoints::{forward, EndpointError};
+use super::endpoints::catalog::{decode_from, request_as};
+use super::endpoints::{forward, Consistency, EndpointError};
 use super::raft::RaftNode;
-use super::rpc::ForwardRequest;
 use super::state::acl::AclOp;
 use super::state::{Command, CommandResult};
 use super::Agent;
@@ -218,33 +218,11 @@ struct Remote<'a> {
 
 impl Remote<'_> {
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<(T, u64), EndpointError> {
-        let message = ForwardRequest {
-            method: "GET".into(),
-            uri: format!("{path}?dc={}", self.primary),
-            headers: vec![(
-                "x-consul-token".to_string(),
-                serde_bytes::ByteBuf::from(self.secret.as_bytes().to_vec()),
-            )],
-            body: serde_bytes::ByteBuf::default(),
-            origin_node: None,
-        };
+        let uri = format!("{path}?dc={}", self.primary);
+        let message = request_as(Some(self.secret), "GET", uri, Vec::new());
         let answer = forward::to_datacenter(self.agent, self.primary, &message).await?;
-        let index = answer
-            .headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case("x-consul-index"))
-            .and_then(|(_, v)| std::str::from_utf8(v).ok()?.parse().ok())
-            .unwrap_or(0);
-        if answer.status != 200 {
-            let text = String::from_utf8_lossy(&answer.body).trim().to_string();
-            return Err(EndpointError::Remote(format!(
-                "{path}: {}: {text}",
-                answer.status
-            )));
-        }
-        let value = serde_json::from_slice(&answer.body)
-            .map_err(|e| EndpointError::Decode(format!("{path}: {e}")))?;
-        Ok((value, index))
+        decode_from::<T>(self.primary, answer, Consistency::Default)
+            .map(|(v, meta)| (v, meta.index))
     }
 }
 

@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use super::catalog::{decode, request};
+use super::catalog::{decode, request_as};
 use super::forward;
 use super::{Consistency, EndpointError};
 use crate::agent::acl::{builtin, Caller, Resolved};
@@ -47,11 +47,7 @@ impl Agent {
         if let Some(caller) = acls.cached(secret) {
             return Ok(caller);
         }
-        let mut message = request(self, "GET", RESOLVE_PATH.to_string(), Vec::new());
-        message.headers = vec![(
-            "x-consul-token".to_string(),
-            serde_bytes::ByteBuf::from(secret.as_bytes().to_vec()),
-        )];
+        let mut message = request_as(Some(secret), "GET", RESOLVE_PATH.to_string(), Vec::new());
         let sent = match self.acl_primary() {
             Some(primary) => {
                 message.uri = format!("{RESOLVE_PATH}?dc={primary}");

@@ -206,18 +206,29 @@ pub async fn write(agent: &Agent, cmd: Command) -> Result<(), EndpointError> {
 
 /// The request a call sends on, as the HTTP API would receive it, made with the agent's own
 /// token when ACLs are on.
-pub(super) fn request(agent: &Agent, method: &str, uri: String, body: Vec<u8>) -> ForwardRequest {
-    let headers = match agent.acls.enabled() {
-        true => vec![(
-            "x-consul-token".to_string(),
-            serde_bytes::ByteBuf::from(agent.acls.agent_secret().into_bytes()),
-        )],
-        false => Vec::new(),
-    };
+pub(crate) fn request(agent: &Agent, method: &str, uri: String, body: Vec<u8>) -> ForwardRequest {
+    let token = agent.acls.enabled().then(|| agent.acls.agent_secret());
+    request_as(token.as_deref(), method, uri, body)
+}
+
+/// The request a call sends on, carrying `token` (none: no token header).
+pub(crate) fn request_as(
+    token: Option<&str>,
+    method: &str,
+    uri: String,
+    body: Vec<u8>,
+) -> ForwardRequest {
     ForwardRequest {
         method: method.into(),
         uri,
-        headers,
+        headers: token
+            .map(|t| {
+                vec![(
+                    "x-consul-token".to_string(),
+                    serde_bytes::ByteBuf::from(t.as_bytes().to_vec()),
+                )]
+            })
+            .unwrap_or_default(),
         body: serde_bytes::ByteBuf::from(body),
         origin_node: None,
     }
@@ -248,7 +259,7 @@ pub(super) fn query_string(q: &QueryOptions) -> String {
 
 /// [`decode`] of another datacenter's answer: its "No path to datacenter" (from a client
 /// agent's server) is [`EndpointError::NoPathToDatacenter`].
-pub(super) fn decode_from<T: DeserializeOwned>(
+pub(crate) fn decode_from<T: DeserializeOwned>(
     dc: &str,
     answer: ForwardResponse,
     consistency: Consistency,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::catalog::{decode_from, request};
+use super::catalog::{decode_from, request_as};
 use super::{Consistency, EndpointError};
 use crate::agent::Agent;
 use crate::api::operator::ServiceUsage;
@@ -25,18 +25,8 @@ impl Agent {
         stale: bool,
     ) -> Result<BTreeMap<String, ServiceUsage>, EndpointError> {
         let stale = if stale { "&stale" } else { "" };
-        let mut message = request(
-            self,
-            "GET",
-            format!("/v1/operator/usage?dc={dc}{stale}"),
-            Vec::new(),
-        );
-        if let Some(t) = token {
-            message.headers = vec![(
-                "x-consul-token".to_string(),
-                serde_bytes::ByteBuf::from(t.as_bytes().to_vec()),
-            )];
-        }
+        let uri = format!("/v1/operator/usage?dc={dc}{stale}");
+        let message = request_as(token, "GET", uri, Vec::new());
         let answer = self.send_to_datacenter(dc, &message).await?;
         decode_from::<Answer>(dc, answer, Consistency::Default).map(|(a, _)| a.usage)
     }
