@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Writes link/startup-symbols.txt again (build.rs: the order of .text in the static release
 # binary): the functions a client agent runs while it starts, joins 3 servers and idles, as
-# valgrind's callgrind and perf's page faults see them, under their names in the linked binary.
+# valgrind's callgrind and perf's page faults see them, under their names in the linked binary;
+# then those a server runs besides (callgrind, as a follower and as the leader), so a client
+# agent's resident code stays in the first part and a server's in the first two.
 #
 # Needs valgrind, perf and curl, and Consul's ports free on 127.77.1.1-5. Takes a release build
 # (6-14 minutes) and about three minutes of agents; the next `cargo build` links the binary again,
@@ -67,7 +69,12 @@ profile_client() {
   }
 }
 
-for n in 1 2 3; do start_agent "$n"; done
+# Server 1 runs under callgrind from the start: the bootstrap election, a follower's and (after
+# the transfer below) the leader's work, and the client agents' requests.
+start_agent 1 valgrind --tool=callgrind --demangle=no --compress-strings=no \
+  "--callgrind-out-file=$work/server.out"
+server=${pids[-1]}
+for n in 2 3; do start_agent "$n"; done
 # callgrind sees every function the client runs, but runs its threads one at a time.
 profile_client 4 valgrind --tool=callgrind --demangle=no --compress-strings=no \
   "--callgrind-out-file=$work/callgrind.out"
@@ -75,19 +82,40 @@ profile_client 4 valgrind --tool=callgrind --demangle=no --compress-strings=no \
 # mapped already: this adds glibc's start (before valgrind's view begins) and paths only threads
 # running at once take.
 profile_client 5 perf record -q -e page-faults -c 1 -d -o "$work/perf.data"
+# Server 1 leads for a while, then stops (callgrind writes its file at exit).
+id=$(curl -sf http://127.77.1.1:8500/v1/agent/self | python3 -c 'import json,sys; print(json.load(sys.stdin)["Config"]["NodeID"])')
+curl -sf -X POST "http://127.77.1.2:8500/v1/operator/raft/transfer-leader?id=$id" >/dev/null || true
+for _ in $(seq 20); do
+  sleep 1
+  curl -sf -o /dev/null "http://127.77.1.1:8500/v1/catalog/nodes" || true
+done
+[ "$(curl -sf http://127.77.1.1:8500/v1/status/leader)" = '"127.77.1.1:8300"' ] || {
+  echo "error: server 1 did not take the leadership" >&2
+  exit 1
+}
+kill -INT "$server"
+while kill -0 "$server" 2>/dev/null; do sleep 0.2; done
 
-# Function names callgrind counted ('N marks a recursion level). glibc's string functions
-# appear under their generic names (valgrind replaces them): every CPU variant of each is kept.
+nm --defined-only "$bin" | awk '$2 ~ /^[tTwW]$/ {print $3}' | sort -u >"$work/text"
+# The linked names of the functions in callgrind file $1 (and perf's, appended by the caller).
+# glibc's string functions appear under their generic names (valgrind replaces them): every CPU
+# variant of each is kept. ('N marks a recursion level.)
+linked() {
+  sort -u "$1" >"$1.sorted"
+  comm -12 "$1.sorted" "$work/text"
+  comm -23 "$1.sorted" "$work/text" | while read -r f; do
+    grep -E "^__${f}_(sse2|avx|evex|erms)" "$work/text" || true
+  done
+}
 grep '^fn=' "$work/callgrind.out" | sed -e 's/^fn=//' -e "s/'[0-9]*\$//" >"$work/names"
 # perf: the function of each fault on the instruction being fetched (address = ip).
 perf script -i "$work/perf.data" -F ip,sym,addr --no-demangle 2>/dev/null |
   awk '{ if ($1 == $(NF - 1)) print $NF }' >>"$work/names"
-sort -u "$work/names" >"$work/run"
-nm --defined-only "$bin" | awk '$2 ~ /^[tTwW]$/ {print $3}' | sort -u >"$work/text"
+linked "$work/names" | sort -u >"$work/client"
+grep '^fn=' "$work/server.out" | sed -e 's/^fn=//' -e "s/'[0-9]*\$//" >"$work/server_names"
+linked "$work/server_names" | sort -u >"$work/server"
 {
-  comm -12 "$work/run" "$work/text"
-  comm -23 "$work/run" "$work/text" | while read -r f; do
-    grep -E "^__${f}_(sse2|avx|evex|erms)" "$work/text" || true
-  done
-} | sort -u >"$out"
-echo "$(wc -l <"$out") functions in $out"
+  cat "$work/client"
+  comm -13 "$work/client" "$work/server"
+} >"$out"
+echo "$(wc -l <"$work/client") client functions and $(comm -13 "$work/client" "$work/server" | wc -l) more for servers in $out"

@@ -158,11 +158,20 @@ impl Agent {
         // The WAN pool first: the LAN tags carry its port (`wan_join_port`).
         let mut wan_tags = serf_tags(&config, &node_id, options.version);
         wan_tags.remove("wan_join_port");
-        let wan = wan::start(&config, &node_id, data_dir.path(), wan_tags).await?;
+        let gossip_thread = gossip::GossipThread::spawn("gossip")?;
+        let wan = wan::start(&config, &node_id, data_dir.path(), wan_tags, &gossip_thread).await?;
         if let Some(w) = &wan {
             config.ports.serf_wan = i32::from(w.advertise().port());
         }
-        let gossip = start_gossip(&config, &node_id, &data_dir, options.version).await?;
+        let gossip = start_gossip(
+            &config,
+            &node_id,
+            &data_dir,
+            options.version,
+            &gossip_thread,
+        )
+        .await?;
+        drop(gossip_thread);
         config.ports.serf_lan = i32::from(gossip.advertise().port());
 
         log_listeners(
@@ -499,12 +508,13 @@ async fn open_raft(
     Ok(raft)
 }
 
-/// Starts the LAN gossip member for this agent.
+/// Starts the LAN gossip member for this agent on `thread`.
 async fn start_gossip(
     c: &RuntimeConfig,
     node_id: &str,
     data_dir: &DataDir,
     version: &str,
+    thread: &gossip::GossipThread,
 ) -> Result<gossip::Gossip, AgentError> {
     let port = u16::try_from(c.ports.serf_lan).unwrap_or(8301);
     let bind_ip = c.serf_lan_addr.unwrap_or(c.bind_addr);
@@ -535,7 +545,9 @@ async fn start_gossip(
             verify_outgoing: c.encrypt_verify_outgoing,
         },
     };
-    gossip::Gossip::start(cfg).await.map_err(AgentError::from)
+    gossip::Gossip::start_on(cfg, thread)
+        .await
+        .map_err(AgentError::from)
 }
 
 fn banner(agent: &Agent) -> Vec<(String, String)> {

@@ -21,6 +21,7 @@ use super::keyring::Keyring;
 use super::net::{accept_loop, bind, push_pull, resolve, save_snapshot, udp_loop};
 use super::snapshot;
 use super::table::{MemberEvent, Status};
+use super::thread::GossipThread;
 use super::{GossipConfig, GossipError, Pool};
 
 /// Every packet carries two identities; this keeps room for piggybacked updates.
@@ -56,8 +57,21 @@ impl Shared {
 }
 
 impl Gossip {
-    /// Binds UDP and TCP on `cfg.bind` and starts gossiping (alone until a join).
-    pub async fn start(mut cfg: GossipConfig) -> Result<Gossip, GossipError> {
+    /// Binds UDP and TCP on `cfg.bind` and starts gossiping (alone until a join), on a
+    /// thread of its own.
+    pub async fn start(cfg: GossipConfig) -> Result<Gossip, GossipError> {
+        let name = match cfg.pool {
+            Pool::Lan => "gossip",
+            Pool::Wan => "gossip-wan",
+        };
+        Self::start_on(cfg, &GossipThread::spawn(name)?).await
+    }
+
+    /// Like [`Gossip::start`], on a thread other pools may share (a server's LAN and WAN).
+    pub async fn start_on(
+        mut cfg: GossipConfig,
+        thread: &GossipThread,
+    ) -> Result<Gossip, GossipError> {
         let (udp, tcp, bound) = bind(cfg.bind, cfg.pool)?;
         if cfg.advertise.port() == 0 {
             cfg.advertise.set_port(bound.port());
@@ -113,37 +127,23 @@ impl Gossip {
             inner.cfg.node_name,
             inner.cfg.advertise.ip()
         );
-        // Gossip runs on its own thread and single-threaded runtime, so a busy agent (HTTP,
-        // Raft) cannot delay probes and acks: load elsewhere in the process is not mistaken
-        // for a dead node.
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
+        // Gossip runs on a thread and single-threaded runtime of its own (`thread`), so a busy
+        // agent (HTTP, Raft) cannot delay probes and acks: load elsewhere in the process is
+        // not mistaken for a dead node.
+        let (udp, tcp) = thread
+            .enter(|| {
+                Ok::<_, std::io::Error>((UdpSocket::from_std(udp)?, TcpListener::from_std(tcp)?))
+            })
             .map_err(GossipError::Runtime)?;
-        let (udp, tcp) = {
-            let _in_rt = rt.enter();
-            (
-                UdpSocket::from_std(udp).map_err(GossipError::Runtime)?,
-                TcpListener::from_std(tcp).map_err(GossipError::Runtime)?,
-            )
-        };
         let (done_tx, done_rx) = oneshot::channel();
         if let Ok(mut d) = inner.done.lock() {
             *d = Some(done_rx);
         }
         let shared = inner.clone();
-        std::thread::Builder::new()
-            .name(match inner.cfg.pool {
-                Pool::Lan => "gossip".into(),
-                Pool::Wan => "gossip-wan".into(),
-            })
-            .spawn(move || {
-                rt.block_on(async move {
-                    tokio::join!(udp_loop(shared.clone(), udp), accept_loop(shared, tcp));
-                });
-                let _ = done_tx.send(());
-            })
-            .map_err(GossipError::Runtime)?;
+        thread.run(async move {
+            tokio::join!(udp_loop(shared.clone(), udp), accept_loop(shared, tcp));
+            let _ = done_tx.send(());
+        });
         Ok(Gossip { inner })
     }
 

@@ -6,7 +6,8 @@
 //! it in and reacts to its [`MemberEvent`]s.
 //!
 //! Layout: `core` is the I/O-free state machine (foca, timers, table, awareness), with
-//! `leave` and `pushpull` adding to it; `driver` runs it on sockets on a thread of its own;
+//! `leave` and `pushpull` adding to it; `driver` runs it on sockets on a thread of its own (`thread`, which a server's
+//! LAN and WAN members share);
 //! `table` maps foca's up/down plus leave intents onto Consul's statuses; `wire` is the
 //! packet and frame format; `keyring`, `encryption` and `key_query` are gossip encryption
 //! (AES-GCM with a keyring, like memberlist's) and its cluster-wide key rotation.
@@ -26,7 +27,8 @@
 //!   starved node slows down instead of declaring healthy peers failed;
 //! - foca refutes a suspicion of this node as soon as one arrives (new incarnation, gossiped
 //!   at once), and a node declared down renews its identity and rejoins;
-//! - gossip runs on its own thread and runtime, so agent load (HTTP, Raft) cannot delay acks;
+//! - gossip runs on its own thread and runtime, so agent load (HTTP, Raft) cannot delay acks
+//!   (a server's two pools share it: neither does much work);
 //! - a remote "down" learned by push/pull only makes a member suspect here.
 //!
 //! Must not import: `agent::http`, `agent::raft`, `client`, `commands` (checked by tests/architecture.rs).
@@ -46,6 +48,7 @@ mod net;
 mod pushpull;
 mod snapshot;
 mod table;
+mod thread;
 mod timing;
 mod user_event;
 mod vivaldi;
@@ -68,6 +71,7 @@ pub use driver::Gossip;
 pub use encryption::EncryptionConfig;
 pub use key_query::{KeyOp, KeyOutcome};
 pub use table::{MemberEvent, Status};
+pub use thread::GossipThread;
 pub use timing::GossipTiming;
 
 /// Which of Consul's two gossip pools a member belongs to.

@@ -183,12 +183,12 @@ fn failed_member_coming_back_is_alive_again() {
 fn slow_member_is_not_declared_failed() {
     let mut s = Sim::new(5, GossipTiming::lan());
     s.join_all();
-    // Each packet to or from n1 takes 450 ms more: round trips of 0.9 s against a 250 ms
+    // Each packet to or from n1 takes 360 ms more: round trips of 0.72 s against a 200 ms
     // probe timeout, so every probe of n1 fails. n1 hears it is suspected and refutes within
-    // the 1.25 s of suspicion. (A single member failing probes does not raise the probers'
+    // the 1 s of suspicion. (A single member failing probes does not raise the probers'
     // local-health score: that would double every real detection, since foca has no nacks;
-    // at 600 ms each way the refutation no longer arrives in time.)
-    s.delay[1] = Duration::from_millis(450);
+    // at 480 ms each way the refutation no longer arrives in time.)
+    s.delay[1] = Duration::from_millis(360);
     s.run_for(Duration::from_secs(60));
     for i in 0..5 {
         assert!(

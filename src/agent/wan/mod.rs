@@ -23,7 +23,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::cluster;
-use super::gossip::{self, Gossip, GossipTiming, Pool};
+use super::gossip::{self, Gossip, GossipThread, GossipTiming, Pool};
 use super::Agent;
 use crate::config::RuntimeConfig;
 
@@ -35,12 +35,14 @@ pub fn member_name(node: &str, dc: &str) -> String {
 }
 
 /// Starts this server's WAN member: None on a client agent, or with `ports.serf_wan` -1.
-/// `tags` are the server's LAN tags (Consul gives both pools the same).
+/// `tags` are the server's LAN tags (Consul gives both pools the same). It gossips on
+/// `thread`, the LAN member's.
 pub async fn start(
     c: &RuntimeConfig,
     node_id: &str,
     data_dir: &Path,
     tags: BTreeMap<String, String>,
+    thread: &GossipThread,
 ) -> Result<Option<Gossip>, gossip::GossipError> {
     let Ok(port) = u16::try_from(c.ports.serf_wan) else {
         return Ok(None);
@@ -80,7 +82,7 @@ pub async fn start(
             verify_outgoing: c.encrypt_verify_outgoing,
         },
     };
-    Gossip::start(cfg).await.map(Some)
+    Gossip::start_on(cfg, thread).await.map(Some)
 }
 
 /// Joins the WAN addresses of `-join-wan`/`-retry-join-wan` (or the members known before a
