@@ -17,7 +17,7 @@
 //!   `"Status": 4` in `GET /v1/agent/members` (each polled every 10 ms on a keep-alive
 //!   connection); then restart it on its data directory and wait until every agent lists all 5
 //!   alive and the servers agree on a leader. p50, p99 (nearest rank: with 20 kills, the
-//!   largest), max. Target p50 <= 2.5 s, p99 <= 4 s.
+//!   largest), max. Target p50 <= 2 s, p99 <= 3 s.
 //! * `soak`: the same 5 agents; one non-leader server (`--soak-agent client`: a client) is
 //!   pinned with `taskset -a -p` to the last CPU, and 3 `sh -c 'while :; do :; done'` busy
 //!   loops are pinned to that CPU at the same nice level, for `--soak-secs` (default 600).
@@ -46,7 +46,7 @@
 //!   beside what Consul's documented WAN timings give for 4 servers (35-50 s: `cluster/wan.rs`).
 //! * `rss`: VmRSS of a client agent after it has joined a 3-server cluster, everyone sees
 //!   everyone and it idled 5 s; also the servers'. Default 3 fresh clusters. Target client
-//!   <= 10 MB, server <= 20 MB.
+//!   <= 5 MB, server <= 12 MB.
 //!
 //! Every loop has a deadline; every process the bench starts (agents, etcd, busy loops) is
 //! SIGKILLed when it is done with it, on error, on panic (drop guards) and on Ctrl-C or

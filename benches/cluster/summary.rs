@@ -67,8 +67,8 @@ impl Results {
                     secs(max(&all)),
                     secs(percentile(first, 50.0))
                 ),
-                "p50 <= 2.5 s, p99 <= 4 s",
-                p50 <= 2.5 && p99 <= 4.0,
+                "p50 <= 2 s, p99 <= 3 s",
+                p50 <= 2.0 && p99 <= 3.0,
             ));
         }
         if let Some(s) = &self.soak {
@@ -153,15 +153,15 @@ impl Results {
                     mb_text(median(r.iter().map(|x| mb(x.client_anon_kib)))),
                     mb_text(median(r.iter().map(|x| mb(x.client_file_kib)))),
                 ),
-                "<= 10 MB",
-                client <= 10.0,
+                "<= 5 MB",
+                client <= 5.0,
             ));
             rows.push(row(
                 "idle RSS, server",
                 format!("the same clusters' 3 servers, n={}", servers.len()),
                 format!("{} median, max {}", mb_text(server), mb_text(max(&servers))),
-                "<= 20 MB",
-                server <= 20.0,
+                "<= 12 MB",
+                server <= 12.0,
             ));
         }
         if let Some(c) = &self.crossdc {

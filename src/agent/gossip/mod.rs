@@ -12,11 +12,11 @@
 //! packet and frame format; `keyring`, `encryption` and `key_query` are gossip encryption
 //! (AES-GCM with a keyring, like memberlist's) and its cluster-wide key rotation.
 //!
-//! Timings ([`GossipTiming::lan`]): probe every 500 ms, 250 ms probe timeout, 1.25 s of
-//! suspicion (times max(1, log10 n)), gossip every 200 ms to 3. A kill -9 is first probed
-//! within ~0-0.5 s, suspected one period later, failed 1.25 s after that and spread in one
-//! or two gossip rounds: p50 2.3 s, p99 3.8 s (`cargo bench --bench cluster -- --only detect`,
-//! 5 agents on loopback, 12 kills).
+//! Timings ([`GossipTiming::lan`]): probe every 400 ms, 200 ms probe timeout, 1 s of
+//! suspicion (times max(1, log10 n)), gossip every 200 ms to 3. A kill -9 is first probed by
+//! whichever member reaches it first in its round-robin (in 4 members, 0.26 s on the median),
+//! suspected one period later, failed 1 s after that and spread in a gossip round: p50 1.8 s,
+//! p99 2.4 s (`cargo bench --bench cluster -- --only detect`, 5 agents on loopback, 20 kills).
 //!
 //! No false positives under load, with foca lacking Lifeguard:
 //! - awareness (`awareness`): failed probes of two different members in a row, timers firing
