@@ -1,8 +1,8 @@
 //! The thread gossip runs on: one OS thread with a single-threaded tokio runtime, shared by a
 //! server's LAN and WAN members. Both pools' loops are small and mostly asleep, so a second
-//! thread would only add its own stack, malloc arena, timer wheel and epoll instance (about
-//! 1 MiB of a server's idle RSS) without making either pool more punctual; what matters is that
-//! agent load (HTTP, Raft) never runs here. Must not import http, raft, client or commands.
+//! thread would only add its own stack, malloc arena, timer wheel and epoll instance without
+//! making either pool more punctual; what matters is that agent load (HTTP, Raft) never runs
+//! here. Must not import http, raft, client or commands.
 
 use std::future::Future;
 
