@@ -5,8 +5,7 @@
 //! whatever else is queued (up to [`MAX_BATCH_COMMANDS`] commands or about [`MAX_BATCH_BYTES`]),
 //! submits ONE `Request` to Raft and, when it is applied, hands every caller its own result and
 //! the entry's log index. Submission is in queue order; up to [`MAX_IN_FLIGHT`] batches may be
-//! in flight while the next one fills up. A write that finds the queue empty and a slot free
-//! is submitted from its caller's task instead, as a batch of one, without the two hand-offs.
+//! in flight while the next one fills up.
 
 use std::sync::Arc;
 
@@ -76,15 +75,6 @@ type Job = (Command, oneshot::Sender<WriteResult>);
 #[derive(Clone)]
 pub(crate) struct Batcher {
     tx: mpsc::Sender<Job>,
-    shared: Arc<Shared>,
-}
-
-/// What the batcher task and writers on the fast path both use.
-struct Shared {
-    raft: Raft,
-    me: u64,
-    disk: DiskGuard,
-    in_flight: Arc<Semaphore>,
 }
 
 impl Batcher {
@@ -92,31 +82,12 @@ impl Batcher {
     /// this node leads. It ends when every `Batcher` clone is dropped.
     pub(crate) fn spawn(raft: Raft, me: u64, disk: DiskGuard) -> Batcher {
         let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
-        let shared = Arc::new(Shared {
-            raft,
-            me,
-            disk,
-            in_flight: Arc::new(Semaphore::new(MAX_IN_FLIGHT)),
-        });
-        tokio::spawn(run(shared.clone(), rx));
-        Batcher { tx, shared }
+        tokio::spawn(run(raft, me, disk, rx));
+        Batcher { tx }
     }
 
     /// Queues `cmd` and waits for its result.
     pub(crate) async fn write(&self, cmd: Command) -> WriteResult {
-        // Nothing queued and a batch slot free: this write would be a batch of one anyway, so
-        // it is submitted from the caller's own task. That spares a lone writer the hand-off
-        // to the batcher task and the one back, two wake-ups on every durable write.
-        if self.tx.capacity() == self.tx.max_capacity() {
-            if let Ok(permit) = self.shared.in_flight.clone().try_acquire_owned() {
-                let bytes = approx_size(&cmd);
-                let (index, mut results) = commit(&self.shared, vec![cmd], bytes).await?;
-                drop(permit);
-                return results.pop().map(|r| (index, r)).ok_or_else(|| {
-                    WriteError::Fatal("the state machine returned no result".into())
-                });
-            }
-        }
         let (reply, rx) = oneshot::channel();
         self.tx
             .send((cmd, reply))
@@ -140,10 +111,11 @@ fn approx_size(cmd: &Command) -> usize {
     }
 }
 
-async fn run(shared: Arc<Shared>, mut rx: mpsc::Receiver<Job>) {
+async fn run(raft: Raft, me: u64, disk: DiskGuard, mut rx: mpsc::Receiver<Job>) {
+    let in_flight = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
     while let Some(first) = rx.recv().await {
         // Wait for a free slot first: whatever queues meanwhile joins this batch.
-        let Ok(permit) = shared.in_flight.clone().acquire_owned().await else {
+        let Ok(permit) = in_flight.clone().acquire_owned().await else {
             break;
         };
         let mut bytes = approx_size(&first.0);
@@ -159,13 +131,43 @@ async fn run(shared: Arc<Shared>, mut rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let shared = shared.clone();
+        // Only the leader writes its log for a client write; elsewhere openraft forwards.
+        let leading = raft.metrics().borrow().current_leader == Some(me);
+        if leading {
+            if let Err(why) = disk.admit(bytes) {
+                fail_all(replies, WriteError::DiskFull(why));
+                continue;
+            }
+        }
+        let submitted = raft.client_write_ff(Request::now(commands)).await;
+        let receiver = match submitted {
+            Ok(receiver) => receiver,
+            Err(fatal) => {
+                fail_all(replies, WriteError::from_fatal(fatal));
+                continue;
+            }
+        };
         tokio::spawn(async move {
-            let outcome = commit(&shared, commands, bytes).await;
+            let outcome = receiver.await;
             drop(permit);
             match outcome {
-                Err(e) => fail_all(replies, e),
-                Ok((index, results)) => {
+                Err(_) => fail_all(replies, WriteError::Stopped),
+                Ok(Err(ClientWriteError::ForwardToLeader(fwd))) => {
+                    fail_all(replies, WriteError::from_forward(fwd.leader_node))
+                }
+                Ok(Err(other)) => fail_all(replies, WriteError::Fatal(other.to_string())),
+                Ok(Ok(resp)) => {
+                    let index = resp.log_id.index;
+                    let results = resp.data.results;
+                    if results.len() != replies.len() {
+                        let msg = format!(
+                            "the state machine returned {} results for {} commands",
+                            results.len(),
+                            replies.len()
+                        );
+                        fail_all(replies, WriteError::Fatal(msg));
+                        return;
+                    }
                     for (reply, result) in replies.into_iter().zip(results) {
                         // A caller that gave up (dropped its receiver) is not an error.
                         let _ = reply.send(Ok((index, result)));
@@ -173,38 +175,6 @@ async fn run(shared: Arc<Shared>, mut rx: mpsc::Receiver<Job>) {
                 }
             }
         });
-    }
-}
-
-/// Writes `commands` (about `bytes` of keys and values) as one Raft entry and waits until it is
-/// applied: its log index and one result per command, in order.
-async fn commit(
-    shared: &Shared,
-    commands: Vec<Command>,
-    bytes: usize,
-) -> Result<(u64, Vec<CommandResult>), WriteError> {
-    // Only the leader writes its log for a client write; elsewhere openraft forwards.
-    let leading = shared.raft.metrics().borrow().current_leader == Some(shared.me);
-    if leading {
-        shared.disk.admit(bytes).map_err(WriteError::DiskFull)?;
-    }
-    let count = commands.len();
-    let receiver = shared
-        .raft
-        .client_write_ff(Request::now(commands))
-        .await
-        .map_err(WriteError::from_fatal)?;
-    match receiver.await {
-        Err(_) => Err(WriteError::Stopped),
-        Ok(Err(ClientWriteError::ForwardToLeader(fwd))) => {
-            Err(WriteError::from_forward(fwd.leader_node))
-        }
-        Ok(Err(other)) => Err(WriteError::Fatal(other.to_string())),
-        Ok(Ok(resp)) if resp.data.results.len() != count => Err(WriteError::Fatal(format!(
-            "the state machine returned {} results for {count} commands",
-            resp.data.results.len()
-        ))),
-        Ok(Ok(resp)) => Ok((resp.log_id.index, resp.data.results)),
     }
 }
 
