@@ -1,7 +1,8 @@
 //! `rpc`: one message on the server RPC port (8300), through the same routes the listener
 //! serves: openraft's AppendEntries, Vote, InstallSnapshot and the leadership-transfer message
-//! (msgpack), and HTTP requests forwarded by another server or a client agent. The input's first
-//! byte picks the route, the rest is the body.
+//! (msgpack), and HTTP requests forwarded by another server, a client agent or another
+//! datacenter's server (which alone reach `POST /v1/internal/query/execute-remote`). The input's
+//! first byte picks the route, the rest is the body.
 //!
 //! Fails on a panic, or no answer within ten seconds: a forwarded write may wait for a leader
 //! (Consul's RPC hold timeout is 7 s), and the raft messages can make this server a follower of
@@ -15,17 +16,18 @@ use axum::http::Request;
 use super::http::off_limits;
 use super::lab::rpc_lab;
 use crate::agent::rpc::messages::{
-    ForwardRequest, PATH_APPEND, PATH_ELECTION, PATH_FORWARD, PATH_FROM_CLIENT, PATH_SNAPSHOT,
-    PATH_VOTE,
+    ForwardRequest, PATH_APPEND, PATH_ELECTION, PATH_FORWARD, PATH_FROM_CLIENT,
+    PATH_FROM_DATACENTER, PATH_SNAPSHOT, PATH_VOTE,
 };
 
-const ROUTES: [&str; 6] = [
+const ROUTES: [&str; 7] = [
     PATH_APPEND,
     PATH_VOTE,
     PATH_SNAPSHOT,
     PATH_ELECTION,
     PATH_FORWARD,
     PATH_FROM_CLIENT,
+    PATH_FROM_DATACENTER,
 ];
 const LIMIT: Duration = Duration::from_secs(10);
 
@@ -59,6 +61,7 @@ pub(super) fn message(data: &[u8]) {
 pub(super) fn examples() -> Vec<Vec<u8>> {
     use openraft::raft::{AppendEntriesRequest, InstallSnapshotRequest, VoteRequest};
 
+    use crate::agent::endpoints::query_failover::{RemoteExecute, EXECUTE_REMOTE};
     use crate::agent::raft::TypeConfig;
     use crate::agent::rpc::encode;
     use crate::agent::rpc::messages::ElectionControl;
@@ -114,7 +117,16 @@ pub(super) fn examples() -> Vec<Vec<u8>> {
         body: serde_bytes::ByteBuf::from(body.to_vec()),
         origin_node: Some("client-1".into()),
     };
-    for path in [PATH_FORWARD, PATH_FROM_CLIENT] {
+    // A prepared query failing over from another datacenter.
+    let remote = br#"{"Query":{"ID":"q1","Name":"web","Service":{"Service":"web","OnlyPassing":true,"Tags":["v1"]},"DNS":{"TTL":"10s"}},"Limit":3}"#;
+    if let Err(e) = serde_json::from_slice::<RemoteExecute>(remote) {
+        panic!("the execute-remote example does not decode: {e}");
+    }
+    out.push(with(
+        PATH_FROM_DATACENTER,
+        enc(encode(&forwarded("POST", EXECUTE_REMOTE, remote))),
+    ));
+    for path in [PATH_FORWARD, PATH_FROM_CLIENT, PATH_FROM_DATACENTER] {
         for req in [
             forwarded("GET", "/v1/kv/app/config", b""),
             forwarded("PUT", "/v1/kv/app/forwarded?flags=3", b"value"),
