@@ -537,17 +537,27 @@ async fn start_gossip(
         .tuned(&c.gossip_lan),
         snapshot_path: Some(data_dir.path().join("serf").join("local.snapshot")),
         rejoin_after_leave: c.rejoin_after_leave,
-        encryption: gossip::EncryptionConfig {
-            keys: c.encrypt.iter().cloned().collect(),
-            keyring_file: (!c.disable_keyring_file && !c.dev)
-                .then(|| data_dir.path().join("serf").join("local.keyring")),
-            verify_incoming: c.encrypt_verify_incoming,
-            verify_outgoing: c.encrypt_verify_outgoing,
-        },
+        encryption: gossip_encryption(c, data_dir.path(), "local.keyring"),
     };
     gossip::Gossip::start_on(cfg, thread)
         .await
         .map_err(AgentError::from)
+}
+
+/// A gossip pool's encryption settings: the `encrypt` key, the `encrypt_verify_*` flags and
+/// its keyring file `serf/<keyring>` (none with `disable_keyring_file` or `-dev`).
+pub(super) fn gossip_encryption(
+    c: &RuntimeConfig,
+    data_dir: &std::path::Path,
+    keyring: &str,
+) -> gossip::EncryptionConfig {
+    gossip::EncryptionConfig {
+        keys: c.encrypt.iter().cloned().collect(),
+        keyring_file: (!c.disable_keyring_file && !c.dev)
+            .then(|| data_dir.join("serf").join(keyring)),
+        verify_incoming: c.encrypt_verify_incoming,
+        verify_outgoing: c.encrypt_verify_outgoing,
+    }
 }
 
 fn banner(agent: &Agent) -> Vec<(String, String)> {

@@ -6,11 +6,11 @@
 //! it in and reacts to its [`MemberEvent`]s.
 //!
 //! Layout: `core` is the I/O-free state machine (foca, timers, table, awareness), with
-//! `leave` and `pushpull` adding to it; `driver` runs it on sockets on a thread of its own (`thread`, which a server's
-//! LAN and WAN members share);
-//! `table` maps foca's up/down plus leave intents onto Consul's statuses; `wire` is the
-//! packet and frame format; `keyring`, `encryption` and `key_query` are gossip encryption
-//! (AES-GCM with a keyring, like memberlist's) and its cluster-wide key rotation.
+//! `leave` and `pushpull` adding to it; `driver` runs it on sockets on a thread of its own
+//! (`thread`, which a server's LAN and WAN members share); `table` maps foca's up/down plus
+//! leave intents onto Consul's statuses; `wire` is the packet and frame format; `keyring`,
+//! `encryption` and `key_query` are gossip encryption (AES-GCM with a keyring, like
+//! memberlist's) and its cluster-wide key rotation.
 //!
 //! Timings ([`GossipTiming::lan`]): probe every 400 ms, 200 ms probe timeout, 1 s of
 //! suspicion (times max(1, log10 n)), gossip every 200 ms to 3. A kill -9 is first probed by

@@ -22,9 +22,9 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::cluster;
 use super::gossip::{self, Gossip, GossipThread, GossipTiming, Pool};
 use super::Agent;
+use super::{cluster, lifecycle};
 use crate::config::RuntimeConfig;
 
 pub use flood::run as flood;
@@ -75,12 +75,7 @@ pub async fn start(
         timing,
         snapshot_path: Some(serf.join("remote.snapshot")),
         rejoin_after_leave: c.rejoin_after_leave,
-        encryption: gossip::EncryptionConfig {
-            keys: c.encrypt.iter().cloned().collect(),
-            keyring_file: (!c.disable_keyring_file && !c.dev).then(|| serf.join("remote.keyring")),
-            verify_incoming: c.encrypt_verify_incoming,
-            verify_outgoing: c.encrypt_verify_outgoing,
-        },
+        encryption: lifecycle::gossip_encryption(c, data_dir, "remote.keyring"),
     };
     Gossip::start_on(cfg, thread).await.map(Some)
 }
