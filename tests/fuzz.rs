@@ -38,6 +38,7 @@ macro_rules! targets {
 
 targets!(
     http,
+    http_wire,
     dns,
     gossip,
     rpc,

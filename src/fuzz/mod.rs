@@ -21,6 +21,7 @@ mod lab;
 mod parsers;
 mod rpc;
 mod wal;
+mod wire;
 
 /// A target's entry point: it takes any bytes and panics only on a bug.
 pub type Target = fn(&[u8]);
@@ -28,6 +29,7 @@ pub type Target = fn(&[u8]);
 /// Every target: its name (the cargo-fuzz binary and corpus folder) and its entry point.
 pub const TARGETS: &[(&str, Target)] = &[
     ("http", http::request),
+    ("http_wire", wire::bytes),
     ("dns", dns::datagram),
     ("gossip", gossip::packet),
     ("rpc", rpc::message),

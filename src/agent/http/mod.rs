@@ -33,6 +33,7 @@ mod params;
 mod query;
 mod respond;
 mod self_info;
+mod server;
 mod session;
 mod snapshot;
 mod status;
@@ -226,26 +227,11 @@ pub fn bind_unix(
     Ok(listeners)
 }
 
-/// Serves `router` on one listener until `stop` turns true.
-pub async fn serve<L>(
-    listener: L,
-    router: axum::Router,
-    mut stop: tokio::sync::watch::Receiver<bool>,
-) -> std::io::Result<()>
-where
-    L: axum::serve::Listener,
-    L::Addr: std::fmt::Debug,
-{
-    let shutdown = async move {
-        let _ = stop.wait_for(|stop| *stop).await;
-    };
-    // into_make_service: each connection shares the router; serving a `Router` directly
-    // rebuilds its route table per connection (about 18 KB each, measured with heaptrack
-    // under 1,000 parked blocking queries).
-    axum::serve(listener, router.into_make_service())
-        .with_graceful_shutdown(shutdown)
-        .await
-}
+/// One connection of `serve` (the `http_wire` fuzz target drives it over an in-memory pipe).
+pub use server::connection as serve_connection;
+/// Serves `router` on one listener until `stop` turns true (`server`: the lean HTTP/1 path,
+/// hyper for the rest).
+pub use server::serve;
 
 async fn root(axum::extract::State(agent): axum::extract::State<Arc<Agent>>) -> Response {
     if agent.config.ui_enabled {
