@@ -7,11 +7,11 @@
 //! [`need`] is the one table of what each route requires. A path it does not know needs a
 //! management token: a route added without thought is closed, not open.
 
+use std::future::Future;
 use std::sync::Arc;
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderValue, Method};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::error::HttpError;
@@ -60,8 +60,12 @@ pub fn token_of(params: &Params, headers: &axum::http::HeaderMap) -> Option<Stri
         .filter(|t| !t.is_empty())
 }
 
-/// The middleware.
-pub async fn middleware(State(agent): State<Arc<Agent>>, mut req: Request, next: Next) -> Response {
+/// The middleware: `next` serves the request once its caller may.
+pub async fn middleware<F: Future<Output = Response>>(
+    agent: &Agent,
+    mut req: Request,
+    next: impl FnOnce(Request) -> F,
+) -> Response {
     let default_policy = if agent.acls.config.default_allow || !agent.acls.enabled() {
         "allow"
     } else {
@@ -74,10 +78,10 @@ pub async fn middleware(State(agent): State<Arc<Agent>>, mut req: Request, next:
         let need = need(req.method(), &path, &params, &agent.config.node_name);
         (path, need, token_of(&params, req.headers()))
     });
-    let mut resp = match authorize(&agent, question).await {
+    let mut resp = match authorize(agent, question).await {
         Ok(caller) => {
             req.extensions_mut().insert(caller);
-            next.run(req).await
+            next(req).await
         }
         Err(e) => e.into_response(),
     };

@@ -4,12 +4,12 @@
 //! (the route with `/` → `_` and its parameters cut to a trailing `_`: `v1_kv_`).
 //! Like Consul, any other `format` value gets JSON.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, RawQuery, Request, State};
 use axum::http::{header, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -49,7 +49,11 @@ pub fn path_label(route: &str) -> String {
 /// Times each request that matched an API route (forwarding included) as `consul.api.http`;
 /// like Consul, `/` and unknown paths are not timed. Everything this router serves counts:
 /// requests other agents forward here and the agent's own anti-entropy requests too.
-pub async fn middleware(State(agent): State<Arc<Agent>>, req: Request, next: Next) -> Response {
+pub async fn timed<F: Future<Output = Response>>(
+    agent: &Agent,
+    req: Request,
+    next: impl FnOnce(Request) -> F,
+) -> Response {
     let path = req
         .extensions()
         .get::<MatchedPath>()
@@ -57,7 +61,7 @@ pub async fn middleware(State(agent): State<Arc<Agent>>, req: Request, next: Nex
         .filter(|p| !p.is_empty());
     let method = req.method().as_str().to_string();
     let start = Instant::now();
-    let resp = next.run(req).await;
+    let resp = next(req).await;
     if let Some(path) = path {
         let labels = [("method", method.as_str()), ("path", path.as_str())];
         agent

@@ -22,12 +22,11 @@
 //! The sending itself, with its retries while no leader or server is reachable, is
 //! `endpoints::forward`'s.
 
-use std::sync::Arc;
+use std::future::Future;
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::body::read_limited;
@@ -146,17 +145,21 @@ fn other_datacenter(agent: &Agent, path: &str, query: Option<&str>) -> Option<St
 
 /// The middleware: serve locally, or forward to the leader (servers), a server (clients) or
 /// another datacenter.
-pub async fn middleware(State(agent): State<Arc<Agent>>, req: Request, next: Next) -> Response {
+pub async fn middleware<F: Future<Output = Response>>(
+    agent: &Agent,
+    req: Request,
+    next: impl FnOnce(Request) -> F,
+) -> Response {
     let uri = req.uri();
-    if let Some(dc) = other_datacenter(&agent, uri.path(), uri.query()) {
+    if let Some(dc) = other_datacenter(agent, uri.path(), uri.query()) {
         let result = if req.extensions().get::<FromDatacenter>().is_some() {
             // Sent here by another datacenter for a third one: this server's WAN view and
             // the sender's disagree; never relay it further.
             Err(EndpointError::NoPathToDatacenter(dc).into())
         } else if agent.raft_opt().is_none() {
-            Box::pin(to_server(&agent, req)).await
+            Box::pin(to_server(agent, req)).await
         } else {
-            Box::pin(to_datacenter(&agent, &dc, req)).await
+            Box::pin(to_datacenter(agent, &dc, req)).await
         };
         return result.unwrap_or_else(|e: HttpError| e.into_response());
     }
@@ -165,7 +168,7 @@ pub async fn middleware(State(agent): State<Arc<Agent>>, req: Request, next: Nex
             if for_primary(uri.path()) && req.extensions().get::<FromDatacenter>().is_none() =>
         {
             let primary = primary.to_string();
-            match Box::pin(to_primary(&agent, &primary, req)).await {
+            match Box::pin(to_primary(agent, &primary, req)).await {
                 Ok(Primary::Answered(resp)) => return resp,
                 Ok(Primary::ServeHere(req)) => req,
                 Err(e) => return e.into_response(),
@@ -176,22 +179,22 @@ pub async fn middleware(State(agent): State<Arc<Agent>>, req: Request, next: Nex
     let uri = req.uri();
     let Some(raft) = agent.raft_opt() else {
         if !needs_server(uri.path()) {
-            return next.run(req).await;
+            return next(req).await;
         }
         // Boxed: the forwarding future is large and rare; inline, every request parked in a
         // blocking query would carry its space.
-        return match Box::pin(to_server(&agent, req)).await {
+        return match Box::pin(to_server(agent, req)).await {
             Ok(resp) => resp,
             Err(e) => e.into_response(),
         };
     };
     if !needs_leader(req.method(), uri.path(), uri.query()) || raft.is_leader() {
-        return next.run(req).await;
+        return next(req).await;
     }
     if req.extensions().get::<Forwarded>().is_some() {
         return HttpError::no_leader().into_response();
     }
-    match Box::pin(to_leader(&agent, raft, req, next)).await {
+    match Box::pin(to_leader(agent, raft, req, next)).await {
         Ok(resp) => resp,
         Err(e) => e.into_response(),
     }
@@ -247,11 +250,11 @@ pub fn origin_node_of(agent: &Agent, origin: Option<&OriginNode>) -> String {
     origin.map_or_else(|| agent.config.node_name.clone(), |o| o.0.clone())
 }
 
-async fn to_leader(
+async fn to_leader<F: Future<Output = Response>>(
     agent: &Agent,
     raft: &crate::agent::raft::RaftNode,
     req: Request,
-    next: Next,
+    next: impl FnOnce(Request) -> F,
 ) -> Result<Response, HttpError> {
     let (parts, body) = req.into_parts();
     let (message, body) = message(agent, &parts, body).await?;
@@ -259,7 +262,7 @@ async fn to_leader(
         forward::ToLeader::Answer(answer) => Ok(into_response(answer)),
         forward::ToLeader::ServeHere => {
             let req = Request::from_parts(parts, Body::from(body));
-            Ok(next.run(req).await)
+            Ok(next(req).await)
         }
     }
 }

@@ -25,6 +25,7 @@ mod health;
 mod internal_ui;
 mod keyring;
 mod kv;
+mod layer;
 mod membership;
 mod monitor;
 mod near;
@@ -97,23 +98,10 @@ pub fn router(agent: Arc<Agent>) -> Router {
         .merge(connect::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        // ACLs are checked where the request is served: inside the forwarding layer.
-        .layer(axum::middleware::from_fn_with_state(
-            agent.clone(),
-            acl_guard::middleware,
-        ))
-        // Requests only the leader may answer go there (this layer runs before any handler).
-        .layer(axum::middleware::from_fn_with_state(
-            agent.clone(),
-            forward::middleware,
-        ))
         // Bodies are read with explicit, Consul-worded limits in the handlers that take them.
         .layer(DefaultBodyLimit::disable())
-        // Outermost: times every routed request, forwarded ones included (`consul.api.http`).
-        .layer(axum::middleware::from_fn_with_state(
-            agent.clone(),
-            agent_metrics::middleware,
-        ));
+        // Timing, forwarding and ACLs, in one layer (`layer.rs`).
+        .layer(layer::ApiLayer::new(agent.clone()));
     // `http_config.response_headers` (CORS among them: none unless configured) on every
     // answer, parsed once here (they were checked when the configuration was loaded).
     let headers: axum::http::HeaderMap = agent

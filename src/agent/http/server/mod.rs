@@ -15,6 +15,7 @@ mod rewind;
 
 use std::future::Future;
 use std::io::{self, IoSlice};
+use std::pin::Pin;
 
 use axum::body::{Body, HttpBody};
 use axum::http::{Method, Request};
@@ -79,57 +80,92 @@ where
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let mut buf = BytesMut::new();
+    // The blocks end each binding's scope before the next await: the future then needs room
+    // for each only while it is in use (a parked query's future is about 450 bytes smaller).
     loop {
-        let head = loop {
-            match request::parse(&buf) {
-                Parsed::Partial => {}
-                Parsed::Lean(head) => break head,
-                Parsed::HandOff => return hand_off(io, buf, router, stop).await,
-            }
-            let idle = buf.is_empty();
-            tokio::select! {
-                read = read_more(&mut io, &mut buf, HEAD_READ) => {
-                    if !matches!(read, Ok(n) if n > 0) {
-                        return;
-                    }
-                }
-                _ = stopped(&mut stop), if idle => return,
-            }
+        let (answer, asked) = {
+            let (request, keep_alive) = match read_request(&mut io, &mut buf, &mut stop).await {
+                Next::Request(request, keep_alive) => (request, keep_alive),
+                Next::HandOff => return Box::pin(hand_off(io, buf, router, stop)).await,
+                Next::Closed => return,
+            };
+            let asked = Asked {
+                version: request.version(),
+                head: request.method() == Method::HEAD,
+                keep_alive,
+            };
+            let answering = std::pin::pin!(router.clone().oneshot(request));
+            (unless_hung_up(&mut io, &mut buf, answering).await, asked)
         };
-        buf.advance(head.len);
-        while buf.len() < head.body_len {
-            let want = (head.body_len - buf.len()).min(64 * 1024);
-            if !matches!(read_more(&mut io, &mut buf, want).await, Ok(n) if n > 0) {
+        let keep_alive = {
+            let Some(Ok(answer)) = answer else {
                 return;
-            }
-        }
-        let body = match head.body_len {
-            0 => Body::empty(),
-            n => Body::from(buf.split_to(n).freeze()),
+            };
+            let asked = Asked {
+                keep_alive: asked.keep_alive && !*stop.borrow(),
+                ..asked
+            };
+            // Boxed, as the hand-off is: a parked query's future has room for neither.
+            matches!(
+                Box::pin(write_answer(&mut io, &mut buf, answer, asked)).await,
+                Ok(true)
+            )
         };
-        if buf.is_empty() {
-            // A parked query keeps no read buffer.
-            buf = BytesMut::new();
-        }
-        let request = head.request.map(|()| body);
-        let mut asked = Asked {
-            version: request.version(),
-            head: request.method() == Method::HEAD,
-            keep_alive: head.keep_alive,
-        };
-        let answering = router.clone().oneshot(request);
-        let Some(Ok(answer)) = unless_hung_up(&mut io, &mut buf, answering).await else {
+        if !keep_alive {
+            let _ = io.shutdown().await;
             return;
-        };
-        asked.keep_alive &= !*stop.borrow();
-        match write_answer(&mut io, &mut buf, answer, asked).await {
-            Ok(true) => {}
-            _ => {
-                let _ = io.shutdown().await;
-                return;
-            }
         }
     }
+}
+
+/// What a connection holds next.
+enum Next {
+    /// A lean request, and whether the client keeps the connection open after it.
+    Request(Request<Body>, bool),
+    /// A request for hyper (its bytes are in the buffer).
+    HandOff,
+    /// The client went away, or the server is stopping and the connection is idle.
+    Closed,
+}
+
+/// Reads the next request: its head, then its body.
+async fn read_request<IO: AsyncRead + Unpin>(
+    io: &mut IO,
+    buf: &mut BytesMut,
+    stop: &mut watch::Receiver<bool>,
+) -> Next {
+    let head = loop {
+        match request::parse(buf) {
+            Parsed::Partial => {}
+            Parsed::Lean(head) => break head,
+            Parsed::HandOff => return Next::HandOff,
+        }
+        let idle = buf.is_empty();
+        tokio::select! {
+            read = read_more(io, buf, HEAD_READ) => {
+                if !matches!(read, Ok(n) if n > 0) {
+                    return Next::Closed;
+                }
+            }
+            _ = stopped(stop), if idle => return Next::Closed,
+        }
+    };
+    buf.advance(head.len);
+    while buf.len() < head.body_len {
+        let want = (head.body_len - buf.len()).min(64 * 1024);
+        if !matches!(read_more(io, buf, want).await, Ok(n) if n > 0) {
+            return Next::Closed;
+        }
+    }
+    let body = match head.body_len {
+        0 => Body::empty(),
+        n => Body::from(buf.split_to(n).freeze()),
+    };
+    if buf.is_empty() {
+        // A parked query keeps no read buffer.
+        *buf = BytesMut::new();
+    }
+    Next::Request(head.request.map(|()| body), head.keep_alive)
 }
 
 /// Reads once into `buf`, with at least `room` bytes free.
@@ -145,19 +181,23 @@ async fn read_more<IO: AsyncRead + Unpin>(
 }
 
 /// Runs `work` while reading the connection: the client's hang-up (end of stream or an error)
-/// drops `work` and gives `None`; bytes the client sends meanwhile (its next, pipelined
+/// gives `None` (the caller then drops `work`); bytes the client sends meanwhile (its next, pipelined
 /// request) stay in `buf`, up to `READ_AHEAD`.
-async fn unless_hung_up<IO, F>(io: &mut IO, buf: &mut BytesMut, work: F) -> Option<F::Output>
+/// (`work` comes pinned by the caller: moved in, it would take its room twice in this future.)
+async fn unless_hung_up<IO, F>(
+    io: &mut IO,
+    buf: &mut BytesMut,
+    mut work: Pin<&mut F>,
+) -> Option<F::Output>
 where
     IO: AsyncRead + Unpin,
     F: Future,
 {
-    tokio::pin!(work);
     loop {
         let room = buf.len() < READ_AHEAD;
         tokio::select! {
             biased;
-            out = &mut work => return Some(out),
+            out = work.as_mut() => return Some(out),
             read = read_more(io, buf, WATCH_READ), if room => {
                 if !matches!(read, Ok(n) if n > 0) {
                     return None;
@@ -190,7 +230,7 @@ where
     let mut written = 0u64;
     let mut ended = framing == Framing::Empty;
     while !ended {
-        let Some(frame) = unless_hung_up(io, buf, body.frame()).await else {
+        let Some(frame) = unless_hung_up(io, buf, std::pin::pin!(body.frame())).await else {
             // The client hung up mid-answer.
             return Ok(false);
         };
