@@ -63,8 +63,8 @@ pub fn token_of(params: &Params, headers: &axum::http::HeaderMap) -> Option<Stri
 /// The middleware: `next` serves the request once its caller may.
 pub async fn middleware<F: Future<Output = Response>>(
     agent: &Agent,
-    mut req: Request,
-    next: impl FnOnce(Request) -> F,
+    mut req: Box<Request>,
+    next: impl FnOnce(Box<Request>) -> F,
 ) -> Response {
     let default_policy = if agent.acls.config.default_allow || !agent.acls.enabled() {
         "allow"
@@ -78,7 +78,10 @@ pub async fn middleware<F: Future<Output = Response>>(
         let need = need(req.method(), &path, &params, &agent.config.node_name);
         (path, need, token_of(&params, req.headers()))
     });
-    let mut resp = match authorize(agent, question).await {
+    // Bound first: a future in a `match` scrutinee keeps its room through the arms, and the
+    // arm below parks for as long as a blocking query waits.
+    let authorized = authorize(agent, question).await;
+    let mut resp = match authorized {
         Ok(caller) => {
             req.extensions_mut().insert(caller);
             next(req).await

@@ -51,8 +51,8 @@ pub fn path_label(route: &str) -> String {
 /// requests other agents forward here and the agent's own anti-entropy requests too.
 pub async fn timed<F: Future<Output = Response>>(
     agent: &Agent,
-    req: Request,
-    next: impl FnOnce(Request) -> F,
+    req: Box<Request>,
+    next: impl FnOnce(Box<Request>) -> F,
 ) -> Response {
     let path = req
         .extensions()

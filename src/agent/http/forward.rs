@@ -147,8 +147,8 @@ fn other_datacenter(agent: &Agent, path: &str, query: Option<&str>) -> Option<St
 /// another datacenter.
 pub async fn middleware<F: Future<Output = Response>>(
     agent: &Agent,
-    req: Request,
-    next: impl FnOnce(Request) -> F,
+    req: Box<Request>,
+    next: impl FnOnce(Box<Request>) -> F,
 ) -> Response {
     let uri = req.uri();
     if let Some(dc) = other_datacenter(agent, uri.path(), uri.query()) {
@@ -157,9 +157,9 @@ pub async fn middleware<F: Future<Output = Response>>(
             // the sender's disagree; never relay it further.
             Err(EndpointError::NoPathToDatacenter(dc).into())
         } else if agent.raft_opt().is_none() {
-            Box::pin(to_server(agent, req)).await
+            Box::pin(to_server(agent, *req)).await
         } else {
-            Box::pin(to_datacenter(agent, &dc, req)).await
+            Box::pin(to_datacenter(agent, &dc, *req)).await
         };
         return result.unwrap_or_else(|e: HttpError| e.into_response());
     }
@@ -168,9 +168,9 @@ pub async fn middleware<F: Future<Output = Response>>(
             if for_primary(uri.path()) && req.extensions().get::<FromDatacenter>().is_none() =>
         {
             let primary = primary.to_string();
-            match Box::pin(to_primary(agent, &primary, req)).await {
+            match Box::pin(to_primary(agent, &primary, *req)).await {
                 Ok(Primary::Answered(resp)) => return resp,
-                Ok(Primary::ServeHere(req)) => req,
+                Ok(Primary::ServeHere(req)) => Box::new(req),
                 Err(e) => return e.into_response(),
             }
         }
@@ -183,7 +183,7 @@ pub async fn middleware<F: Future<Output = Response>>(
         }
         // Boxed: the forwarding future is large and rare; inline, every request parked in a
         // blocking query would carry its space.
-        return match Box::pin(to_server(agent, req)).await {
+        return match Box::pin(to_server(agent, *req)).await {
             Ok(resp) => resp,
             Err(e) => e.into_response(),
         };
@@ -194,7 +194,7 @@ pub async fn middleware<F: Future<Output = Response>>(
     if req.extensions().get::<Forwarded>().is_some() {
         return HttpError::no_leader().into_response();
     }
-    match Box::pin(to_leader(agent, raft, req, next)).await {
+    match Box::pin(to_leader(agent, raft, *req, next)).await {
         Ok(resp) => resp,
         Err(e) => e.into_response(),
     }
@@ -254,7 +254,7 @@ async fn to_leader<F: Future<Output = Response>>(
     agent: &Agent,
     raft: &crate::agent::raft::RaftNode,
     req: Request,
-    next: impl FnOnce(Request) -> F,
+    next: impl FnOnce(Box<Request>) -> F,
 ) -> Result<Response, HttpError> {
     let (parts, body) = req.into_parts();
     let (message, body) = message(agent, &parts, body).await?;
@@ -262,7 +262,7 @@ async fn to_leader<F: Future<Output = Response>>(
         forward::ToLeader::Answer(answer) => Ok(into_response(answer)),
         forward::ToLeader::ServeHere => {
             let req = Request::from_parts(parts, Body::from(body));
-            Ok(next(req).await)
+            Ok(next(Box::new(req)).await)
         }
     }
 }

@@ -67,16 +67,25 @@ where
     fn call(&mut self, req: Request) -> Self::Future {
         let agent = self.agent.clone();
         let inner = self.inner.clone();
+        // The request travels boxed: each step below keeps its argument's room for as long as
+        // the request is served, 8 bytes instead of 240 for every parked blocking query.
+        let req = Box::new(req);
         Box::pin(async move {
-            let route = |req: Request| async move {
-                match inner.oneshot(req).await {
+            let route = |req: Box<Request>| async move {
+                match inner.oneshot(unbox(req)).await {
                     Ok(resp) => resp,
                     Err(never) => match never {},
                 }
             };
-            let guarded = |req: Request| acl_guard::middleware(&agent, req, route);
-            let forwarded = |req: Request| forward::middleware(&agent, req, guarded);
+            let guarded = |req| acl_guard::middleware(&agent, req, route);
+            let forwarded = |req| forward::middleware(&agent, req, guarded);
             Ok(agent_metrics::timed(&agent, req, forwarded).await)
         })
     }
+}
+
+/// The request out of its box, the box freed (moved out of in place, it would stay allocated
+/// until the end of the route's future).
+fn unbox(req: Box<Request>) -> Request {
+    *req
 }

@@ -118,7 +118,8 @@ where
     }
 }
 
-/// What a connection holds next.
+/// What a connection holds next. (A return value, never stored.)
+#[allow(clippy::large_enum_variant)]
 enum Next {
     /// A lean request, and whether the client keeps the connection open after it.
     Request(Request<Body>, bool),
