@@ -182,9 +182,9 @@ async fn read_more<IO: AsyncRead + Unpin>(
 }
 
 /// Runs `work` while reading the connection: the client's hang-up (end of stream or an error)
-/// gives `None` (the caller then drops `work`); bytes the client sends meanwhile (its next, pipelined
-/// request) stay in `buf`, up to `READ_AHEAD`.
-/// (`work` comes pinned by the caller: moved in, it would take its room twice in this future.)
+/// gives `None` (the caller then drops `work`); bytes the client sends meanwhile (its next,
+/// pipelined request) stay in `buf`, up to `READ_AHEAD`. (`work` comes pinned by the caller:
+/// moved in, it would take its room twice in this future.)
 async fn unless_hung_up<IO, F>(
     io: &mut IO,
     buf: &mut BytesMut,
