@@ -26,28 +26,34 @@ fn runtime() -> &'static tokio::runtime::Runtime {
 }
 
 /// Echoes the method, path, query, headers and body; `/stream` answers in two parts of unknown
-/// length.
+/// length. Built once: every input shares it, as every connection shares the agent's.
 fn router() -> Router {
-    Router::new()
-        .route(
-            "/stream",
-            get(|| async {
-                let parts = ["one,", "two"].map(|s| Ok::<_, std::io::Error>(bytes::Bytes::from(s)));
-                axum::body::Body::from_stream(futures::stream::iter(parts))
-            }),
-        )
-        .fallback(any(
-            |method: axum::http::Method,
-             uri: axum::http::Uri,
-             headers: axum::http::HeaderMap,
-             body: bytes::Bytes| async move {
-                format!(
-                    "{method} {uri} {} headers, {} bytes",
-                    headers.len(),
-                    body.len()
+    static ROUTER: OnceLock<Router> = OnceLock::new();
+    ROUTER
+        .get_or_init(|| {
+            Router::new()
+                .route(
+                    "/stream",
+                    get(|| async {
+                        let parts =
+                            ["one,", "two"].map(|s| Ok::<_, std::io::Error>(bytes::Bytes::from(s)));
+                        axum::body::Body::from_stream(futures::stream::iter(parts))
+                    }),
                 )
-            },
-        ))
+                .fallback(any(
+                    |method: axum::http::Method,
+                     uri: axum::http::Uri,
+                     headers: axum::http::HeaderMap,
+                     body: bytes::Bytes| async move {
+                        format!(
+                            "{method} {uri} {} headers, {} bytes",
+                            headers.len(),
+                            body.len()
+                        )
+                    },
+                ))
+        })
+        .clone()
 }
 
 pub(super) fn bytes(data: &[u8]) {

@@ -258,19 +258,14 @@ where
             (true, false, false) => b"\r\n",
         };
         let head = unsent_head.take().unwrap_or_default();
-        write_all(io, &mut [&head[..], size.as_bytes(), &data[..], after]).await?;
+        write_all(io, &[&head[..], size.as_bytes(), &data[..], after]).await?;
     }
-    // No body, or it ended without a last data frame.
-    let mut rest: Vec<&[u8]> = Vec::new();
-    let head = unsent_head.take();
-    if let Some(head) = &head {
-        rest.push(head.as_slice());
-    }
-    if chunked && !ended {
-        rest.push(b"0\r\n\r\n");
-    }
-    if !rest.is_empty() {
-        write_all(io, &mut rest).await?;
+    // No body, or it ended without a last data frame: what is left of the head and the
+    // chunked terminator (`write_all` skips what is empty).
+    let head = unsent_head.unwrap_or_default();
+    let end: &[u8] = if chunked && !ended { b"0\r\n\r\n" } else { b"" };
+    if !head.is_empty() || !end.is_empty() {
+        write_all(io, &[&head[..], end]).await?;
     }
     let complete = match framing {
         Framing::Length(n) => written == n,
@@ -281,7 +276,7 @@ where
 
 /// Writes all of `parts` with vectored writes (one system call when the socket takes it all),
 /// then flushes.
-async fn write_all<IO: AsyncWrite + Unpin>(io: &mut IO, parts: &mut [&[u8]]) -> io::Result<()> {
+async fn write_all<IO: AsyncWrite + Unpin>(io: &mut IO, parts: &[&[u8]]) -> io::Result<()> {
     let mut slices: Vec<IoSlice<'_>> = parts
         .iter()
         .filter(|p| !p.is_empty())

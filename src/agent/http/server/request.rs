@@ -67,7 +67,7 @@ fn head(req: &httparse::Request, len: usize) -> Option<Head> {
     };
     let uri = Uri::try_from(req.path?).ok()?;
     let mut headers = HeaderMap::with_capacity(req.headers.len());
-    let mut body_len: Option<usize> = None;
+    let mut body_len: Option<u64> = None;
     let mut close = false;
     let mut keep_alive = false;
     for field in req.headers.iter() {
@@ -96,7 +96,7 @@ fn head(req: &httparse::Request, len: usize) -> Option<Head> {
         }
         headers.append(name, value);
     }
-    let body_len = body_len.unwrap_or(0);
+    let body_len = usize::try_from(body_len.unwrap_or(0)).ok()?;
     if body_len > MAX_BODY {
         return None;
     }
@@ -117,10 +117,11 @@ fn head(req: &httparse::Request, len: usize) -> Option<Head> {
     })
 }
 
-/// A `Content-Length` value: decimal digits only (no sign, no spaces inside).
-fn content_length(value: &HeaderValue) -> Option<usize> {
+/// A `Content-Length` value, a request's or an answer's: decimal digits only (no sign, no
+/// spaces inside).
+pub fn content_length(value: &HeaderValue) -> Option<u64> {
     let bytes = value.as_bytes();
-    if bytes.is_empty() || bytes.len() > 19 || !bytes.iter().all(u8::is_ascii_digit) {
+    if bytes.is_empty() || !bytes.iter().all(u8::is_ascii_digit) {
         return None;
     }
     std::str::from_utf8(bytes).ok()?.parse().ok()

@@ -45,11 +45,10 @@ pub fn encode(parts: &response::Parts, known: Option<u64>, asked: Asked) -> Head
     let length_allowed = !(status.is_informational()
         || status == StatusCode::NO_CONTENT
         || status == StatusCode::NOT_MODIFIED);
-    let declared = parts.headers.get(CONTENT_LENGTH).and_then(|v| {
-        std::str::from_utf8(v.as_bytes())
-            .ok()
-            .and_then(|s| s.parse::<u64>().ok())
-    });
+    let declared = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(super::request::content_length);
     let mut framing = match (declared.or(known), length_allowed) {
         (_, false) => Framing::Empty,
         (Some(n), true) => Framing::Length(n),
