@@ -334,6 +334,12 @@ impl Agent {
         Ok(self.raft()?.write(cmd).await?)
     }
 
+    /// [`Agent::write`] for a caller that shows its client the entries `cmd` produced, with
+    /// their indexes (`/v1/txn`).
+    pub async fn write_shown(&self, cmd: Command) -> Result<(u64, CommandResult), EndpointError> {
+        Ok(self.raft()?.write_shown(cmd).await?)
+    }
+
     /// This agent's own entry in the gossip pool.
     pub fn member(&self) -> AgentMember {
         self.gossip

@@ -144,7 +144,7 @@ async fn txn(
         let tables = agent.store.read();
         tables.kv.read_txn(tables.index, &ops, &tables.sessions)
     } else {
-        match agent.write(Command::KvTxn(ops)).await?.1 {
+        match agent.write_shown(Command::KvTxn(ops)).await?.1 {
             CommandResult::KvTxn(r) => r,
             other => return Err(HttpError::internal(format!("unexpected result {other:?}"))),
         }

@@ -5,7 +5,8 @@
 //! whatever else is queued (up to [`MAX_BATCH_COMMANDS`] commands or about [`MAX_BATCH_BYTES`]),
 //! submits ONE `Request` to Raft and, when it is applied, hands every caller its own result and
 //! the entry's log index. Submission is in queue order; up to [`MAX_IN_FLIGHT`] batches may be
-//! in flight while the next one fills up.
+//! in flight while the next one fills up. A batch closes early before a command that could
+//! change a key whose entry a caller in it will be shown (`footprint.rs`).
 
 use std::sync::Arc;
 
@@ -13,6 +14,7 @@ use openraft::error::{ClientWriteError, Fatal};
 use tokio::sync::{mpsc, oneshot, Semaphore};
 
 use super::disk::DiskGuard;
+use super::footprint::Footprint;
 use super::types::{Raft, ServerNode};
 use crate::agent::state::{Command, CommandResult, Request};
 
@@ -69,7 +71,14 @@ impl WriteError {
 
 /// What a writer gets back: the log index of the entry and its command's result.
 pub(crate) type WriteResult = Result<(u64, CommandResult), WriteError>;
-type Job = (Command, oneshot::Sender<WriteResult>);
+
+/// A queued write.
+struct Job {
+    cmd: Command,
+    /// The caller shows the entries the command produced (with their indexes) to its client.
+    shown: bool,
+    reply: oneshot::Sender<WriteResult>,
+}
 
 /// The sending side; cheap to clone.
 #[derive(Clone)]
@@ -86,11 +95,12 @@ impl Batcher {
         Batcher { tx }
     }
 
-    /// Queues `cmd` and waits for its result.
-    pub(crate) async fn write(&self, cmd: Command) -> WriteResult {
+    /// Queues `cmd` and waits for its result. `shown`: the caller shows the entries the
+    /// command produced, with their indexes, to its client (`/v1/txn` does).
+    pub(crate) async fn write(&self, cmd: Command, shown: bool) -> WriteResult {
         let (reply, rx) = oneshot::channel();
         self.tx
-            .send((cmd, reply))
+            .send(Job { cmd, shown, reply })
             .await
             .map_err(|_| WriteError::Stopped)?;
         rx.await.unwrap_or(Err(WriteError::Stopped))
@@ -111,26 +121,63 @@ fn approx_size(cmd: &Command) -> usize {
     }
 }
 
+/// The commands of one Raft entry, their callers, and their rough size.
+struct Batch {
+    commands: Vec<Command>,
+    replies: Vec<oneshot::Sender<WriteResult>>,
+    bytes: usize,
+}
+
+/// A batch of `first` and whatever is queued behind it, in queue order, up to the caps. A job
+/// that may not share the entry (see `footprint.rs`) ends the batch and comes back to open the
+/// next one.
+fn gather(first: Job, rx: &mut mpsc::Receiver<Job>) -> (Batch, Option<Job>) {
+    let mut footprint = Footprint::default();
+    footprint.admit(&first.cmd, first.shown);
+    let mut batch = Batch {
+        bytes: approx_size(&first.cmd),
+        commands: vec![first.cmd],
+        replies: vec![first.reply],
+    };
+    while batch.commands.len() < MAX_BATCH_COMMANDS && batch.bytes < MAX_BATCH_BYTES {
+        let Ok(job) = rx.try_recv() else {
+            break;
+        };
+        if !footprint.admit(&job.cmd, job.shown) {
+            return (batch, Some(job));
+        }
+        batch.bytes += approx_size(&job.cmd);
+        batch.commands.push(job.cmd);
+        batch.replies.push(job.reply);
+    }
+    (batch, None)
+}
+
 async fn run(raft: Raft, me: u64, disk: DiskGuard, mut rx: mpsc::Receiver<Job>) {
     let in_flight = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
-    while let Some(first) = rx.recv().await {
+    // A job that could not join the last batch: it opens the next one.
+    let mut carried: Option<Job> = None;
+    loop {
+        let first = match carried.take() {
+            Some(job) => job,
+            None => match rx.recv().await {
+                Some(job) => job,
+                None => break,
+            },
+        };
         // Wait for a free slot first: whatever queues meanwhile joins this batch.
         let Ok(permit) = in_flight.clone().acquire_owned().await else {
             break;
         };
-        let mut bytes = approx_size(&first.0);
-        let mut commands = vec![first.0];
-        let mut replies = vec![first.1];
-        while commands.len() < MAX_BATCH_COMMANDS && bytes < MAX_BATCH_BYTES {
-            match rx.try_recv() {
-                Ok((cmd, reply)) => {
-                    bytes += approx_size(&cmd);
-                    commands.push(cmd);
-                    replies.push(reply);
-                }
-                Err(_) => break,
-            }
-        }
+        let (
+            Batch {
+                commands,
+                replies,
+                bytes,
+            },
+            next,
+        ) = gather(first, &mut rx);
+        carried = next;
         // Only the leader writes its log for a client write; elsewhere openraft forwards.
         let leading = raft.metrics().borrow().current_leader == Some(me);
         if leading {
@@ -182,5 +229,68 @@ fn fail_all(replies: Vec<oneshot::Sender<WriteResult>>, error: WriteError) {
     for reply in replies {
         // A caller that gave up (dropped its receiver) is not an error.
         let _ = reply.send(Err(error.clone()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agent::state::{KvOp, KvVerb};
+
+    fn job(key: &str, shown: bool) -> Job {
+        let cmd = Command::KvTxn(vec![KvOp {
+            verb: KvVerb::Set,
+            key: key.into(),
+            value: b"v".to_vec(),
+            flags: 0,
+            index: 0,
+            session: None,
+        }]);
+        Job {
+            cmd,
+            shown,
+            reply: oneshot::channel().0,
+        }
+    }
+
+    fn keys(batch: &Batch) -> Vec<String> {
+        let key = |cmd: &Command| match cmd {
+            Command::KvTxn(ops) => ops[0].key.clone(),
+            _ => String::new(),
+        };
+        batch.commands.iter().map(key).collect()
+    }
+
+    #[tokio::test]
+    async fn a_shown_write_is_the_last_change_to_its_key_in_its_entry() {
+        let (tx, mut rx) = mpsc::channel(16);
+        for (key, shown) in [
+            ("hot", false),
+            ("hot", true),
+            ("other", false),
+            ("hot", false),
+        ] {
+            tx.send(job(key, shown)).await.expect("queue");
+        }
+        tx.send(job("other", false)).await.expect("queue");
+        let first = rx.recv().await.expect("a job");
+        let (batch, next) = gather(first, &mut rx);
+        assert_eq!(keys(&batch), ["hot", "hot", "other"]);
+        let next = next.expect("the second write to hot opens the next batch");
+        let (batch, next) = gather(next, &mut rx);
+        assert_eq!(keys(&batch), ["hot", "other"]);
+        assert!(next.is_none());
+    }
+
+    #[tokio::test]
+    async fn unshown_writes_to_one_key_share_an_entry() {
+        let (tx, mut rx) = mpsc::channel(16);
+        for _ in 0..5 {
+            tx.send(job("hot", false)).await.expect("queue");
+        }
+        let first = rx.recv().await.expect("a job");
+        let (batch, next) = gather(first, &mut rx);
+        assert_eq!(batch.commands.len(), 5);
+        assert!(next.is_none());
     }
 }

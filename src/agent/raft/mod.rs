@@ -12,6 +12,7 @@
 
 mod batcher;
 mod disk;
+mod footprint;
 mod fsutil;
 mod membership;
 mod network;
@@ -244,6 +245,20 @@ impl RaftNode {
     /// Applies `cmd` through Raft (batched with concurrent writes). Returns the log index of the
     /// entry that carried it and its result.
     pub async fn write(&self, cmd: Command) -> Result<(u64, CommandResult), WriteError> {
+        self.write_as(cmd, false).await
+    }
+
+    /// [`Raft::write`] for a caller that shows the entries the command produced, with their
+    /// indexes, to its client: no later command in the same entry changes those keys.
+    pub async fn write_shown(&self, cmd: Command) -> Result<(u64, CommandResult), WriteError> {
+        self.write_as(cmd, true).await
+    }
+
+    async fn write_as(
+        &self,
+        cmd: Command,
+        shown: bool,
+    ) -> Result<(u64, CommandResult), WriteError> {
         let batcher = self
             .batcher
             .lock()
@@ -251,7 +266,7 @@ impl RaftNode {
             .and_then(|guard| guard.as_ref().cloned())
             .ok_or(WriteError::Stopped)?;
         let _gate = self.transfer_gate.read().await;
-        batcher.write(cmd).await
+        batcher.write(cmd, shown).await
     }
 
     /// Confirms leadership with a quorum and waits until the state machine has applied

@@ -262,11 +262,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
             let response = match entry.payload {
                 EntryPayload::Blank => Response::default(),
                 EntryPayload::Normal(req) => Response {
-                    results: req
-                        .commands
-                        .iter()
-                        .map(|cmd| self.store.apply(index, req.time_ms, cmd))
-                        .collect(),
+                    results: self.store.apply_entry(index, req.time_ms, &req.commands),
                 },
                 EntryPayload::Membership(m) => {
                     self.last_membership = StoredMembership::new(Some(entry.log_id), m);

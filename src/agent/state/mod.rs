@@ -7,6 +7,7 @@
 //! Must not import: `agent::http`, `agent::raft` (checked by tests/architecture.rs).
 
 pub mod acl;
+mod apply;
 pub mod catalog;
 mod catalog_index;
 mod catalog_query;

@@ -1,17 +1,18 @@
 //! The in-memory replicated state and the entry point Raft applies commands through. Reads take
-//! a shared lock; Raft's single apply path takes the write lock briefly and then wakes exactly
-//! the blocking queries whose keys changed.
+//! a shared lock; Raft's single apply path takes the write lock once per entry (every command
+//! in it, see `apply.rs`) and then wakes exactly the blocking queries whose keys changed.
 
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use serde::{Deserialize, Serialize};
 
-use super::catalog::{Catalog, Touched};
+use super::apply::Wakes;
+use super::catalog::Catalog;
 use super::command::{Command, CommandResult};
 use super::coordinate::CoordinateTable;
 use super::kv::KvTable;
 use super::prepared_query::QueryTable;
-use super::session::{self, SessionTable};
+use super::session::SessionTable;
 use super::watch::{WatchKey, Watches};
 
 /// Errors restoring state from a snapshot.
@@ -76,186 +77,27 @@ impl Store {
         Arc::new(Store::default())
     }
 
-    /// Applies one command committed at Raft log `index`; `time_ms` is the leader's clock on
-    /// the entry (ms since the Unix epoch).
+    /// Applies one command committed at Raft log `index` (an entry of one command); `time_ms`
+    /// is the leader's clock on the entry (ms since the Unix epoch).
     pub fn apply(&self, index: u64, time_ms: u64, cmd: &Command) -> CommandResult {
-        let index = index + self.read().index_offset;
-        match cmd {
-            Command::KvTxn(ops) => {
-                let (result, changed) = {
-                    let mut t = self.write();
-                    t.index = t.index.max(index);
-                    let t = &mut *t;
-                    match t.kv.apply_txn(index, time_ms, ops, &t.sessions) {
-                        Ok((results, changed)) => (Ok(results), changed),
-                        Err(errors) => (Err(errors), Vec::new()),
-                    }
-                };
-                self.watches
-                    .notify(index, changed.iter().map(String::as_str));
-                CommandResult::KvTxn(result)
-            }
-            Command::KvReapTombstones { index: upto } => {
-                let mut t = self.write();
-                t.index = t.index.max(index);
-                CommandResult::Reaped(t.kv.reap_tombstones(*upto))
-            }
-            Command::CatalogRegister(reg) => {
-                let mut t = self.write();
-                t.index = t.index.max(index);
-                match t.catalog.register(index, reg) {
-                    Ok(touched) => {
-                        self.after_catalog_change(t, index, time_ms, &reg.node, touched);
-                        CommandResult::Catalog(Ok(()))
-                    }
-                    Err(e) => CommandResult::Catalog(Err(e)),
-                }
-            }
-            Command::CatalogDeregister {
-                node,
-                service_id,
-                check_id,
-            } => {
-                let mut t = self.write();
-                t.index = t.index.max(index);
-                let mut touched = t.catalog.deregister(index, node, service_id, check_id);
-                if t.catalog.node(node).is_none() && t.coordinates.remove_node(index, node) {
-                    touched.keys.insert(WatchKey::Coordinates);
-                }
-                self.after_catalog_change(t, index, time_ms, node, touched);
-                CommandResult::Catalog(Ok(()))
-            }
-            Command::PreparedQuery { op, query } => {
-                let result = {
-                    let mut t = self.write();
-                    t.index = t.index.max(index);
-                    let t = &mut *t;
-                    t.queries.apply(index, *op, (**query).clone(), &t.sessions)
-                };
-                if result.is_ok() {
-                    self.watches
-                        .notify_keys(index, &[WatchKey::PreparedQueries]);
-                }
-                CommandResult::PreparedQuery(result)
-            }
-            Command::SessionCreate(entry) => {
-                let result = {
-                    let mut t = self.write();
-                    t.index = t.index.max(index);
-                    let t = &mut *t;
-                    t.sessions.create(index, (**entry).clone(), &t.catalog)
-                };
-                if result.is_ok() {
-                    self.watches.notify_keys(index, &[WatchKey::Sessions]);
-                }
-                CommandResult::Session(result)
-            }
-            Command::CoordinateBatchUpdate(batch) => {
-                let stored = {
-                    let mut t = self.write();
-                    t.index = t.index.max(index);
-                    let t = &mut *t;
-                    t.coordinates.update(index, batch, &t.catalog)
-                };
-                if stored > 0 {
-                    self.watches.notify_keys(index, &[WatchKey::Coordinates]);
-                }
-                CommandResult::Coordinates(stored)
-            }
-            Command::AutopilotSetConfig { config, cas } => {
-                let mut t = self.write();
-                t.index = t.index.max(index);
-                let current = t.autopilot.as_ref().map_or(0, |c| c.modify_index);
-                if cas.is_some_and(|cas| cas != current) {
-                    return CommandResult::Autopilot(false);
-                }
-                let mut config = (**config).clone();
-                config.create_index = t.autopilot.as_ref().map_or(index, |c| c.create_index);
-                config.modify_index = index;
-                t.autopilot = Some(config);
-                drop(t);
-                self.watches.notify_keys(index, &[WatchKey::Autopilot]);
-                CommandResult::Autopilot(true)
-            }
-            Command::ConfigEntry {
-                op,
-                kind,
-                name,
-                entry,
-                cas,
-            } => {
-                let done = {
-                    let mut t = self.write();
-                    t.index = t.index.max(index);
-                    t.config_entries.apply(index, *op, kind, name, entry, *cas)
-                };
-                if done {
-                    self.watches.notify_keys(index, &[WatchKey::ConfigEntries]);
-                }
-                CommandResult::ConfigEntry(done)
-            }
-            Command::Acl(op) => {
-                let result = {
-                    let mut t = self.write();
-                    t.index = t.index.max(index);
-                    t.acl.apply(index, op)
-                };
-                if result.is_ok() {
-                    self.watches.notify_keys(index, &[WatchKey::Acl]);
-                }
-                CommandResult::Acl(result)
-            }
-            Command::Restore(data) => {
-                CommandResult::Restore(self.restore_at(index, data).map_err(|e| e.to_string()))
-            }
-            Command::SessionDestroy { id } => {
-                let changed = {
-                    let mut t = self.write();
-                    t.index = t.index.max(index);
-                    let t = &mut *t;
-                    t.queries.session_gone(index, id);
-                    session::destroy(&mut t.sessions, &mut t.kv, index, time_ms, id)
-                };
-                if let Some(keys) = changed {
-                    self.watches
-                        .notify_keys(index, &[WatchKey::Sessions, WatchKey::PreparedQueries]);
-                    self.watches.notify(index, keys.iter().map(String::as_str));
-                }
-                CommandResult::Session(Ok(()))
-            }
-        }
+        let mut wakes = Wakes::default();
+        let result = self.write().apply(index, time_ms, cmd, &mut wakes);
+        wakes.send(&self.watches);
+        result
     }
 
-    /// After a catalog change on `node`: invalidates the sessions on it that can no longer
-    /// stand (the node is gone, or a check they are tied to is gone or critical), in the same
-    /// apply, then wakes everyone the changes concern.
-    fn after_catalog_change(
-        &self,
-        mut t: std::sync::RwLockWriteGuard<'_, Tables>,
-        index: u64,
-        time_ms: u64,
-        node: &str,
-        touched: Touched,
-    ) {
-        let doomed = t.sessions.invalid_on(node, &t.catalog);
-        let mut keys = Vec::new();
-        {
-            let t = &mut *t;
-            for id in &doomed {
-                t.queries.session_gone(index, id);
-                keys.extend(
-                    session::destroy(&mut t.sessions, &mut t.kv, index, time_ms, id)
-                        .unwrap_or_default(),
-                );
-            }
-        }
-        drop(t);
-        self.watches.notify_keys(index, &touched.keys);
-        if !doomed.is_empty() {
-            self.watches
-                .notify_keys(index, &[WatchKey::Sessions, WatchKey::PreparedQueries]);
-            self.watches.notify(index, keys.iter().map(String::as_str));
-        }
+    /// Applies the commands of the Raft entry at `index`, in order, as one change: readers
+    /// see none of them or all of them. Then wakes the blocking queries they concern.
+    pub fn apply_entry(&self, index: u64, time_ms: u64, cmds: &[Command]) -> Vec<CommandResult> {
+        let mut wakes = Wakes::default();
+        let results = {
+            let mut t = self.write();
+            cmds.iter()
+                .map(|cmd| t.apply(index, time_ms, cmd, &mut wakes))
+                .collect()
+        };
+        wakes.send(&self.watches);
+        results
     }
 
     /// Serialises the whole state for a Raft snapshot.
@@ -281,22 +123,6 @@ impl Store {
         tables.sessions.rebuild();
         tables.acl.rebuild();
         Ok(tables)
-    }
-
-    /// A user's restore (`PUT /v1/snapshot`) applied at `index`: the snapshot's state becomes
-    /// the state, and this entry's index, and every later one, is moved past the snapshot's.
-    fn restore_at(&self, index: u64, data: &[u8]) -> Result<(), StateError> {
-        let mut tables = Store::decode(data)?;
-        let new_index = index.max(tables.index.saturating_add(1));
-        {
-            let mut t = self.write();
-            tables.index_offset = t.index_offset + (new_index - index);
-            tables.index = new_index;
-            tables.restores = t.restores + 1;
-            *t = tables;
-        }
-        self.watches.notify_all(new_index);
-        Ok(())
     }
 
     /// Replaces the whole state with a snapshot made by [`Store::snapshot`] (a Raft snapshot
@@ -369,5 +195,40 @@ mod tests {
         s.apply(5, 0, &set("y/z", "1"));
         assert!(hit.has_changed().unwrap());
         assert!(!miss.has_changed().unwrap());
+    }
+
+    /// The nemesis found a check-and-set at an index taken over a write the reader never saw:
+    /// it had read the first of two writes to a key in one entry, at the entry's index. Now a
+    /// reader sees an entry whole or not at all.
+    #[test]
+    fn a_reader_sees_an_entry_whole_or_not_at_all() {
+        let s = Store::new();
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            let reader = scope.spawn(|| {
+                let mut reads = 0u64;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let t = s.read();
+                    let value = |k: &str| t.kv.get(k).map(|e| (e.value.clone(), e.modify_index));
+                    if let Some((v, at)) = value("k") {
+                        // The entry at `at` wrote "first" then "second" to k, and "done" to d.
+                        assert_eq!(v, b"second", "saw half of entry {at}");
+                        assert_eq!(value("d").map(|d| d.1), Some(at), "saw half of entry {at}");
+                    }
+                    reads += 1;
+                }
+                reads
+            });
+            for index in 1..=2000 {
+                let entry = [set("k", "first"), set("k", "second"), set("d", "done")];
+                let results = s.apply_entry(index, 0, &entry);
+                assert_eq!(results.len(), 3);
+            }
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            assert!(reader.join().expect("reader") > 0);
+        });
+        let watcher = s.watch(WatchKey::Key("d".into()));
+        s.apply_entry(2001, 0, &[set("k", "x"), set("d", "y")]);
+        assert_eq!(*watcher.borrow(), 2001);
     }
 }

@@ -128,6 +128,60 @@ async fn fresh_node_leads_fast_and_batches_writes() {
     assert!(node.write(put("late".into())).await.is_err());
 }
 
+/// A caller shown its write's entry (as `/v1/txn` is) must be able to check-and-set at that
+/// entry's index: no later write to the key may share it, so two shown writes to one key never
+/// share an entry (the batcher's unit tests check the order within one).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shown_write_never_shares_its_index_with_another_write_to_its_key() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let node = std::sync::Arc::new(start(tmp.path(), &RaftTuning::default()).await);
+    const N: usize = 200;
+    let mut tasks = Vec::new();
+    for i in 0..N {
+        let node = node.clone();
+        let shown = i % 4 == 0;
+        tasks.push(tokio::spawn(async move {
+            let cmd = put("hot".into());
+            let written = if shown {
+                node.write_shown(cmd).await
+            } else {
+                node.write(cmd).await
+            };
+            (shown, written.expect("write").0)
+        }));
+    }
+    let mut per_index: BTreeMap<u64, (usize, usize)> = BTreeMap::new();
+    for task in tasks {
+        let (shown, index) = task.await.expect("join");
+        let (all, shown_here) = per_index.entry(index).or_default();
+        *all += 1;
+        *shown_here += usize::from(shown);
+    }
+    for (index, (_, shown)) in &per_index {
+        assert!(
+            *shown <= 1,
+            "entry {index} holds {shown} shown writes to one key"
+        );
+    }
+    eprintln!("{N} writes to one key -> {} entries", per_index.len());
+
+    // The last write's index is the key's: a check-and-set at it takes.
+    let (index, _) = node.write_shown(put("hot".into())).await.expect("write");
+    let cas = Command::KvTxn(vec![KvOp {
+        verb: KvVerb::Cas,
+        key: "hot".into(),
+        value: b"after".to_vec(),
+        flags: 0,
+        index,
+        session: None,
+    }]);
+    match node.write(cas).await.expect("cas").1 {
+        CommandResult::KvTxn(Ok(_)) => {}
+        other => panic!("check-and-set at the shown index failed: {other:?}"),
+    }
+    node.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restart_replays_log_after_snapshot_and_purges() {
     let tmp = tempfile::tempdir().expect("tempdir");
