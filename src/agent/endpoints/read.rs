@@ -3,6 +3,7 @@
 //! read on the exact key or prefix it covers until the result's index passes the query's index
 //! or its wait ends.
 
+use std::future::Future;
 use std::time::Duration;
 
 use rand::Rng;
@@ -40,29 +41,34 @@ pub async fn gate(agent: &Agent, consistency: Consistency) -> Result<(), Endpoin
 
 /// Runs `read` against the state, blocking per `opts` until what `watch` covers changes past
 /// `opts.min_index`. `read` returns the result and the index it reflects.
-pub async fn query<T>(
-    agent: &Agent,
-    opts: &QueryOptions,
+///
+/// Not an `async fn`: one keeps a second copy of each argument beside the one it moved in, for
+/// as long as the query is parked. This future holds each once.
+#[allow(clippy::manual_async_fn)] // see above: an `async fn` would hold its arguments twice
+pub fn query<'a, T: 'a>(
+    agent: &'a Agent,
+    opts: &'a QueryOptions,
     watch: WatchKey,
-    mut read: impl FnMut(&Tables) -> (T, u64),
-) -> Result<(T, QueryMeta), EndpointError> {
-    // Boxed so a parked query does not carry the space of Raft's linearizable-read future.
-    Box::pin(gate(agent, opts.consistency)).await?;
-    let store = &agent.store;
-    let deadline = (opts.min_index > 0).then(|| Instant::now() + opts.wait + jitter(opts.wait));
-    loop {
-        let mut changed = store.watch(watch.clone());
-        let (value, index) = read(&store.read());
-        let done = match deadline {
-            None => true,
-            Some(d) => index > opts.min_index || Instant::now() >= d,
-        };
-        if done {
-            return Ok((value, agent.query_meta(index, opts.consistency)));
-        }
-        drop(value);
-        if let Some(d) = deadline {
-            wait(&mut changed, d).await;
+    mut read: impl FnMut(&Tables) -> (T, u64) + 'a,
+) -> impl Future<Output = Result<(T, QueryMeta), EndpointError>> + 'a {
+    async move {
+        // Boxed so a parked query does not carry the space of Raft's linearizable-read future.
+        Box::pin(gate(agent, opts.consistency)).await?;
+        let deadline = (opts.min_index > 0).then(|| Instant::now() + opts.wait + jitter(opts.wait));
+        loop {
+            let mut changed = agent.store.watch(watch.clone());
+            let (value, index) = read(&agent.store.read());
+            let done = match deadline {
+                None => true,
+                Some(d) => index > opts.min_index || Instant::now() >= d,
+            };
+            if done {
+                return Ok((value, agent.query_meta(index, opts.consistency)));
+            }
+            drop(value);
+            if let Some(d) = deadline {
+                wait(&mut changed, d).await;
+            }
         }
     }
 }

@@ -7,7 +7,6 @@
 //! [`need`] is the one table of what each route requires. A path it does not know needs a
 //! management token: a route added without thought is closed, not open.
 
-use std::future::Future;
 use std::sync::Arc;
 
 use axum::extract::Request;
@@ -60,17 +59,9 @@ pub fn token_of(params: &Params, headers: &axum::http::HeaderMap) -> Option<Stri
         .filter(|t| !t.is_empty())
 }
 
-/// The middleware: `next` serves the request once its caller may.
-pub async fn middleware<F: Future<Output = Response>>(
-    agent: &Agent,
-    mut req: Box<Request>,
-    next: impl FnOnce(Box<Request>) -> F,
-) -> Response {
-    let default_policy = if agent.acls.config.default_allow || !agent.acls.enabled() {
-        "allow"
-    } else {
-        "deny"
-    };
+/// The caller's check: the request, with its [`Caller`] attached for the handler, or the
+/// refusal (stamped, see [`stamp`]).
+pub async fn admit(agent: &Agent, mut req: Box<Request>) -> Result<Box<Request>, Response> {
     let question = agent.acls.enabled().then(|| {
         // The query string is read once, for the route's needs and the token.
         let params = Params::parse(req.uri().query());
@@ -78,21 +69,30 @@ pub async fn middleware<F: Future<Output = Response>>(
         let need = need(req.method(), &path, &params, &agent.config.node_name);
         (path, need, token_of(&params, req.headers()))
     });
-    // Bound first: a future in a `match` scrutinee keeps its room through the arms, and the
-    // arm below parks for as long as a blocking query waits.
-    let authorized = authorize(agent, question).await;
-    let mut resp = match authorized {
+    match authorize(agent, question).await {
         Ok(caller) => {
             req.extensions_mut().insert(caller);
-            next(req).await
+            Ok(req)
         }
-        Err(e) => e.into_response(),
+        Err(e) => {
+            let mut resp = e.into_response();
+            stamp(agent, &mut resp);
+            Err(resp)
+        }
+    }
+}
+
+/// Marks an answer served here with the agent's default ACL policy, as Consul does.
+pub fn stamp(agent: &Agent, resp: &mut Response) {
+    let default_policy = if agent.acls.config.default_allow || !agent.acls.enabled() {
+        "allow"
+    } else {
+        "deny"
     };
     resp.headers_mut().insert(
         "x-consul-default-acl-policy",
         HeaderValue::from_static(default_policy),
     );
-    resp
 }
 
 /// The caller, once the route's needs are met (`question`: the path, what it needs and the

@@ -4,12 +4,11 @@
 //! (the route with `/` → `_` and its parameters cut to a trailing `_`: `v1_kv_`).
 //! Like Consul, any other `format` value gets JSON.
 
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, RawQuery, Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -42,33 +41,49 @@ async fn agent_metrics(State(agent): State<Arc<Agent>>, RawQuery(q): RawQuery) -
 /// Consul's `path` label of a route: `/v1/kv/{*key}` → `v1_kv_`, `/v1/agent/self` →
 /// `v1_agent_self` (Consul's mux patterns end in `/` where a parameter follows).
 pub fn path_label(route: &str) -> String {
+    fixed_part(route).replace('/', "_")
+}
+
+/// The route up to its first parameter, without the leading `/` (empty: not timed).
+fn fixed_part(route: &str) -> &str {
     let fixed = route.split('{').next().unwrap_or_default();
-    fixed.trim_start_matches('/').replace('/', "_")
+    fixed.trim_start_matches('/')
 }
 
 /// Times each request that matched an API route (forwarding included) as `consul.api.http`;
 /// like Consul, `/` and unknown paths are not timed. Everything this router serves counts:
 /// requests other agents forward here and the agent's own anti-entropy requests too.
-pub async fn timed<F: Future<Output = Response>>(
-    agent: &Agent,
-    req: Box<Request>,
-    next: impl FnOnce(Box<Request>) -> F,
-) -> Response {
-    let path = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| path_label(m.as_str()))
-        .filter(|p| !p.is_empty());
-    let method = req.method().as_str().to_string();
-    let start = Instant::now();
-    let resp = next(req).await;
-    if let Some(path) = path {
-        let labels = [("method", method.as_str()), ("path", path.as_str())];
-        agent
-            .metrics
-            .measure_since("consul.api.http", &labels, start);
+pub struct Timer {
+    /// The route and the method; `None` for what is not timed.
+    route: Option<(MatchedPath, Method)>,
+    start: Instant,
+}
+
+impl Timer {
+    /// Starts timing `req` (the labels are made when it ends: a parked blocking query keeps
+    /// only the route's shared name and the method).
+    pub fn start(req: &Request) -> Timer {
+        let route = req
+            .extensions()
+            .get::<MatchedPath>()
+            .filter(|m| !fixed_part(m.as_str()).is_empty())
+            .map(|m| (m.clone(), req.method().clone()));
+        Timer {
+            route,
+            start: Instant::now(),
+        }
     }
-    resp
+
+    /// Records the sample.
+    pub fn stop(self, agent: &Agent) {
+        if let Some((route, method)) = self.route {
+            let path = path_label(route.as_str());
+            let labels = [("method", method.as_str()), ("path", path.as_str())];
+            agent
+                .metrics
+                .measure_since("consul.api.http", &labels, self.start);
+        }
+    }
 }
 
 #[cfg(test)]

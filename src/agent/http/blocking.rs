@@ -2,6 +2,10 @@
 //! (`endpoints::read`, re-exported here); this adds hash-based blocking for the agent's own
 //! endpoints and the list reads that share their serialised answers (`answers`).
 
+use std::future::{ready, Future};
+
+use futures::future::Either;
+
 use axum::http::StatusCode;
 use axum::response::Response;
 use tokio::time::Instant;
@@ -57,25 +61,36 @@ pub fn content_hash<T: serde::Serialize>(value: &T) -> String {
 /// elements the filter matches and answers with JSON and the read headers. `read` returns the
 /// elements and the index they reflect.
 #[allow(clippy::too_many_arguments)]
-pub async fn list<T: serde::Serialize + Visible>(
-    agent: &Agent,
+pub fn list<'a, T: serde::Serialize + Visible + 'a>(
+    agent: &'a Agent,
     p: &Params,
     endpoint: &str,
     schema: &crate::agent::filter::Schema,
     watch: WatchKey,
-    caller: &Caller,
-    mut read: impl FnMut(&Tables) -> (Vec<T>, u64),
-) -> Result<Response, HttpError> {
-    agent.check_dc(p.get("dc"))?;
-    let opts = QueryOptions::parse(p, agent.query_limits())?;
-    let f = super::params::filter(p, schema)?;
-    shared(agent, p, &opts, endpoint, watch, caller, |t| {
-        let (mut items, index) = read(t);
-        f.retain(&mut items);
-        let filtered = restricted(caller) && items.trim(caller);
-        (items, index, filtered)
-    })
-    .await
+    caller: &'a Caller,
+    mut read: impl FnMut(&Tables) -> (Vec<T>, u64) + 'a,
+) -> impl Future<Output = Result<Response, HttpError>> + 'a {
+    // Checked before the future is made: a parked query keeps none of this room.
+    let checked = agent
+        .check_dc(p.get("dc"))
+        .map_err(HttpError::from)
+        .and_then(|()| {
+            let opts = QueryOptions::parse(p, agent.query_limits())?;
+            let f = super::params::filter(p, schema)?;
+            Ok((opts, f))
+        });
+    match checked {
+        Err(e) => Either::Left(ready(Err(e))),
+        Ok((opts, f)) => {
+            let question = question(endpoint, &watch, p);
+            Either::Right(shared(agent, question, opts, watch, caller, move |t| {
+                let (mut items, index) = read(t);
+                f.retain(&mut items);
+                let filtered = restricted(caller) && items.trim(caller);
+                (items, index, filtered)
+            }))
+        }
+    }
 }
 
 /// Whether ACLs may hide something from `caller`.
@@ -83,45 +98,50 @@ pub fn restricted(caller: &Caller) -> bool {
     !caller.authz.is_unrestricted()
 }
 
+/// What identifies a list read's answer: the route, what it watches and its parameters.
+pub fn question(endpoint: &str, watch: &WatchKey, p: &Params) -> String {
+    format!("{endpoint}\0{watch:?}\0{}", p.question())
+}
+
 /// Runs `read` as a blocking query on `watch` and answers with its JSON and the read headers
-/// (the index reported as at least 1, as Consul's clients need). `endpoint` names the route:
-/// with `watch`, the parameters and (under ACLs) the caller's token and the ACL state, it
-/// identifies the question, so the queries one change wakes share one serialised answer.
-/// `read` gives the value, its index and whether ACLs hid part of it. Only for reads of the
-/// catalog.
-#[allow(clippy::too_many_arguments)]
-pub async fn shared<T: serde::Serialize>(
-    agent: &Agent,
-    p: &Params,
-    opts: &QueryOptions,
-    endpoint: &str,
+/// (the index reported as at least 1, as Consul's clients need). `base` ([`question`]), with
+/// (under ACLs) the caller's token and the ACL state, identifies the question, so the queries
+/// one change wakes share one serialised answer. `read` gives the value, its index and whether
+/// ACLs hid part of it. Only for reads of the catalog.
+#[allow(clippy::manual_async_fn)] // an `async fn` would hold its arguments twice while parked
+pub fn shared<'a, T: serde::Serialize + 'a>(
+    agent: &'a Agent,
+    base: String,
+    opts: QueryOptions,
     watch: WatchKey,
-    caller: &Caller,
-    mut read: impl FnMut(&Tables) -> (T, u64, bool),
-) -> Result<Response, HttpError> {
-    let base = format!("{endpoint}\0{watch:?}\0{}", p.question());
-    let (answer, meta) = query(agent, opts, watch, |t| {
-        let question = match restricted(caller) {
-            true => format!("{base}\0{}\0{}", caller.accessor, t.acl.index()),
-            false => base.clone(),
-        };
-        let answer = agent
-            .answers
-            .get_or_compute(&question, t.catalog_version(), || {
-                let (value, index, filtered) = read(t);
-                Answer {
-                    body: to_json(&value, opts.pretty).into(),
-                    index: index.max(1),
-                    filtered,
-                }
-            });
-        let index = answer.index;
-        (answer, index)
-    })
-    .await?;
-    let mut resp = json_bytes(StatusCode::OK, answer.body, Some(&meta));
-    super::acl_guard::mark_filtered(&mut resp, caller, answer.filtered);
-    Ok(resp)
+    caller: &'a Caller,
+    mut read: impl FnMut(&Tables) -> (T, u64, bool) + 'a,
+) -> impl Future<Output = Result<Response, HttpError>> + 'a {
+    async move {
+        let pretty = opts.pretty;
+        let (answer, meta) = query(agent, &opts, watch, |t| {
+            let question = match restricted(caller) {
+                true => format!("{base}\0{}\0{}", caller.accessor, t.acl.index()),
+                false => base.clone(),
+            };
+            let answer = agent
+                .answers
+                .get_or_compute(&question, t.catalog_version(), || {
+                    let (value, index, filtered) = read(t);
+                    Answer {
+                        body: to_json(&value, pretty).into(),
+                        index: index.max(1),
+                        filtered,
+                    }
+                });
+            let index = answer.index;
+            (answer, index)
+        })
+        .await?;
+        let mut resp = json_bytes(StatusCode::OK, answer.body, Some(&meta));
+        super::acl_guard::mark_filtered(&mut resp, caller, answer.filtered);
+        Ok(resp)
+    }
 }
 
 /// A read of the replicated state answered as JSON: checks `?dc`, reads the query options, runs

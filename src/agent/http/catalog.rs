@@ -206,7 +206,8 @@ async fn nodes(
     let p = Params::parse(q.as_deref());
     let meta = node_meta_filter(&p);
     let near = Near::parse(&agent, &p, origin);
-    blocking::list(
+    // Made, then awaited once the parameters are gone: a parked query keeps only what it reads.
+    let answer = blocking::list(
         &agent,
         &p,
         &near.endpoint("catalog/nodes"),
@@ -223,8 +224,9 @@ async fn nodes(
             near.sort(t, &mut nodes, |n| &n.node);
             (nodes, t.catalog.nodes_index())
         },
-    )
-    .await
+    );
+    drop(p);
+    answer.await
 }
 
 async fn services(
@@ -237,9 +239,8 @@ async fn services(
     let f = filter(&p, schemas::catalog_service())?;
     blocking::shared(
         &agent,
-        &p,
-        &opts,
-        "catalog/services",
+        blocking::question("catalog/services", &WatchKey::Services, &p),
+        opts,
         WatchKey::Services,
         &caller,
         |t| {
@@ -284,7 +285,8 @@ async fn service(
     let tags: Vec<String> = p.all("tag").into_iter().map(str::to_string).collect();
     let key = WatchKey::Service(name.clone());
     let near = Near::parse(&agent, &p, origin);
-    blocking::list(
+    // Made, then awaited once the parameters are gone: a parked query keeps only what it reads.
+    let answer = blocking::list(
         &agent,
         &p,
         &near.endpoint("catalog/service"),
@@ -302,8 +304,9 @@ async fn service(
             near.sort(t, &mut list, |s| &s.node);
             (list, t.catalog.service_index(&name))
         },
-    )
-    .await
+    );
+    drop(p);
+    answer.await
 }
 
 async fn node(
@@ -316,14 +319,21 @@ async fn node(
     let f = filter(&p, schemas::agent_service())?;
     let key = WatchKey::Node(name.clone());
     // An unknown node is `null`, as in Consul.
-    blocking::shared(&agent, &p, &opts, "catalog/node", key, &caller, |t| {
-        let mut found = t.catalog.catalog_node(&name).map(|mut n| {
-            super::params::retain_values(&f, &mut n.services);
-            n
-        });
-        let filtered = blocking::restricted(&caller) && trim_node(&mut found, &name, &caller);
-        (found, t.catalog.node_index(&name), filtered)
-    })
+    blocking::shared(
+        &agent,
+        blocking::question("catalog/node", &key, &p),
+        opts,
+        key,
+        &caller,
+        |t| {
+            let mut found = t.catalog.catalog_node(&name).map(|mut n| {
+                super::params::retain_values(&f, &mut n.services);
+                n
+            });
+            let filtered = blocking::restricted(&caller) && trim_node(&mut found, &name, &caller);
+            (found, t.catalog.node_index(&name), filtered)
+        },
+    )
     .await
 }
 
@@ -338,9 +348,8 @@ async fn node_services(
     let key = WatchKey::Node(name.clone());
     blocking::shared(
         &agent,
-        &p,
-        &opts,
-        "catalog/node-services",
+        blocking::question("catalog/node-services", &key, &p),
+        opts,
         key,
         &caller,
         |t| {

@@ -53,14 +53,17 @@ async fn no_instances(
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
     let key = WatchKey::Service(service.clone());
-    blocking::list(
+    let everyone = agent.acls.everyone();
+    // Made, then awaited once the parameters are gone: a parked query keeps only what it reads.
+    let answer = blocking::list(
         &agent,
         &p,
         "connect/none",
         schemas::service_entry(),
         key,
-        &agent.acls.everyone(),
+        &everyone,
         |t| (Vec::<()>::new(), t.catalog.service_index(&service)),
-    )
-    .await
+    );
+    drop(p);
+    answer.await
 }

@@ -22,8 +22,6 @@
 //! The sending itself, with its retries while no leader or server is reachable, is
 //! `endpoints::forward`'s.
 
-use std::future::Future;
-
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
@@ -143,13 +141,18 @@ fn other_datacenter(agent: &Agent, path: &str, query: Option<&str>) -> Option<St
     (!dc.is_empty() && dc != agent.config.datacenter && routes_by_datacenter(path)).then_some(dc)
 }
 
-/// The middleware: serve locally, or forward to the leader (servers), a server (clients) or
-/// another datacenter.
-pub async fn middleware<F: Future<Output = Response>>(
-    agent: &Agent,
-    req: Box<Request>,
-    next: impl FnOnce(Box<Request>) -> F,
-) -> Response {
+/// Where a request is served.
+pub enum Routed {
+    /// Here: the request goes on to ACLs and its route.
+    Here(Box<Request>),
+    /// Elsewhere (the leader, a server or another datacenter), or refused: the answer.
+    Answered(Response),
+}
+
+/// Serve locally, or forward to the leader (servers), a server (clients) or another
+/// datacenter. Everything that forwards is boxed: rare and large, its room would otherwise sit
+/// in every request's future, parked blocking queries included.
+pub async fn route(agent: &Agent, req: Box<Request>) -> Routed {
     let uri = req.uri();
     if let Some(dc) = other_datacenter(agent, uri.path(), uri.query()) {
         let result = if req.extensions().get::<FromDatacenter>().is_some() {
@@ -161,7 +164,7 @@ pub async fn middleware<F: Future<Output = Response>>(
         } else {
             Box::pin(to_datacenter(agent, &dc, *req)).await
         };
-        return result.unwrap_or_else(|e: HttpError| e.into_response());
+        return answered(result);
     }
     let req = match agent.acl_primary() {
         Some(primary)
@@ -169,9 +172,9 @@ pub async fn middleware<F: Future<Output = Response>>(
         {
             let primary = primary.to_string();
             match Box::pin(to_primary(agent, &primary, *req)).await {
-                Ok(Primary::Answered(resp)) => return resp,
+                Ok(Primary::Answered(resp)) => return Routed::Answered(resp),
                 Ok(Primary::ServeHere(req)) => Box::new(req),
-                Err(e) => return e.into_response(),
+                Err(e) => return Routed::Answered(e.into_response()),
             }
         }
         _ => req,
@@ -179,25 +182,24 @@ pub async fn middleware<F: Future<Output = Response>>(
     let uri = req.uri();
     let Some(raft) = agent.raft_opt() else {
         if !needs_server(uri.path()) {
-            return next(req).await;
+            return Routed::Here(req);
         }
-        // Boxed: the forwarding future is large and rare; inline, every request parked in a
-        // blocking query would carry its space.
-        return match Box::pin(to_server(agent, *req)).await {
-            Ok(resp) => resp,
-            Err(e) => e.into_response(),
-        };
+        return answered(Box::pin(to_server(agent, *req)).await);
     };
     if !needs_leader(req.method(), uri.path(), uri.query()) || raft.is_leader() {
-        return next(req).await;
+        return Routed::Here(req);
     }
     if req.extensions().get::<Forwarded>().is_some() {
-        return HttpError::no_leader().into_response();
+        return Routed::Answered(HttpError::no_leader().into_response());
     }
-    match Box::pin(to_leader(agent, raft, *req, next)).await {
-        Ok(resp) => resp,
-        Err(e) => e.into_response(),
+    match Box::pin(to_leader(agent, raft, *req)).await {
+        Ok(routed) => routed,
+        Err(e) => Routed::Answered(e.into_response()),
     }
+}
+
+fn answered(result: Result<Response, HttpError>) -> Routed {
+    Routed::Answered(result.unwrap_or_else(|e| e.into_response()))
 }
 
 /// The request as it travels over server RPC, its body read within the limit the handler
@@ -250,21 +252,19 @@ pub fn origin_node_of(agent: &Agent, origin: Option<&OriginNode>) -> String {
     origin.map_or_else(|| agent.config.node_name.clone(), |o| o.0.clone())
 }
 
-async fn to_leader<F: Future<Output = Response>>(
+async fn to_leader(
     agent: &Agent,
     raft: &crate::agent::raft::RaftNode,
     req: Request,
-    next: impl FnOnce(Box<Request>) -> F,
-) -> Result<Response, HttpError> {
+) -> Result<Routed, HttpError> {
     let (parts, body) = req.into_parts();
     let (message, body) = message(agent, &parts, body).await?;
-    match forward::to_leader(agent, raft, &message).await? {
-        forward::ToLeader::Answer(answer) => Ok(into_response(answer)),
+    Ok(match forward::to_leader(agent, raft, &message).await? {
+        forward::ToLeader::Answer(answer) => Routed::Answered(into_response(answer)),
         forward::ToLeader::ServeHere => {
-            let req = Request::from_parts(parts, Body::from(body));
-            Ok(next(Box::new(req)).await)
+            Routed::Here(Box::new(Request::from_parts(parts, Body::from(body))))
         }
-    }
+    })
 }
 
 /// What became of a secondary's ACL request.

@@ -45,7 +45,8 @@ async fn node(
 ) -> Result<Response, HttpError> {
     let p = Params::parse(q.as_deref());
     let key = WatchKey::Node(name.clone());
-    blocking::list(
+    // Made, then awaited once the parameters are gone: a parked query keeps only what it reads.
+    let answer = blocking::list(
         &agent,
         &p,
         "health/node",
@@ -53,8 +54,9 @@ async fn node(
         key,
         &caller,
         |t| (t.catalog.node_checks(&name), t.catalog.node_index(&name)),
-    )
-    .await
+    );
+    drop(p);
+    answer.await
 }
 
 async fn checks(
@@ -68,7 +70,8 @@ async fn checks(
     let meta = node_meta_filter(&p);
     let key = WatchKey::Service(name.clone());
     let near = Near::parse(&agent, &p, origin);
-    blocking::list(
+    // Made, then awaited once the parameters are gone: a parked query keeps only what it reads.
+    let answer = blocking::list(
         &agent,
         &p,
         &near.endpoint("health/checks"),
@@ -85,8 +88,9 @@ async fn checks(
             near.sort(t, &mut checks, |c| &c.node);
             (checks, t.catalog.service_index(&name))
         },
-    )
-    .await
+    );
+    drop(p);
+    answer.await
 }
 
 async fn service(
@@ -102,7 +106,8 @@ async fn service(
     let passing = p.flag("passing");
     let key = WatchKey::Service(name.clone());
     let near = Near::parse(&agent, &p, origin);
-    blocking::list(
+    // Made, then awaited once the parameters are gone: a parked query keeps only what it reads.
+    let answer = blocking::list(
         &agent,
         &p,
         &near.endpoint("health/service"),
@@ -120,8 +125,9 @@ async fn service(
             near.sort(t, &mut entries, |e| &e.node.node);
             (entries, t.catalog.service_index(&name))
         },
-    )
-    .await
+    );
+    drop(p);
+    answer.await
 }
 
 async fn state(
@@ -141,7 +147,8 @@ async fn state(
     let near = Near::parse(&agent, &p, origin);
     let endpoint = near.endpoint(&format!("health/state/{state}"));
     let schema = schemas::health_check();
-    blocking::list(
+    // Made, then awaited once the parameters are gone: a parked query keeps only what it reads.
+    let answer = blocking::list(
         &agent,
         &p,
         &endpoint,
@@ -158,6 +165,7 @@ async fn state(
             near.sort(t, &mut checks, |c| &c.node);
             (checks, t.catalog.checks_index())
         },
-    )
-    .await
+    );
+    drop(p);
+    answer.await
 }

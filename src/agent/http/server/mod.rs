@@ -74,46 +74,58 @@ async fn stopped(stop: &mut watch::Receiver<bool>) {
 }
 
 /// One connection: lean requests one after the other, until the client or the server ends
-/// it or a request needs hyper.
-pub async fn connection<IO>(mut io: IO, router: Router, mut stop: watch::Receiver<bool>)
+/// it or a request needs hyper. (Not an `async fn`: that would keep a second copy of each
+/// argument for the connection's whole life.)
+#[allow(clippy::manual_async_fn)] // see above: an `async fn` would hold its arguments twice
+pub fn connection<IO>(
+    mut io: IO,
+    router: Router,
+    mut stop: watch::Receiver<bool>,
+) -> impl Future<Output = ()> + Send
 where
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let mut buf = BytesMut::new();
-    // The blocks end each binding's scope before the next await: the future then needs room
-    // for each only while it is in use (a parked query's future is about 450 bytes smaller).
-    loop {
-        let (answer, asked) = {
-            let (request, keep_alive) = match read_request(&mut io, &mut buf, &mut stop).await {
-                Next::Request(request, keep_alive) => (request, keep_alive),
-                Next::HandOff => return Box::pin(hand_off(io, buf, router, stop)).await,
-                Next::Closed => return,
+    async move {
+        let mut buf = BytesMut::new();
+        // The blocks end each binding's scope before the next await: the future then needs
+        // room for each only while it is in use (a parked query keeps neither the request nor
+        // the head it was parsed from).
+        loop {
+            let (answering, asked) = {
+                // Boxed: reading a head takes more room than a parked query holds.
+                let next = Box::pin(read_request(&mut io, &mut buf, &mut stop)).await;
+                let (request, keep_alive) = match next {
+                    Next::Request(request, keep_alive) => (request, keep_alive),
+                    Next::HandOff => return Box::pin(hand_off(io, buf, router, stop)).await,
+                    Next::Closed => return,
+                };
+                let asked = Asked {
+                    version: request.version(),
+                    head: request.method() == Method::HEAD,
+                    keep_alive,
+                };
+                (router.clone().oneshot(request), asked)
             };
-            let asked = Asked {
-                version: request.version(),
-                head: request.method() == Method::HEAD,
-                keep_alive,
+            let answering = std::pin::pin!(answering);
+            let answer = unless_hung_up(&mut io, &mut buf, answering).await;
+            let keep_alive = {
+                let Some(Ok(answer)) = answer else {
+                    return;
+                };
+                let asked = Asked {
+                    keep_alive: asked.keep_alive && !*stop.borrow(),
+                    ..asked
+                };
+                // Boxed, as the hand-off is: a parked query's future has room for neither.
+                matches!(
+                    Box::pin(write_answer(&mut io, &mut buf, answer, asked)).await,
+                    Ok(true)
+                )
             };
-            let answering = std::pin::pin!(router.clone().oneshot(request));
-            (unless_hung_up(&mut io, &mut buf, answering).await, asked)
-        };
-        let keep_alive = {
-            let Some(Ok(answer)) = answer else {
+            if !keep_alive {
+                let _ = io.shutdown().await;
                 return;
-            };
-            let asked = Asked {
-                keep_alive: asked.keep_alive && !*stop.borrow(),
-                ..asked
-            };
-            // Boxed, as the hand-off is: a parked query's future has room for neither.
-            matches!(
-                Box::pin(write_answer(&mut io, &mut buf, answer, asked)).await,
-                Ok(true)
-            )
-        };
-        if !keep_alive {
-            let _ = io.shutdown().await;
-            return;
+            }
         }
     }
 }
