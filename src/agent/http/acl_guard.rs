@@ -1,8 +1,9 @@
-//! ACL enforcement for every route: a middleware that finds the caller's token (`?token=`,
-//! `X-Consul-Token`, `Authorization: Bearer`, in Consul's order; none: the agent's default
-//! token), resolves it, checks what the route needs ([`need`]) and hands the [`Caller`] to the
-//! handler, which filters lists and checks what depends on the body. It runs where a request is
-//! served (after forwarding), so the server that answers is the one that checks.
+//! ACL enforcement for every route: a step of the API layer (`layer.rs`, [`admit`]) that finds
+//! the caller's token (`?token=`, `X-Consul-Token`, `Authorization: Bearer`, in Consul's order;
+//! none: the agent's default token), resolves it, checks what the route needs ([`need`]) and
+//! hands the [`Caller`] to the handler, which filters lists and checks what depends on the body.
+//! It runs where a request is served (after forwarding), so the server that answers is the one
+//! that checks.
 //!
 //! [`need`] is the one table of what each route requires. A path it does not know needs a
 //! management token: a route added without thought is closed, not open.

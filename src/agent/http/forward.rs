@@ -1,5 +1,6 @@
-//! "Any agent accepts any request": a middleware that sends a request elsewhere when this agent
-//! cannot answer it, over the server RPC port, and returns the answer unchanged.
+//! "Any agent accepts any request": the API layer's first step (`layer.rs`) sends a request
+//! elsewhere when this agent cannot answer it, over the server RPC port, and returns the answer
+//! unchanged ([`route`]).
 //!
 //! - On a server, requests only the leader may answer (writes, `default` and `consistent`
 //!   reads) go to the leader; `?stale` reads and agent-local endpoints stay here. A request that
