@@ -81,15 +81,12 @@ pub fn list<'a, T: serde::Serialize + Visible + 'a>(
         });
     match checked {
         Err(e) => Either::Left(ready(Err(e))),
-        Ok((opts, f)) => {
-            let question = question(endpoint, &watch, p);
-            Either::Right(shared(agent, question, opts, watch, caller, move |t| {
-                let (mut items, index) = read(t);
-                f.retain(&mut items);
-                let filtered = restricted(caller) && items.trim(caller);
-                (items, index, filtered)
-            }))
-        }
+        Ok((opts, f)) => Either::Right(shared(agent, p, opts, endpoint, watch, caller, move |t| {
+            let (mut items, index) = read(t);
+            f.retain(&mut items);
+            let filtered = restricted(caller) && items.trim(caller);
+            (items, index, filtered)
+        })),
     }
 }
 
@@ -98,25 +95,24 @@ pub fn restricted(caller: &Caller) -> bool {
     !caller.authz.is_unrestricted()
 }
 
-/// What identifies a list read's answer: the route, what it watches and its parameters.
-pub fn question(endpoint: &str, watch: &WatchKey, p: &Params) -> String {
-    format!("{endpoint}\0{watch:?}\0{}", p.question())
-}
-
 /// Runs `read` as a blocking query on `watch` and answers with its JSON and the read headers
-/// (the index reported as at least 1, as Consul's clients need). `base` ([`question`]), with
-/// (under ACLs) the caller's token and the ACL state, identifies the question, so the queries
-/// one change wakes share one serialised answer. `read` gives the value, its index and whether
+/// (the index reported as at least 1, as Consul's clients need). `endpoint` names the route:
+/// with `watch`, the parameters and (under ACLs) the caller's token and the ACL state, it
+/// identifies the question, so the queries one change wakes share one serialised answer. `read` gives the value, its index and whether
 /// ACLs hid part of it. Only for reads of the catalog.
 #[allow(clippy::manual_async_fn)] // an `async fn` would hold its arguments twice while parked
+#[allow(clippy::too_many_arguments)]
 pub fn shared<'a, T: serde::Serialize + 'a>(
     agent: &'a Agent,
-    base: String,
+    p: &Params,
     opts: QueryOptions,
+    endpoint: &str,
     watch: WatchKey,
     caller: &'a Caller,
     mut read: impl FnMut(&Tables) -> (T, u64, bool) + 'a,
 ) -> impl Future<Output = Result<Response, HttpError>> + 'a {
+    // Made before the future: a parked query keeps the question, not the parameters.
+    let base = format!("{endpoint}\0{watch:?}\0{}", p.question());
     async move {
         let pretty = opts.pretty;
         let (answer, meta) = query(agent, &opts, watch, |t| {

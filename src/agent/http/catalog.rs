@@ -239,8 +239,9 @@ async fn services(
     let f = filter(&p, schemas::catalog_service())?;
     blocking::shared(
         &agent,
-        blocking::question("catalog/services", &WatchKey::Services, &p),
+        &p,
         opts,
+        "catalog/services",
         WatchKey::Services,
         &caller,
         |t| {
@@ -319,21 +320,14 @@ async fn node(
     let f = filter(&p, schemas::agent_service())?;
     let key = WatchKey::Node(name.clone());
     // An unknown node is `null`, as in Consul.
-    blocking::shared(
-        &agent,
-        blocking::question("catalog/node", &key, &p),
-        opts,
-        key,
-        &caller,
-        |t| {
-            let mut found = t.catalog.catalog_node(&name).map(|mut n| {
-                super::params::retain_values(&f, &mut n.services);
-                n
-            });
-            let filtered = blocking::restricted(&caller) && trim_node(&mut found, &name, &caller);
-            (found, t.catalog.node_index(&name), filtered)
-        },
-    )
+    blocking::shared(&agent, &p, opts, "catalog/node", key, &caller, |t| {
+        let mut found = t.catalog.catalog_node(&name).map(|mut n| {
+            super::params::retain_values(&f, &mut n.services);
+            n
+        });
+        let filtered = blocking::restricted(&caller) && trim_node(&mut found, &name, &caller);
+        (found, t.catalog.node_index(&name), filtered)
+    })
     .await
 }
 
@@ -348,8 +342,9 @@ async fn node_services(
     let key = WatchKey::Node(name.clone());
     blocking::shared(
         &agent,
-        blocking::question("catalog/node-services", &key, &p),
+        &p,
         opts,
+        "catalog/node-services",
         key,
         &caller,
         |t| {

@@ -62,17 +62,10 @@ async fn whole_catalog<T: serde::Serialize>(
     read: impl Fn(&Tables) -> (T, bool),
 ) -> Result<Response, HttpError> {
     let (p, opts) = read_opts(agent, q.as_deref())?;
-    blocking::shared(
-        agent,
-        blocking::question(endpoint, &WatchKey::Catalog, &p),
-        opts,
-        WatchKey::Catalog,
-        caller,
-        |t| {
-            let (value, filtered) = read(t);
-            (value, t.catalog.version(), filtered)
-        },
-    )
+    blocking::shared(agent, &p, opts, endpoint, WatchKey::Catalog, caller, |t| {
+        let (value, filtered) = read(t);
+        (value, t.catalog.version(), filtered)
+    })
     .await
 }
 
