@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use common::sd_template::{read, wait_until, SdTemplate};
+use common::sd_template::{alive, child_pid, read, wait_until, SdTemplate};
 use common::{fails, run_sd_env, stderr, AgentBuilder};
 
 fn template(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
@@ -208,10 +208,13 @@ fn exec_mode_starts_signals_restarts_and_follows_the_child() {
         d.join("app.conf").display()
     );
     let events = d.join("events");
-    // The child records its start (with the file it was started after), HUP and USR1.
+    let pid_file = d.join("child.pid");
+    // The child records its pid, its start (with the file it was started after), HUP and USR1.
     let child = format!(
-        "echo start $(cat {conf}) >> {ev}; trap 'echo hup $(cat {conf}) >> {ev}' HUP; \
+        "echo $$ > {pid}; echo start $(cat {conf}) >> {ev}; \
+         trap 'echo hup $(cat {conf}) >> {ev}' HUP; \
          trap 'echo usr1 >> {ev}' USR1; while true; do sleep 0.05; done",
+        pid = pid_file.display(),
         conf = d.join("app.conf").display(),
         ev = events.display()
     );
@@ -240,6 +243,15 @@ fn exec_mode_starts_signals_restarts_and_follows_the_child() {
     wait_until("a forwarded USR1", Duration::from_secs(10), || {
         read(&events).ends_with("usr1\n")
     });
+    // SIGTERM stops sd and, with it, the child (its kill signal, then SIGKILL after the
+    // kill timeout): nothing outlives sd.
+    let mut sd = sd;
+    let first_child = child_pid(&pid_file);
+    sd.signal("TERM");
+    sd.wait_exit(Duration::from_secs(40));
+    wait_until("the child to be gone", Duration::from_secs(10), || {
+        !alive(first_child)
+    });
     drop(sd);
 
     // Without a reload signal the child is restarted.
@@ -256,6 +268,15 @@ fn exec_mode_starts_signals_restarts_and_follows_the_child() {
     wait_until("a restart", Duration::from_secs(10), || {
         read(&events) == "start v=2\nstart v=3\n"
     });
+    let mut restart = restart;
+    let second_child = child_pid(&pid_file);
+    restart.signal("TERM");
+    restart.wait_exit(Duration::from_secs(10));
+    wait_until(
+        "the restarted child to be gone",
+        Duration::from_secs(10),
+        || !alive(second_child),
+    );
     drop(restart);
 
     // The child's exit ends sd with the child's status.

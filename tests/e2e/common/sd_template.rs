@@ -1,4 +1,4 @@
-//! `sd template` as a background process for the template tests: killed on drop, its log
+//! `sd template` as a background process for the template tests: stopped on drop, its log
 //! printed when the test fails; plus polling with a deadline and reading files that may not
 //! exist yet.
 
@@ -18,6 +18,25 @@ pub fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
 /// A file's content, or "" when it cannot be read (yet).
 pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_default()
+}
+
+/// The pid a test's child wrote to `path` (waits for it to be written).
+pub fn child_pid(path: &Path) -> u32 {
+    wait_until("the child's pid file", Duration::from_secs(10), || {
+        read(path).trim().parse::<u32>().is_ok()
+    });
+    read(path).trim().parse().expect("checked above")
+}
+
+/// Whether process `pid` still runs: it has a `/proc` entry and is not a zombie waiting for a
+/// parent that may never reap it.
+pub fn alive(pid: u32) -> bool {
+    let stat = read(Path::new(&format!("/proc/{pid}/stat")));
+    // The state follows the command name, which is in parentheses and may hold spaces.
+    match stat.rsplit_once(')') {
+        Some((_, rest)) => !rest.trim_start().starts_with(['Z', 'X']),
+        None => false,
+    }
 }
 
 /// A running `sd template`.
@@ -77,7 +96,18 @@ impl SdTemplate {
 }
 
 impl Drop for SdTemplate {
+    /// SIGTERM first, so that sd stops what it started (an exec child leads its own process
+    /// group and would outlive a SIGKILLed sd); SIGKILL if it is still there after 5 s.
     fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = Command::new("kill")
+                .args(["-TERM", &self.child.id().to_string()])
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while matches!(self.child.try_wait(), Ok(None)) && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
         if std::thread::panicking() {
