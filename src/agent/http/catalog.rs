@@ -4,10 +4,11 @@
 //! Reads block on exactly the service, node or list they show.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, put};
@@ -16,6 +17,7 @@ use axum::{Extension, Router};
 use super::acl_filter::{trim_node, Trim};
 use super::blocking;
 use super::body::read_json;
+use super::direct::{Direct, Head};
 use super::error::HttpError;
 use super::near::Near;
 use super::params::{filter, read_opts, Params};
@@ -23,7 +25,6 @@ use super::respond;
 use crate::agent::acl::{Access, Caller, Resource};
 use crate::agent::endpoints;
 use crate::agent::filter::schemas;
-use crate::agent::rpc::OriginNode;
 use crate::agent::state::WatchKey;
 use crate::agent::Agent;
 use crate::api::catalog::{
@@ -39,11 +40,14 @@ pub fn routes() -> Router<Arc<Agent>> {
         .route("/v1/catalog/register", put(register))
         .route("/v1/catalog/deregister", put(deregister))
         .route("/v1/catalog/datacenters", get(datacenters))
-        .route("/v1/catalog/nodes", get(nodes))
-        .route("/v1/catalog/services", get(services))
-        .route("/v1/catalog/service/{*name}", get(service))
-        .route("/v1/catalog/node/{*node}", get(node))
-        .route("/v1/catalog/node-services/{*node}", get(node_services))
+        .route("/v1/catalog/nodes", get(Direct(nodes)))
+        .route("/v1/catalog/services", get(Direct(services)))
+        .route("/v1/catalog/service/{*name}", get(Direct(service)))
+        .route("/v1/catalog/node/{*node}", get(Direct(node)))
+        .route(
+            "/v1/catalog/node-services/{*node}",
+            get(Direct(node_services)),
+        )
 }
 
 async fn body_of<T: serde::de::DeserializeOwned>(body: Body) -> Result<T, HttpError> {
@@ -197,168 +201,170 @@ pub fn meta_matches(meta: &Meta, wanted: &[(String, String)]) -> bool {
         .all(|(k, v)| meta.get(k).is_some_and(|have| have == v))
 }
 
-async fn nodes(
-    State(agent): State<Arc<Agent>>,
-    Extension(caller): Extension<Arc<Caller>>,
-    RawQuery(q): RawQuery,
-    origin: Option<Extension<OriginNode>>,
-) -> Result<Response, HttpError> {
-    let p = Params::parse(q.as_deref());
-    let meta = node_meta_filter(&p);
-    let near = Near::parse(&agent, &p, origin);
-    // Made, then awaited once the parameters are gone: a parked query keeps only what it reads.
-    let answer = blocking::list(
-        &agent,
-        &p,
-        &near.endpoint("catalog/nodes"),
-        schemas::node(),
-        WatchKey::Nodes,
-        &caller,
-        |t| {
-            let mut nodes: Vec<_> = t
-                .catalog
-                .nodes()
-                .into_iter()
-                .filter(|n| meta_matches(&n.meta, &meta))
-                .collect();
-            near.sort(t, &mut nodes, |n| &n.node);
-            (nodes, t.catalog.nodes_index())
-        },
-    );
-    drop(p);
-    answer.await
+#[allow(clippy::manual_async_fn)] // an `async fn` would hold its arguments twice while parked
+fn nodes(agent: Arc<Agent>, head: Head) -> impl Future<Output = Result<Response, HttpError>> {
+    async move {
+        let caller = &head.caller;
+        let p = Params::parse(head.query.as_deref());
+        let meta = node_meta_filter(&p);
+        let near = Near::parse(&agent, &p, head.origin.clone());
+        // Made, then awaited once the parameters are gone: a parked query keeps only what it reads.
+        let answer = blocking::list(
+            &agent,
+            &p,
+            &near.endpoint("catalog/nodes"),
+            schemas::node(),
+            WatchKey::Nodes,
+            &caller,
+            |t| {
+                let mut nodes: Vec<_> = t
+                    .catalog
+                    .nodes()
+                    .into_iter()
+                    .filter(|n| meta_matches(&n.meta, &meta))
+                    .collect();
+                near.sort(t, &mut nodes, |n| &n.node);
+                (nodes, t.catalog.nodes_index())
+            },
+        );
+        drop(p);
+        answer.await
+    }
 }
 
-async fn services(
-    State(agent): State<Arc<Agent>>,
-    Extension(caller): Extension<Arc<Caller>>,
-    RawQuery(q): RawQuery,
-) -> Result<Response, HttpError> {
-    let (p, opts) = read_opts(&agent, q.as_deref())?;
-    let meta = node_meta_filter(&p);
-    let f = filter(&p, schemas::catalog_service())?;
-    blocking::shared(
-        &agent,
-        &p,
-        opts,
-        "catalog/services",
-        WatchKey::Services,
-        &caller,
-        |t| {
-            let mut services = t.catalog.services();
-            if !f.is_all() {
-                // The filter selects instances; the list shows the names (and tags) left.
-                services = BTreeMap::new();
-                for name in t.catalog.services().into_keys() {
-                    let mut instances = t.catalog.catalog_service(&name);
-                    f.retain(&mut instances);
-                    if !instances.is_empty() {
-                        let tags: BTreeSet<String> =
-                            instances.into_iter().flat_map(|i| i.service_tags).collect();
-                        services.insert(name, tags.into_iter().collect());
+#[allow(clippy::manual_async_fn)] // an `async fn` would hold its arguments twice while parked
+fn services(agent: Arc<Agent>, head: Head) -> impl Future<Output = Result<Response, HttpError>> {
+    async move {
+        let caller = &head.caller;
+        let (p, opts) = read_opts(&agent, head.query.as_deref())?;
+        let meta = node_meta_filter(&p);
+        let f = filter(&p, schemas::catalog_service())?;
+        let answer = blocking::shared(
+            &agent,
+            &p,
+            opts,
+            "catalog/services",
+            WatchKey::Services,
+            &caller,
+            |t| {
+                let mut services = t.catalog.services();
+                if !f.is_all() {
+                    // The filter selects instances; the list shows the names (and tags) left.
+                    services = BTreeMap::new();
+                    for name in t.catalog.services().into_keys() {
+                        let mut instances = t.catalog.catalog_service(&name);
+                        f.retain(&mut instances);
+                        if !instances.is_empty() {
+                            let tags: BTreeSet<String> =
+                                instances.into_iter().flat_map(|i| i.service_tags).collect();
+                            services.insert(name, tags.into_iter().collect());
+                        }
                     }
                 }
-            }
-            if !meta.is_empty() {
-                services.retain(|name, _| {
-                    t.catalog
-                        .instances(name)
-                        .iter()
-                        .any(|(n, _)| meta_matches(&n.meta, &meta))
-                });
-            }
-            let filtered = blocking::restricted(&caller) && services.trim(&caller);
-            (services, t.catalog.services_index(), filtered)
-        },
-    )
-    .await
-}
-
-async fn service(
-    State(agent): State<Arc<Agent>>,
-    Extension(caller): Extension<Arc<Caller>>,
-    Path(name): Path<String>,
-    RawQuery(q): RawQuery,
-    origin: Option<Extension<OriginNode>>,
-) -> Result<Response, HttpError> {
-    let p = Params::parse(q.as_deref());
-    let meta = node_meta_filter(&p);
-    let tags: Vec<String> = p.all("tag").into_iter().map(str::to_string).collect();
-    let key = WatchKey::Service(name.clone());
-    let near = Near::parse(&agent, &p, origin);
-    // Made, then awaited once the parameters are gone: a parked query keeps only what it reads.
-    let answer = blocking::list(
-        &agent,
-        &p,
-        &near.endpoint("catalog/service"),
-        schemas::catalog_service(),
-        key,
-        &caller,
-        |t| {
-            let mut list: Vec<_> = t
-                .catalog
-                .catalog_service(&name)
-                .into_iter()
-                .filter(|s| tags.iter().all(|tag| s.service_tags.contains(tag)))
-                .filter(|s| meta_matches(&s.node_meta, &meta))
-                .collect();
-            near.sort(t, &mut list, |s| &s.node);
-            (list, t.catalog.service_index(&name))
-        },
-    );
-    drop(p);
-    answer.await
-}
-
-async fn node(
-    State(agent): State<Arc<Agent>>,
-    Extension(caller): Extension<Arc<Caller>>,
-    Path(name): Path<String>,
-    RawQuery(q): RawQuery,
-) -> Result<Response, HttpError> {
-    let (p, opts) = read_opts(&agent, q.as_deref())?;
-    let f = filter(&p, schemas::agent_service())?;
-    let key = WatchKey::Node(name.clone());
-    // An unknown node is `null`, as in Consul.
-    blocking::shared(&agent, &p, opts, "catalog/node", key, &caller, |t| {
-        let mut found = t.catalog.catalog_node(&name).map(|mut n| {
-            super::params::retain_values(&f, &mut n.services);
-            n
-        });
-        let filtered = blocking::restricted(&caller) && trim_node(&mut found, &name, &caller);
-        (found, t.catalog.node_index(&name), filtered)
-    })
-    .await
-}
-
-async fn node_services(
-    State(agent): State<Arc<Agent>>,
-    Extension(caller): Extension<Arc<Caller>>,
-    Path(name): Path<String>,
-    RawQuery(q): RawQuery,
-) -> Result<Response, HttpError> {
-    let (p, opts) = read_opts(&agent, q.as_deref())?;
-    let f = filter(&p, schemas::agent_service())?;
-    let key = WatchKey::Node(name.clone());
-    blocking::shared(
-        &agent,
-        &p,
-        opts,
-        "catalog/node-services",
-        key,
-        &caller,
-        |t| {
-            let mut found = t.catalog.catalog_node(&name).map(|n| {
-                let mut services: Vec<_> = n.services.into_values().collect();
-                f.retain(&mut services);
-                CatalogNodeServiceList {
-                    node: n.node,
-                    services,
+                if !meta.is_empty() {
+                    services.retain(|name, _| {
+                        t.catalog
+                            .instances(name)
+                            .iter()
+                            .any(|(n, _)| meta_matches(&n.meta, &meta))
+                    });
                 }
+                let filtered = blocking::restricted(&caller) && services.trim(&caller);
+                (services, t.catalog.services_index(), filtered)
+            },
+        );
+        drop(p);
+        answer.await
+    }
+}
+
+#[allow(clippy::manual_async_fn)] // an `async fn` would hold its arguments twice while parked
+fn service(agent: Arc<Agent>, head: Head) -> impl Future<Output = Result<Response, HttpError>> {
+    async move {
+        let (caller, name) = (&head.caller, &head.param);
+        let p = Params::parse(head.query.as_deref());
+        let meta = node_meta_filter(&p);
+        let tags: Vec<String> = p.all("tag").into_iter().map(str::to_string).collect();
+        let key = WatchKey::Service(name.clone());
+        let near = Near::parse(&agent, &p, head.origin.clone());
+        // Made, then awaited once the parameters are gone: a parked query keeps only what it reads.
+        let answer = blocking::list(
+            &agent,
+            &p,
+            &near.endpoint("catalog/service"),
+            schemas::catalog_service(),
+            key,
+            &caller,
+            |t| {
+                let mut list: Vec<_> = t
+                    .catalog
+                    .catalog_service(&name)
+                    .into_iter()
+                    .filter(|s| tags.iter().all(|tag| s.service_tags.contains(tag)))
+                    .filter(|s| meta_matches(&s.node_meta, &meta))
+                    .collect();
+                near.sort(t, &mut list, |s| &s.node);
+                (list, t.catalog.service_index(&name))
+            },
+        );
+        drop(p);
+        answer.await
+    }
+}
+
+#[allow(clippy::manual_async_fn)] // an `async fn` would hold its arguments twice while parked
+fn node(agent: Arc<Agent>, head: Head) -> impl Future<Output = Result<Response, HttpError>> {
+    async move {
+        let (caller, name) = (&head.caller, &head.param);
+        let (p, opts) = read_opts(&agent, head.query.as_deref())?;
+        let f = filter(&p, schemas::agent_service())?;
+        let key = WatchKey::Node(name.clone());
+        // An unknown node is `null`, as in Consul.
+        let answer = blocking::shared(&agent, &p, opts, "catalog/node", key, &caller, |t| {
+            let mut found = t.catalog.catalog_node(&name).map(|mut n| {
+                super::params::retain_values(&f, &mut n.services);
+                n
             });
             let filtered = blocking::restricted(&caller) && trim_node(&mut found, &name, &caller);
             (found, t.catalog.node_index(&name), filtered)
-        },
-    )
-    .await
+        });
+        drop(p);
+        answer.await
+    }
+}
+
+#[allow(clippy::manual_async_fn)] // an `async fn` would hold its arguments twice while parked
+fn node_services(
+    agent: Arc<Agent>,
+    head: Head,
+) -> impl Future<Output = Result<Response, HttpError>> {
+    async move {
+        let (caller, name) = (&head.caller, &head.param);
+        let (p, opts) = read_opts(&agent, head.query.as_deref())?;
+        let f = filter(&p, schemas::agent_service())?;
+        let key = WatchKey::Node(name.clone());
+        let answer = blocking::shared(
+            &agent,
+            &p,
+            opts,
+            "catalog/node-services",
+            key,
+            &caller,
+            |t| {
+                let mut found = t.catalog.catalog_node(&name).map(|n| {
+                    let mut services: Vec<_> = n.services.into_values().collect();
+                    f.retain(&mut services);
+                    CatalogNodeServiceList {
+                        node: n.node,
+                        services,
+                    }
+                });
+                let filtered =
+                    blocking::restricted(&caller) && trim_node(&mut found, &name, &caller);
+                (found, t.catalog.node_index(&name), filtered)
+            },
+        );
+        drop(p);
+        answer.await
+    }
 }

@@ -18,6 +18,7 @@ pub mod catalog;
 mod config_entry;
 mod connect;
 mod coordinate;
+mod direct;
 mod error;
 mod event;
 mod forward;
