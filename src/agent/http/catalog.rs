@@ -215,7 +215,7 @@ fn nodes(agent: Arc<Agent>, head: Head) -> impl Future<Output = Result<Response,
             &near.endpoint("catalog/nodes"),
             schemas::node(),
             WatchKey::Nodes,
-            &caller,
+            caller,
             |t| {
                 let mut nodes: Vec<_> = t
                     .catalog
@@ -245,7 +245,7 @@ fn services(agent: Arc<Agent>, head: Head) -> impl Future<Output = Result<Respon
             opts,
             "catalog/services",
             WatchKey::Services,
-            &caller,
+            caller,
             |t| {
                 let mut services = t.catalog.services();
                 if !f.is_all() {
@@ -269,7 +269,7 @@ fn services(agent: Arc<Agent>, head: Head) -> impl Future<Output = Result<Respon
                             .any(|(n, _)| meta_matches(&n.meta, &meta))
                     });
                 }
-                let filtered = blocking::restricted(&caller) && services.trim(&caller);
+                let filtered = blocking::restricted(caller) && services.trim(caller);
                 (services, t.catalog.services_index(), filtered)
             },
         );
@@ -294,17 +294,17 @@ fn service(agent: Arc<Agent>, head: Head) -> impl Future<Output = Result<Respons
             &near.endpoint("catalog/service"),
             schemas::catalog_service(),
             key,
-            &caller,
+            caller,
             |t| {
                 let mut list: Vec<_> = t
                     .catalog
-                    .catalog_service(&name)
+                    .catalog_service(name)
                     .into_iter()
                     .filter(|s| tags.iter().all(|tag| s.service_tags.contains(tag)))
                     .filter(|s| meta_matches(&s.node_meta, &meta))
                     .collect();
                 near.sort(t, &mut list, |s| &s.node);
-                (list, t.catalog.service_index(&name))
+                (list, t.catalog.service_index(name))
             },
         );
         drop(p);
@@ -320,13 +320,13 @@ fn node(agent: Arc<Agent>, head: Head) -> impl Future<Output = Result<Response, 
         let f = filter(&p, schemas::agent_service())?;
         let key = WatchKey::Node(name.clone());
         // An unknown node is `null`, as in Consul.
-        let answer = blocking::shared(&agent, &p, opts, "catalog/node", key, &caller, |t| {
-            let mut found = t.catalog.catalog_node(&name).map(|mut n| {
+        let answer = blocking::shared(&agent, &p, opts, "catalog/node", key, caller, |t| {
+            let mut found = t.catalog.catalog_node(name).map(|mut n| {
                 super::params::retain_values(&f, &mut n.services);
                 n
             });
-            let filtered = blocking::restricted(&caller) && trim_node(&mut found, &name, &caller);
-            (found, t.catalog.node_index(&name), filtered)
+            let filtered = blocking::restricted(caller) && trim_node(&mut found, name, caller);
+            (found, t.catalog.node_index(name), filtered)
         });
         drop(p);
         answer.await
@@ -349,9 +349,9 @@ fn node_services(
             opts,
             "catalog/node-services",
             key,
-            &caller,
+            caller,
             |t| {
-                let mut found = t.catalog.catalog_node(&name).map(|n| {
+                let mut found = t.catalog.catalog_node(name).map(|n| {
                     let mut services: Vec<_> = n.services.into_values().collect();
                     f.retain(&mut services);
                     CatalogNodeServiceList {
@@ -359,9 +359,8 @@ fn node_services(
                         services,
                     }
                 });
-                let filtered =
-                    blocking::restricted(&caller) && trim_node(&mut found, &name, &caller);
-                (found, t.catalog.node_index(&name), filtered)
+                let filtered = blocking::restricted(caller) && trim_node(&mut found, name, caller);
+                (found, t.catalog.node_index(name), filtered)
             },
         );
         drop(p);

@@ -37,6 +37,7 @@ pub struct Head {
 impl Head {
     /// Reads the head. The path's rejection (invalid percent-encoding, say) is axum's own
     /// answer, as with the `Path` extractor.
+    #[allow(clippy::result_large_err)] // one call per request, the refusal is the answer itself
     fn take(mut parts: Parts) -> Result<Head, Response> {
         let caller = parts
             .extensions

@@ -50,8 +50,8 @@ fn node(agent: Arc<Agent>, head: Head) -> impl Future<Output = Result<Response, 
             "health/node",
             schemas::health_check(),
             key,
-            &caller,
-            |t| (t.catalog.node_checks(&name), t.catalog.node_index(&name)),
+            caller,
+            |t| (t.catalog.node_checks(name), t.catalog.node_index(name)),
         );
         drop(p);
         answer.await
@@ -73,16 +73,16 @@ fn checks(agent: Arc<Agent>, head: Head) -> impl Future<Output = Result<Response
             &near.endpoint("health/checks"),
             schemas::health_check(),
             key,
-            &caller,
+            caller,
             |t| {
                 let mut checks: Vec<_> = t
                     .catalog
-                    .service_checks(&name)
+                    .service_checks(name)
                     .into_iter()
                     .filter(|c| node_has_meta(t, &c.node, &meta))
                     .collect();
                 near.sort(t, &mut checks, |c| &c.node);
-                (checks, t.catalog.service_index(&name))
+                (checks, t.catalog.service_index(name))
             },
         );
         drop(p);
@@ -107,17 +107,17 @@ fn service(agent: Arc<Agent>, head: Head) -> impl Future<Output = Result<Respons
             &near.endpoint("health/service"),
             schemas::service_entry(),
             key,
-            &caller,
+            caller,
             |t| {
                 let mut entries: Vec<_> = t
                     .catalog
-                    .health_service(&name, passing)
+                    .health_service(name, passing)
                     .into_iter()
                     .filter(|e| tags.iter().all(|tag| e.service.tags.contains(tag)))
                     .filter(|e| meta_matches(&e.node.meta, &meta))
                     .collect();
                 near.sort(t, &mut entries, |e| &e.node.node);
-                (entries, t.catalog.service_index(&name))
+                (entries, t.catalog.service_index(name))
             },
         );
         drop(p);
@@ -130,7 +130,7 @@ fn state(agent: Arc<Agent>, head: Head) -> impl Future<Output = Result<Response,
     async move {
         let (caller, state) = (&head.caller, &head.param);
         let p = Params::parse(head.query.as_deref());
-        if state != "any" && !health::is_valid(&state) {
+        if state != "any" && !health::is_valid(state) {
             return Err(HttpError::bad_request(format!(
                 "Invalid state \"{state}\": must be any, passing, warning or critical"
             )));
@@ -146,11 +146,11 @@ fn state(agent: Arc<Agent>, head: Head) -> impl Future<Output = Result<Response,
             &endpoint,
             schema,
             WatchKey::Checks,
-            &caller,
+            caller,
             |t| {
                 let mut checks: Vec<_> = t
                     .catalog
-                    .checks_in_state(&state)
+                    .checks_in_state(state)
                     .into_iter()
                     .filter(|c| node_has_meta(t, &c.node, &meta))
                     .collect();

@@ -2,6 +2,7 @@
 //! `acquire`, `release`), DELETE (`recurse`, `cas`). Under ACLs, `recurse` and `keys` list only
 //! what the caller may read; the rest is checked before the handler runs (`acl_guard`).
 
+use std::future::Future;
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -9,11 +10,12 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use axum::{Extension, Router};
+use axum::Router;
 
 use super::acl_filter::Trim;
 use super::blocking;
 use super::body::read_limited;
+use super::direct::{Direct, Head};
 use super::error::HttpError;
 use super::params::{Params, QueryOptions};
 use super::respond;
@@ -24,29 +26,18 @@ use crate::agent::Agent;
 
 pub fn routes() -> Router<Arc<Agent>> {
     Router::new()
-        .route("/v1/kv", get(get_root).put(put_root).delete(delete_root))
-        .route("/v1/kv/", get(get_root).put(put_root).delete(delete_root))
+        .route(
+            "/v1/kv",
+            get(Direct(read)).put(put_root).delete(delete_root),
+        )
+        .route(
+            "/v1/kv/",
+            get(Direct(read)).put(put_root).delete(delete_root),
+        )
         .route(
             "/v1/kv/{*key}",
-            get(get_key).put(put_key).delete(delete_key),
+            get(Direct(read)).put(put_key).delete(delete_key),
         )
-}
-
-async fn get_root(
-    State(a): State<Arc<Agent>>,
-    Extension(caller): Extension<Arc<Caller>>,
-    RawQuery(q): RawQuery,
-) -> Result<Response, HttpError> {
-    read(a, &caller, String::new(), Params::parse(q.as_deref())).await
-}
-
-async fn get_key(
-    State(a): State<Arc<Agent>>,
-    Extension(caller): Extension<Arc<Caller>>,
-    Path(key): Path<String>,
-    RawQuery(q): RawQuery,
-) -> Result<Response, HttpError> {
-    read(a, &caller, key, Params::parse(q.as_deref())).await
 }
 
 async fn put_root(State(_a): State<Arc<Agent>>) -> HttpError {
@@ -94,57 +85,62 @@ fn several<T: serde::Serialize>(
     resp
 }
 
-async fn read(
-    agent: Arc<Agent>,
-    caller: &Caller,
-    key: String,
-    p: Params,
-) -> Result<Response, HttpError> {
-    agent.check_dc(p.get("dc"))?;
-    let opts = QueryOptions::parse(&p, agent.query_limits())?;
-    let restricted = blocking::restricted(caller);
-    if p.flag("keys") {
-        // With `enable_key_list_policy`, listing needs `list` on the prefix itself.
-        if agent.acls.config.enable_key_list_policy {
-            caller.require(Resource::Key, &key, Access::List)?;
-        }
+/// `GET /v1/kv/<key>` (and of the root, `key` empty). The parameters are read before the
+/// query parks, so a parked watcher keeps only the key and its options.
+#[allow(clippy::manual_async_fn)] // an `async fn` would hold its arguments twice while parked
+fn read(agent: Arc<Agent>, head: Head) -> impl Future<Output = Result<Response, HttpError>> {
+    async move {
+        let (caller, key) = (&*head.caller, &head.param);
+        let p = Params::parse(head.query.as_deref());
+        agent.check_dc(p.get("dc"))?;
+        let opts = QueryOptions::parse(&p, agent.query_limits())?;
+        let (keys, recurse, raw) = (p.flag("keys"), p.flag("recurse"), p.flag("raw"));
         let separator = p.get("separator").unwrap_or("").to_string();
-        let ((keys, filtered), meta) =
-            blocking::query(&agent, &opts, WatchKey::Prefix(key.clone()), |t| {
-                let mut keys = t.kv.keys(&key, &separator);
-                let before = keys.len();
-                if restricted {
-                    keys.retain(|k| caller.allows(Resource::Key, k, Access::Read));
-                }
-                let filtered = keys.len() != before;
-                ((keys, filtered), t.kv.prefix_index(&key))
-            })
-            .await?;
-        return Ok(several(&keys, filtered, caller, opts.pretty, &meta));
+        drop(p);
+        let restricted = blocking::restricted(caller);
+        if keys {
+            // With `enable_key_list_policy`, listing needs `list` on the prefix itself.
+            if agent.acls.config.enable_key_list_policy {
+                caller.require(Resource::Key, key, Access::List)?;
+            }
+            let ((keys, filtered), meta) =
+                blocking::query(&agent, &opts, WatchKey::Prefix(key.clone()), |t| {
+                    let mut keys = t.kv.keys(key, &separator);
+                    let before = keys.len();
+                    if restricted {
+                        keys.retain(|k| caller.allows(Resource::Key, k, Access::Read));
+                    }
+                    let filtered = keys.len() != before;
+                    ((keys, filtered), t.kv.prefix_index(key))
+                })
+                .await?;
+            return Ok(several(&keys, filtered, caller, opts.pretty, &meta));
+        }
+        if recurse {
+            let ((pairs, filtered), meta) =
+                blocking::query(&agent, &opts, WatchKey::Prefix(key.clone()), |t| {
+                    let mut pairs: Vec<_> =
+                        t.kv.list(key).map(|(k, e)| e.to_pair(k, true)).collect();
+                    let filtered = restricted && pairs.trim(caller);
+                    ((pairs, filtered), t.kv.prefix_index(key))
+                })
+                .await?;
+            return Ok(several(&pairs, filtered, caller, opts.pretty, &meta));
+        }
+        caller.require(Resource::Key, key, Access::Read)?;
+        let (pair, meta) = blocking::query(&agent, &opts, WatchKey::Key(key.clone()), |t| {
+            (
+                t.kv.get(key).map(|e| e.to_pair(key, true)),
+                t.kv.key_index(key),
+            )
+        })
+        .await?;
+        Ok(match pair {
+            None => respond::empty(StatusCode::NOT_FOUND, &meta),
+            Some(pair) if raw => respond::raw(pair.value.unwrap_or_default(), &meta),
+            Some(pair) => respond::json(StatusCode::OK, &[pair], opts.pretty, Some(&meta)),
+        })
     }
-    if p.flag("recurse") {
-        let ((pairs, filtered), meta) =
-            blocking::query(&agent, &opts, WatchKey::Prefix(key.clone()), |t| {
-                let mut pairs: Vec<_> = t.kv.list(&key).map(|(k, e)| e.to_pair(k, true)).collect();
-                let filtered = restricted && pairs.trim(caller);
-                ((pairs, filtered), t.kv.prefix_index(&key))
-            })
-            .await?;
-        return Ok(several(&pairs, filtered, caller, opts.pretty, &meta));
-    }
-    caller.require(Resource::Key, &key, Access::Read)?;
-    let (pair, meta) = blocking::query(&agent, &opts, WatchKey::Key(key.clone()), |t| {
-        (
-            t.kv.get(&key).map(|e| e.to_pair(&key, true)),
-            t.kv.key_index(&key),
-        )
-    })
-    .await?;
-    Ok(match pair {
-        None => respond::empty(StatusCode::NOT_FOUND, &meta),
-        Some(pair) if p.flag("raw") => respond::raw(pair.value.unwrap_or_default(), &meta),
-        Some(pair) => respond::json(StatusCode::OK, &[pair], opts.pretty, Some(&meta)),
-    })
 }
 
 async fn write(
