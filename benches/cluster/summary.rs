@@ -133,8 +133,8 @@ impl Results {
                     num(p.median_ops(false), 0),
                     p.ratio_text()
                 ),
-                ">= 1.5x etcd",
-                ratio >= 1.5,
+                ">= 2x etcd (issue 19)",
+                ratio >= 2.0,
             ));
         }
         if let Some(r) = &self.rss {
