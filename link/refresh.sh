@@ -7,8 +7,10 @@
 #
 # Needs valgrind, perf and curl, and Consul's ports free on 127.77.1.1-5. Takes a release build
 # (6-14 minutes) and about three minutes of agents; the next `cargo build` links the binary again,
-# stripped. Run it when the idle RSS of a client agent (README, Benchmarks) has grown back: names
-# that changed are skipped at link time, so their code lands outside the ordered part again.
+# stripped. Run it when tests/link_order.rs fails (Cargo.toml, Cargo.lock or rustc changed: most
+# mangled names change with them) or the idle RSS of a client agent (docs/benchmarks.md) has
+# grown back: names that changed are skipped at link time, so their code lands outside the
+# ordered part again.
 set -euo pipefail
 # sort and comm compare the same way, byte by byte.
 export LC_ALL=C
