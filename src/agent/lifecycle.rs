@@ -9,6 +9,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::serve::TapIo;
+use tokio::net::{TcpListener, TcpStream};
+
 use super::data_dir::DataDir;
 use super::dns::{DnsListeners, DnsServer};
 use super::raft::{RaftNode, ServerNode};
@@ -297,7 +300,7 @@ impl BoundAgent {
                             .map_err(AgentError::Listen)?;
                         rpc::RpcServer::spawn(l, rpc_router)
                     }
-                    None => rpc::RpcServer::spawn(listener, rpc_router),
+                    None => rpc::RpcServer::spawn(no_delay(listener), rpc_router),
                 })
             }
             _ => None,
@@ -306,7 +309,7 @@ impl BoundAgent {
         let mut servers = Vec::new();
         for l in http {
             servers.push(tokio::spawn(http::serve(
-                l,
+                no_delay(l),
                 router.clone(),
                 stop_rx.clone(),
             )));
@@ -611,4 +614,31 @@ fn banner(agent: &Agent) -> Vec<(String, String)> {
                 .map_or("(temporary, -dev)".into(), |p| p.display().to_string()),
         ),
     ]
+}
+
+/// A TCP listener whose connections have Nagle's algorithm off, as Go's listeners (and so
+/// Consul's) have them. With it on, the second part of a reply written in two (an HTTP/2
+/// frame after the one before it, say) waits until the peer acknowledges the first, which
+/// Linux may delay by up to 40 ms: a Raft round trip that stalls now and then. (TLS
+/// listeners set it on each connection before the handshake.)
+fn no_delay(listener: TcpListener) -> TapIo<TcpListener, fn(&mut TcpStream)> {
+    use axum::serve::ListenerExt;
+    listener.tap_io(|stream| {
+        let _ = stream.set_nodelay(true);
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::serve::Listener;
+
+    #[tokio::test]
+    async fn accepted_connections_have_nagle_off() {
+        let tcp = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = tcp.local_addr().unwrap();
+        let mut listener = super::no_delay(tcp);
+        let _client = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let (stream, _) = listener.accept().await;
+        assert!(stream.nodelay().unwrap());
+    }
 }
