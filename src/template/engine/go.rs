@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex, OnceLock, Weak};
 use gotmpl::{FuncMap, MissingKey, TemplateError, Value};
 
 use crate::gotemplate::{check as go_check, from_json};
+use crate::template::engine::budget::{self, CappedOutput};
 use crate::template::engine::{go_rewrite, go_scratch, EngineError, ParseOptions};
 use crate::template::funcs::data::{Data, DataError, Pass};
 use crate::template::funcs::{helpers, unsupported};
@@ -59,6 +60,7 @@ impl GoTemplate {
         }
         let defined: BTreeSet<String> = map.keys().cloned().collect();
         let tmpl = gotmpl::Template::new(opts.name)
+            .max_range_iters(budget::MAX_RANGE_ITERATIONS)
             .delims(opts.left, opts.right)
             .missing_key(if opts.error_on_missing_key {
                 MissingKey::Error
@@ -91,9 +93,19 @@ impl GoTemplate {
             .unwrap_or_else(|p| p.into_inner())
             .clear();
         set_cell(&self.cell, Some(pass.clone()));
-        let out = self.tmpl.execute_to_string(&Value::Nil);
+        let mut out = CappedOutput::new(budget::MAX_OUTPUT_BYTES);
+        let done = self.tmpl.execute_fmt(&mut out, &Value::Nil);
         set_cell(&self.cell, None);
-        out.map_err(|e| EngineError::Exec(format!("template: {}: {e}", self.name)))
+        match done {
+            Ok(()) => Ok(out.into_text()),
+            Err(_) if out.full => Err(EngineError::Exec(out.full_message(&self.name))),
+            Err(TemplateError::RangeIterLimit) => Err(EngineError::Exec(format!(
+                "template: {}: more than {} range iterations in one render",
+                self.name,
+                budget::MAX_RANGE_ITERATIONS
+            ))),
+            Err(e) => Err(EngineError::Exec(format!("template: {}: {e}", self.name))),
+        }
     }
 }
 
@@ -338,6 +350,32 @@ mod tests {
         assert_eq!(
             err,
             "template: t.ctmpl:2:20: function \"nosuch\" not defined"
+        );
+    }
+
+    #[test]
+    fn nested_ranges_stop_at_the_render_budget_with_a_message() {
+        // Every pass counts, the outer loop's too: 1,000 + 1,000 x 1,001 is over the budget.
+        let t = parse("{{range 1000}}{{range 1001}}{{end}}{{end}}", false).unwrap();
+        let err = render(&t, Brain::default()).unwrap_err().to_string();
+        assert!(
+            err.contains("more than 1000000 range iterations in one render"),
+            "{err}"
+        );
+        // 999 + 999 x 1,000 is within it.
+        let t = parse("{{range 999}}{{range 1000}}{{end}}{{end}}x", false).unwrap();
+        assert_eq!(render(&t, Brain::default()).unwrap(), "x");
+    }
+
+    #[test]
+    fn output_past_its_cap_stops_the_render_with_a_message() {
+        // 100 passes of 1 MiB: over the 64 MiB cap, within the iteration budget.
+        let page = "y".repeat(1024 * 1024);
+        let t = parse(&format!("{{{{range 100}}}}{page}{{{{end}}}}"), false).unwrap();
+        let err = render(&t, Brain::default()).unwrap_err().to_string();
+        assert!(
+            err.contains("t.ctmpl: the output would exceed 64 MiB"),
+            "{err}"
         );
     }
 }

@@ -2,11 +2,13 @@
 //! Tera (`*.tera` files, `engine = "tera"`). Both render against a [`Pass`] over the same data
 //! functions; this module picks the engine and gives the runner one interface.
 
+mod budget;
 pub(crate) mod go;
 pub(crate) mod go_rewrite;
 mod go_scratch;
 pub(crate) mod tera;
 mod tera_nesting;
+mod tera_range;
 
 use std::sync::Arc;
 

@@ -14,7 +14,8 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
-use crate::template::engine::{EngineError, ParseOptions};
+use crate::template::engine::budget::{self, CappedOutput};
+use crate::template::engine::{tera_range, EngineError, ParseOptions};
 use crate::template::funcs::data::{Data, Pass};
 use crate::template::funcs::{helpers, unsupported};
 
@@ -80,6 +81,7 @@ const TERA_NAMES: &[&str] = &[
 pub(crate) struct TeraTemplate {
     tera: tera::Tera,
     cell: Cell,
+    made: tera_range::Made,
     name: String,
 }
 
@@ -111,6 +113,8 @@ impl TeraTemplate {
         tera.autoescape_on(vec![]);
         register_data(&mut tera, &cell);
         register_helpers(&mut tera, opts);
+        let made = tera_range::Made::default();
+        tera_range::register(&mut tera, &made);
         for (name, product) in unsupported::UNSUPPORTED {
             let text = unsupported::message(name, product);
             tera.register_function(name, move |_: &HashMap<String, Value>| {
@@ -128,15 +132,24 @@ impl TeraTemplate {
         Ok(TeraTemplate {
             tera,
             cell,
+            made,
             name: opts.name.to_string(),
         })
     }
 
     pub fn render(&self, pass: &Arc<Pass>) -> Result<String, EngineError> {
         set_cell(&self.cell, Some(pass.clone()));
-        let out = self.tera.render(&self.name, &tera::Context::new());
+        self.made.store(0, std::sync::atomic::Ordering::Relaxed);
+        let mut out = CappedOutput::new(budget::MAX_OUTPUT_BYTES);
+        let done = self
+            .tera
+            .render_to(&self.name, &tera::Context::new(), &mut out);
         set_cell(&self.cell, None);
-        out.map_err(|e| EngineError::Exec(chain(&e)))
+        match done {
+            Ok(()) => Ok(out.into_text()),
+            Err(_) if out.full => Err(EngineError::Exec(out.full_message(&self.name))),
+            Err(e) => Err(EngineError::Exec(chain(&e))),
+        }
     }
 }
 
@@ -410,5 +423,49 @@ mod tests {
         a.insert("dc".to_string(), Value::from("dc2"));
         a.insert("filter".to_string(), Value::from("any"));
         assert_eq!(service_query(&a).unwrap(), "web@dc2|any");
+    }
+
+    #[test]
+    fn huge_ranges_and_outputs_stop_the_render_with_a_message() {
+        let helpers = HelperContext::default();
+        let pass = Arc::new(Pass::new(Brain::default(), None, false));
+        // Tera's own `range` asked for 96 GB here and the process aborted.
+        let t = TeraTemplate::parse(
+            "{% for i in range(end=3000000000) %}{% endfor %}",
+            &opts(&helpers),
+        )
+        .unwrap();
+        let err = t.render(&pass).unwrap_err().to_string();
+        assert!(
+            err.contains("more than 1000000 numbers in one render"),
+            "{err}"
+        );
+        // Nested loops count together.
+        let t = TeraTemplate::parse(
+            "{% for i in range(end=1000) %}{% for j in range(end=1001) %}{% endfor %}{% endfor %}",
+            &opts(&helpers),
+        )
+        .unwrap();
+        assert!(t.render(&pass).is_err());
+        // 100 passes of 1 MiB: over the 64 MiB output cap.
+        let page = "y".repeat(1024 * 1024);
+        let t = TeraTemplate::parse(
+            &format!("{{% for i in range(end=100) %}}{page}{{% endfor %}}"),
+            &opts(&helpers),
+        )
+        .unwrap();
+        let err = t.render(&pass).unwrap_err().to_string();
+        assert!(
+            err.contains("t.tera: the output would exceed 64 MiB"),
+            "{err}"
+        );
+        // And a render within both renders, every time (the count starts again).
+        let t = TeraTemplate::parse(
+            "{% for i in range(end=600000) %}{% endfor %}ok",
+            &opts(&helpers),
+        )
+        .unwrap();
+        assert_eq!(t.render(&pass).unwrap(), "ok");
+        assert_eq!(t.render(&pass).unwrap(), "ok");
     }
 }

@@ -1,0 +1,91 @@
+//! What one render may cost. Loops multiply: `{{range 88}}` inside `{{range 73}}` inside two
+//! more is 40 million passes, and a page of text in the innermost one is gigabytes of output.
+//! consul-template renders such a template until memory runs out; sd stops it with an error
+//! naming the limit, and the file on disk stays as it was.
+
+use std::{fmt, io};
+
+/// `{{range}}` passes per render, all loops together (the `loop` helper's own cap).
+pub(crate) const MAX_RANGE_ITERATIONS: u64 = 1_000_000;
+
+/// Bytes one render may produce. Real configuration files are far smaller.
+pub(crate) const MAX_OUTPUT_BYTES: usize = 64 * 1024 * 1024;
+
+/// A render's output that refuses to grow past `limit` bytes (Go's engine writes it as text,
+/// Tera's as bytes).
+pub(crate) struct CappedOutput {
+    bytes: Vec<u8>,
+    limit: usize,
+    /// Whether a write was refused for the limit (the error the engine then reports is only
+    /// `fmt::Error`).
+    pub full: bool,
+}
+
+impl CappedOutput {
+    pub fn new(limit: usize) -> CappedOutput {
+        CappedOutput {
+            bytes: Vec::new(),
+            limit,
+            full: false,
+        }
+    }
+
+    /// The text written (both engines write UTF-8; anything else is replaced, never lost
+    /// silently: it would show as U+FFFD).
+    pub fn into_text(self) -> String {
+        String::from_utf8(self.bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    }
+
+    fn push(&mut self, more: &[u8]) -> bool {
+        if self.bytes.len().saturating_add(more.len()) > self.limit {
+            self.full = true;
+            return false;
+        }
+        self.bytes.extend_from_slice(more);
+        true
+    }
+
+    /// The error for a render stopped by the limit.
+    pub fn full_message(&self, name: &str) -> String {
+        format!(
+            "template: {name}: the output would exceed {} MiB",
+            self.limit / (1024 * 1024)
+        )
+    }
+}
+
+impl fmt::Write for CappedOutput {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.push(s.as_bytes()).then_some(()).ok_or(fmt::Error)
+    }
+}
+
+impl io::Write for CappedOutput {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self.push(buf) {
+            true => Ok(buf.len()),
+            false => Err(io::Error::other("the render's output cap")),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write;
+
+    use super::*;
+
+    #[test]
+    fn refuses_to_grow_past_its_limit_and_says_so() {
+        let mut out = CappedOutput::new(8);
+        assert!(out.write_str("12345").is_ok());
+        assert!(out.write_str("6789").is_err());
+        assert!(out.full);
+        assert_eq!(out.into_text(), "12345");
+    }
+}
