@@ -220,7 +220,7 @@ fn exec_mode_starts_signals_restarts_and_follows_the_child() {
     );
     let addr = format!("-consul-addr={}", agent.http_addr());
     let exec = format!("-exec={child}");
-    let sd = SdTemplate::start(
+    let mut sd = SdTemplate::start(
         &[
             &addr,
             "-template",
@@ -245,7 +245,6 @@ fn exec_mode_starts_signals_restarts_and_follows_the_child() {
     });
     // SIGTERM stops sd and, with it, the child (its kill signal, then SIGKILL after the
     // kill timeout): nothing outlives sd.
-    let mut sd = sd;
     let first_child = child_pid(&pid_file);
     sd.signal("TERM");
     sd.wait_exit(Duration::from_secs(40));
@@ -256,7 +255,7 @@ fn exec_mode_starts_signals_restarts_and_follows_the_child() {
 
     // Without a reload signal the child is restarted.
     std::fs::remove_file(&events).unwrap();
-    let restart = SdTemplate::start(
+    let mut restart = SdTemplate::start(
         &[&addr, "-template", &spec, &exec, "-exec-kill-timeout=2s"],
         &[],
         d,
@@ -268,7 +267,6 @@ fn exec_mode_starts_signals_restarts_and_follows_the_child() {
     wait_until("a restart", Duration::from_secs(10), || {
         read(&events) == "start v=2\nstart v=3\n"
     });
-    let mut restart = restart;
     let second_child = child_pid(&pid_file);
     restart.signal("TERM");
     restart.wait_exit(Duration::from_secs(10));

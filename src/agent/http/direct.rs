@@ -59,10 +59,6 @@ impl Head {
     }
 }
 
-fn answer(result: Result<Response, HttpError>) -> Response {
-    result.into_response()
-}
-
 /// A handler `fn(Arc<Agent>, Head) -> impl Future` registered without axum's wrapper.
 #[derive(Clone, Copy)]
 pub struct Direct<F>(pub F);
@@ -83,7 +79,7 @@ where
         // The body is dropped here: these are reads.
         let (parts, _body) = req.into_parts();
         match Head::take(parts) {
-            Ok(head) => Either::Right((self.0)(agent, head).map(answer as fn(_) -> _)),
+            Ok(head) => Either::Right((self.0)(agent, head).map(IntoResponse::into_response as _)),
             Err(refused) => Either::Left(ready(refused)),
         }
     }

@@ -5,8 +5,10 @@
 
 use std::{fmt, io};
 
-/// `{{range}}` passes per render, all loops together (the `loop` helper's own cap).
-pub(crate) const MAX_RANGE_ITERATIONS: u64 = 1_000_000;
+use crate::template::funcs::helpers::MAX_LOOP;
+
+/// `{{range}}` passes per render, all loops together: the `loop` helper's own cap.
+pub(crate) const MAX_RANGE_ITERATIONS: u64 = MAX_LOOP.unsigned_abs();
 
 /// Bytes one render may produce. Real configuration files are far smaller.
 pub(crate) const MAX_OUTPUT_BYTES: usize = 64 * 1024 * 1024;

@@ -90,7 +90,7 @@ pub(super) fn register(map: &mut gotmpl::FuncMap, ctx: &HelperContext) {
 /// The most values `loop` makes. consul-template's `loop` feeds a channel; here the range is a
 /// list, so a huge one would take the memory of the whole range (the fuzzer's `loop
 /// 1483588865` asked for 35 GB and stopped the process).
-const MAX_LOOP: i64 = 1_000_000;
+pub(crate) const MAX_LOOP: i64 = 1_000_000;
 
 /// A `loop` bound: an integer or a string holding one.
 fn bound(v: &Value) -> gotmpl::Result<i64> {

@@ -13,6 +13,7 @@ mod files;
 mod formats;
 mod math;
 mod misc;
+pub(crate) use misc::MAX_LOOP;
 mod strings;
 
 use std::collections::BTreeMap;
