@@ -21,6 +21,7 @@ pub mod file;
 pub mod flag_values;
 pub mod flags;
 mod hcl1;
+mod hcl_guard;
 pub mod http_listen;
 mod load;
 mod merge;
