@@ -6,13 +6,13 @@
 //! set for the duration of each render, so a template is parsed once and rendered many times.
 
 use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::sync::{Arc, Mutex};
 
 use gotmpl::{FuncMap, MissingKey, TemplateError, Value};
 
 use crate::gotemplate::{check as go_check, from_json};
 use crate::template::engine::budget::{self, CappedOutput};
-use crate::template::engine::{go_rewrite, go_scratch, EngineError, ParseOptions};
+use crate::template::engine::{go_execute, go_rewrite, go_scratch, EngineError, ParseOptions};
 use crate::template::funcs::data::{Data, DataError, Pass};
 use crate::template::funcs::{helpers, unsupported};
 
@@ -24,6 +24,7 @@ pub(crate) struct GoTemplate {
     cell: Cell,
     name: String,
     scratch: go_scratch::Store,
+    calls: Arc<go_execute::Calls>,
 }
 
 impl std::fmt::Debug for GoTemplate {
@@ -38,11 +39,11 @@ impl GoTemplate {
     /// Parses `src`; `opts.name` (the source file) prefixes every error.
     pub fn parse(src: &str, opts: &ParseOptions<'_>) -> Result<GoTemplate, EngineError> {
         let cell: Cell = Arc::new(Mutex::new(None));
-        let me: Arc<OnceLock<Weak<gotmpl::Template>>> = Arc::new(OnceLock::new());
+        let calls = Arc::new(go_execute::Calls::default());
         let mut map = FuncMap::new();
         register_data(&mut map, &cell);
         helpers::register(&mut map, opts.helpers);
-        register_execute_template(&mut map, &me);
+        go_execute::register(&mut map, &calls);
         let scratch = go_scratch::Store::default();
         go_scratch::register(&mut map, &scratch);
         let src = &go_rewrite::rewrite(src, opts.left, opts.right);
@@ -77,12 +78,13 @@ impl GoTemplate {
             )));
         }
         let tmpl = Arc::new(tmpl);
-        let _ = me.set(Arc::downgrade(&tmpl));
+        calls.set_template(&tmpl);
         Ok(GoTemplate {
             tmpl,
             cell,
             name: opts.name.to_string(),
             scratch,
+            calls,
         })
     }
 
@@ -92,6 +94,7 @@ impl GoTemplate {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clear();
+        self.calls.reset();
         set_cell(&self.cell, Some(pass.clone()));
         let mut out = CappedOutput::new(budget::MAX_OUTPUT_BYTES);
         let done = self.tmpl.execute_fmt(&mut out, &Value::Nil);
@@ -218,32 +221,6 @@ fn register_data(map: &mut FuncMap, cell: &Cell) {
     );
 }
 
-/// `executeTemplate "name" [data]`: runs a `define`d template of the same file and returns
-/// its output.
-fn register_execute_template(map: &mut FuncMap, me: &Arc<OnceLock<Weak<gotmpl::Template>>>) {
-    let me = me.clone();
-    map.insert(
-        "executeTemplate".into(),
-        Arc::new(move |args: &[Value]| {
-            let (name, dot) = match args {
-                [Value::String(n)] => (n.clone(), Value::Nil),
-                [Value::String(n), d] => (n.clone(), d.clone()),
-                _ => {
-                    return Err(TemplateError::Exec(format!(
-                        "executeTemplate: wrong number of arguments, expected 1 or 2, but got {}",
-                        args.len()
-                    )))
-                }
-            };
-            let tmpl = me.get().and_then(Weak::upgrade).ok_or_else(|| {
-                TemplateError::Exec("executeTemplate: called outside a render".into())
-            })?;
-            tmpl.execute_template_to_string(&name, &dot)
-                .map(|s| Value::String(s.into()))
-        }),
-    );
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,6 +274,62 @@ mod tests {
         )
         .unwrap();
         assert_eq!(render(&t, Brain::default()).unwrap(), "[a]");
+    }
+
+    #[test]
+    fn execute_template_recursion_stops_with_a_message() {
+        // It overflowed the stack and aborted the process.
+        let t = parse(
+            "{{ define \"x\" }}a{{ executeTemplate \"x\" }}{{ end }}{{ executeTemplate \"x\" }}",
+            false,
+        )
+        .unwrap();
+        let err = render(&t, Brain::default()).unwrap_err().to_string();
+        assert!(err.contains("calls nested more than 4 deep"), "{err}");
+        // Four nested calls are allowed.
+        let four = "{{ define \"x\" }}{{ if lt (len .) 3 }}{{ executeTemplate \"x\" (printf \"%s.\" .) }}{{ else }}{{ . }}{{ end }}{{ end }}{{ executeTemplate \"x\" \"\" }}";
+        assert_eq!(
+            render(&parse(four, false).unwrap(), Brain::default()).unwrap(),
+            "..."
+        );
+        // Each at gotmpl's own deepest (200 levels) still fits a test thread's stack.
+        let deepest = "{{ define \"r\" }}{{ if lt (len .) 99 }}{{ template \"r\" (printf \"%s.\" .) }}{{ else }}{{ executeTemplate \"r\" \"\" }}{{ end }}{{ end }}{{ executeTemplate \"r\" \"\" }}";
+        let err = render(&parse(deepest, false).unwrap(), Brain::default()).unwrap_err();
+        assert!(
+            err.to_string().contains("calls nested more than 4 deep"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn execute_template_calls_share_the_render_budget() {
+        // 2,000 calls of 1,000 passes each: within gotmpl's budget per call, but 2 million
+        // passes in all. The k-th call may make 1,000,000 / k, so call 1,001 stops it.
+        let loops = |n: u32| {
+            format!("{{{{ define \"x\" }}}}{{{{ range loop 1000 }}}}{{{{ end }}}}{{{{ end }}}}{{{{ range loop {n} }}}}{{{{ executeTemplate \"x\" }}}}{{{{ end }}}}")
+        };
+        let t = parse(&loops(2000), false).unwrap();
+        let err = render(&t, Brain::default()).unwrap_err().to_string();
+        assert!(
+            err.contains("call 1001 of this render may make 999 range passes"),
+            "{err}"
+        );
+        // The record starts again at each render.
+        let t = parse(&loops(900), false).unwrap();
+        assert!(render(&t, Brain::default()).is_ok());
+        assert!(render(&t, Brain::default()).is_ok());
+        let many =
+            "{{ define \"y\" }}{{ end }}{{ range loop 10001 }}{{ executeTemplate \"y\" }}{{ end }}";
+        let err = render(&parse(many, false).unwrap(), Brain::default()).unwrap_err();
+        assert!(err.to_string().contains("more than 10000 calls"), "{err}");
+        // Outputs count even when not printed: 70 calls of 1 MiB.
+        let text = "x".repeat(16 * 1024);
+        let big = format!("{{{{ define \"z\" }}}}{{{{ range loop 64 }}}}{text}{{{{ end }}}}{{{{ end }}}}{{{{ range loop 70 }}}}{{{{ $x := executeTemplate \"z\" }}}}{{{{ end }}}}");
+        let err = render(&parse(&big, false).unwrap(), Brain::default()).unwrap_err();
+        assert!(
+            err.to_string().contains("calls would exceed 64 MiB"),
+            "{err}"
+        );
     }
 
     #[test]
