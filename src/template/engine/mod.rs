@@ -8,6 +8,7 @@ mod go_execute;
 pub(crate) mod go_rewrite;
 mod go_scratch;
 pub(crate) mod tera;
+mod tera_loops;
 mod tera_nesting;
 mod tera_range;
 

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::Value;
 
 use crate::template::engine::budget::{self, CappedOutput};
-use crate::template::engine::{tera_range, EngineError, ParseOptions};
+use crate::template::engine::{tera_loops, tera_range, EngineError, ParseOptions};
 use crate::template::funcs::data::{Data, Pass};
 use crate::template::funcs::{helpers, unsupported};
 
@@ -82,6 +82,7 @@ pub(crate) struct TeraTemplate {
     tera: tera::Tera,
     cell: Cell,
     made: tera_range::Made,
+    passes: tera_loops::Passes,
     name: String,
 }
 
@@ -115,6 +116,8 @@ impl TeraTemplate {
         register_helpers(&mut tera, opts);
         let made = tera_range::Made::default();
         tera_range::register(&mut tera, &made);
+        let passes = tera_loops::Passes::default();
+        tera_loops::register(&mut tera, &passes);
         for (name, product) in unsupported::UNSUPPORTED {
             let text = unsupported::message(name, product);
             tera.register_function(name, move |_: &HashMap<String, Value>| {
@@ -127,12 +130,13 @@ impl TeraTemplate {
                 Err(tera::Error::msg(text.clone()))
             });
         }
-        tera.add_raw_template(opts.name, src)
+        tera.add_raw_template(opts.name, &tera_loops::count_passes(src))
             .map_err(|e| EngineError::Parse(chain(&e)))?;
         Ok(TeraTemplate {
             tera,
             cell,
             made,
+            passes,
             name: opts.name.to_string(),
         })
     }
@@ -140,6 +144,7 @@ impl TeraTemplate {
     pub fn render(&self, pass: &Arc<Pass>) -> Result<String, EngineError> {
         set_cell(&self.cell, Some(pass.clone()));
         self.made.store(0, std::sync::atomic::Ordering::Relaxed);
+        self.passes.store(0, std::sync::atomic::Ordering::Relaxed);
         let mut out = CappedOutput::new(budget::MAX_OUTPUT_BYTES);
         let done = self
             .tera
@@ -457,6 +462,21 @@ mod tests {
         let err = t.render(&pass).unwrap_err().to_string();
         assert!(
             err.contains("t.tera: the output would exceed 64 MiB"),
+            "{err}"
+        );
+        // Loops over a list count their passes too: 200^3 = 8 million, printing nothing.
+        let list = (0..200)
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let t = TeraTemplate::parse(
+            &format!("{{% set xs = [{list}] %}}{{% for a in xs %}}{{% for b in xs -%}}\n{{%- for c in xs %}}{{% endfor %}}{{% endfor %}}{{% endfor %}}"),
+            &opts(&helpers),
+        )
+        .unwrap();
+        let err = t.render(&pass).unwrap_err().to_string();
+        assert!(
+            err.contains("more than 1000000 passes of for loops"),
             "{err}"
         );
         // And a render within both renders, every time (the count starts again).
