@@ -253,11 +253,18 @@ fn heredoc_start(b: &[u8], i: usize) -> Option<(Vec<u8>, usize)> {
     (b.get(j) == Some(&b'\n')).then_some((marker, j + 1))
 }
 
-/// Whether the line at `i` holds only `marker` (after blanks), ending the heredoc.
+/// Whether the line at `i` ends the heredoc: blanks, `marker`, then anything but an
+/// identifier's character (as hcl-edit reads it; what follows on the line is code again).
 fn closes(b: &[u8], i: usize, marker: &[u8]) -> bool {
-    let line = &b[i..line_end(b, i)];
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    line.trim_ascii() == marker
+    let blanks = b[i..]
+        .iter()
+        .take_while(|c| matches!(c, b' ' | b'\t'))
+        .count();
+    let rest = &b[i + blanks..];
+    rest.starts_with(marker)
+        && !rest
+            .get(marker.len())
+            .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-'))
 }
 
 /// The index of the new line that ends the line at `i` (or the text's end).
@@ -293,6 +300,8 @@ mod tests {
         let heredoc = "args = <<-EOT\n  [ -f x ] && [[ $a ]] | {{{\n  EOT\nb = [1]\n";
         assert_eq!(depths(heredoc), (1, 0));
         assert_eq!(depths("a = <<EOF\nEOF-not\n[[[\nEOF\n"), (0, 0));
+        // The rest of the closing line is code again, as hcl-edit reads it.
+        assert_eq!(depths("a = <<EOF\n[[\nEOF -1-[[\n"), (2, 1));
     }
 
     #[test]
