@@ -113,7 +113,7 @@ pub async fn run(agent: Arc<Agent>) {
     let mut rx = agent.gossip.subscribe_user_events();
     loop {
         let event = match rx.recv().await {
-            Ok(e) => e,
+            Ok(e) => std::sync::Arc::unwrap_or_clone(e),
             Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
                 tracing::warn!("agent: {n} user events were dropped: the agent fell behind");
                 continue;

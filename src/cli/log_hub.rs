@@ -2,6 +2,8 @@
 //! hand each formatted line to whoever is watching, over a broadcast channel. While nobody
 //! watches, their filters are off and cost nothing; a watcher opens the layer of its format at its
 //! level (the most verbose watcher of that format wins) and keeps only the lines at or above it.
+//! A format's channel is made at its first watcher: its ring of 1,024 slots is allocated
+//! whole, 56 KB that an agent nobody monitors need not hold.
 
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -20,8 +22,8 @@ const BACKLOG: usize = 1024;
 type SetFilter = Box<dyn Fn(bool, Targets) + Send + Sync>;
 
 pub struct LogHub {
-    text: broadcast::Sender<Line>,
-    json: broadcast::Sender<Line>,
+    text: OnceLock<broadcast::Sender<Line>>,
+    json: OnceLock<broadcast::Sender<Line>>,
     /// The level and format (`true`: JSON) of each active watcher.
     watching: Mutex<Vec<(Level, bool)>>,
     set_filter: OnceLock<SetFilter>,
@@ -33,8 +35,8 @@ static HUB: OnceLock<Arc<LogHub>> = OnceLock::new();
 pub fn hub() -> Arc<LogHub> {
     HUB.get_or_init(|| {
         Arc::new(LogHub {
-            text: broadcast::channel(BACKLOG).0,
-            json: broadcast::channel(BACKLOG).0,
+            text: OnceLock::new(),
+            json: OnceLock::new(),
             watching: Mutex::new(Vec::new()),
             set_filter: OnceLock::new(),
         })
@@ -63,11 +65,10 @@ impl LogHub {
     /// Starts watching at `level`, in JSON or plain text: the lines (every level the layers
     /// let through: the caller keeps those at or above its own) and the registration.
     pub fn watch(self: &Arc<Self>, level: Level, json: bool) -> (broadcast::Receiver<Line>, Watch) {
-        let lines = if json {
-            self.json.subscribe()
-        } else {
-            self.text.subscribe()
-        };
+        let lines = self
+            .lines(json)
+            .get_or_init(|| broadcast::channel(BACKLOG).0)
+            .subscribe();
         let mut w = self.watching.lock().unwrap_or_else(|p| p.into_inner());
         w.push((level, json));
         self.apply(&w, json);
@@ -99,13 +100,19 @@ impl LogHub {
         let _ = self.set_filter.set(set);
     }
 
-    pub(super) fn writer(&self, json: bool) -> HubWriter {
+    /// The channel of one format, once someone has watched it.
+    fn lines(&self, json: bool) -> &OnceLock<broadcast::Sender<Line>> {
+        if json {
+            &self.json
+        } else {
+            &self.text
+        }
+    }
+
+    pub(super) fn writer(self: &Arc<Self>, json: bool) -> HubWriter {
         HubWriter {
-            tx: if json {
-                self.json.clone()
-            } else {
-                self.text.clone()
-            },
+            hub: self.clone(),
+            json,
         }
     }
 }
@@ -130,18 +137,22 @@ pub(super) fn monitor_filter(level: Option<Level>) -> Targets {
 /// Sends each formatted line to the watchers.
 #[derive(Clone)]
 pub struct HubWriter {
-    tx: broadcast::Sender<Line>,
+    hub: Arc<LogHub>,
+    json: bool,
 }
 
 pub struct HubLine<'a> {
-    tx: &'a broadcast::Sender<Line>,
+    /// `None` until the format's first watcher.
+    tx: Option<&'a broadcast::Sender<Line>>,
     level: Level,
 }
 
 impl std::io::Write for HubLine<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         // The formatter hands over each whole line at once; no watcher is not an error.
-        let _ = self.tx.send((self.level, Arc::from(buf)));
+        if let Some(tx) = self.tx {
+            let _ = tx.send((self.level, Arc::from(buf)));
+        }
         Ok(buf.len())
     }
 
@@ -155,14 +166,14 @@ impl<'a> MakeWriter<'a> for HubWriter {
 
     fn make_writer(&'a self) -> HubLine<'a> {
         HubLine {
-            tx: &self.tx,
+            tx: self.hub.lines(self.json).get(),
             level: Level::INFO,
         }
     }
 
     fn make_writer_for(&'a self, meta: &tracing::Metadata<'_>) -> HubLine<'a> {
         HubLine {
-            tx: &self.tx,
+            tx: self.hub.lines(self.json).get(),
             level: *meta.level(),
         }
     }

@@ -24,6 +24,15 @@ use super::table::{MemberEvent, Status};
 use super::thread::GossipThread;
 use super::{GossipConfig, GossipError, Pool};
 
+/// The member events a subscriber may fall behind by. They only wake their subscribers, which
+/// read the member table again (a push/pull can bring hundreds at once); one that falls
+/// behind gets `Lagged`, which wakes it just the same. The ring is allocated whole, so it is
+/// kept small: 512 slots were 64 KB of every agent's memory.
+const MEMBER_EVENTS: usize = 64;
+
+/// The user events the agent's receiver may fall behind by before it drops some.
+const USER_EVENTS: usize = 256;
+
 /// Every packet carries two identities; this keeps room for piggybacked updates.
 const MAX_IDENTITY: usize = 400;
 
@@ -31,8 +40,9 @@ pub(super) struct Shared {
     pub(super) core: Mutex<Core>,
     pub(super) cfg: GossipConfig,
     pub(super) events: broadcast::Sender<MemberEvent>,
-    /// User events delivered to this member.
-    pub(super) user_events: broadcast::Sender<UserEvent>,
+    /// User events delivered to this member (shared: a slot of the channel's ring holds a
+    /// pointer, not a 160-byte event).
+    pub(super) user_events: broadcast::Sender<Arc<UserEvent>>,
     pub(super) wake: Notify,
     pub(super) stop: watch::Sender<bool>,
     /// Fires when the gossip thread has stopped.
@@ -114,8 +124,8 @@ impl Gossip {
         let inner = Arc::new(Shared {
             core: Mutex::new(core),
             cfg,
-            events: broadcast::channel(512).0,
-            user_events: broadcast::channel(256).0,
+            events: broadcast::channel(MEMBER_EVENTS).0,
+            user_events: broadcast::channel(USER_EVENTS).0,
             wake: Notify::new(),
             stop,
             done: Mutex::new(None),
@@ -269,7 +279,7 @@ impl Gossip {
     }
 
     /// The user events this member receives (its own included).
-    pub fn subscribe_user_events(&self) -> broadcast::Receiver<UserEvent> {
+    pub fn subscribe_user_events(&self) -> broadcast::Receiver<Arc<UserEvent>> {
         self.inner.user_events.subscribe()
     }
 

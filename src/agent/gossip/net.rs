@@ -199,7 +199,7 @@ async fn flush(shared: &Arc<Shared>, udp: &UdpSocket) {
         )
     };
     for e in user_events {
-        let _ = shared.user_events.send(e);
+        let _ = shared.user_events.send(Arc::new(e));
     }
     for o in outputs {
         match o {

@@ -205,8 +205,8 @@ pub async fn run(agent: Arc<Agent>) {
     }
 }
 
-/// Waits until a server of this datacenter joins or comes back alive; false once gossip has
-/// stopped.
+/// Waits until a server of this datacenter joins or comes back alive, or events were dropped;
+/// false once gossip has stopped.
 async fn server_up(agent: &Agent, events: &mut broadcast::Receiver<MemberEvent>) -> bool {
     loop {
         match events.recv().await {
@@ -216,7 +216,9 @@ async fn server_up(agent: &Agent, events: &mut broadcast::Receiver<MemberEvent>)
             {
                 return true;
             }
-            Ok(_) | Err(RecvError::Lagged(_)) => {}
+            // Events were dropped, a server's arrival perhaps among them: sync to find out.
+            Err(RecvError::Lagged(_)) => return true,
+            Ok(_) => {}
             Err(RecvError::Closed) => return false,
         }
     }
