@@ -10,6 +10,11 @@ use crate::template::funcs::helpers::MAX_LOOP;
 /// `{{range}}` passes per render, all loops together: the `loop` helper's own cap.
 pub(crate) const MAX_RANGE_ITERATIONS: u64 = MAX_LOOP.unsigned_abs();
 
+/// Calls of sd's functions (data functions and helpers) per render, all together. The pass
+/// budget bounds the passes, not the work in each: `{{range}}` 20 deep over two instances, each
+/// pass calling `service` again, made a million calls (bug 17 in docs/reliability.md).
+pub(crate) const MAX_FUNCTION_CALLS: u64 = 1_000_000;
+
 /// Bytes one render may produce. Real configuration files are far smaller.
 pub(crate) const MAX_OUTPUT_BYTES: usize = 64 * 1024 * 1024;
 

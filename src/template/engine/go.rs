@@ -6,6 +6,7 @@
 //! set for the duration of each render, so a template is parsed once and rendered many times.
 
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use gotmpl::{FuncMap, MissingKey, TemplateError, Value};
@@ -25,6 +26,7 @@ pub(crate) struct GoTemplate {
     name: String,
     scratch: go_scratch::Store,
     calls: Arc<go_execute::Calls>,
+    called: Called,
 }
 
 impl std::fmt::Debug for GoTemplate {
@@ -60,6 +62,8 @@ impl GoTemplate {
             );
         }
         let defined: BTreeSet<String> = map.keys().cloned().collect();
+        let called = Called::default();
+        count_calls(&mut map, &called);
         let tmpl = gotmpl::Template::new(opts.name)
             .max_range_iters(budget::MAX_RANGE_ITERATIONS)
             .delims(opts.left, opts.right)
@@ -85,6 +89,7 @@ impl GoTemplate {
             name: opts.name.to_string(),
             scratch,
             calls,
+            called,
         })
     }
 
@@ -95,6 +100,7 @@ impl GoTemplate {
             .unwrap_or_else(|p| p.into_inner())
             .clear();
         self.calls.reset();
+        self.called.store(0, Ordering::Relaxed);
         set_cell(&self.cell, Some(pass.clone()));
         let mut out = CappedOutput::new(budget::MAX_OUTPUT_BYTES);
         let done = self.tmpl.execute_fmt(&mut out, &Value::Nil);
@@ -109,6 +115,26 @@ impl GoTemplate {
             ))),
             Err(e) => Err(EngineError::Exec(format!("template: {}: {e}", self.name))),
         }
+    }
+}
+
+/// The calls of sd's functions in the current render.
+type Called = Arc<AtomicU64>;
+
+/// Wraps every function of `map` so that each call counts toward the render's budget of
+/// [`budget::MAX_FUNCTION_CALLS`] and fails once it is spent.
+fn count_calls(map: &mut FuncMap, called: &Called) {
+    for f in map.values_mut() {
+        let (inner, called) = (f.clone(), called.clone());
+        *f = Arc::new(move |args: &[Value]| {
+            if called.fetch_add(1, Ordering::Relaxed) >= budget::MAX_FUNCTION_CALLS {
+                return Err(TemplateError::Exec(format!(
+                    "more than {} function calls in one render",
+                    budget::MAX_FUNCTION_CALLS
+                )));
+            }
+            inner(args)
+        });
     }
 }
 
@@ -330,6 +356,26 @@ mod tests {
             err.to_string().contains("calls would exceed 64 MiB"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn function_calls_count_toward_a_budget_of_their_own() {
+        // 500,001 passes (within the pass budget), two calls each: over a million calls.
+        let src = "{{ range loop 500001 }}{{ toLower \"A\" }}{{ toUpper \"a\" }}{{ end }}";
+        let t = parse(src, false).unwrap();
+        let err = render(&t, Brain::default()).unwrap_err().to_string();
+        assert!(
+            err.contains("more than 1000000 function calls in one render"),
+            "{err}"
+        );
+        // Within it, and again on the next render (the count starts again).
+        let t = parse(
+            "{{ range loop 400000 }}{{ toLower \"A\" }}{{ end }}ok",
+            false,
+        )
+        .unwrap();
+        assert!(render(&t, Brain::default()).unwrap().ends_with("ok"));
+        assert!(render(&t, Brain::default()).unwrap().ends_with("ok"));
     }
 
     #[test]

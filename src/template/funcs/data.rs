@@ -6,7 +6,7 @@
 //! dependency is also recorded as missing and an empty value comes back, so the template can
 //! finish this pass (n-pass rendering). A template is written only when nothing is missing.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -67,6 +67,8 @@ pub(crate) struct Pass {
     err_on_failed_lookup: bool,
     used: Mutex<BTreeSet<Dependency>>,
     missing: Mutex<BTreeSet<Dependency>>,
+    /// `service` queries this pass has parsed: a call in a loop costs a lookup, not a parse.
+    services: Mutex<HashMap<String, query::ServiceQuery>>,
 }
 
 impl Pass {
@@ -77,6 +79,7 @@ impl Pass {
             err_on_failed_lookup,
             used: Mutex::new(BTreeSet::new()),
             missing: Mutex::new(BTreeSet::new()),
+            services: Mutex::new(HashMap::new()),
         }
     }
 
@@ -118,8 +121,18 @@ impl Pass {
         if args.len() > 2 {
             return Err(usage("service", "expected 1 or 2 arguments"));
         }
-        let dep = Dependency::Service(query::service(&args.join("|"))?);
-        Ok(self.list_or_empty(dep))
+        let text = args.join("|");
+        let mut parsed = self.services.lock().unwrap_or_else(|p| p.into_inner());
+        let q = match parsed.get(&text) {
+            Some(q) => q.clone(),
+            None => {
+                let q = query::service(&text)?;
+                parsed.insert(text, q.clone());
+                q
+            }
+        };
+        drop(parsed);
+        Ok(self.list_or_empty(Dependency::Service(q)))
     }
 
     /// `services ["query"]`.
