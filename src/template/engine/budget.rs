@@ -15,6 +15,19 @@ pub(crate) const MAX_RANGE_ITERATIONS: u64 = MAX_LOOP.unsigned_abs();
 /// pass calling `service` again, made a million calls (bug 17 in docs/reliability.md).
 pub(crate) const MAX_FUNCTION_CALLS: u64 = 1_000_000;
 
+/// The calls of sd's functions in the current render (reset by each render).
+pub(crate) type Called = std::sync::Arc<std::sync::atomic::AtomicU64>;
+
+/// Counts one function call; the error once the render's budget is spent.
+pub(crate) fn spend_call(called: &Called) -> Result<(), String> {
+    if called.fetch_add(1, std::sync::atomic::Ordering::Relaxed) >= MAX_FUNCTION_CALLS {
+        return Err(format!(
+            "more than {MAX_FUNCTION_CALLS} function calls in one render"
+        ));
+    }
+    Ok(())
+}
+
 /// Bytes one render may produce. Real configuration files are far smaller.
 pub(crate) const MAX_OUTPUT_BYTES: usize = 64 * 1024 * 1024;
 

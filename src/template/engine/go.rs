@@ -6,13 +6,13 @@
 //! set for the duration of each render, so a template is parsed once and rendered many times.
 
 use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
 use gotmpl::{FuncMap, MissingKey, TemplateError, Value};
 
 use crate::gotemplate::{check as go_check, from_json};
-use crate::template::engine::budget::{self, CappedOutput};
+use crate::template::engine::budget::{self, Called, CappedOutput};
 use crate::template::engine::{go_execute, go_rewrite, go_scratch, EngineError, ParseOptions};
 use crate::template::funcs::data::{Data, DataError, Pass};
 use crate::template::funcs::{helpers, unsupported};
@@ -118,21 +118,13 @@ impl GoTemplate {
     }
 }
 
-/// The calls of sd's functions in the current render.
-type Called = Arc<AtomicU64>;
-
 /// Wraps every function of `map` so that each call counts toward the render's budget of
 /// [`budget::MAX_FUNCTION_CALLS`] and fails once it is spent.
 fn count_calls(map: &mut FuncMap, called: &Called) {
     for f in map.values_mut() {
         let (inner, called) = (f.clone(), called.clone());
         *f = Arc::new(move |args: &[Value]| {
-            if called.fetch_add(1, Ordering::Relaxed) >= budget::MAX_FUNCTION_CALLS {
-                return Err(TemplateError::Exec(format!(
-                    "more than {} function calls in one render",
-                    budget::MAX_FUNCTION_CALLS
-                )));
-            }
+            budget::spend_call(&called).map_err(TemplateError::Exec)?;
             inner(args)
         });
     }

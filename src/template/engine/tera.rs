@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
-use crate::template::engine::budget::{self, CappedOutput};
+use crate::template::engine::budget::{self, Called, CappedOutput};
 use crate::template::engine::{tera_loops, tera_range, EngineError, ParseOptions};
 use crate::template::funcs::data::{Data, Pass};
 use crate::template::funcs::{helpers, unsupported};
@@ -83,6 +83,7 @@ pub(crate) struct TeraTemplate {
     cell: Cell,
     made: tera_range::Made,
     passes: tera_loops::Passes,
+    called: Called,
     name: String,
 }
 
@@ -112,8 +113,9 @@ impl TeraTemplate {
         let cell: Cell = Arc::new(Mutex::new(None));
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![]);
-        register_data(&mut tera, &cell);
-        register_helpers(&mut tera, opts);
+        let called = Called::default();
+        register_data(&mut tera, &cell, &called);
+        register_helpers(&mut tera, opts, &called);
         let made = tera_range::Made::default();
         tera_range::register(&mut tera, &made);
         let passes = tera_loops::Passes::default();
@@ -137,6 +139,7 @@ impl TeraTemplate {
             cell,
             made,
             passes,
+            called,
             name: opts.name.to_string(),
         })
     }
@@ -145,6 +148,7 @@ impl TeraTemplate {
         set_cell(&self.cell, Some(pass.clone()));
         self.made.store(0, std::sync::atomic::Ordering::Relaxed);
         self.passes.store(0, std::sync::atomic::Ordering::Relaxed);
+        self.called.store(0, std::sync::atomic::Ordering::Relaxed);
         let mut out = CappedOutput::new(budget::MAX_OUTPUT_BYTES);
         let done = self
             .tera
@@ -234,7 +238,7 @@ fn catalog_query(args: &HashMap<String, Value>) -> String {
     q
 }
 
-fn register_data(tera: &mut tera::Tera, cell: &Cell) {
+fn register_data(tera: &mut tera::Tera, cell: &Cell, called: &Called) {
     type DataFn = fn(&Pass, &HashMap<String, Value>) -> Result<Value, String>;
     let fns: &[(&'static str, DataFn)] = &[
         ("service", |p, a| {
@@ -286,10 +290,11 @@ fn register_data(tera: &mut tera::Tera, cell: &Cell) {
         }),
     ];
     for (name, f) in fns {
-        let cell = cell.clone();
+        let (cell, called) = (cell.clone(), called.clone());
         let name = *name;
         let f = *f;
         tera.register_function(name, move |args: &HashMap<String, Value>| {
+            budget::spend_call(&called).map_err(tera::Error::msg)?;
             let pass = current(&cell, name)?;
             f(&pass, args).map_err(|e| tera::Error::msg(format!("{name}: {e}")))
         });
@@ -316,18 +321,19 @@ fn helper_args(args: &HashMap<String, Value>) -> Vec<gotmpl::Value> {
 
 /// consul-template's helpers as Tera filters (the filtered value goes last, as a Go pipeline
 /// passes it) and functions, through the Go-template implementations.
-fn register_helpers(tera: &mut tera::Tera, opts: &ParseOptions<'_>) {
+fn register_helpers(tera: &mut tera::Tera, opts: &ParseOptions<'_>, called: &Called) {
     let mut map = gotmpl::FuncMap::new();
     helpers::register(&mut map, opts.helpers);
     for (name, f) in map {
         if TERA_NAMES.contains(&name.as_str()) || opts.denylist.contains(&name) {
             continue;
         }
-        let filter = f.clone();
+        let (filter, filter_called) = (f.clone(), called.clone());
         let filter_name = name.clone();
         tera.register_filter(
             &name,
             move |value: &Value, args: &HashMap<String, Value>| {
+                budget::spend_call(&filter_called).map_err(tera::Error::msg)?;
                 let mut call = helper_args(args);
                 call.push(crate::gotemplate::from_json(value));
                 filter(&call)
@@ -335,8 +341,9 @@ fn register_helpers(tera: &mut tera::Tera, opts: &ParseOptions<'_>) {
                     .map_err(|e| tera::Error::msg(format!("{filter_name}: {e}")))
             },
         );
-        let function_name = name.clone();
+        let (function_name, called) = (name.clone(), called.clone());
         tera.register_function(&name, move |args: &HashMap<String, Value>| {
+            budget::spend_call(&called).map_err(tera::Error::msg)?;
             f(&helper_args(args))
                 .map(|v| to_json(&v))
                 .map_err(|e| tera::Error::msg(format!("{function_name}: {e}")))
@@ -477,6 +484,17 @@ mod tests {
         let err = t.render(&pass).unwrap_err().to_string();
         assert!(
             err.contains("more than 1000000 passes of for loops"),
+            "{err}"
+        );
+        // Function calls count: 600,000 passes (within the pass budget), two calls each.
+        let t = TeraTemplate::parse(
+            "{% for i in range(end=600000) %}{{ \"a\" | toUpper }}{{ toLower(arg=\"B\") }}{% endfor %}",
+            &opts(&helpers),
+        )
+        .unwrap();
+        let err = t.render(&pass).unwrap_err().to_string();
+        assert!(
+            err.contains("more than 1000000 function calls in one render"),
             "{err}"
         );
         // And a render within both renders, every time (the count starts again).
