@@ -176,9 +176,11 @@ fn measure(text: &str) -> Depths {
                 operand,
                 marker,
             }) => {
-                if (i == 0 || b[i - 1] == b'\n') && closes(b, i, marker) {
-                    let blanks = b[i..].iter().take_while(|c| matches!(c, b' ' | b'\t'));
-                    i += blanks.count() + marker.len();
+                if let Some(end) = (i == 0 || b[i - 1] == b'\n')
+                    .then(|| closes(b, i, marker))
+                    .flatten()
+                {
+                    i = end;
                     stack.pop();
                     word = Word::None;
                     continue;
@@ -253,18 +255,20 @@ fn heredoc_start(b: &[u8], i: usize) -> Option<(Vec<u8>, usize)> {
     (b.get(j) == Some(&b'\n')).then_some((marker, j + 1))
 }
 
-/// Whether the line at `i` ends the heredoc: blanks, `marker`, then anything but an
-/// identifier's character (as hcl-edit reads it; what follows on the line is code again).
-fn closes(b: &[u8], i: usize, marker: &[u8]) -> bool {
+/// Where the heredoc's end marker stops, when the line at `i` ends the heredoc: blanks,
+/// `marker`, then anything but an identifier's character (as hcl-edit reads it; what follows
+/// on the line is code again).
+fn closes(b: &[u8], i: usize, marker: &[u8]) -> Option<usize> {
     let blanks = b[i..]
         .iter()
         .take_while(|c| matches!(c, b' ' | b'\t'))
         .count();
-    let rest = &b[i + blanks..];
-    rest.starts_with(marker)
-        && !rest
-            .get(marker.len())
-            .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-'))
+    let at = i + blanks;
+    let ends = b[at..].starts_with(marker)
+        && !b
+            .get(at + marker.len())
+            .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-'));
+    ends.then_some(at + marker.len())
 }
 
 /// The index of the new line that ends the line at `i` (or the text's end).

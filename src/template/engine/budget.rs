@@ -3,6 +3,7 @@
 //! consul-template renders such a template until memory runs out; sd stops it with an error
 //! naming the limit, and the file on disk stays as it was.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::{fmt, io};
 
 use crate::template::funcs::helpers::MAX_LOOP;
@@ -15,17 +16,32 @@ pub(crate) const MAX_RANGE_ITERATIONS: u64 = MAX_LOOP.unsigned_abs();
 /// pass calling `service` again, made a million calls (bug 17 in docs/reliability.md).
 pub(crate) const MAX_FUNCTION_CALLS: u64 = 1_000_000;
 
-/// The calls of sd's functions in the current render (reset by each render).
-pub(crate) type Called = std::sync::Arc<std::sync::atomic::AtomicU64>;
+/// What the current render has spent, counted by the guards that need it (Tera's `range`
+/// numbers and `for` passes, either engine's function calls); emptied before each render.
+#[derive(Default)]
+pub(crate) struct Spent {
+    pub numbers: AtomicU64,
+    pub passes: AtomicU64,
+    pub calls: AtomicU64,
+}
 
-/// Counts one function call; the error once the render's budget is spent.
-pub(crate) fn spend_call(called: &Called) -> Result<(), String> {
-    if called.fetch_add(1, std::sync::atomic::Ordering::Relaxed) >= MAX_FUNCTION_CALLS {
-        return Err(format!(
-            "more than {MAX_FUNCTION_CALLS} function calls in one render"
-        ));
+impl Spent {
+    /// Forgets the last render.
+    pub fn reset(&self) {
+        for counter in [&self.numbers, &self.passes, &self.calls] {
+            counter.store(0, Ordering::Relaxed);
+        }
     }
-    Ok(())
+
+    /// Counts one function call; the error once the render's budget is spent.
+    pub fn call(&self) -> Result<(), String> {
+        if self.calls.fetch_add(1, Ordering::Relaxed) >= MAX_FUNCTION_CALLS {
+            return Err(format!(
+                "more than {MAX_FUNCTION_CALLS} function calls in one render"
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// Bytes one render may produce. Real configuration files are far smaller.

@@ -6,13 +6,12 @@
 //! set for the duration of each render, so a template is parsed once and rendered many times.
 
 use std::collections::BTreeSet;
-use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
 use gotmpl::{FuncMap, MissingKey, TemplateError, Value};
 
 use crate::gotemplate::{check as go_check, from_json};
-use crate::template::engine::budget::{self, Called, CappedOutput};
+use crate::template::engine::budget::{self, CappedOutput, Spent};
 use crate::template::engine::{go_execute, go_rewrite, go_scratch, EngineError, ParseOptions};
 use crate::template::funcs::data::{Data, DataError, Pass};
 use crate::template::funcs::{helpers, unsupported};
@@ -26,7 +25,7 @@ pub(crate) struct GoTemplate {
     name: String,
     scratch: go_scratch::Store,
     calls: Arc<go_execute::Calls>,
-    called: Called,
+    spent: Arc<Spent>,
 }
 
 impl std::fmt::Debug for GoTemplate {
@@ -62,8 +61,8 @@ impl GoTemplate {
             );
         }
         let defined: BTreeSet<String> = map.keys().cloned().collect();
-        let called = Called::default();
-        count_calls(&mut map, &called);
+        let spent = Arc::new(Spent::default());
+        count_calls(&mut map, &spent);
         let tmpl = gotmpl::Template::new(opts.name)
             .max_range_iters(budget::MAX_RANGE_ITERATIONS)
             .delims(opts.left, opts.right)
@@ -89,7 +88,7 @@ impl GoTemplate {
             name: opts.name.to_string(),
             scratch,
             calls,
-            called,
+            spent,
         })
     }
 
@@ -100,7 +99,7 @@ impl GoTemplate {
             .unwrap_or_else(|p| p.into_inner())
             .clear();
         self.calls.reset();
-        self.called.store(0, Ordering::Relaxed);
+        self.spent.reset();
         set_cell(&self.cell, Some(pass.clone()));
         let mut out = CappedOutput::new(budget::MAX_OUTPUT_BYTES);
         let done = self.tmpl.execute_fmt(&mut out, &Value::Nil);
@@ -120,11 +119,11 @@ impl GoTemplate {
 
 /// Wraps every function of `map` so that each call counts toward the render's budget of
 /// [`budget::MAX_FUNCTION_CALLS`] and fails once it is spent.
-fn count_calls(map: &mut FuncMap, called: &Called) {
+fn count_calls(map: &mut FuncMap, spent: &Arc<Spent>) {
     for f in map.values_mut() {
-        let (inner, called) = (f.clone(), called.clone());
+        let (inner, spent) = (f.clone(), spent.clone());
         *f = Arc::new(move |args: &[Value]| {
-            budget::spend_call(&called).map_err(TemplateError::Exec)?;
+            spent.call().map_err(TemplateError::Exec)?;
             inner(args)
         });
     }

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
-use crate::template::engine::budget::{self, Called, CappedOutput};
+use crate::template::engine::budget::{self, CappedOutput, Spent};
 use crate::template::engine::{tera_loops, tera_range, EngineError, ParseOptions};
 use crate::template::funcs::data::{Data, Pass};
 use crate::template::funcs::{helpers, unsupported};
@@ -81,9 +81,7 @@ const TERA_NAMES: &[&str] = &[
 pub(crate) struct TeraTemplate {
     tera: tera::Tera,
     cell: Cell,
-    made: tera_range::Made,
-    passes: tera_loops::Passes,
-    called: Called,
+    spent: Arc<Spent>,
     name: String,
 }
 
@@ -113,13 +111,11 @@ impl TeraTemplate {
         let cell: Cell = Arc::new(Mutex::new(None));
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![]);
-        let called = Called::default();
-        register_data(&mut tera, &cell, &called);
-        register_helpers(&mut tera, opts, &called);
-        let made = tera_range::Made::default();
-        tera_range::register(&mut tera, &made);
-        let passes = tera_loops::Passes::default();
-        tera_loops::register(&mut tera, &passes);
+        let spent = Arc::new(Spent::default());
+        register_data(&mut tera, &cell, &spent);
+        register_helpers(&mut tera, opts, &spent);
+        tera_range::register(&mut tera, &spent);
+        tera_loops::register(&mut tera, &spent);
         for (name, product) in unsupported::UNSUPPORTED {
             let text = unsupported::message(name, product);
             tera.register_function(name, move |_: &HashMap<String, Value>| {
@@ -137,18 +133,14 @@ impl TeraTemplate {
         Ok(TeraTemplate {
             tera,
             cell,
-            made,
-            passes,
-            called,
+            spent,
             name: opts.name.to_string(),
         })
     }
 
     pub fn render(&self, pass: &Arc<Pass>) -> Result<String, EngineError> {
         set_cell(&self.cell, Some(pass.clone()));
-        self.made.store(0, std::sync::atomic::Ordering::Relaxed);
-        self.passes.store(0, std::sync::atomic::Ordering::Relaxed);
-        self.called.store(0, std::sync::atomic::Ordering::Relaxed);
+        self.spent.reset();
         let mut out = CappedOutput::new(budget::MAX_OUTPUT_BYTES);
         let done = self
             .tera
@@ -238,7 +230,7 @@ fn catalog_query(args: &HashMap<String, Value>) -> String {
     q
 }
 
-fn register_data(tera: &mut tera::Tera, cell: &Cell, called: &Called) {
+fn register_data(tera: &mut tera::Tera, cell: &Cell, spent: &Arc<Spent>) {
     type DataFn = fn(&Pass, &HashMap<String, Value>) -> Result<Value, String>;
     let fns: &[(&'static str, DataFn)] = &[
         ("service", |p, a| {
@@ -290,11 +282,11 @@ fn register_data(tera: &mut tera::Tera, cell: &Cell, called: &Called) {
         }),
     ];
     for (name, f) in fns {
-        let (cell, called) = (cell.clone(), called.clone());
+        let (cell, spent) = (cell.clone(), spent.clone());
         let name = *name;
         let f = *f;
         tera.register_function(name, move |args: &HashMap<String, Value>| {
-            budget::spend_call(&called).map_err(tera::Error::msg)?;
+            spent.call().map_err(tera::Error::msg)?;
             let pass = current(&cell, name)?;
             f(&pass, args).map_err(|e| tera::Error::msg(format!("{name}: {e}")))
         });
@@ -321,19 +313,19 @@ fn helper_args(args: &HashMap<String, Value>) -> Vec<gotmpl::Value> {
 
 /// consul-template's helpers as Tera filters (the filtered value goes last, as a Go pipeline
 /// passes it) and functions, through the Go-template implementations.
-fn register_helpers(tera: &mut tera::Tera, opts: &ParseOptions<'_>, called: &Called) {
+fn register_helpers(tera: &mut tera::Tera, opts: &ParseOptions<'_>, spent: &Arc<Spent>) {
     let mut map = gotmpl::FuncMap::new();
     helpers::register(&mut map, opts.helpers);
     for (name, f) in map {
         if TERA_NAMES.contains(&name.as_str()) || opts.denylist.contains(&name) {
             continue;
         }
-        let (filter, filter_called) = (f.clone(), called.clone());
+        let (filter, filter_spent) = (f.clone(), spent.clone());
         let filter_name = name.clone();
         tera.register_filter(
             &name,
             move |value: &Value, args: &HashMap<String, Value>| {
-                budget::spend_call(&filter_called).map_err(tera::Error::msg)?;
+                filter_spent.call().map_err(tera::Error::msg)?;
                 let mut call = helper_args(args);
                 call.push(crate::gotemplate::from_json(value));
                 filter(&call)
@@ -341,9 +333,9 @@ fn register_helpers(tera: &mut tera::Tera, opts: &ParseOptions<'_>, called: &Cal
                     .map_err(|e| tera::Error::msg(format!("{filter_name}: {e}")))
             },
         );
-        let (function_name, called) = (name.clone(), called.clone());
+        let (function_name, spent) = (name.clone(), spent.clone());
         tera.register_function(&name, move |args: &HashMap<String, Value>| {
-            budget::spend_call(&called).map_err(tera::Error::msg)?;
+            spent.call().map_err(tera::Error::msg)?;
             f(&helper_args(args))
                 .map(|v| to_json(&v))
                 .map_err(|e| tera::Error::msg(format!("{function_name}: {e}")))
@@ -437,36 +429,31 @@ mod tests {
         assert_eq!(service_query(&a).unwrap(), "web@dc2|any");
     }
 
-    #[test]
-    fn huge_ranges_and_outputs_stop_the_render_with_a_message() {
+    /// The error a render of `src` stops with.
+    fn render_error(src: &str) -> String {
         let helpers = HelperContext::default();
         let pass = Arc::new(Pass::new(Brain::default(), None, false));
+        let t = TeraTemplate::parse(src, &opts(&helpers)).unwrap();
+        t.render(&pass).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn huge_ranges_and_outputs_stop_the_render_with_a_message() {
         // Tera's own `range` asked for 96 GB here and the process aborted.
-        let t = TeraTemplate::parse(
-            "{% for i in range(end=3000000000) %}{% endfor %}",
-            &opts(&helpers),
-        )
-        .unwrap();
-        let err = t.render(&pass).unwrap_err().to_string();
+        let err = render_error("{% for i in range(end=3000000000) %}{% endfor %}");
         assert!(
             err.contains("more than 1000000 numbers in one render"),
             "{err}"
         );
         // Nested loops count together.
-        let t = TeraTemplate::parse(
+        render_error(
             "{% for i in range(end=1000) %}{% for j in range(end=1001) %}{% endfor %}{% endfor %}",
-            &opts(&helpers),
-        )
-        .unwrap();
-        assert!(t.render(&pass).is_err());
+        );
         // 100 passes of 1 MiB: over the 64 MiB output cap.
         let page = "y".repeat(1024 * 1024);
-        let t = TeraTemplate::parse(
-            &format!("{{% for i in range(end=100) %}}{page}{{% endfor %}}"),
-            &opts(&helpers),
-        )
-        .unwrap();
-        let err = t.render(&pass).unwrap_err().to_string();
+        let err = render_error(&format!(
+            "{{% for i in range(end=100) %}}{page}{{% endfor %}}"
+        ));
         assert!(
             err.contains("t.tera: the output would exceed 64 MiB"),
             "{err}"
@@ -476,28 +463,22 @@ mod tests {
             .map(|i| i.to_string())
             .collect::<Vec<_>>()
             .join(", ");
-        let t = TeraTemplate::parse(
-            &format!("{{% set xs = [{list}] %}}{{% for a in xs %}}{{% for b in xs -%}}\n{{%- for c in xs %}}{{% endfor %}}{{% endfor %}}{{% endfor %}}"),
-            &opts(&helpers),
-        )
-        .unwrap();
-        let err = t.render(&pass).unwrap_err().to_string();
+        let err = render_error(&format!("{{% set xs = [{list}] %}}{{% for a in xs %}}{{% for b in xs -%}}\n{{%- for c in xs %}}{{% endfor %}}{{% endfor %}}{{% endfor %}}"));
         assert!(
             err.contains("more than 1000000 passes of for loops"),
             "{err}"
         );
         // Function calls count: 600,000 passes (within the pass budget), two calls each.
-        let t = TeraTemplate::parse(
+        let err = render_error(
             "{% for i in range(end=600000) %}{{ \"a\" | toUpper }}{{ toLower(arg=\"B\") }}{% endfor %}",
-            &opts(&helpers),
-        )
-        .unwrap();
-        let err = t.render(&pass).unwrap_err().to_string();
+        );
         assert!(
             err.contains("more than 1000000 function calls in one render"),
             "{err}"
         );
         // And a render within both renders, every time (the count starts again).
+        let helpers = HelperContext::default();
+        let pass = Arc::new(Pass::new(Brain::default(), None, false));
         let t = TeraTemplate::parse(
             "{% for i in range(end=600000) %}{% endfor %}ok",
             &opts(&helpers),

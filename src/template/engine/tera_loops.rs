@@ -9,24 +9,21 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::budget::MAX_RANGE_ITERATIONS;
+use super::budget::{Spent, MAX_RANGE_ITERATIONS};
 
 /// The function each loop body calls.
 const PASS: &str = "__sd_pass";
 
-/// Loop passes in the current render (reset by each render).
-pub(super) type Passes = Arc<AtomicU64>;
-
-/// Registers the counting function on `tera`, counting into `passes`.
-pub(super) fn register(tera: &mut tera::Tera, passes: &Passes) {
-    let passes = passes.clone();
+/// Registers the counting function on `tera`, counting into `spent.passes`.
+pub(super) fn register(tera: &mut tera::Tera, spent: &Arc<Spent>) {
+    let spent = spent.clone();
     tera.register_function(PASS, move |_: &HashMap<String, Value>| {
-        if passes.fetch_add(1, Ordering::Relaxed) >= MAX_RANGE_ITERATIONS {
+        if spent.passes.fetch_add(1, Ordering::Relaxed) >= MAX_RANGE_ITERATIONS {
             return Err(tera::Error::msg(format!(
                 "more than {MAX_RANGE_ITERATIONS} passes of for loops in one render"
             )));

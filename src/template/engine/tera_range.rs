@@ -10,16 +10,13 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::budget::MAX_RANGE_ITERATIONS;
+use super::budget::{Spent, MAX_RANGE_ITERATIONS};
 
-/// Numbers made by `range` in the current render (reset by each render).
-pub(super) type Made = Arc<AtomicU64>;
-
-/// Registers the guarded `range` on `tera`, counting into `made`.
-pub(super) fn register(tera: &mut tera::Tera, made: &Made) {
-    let made = made.clone();
+/// Registers the guarded `range` on `tera`, counting into `spent.numbers`.
+pub(super) fn register(tera: &mut tera::Tera, spent: &Arc<Spent>) {
+    let spent = spent.clone();
     tera.register_function("range", move |args: &HashMap<String, Value>| {
-        range(args, &made)
+        range(args, &spent.numbers)
     });
 }
 
