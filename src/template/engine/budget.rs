@@ -6,46 +6,75 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::{fmt, io};
 
-use crate::template::funcs::helpers::MAX_LOOP;
+use crate::template::funcs::helpers::{MAX_LOOP, MAX_RESULT_BYTES};
 
 /// `{{range}}` passes per render, all loops together: the `loop` helper's own cap.
 pub(crate) const MAX_RANGE_ITERATIONS: u64 = MAX_LOOP.unsigned_abs();
 
-/// Calls of sd's functions (data functions and helpers) per render, all together. The pass
-/// budget bounds the passes, not the work in each: `{{range}}` 20 deep over two instances, each
-/// pass calling `service` again, made a million calls (bug 17 in docs/reliability.md).
-pub(crate) const MAX_FUNCTION_CALLS: u64 = 1_000_000;
+/// Steps of one render, both engines. The pass budget bounds the passes, not the work in each:
+/// `{{range}}` 20 deep over two instances, each pass calling `service` again, made a million
+/// calls (bug 17 in docs/reliability.md), and 300 assignments in each pass 300 million steps
+/// (bug 18). So every template body that runs more than once per render counts its weight
+/// each time it starts (`go_steps.rs`, `tera_loops.rs`), a pass of a loop [`PASS_STEPS`] more,
+/// and each call of an sd function (data functions and helpers) [`CALL_STEPS`]. About 0.05 us
+/// a step in the fuzzer's build, so a render stops within half a second there, a third of that
+/// in a release build.
+pub(crate) const MAX_STEPS: u64 = 10_000_000;
+
+/// What a loop's pass costs beyond its body: about a call's time in the fuzzer's build.
+pub(crate) const PASS_STEPS: u64 = 8;
+
+/// What one call of an sd function costs (a `service` lookup through gotmpl's function table
+/// took as long as 8 assignments' steps).
+pub(crate) const CALL_STEPS: u64 = 8;
 
 /// What the current render has spent, counted by the guards that need it (Tera's `range`
-/// numbers and `for` passes, either engine's function calls); emptied before each render.
+/// numbers and `for` passes, either engine's steps); emptied before each render.
 #[derive(Default)]
 pub(crate) struct Spent {
     pub numbers: AtomicU64,
     pub passes: AtomicU64,
-    pub calls: AtomicU64,
+    pub steps: AtomicU64,
 }
 
 impl Spent {
     /// Forgets the last render.
     pub fn reset(&self) {
-        for counter in [&self.numbers, &self.passes, &self.calls] {
+        for counter in [&self.numbers, &self.passes, &self.steps] {
             counter.store(0, Ordering::Relaxed);
         }
     }
 
     /// Counts one function call; the error once the render's budget is spent.
     pub fn call(&self) -> Result<(), String> {
-        if self.calls.fetch_add(1, Ordering::Relaxed) >= MAX_FUNCTION_CALLS {
-            return Err(format!(
-                "more than {MAX_FUNCTION_CALLS} function calls in one render"
-            ));
+        self.steps(CALL_STEPS)
+    }
+
+    /// Counts `n` steps; the error once the render has taken more than [`MAX_STEPS`].
+    pub fn steps(&self, n: u64) -> Result<(), String> {
+        if self.steps.fetch_add(n, Ordering::Relaxed).saturating_add(n) > MAX_STEPS {
+            return Err(steps_message());
         }
         Ok(())
     }
+
+    /// Whether the render was stopped by the step budget (an engine may report the error in
+    /// words of its own).
+    pub fn out_of_steps(&self) -> bool {
+        self.steps.load(Ordering::Relaxed) > MAX_STEPS
+    }
 }
 
-/// Bytes one render may produce. Real configuration files are far smaller.
-pub(crate) const MAX_OUTPUT_BYTES: usize = 64 * 1024 * 1024;
+/// The error of a render that took more than [`MAX_STEPS`].
+pub(crate) fn steps_message() -> String {
+    format!("more than {MAX_STEPS} steps in one render")
+}
+
+impl Spent {}
+
+/// Bytes one render may produce. Real configuration files are far smaller. One helper's result
+/// is held to the same.
+pub(crate) const MAX_OUTPUT_BYTES: usize = MAX_RESULT_BYTES;
 
 /// A render's output that refuses to grow past `limit` bytes (Go's engine writes it as text,
 /// Tera's as bytes).

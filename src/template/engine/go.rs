@@ -12,7 +12,9 @@ use gotmpl::{FuncMap, MissingKey, TemplateError, Value};
 
 use crate::gotemplate::{check as go_check, from_json};
 use crate::template::engine::budget::{self, CappedOutput, Spent};
-use crate::template::engine::{go_execute, go_rewrite, go_scratch, EngineError, ParseOptions};
+use crate::template::engine::{
+    go_execute, go_rewrite, go_scratch, go_steps, EngineError, ParseOptions,
+};
 use crate::template::funcs::data::{Data, DataError, Pass};
 use crate::template::funcs::{helpers, unsupported};
 
@@ -26,6 +28,8 @@ pub(crate) struct GoTemplate {
     scratch: go_scratch::Store,
     calls: Arc<go_execute::Calls>,
     spent: Arc<Spent>,
+    /// The body is a define of the template's own name (it is not empty).
+    root: bool,
 }
 
 impl std::fmt::Debug for GoTemplate {
@@ -63,6 +67,7 @@ impl GoTemplate {
         let defined: BTreeSet<String> = map.keys().cloned().collect();
         let spent = Arc::new(Spent::default());
         count_calls(&mut map, &spent);
+        go_steps::register(&mut map, &spent);
         let tmpl = gotmpl::Template::new(opts.name)
             .max_range_iters(budget::MAX_RANGE_ITERATIONS)
             .delims(opts.left, opts.right)
@@ -80,7 +85,10 @@ impl GoTemplate {
                 opts.name, u.line, u.col, u.name
             )));
         }
-        let tmpl = Arc::new(tmpl);
+        // The render runs the template's own body as a define (Go's `t.Lookup(t.Name())`), so
+        // that it counts its steps too; an empty body has nothing to count.
+        let root = tmpl.lookup(opts.name).is_some();
+        let tmpl = Arc::new(go_steps::instrument(tmpl));
         calls.set_template(&tmpl);
         Ok(GoTemplate {
             tmpl,
@@ -89,6 +97,7 @@ impl GoTemplate {
             scratch,
             calls,
             spent,
+            root,
         })
     }
 
@@ -102,11 +111,22 @@ impl GoTemplate {
         self.spent.reset();
         set_cell(&self.cell, Some(pass.clone()));
         let mut out = CappedOutput::new(budget::MAX_OUTPUT_BYTES);
-        let done = self.tmpl.execute_fmt(&mut out, &Value::Nil);
+        let done = if self.root {
+            self.tmpl
+                .execute_template_fmt(&mut out, &self.name, &Value::Nil)
+        } else {
+            self.tmpl.execute_fmt(&mut out, &Value::Nil)
+        };
         set_cell(&self.cell, None);
         match done {
             Ok(()) => Ok(out.into_text()),
             Err(_) if out.full => Err(EngineError::Exec(out.full_message(&self.name))),
+            // gotmpl wraps the counting function's error in its own words, naming it.
+            Err(_) if self.spent.out_of_steps() => Err(EngineError::Exec(format!(
+                "template: {}: {}",
+                self.name,
+                budget::steps_message()
+            ))),
             Err(TemplateError::RangeIterLimit) => Err(EngineError::Exec(format!(
                 "template: {}: more than {} range iterations in one render",
                 self.name,
@@ -118,7 +138,7 @@ impl GoTemplate {
 }
 
 /// Wraps every function of `map` so that each call counts toward the render's budget of
-/// [`budget::MAX_FUNCTION_CALLS`] and fails once it is spent.
+/// [`budget::MAX_STEPS`] and fails once it is spent.
 fn count_calls(map: &mut FuncMap, spent: &Arc<Spent>) {
     for f in map.values_mut() {
         let (inner, spent) = (f.clone(), spent.clone());
@@ -350,13 +370,14 @@ mod tests {
     }
 
     #[test]
-    fn function_calls_count_toward_a_budget_of_their_own() {
-        // 500,001 passes (within the pass budget), two calls each: over a million calls.
+    fn function_calls_count_toward_the_step_budget() {
+        // 500,001 passes (within the pass budget), two calls each: a million calls and 16
+        // million steps.
         let src = "{{ range loop 500001 }}{{ toLower \"A\" }}{{ toUpper \"a\" }}{{ end }}";
         let t = parse(src, false).unwrap();
         let err = render(&t, Brain::default()).unwrap_err().to_string();
         assert!(
-            err.contains("more than 1000000 function calls in one render"),
+            err.contains("more than 10000000 steps in one render"),
             "{err}"
         );
         // Within it, and again on the next render (the count starts again).
@@ -435,6 +456,59 @@ mod tests {
         // 999 + 999 x 1,000 is within it.
         let t = parse("{{range 999}}{{range 1000}}{{end}}{{end}}x", false).unwrap();
         assert_eq!(render(&t, Brain::default()).unwrap(), "x");
+    }
+
+    #[test]
+    fn steps_count_each_body_once_per_run_and_the_output_is_unchanged() {
+        use std::sync::atomic::Ordering;
+        let t = parse("a{{range 3}}{{$x := 1}}b{{end}}", false).unwrap();
+        assert_eq!(render(&t, Brain::default()).unwrap(), "abbb");
+        // The render's own body: the text "a" (1), the range node and its pipeline (1 + 2).
+        // Each of the three passes: the assignment, its command and its argument (3), "b" (1)
+        // and the pass itself.
+        assert_eq!(
+            t.spent.steps.load(Ordering::Relaxed),
+            4 + 3 * (4 + budget::PASS_STEPS)
+        );
+        // A define counts its body on each call: the range (3) once; per pass the template
+        // node (1 + 2) and the define's body, `{{.}}` (1 + 2).
+        let t = parse(
+            r#"{{define "d"}}{{.}}{{end}}{{range 2}}{{template "d" .}}{{end}}"#,
+            false,
+        )
+        .unwrap();
+        assert_eq!(render(&t, Brain::default()).unwrap(), "01");
+        assert_eq!(
+            t.spent.steps.load(Ordering::Relaxed),
+            3 + 2 * (3 + budget::PASS_STEPS + 3)
+        );
+        // A function call costs its steps as well: per pass the action (1 + 3) and the call.
+        let t = parse(r#"{{range 2}}{{toUpper "a"}}{{end}}"#, false).unwrap();
+        assert_eq!(render(&t, Brain::default()).unwrap(), "AA");
+        assert_eq!(
+            t.spent.steps.load(Ordering::Relaxed),
+            3 + 2 * (4 + budget::PASS_STEPS + budget::CALL_STEPS)
+        );
+        // An empty template renders as before.
+        let t = parse("  ", false).unwrap();
+        assert_eq!(render(&t, Brain::default()).unwrap(), "  ");
+    }
+
+    #[test]
+    fn many_steps_in_each_pass_stop_at_the_step_budget() {
+        // 10,000 passes of 400 assignments (1,200 steps): 12 million steps, within the pass
+        // budget and with no function call.
+        let body = "{{$x := 1}}".repeat(400);
+        let t = parse(
+            &format!("{{{{range 100}}}}{{{{range 100}}}}{body}{{{{end}}}}{{{{end}}}}"),
+            false,
+        )
+        .unwrap();
+        let err = render(&t, Brain::default()).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "template: t.ctmpl: more than 10000000 steps in one render"
+        );
     }
 
     #[test]

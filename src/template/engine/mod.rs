@@ -7,6 +7,7 @@ pub(crate) mod go;
 mod go_execute;
 pub(crate) mod go_rewrite;
 mod go_scratch;
+mod go_steps;
 pub(crate) mod tera;
 mod tera_loops;
 mod tera_nesting;

@@ -438,6 +438,28 @@ mod tests {
     }
 
     #[test]
+    fn loop_bodies_and_macros_spend_steps() {
+        // 1,000,000 passes within the pass budget, 300 `set`s in each: 40 s before steps.
+        let sets = "{% set x = 1 %}".repeat(300);
+        let err = render_error(&format!(
+            "{{% for a in range(end=1000) %}}{{% for b in range(end=999) %}}{sets}{{% endfor %}}{{% endfor %}}"
+        ));
+        assert!(
+            err.contains("more than 10000000 steps in one render"),
+            "{err}"
+        );
+        // A macro that calls itself twice, 2^26 times.
+        let err = render_error(
+            "{% macro m(n) %}{% if n > 0 %}{{ self::m(n=n-1) }}{{ self::m(n=n-1) }}{% endif %}\
+             {% endmacro m %}{{ self::m(n=26) }}",
+        );
+        assert!(
+            err.contains("more than 10000000 steps in one render"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn huge_ranges_and_outputs_stop_the_render_with_a_message() {
         // Tera's own `range` asked for 96 GB here and the process aborted.
         let err = render_error("{% for i in range(end=3000000000) %}{% endfor %}");
@@ -473,7 +495,7 @@ mod tests {
             "{% for i in range(end=600000) %}{{ \"a\" | toUpper }}{{ toLower(arg=\"B\") }}{% endfor %}",
         );
         assert!(
-            err.contains("more than 1000000 function calls in one render"),
+            err.contains("more than 10000000 steps in one render"),
             "{err}"
         );
         // And a render within both renders, every time (the count starts again).

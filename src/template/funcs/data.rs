@@ -18,6 +18,7 @@ use crate::template::query;
 
 /// What a data function returns: the brain's entry as is (shared, converted once), or a value
 /// made for this call.
+#[derive(Clone, Debug)]
 pub(crate) enum Data {
     Shared(Arc<Entry>),
     Owned(Value),
@@ -67,8 +68,9 @@ pub(crate) struct Pass {
     err_on_failed_lookup: bool,
     used: Mutex<BTreeSet<Dependency>>,
     missing: Mutex<BTreeSet<Dependency>>,
-    /// `service` queries this pass has parsed: a call in a loop costs a lookup, not a parse.
-    services: Mutex<HashMap<String, query::ServiceQuery>>,
+    /// What each `service` query of this pass answered: a call in a loop costs one lookup, not
+    /// a parse and the bookkeeping of a dependency (the data cannot change during a pass).
+    services: Mutex<HashMap<String, Data>>,
 }
 
 impl Pass {
@@ -122,17 +124,13 @@ impl Pass {
             return Err(usage("service", "expected 1 or 2 arguments"));
         }
         let text = args.join("|");
-        let mut parsed = self.services.lock().unwrap_or_else(|p| p.into_inner());
-        let q = match parsed.get(&text) {
-            Some(q) => q.clone(),
-            None => {
-                let q = query::service(&text)?;
-                parsed.insert(text, q.clone());
-                q
-            }
-        };
-        drop(parsed);
-        Ok(self.list_or_empty(Dependency::Service(q)))
+        let mut answered = self.services.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(data) = answered.get(&text) {
+            return Ok(data.clone());
+        }
+        let data = self.list_or_empty(Dependency::Service(query::service(&text)?));
+        answered.insert(text, data.clone());
+        Ok(data)
     }
 
     /// `services ["query"]`.

@@ -41,6 +41,26 @@ pub(crate) fn register(map: &mut gotmpl::FuncMap, ctx: &HelperContext) {
     misc::register(map, ctx);
 }
 
+/// The most bytes one helper's result may hold: a render's whole output cap
+/// (`engine/budget.rs`). `indent 100000000000 "x"` asked for 100 GB at once, and `replaceAll ""
+/// $x $x` grows with the square of its input; the helpers whose result can outgrow their input
+/// work out its size first.
+pub(crate) const MAX_RESULT_BYTES: usize = 64 * 1024 * 1024;
+
+/// Refuses a result of `bytes` bytes past [`MAX_RESULT_BYTES`].
+pub(super) fn sized(function: &str, bytes: usize) -> gotmpl::Result<()> {
+    if bytes <= MAX_RESULT_BYTES {
+        return Ok(());
+    }
+    Err(fail(
+        function,
+        format!(
+            "the result would be more than {} MiB",
+            MAX_RESULT_BYTES / (1024 * 1024)
+        ),
+    ))
+}
+
 /// A helper's failure, in the words Go's template engine uses for a function error.
 pub(super) fn fail(function: &str, message: impl std::fmt::Display) -> TemplateError {
     TemplateError::Exec(format!("error calling {function}: {message}"))

@@ -7,16 +7,19 @@ use std::sync::Arc;
 
 use gotmpl::Value;
 
-use super::{arity, fail, list, map_value, string, string_fn, text, value_fn};
+use super::{arity, fail, list, map_value, sized, string, string_fn, text, value_fn, MAX_LOOP};
 
 pub(super) fn register(map: &mut gotmpl::FuncMap) {
     string_fn(map, "split", |[sep, s]| {
         let s = s.trim();
-        Ok(if s.is_empty() {
-            Value::List(Arc::from([]))
-        } else {
-            Value::List(s.split(sep).map(string).collect())
-        })
+        if s.is_empty() {
+            return Ok(Value::List(Arc::from([])));
+        }
+        // A list of a million strings takes tens of MB; `split ""` makes one per character.
+        if s.split(sep).nth(MAX_LOOP.unsigned_abs() as usize).is_some() {
+            return Err(fail("split", format!("more than {MAX_LOOP} parts")));
+        }
+        Ok(Value::List(s.split(sep).map(string).collect()))
     });
     string_fn(map, "splitToMap", |[sep1, sep2, s]| {
         let mut m = BTreeMap::new();
@@ -40,6 +43,11 @@ pub(super) fn register(map: &mut gotmpl::FuncMap) {
                     .ok_or_else(|| fail("join", "expected a list of strings"))
             })
             .collect::<gotmpl::Result<Vec<&str>>>()?;
+        let seps = sep.len().saturating_mul(parts.len().saturating_sub(1));
+        sized(
+            "join",
+            parts.iter().fold(seps, |n, p| n.saturating_add(p.len())),
+        )?;
         Ok(string(parts.join(sep)))
     });
     string_fn(map, "trim", |[cutset, s]| {
@@ -53,10 +61,30 @@ pub(super) fn register(map: &mut gotmpl::FuncMap) {
     });
     string_fn(map, "trimSpace", |[s]| Ok(string(s.trim())));
     string_fn(map, "replaceAll", |[from, to, s]| {
+        // An empty `from` matches before every character and at the end, as in Go.
+        let matches = if from.is_empty() {
+            s.chars().count() + 1
+        } else {
+            s.matches(from).count()
+        };
+        let kept = s.len() - matches * from.len();
+        sized(
+            "replaceAll",
+            kept.saturating_add(matches.saturating_mul(to.len())),
+        )?;
         Ok(string(s.replace(from, to)))
     });
     string_fn(map, "regexReplaceAll", |[re, repl, s]| {
         let re = crate::api::regexp::compile(re).map_err(|e| fail("regexReplaceAll", e))?;
+        // Each match's replacement is expanded once to size the result before it is made.
+        let (mut bytes, mut expanded) = (s.len(), String::new());
+        for caps in re.captures_iter(s) {
+            expanded.clear();
+            caps.expand(repl, &mut expanded);
+            let matched = caps.get(0).map_or(0, |m| m.len());
+            bytes = (bytes - matched).saturating_add(expanded.len());
+            sized("regexReplaceAll", bytes)?;
+        }
         Ok(string(re.replace_all(s, repl).into_owned()))
     });
     string_fn(map, "regexMatch", |[re, s]| {
@@ -73,7 +101,14 @@ pub(super) fn register(map: &mut gotmpl::FuncMap) {
             .filter(|n| *n >= 0)
             .ok_or_else(|| fail("indent", "indent value must be a positive integer"))?;
         let s = text("indent", a, 1)?;
-        Ok(string(indent(usize::try_from(n).unwrap_or(0), s)))
+        let n = usize::try_from(n).unwrap_or(usize::MAX);
+        match padded_lines(s) {
+            0 => Ok(string(s)),
+            lines => {
+                sized("indent", s.len().saturating_add(n.saturating_mul(lines)))?;
+                Ok(string(indent(n, s)))
+            }
+        }
     });
 }
 
@@ -94,6 +129,11 @@ fn title(s: &str) -> String {
 }
 
 /// Prefixes every non-empty line of `s` with `n` spaces.
+/// The lines of `s` that [`indent`] pads: those with something on them.
+fn padded_lines(s: &str) -> usize {
+    s.split('\n').filter(|line| !line.is_empty()).count()
+}
+
 fn indent(n: usize, s: &str) -> String {
     let pad = " ".repeat(n);
     let mut out = String::with_capacity(s.len() + n);
@@ -153,5 +193,48 @@ mod tests {
         assert!(err.contains("positive integer"), "{err}");
         let err = render(r#"{{ toUpper 1 }}"#, &[]).unwrap_err();
         assert!(err.contains("expected string"), "{err}");
+    }
+
+    #[test]
+    fn results_that_would_outgrow_the_output_cap_are_refused_before_they_are_made() {
+        let over = "the result would be more than 64 MiB";
+        // 100 GB of spaces, asked for at once.
+        let err = render(r#"{{ indent 100000000000 "x" }}"#, &[]).unwrap_err();
+        assert!(
+            err.contains(&format!("error calling indent: {over}")),
+            "{err}"
+        );
+        assert_eq!(ok(r#"{{ indent 100000000000 "" }}|"#), "|");
+        // 10,001 insertions of 10,000 bytes: 100 MB from 20 KB.
+        let (s, to) = ("s".repeat(10_000), "t".repeat(10_000));
+        for f in ["replaceAll", "regexReplaceAll"] {
+            let err = render(&format!(r#"{{{{ {f} "" "{to}" "{s}" | len }}}}"#), &[]).unwrap_err();
+            assert!(err.contains(&format!("error calling {f}: {over}")), "{err}");
+        }
+        assert_eq!(
+            ok(&format!(r#"{{{{ replaceAll "s" "tt" "{s}" | len }}}}"#)),
+            "20000"
+        );
+        assert_eq!(
+            ok(&format!(
+                r#"{{{{ regexReplaceAll "(s)" "$1$1" "{s}" | len }}}}"#
+            )),
+            "20000"
+        );
+        let err = render(&format!(r#"{{{{ split "" "{s}" | join "{to}" }}}}"#), &[]).unwrap_err();
+        assert!(
+            err.contains(&format!("error calling join: {over}")),
+            "{err}"
+        );
+        // A million and one parts.
+        let err = render(
+            &format!(r#"{{{{ split "," "{}" }}}}"#, ",".repeat(1_000_000)),
+            &[],
+        )
+        .unwrap_err();
+        assert!(
+            err.contains("error calling split: more than 1000000 parts"),
+            "{err}"
+        );
     }
 }
