@@ -28,19 +28,25 @@ pub(crate) const PASS_STEPS: u64 = 8;
 /// took as long as 8 assignments' steps).
 pub(crate) const CALL_STEPS: u64 = 8;
 
+/// Bytes of values one render may build (strings, lists and maps made by functions; the
+/// output is capped on its own): four times the output cap. `go_bytes.rs` counts them.
+pub(crate) const MAX_MADE_BYTES: u64 = 4 * MAX_OUTPUT_BYTES as u64;
+
 /// What the current render has spent, counted by the guards that need it (Tera's `range`
-/// numbers and `for` passes, either engine's steps); emptied before each render.
+/// numbers and `for` passes, either engine's steps, the Go engine's bytes made); emptied
+/// before each render.
 #[derive(Default)]
 pub(crate) struct Spent {
     pub numbers: AtomicU64,
     pub passes: AtomicU64,
     pub steps: AtomicU64,
+    pub made: AtomicU64,
 }
 
 impl Spent {
     /// Forgets the last render.
     pub fn reset(&self) {
-        for counter in [&self.numbers, &self.passes, &self.steps] {
+        for counter in [&self.numbers, &self.passes, &self.steps, &self.made] {
             counter.store(0, Ordering::Relaxed);
         }
     }
@@ -58,6 +64,19 @@ impl Spent {
         Ok(())
     }
 
+    /// Counts `n` bytes of values made; the error past [`MAX_MADE_BYTES`].
+    pub fn made(&self, n: u64) -> Result<(), String> {
+        if self.made.fetch_add(n, Ordering::Relaxed).saturating_add(n) > MAX_MADE_BYTES {
+            return Err(made_message());
+        }
+        Ok(())
+    }
+
+    /// Whether the render was stopped by the bytes it made.
+    pub fn out_of_bytes(&self) -> bool {
+        self.made.load(Ordering::Relaxed) > MAX_MADE_BYTES
+    }
+
     /// Whether the render was stopped by the step budget (an engine may report the error in
     /// words of its own).
     pub fn out_of_steps(&self) -> bool {
@@ -65,12 +84,18 @@ impl Spent {
     }
 }
 
+/// The error of a render that made more than [`MAX_MADE_BYTES`].
+pub(crate) fn made_message() -> String {
+    format!(
+        "more than {} MiB of values made in one render",
+        MAX_MADE_BYTES / (1024 * 1024)
+    )
+}
+
 /// The error of a render that took more than [`MAX_STEPS`].
 pub(crate) fn steps_message() -> String {
     format!("more than {MAX_STEPS} steps in one render")
 }
-
-impl Spent {}
 
 /// Bytes one render may produce. Real configuration files are far smaller. One helper's result
 /// is held to the same.

@@ -13,9 +13,9 @@ use gotmpl::{FuncMap, MissingKey, TemplateError, Value};
 use crate::gotemplate::{check as go_check, from_json};
 use crate::template::engine::budget::{self, CappedOutput, Spent};
 use crate::template::engine::{
-    go_execute, go_rewrite, go_scratch, go_steps, EngineError, ParseOptions,
+    go_bytes, go_execute, go_rewrite, go_scratch, go_steps, EngineError, ParseOptions,
 };
-use crate::template::funcs::data::{Data, DataError, Pass};
+use crate::template::funcs::data::{self, Data, DataError, Pass};
 use crate::template::funcs::{helpers, unsupported};
 
 type Cell = Arc<Mutex<Option<Arc<Pass>>>>;
@@ -68,6 +68,7 @@ impl GoTemplate {
         let spent = Arc::new(Spent::default());
         count_calls(&mut map, &spent);
         go_steps::register(&mut map, &spent);
+        go_bytes::register(&mut map, &spent);
         let tmpl = gotmpl::Template::new(opts.name)
             .max_range_iters(budget::MAX_RANGE_ITERATIONS)
             .delims(opts.left, opts.right)
@@ -88,7 +89,7 @@ impl GoTemplate {
         // The render runs the template's own body as a define (Go's `t.Lookup(t.Name())`), so
         // that it counts its steps too; an empty body has nothing to count.
         let root = tmpl.lookup(opts.name).is_some();
-        let tmpl = Arc::new(go_steps::instrument(tmpl));
+        let tmpl = Arc::new(go_steps::instrument(go_bytes::instrument(tmpl)));
         calls.set_template(&tmpl);
         Ok(GoTemplate {
             tmpl,
@@ -127,6 +128,11 @@ impl GoTemplate {
                 self.name,
                 budget::steps_message()
             ))),
+            Err(_) if self.spent.out_of_bytes() => Err(EngineError::Exec(format!(
+                "template: {}: {}",
+                self.name,
+                budget::made_message()
+            ))),
             Err(TemplateError::RangeIterLimit) => Err(EngineError::Exec(format!(
                 "template: {}: more than {} range iterations in one render",
                 self.name,
@@ -138,13 +144,22 @@ impl GoTemplate {
 }
 
 /// Wraps every function of `map` so that each call counts toward the render's budget of
-/// [`budget::MAX_STEPS`] and fails once it is spent.
+/// [`budget::MAX_STEPS`] and fails once it is spent, and what a helper makes toward
+/// [`budget::MAX_MADE_BYTES`] (not the data functions' and scratch's answers: they hand out
+/// what is already held).
 fn count_calls(map: &mut FuncMap, spent: &Arc<Spent>) {
-    for f in map.values_mut() {
+    for (name, f) in map.iter_mut() {
         let (inner, spent) = (f.clone(), spent.clone());
+        let makes = !data::NAMES.contains(&name.as_str()) && !name.starts_with("scratch_");
         *f = Arc::new(move |args: &[Value]| {
             spent.call().map_err(TemplateError::Exec)?;
-            inner(args)
+            let value = inner(args)?;
+            if makes {
+                spent
+                    .made(go_bytes::size(&value))
+                    .map_err(TemplateError::Exec)?;
+            }
+            Ok(value)
         });
     }
 }
@@ -509,6 +524,41 @@ mod tests {
             err,
             "template: t.ctmpl: more than 10000000 steps in one render"
         );
+    }
+
+    #[test]
+    fn values_made_past_the_budget_stop_the_render_before_memory_runs_out() {
+        let over = "template: t.ctmpl: more than 256 MiB of values made in one render";
+        // Forty doublings of 8 bytes would be 8 TB; each builder's arguments count first.
+        for doubling in [
+            "{{$x = print $x $x}}",
+            "{{$x = printf \"%s%s\" $x $x}}",
+            "{{$x = $x | println $x}}",
+            "{{$x = html $x | print $x}}",
+        ] {
+            let src = format!(
+                "{{{{$x := \"abcdefgh\"}}}}{}{{{{len $x}}}}",
+                doubling.repeat(40)
+            );
+            let err = render(&parse(&src, false).unwrap(), Brain::default()).unwrap_err();
+            assert_eq!(err.to_string(), over, "{doubling}");
+        }
+        // Widths pad: 300 values of a million bytes each.
+        let src = "{{range loop 300}}{{$x := printf \"%999999d.\" 1}}{{end}}";
+        let err = render(&parse(src, false).unwrap(), Brain::default()).unwrap_err();
+        assert_eq!(err.to_string(), over);
+        // A helper's results count as they return.
+        let src = "{{range loop 300}}{{$x := indent 1000000 \"x\"}}{{end}}";
+        let err = render(&parse(src, false).unwrap(), Brain::default()).unwrap_err();
+        assert_eq!(err.to_string(), over);
+        // Within the budget the output is as before, and the count starts again each render.
+        let t = parse(
+            r#"{{$x := "ab"}}{{$x = print $x $x | printf "%3d-%s" 7}}{{$x}}"#,
+            false,
+        )
+        .unwrap();
+        assert_eq!(render(&t, Brain::default()).unwrap(), "  7-abab");
+        assert_eq!(render(&t, Brain::default()).unwrap(), "  7-abab");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 mod budget;
 pub(crate) mod go;
+mod go_bytes;
 mod go_execute;
 pub(crate) mod go_rewrite;
 mod go_scratch;
