@@ -152,11 +152,11 @@ fn count_calls(map: &mut FuncMap, spent: &Arc<Spent>) {
         let (inner, spent) = (f.clone(), spent.clone());
         let makes = !data::NAMES.contains(&name.as_str()) && !name.starts_with("scratch_");
         *f = Arc::new(move |args: &[Value]| {
-            spent.call().map_err(TemplateError::Exec)?;
+            spent.call_with(args).map_err(TemplateError::Exec)?;
             let value = inner(args)?;
             if makes {
                 spent
-                    .made(go_bytes::size(&value))
+                    .made(budget::value_bytes(&value))
                     .map_err(TemplateError::Exec)?;
             }
             Ok(value)
@@ -403,6 +403,23 @@ mod tests {
         .unwrap();
         assert!(render(&t, Brain::default()).unwrap().ends_with("ok"));
         assert!(render(&t, Brain::default()).unwrap().ends_with("ok"));
+    }
+
+    #[test]
+    fn arguments_cost_steps_by_their_size() {
+        // 100,000 calls given 1,000 bytes each: 25 million steps from the arguments alone.
+        let big = "A".repeat(1000);
+        let src = format!("{{{{range loop 100000}}}}{{{{$y := toLower \"{big}\"}}}}{{{{end}}}}");
+        let err = render(&parse(&src, false).unwrap(), Brain::default()).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("more than 10000000 steps in one render"),
+            "{err}"
+        );
+        // The same calls given one byte are within the budget.
+        let src = "{{range loop 100000}}{{$y := toLower \"A\"}}{{end}}ok";
+        let out = render(&parse(src, false).unwrap(), Brain::default()).unwrap();
+        assert_eq!(out, "ok");
     }
 
     #[test]

@@ -16,9 +16,9 @@ use std::sync::Arc;
 use gotmpl::parse::{CommandNode, Expr, ListNode, Node, PipeNode};
 use gotmpl::{FuncMap, TemplateError, Value};
 
-use crate::template::engine::budget::Spent;
 #[cfg(doc)]
 use crate::template::engine::budget::MAX_MADE_BYTES;
+use crate::template::engine::budget::{value_bytes, Spent};
 
 /// gotmpl's builtins whose result is built from their arguments' text.
 const BUILDERS: [&str; 6] = ["print", "printf", "println", "html", "js", "urlquery"];
@@ -37,7 +37,7 @@ pub(crate) fn register(map: &mut FuncMap, spent: &Arc<Spent>) {
             name.into(),
             Arc::new(move |args: &[Value]| {
                 let value = args.first().cloned().unwrap_or(Value::Nil);
-                let mut bytes = size(&value);
+                let mut bytes = value_bytes(&value);
                 if let (true, Value::String(s)) = (format, &value) {
                     bytes = bytes.saturating_add(padding(s));
                 }
@@ -45,16 +45,6 @@ pub(crate) fn register(map: &mut FuncMap, spent: &Arc<Spent>) {
                 Ok(value)
             }),
         );
-    }
-}
-
-/// About the bytes `value` holds.
-pub(crate) fn size(value: &Value) -> u64 {
-    match value {
-        Value::String(s) => s.len() as u64,
-        Value::List(items) => items.iter().map(|v| 16 + size(v)).sum(),
-        Value::Map(m) => m.iter().map(|(k, v)| 32 + k.len() as u64 + size(v)).sum(),
-        _ => 16,
     }
 }
 

@@ -325,9 +325,9 @@ fn register_helpers(tera: &mut tera::Tera, opts: &ParseOptions<'_>, spent: &Arc<
         tera.register_filter(
             &name,
             move |value: &Value, args: &HashMap<String, Value>| {
-                filter_spent.call().map_err(tera::Error::msg)?;
                 let mut call = helper_args(args);
                 call.push(crate::gotemplate::from_json(value));
+                filter_spent.call_with(&call).map_err(tera::Error::msg)?;
                 filter(&call)
                     .map(|v| to_json(&v))
                     .map_err(|e| tera::Error::msg(format!("{filter_name}: {e}")))
@@ -335,8 +335,9 @@ fn register_helpers(tera: &mut tera::Tera, opts: &ParseOptions<'_>, spent: &Arc<
         );
         let (function_name, spent) = (name.clone(), spent.clone());
         tera.register_function(&name, move |args: &HashMap<String, Value>| {
-            spent.call().map_err(tera::Error::msg)?;
-            f(&helper_args(args))
+            let call = helper_args(args);
+            spent.call_with(&call).map_err(tera::Error::msg)?;
+            f(&call)
                 .map(|v| to_json(&v))
                 .map_err(|e| tera::Error::msg(format!("{function_name}: {e}")))
         });

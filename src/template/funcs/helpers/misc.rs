@@ -139,7 +139,12 @@ fn go_layout(t: &chrono::DateTime<chrono::Utc>, layout: &str) -> String {
     let mut fmt = String::new();
     let mut rest = layout;
     'outer: while !rest.is_empty() {
+        // Only the elements that start with the next byte are tried (a byte compare each).
+        let first = rest.as_bytes()[0];
         for (go, strftime) in ELEMENTS {
+            if go.as_bytes()[0] != first {
+                continue;
+            }
             if let Some(after) = rest.strip_prefix(go) {
                 fmt.push_str(strftime);
                 rest = after;
