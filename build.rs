@@ -59,8 +59,12 @@ fn embed_ui() {
         std::fs::write(&gz_path, &gz).expect("OUT_DIR");
         let mut h = fnv::FnvHasher::default();
         h.write(&body);
+        // Relative to the crate being compiled, not this checkout: two checkouts that share a
+        // target directory (a fuzzing worktree) share this file, and a path baked in here
+        // outlived the worktree it named.
+        let source = format!("/{UI_DIR}/{rel}");
         table.push_str(&format!(
-            "    Asset {{ path: {rel:?}, body: include_bytes!({file:?}), gzip: include_bytes!({gz_path:?}), etag: \"\\\"{:016x}\\\"\" }},\n",
+            "    Asset {{ path: {rel:?}, body: include_bytes!(concat!(env!(\"CARGO_MANIFEST_DIR\"), {source:?})), gzip: include_bytes!({gz_path:?}), etag: \"\\\"{:016x}\\\"\" }},\n",
             h.finish()
         ));
     }
