@@ -4,9 +4,9 @@
 //! naming the limit, and the file on disk stays as it was.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::{fmt, io};
 
 use gotmpl::Value;
-use std::{fmt, io};
 
 use crate::template::funcs::helpers::{MAX_LOOP, MAX_RESULT_BYTES};
 
@@ -100,15 +100,13 @@ impl Spent {
         Ok(())
     }
 
-    /// Whether the render was stopped by the bytes it made.
-    pub fn out_of_bytes(&self) -> bool {
-        self.made.load(Ordering::Relaxed) > MAX_MADE_BYTES
-    }
-
-    /// Whether the render was stopped by the step budget (an engine may report the error in
-    /// words of its own).
-    pub fn out_of_steps(&self) -> bool {
-        self.steps.load(Ordering::Relaxed) > MAX_STEPS
+    /// Why the render was stopped, when one of these budgets stopped it (an engine may report
+    /// the error in words of its own).
+    pub fn exhausted(&self) -> Option<String> {
+        if self.steps.load(Ordering::Relaxed) > MAX_STEPS {
+            return Some(steps_message());
+        }
+        (self.made.load(Ordering::Relaxed) > MAX_MADE_BYTES).then(made_message)
     }
 }
 

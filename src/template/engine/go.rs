@@ -13,7 +13,7 @@ use gotmpl::{FuncMap, MissingKey, TemplateError, Value};
 use crate::gotemplate::{check as go_check, from_json};
 use crate::template::engine::budget::{self, CappedOutput, Spent};
 use crate::template::engine::{
-    go_bytes, go_execute, go_rewrite, go_scratch, go_steps, EngineError, ParseOptions,
+    go_bytes, go_execute, go_rewrite, go_scratch, go_steps, go_trees, EngineError, ParseOptions,
 };
 use crate::template::funcs::data::{self, Data, DataError, Pass};
 use crate::template::funcs::{helpers, unsupported};
@@ -28,8 +28,6 @@ pub(crate) struct GoTemplate {
     scratch: go_scratch::Store,
     calls: Arc<go_execute::Calls>,
     spent: Arc<Spent>,
-    /// The body is a define of the template's own name (it is not empty).
-    root: bool,
 }
 
 impl std::fmt::Debug for GoTemplate {
@@ -86,10 +84,9 @@ impl GoTemplate {
                 opts.name, u.line, u.col, u.name
             )));
         }
-        // The render runs the template's own body as a define (Go's `t.Lookup(t.Name())`), so
-        // that it counts its steps too; an empty body has nothing to count.
-        let root = tmpl.lookup(opts.name).is_some();
-        let tmpl = Arc::new(go_steps::instrument(go_bytes::instrument(tmpl)));
+        let tmpl = Arc::new(go_trees::rewrite(tmpl, |body| {
+            go_steps::counted(go_bytes::counted(body))
+        }));
         calls.set_template(&tmpl);
         Ok(GoTemplate {
             tmpl,
@@ -98,7 +95,6 @@ impl GoTemplate {
             scratch,
             calls,
             spent,
-            root,
         })
     }
 
@@ -112,34 +108,28 @@ impl GoTemplate {
         self.spent.reset();
         set_cell(&self.cell, Some(pass.clone()));
         let mut out = CappedOutput::new(budget::MAX_OUTPUT_BYTES);
-        let done = if self.root {
+        // The template's own body runs as the define of its name (Go's `t.Lookup(t.Name())`,
+        // which `go_trees::rewrite` counted); an empty body is no define and counts nothing.
+        let done = if self.tmpl.lookup(&self.name).is_some() {
             self.tmpl
                 .execute_template_fmt(&mut out, &self.name, &Value::Nil)
         } else {
             self.tmpl.execute_fmt(&mut out, &Value::Nil)
         };
         set_cell(&self.cell, None);
-        match done {
-            Ok(()) => Ok(out.into_text()),
-            Err(_) if out.full => Err(EngineError::Exec(out.full_message(&self.name))),
-            // gotmpl wraps the counting function's error in its own words, naming it.
-            Err(_) if self.spent.out_of_steps() => Err(EngineError::Exec(format!(
-                "template: {}: {}",
-                self.name,
-                budget::steps_message()
-            ))),
-            Err(_) if self.spent.out_of_bytes() => Err(EngineError::Exec(format!(
-                "template: {}: {}",
-                self.name,
-                budget::made_message()
-            ))),
-            Err(TemplateError::RangeIterLimit) => Err(EngineError::Exec(format!(
-                "template: {}: more than {} range iterations in one render",
-                self.name,
-                budget::MAX_RANGE_ITERATIONS
-            ))),
-            Err(e) => Err(EngineError::Exec(format!("template: {}: {e}", self.name))),
-        }
+        let why = match done {
+            Ok(()) => return Ok(out.into_text()),
+            Err(_) if out.full => return Err(EngineError::Exec(out.full_message(&self.name))),
+            // gotmpl wraps a counting function's error in its own words, naming the function.
+            Err(e) => self.spent.exhausted().unwrap_or_else(|| match e {
+                TemplateError::RangeIterLimit => format!(
+                    "more than {} range iterations in one render",
+                    budget::MAX_RANGE_ITERATIONS
+                ),
+                e => e.to_string(),
+            }),
+        };
+        Err(EngineError::Exec(format!("template: {}: {why}", self.name)))
     }
 }
 

@@ -13,12 +13,13 @@
 
 use std::sync::Arc;
 
-use gotmpl::parse::{CommandNode, Expr, ListNode, Node, PipeNode};
+use gotmpl::parse::{Expr, ListNode, Node, PipeNode};
 use gotmpl::{FuncMap, TemplateError, Value};
 
 #[cfg(doc)]
 use crate::template::engine::budget::MAX_MADE_BYTES;
 use crate::template::engine::budget::{value_bytes, Spent};
+use crate::template::engine::go_trees;
 
 /// gotmpl's builtins whose result is built from their arguments' text.
 const BUILDERS: [&str; 6] = ["print", "printf", "println", "html", "js", "urlquery"];
@@ -71,16 +72,10 @@ fn padding(format: &str) -> u64 {
     total
 }
 
-/// `tmpl` with the arguments of every builder counted, in every template of it.
-pub(crate) fn instrument(tmpl: gotmpl::Template) -> gotmpl::Template {
-    let names: Vec<String> = tmpl.templates().into_iter().map(str::to_string).collect();
-    names.into_iter().fold(tmpl, |tmpl, name| {
-        let Some(mut body) = tmpl.lookup(&name).cloned() else {
-            return tmpl;
-        };
-        list(&mut body);
-        tmpl.add_parse_tree(&name, body)
-    })
+/// `body`, a template's, with the arguments of every builder in it counted.
+pub(crate) fn counted(mut body: ListNode) -> ListNode {
+    list(&mut body);
+    body
 }
 
 fn list(list: &mut ListNode) {
@@ -120,13 +115,10 @@ fn pipe(p: &mut PipeNode) {
                     let counter = if format && j == 1 { FORMAT } else { BYTES };
                     let pos = arg.pos();
                     let inner = std::mem::replace(arg, Expr::Nil(pos));
-                    *arg = Expr::Pipe(pos, call(counter, vec![inner], pos));
+                    *arg = Expr::Pipe(pos, go_trees::call(counter, vec![inner], pos));
                 }
                 if i > 0 {
-                    commands.push(CommandNode {
-                        pos: command.pos,
-                        args: vec![Expr::Identifier(command.pos, BYTES.into())],
-                    });
+                    commands.push(go_trees::command(BYTES, Vec::new(), command.pos));
                 }
             }
         }
@@ -140,17 +132,5 @@ fn expr(e: &mut Expr) {
         Expr::Pipe(_, p) => pipe(p),
         Expr::Chain(_, inner, _) => expr(inner),
         _ => {}
-    }
-}
-
-/// A pipeline of one command: `function args...`.
-fn call(function: &str, args: Vec<Expr>, pos: gotmpl::parse::Pos) -> PipeNode {
-    let mut all = vec![Expr::Identifier(pos, function.into())];
-    all.extend(args);
-    PipeNode {
-        pos,
-        decl: Vec::new(),
-        commands: vec![CommandNode { pos, args: all }],
-        is_assign: false,
     }
 }

@@ -17,14 +17,13 @@
 
 use std::sync::Arc;
 
-use gotmpl::parse::{
-    ActionNode, BranchNode, CommandNode, Expr, ListNode, Node, Number, PipeNode, Pos,
-};
+use gotmpl::parse::{ActionNode, BranchNode, Expr, ListNode, Node, Number, PipeNode, Pos};
 use gotmpl::{FuncMap, TemplateError, Value};
 
 #[cfg(doc)]
 use crate::template::engine::budget::MAX_STEPS;
 use crate::template::engine::budget::{Spent, PASS_STEPS};
+use crate::template::engine::go_trees;
 
 /// The counting function's name.
 const STEPS: &str = "__sd_steps";
@@ -45,21 +44,16 @@ pub(crate) fn register(map: &mut FuncMap, spent: &Arc<Spent>) {
     );
 }
 
-/// `tmpl` with every template's body (its own included) counting its weight.
-pub(crate) fn instrument(tmpl: gotmpl::Template) -> gotmpl::Template {
-    let names: Vec<String> = tmpl.templates().into_iter().map(str::to_string).collect();
-    names.into_iter().fold(tmpl, |tmpl, name| {
-        let Some(body) = tmpl.lookup(&name).cloned() else {
-            return tmpl;
-        };
-        tmpl.add_parse_tree(&name, counted(body, 0))
-    })
+/// `body`, a template's, counting its weight when it starts and each `range` body in it on
+/// each pass.
+pub(crate) fn counted(body: ListNode) -> ListNode {
+    counted_with(body, 0)
 }
 
 /// `list` with its counting action first, `extra` steps more than its weight (none when it is
 /// empty: an empty pass is only a pass, which gotmpl's own budget counts), and every `range`
 /// body inside it counted the same way.
-fn counted(mut list: ListNode, extra: u64) -> ListNode {
+fn counted_with(mut list: ListNode, extra: u64) -> ListNode {
     for node in &mut list.nodes {
         count_ranges(node);
     }
@@ -85,7 +79,7 @@ fn count_ranges(node: &mut Node) {
                 pos: b.body.pos,
                 nodes: Vec::new(),
             };
-            b.body = counted(std::mem::replace(&mut b.body, empty), PASS_STEPS);
+            b.body = counted_with(std::mem::replace(&mut b.body, empty), PASS_STEPS);
             if let Some(e) = &mut b.else_body {
                 e.nodes.iter_mut().for_each(count_ranges);
             }
@@ -96,21 +90,8 @@ fn count_ranges(node: &mut Node) {
 
 fn count_action(pos: Pos, weight: u64) -> Node {
     let weight = i64::try_from(weight).unwrap_or(i64::MAX);
-    Node::Action(ActionNode {
-        pos,
-        pipe: PipeNode {
-            pos,
-            decl: Vec::new(),
-            commands: vec![CommandNode {
-                pos,
-                args: vec![
-                    Expr::Identifier(pos, STEPS.into()),
-                    Expr::Number(pos, Number::Int(weight)),
-                ],
-            }],
-            is_assign: false,
-        },
-    })
+    let pipe = go_trees::call(STEPS, vec![Expr::Number(pos, Number::Int(weight))], pos);
+    Node::Action(ActionNode { pos, pipe })
 }
 
 /// The steps one run of `list` takes, not counting the passes of the `range`s in it.

@@ -9,6 +9,7 @@ mod go_execute;
 pub(crate) mod go_rewrite;
 mod go_scratch;
 mod go_steps;
+mod go_trees;
 pub(crate) mod tera;
 mod tera_loops;
 mod tera_nesting;

@@ -128,7 +128,7 @@ impl TeraTemplate {
                 Err(tera::Error::msg(text.clone()))
             });
         }
-        tera.add_raw_template(opts.name, &tera_loops::count_passes(src))
+        tera.add_raw_template(opts.name, &tera_loops::count_bodies(src))
             .map_err(|e| EngineError::Parse(chain(&e)))?;
         Ok(TeraTemplate {
             tera,
@@ -320,28 +320,33 @@ fn register_helpers(tera: &mut tera::Tera, opts: &ParseOptions<'_>, spent: &Arc<
         if TERA_NAMES.contains(&name.as_str()) || opts.denylist.contains(&name) {
             continue;
         }
-        let (filter, filter_spent) = (f.clone(), spent.clone());
-        let filter_name = name.clone();
+        let (filter, filter_spent, filter_name) = (f.clone(), spent.clone(), name.clone());
         tera.register_filter(
             &name,
             move |value: &Value, args: &HashMap<String, Value>| {
                 let mut call = helper_args(args);
                 call.push(crate::gotemplate::from_json(value));
-                filter_spent.call_with(&call).map_err(tera::Error::msg)?;
-                filter(&call)
-                    .map(|v| to_json(&v))
-                    .map_err(|e| tera::Error::msg(format!("{filter_name}: {e}")))
+                call_helper(&filter_name, &filter, &filter_spent, &call)
             },
         );
         let (function_name, spent) = (name.clone(), spent.clone());
         tera.register_function(&name, move |args: &HashMap<String, Value>| {
-            let call = helper_args(args);
-            spent.call_with(&call).map_err(tera::Error::msg)?;
-            f(&call)
-                .map(|v| to_json(&v))
-                .map_err(|e| tera::Error::msg(format!("{function_name}: {e}")))
+            call_helper(&function_name, &f, &spent, &helper_args(args))
         });
     }
+}
+
+/// Calls helper `name` with `call`, counted toward the render's steps, its result as JSON.
+fn call_helper(
+    name: &str,
+    f: &gotmpl::ValueFunc,
+    spent: &Spent,
+    call: &[gotmpl::Value],
+) -> tera::Result<Value> {
+    spent.call_with(call).map_err(tera::Error::msg)?;
+    f(call)
+        .map(|v| to_json(&v))
+        .map_err(|e| tera::Error::msg(format!("{name}: {e}")))
 }
 
 /// A Go-template value back as JSON for Tera.

@@ -82,7 +82,7 @@ impl Tag {
 }
 
 /// `src` with each `{% for %}` and `{% macro %}` body counted at its start.
-pub(super) fn count_passes(src: &str) -> Cow<'_, str> {
+pub(super) fn count_bodies(src: &str) -> Cow<'_, str> {
     let tags = tags(src);
     if !tags.iter().any(|t| matches!(t.kind, Kind::Opens(_))) {
         return Cow::Borrowed(src);
@@ -210,16 +210,16 @@ mod tests {
     #[test]
     fn each_loop_body_counts_a_pass_and_keeps_its_whitespace_control() {
         assert_eq!(
-            count_passes("{% for x in xs %}{{ x }}{% endfor %}"),
+            count_bodies("{% for x in xs %}{{ x }}{% endfor %}"),
             "{% for x in xs %}{{ __sd_pass(steps=2) }}{{ x }}{% endfor %}"
         );
         assert_eq!(
-            count_passes("{%- for k, v in m -%}\n a{%- endfor %}"),
+            count_bodies("{%- for k, v in m -%}\n a{%- endfor %}"),
             "{%- for k, v in m -%}{{ __sd_pass(steps=0) -}}\n a{%- endfor %}"
         );
         let quoted = r#"{% for x in ["%}", '-%}'] %}{% endfor %}"#;
         assert_eq!(
-            count_passes(quoted),
+            count_bodies(quoted),
             r#"{% for x in ["%}", '-%}'] %}{{ __sd_pass(steps=0) }}{% endfor %}"#
         );
     }
@@ -229,20 +229,20 @@ mod tests {
         // The outer body, up to its own `endfor`: its `set` and the inner loop's three tags.
         // The inner body: one tag.
         assert_eq!(
-            count_passes(
+            count_bodies(
                 "{% for a in xs %}{% set y = a %}{% for b in xs %}{{ b }}{% endfor %}{% endfor %}"
             ),
             "{% for a in xs %}{{ __sd_pass(steps=8) }}{% set y = a %}{% for b in xs %}\
              {{ __sd_pass(steps=2) }}{{ b }}{% endfor %}{% endfor %}"
         );
         assert_eq!(
-            count_passes("{% macro m(n) -%}{{ n }}{% if n %}x{% endif %}{%- endmacro m %}"),
+            count_bodies("{% macro m(n) -%}{{ n }}{% if n %}x{% endif %}{%- endmacro m %}"),
             "{% macro m(n) -%}{{ __sd_steps(steps=6) -}}{{ n }}{% if n %}x{% endif %}\
              {%- endmacro m %}"
         );
         // A body left open weighs every tag after it.
         assert_eq!(
-            count_passes("{% for a in xs %}{{ a }}{{ a }}"),
+            count_bodies("{% for a in xs %}{{ a }}{{ a }}"),
             "{% for a in xs %}{{ __sd_pass(steps=4) }}{{ a }}{{ a }}"
         );
     }
@@ -256,10 +256,10 @@ mod tests {
             "{% if for %}{% endif %}{% set forx = 1 %}",
             "{% for x in xs",
         ] {
-            assert_eq!(count_passes(src), src, "{src}");
+            assert_eq!(count_bodies(src), src, "{src}");
         }
         assert_eq!(
-            count_passes("{% raw -%}{% for %}{%- endraw %}{% for y in ys %}"),
+            count_bodies("{% raw -%}{% for %}{%- endraw %}{% for y in ys %}"),
             "{% raw -%}{% for %}{%- endraw %}{% for y in ys %}{{ __sd_pass(steps=0) }}"
         );
     }

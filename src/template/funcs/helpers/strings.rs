@@ -16,10 +16,12 @@ pub(super) fn register(map: &mut gotmpl::FuncMap) {
             return Ok(Value::List(Arc::from([])));
         }
         // A list of a million strings takes tens of MB; `split ""` makes one per character.
-        if s.split(sep).nth(MAX_LOOP.unsigned_abs() as usize).is_some() {
+        let most = MAX_LOOP.unsigned_abs() as usize;
+        let parts: Vec<Value> = s.split(sep).take(most + 1).map(string).collect();
+        if parts.len() > most {
             return Err(fail("split", format!("more than {MAX_LOOP} parts")));
         }
-        Ok(Value::List(s.split(sep).map(string).collect()))
+        Ok(Value::List(parts.into()))
     });
     string_fn(map, "splitToMap", |[sep1, sep2, s]| {
         let mut m = BTreeMap::new();
