@@ -78,16 +78,26 @@ pub(super) fn register(map: &mut gotmpl::FuncMap) {
     });
     string_fn(map, "regexReplaceAll", |[re, repl, s]| {
         let re = crate::api::regexp::compile(re).map_err(|e| fail("regexReplaceAll", e))?;
-        // Each match's replacement is expanded once to size the result before it is made.
-        let (mut bytes, mut expanded) = (s.len(), String::new());
+        // Every group a replacement names lies within its match, so one match's replacement
+        // is at most the replacement's text and the match once per `$` in it: the result is
+        // sized before each replacement is expanded into it (as `replace_all` would build it).
+        let refs = repl.matches('$').count();
+        let (mut out, mut last) = (String::new(), 0);
         for caps in re.captures_iter(s) {
-            expanded.clear();
-            caps.expand(repl, &mut expanded);
-            let matched = caps.get(0).map_or(0, |m| m.len());
-            bytes = (bytes - matched).saturating_add(expanded.len());
-            sized("regexReplaceAll", bytes)?;
+            let Some(m) = caps.get(0) else {
+                continue;
+            };
+            out.push_str(&s[last..m.start()]);
+            let most = repl.len().saturating_add(refs.saturating_mul(m.len()));
+            sized(
+                "regexReplaceAll",
+                (out.len() + s.len() - m.end()).saturating_add(most),
+            )?;
+            caps.expand(repl, &mut out);
+            last = m.end();
         }
-        Ok(string(re.replace_all(s, repl).into_owned()))
+        out.push_str(&s[last..]);
+        Ok(string(out))
     });
     string_fn(map, "regexMatch", |[re, s]| {
         let re = crate::api::regexp::compile(re).map_err(|e| fail("regexMatch", e))?;
@@ -222,6 +232,18 @@ mod tests {
                 r#"{{{{ regexReplaceAll "(s)" "$1$1" "{s}" | len }}}}"#
             )),
             "20000"
+        );
+        // One match of 2 MB named 40,000 times in its replacement: 80 GB, refused before it is
+        // made (expanding it first to size it asked for all of it).
+        let (big, refs) = ("s".repeat(2 << 20), "$1".repeat(40_000));
+        let err = render(
+            &format!(r#"{{{{ regexReplaceAll "(.+)" "{refs}" "{big}" }}}}"#),
+            &[],
+        )
+        .unwrap_err();
+        assert!(
+            err.contains(&format!("error calling regexReplaceAll: {over}")),
+            "{err}"
         );
         let err = render(&format!(r#"{{{{ split "" "{s}" | join "{to}" }}}}"#), &[]).unwrap_err();
         assert!(
