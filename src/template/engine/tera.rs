@@ -149,7 +149,11 @@ impl TeraTemplate {
         match done {
             Ok(()) => Ok(out.into_text()),
             Err(_) if out.full => Err(EngineError::Exec(out.full_message(&self.name))),
-            Err(e) => Err(EngineError::Exec(chain(&e))),
+            // Tera names the counting function that failed; the budget is what the user set off.
+            Err(e) => Err(EngineError::Exec(match self.spent.exhausted() {
+                Some(why) => format!("Failed to render '{}': {why}", self.name),
+                None => chain(&e),
+            })),
         }
     }
 }
