@@ -145,9 +145,7 @@ fn count_calls(map: &mut FuncMap, spent: &Arc<Spent>) {
             spent.call_with(args).map_err(TemplateError::Exec)?;
             let value = inner(args)?;
             if makes {
-                spent
-                    .made(budget::value_bytes(&value))
-                    .map_err(TemplateError::Exec)?;
+                spent.made_value(&value).map_err(TemplateError::Exec)?;
             }
             Ok(value)
         });
@@ -504,12 +502,13 @@ mod tests {
             t.spent.steps.load(Ordering::Relaxed),
             3 + 2 * (3 + budget::PASS_STEPS + 3)
         );
-        // A function call costs its steps as well: per pass the action (1 + 3) and the call.
+        // A function call costs its steps as well: per pass the action (1 + 3), the call and
+        // the one value it makes.
         let t = parse(r#"{{range 2}}{{toUpper "a"}}{{end}}"#, false).unwrap();
         assert_eq!(render(&t, Brain::default()).unwrap(), "AA");
         assert_eq!(
             t.spent.steps.load(Ordering::Relaxed),
-            3 + 2 * (4 + budget::PASS_STEPS + budget::CALL_STEPS)
+            3 + 2 * (4 + budget::PASS_STEPS + budget::CALL_STEPS + 1)
         );
         // An empty template renders as before.
         let t = parse("  ", false).unwrap();

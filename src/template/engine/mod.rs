@@ -14,6 +14,7 @@ pub(crate) mod tera;
 mod tera_loops;
 mod tera_nesting;
 mod tera_range;
+mod tera_values;
 
 use std::sync::Arc;
 

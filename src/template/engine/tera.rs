@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::Value;
 
 use crate::template::engine::budget::{self, CappedOutput, Spent};
-use crate::template::engine::{tera_loops, tera_range, EngineError, ParseOptions};
+use crate::template::engine::{tera_loops, tera_range, tera_values, EngineError, ParseOptions};
 use crate::template::funcs::data::{Data, Pass};
 use crate::template::funcs::{helpers, unsupported};
 
@@ -112,6 +112,7 @@ impl TeraTemplate {
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![]);
         let spent = Arc::new(Spent::default());
+        tera_values::register(&mut tera, &spent);
         register_data(&mut tera, &cell, &spent);
         register_helpers(&mut tera, opts, &spent);
         tera_range::register(&mut tera, &spent);
@@ -130,6 +131,7 @@ impl TeraTemplate {
         }
         tera.add_raw_template(opts.name, &tera_loops::count_bodies(src))
             .map_err(|e| EngineError::Parse(chain(&e)))?;
+        tera_values::rewrite(&mut tera, opts.name);
         Ok(TeraTemplate {
             tera,
             cell,
@@ -348,9 +350,9 @@ fn call_helper(
     call: &[gotmpl::Value],
 ) -> tera::Result<Value> {
     spent.call_with(call).map_err(tera::Error::msg)?;
-    f(call)
-        .map(|v| to_json(&v))
-        .map_err(|e| tera::Error::msg(format!("{name}: {e}")))
+    let made = f(call).map_err(|e| tera::Error::msg(format!("{name}: {e}")))?;
+    spent.made_value(&made).map_err(tera::Error::msg)?;
+    Ok(to_json(&made))
 }
 
 /// A Go-template value back as JSON for Tera.
@@ -374,7 +376,7 @@ pub(crate) fn to_json(v: &gotmpl::Value) -> Value {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::template::brain::Brain;
     use crate::template::dependency::Dependency;
@@ -439,12 +441,17 @@ mod tests {
         assert_eq!(service_query(&a).unwrap(), "web@dc2|any");
     }
 
-    /// The error a render of `src` stops with.
-    fn render_error(src: &str) -> String {
+    /// What a render of `src` with no data gives.
+    pub(in crate::template::engine) fn render(src: &str) -> Result<String, EngineError> {
         let helpers = HelperContext::default();
         let pass = Arc::new(Pass::new(Brain::default(), None, false));
         let t = TeraTemplate::parse(src, &opts(&helpers)).unwrap();
-        t.render(&pass).unwrap_err().to_string()
+        t.render(&pass)
+    }
+
+    /// The error a render of `src` stops with.
+    pub(in crate::template::engine) fn render_error(src: &str) -> String {
+        render(src).unwrap_err().to_string()
     }
 
     #[test]
