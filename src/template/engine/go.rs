@@ -408,6 +408,31 @@ mod tests {
         let src = "{{range loop 100000}}{{$y := toLower \"A\"}}{{end}}ok";
         let out = render(&parse(src, false).unwrap(), Brain::default()).unwrap();
         assert_eq!(out, "ok");
+        // Comparisons read their arguments through: 100,000 of two 1,000-byte strings, piped
+        // or not. `slice` counts the part it copies toward the bytes made.
+        for compare in ["eq $x $x", "$x | ne $x", "lt $x $x"] {
+            let src = format!(
+                "{{{{$x := \"{big}\"}}}}{{{{range loop 100000}}}}{{{{if {compare}}}}}{{{{end}}}}{{{{end}}}}"
+            );
+            let err = render(&parse(&src, false).unwrap(), Brain::default()).unwrap_err();
+            assert!(
+                err.to_string()
+                    .contains("more than 10000000 steps in one render"),
+                "{compare}: {err}"
+            );
+        }
+        let src = format!(
+            "{{{{$x := \"{}\"}}}}{{{{range loop 300}}}}{{{{$y := slice $x 1}}}}{{{{end}}}}",
+            "A".repeat(1024 * 1024)
+        );
+        let err = render(&parse(&src, false).unwrap(), Brain::default()).unwrap_err();
+        assert!(
+            err.to_string().contains("more than 256 MiB of values made"),
+            "{err}"
+        );
+        let src = r#"{{$x := "abc"}}{{if eq $x "abc"}}{{slice $x 1}}{{$x | slice | len}}{{end}}"#;
+        let out = render(&parse(src, false).unwrap(), Brain::default()).unwrap();
+        assert_eq!(out, "bc3");
     }
 
     #[test]

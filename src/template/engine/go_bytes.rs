@@ -10,6 +10,12 @@
 //! the bytes it pads) is counted before it is made. The helpers' results are counted as they
 //! return (`go.rs`); those whose result can outgrow their arguments size it first
 //! (`funcs/helpers`). More than [`MAX_MADE_BYTES`] in one render stops it.
+//!
+//! The comparisons (`eq`, `ne`, `lt`, `le`, `gt`, `ge`) read their arguments through: they
+//! get the same rewrite with a function that counts the size as steps instead (a step per
+//! [`ARG_BYTES_PER_STEP`] bytes, as sd's helpers are charged), or `eq $x $x` on two 64 MiB
+//! strings in a loop of a million passes would compare for hours. `slice` copies a string's
+//! part: its result passes through the bytes counter.
 
 use std::sync::Arc;
 
@@ -18,14 +24,20 @@ use gotmpl::{FuncMap, TemplateError, Value};
 
 #[cfg(doc)]
 use crate::template::engine::budget::MAX_MADE_BYTES;
-use crate::template::engine::budget::{value_bytes, Spent};
+use crate::template::engine::budget::{value_bytes, Spent, ARG_BYTES_PER_STEP};
 use crate::template::engine::go_trees;
 
 /// gotmpl's builtins whose result is built from their arguments' text.
 const BUILDERS: [&str; 6] = ["print", "printf", "println", "html", "js", "urlquery"];
 
+/// gotmpl's builtins that read their arguments through.
+const READERS: [&str; 6] = ["eq", "ne", "lt", "le", "gt", "ge"];
+
 /// The counting function: returns its one argument.
 const BYTES: &str = "__sd_bytes";
+
+/// The counting function for a reader's argument, as steps: returns its one argument.
+const READ: &str = "__sd_read";
 
 /// The counting function for a `printf` format: its widths and precisions count too.
 const FORMAT: &str = "__sd_format";
@@ -47,6 +59,17 @@ pub(crate) fn register(map: &mut FuncMap, spent: &Arc<Spent>) {
             }),
         );
     }
+    let spent = spent.clone();
+    map.insert(
+        READ.into(),
+        Arc::new(move |args: &[Value]| {
+            let value = args.first().cloned().unwrap_or(Value::Nil);
+            spent
+                .steps(value_bytes(&value) / ARG_BYTES_PER_STEP)
+                .map_err(TemplateError::Exec)?;
+            Ok(value)
+        }),
+    );
 }
 
 /// The bytes a format's widths and precisions may pad: the sum of the numbers after each `%`
@@ -102,24 +125,35 @@ fn node(node: &mut Node) {
     }
 }
 
-/// Counts the arguments of each builder in `p`; a builder that takes the piped value gets a
-/// counting command before it.
+/// Counts the arguments of each builder and comparison in `p` (one that takes the piped value
+/// gets a counting command before it) and the result of each `slice`.
 fn pipe(p: &mut PipeNode) {
     let mut commands = Vec::with_capacity(p.commands.len());
     for (i, mut command) in std::mem::take(&mut p.commands).into_iter().enumerate() {
         command.args.iter_mut().for_each(expr);
         if let Some(Expr::Identifier(_, name)) = command.args.first() {
-            if BUILDERS.contains(&name.as_str()) {
-                let format = name == "printf";
+            let (format, slice) = (name == "printf", name == "slice");
+            let counter = match name.as_str() {
+                n if BUILDERS.contains(&n) => Some(BYTES),
+                n if READERS.contains(&n) => Some(READ),
+                _ => None,
+            };
+            if let Some(counter) = counter {
                 for (j, arg) in command.args.iter_mut().enumerate().skip(1) {
-                    let counter = if format && j == 1 { FORMAT } else { BYTES };
+                    let counter = if format && j == 1 { FORMAT } else { counter };
                     let pos = arg.pos();
                     let inner = std::mem::replace(arg, Expr::Nil(pos));
                     *arg = Expr::Pipe(pos, go_trees::call(counter, vec![inner], pos));
                 }
                 if i > 0 {
-                    commands.push(go_trees::command(BYTES, Vec::new(), command.pos));
+                    commands.push(go_trees::command(counter, Vec::new(), command.pos));
                 }
+            }
+            if slice {
+                let pos = command.pos;
+                commands.push(command);
+                commands.push(go_trees::command(BYTES, Vec::new(), pos));
+                continue;
             }
         }
         commands.push(command);
