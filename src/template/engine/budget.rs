@@ -30,6 +30,11 @@ pub(crate) const PASS_STEPS: u64 = 8;
 /// took as long as 8 assignments' steps), besides its arguments.
 pub(crate) const CALL_STEPS: u64 = 8;
 
+/// What each value a function makes costs: `split ""` makes a value per character, and making,
+/// printing and dropping one took about 4 steps' time in the fuzzer's build (bug 22 in
+/// docs/reliability.md).
+pub(crate) const VALUE_STEPS: u64 = 4;
+
 /// A function's arguments cost a step per this many of their bytes ([`value_bytes`]): most
 /// helpers take time in proportion to what they are given (a `timestamp` layout of 120
 /// bytes, called half a million times, took 10 s in the fuzzer's build).
@@ -93,12 +98,11 @@ impl Spent {
         self.steps(CALL_STEPS + bytes / ARG_BYTES_PER_STEP)
     }
 
-    /// Counts `value`, just made by a function: its bytes toward [`MAX_MADE_BYTES`] and each
-    /// value in it as a step (`split ""` makes a value per character, and making one took
-    /// several steps' time in the fuzzer's build: bug 22 in docs/reliability.md).
+    /// Counts `value`, just made by a function: its bytes toward [`MAX_MADE_BYTES`] and
+    /// [`VALUE_STEPS`] per value in it.
     pub fn made_value(&self, value: &Value) -> Result<(), String> {
         self.made(value_bytes(value))?;
-        self.steps(value_parts(value))
+        self.steps(VALUE_STEPS * value_parts(value))
     }
 
     /// Counts `n` steps; the error once the render has taken more than [`MAX_STEPS`].
