@@ -9,6 +9,11 @@
 //!   others (through a filter, which borrows the value instead of copying it) and counts the
 //!   result toward [`MAX_MADE_BYTES`] before Tera builds it. A comparison or `in` whose side is
 //!   a variable is preceded by a call that counts the sides' bytes as steps.
+//! - An array literal copies the variables in it (`{% set x = [x, x] %}` doubles too): each
+//!   such element passes through a filter that counts it toward the bytes made as it copies.
+//! - A `{% filter %}` section renders its body into a string of Tera's before filtering it, so
+//!   what the body prints escapes the output cap: inside such a section, and inside macros
+//!   (which may be called from one), text and printed values count as bytes made.
 //! - Tera's own filters and tests are wrapped: each call counts its input's and arguments'
 //!   shallow size as steps and its result toward the bytes made, and the four whose result
 //!   can outgrow their input (`replace`, `indent`, `join`, `split`) size it first.
@@ -17,7 +22,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde_json::Value;
-use tera::ast::{Expr, ExprVal, FunctionCall, LogicExpr, LogicOperator, Node};
+use tera::ast::{Expr, ExprVal, FunctionCall, LogicExpr, LogicOperator, Node, WS};
 
 #[cfg(doc)]
 use super::budget::MAX_MADE_BYTES;
@@ -27,8 +32,12 @@ use crate::template::funcs::helpers::{MAX_LOOP, MAX_RESULT_BYTES};
 /// The filter that sizes a value where it is, without copying it.
 const SIZE: &str = "__sd_size";
 
-/// The function a concatenation starts with: counts the sizes it is given as bytes made.
+/// The function a concatenation starts with: counts the sizes it is given as bytes made
+/// (and printed text, in a filter section's body).
 const CONCAT: &str = "__sd_concat";
+
+/// The filter that copies a value, counting it toward the bytes made first.
+const COPY: &str = "__sd_copy";
 
 /// The function a comparison starts with: counts the sizes it is given as steps.
 const COMPARE: &str = "__sd_compare";
@@ -65,6 +74,11 @@ pub(super) fn register(tera: &mut tera::Tera, spent: &Arc<Spent>) {
     tera.register_filter(SIZE, |value: &Value, _: &HashMap<String, Value>| {
         Ok(Value::from(json_bytes(value)))
     });
+    let copies = spent.clone();
+    tera.register_filter(COPY, move |value: &Value, _: &HashMap<String, Value>| {
+        copies.made(json_bytes(value)).map_err(tera::Error::msg)?;
+        Ok(value.clone())
+    });
     let made = spent.clone();
     tera.register_function(CONCAT, move |args: &HashMap<String, Value>| {
         made.steps(CALL_STEPS).map_err(tera::Error::msg)?;
@@ -90,46 +104,66 @@ pub(super) fn rewrite(tera: &mut tera::Tera, name: &str) {
     let Some(template) = tera.templates.get_mut(name) else {
         return;
     };
-    nodes(&mut template.ast);
+    nodes(&mut template.ast, false);
     for definition in template.macros.values_mut() {
-        nodes(&mut definition.body);
+        nodes(&mut definition.body, true);
     }
     for (_, block) in template.blocks_definitions.values_mut().flatten() {
-        nodes(&mut block.body);
+        nodes(&mut block.body, false);
     }
 }
 
-fn nodes(list: &mut [Node]) {
-    list.iter_mut().for_each(node);
+/// Rewrites `list`; `printing` when what it prints goes to a string of Tera's (a filter
+/// section's body, or a macro's, which may be called from one) instead of the capped output.
+fn nodes(list: &mut Vec<Node>, printing: bool) {
+    for mut n in std::mem::take(list) {
+        node(&mut n, printing);
+        match &mut n {
+            Node::Text(text) if printing => {
+                let size = Expr::new(ExprVal::Int(text.len() as i64));
+                let count = FunctionCall {
+                    name: CONCAT.into(),
+                    args: HashMap::from([("text".to_string(), size)]),
+                };
+                list.push(Node::VariableBlock(
+                    WS::default(),
+                    Expr::new(ExprVal::FunctionCall(count)),
+                ));
+            }
+            Node::VariableBlock(_, e) if printing => e.filters.push(filter(COPY)),
+            _ => {}
+        }
+        list.push(n);
+    }
 }
 
-fn node(n: &mut Node) {
+fn node(n: &mut Node, printing: bool) {
     match n {
         Node::VariableBlock(_, e) => expr(e),
         Node::MacroDefinition(_, m, _) => {
             m.args.values_mut().flatten().for_each(expr);
-            nodes(&mut m.body);
+            nodes(&mut m.body, true);
         }
         Node::Set(_, s) => expr(&mut s.value),
         Node::FilterSection(_, f, _) => {
             call(&mut f.filter);
-            nodes(&mut f.body);
+            nodes(&mut f.body, true);
         }
-        Node::Block(_, b, _) => nodes(&mut b.body),
+        Node::Block(_, b, _) => nodes(&mut b.body, printing),
         Node::Forloop(_, f, _) => {
             expr(&mut f.container);
-            nodes(&mut f.body);
+            nodes(&mut f.body, printing);
             if let Some(empty) = &mut f.empty_body {
-                nodes(empty);
+                nodes(empty, printing);
             }
         }
         Node::If(i, _) => {
             for (_, condition, body) in &mut i.conditions {
                 expr(condition);
-                nodes(body);
+                nodes(body, printing);
             }
             if let Some((_, body)) = &mut i.otherwise {
-                nodes(body);
+                nodes(body, printing);
             }
         }
         Node::Super
@@ -162,7 +196,14 @@ fn expr(e: &mut Expr) {
         ExprVal::Test(t) => t.args.iter_mut().for_each(expr),
         ExprVal::MacroCall(c) => c.args.values_mut().for_each(expr),
         ExprVal::FunctionCall(c) => call(c),
-        ExprVal::Array(items) => items.iter_mut().for_each(expr),
+        ExprVal::Array(items) => {
+            for item in items.iter_mut() {
+                expr(item);
+                if matches!(item.val, ExprVal::Ident(_)) {
+                    item.filters.push(filter(COPY));
+                }
+            }
+        }
         ExprVal::In(i) => {
             expr(&mut i.lhs);
             expr(&mut i.rhs);
@@ -227,13 +268,15 @@ fn expr(e: &mut Expr) {
 
 /// `name | __sd_size`.
 fn sized_ident(name: &str) -> Expr {
-    Expr::with_filters(
-        ExprVal::Ident(name.into()),
-        vec![FunctionCall {
-            name: SIZE.into(),
-            args: HashMap::new(),
-        }],
-    )
+    Expr::with_filters(ExprVal::Ident(name.into()), vec![filter(SIZE)])
+}
+
+/// The filter `name` without arguments.
+fn filter(name: &str) -> FunctionCall {
+    FunctionCall {
+        name: name.into(),
+        args: HashMap::new(),
+    }
 }
 
 /// About the bytes `value` holds, as `budget::value_bytes` counts a Go value.
@@ -331,6 +374,36 @@ mod tests {
             err.contains("more than 256 MiB of values made in one render"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn arrays_and_filter_sections_count_what_they_copy_and_print() {
+        let over = "more than 256 MiB of values made in one render";
+        // Nested arrays doubled forty times: 2^40 copies of 8 bytes.
+        let src = format!(
+            "{{% set x = \"abcdefgh\" %}}{}{{{{ x | length }}}}",
+            "{% set x = [x, x] %}".repeat(40)
+        );
+        let err = render_error(&src);
+        assert!(err.contains(over), "{err}");
+        // A filter section's body is rendered into a string before the output cap sees it:
+        // a million passes printing 1 KiB each, and the same in text.
+        let kib = "y".repeat(1024);
+        for body in ["{{ x }}".to_string(), kib.clone()] {
+            let err = render_error(&format!(
+                "{{% set x = \"{kib}\" %}}{{% filter upper %}}{{% for i in range(end=1000000) %}}{body}{{% endfor %}}{{% endfilter %}}"
+            ));
+            assert!(err.contains(over), "{err}");
+        }
+        // Macros may be called from a section.
+        let err = render_error(&format!(
+            "{{% macro m() %}}{kib}{{% endmacro m %}}{{% filter upper %}}{{% for i in range(end=1000000) %}}{{{{ self::m() }}}}{{% endfor %}}{{% endfilter %}}"
+        ));
+        assert!(err.contains(over), "{err}");
+        // Within the budget they render as before.
+        let src = "{% macro m(a) %}<{{ a }}>{% endmacro m %}{% set x = \"ab\" %}\
+                   {% filter upper %}{{ [x, x] | join(sep=\"-\") }} {{ self::m(a=x) }}{% endfilter %}";
+        assert_eq!(render(src).unwrap(), "AB-AB <AB>");
     }
 
     #[test]
