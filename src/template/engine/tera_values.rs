@@ -387,17 +387,17 @@ mod tests {
         let err = render_error(&src);
         assert!(err.contains(over), "{err}");
         // A filter section's body is rendered into a string before the output cap sees it:
-        // a million passes printing 1 KiB each, and the same in text.
-        let kib = "y".repeat(1024);
+        // 100,000 passes printing 64 KiB each, and the same in text.
+        let kib = "y".repeat(64 * 1024);
         for body in ["{{ x }}".to_string(), kib.clone()] {
             let err = render_error(&format!(
-                "{{% set x = \"{kib}\" %}}{{% filter upper %}}{{% for i in range(end=1000000) %}}{body}{{% endfor %}}{{% endfilter %}}"
+                "{{% set x = \"{kib}\" %}}{{% filter upper %}}{{% for i in range(end=100000) %}}{body}{{% endfor %}}{{% endfilter %}}"
             ));
             assert!(err.contains(over), "{err}");
         }
         // Macros may be called from a section.
         let err = render_error(&format!(
-            "{{% macro m() %}}{kib}{{% endmacro m %}}{{% filter upper %}}{{% for i in range(end=1000000) %}}{{{{ self::m() }}}}{{% endfor %}}{{% endfilter %}}"
+            "{{% macro m() %}}{kib}{{% endmacro m %}}{{% filter upper %}}{{% for i in range(end=100000) %}}{{{{ self::m() }}}}{{% endfor %}}{{% endfilter %}}"
         ));
         assert!(err.contains(over), "{err}");
         // Within the budget they render as before.
