@@ -108,8 +108,9 @@ pub(super) fn rewrite(tera: &mut tera::Tera, name: &str) {
     for definition in template.macros.values_mut() {
         nodes(&mut definition.body, true);
     }
+    // A block may sit inside a filter section.
     for (_, block) in template.blocks_definitions.values_mut().flatten() {
-        nodes(&mut block.body, false);
+        nodes(&mut block.body, true);
     }
 }
 
