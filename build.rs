@@ -1,4 +1,5 @@
-//! Two jobs: embedding the web UI, and the link settings of the static release binary.
+//! Two jobs: embedding the web UI, and the link settings of the static release binary. It
+//! also declares the `fuzzing` cfg that cargo-fuzz builds with (the render budget reads it).
 //!
 //! **The UI** (`ui/`, served by `agent::ui`): every file is embedded with a gzip copy made
 //! here (so the binary carries no compressor) and a strong ETag, listed in
@@ -30,6 +31,7 @@ const ORDER_FILE: &str = "link/startup-symbols.txt";
 const UI_DIR: &str = "ui";
 
 fn main() {
+    println!("cargo:rustc-check-cfg=cfg(fuzzing)");
     embed_ui();
     link_settings();
 }
