@@ -107,7 +107,7 @@ impl GoTemplate {
         self.calls.reset();
         self.spent.reset();
         set_cell(&self.cell, Some(pass.clone()));
-        let mut out = CappedOutput::new(budget::MAX_OUTPUT_BYTES);
+        let mut out = CappedOutput::new(budget::MAX_OUTPUT_BYTES).counted(&self.spent);
         // The template's own body runs as the define of its name (Go's `t.Lookup(t.Name())`,
         // which `go_trees::rewrite` counted); an empty body is no define and counts nothing.
         let done = if self.tmpl.lookup(&self.name).is_some() {
@@ -601,6 +601,15 @@ mod tests {
         let err = render(&t, Brain::default()).unwrap_err().to_string();
         assert!(
             err.contains("t.ctmpl: the output would exceed 64 MiB"),
+            "{err}"
+        );
+        // Printing costs steps: 200,000 passes printing 400 bytes each reach the step budget
+        // (passes, `loop`'s values and a step per 8 bytes printed) before the output cap.
+        let line = "y".repeat(400);
+        let t = parse(&format!("{{{{range loop 200000}}}}{line}{{{{end}}}}"), false).unwrap();
+        let err = render(&t, Brain::default()).unwrap_err().to_string();
+        assert!(
+            err.contains("more than 10000000 steps in one render"),
             "{err}"
         );
     }

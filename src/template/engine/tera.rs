@@ -143,7 +143,7 @@ impl TeraTemplate {
     pub fn render(&self, pass: &Arc<Pass>) -> Result<String, EngineError> {
         set_cell(&self.cell, Some(pass.clone()));
         self.spent.reset();
-        let mut out = CappedOutput::new(budget::MAX_OUTPUT_BYTES);
+        let mut out = CappedOutput::new(budget::MAX_OUTPUT_BYTES).counted(&self.spent);
         let done = self
             .tera
             .render_to(&self.name, &tera::Context::new(), &mut out);
