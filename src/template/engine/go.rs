@@ -606,7 +606,11 @@ mod tests {
         // Printing costs steps: 200,000 passes printing 400 bytes each reach the step budget
         // (passes, `loop`'s values and a step per 8 bytes printed) before the output cap.
         let line = "y".repeat(400);
-        let t = parse(&format!("{{{{range loop 200000}}}}{line}{{{{end}}}}"), false).unwrap();
+        let t = parse(
+            &format!("{{{{range loop 200000}}}}{line}{{{{end}}}}"),
+            false,
+        )
+        .unwrap();
         let err = render(&t, Brain::default()).unwrap_err().to_string();
         assert!(
             err.contains("more than 10000000 steps in one render"),
