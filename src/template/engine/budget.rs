@@ -43,17 +43,24 @@ pub(crate) const VALUE_STEPS: u64 = 4;
 /// bytes, called half a million times, took 10 s in the fuzzer's build).
 pub(crate) const ARG_BYTES_PER_STEP: u64 = 4;
 
-/// About the bytes `value` holds: its text, and 16 bytes per element of a list and 32 per
-/// entry of a map besides their contents.
+/// What a list's element (and any value that is not text) counts besides its contents.
+pub(crate) const ELEMENT_BYTES: u64 = 16;
+
+/// What a map's entry counts besides its key's and value's contents.
+pub(crate) const ENTRY_BYTES: u64 = 32;
+
+/// About the bytes `value` holds: its text, and [`ELEMENT_BYTES`] per element of a list and
+/// [`ENTRY_BYTES`] per entry of a map besides their contents (Tera's values are counted by the
+/// same rule in `tera_values.rs`).
 pub(crate) fn value_bytes(value: &Value) -> u64 {
     match value {
         Value::String(s) => s.len() as u64,
-        Value::List(items) => items.iter().map(|v| 16 + value_bytes(v)).sum(),
+        Value::List(items) => items.iter().map(|v| ELEMENT_BYTES + value_bytes(v)).sum(),
         Value::Map(m) => m
             .iter()
-            .map(|(k, v)| 32 + k.len() as u64 + value_bytes(v))
+            .map(|(k, v)| ENTRY_BYTES + k.len() as u64 + value_bytes(v))
             .sum(),
-        _ => 16,
+        _ => ELEMENT_BYTES,
     }
 }
 

@@ -26,7 +26,7 @@ use tera::ast::{Expr, ExprVal, FunctionCall, LogicExpr, LogicOperator, Node, WS}
 
 #[cfg(doc)]
 use super::budget::MAX_MADE_BYTES;
-use super::budget::{Spent, ARG_BYTES_PER_STEP, CALL_STEPS};
+use super::budget::{Spent, ARG_BYTES_PER_STEP, CALL_STEPS, ELEMENT_BYTES, ENTRY_BYTES};
 use crate::template::funcs::helpers::{MAX_LOOP, MAX_RESULT_BYTES};
 
 /// The filter that sizes a value where it is, without copying it.
@@ -46,20 +46,17 @@ const COMPARE: &str = "__sd_compare";
 /// before sd's filters are registered (they count themselves).
 pub(super) fn register(tera: &mut tera::Tera, spent: &Arc<Spent>) {
     for (name, inner) in tera.filters.clone() {
-        let spent = spent.clone();
-        tera.register_filter(
-            &name.clone(),
-            move |value: &Value, args: &HashMap<String, Value>| {
-                let input = shallow(value) + args.values().map(shallow).sum::<u64>();
-                spent
-                    .steps(CALL_STEPS + input / ARG_BYTES_PER_STEP)
-                    .map_err(tera::Error::msg)?;
-                sized(&name, value, args)?;
-                let out = inner.filter(value, args)?;
-                spent.made(json_bytes(&out)).map_err(tera::Error::msg)?;
-                Ok(out)
-            },
-        );
+        let (spent, key) = (spent.clone(), name.clone());
+        tera.register_filter(&key, move |value: &Value, args: &HashMap<String, Value>| {
+            let input = shallow(value) + args.values().map(shallow).sum::<u64>();
+            spent
+                .steps(CALL_STEPS + input / ARG_BYTES_PER_STEP)
+                .map_err(tera::Error::msg)?;
+            sized(&name, value, args)?;
+            let out = inner.filter(value, args)?;
+            spent.made(json_bytes(&out)).map_err(tera::Error::msg)?;
+            Ok(out)
+        });
     }
     for (name, inner) in tera.testers.clone() {
         let spent = spent.clone();
@@ -284,12 +281,12 @@ fn filter(name: &str) -> FunctionCall {
 fn json_bytes(value: &Value) -> u64 {
     match value {
         Value::String(s) => s.len() as u64,
-        Value::Array(items) => items.iter().map(|v| 16 + json_bytes(v)).sum(),
+        Value::Array(items) => items.iter().map(|v| ELEMENT_BYTES + json_bytes(v)).sum(),
         Value::Object(m) => m
             .iter()
-            .map(|(k, v)| 32 + k.len() as u64 + json_bytes(v))
+            .map(|(k, v)| ENTRY_BYTES + k.len() as u64 + json_bytes(v))
             .sum(),
-        _ => 16,
+        _ => ELEMENT_BYTES,
     }
 }
 
@@ -297,9 +294,9 @@ fn json_bytes(value: &Value) -> u64 {
 fn shallow(value: &Value) -> u64 {
     match value {
         Value::String(s) => s.len() as u64,
-        Value::Array(items) => 16 * items.len() as u64,
-        Value::Object(m) => 32 * m.len() as u64,
-        _ => 16,
+        Value::Array(items) => ELEMENT_BYTES * items.len() as u64,
+        Value::Object(m) => ENTRY_BYTES * m.len() as u64,
+        _ => ELEMENT_BYTES,
     }
 }
 
