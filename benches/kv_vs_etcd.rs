@@ -224,7 +224,7 @@ fn floor_summary(floors: &[(f64, Run)]) -> String {
     let disk_share = median(
         clean
             .iter()
-            .filter_map(|(_, f)| Some(f.stats.ops_per_sec() / f.fsync?.0))
+            .filter_map(|(_, f)| Some(f.stats.ops_per_sec() / f.fsync?.append))
             .collect(),
     );
     format!(

@@ -1,10 +1,12 @@
 //! Facts about the machine and the binaries, printed with the results: CPU count and model, the
-//! file system the data directories live on, a serial fdatasync probe (this VM's disk latency
-//! swings 10x within minutes, so each durable-put run is preceded by one), binary sizes, and a
+//! file system the data directories live on, serial fdatasync probes of appends and of
+//! overwrites (this VM's disk latency swings 10x within minutes, so each durable-put run is
+//! preceded by them), binary sizes, and a
 //! check that `target/release/sd` is not older than the sources, how busy one CPU was, the load
 //! average, and the clock tick that process CPU times are counted in.
 
 use std::io::Write;
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
@@ -49,10 +51,22 @@ pub fn fs_type(path: &Path) -> String {
         .map_or_else(|| "unknown".into(), |(_, ty)| ty)
 }
 
-/// Serial 256-byte append + fdatasync in `dir` for `dur`: (syncs per second, p50 ms).
-pub fn fsync_probe(dir: &Path, dur: Duration) -> Result<(f64, f64)> {
-    let mut f = tempfile::tempfile_in(dir).context("fsync probe file")?;
+/// What one file's serial syncs run at on the data directories' disk.
+#[derive(Debug, Clone, Copy)]
+pub struct FsyncProbe {
+    /// 256-byte appends, each `fdatasync`ed (the sync commits the new size too): syncs/s.
+    pub append: f64,
+    /// Their p50, ms.
+    pub append_p50: f64,
+    /// 256-byte overwrites of written zeros, each `fdatasync`ed (data only): syncs/s.
+    pub overwrite: f64,
+}
+
+/// Serial 256-byte writes + fdatasync in `dir`: appends for `dur`, then overwrites of a
+/// zeroed file for `dur` (what sd's log does, `src/agent/raft/wal/space.rs`).
+pub fn fsync_probe(dir: &Path, dur: Duration) -> Result<FsyncProbe> {
     let buf = [0x5a_u8; 256];
+    let mut f = tempfile::tempfile_in(dir).context("fsync probe file")?;
     let mut lat = Vec::new();
     let start = Instant::now();
     while start.elapsed() < dur {
@@ -62,8 +76,26 @@ pub fn fsync_probe(dir: &Path, dur: Duration) -> Result<(f64, f64)> {
         lat.push(t.elapsed().as_secs_f64() * 1e3);
     }
     lat.sort_by(f64::total_cmp);
-    let rate = lat.len() as f64 / start.elapsed().as_secs_f64();
-    Ok((rate, lat[lat.len() / 2]))
+    let append = lat.len() as f64 / start.elapsed().as_secs_f64();
+    let append_p50 = lat[lat.len() / 2];
+    // As many zeroed blocks as the appends took, twice over (overwrites may run faster).
+    let zeroed = tempfile::tempfile_in(dir).context("fsync probe file")?;
+    let room = (lat.len() as u64 * 2 + 16) * buf.len() as u64;
+    zeroed.write_all_at(&vec![0; room as usize], 0)?;
+    zeroed.sync_all()?;
+    let (mut n, mut at) = (0u64, 0u64);
+    let start = Instant::now();
+    while start.elapsed() < dur && at + buf.len() as u64 <= room {
+        zeroed.write_all_at(&buf, at)?;
+        zeroed.sync_data()?;
+        at += buf.len() as u64;
+        n += 1;
+    }
+    Ok(FsyncProbe {
+        append,
+        append_p50,
+        overwrite: n as f64 / start.elapsed().as_secs_f64(),
+    })
 }
 
 pub fn size_mib(path: &Path) -> Result<f64> {

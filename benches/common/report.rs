@@ -7,8 +7,8 @@ use crate::servers::Peer;
 /// One timed run of one peer.
 pub struct Run {
     pub stats: RunStats,
-    /// Serial fdatasync probe taken just before the run (put workloads): (syncs/s, p50 ms).
-    pub fsync: Option<(f64, f64)>,
+    /// Serial fdatasync probes taken just before the run (put workloads).
+    pub fsync: Option<crate::machine::FsyncProbe>,
 }
 
 impl Run {
@@ -83,8 +83,11 @@ pub fn run_line_named(name: &str, i: usize, runs: usize, r: &Run) -> String {
         s.ops,
         s.conns_opened,
     );
-    if let Some((rate, p50)) = r.fsync {
-        line += &format!("  [fsync probe {rate:.0}/s p50 {p50:.2} ms]");
+    if let Some(f) = r.fsync {
+        line += &format!(
+            "  [fsync probe {:.0}/s p50 {:.2} ms, overwrites {:.0}/s]",
+            f.append, f.append_p50, f.overwrite
+        );
     }
     if s.errors > 0 || s.ops == 0 {
         line += &format!(

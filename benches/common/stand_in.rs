@@ -9,15 +9,16 @@
 //!   `GET /v1/health/service/web`, answered with a body the size of the agent's answer for 10
 //!   instances of `web` with one check each (5,862 bytes). It keeps no catalog: a registration
 //!   of service `web` bumps the index its watchers wait on, any other only the global one;
-//! * for kv_vs_etcd's durable puts, `PUT /v1/kv/<key>`: the body appended to a file in DIR and
-//!   `fdatasync`ed before the answer (`true`), one write and one sync per put, in turn, as a log
-//!   with no Raft, no batching and no state machine would do.
+//! * for kv_vs_etcd's durable puts, `PUT /v1/kv/<key>`: the body written to a file in DIR (over
+//!   zeros written at start, as sd's log does) and `fdatasync`ed before the answer (`true`), one
+//!   write and one sync per put, in turn, as a log with no Raft, no batching and no state
+//!   machine would do.
 //!
 //! The gap between the agent's figures and the stand-in's is what HTTP routing, the catalog or
 //! Raft cost; the stand-in's are what loopback TCP, the scheduler, the disk and the bench's own
 //! client cost on these cores.
 
-use std::io::Write;
+use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -34,6 +35,8 @@ use crate::servers::{free_port, temp_in, Launch, Server};
 pub const FLAG: &str = "--floor-server";
 /// Size of the agent's answer for 10 instances of `web` with one check each.
 const BODY_BYTES: usize = 5862;
+/// Zeroed bytes at the start of the put log (a 5 s window of puts fits).
+const LOG_ZEROS: usize = 64 * 1024 * 1024;
 /// Longest wait a watcher may ask for.
 const MAX_WAIT: Duration = Duration::from_secs(600);
 
@@ -58,9 +61,14 @@ pub fn serve(args: &[String]) -> Result<()> {
     let port: u16 = port.parse().with_context(|| format!("{FLAG} PORT"))?;
     let log = std::fs::OpenOptions::new()
         .create(true)
-        .append(true)
+        .truncate(true)
+        .write(true)
         .open(Path::new(dir).join("stand-in.log"))
         .with_context(|| format!("{dir}/stand-in.log"))?;
+    // Zeroed ahead, as sd's log is (`src/agent/raft/wal/space.rs`): a put's sync is then a
+    // data sync, with no size change to commit. Past the zeros, puts append.
+    log.write_all_at(&vec![0; LOG_ZEROS], 0)?;
+    log.sync_all()?;
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {
         let listener = TcpListener::bind(("127.0.0.1", port)).await?;
@@ -68,7 +76,7 @@ pub fn serve(args: &[String]) -> Result<()> {
             index: AtomicU64::new(1),
             web: watch::Sender::new(1),
             body: body(),
-            log: std::sync::Mutex::new(log),
+            log: std::sync::Mutex::new((log, 0)),
         });
         loop {
             let (s, _) = listener.accept().await?;
@@ -86,8 +94,8 @@ struct State {
     /// The index of the last write to service `web`.
     web: watch::Sender<u64>,
     body: Vec<u8>,
-    /// Where durable puts go.
-    log: std::sync::Mutex<std::fs::File>,
+    /// Where durable puts go, and the offset of the next one.
+    log: std::sync::Mutex<(std::fs::File, u64)>,
 }
 
 /// A JSON array of `BODY_BYTES` bytes.
@@ -132,8 +140,10 @@ async fn connection(mut s: TcpStream, state: &State) -> Result<()> {
                 let index = state.index.fetch_add(1, Ordering::AcqRel) + 1;
                 {
                     let mut log = state.log.lock().unwrap_or_else(|p| p.into_inner());
-                    log.write_all(&req.body)?;
-                    log.sync_data()?;
+                    let (file, at) = &mut *log;
+                    file.write_all_at(&req.body, *at)?;
+                    file.sync_data()?;
+                    *at += req.body.len() as u64;
                 }
                 respond(&mut s, index, b"true").await?;
             }

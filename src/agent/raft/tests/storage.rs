@@ -153,14 +153,14 @@ async fn a_torn_tail_is_cut_and_never_served() -> Result<(), StorageError> {
             .await?;
     }
     let seg = segments(dir).pop().expect("a segment");
-    let full = std::fs::metadata(&seg).expect("stat").len();
-    // A crash in the middle of writing entry 2: its last 1,000 bytes never reached the disk.
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .open(&seg)
-        .expect("open");
-    file.set_len(full - 1000).expect("cut");
-    drop(file);
+    let mut raw = std::fs::read(&seg).expect("read");
+    // The file runs on in zeros past the records (`wal/space.rs`).
+    let end = raw.iter().rposition(|b| *b != 0).expect("records") + 1;
+    assert!(raw.len() > end, "no zeros ahead of the records");
+    // A crash in the middle of writing entry 2 into the zeros: its last 1,000 bytes never
+    // reached the disk.
+    raw[end - 1000..end].fill(0);
+    std::fs::write(&seg, &raw).expect("write");
     {
         let mut store = open(dir);
         let state = store.get_log_state().await?;
@@ -169,7 +169,8 @@ async fn a_torn_tail_is_cut_and_never_served() -> Result<(), StorageError> {
         // Writing goes on after the cut, at the same index.
         store.blocking_append(vec![normal(2, 2, 5)]).await?;
     }
-    // Garbage after the last record (a torn write of zeros and junk) is cut as well.
+    // Garbage after the last record (a torn write of zeros and junk) is cut as well, also
+    // past the zeros (bytes there would be read as records once writing reached them).
     let mut raw = std::fs::read(&seg).expect("read");
     raw.extend_from_slice(&[0, 0, 0, 9, 1, 2, 3, 4, 1, 0xde, 0xad]);
     std::fs::write(&seg, raw).expect("write");
@@ -177,6 +178,40 @@ async fn a_torn_tail_is_cut_and_never_served() -> Result<(), StorageError> {
     assert_eq!(
         store.try_get_log_entries(0..10).await?,
         vec![member(1, 0), normal(1, 1, 100), normal(2, 2, 5)]
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_zeros_ahead_of_the_records_are_kept_and_written_over() -> Result<(), StorageError> {
+    let tmp = tempfile::tempdir().map_err(|e| StorageIOError::write(&e))?;
+    let dir = tmp.path();
+    {
+        let mut store = open(dir);
+        store
+            .blocking_append(vec![member(1, 0), normal(1, 1, 100)])
+            .await?;
+    }
+    let seg = segments(dir).pop().expect("a segment");
+    let len = std::fs::metadata(&seg).expect("stat").len();
+    {
+        let mut store = open(dir);
+        assert_eq!(
+            std::fs::metadata(&seg).expect("stat").len(),
+            len,
+            "the zeros are no torn tail: nothing is cut"
+        );
+        store.blocking_append(vec![normal(1, 2, 300)]).await?;
+        assert_eq!(
+            std::fs::metadata(&seg).expect("stat").len(),
+            len,
+            "the next entry went into the zeros"
+        );
+    }
+    let mut store = open(dir);
+    assert_eq!(
+        store.try_get_log_entries(0..10).await?,
+        vec![member(1, 0), normal(1, 1, 100), normal(1, 2, 300)]
     );
     Ok(())
 }

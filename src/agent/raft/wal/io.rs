@@ -23,6 +23,7 @@ use openraft::storage::LogFlushed;
 
 use super::super::fsutil::sync_dir;
 use super::super::types::TypeConfig;
+use super::space::Space;
 use super::{segment_path, Pos, Shared};
 
 const RETRY_FIRST: Duration = Duration::from_millis(50);
@@ -108,10 +109,13 @@ impl Io {
         let give_up = Arc::new(AtomicBool::new(false));
         let status = Arc::new(DiskStatus::default());
         let (seq, file, len) = active;
+        let mut space = Space::default();
+        space.open(seq, len, file.metadata()?.len());
         let mut worker = Worker {
             dir,
             files: BTreeMap::from([(seq, file)]),
             synced: BTreeMap::from([(seq, len)]),
+            space,
             shared,
             completed: completed.clone(),
             give_up: give_up.clone(),
@@ -202,6 +206,8 @@ struct Worker {
     files: BTreeMap<u64, File>,
     /// Durable length of each segment file.
     synced: BTreeMap<u64, u64>,
+    /// The zeroed space after each segment's records.
+    space: Space,
     shared: Arc<Shared>,
     completed: Arc<AtomicU64>,
     give_up: Arc<AtomicBool>,
@@ -253,13 +259,14 @@ impl Worker {
         let mut created = false;
         for job in batch.iter().filter(|j| !j.bytes.is_empty()) {
             if job.create {
-                // The segment before is durable before the next one exists: after a crash,
-                // only the last segment can end torn.
+                // The segment before is durable, and cut to its records, before the next one
+                // exists: after a crash, only the last segment can end torn or in zeros.
                 for seq in touched.drain(..) {
                     if let Some(file) = self.files.get(&seq) {
                         file.sync_data()?;
                     }
                 }
+                self.space.close_before(job.seq, &self.files)?;
             }
             if job.create && !self.files.contains_key(&job.seq) {
                 let path = segment_path(&self.dir, job.seq);
@@ -272,12 +279,15 @@ impl Worker {
                 self.shared.add_file(job.seq, file.try_clone()?);
                 self.files.insert(job.seq, file);
                 self.synced.insert(job.seq, 0);
+                self.space.open(job.seq, 0, 0);
                 created = true;
             }
             let file = self.files.get(&job.seq).ok_or_else(|| {
                 io::Error::other(format!("Raft log segment {} is not open", job.seq))
             })?;
             file.write_all_at(&job.bytes, job.offset)?;
+            self.space
+                .wrote(job.seq, file, job.offset + job.bytes.len() as u64);
             if !touched.contains(&job.seq) {
                 touched.push(job.seq);
             }
@@ -295,12 +305,13 @@ impl Worker {
 
     /// Cuts every file back to its durable length after a failed attempt (best effort: it
     /// frees what a partial write took; the retry rewrites the same offsets anyway).
-    fn roll_back(&self, batch: &[Job]) {
+    fn roll_back(&mut self, batch: &[Job]) {
         for job in batch {
             if let (Some(file), Some(len)) = (self.files.get(&job.seq), self.synced.get(&job.seq)) {
                 if let Err(e) = file.set_len(*len) {
                     tracing::debug!(error = %e, "cutting a Raft log segment back failed");
                 }
+                self.space.cut(job.seq, *len);
             }
         }
     }
@@ -315,6 +326,7 @@ impl Worker {
         for seq in &job.remove {
             self.files.remove(seq);
             self.synced.remove(seq);
+            self.space.forget(*seq);
             self.shared.remove_file(*seq);
             let path = segment_path(&self.dir, *seq);
             if let Err(e) = std::fs::remove_file(&path) {

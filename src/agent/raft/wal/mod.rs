@@ -7,8 +7,10 @@
 //! the next batch's write, and losing it in a crash is harmless (openraft learns it again). A
 //! segment past [`SEGMENT_BYTES`] is closed and the next one opens with the vote, commit point
 //! and purge point copied in, so a whole old segment can be deleted once every entry in it is
-//! purged. At start `scan` reads every record back, cuts a torn tail off the last segment and
-//! refuses to start on a bad record anywhere else, naming the file.
+//! purged. The active segment's file runs ahead of its records in written zeros (`space`), so
+//! that a sync flushes data and no size change. At start `scan` reads every record back, cuts a
+//! torn tail off the last segment (its zeros are no tail) and refuses to start on a bad record
+//! anywhere else, naming the file.
 //!
 //! The writer thread (`io`) owns the files' write side. An entry is readable at once: it stays
 //! in memory until its write is durable, then is read back with `pread` (the page cache). A
@@ -25,6 +27,7 @@ mod import;
 mod io;
 mod record;
 mod scan;
+mod space;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt::Debug;

@@ -3,8 +3,10 @@
 //!
 //! Only the last segment can end in a torn record (the writer appends there and nowhere else):
 //! a record that is short or fails its checksum there is the unacknowledged part of a write a
-//! crash interrupted, so the file is cut back to the last good record (and the cut logged). A
-//! bad record in any earlier segment is corruption: the start stops with the file's name.
+//! crash interrupted, so the file is cut back to the last good record (and the cut logged).
+//! Zeros from a point to its end are no record: the space the writer keeps ahead (`space.rs`),
+//! where writing goes on. A bad record in any earlier segment is corruption (their zeros are
+//! cut off before the next segment starts): the start stops with the file's name.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::fs;
@@ -84,6 +86,8 @@ pub(crate) fn scan(dir: &Path) -> Result<Scanned, LogOpenError> {
         }
         let good = match read_records(&bytes, seq, &mut out) {
             Ok(len) => len,
+            // The zeroed space ahead of the records: the file stays as long as it is.
+            Err(BadAt::Torn(at, _)) if last && bytes[at..].iter().all(|b| *b == 0) => at,
             Err(BadAt::Torn(at, detail)) if last => {
                 tracing::warn!(
                     file = %path.display(),
