@@ -24,8 +24,8 @@ use std::os::unix::fs::FileExt;
 /// How far past the last record the active segment's file extends (written zeros).
 pub(crate) const AHEAD: u64 = 256 * 1024;
 
-/// The zero bytes written, a piece at a time.
-static ZEROS: [u8; 64 * 1024] = [0; 64 * 1024];
+/// Zeroing extends a file to a multiple of this.
+const PIECE: u64 = 64 * 1024;
 
 /// Per open segment: where its records end and how long its file is.
 #[derive(Debug, Default)]
@@ -53,8 +53,7 @@ impl Space {
         if *len >= *written + AHEAD / 2 {
             return;
         }
-        let piece = ZEROS.len() as u64;
-        let target = (*written + AHEAD).div_ceil(piece) * piece;
+        let target = (*written + AHEAD).div_ceil(PIECE) * PIECE;
         match zero(file, *len, target) {
             Ok(()) => *len = target,
             Err(e) => {
@@ -90,15 +89,11 @@ impl Space {
     }
 }
 
-/// Writes zeros to `file` from `from` to `to`.
+/// Writes zeros to `file` from `from` to `to` (at most [`AHEAD`] and a [`PIECE`]: the
+/// buffer is allocated for the write, not kept).
 fn zero(file: &File, from: u64, to: u64) -> io::Result<()> {
-    let mut at = from;
-    while at < to {
-        let n = (to - at).min(ZEROS.len() as u64) as usize;
-        file.write_all_at(&ZEROS[..n], at)?;
-        at += n as u64;
-    }
-    Ok(())
+    let len = usize::try_from(to.saturating_sub(from)).map_err(io::Error::other)?;
+    file.write_all_at(&vec![0; len], from)
 }
 
 #[cfg(test)]
@@ -129,7 +124,7 @@ mod tests {
             space.wrote(1, &one, end);
             let l = len(&one);
             assert!(
-                l >= end + AHEAD / 2 && l <= end + AHEAD + ZEROS.len() as u64,
+                l >= end + AHEAD / 2 && l <= end + AHEAD + PIECE,
                 "{end} written, file {l} long"
             );
             let mut tail = vec![1; (l - end) as usize];
