@@ -24,7 +24,7 @@ use std::os::unix::fs::FileExt;
 /// How far past the last record the active segment's file extends (written zeros).
 pub(crate) const AHEAD: u64 = 256 * 1024;
 
-/// Zeroing extends a file to a multiple of this.
+/// Zeroing extends a file to a multiple of this, writing this much at a time.
 const PIECE: u64 = 64 * 1024;
 
 /// Per open segment: where its records end and how long its file is.
@@ -89,11 +89,19 @@ impl Space {
     }
 }
 
-/// Writes zeros to `file` from `from` to `to` (at most [`AHEAD`] and a [`PIECE`]: the
-/// buffer is allocated for the write, not kept).
+/// Writes zeros to `file` from `from` to `to`, a [`PIECE`] at a time: a buffer of one piece
+/// comes from the thread's malloc arena and goes back to it, where a buffer of the whole span
+/// would be mapped and unmapped, and then, as glibc raises its mmap threshold after such an
+/// unmap, kept in the arena at its full size.
 fn zero(file: &File, from: u64, to: u64) -> io::Result<()> {
-    let len = usize::try_from(to.saturating_sub(from)).map_err(io::Error::other)?;
-    file.write_all_at(&vec![0; len], from)
+    let zeros = vec![0; PIECE as usize];
+    let mut at = from;
+    while at < to {
+        let n = (to - at).min(PIECE);
+        file.write_all_at(&zeros[..n as usize], at)?;
+        at += n;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
