@@ -60,7 +60,8 @@ impl Space {
                 tracing::debug!(error = %e, segment = seq, "cannot zero space ahead of the Raft log");
                 // Give back what the attempt took; the writes go on as appends.
                 if file.set_len(*len).is_err() {
-                    *len = file.metadata().map_or(*len, |m| m.len());
+                    // The file is as long as it says, and at least as long as its records.
+                    *len = file.metadata().map_or(*len, |m| m.len()).max(*written);
                 }
             }
         }
@@ -158,5 +159,20 @@ mod tests {
         space.cut(2, 0);
         space.wrote(2, &files[&2], 5);
         assert!(len(&files[&2]) >= 5 + AHEAD / 2);
+    }
+
+    #[test]
+    fn a_disk_that_cannot_take_the_zeros_leaves_the_writes_as_appends() {
+        // /dev/full refuses every write with ENOSPC, and cutting it back fails too.
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let mut space = Space::default();
+        space.wrote(1, &full, 100);
+        assert_eq!(space.segments[&1], (100, 100), "no zeros counted");
+        // The next write tries again, and fails the same way.
+        space.wrote(1, &full, 300);
+        assert_eq!(space.segments[&1], (300, 300));
     }
 }
