@@ -92,7 +92,8 @@ pub(crate) fn scan(dir: &Path) -> Result<Scanned, LogOpenError> {
                 tracing::warn!(
                     file = %path.display(),
                     at,
-                    dropped = bytes.len() - at,
+                    // The torn bytes, not the zeroed space after them.
+                    dropped = bytes.iter().rposition(|b| *b != 0).map_or(at, |i| i + 1) - at,
                     detail,
                     "cutting a torn record off the end of the Raft log (a write a crash \
                      interrupted; it was never acknowledged)"
