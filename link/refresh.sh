@@ -98,7 +98,7 @@ done
 kill -INT "$server"
 while kill -0 "$server" 2>/dev/null; do sleep 0.2; done
 
-nm --defined-only "$bin" | awk '$2 ~ /^[tTwW]$/ {print $3}' | sort -u >"$work/text"
+nm --defined-only "$bin" | awk '$2 ~ /^[tTwWi]$/ {print $3}' | sort -u >"$work/text"
 # The linked names of the functions in callgrind file $1 (and perf's, appended by the caller).
 # glibc's string functions appear under their generic names (valgrind replaces them): every CPU
 # variant of each is kept. ('N marks a recursion level.)
@@ -113,6 +113,13 @@ grep '^fn=' "$work/callgrind.out" | sed -e 's/^fn=//' -e "s/'[0-9]*\$//" >"$work
 # perf: the function of each fault on the instruction being fetched (address = ip).
 perf script -i "$work/perf.data" -F ip,sym,addr --no-demangle 2>/dev/null |
   awk '{ if ($1 == $(NF - 1)) print $NF }' >>"$work/names"
+# Code every start runs before either profiler sees it, or that neither names as linked: the
+# resolver of every IFUNC (glibc's static start resolves them all, one fault each where they
+# lie outside the ordered part) and crtbegin's constructor.
+{
+  nm --defined-only "$bin" | awk '$2 == "i" {print $3}'
+  printf '%s\n' frame_dummy register_tm_clones
+} >>"$work/names"
 linked "$work/names" | sort -u >"$work/client"
 grep '^fn=' "$work/server.out" | sed -e 's/^fn=//' -e "s/'[0-9]*\$//" >"$work/server_names"
 linked "$work/server_names" | sort -u >"$work/server"

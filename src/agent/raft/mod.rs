@@ -151,6 +151,25 @@ fn raft_config(tuning: &RaftTuning) -> Result<Config, RaftOpenError> {
         .map_err(|e| RaftOpenError::Config(e.to_string()))
 }
 
+/// Lets the log's callers write and sync their own entries (`wal::Io::set_inline`) while this
+/// server leads a cluster of itself alone: no one else waits on its core meanwhile. A leader
+/// of others syncs beside the replication it starts, and a follower's core stays free for the
+/// leader's heartbeats while its disk is slow. Follows openraft's server metrics, which change
+/// with the state and membership only; ends with Raft.
+async fn inline_while_alone(raft: Raft, wal: Arc<wal::Io>) {
+    let mut metrics = raft.server_metrics();
+    loop {
+        let alone = {
+            let m = metrics.borrow_and_update();
+            m.state == ServerState::Leader && m.membership_config.membership().nodes().count() == 1
+        };
+        wal.set_inline(alone);
+        if metrics.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
 impl RaftNode {
     /// Opens the log (`<raft_dir>/log`) and snapshots (`<raft_dir>/snapshots`), restores `store`
     /// from the newest snapshot and starts Raft (which re-applies committed entries after it).
@@ -188,6 +207,7 @@ impl RaftNode {
         )
         .await
         .map_err(|e| RaftOpenError::Start(e.to_string()))?;
+        tokio::spawn(inline_while_alone(raft.clone(), wal.clone()));
         let batcher = Batcher::spawn(raft.clone(), id, disk);
         Ok(RaftNode {
             raft,

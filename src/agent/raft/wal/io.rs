@@ -1,13 +1,21 @@
-//! The WAL's writer thread: every byte of the log reaches its segment file here, and a batch is
+//! The WAL's writer: every byte of the log reaches its segment file here, and a batch is
 //! acknowledged only after one `fdatasync` per file it touched (group commit).
 //!
-//! The thread takes the first queued [`Job`], drains whatever else is queued, writes it all with
-//! positioned writes and syncs once. When a write or a sync fails (a full disk, an I/O error) it
-//! does not report the failure to openraft, whose core would stop for good: it cuts the files
-//! back to their last synced length (which frees what the failed write took), records the
-//! failure in [`DiskStatus`] (the batcher then refuses new client writes at once), and retries
-//! the same bytes at the same offsets with a backoff until they are durable. Nothing is
-//! acknowledged meanwhile; when space returns the log goes on by itself.
+//! A job is written by the writer thread, which takes the first queued [`Job`], drains whatever
+//! else is queued, writes it all with positioned writes and syncs once. Or, when nothing else is
+//! queued or being written and the caller may wait (`Io::set_inline`: the leader of a cluster of
+//! itself alone), the caller writes and syncs it itself: one thread hand-off there and one back
+//! less per write, a tenth of a single client's put. Everywhere else the thread writes, so that
+//! a leader's own sync runs while openraft sends the entries out and a follower's Raft core
+//! stays free for heartbeats while its disk is slow.
+//!
+//! When a write or a sync fails (a full disk, an I/O error) the writer does not report the
+//! failure to openraft, whose core would stop for good: it cuts the files back to their last
+//! synced length (which frees what the failed write took), records the failure in
+//! [`DiskStatus`] (the batcher then refuses new client writes at once), and retries the same
+//! bytes at the same offsets with a backoff until they are durable. An inline write that fails
+//! is handed to the thread for that. Nothing is acknowledged meanwhile; when space returns the
+//! log goes on by itself.
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
@@ -87,9 +95,14 @@ impl DiskStatus {
     }
 }
 
-/// Handle to the writer thread. Dropping the last handle stops and joins it.
+/// Handle to the writer. Dropping the last handle stops and joins its thread.
 pub(crate) struct Io {
     tx: Mutex<Option<mpsc::Sender<Job>>>,
+    worker: Arc<Mutex<Worker>>,
+    /// Jobs submitted and not yet durable (queued, or being written by either path).
+    pending: Arc<AtomicU64>,
+    /// Whether a caller may write its job itself when nothing else is pending.
+    inline: AtomicBool,
     completed: Arc<AtomicU64>,
     give_up: Arc<AtomicBool>,
     status: Arc<DiskStatus>,
@@ -109,24 +122,31 @@ impl Io {
         let give_up = Arc::new(AtomicBool::new(false));
         let status = Arc::new(DiskStatus::default());
         let (seq, file, len) = active;
+        let pending = Arc::new(AtomicU64::new(0));
         let mut space = Space::default();
         space.open(seq, len, file.metadata()?.len());
-        let mut worker = Worker {
+        let worker = Arc::new(Mutex::new(Worker {
             dir,
             files: BTreeMap::from([(seq, file)]),
             synced: BTreeMap::from([(seq, len)]),
             space,
             shared,
+            pending: pending.clone(),
             completed: completed.clone(),
-            give_up: give_up.clone(),
             status: status.clone(),
+        }));
+        let thread = {
+            let (worker, give_up) = (worker.clone(), give_up.clone());
+            std::thread::Builder::new()
+                .name("raft-wal".into())
+                .stack_size(256 * 1024)
+                .spawn(move || run(&worker, &rx, &give_up))?
         };
-        let thread = std::thread::Builder::new()
-            .name("raft-wal".into())
-            .stack_size(256 * 1024)
-            .spawn(move || worker.run(rx))?;
         Ok(Io {
             tx: Mutex::new(Some(tx)),
+            worker,
+            pending,
+            inline: AtomicBool::new(false),
             completed,
             give_up,
             status,
@@ -134,8 +154,43 @@ impl Io {
         })
     }
 
-    /// Queues `job`.
+    /// Lets callers write their jobs themselves when nothing else is pending (see the module
+    /// header), or stops them.
+    pub(crate) fn set_inline(&self, inline: bool) {
+        self.inline.store(inline, Ordering::Release);
+    }
+
+    /// Writes `job` now if it is alone and callers may, else queues it for the thread.
     pub(crate) fn submit(&self, job: Job) {
+        self.pending.fetch_add(1, Ordering::AcqRel);
+        if let Some(job) = self.try_inline(job) {
+            self.queue(job);
+        }
+    }
+
+    /// Writes and syncs `job` on the caller's thread when nothing else is pending; gives it
+    /// back when it must be queued instead (also after a failed attempt, for the thread to
+    /// retry).
+    fn try_inline(&self, job: Job) -> Option<Job> {
+        if !self.inline.load(Ordering::Acquire)
+            || self.give_up.load(Ordering::Acquire)
+            || self.pending.load(Ordering::Acquire) != 1
+        {
+            return Some(job);
+        }
+        let Ok(mut worker) = self.worker.try_lock() else {
+            return Some(job);
+        };
+        let mut batch = vec![job];
+        if worker.attempt(&batch).is_ok() {
+            worker.finish(batch);
+            return None;
+        }
+        worker.roll_back(&batch);
+        batch.pop()
+    }
+
+    fn queue(&self, job: Job) {
         let sent = match self.tx.lock() {
             Ok(guard) => match guard.as_ref() {
                 Some(tx) => tx.send(job).map_err(|e| e.0),
@@ -147,6 +202,7 @@ impl Io {
             if let Some(w) = job.waiter {
                 w.complete(Err(stopped()));
             }
+            self.pending.fetch_sub(1, Ordering::AcqRel);
         }
     }
 
@@ -209,18 +265,52 @@ struct Worker {
     /// The zeroed space after each segment's records.
     space: Space,
     shared: Arc<Shared>,
+    pending: Arc<AtomicU64>,
     completed: Arc<AtomicU64>,
-    give_up: Arc<AtomicBool>,
     status: Arc<DiskStatus>,
 }
 
-impl Worker {
-    fn run(&mut self, rx: mpsc::Receiver<Job>) {
-        while let Ok(first) = rx.recv() {
-            let mut batch = vec![first];
+/// The writer thread: takes what is queued, writes and syncs it, retrying a failure until it
+/// succeeds or the log is stopping.
+fn run(worker: &Mutex<Worker>, rx: &mpsc::Receiver<Job>, give_up: &AtomicBool) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        batch.extend(rx.try_iter());
+        let mut worker = worker.lock().unwrap_or_else(|p| p.into_inner());
+        let mut delay = RETRY_FIRST;
+        while let Err(e) = worker.attempt(&batch) {
+            worker.roll_back(&batch);
+            if give_up.load(Ordering::Acquire) {
+                let why = e.to_string();
+                for job in batch {
+                    if let Some(w) = job.waiter {
+                        w.complete(Err(io::Error::new(e.kind(), why.clone())));
+                    }
+                    worker.pending.fetch_sub(1, Ordering::AcqRel);
+                }
+                return;
+            }
+            std::thread::sleep(delay);
+            delay = (delay * 2).min(RETRY_MAX);
             batch.extend(rx.try_iter());
-            let mut delay = RETRY_FIRST;
-            while let Err(e) = self.write(&batch) {
+        }
+        worker.finish(batch);
+    }
+}
+
+impl Worker {
+    /// One try at writing and syncing `batch`. A failure is logged (once while it lasts) and
+    /// recorded for the batcher; the caller rolls back.
+    fn attempt(&mut self, batch: &[Job]) -> io::Result<()> {
+        let result = self.write(batch);
+        match &result {
+            Ok(()) => {
+                if self.status.set(None).is_some() {
+                    tracing::info!(dir = %self.dir.display(), "the Raft log is writable again");
+                }
+                self.completed.fetch_add(1, Ordering::AcqRel);
+            }
+            Err(e) => {
                 let why = e.to_string();
                 if self.status.set(Some(why.clone())).as_deref() != Some(why.as_str()) {
                     tracing::error!(
@@ -230,26 +320,16 @@ impl Worker {
                          retried until it succeeds (free disk space if the disk is full)"
                     );
                 }
-                self.roll_back(&batch);
-                if self.give_up.load(Ordering::Acquire) {
-                    for job in batch {
-                        if let Some(w) = job.waiter {
-                            w.complete(Err(io::Error::new(e.kind(), why.clone())));
-                        }
-                    }
-                    return;
-                }
-                std::thread::sleep(delay);
-                delay = (delay * 2).min(RETRY_MAX);
-                batch.extend(rx.try_iter());
             }
-            if self.status.set(None).is_some() {
-                tracing::info!(dir = %self.dir.display(), "the Raft log is writable again");
-            }
-            self.completed.fetch_add(1, Ordering::AcqRel);
-            for job in batch {
-                self.done(job);
-            }
+        }
+        result
+    }
+
+    /// Completes every job of a batch that is durable.
+    fn finish(&mut self, batch: Vec<Job>) {
+        for job in batch {
+            self.done(job);
+            self.pending.fetch_sub(1, Ordering::AcqRel);
         }
     }
 
