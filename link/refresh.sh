@@ -29,6 +29,9 @@ RUSTFLAGS="-C target-feature=+crt-static" cargo rustc --locked --release \
 work=$(mktemp -d)
 pids=()
 cleanup() {
+  for f in "$work"/*.pid; do
+    if [ -e "$f" ]; then pids+=("$(cat "$f")"); fi
+  done
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do while kill -0 "$p" 2>/dev/null; do sleep 0.2; done; done
   rm -rf "$work"
@@ -141,7 +144,16 @@ pids=()
 rm -rf "$work"/d*
 RUSTFLAGS="-C target-feature=+crt-static" cargo rustc --locked --release \
   --target x86_64-unknown-linux-gnu --bin sd -- -C strip=none
-for n in 1 2 3; do start_agent "$n"; done
+# The servers start two seconds after the client, as the cluster bench starts all its agents at
+# once: the client's first join is refused and retried, a path of its own.
+(
+  sleep 2
+  for n in 1 2 3; do
+    start_agent "$n"
+    echo "${pids[-1]}" >"$work/server$n.pid"
+  done
+  wait
+) &
 profile_client 6 perf record -q -e page-faults -c 1 -d -o "$work/perf2.data"
 faulted "$work/perf2.data" >"$work/names2"
 linked "$work/names2" | sort -u | comm -23 - "$work/client" >"$work/added"
