@@ -135,33 +135,48 @@ linked "$work/server_names" | sort -u >"$work/server"
   comm -13 "$work/client" "$work/server"
 } >"$out"
 
-# A second native run, on the binary linked with this list: perf names only the first fault in
-# each 64 KiB, so code that shared a window with code that faulted first shows now, lying
-# outside the ordered part. Its functions join the client part.
-for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done
-for p in "${pids[@]}"; do while kill -0 "$p" 2>/dev/null; do sleep 0.2; done; done
-pids=()
-rm -rf "$work"/d*
-RUSTFLAGS="-C target-feature=+crt-static" cargo rustc --locked --release \
-  --target x86_64-unknown-linux-gnu --bin sd -- -C strip=none
-# The servers start two seconds after the client, as the cluster bench starts all its agents at
-# once: the client's first join is refused and retried, a path of its own.
-(
-  sleep 2
-  for n in 1 2 3; do
-    start_agent "$n"
-    echo "${pids[-1]}" >"$work/server$n.pid"
+# More native runs, each on the binary linked with the list so far: perf names only the first
+# fault in each 64 KiB, so code that shared a window with code that faulted first shows now,
+# lying outside the ordered part. Its functions join the client part. Two rounds: the second
+# finds what the first one's additions moved.
+cp "$work/client" "$work/client_all"
+for round in 1 2; do
+  for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done
+  for f in "$work"/*.pid; do
+    if [ -e "$f" ]; then kill -INT "$(cat "$f")" 2>/dev/null || true; fi
   done
-  wait
-) &
-profile_client 6 perf record -q -e page-faults -c 1 -d -o "$work/perf2.data"
-faulted "$work/perf2.data" >"$work/names2"
-linked "$work/names2" | sort -u | comm -23 - "$work/client" >"$work/added"
-sort -u "$work/client" "$work/added" >"$work/client_all"
-{
-  cat "$work/client" "$work/added"
-  comm -13 "$work/client_all" "$work/server"
-} >"$out"
-echo "$(wc -l <"$work/client_all") client functions ($(wc -l <"$work/added") from the second run) and $(comm -13 "$work/client_all" "$work/server" | wc -l) more for servers in $out"
+  for p in "${pids[@]}"; do while kill -0 "$p" 2>/dev/null; do sleep 0.2; done; done
+  for f in "$work"/*.pid; do
+    if [ -e "$f" ]; then
+      while kill -0 "$(cat "$f")" 2>/dev/null; do sleep 0.2; done
+      rm -f "$f"
+    fi
+  done
+  pids=()
+  rm -rf "$work"/d*
+  RUSTFLAGS="-C target-feature=+crt-static" cargo rustc --locked --release \
+    --target x86_64-unknown-linux-gnu --bin sd -- -C strip=none
+  # The servers start two seconds after the client, as the cluster bench starts all its agents
+  # at once: the client's first join is refused and retried, a path of its own.
+  (
+    sleep 2
+    for n in 1 2 3; do
+      start_agent "$n"
+      echo "${pids[-1]}" >"$work/server$n.pid"
+    done
+    wait
+  ) &
+  profile_client 6 perf record -q -e page-faults -c 1 -d -o "$work/perf$round.data"
+  faulted "$work/perf$round.data" >"$work/names$round"
+  linked "$work/names$round" | sort -u | comm -23 - "$work/client_all" >"$work/added$round"
+  sort -u "$work/client_all" "$work/added$round" -o "$work/client_all"
+  {
+    cat "$work/client"
+    for r in $(seq "$round"); do cat "$work/added$r"; done
+    comm -13 "$work/client_all" "$work/server"
+  } >"$out"
+  echo "round $round: $(wc -l <"$work/added$round") more client functions"
+done
+echo "$(wc -l <"$work/client_all") client functions and $(comm -13 "$work/client_all" "$work/server" | wc -l) more for servers in $out"
 # What the list was written for (tests/link_order.rs fails once these inputs change).
 cargo test -q --locked --test link_order -- --ignored write_digest >/dev/null
