@@ -20,20 +20,29 @@ idle_secs=${IDLE_SECS:-60}
 target_dir=${CARGO_TARGET_DIR:-target}
 bin=$target_dir/x86_64-unknown-linux-gnu/release/sd
 
-# The README's build, with the symbol table kept. Only the binary's own crate (main.rs) gets
-# `-C strip=none`: a profile change would change the library's crate hash, which is part of
-# every symbol name in the list.
-RUSTFLAGS="-C target-feature=+crt-static" cargo rustc --locked --release \
-  --target x86_64-unknown-linux-gnu --bin sd -- -C strip=none
+# The README's build, with the symbol table kept (linked with the list as it stands). Only the
+# binary's own crate (main.rs) gets `-C strip=none`: a profile change would change the
+# library's crate hash, which is part of every symbol name in the list.
+build() {
+  RUSTFLAGS="-C target-feature=+crt-static" cargo rustc --locked --release \
+    --target x86_64-unknown-linux-gnu --bin sd -- -C strip=none
+}
+build
 
 work=$(mktemp -d)
+# Agents started here, and (in $work/*.pid) by background starters.
 pids=()
-cleanup() {
+# Sends signal $1 to every agent started so far and waits until all are gone.
+stop_agents() {
   for f in "$work"/*.pid; do
-    if [ -e "$f" ]; then pids+=("$(cat "$f")"); fi
+    if [ -e "$f" ]; then pids+=("$(cat "$f")") && rm -f "$f"; fi
   done
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do kill "-$1" "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do while kill -0 "$p" 2>/dev/null; do sleep 0.2; done; done
+  pids=()
+}
+cleanup() {
+  stop_agents TERM
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -141,21 +150,9 @@ linked "$work/server_names" | sort -u >"$work/server"
 # finds what the first one's additions moved.
 cp "$work/client" "$work/client_all"
 for round in 1 2; do
-  for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done
-  for f in "$work"/*.pid; do
-    if [ -e "$f" ]; then kill -INT "$(cat "$f")" 2>/dev/null || true; fi
-  done
-  for p in "${pids[@]}"; do while kill -0 "$p" 2>/dev/null; do sleep 0.2; done; done
-  for f in "$work"/*.pid; do
-    if [ -e "$f" ]; then
-      while kill -0 "$(cat "$f")" 2>/dev/null; do sleep 0.2; done
-      rm -f "$f"
-    fi
-  done
-  pids=()
+  stop_agents INT
   rm -rf "$work"/d*
-  RUSTFLAGS="-C target-feature=+crt-static" cargo rustc --locked --release \
-    --target x86_64-unknown-linux-gnu --bin sd -- -C strip=none
+  build
   # The servers start two seconds after the client, as the cluster bench starts all its agents
   # at once: the client's first join is refused and retried, a path of its own.
   (

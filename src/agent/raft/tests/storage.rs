@@ -23,7 +23,7 @@ use super::super::wal::{LogOpenError, LogStore};
 use crate::agent::state::{Command, KvOp, KvVerb, Request, Store};
 
 /// Stores for openraft's suite; `inline`: callers write their own entries when nothing else is
-/// pending (a follower's or a lone server's log), else the writer thread writes everything.
+/// pending (a lone server's log), else the writer thread writes everything.
 struct Builder {
     inline: bool,
 }

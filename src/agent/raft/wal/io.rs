@@ -186,7 +186,6 @@ impl Io {
             worker.finish(batch);
             return None;
         }
-        worker.roll_back(&batch);
         batch.pop()
     }
 
@@ -279,7 +278,6 @@ fn run(worker: &Mutex<Worker>, rx: &mpsc::Receiver<Job>, give_up: &AtomicBool) {
         let mut worker = worker.lock().unwrap_or_else(|p| p.into_inner());
         let mut delay = RETRY_FIRST;
         while let Err(e) = worker.attempt(&batch) {
-            worker.roll_back(&batch);
             if give_up.load(Ordering::Acquire) {
                 let why = e.to_string();
                 for job in batch {
@@ -299,8 +297,8 @@ fn run(worker: &Mutex<Worker>, rx: &mpsc::Receiver<Job>, give_up: &AtomicBool) {
 }
 
 impl Worker {
-    /// One try at writing and syncing `batch`. A failure is logged (once while it lasts) and
-    /// recorded for the batcher; the caller rolls back.
+    /// One try at writing and syncing `batch`. A failure is logged (once while it lasts),
+    /// recorded for the batcher and rolled back, ready for the next try.
     fn attempt(&mut self, batch: &[Job]) -> io::Result<()> {
         let result = self.write(batch);
         match &result {
@@ -320,6 +318,7 @@ impl Worker {
                          retried until it succeeds (free disk space if the disk is full)"
                     );
                 }
+                self.roll_back(batch);
             }
         }
         result
