@@ -361,6 +361,56 @@ fn answers_are_shuffled_on_every_query() {
     assert!(srv.len() > 1, "SRV order never changed: {srv:?}");
 }
 
+/// A service's A or SRV records asked over UDP without EDNS come from records encoded once per
+/// view (`src/agent/dns/fast.rs`): the same records as the general path gives over TCP.
+#[test]
+fn plain_udp_service_answers_are_the_general_paths_records() {
+    let a = AgentBuilder::dev().arg("-node=alpha").start();
+    wait_answers(&a, "consul.service.consul", "SRV", 1);
+    register_many(&a, "pool", 6);
+    let dns = dns_addr(&a);
+    for rtype in ["A", "SRV"] {
+        let general = dig(dns, &["pool.service.consul", rtype, "+tcp"]);
+        assert_eq!(general.answer.len(), 6, "{}", general.raw);
+        let all: BTreeSet<(u32, String)> = general
+            .answer
+            .iter()
+            .map(|r| (r.ttl, r.data.clone()))
+            .collect();
+        let extras: BTreeSet<(String, String)> = general
+            .additional
+            .iter()
+            .map(|r| (r.name.clone(), r.data.clone()))
+            .collect();
+        for _ in 0..5 {
+            let d = dig(
+                dns,
+                &["POOL.Service.dc1.consul", rtype, "+noedns", "+notcp"],
+            );
+            // udp_answer_limit (3) of them, in the question's case, no TC (enable_truncate is off).
+            assert_eq!(d.answer.len(), 3, "{}", d.raw);
+            assert!(d.has_flag("aa") && !d.has_flag("tc"), "{}", d.raw);
+            for r in &d.answer {
+                assert_eq!(r.name, "POOL.Service.dc1.consul.", "{}", d.raw);
+                assert!(all.contains(&(r.ttl, r.data.clone())), "{}", d.raw);
+            }
+            for r in &d.additional {
+                assert!(
+                    extras.contains(&(r.name.clone(), r.data.clone())),
+                    "{}",
+                    d.raw
+                );
+            }
+            if rtype == "SRV" {
+                assert_eq!(d.additional.len(), 3, "{}", d.raw);
+                // The fast path writes targets whole (the general path would compress them):
+                // header 12, question 29, 3 SRV answers of 44, 3 addresses of 16.
+                assert!(d.raw.contains("MSG SIZE  rcvd: 221"), "{}", d.raw);
+            }
+        }
+    }
+}
+
 #[test]
 fn udp_truncates_and_tcp_returns_everything() {
     let a = dev(&[]);

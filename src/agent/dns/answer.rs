@@ -12,6 +12,7 @@ use hickory_proto::op::{Query, ResponseCode};
 use hickory_proto::rr::{Name, Record, RecordType};
 use rand::seq::SliceRandom;
 
+use super::fast::{self, Question, Wire};
 use super::name::{self, Lookup};
 use super::records::{self, Families};
 use super::recursor::Recursor;
@@ -304,13 +305,7 @@ impl Responder {
         (ttl, wanted): (u32, usize),
         domain: &str,
     ) -> Vec<Unit> {
-        let slot = usize::from(domain != self.settings.domains[0]);
-        let targets = view.srv_targets[slot].get_or_init(|| {
-            view.instances
-                .iter()
-                .map(|i| self.srv_target(i, ttl, domain))
-                .collect()
-        });
+        let targets = self.srv_targets(view, ttl, domain);
         let mut units = Vec::with_capacity(picked.len().min(wanted));
         let mut seen: Vec<(&str, &Target, u16)> = Vec::new();
         let mut with_extra: Vec<&str> = Vec::new();
@@ -351,6 +346,40 @@ impl Responder {
             units.push(Unit { answer, extra });
         }
         units
+    }
+
+    /// Each instance's SRV target under `domain`, made on first use.
+    fn srv_targets<'v>(
+        &self,
+        view: &'v ServiceView,
+        ttl: u32,
+        domain: &str,
+    ) -> &'v Vec<Option<SrvTarget>> {
+        let slot = usize::from(domain != self.settings.domains[0]);
+        view.srv_targets[slot].get_or_init(|| {
+            view.instances
+                .iter()
+                .map(|i| self.srv_target(i, ttl, domain))
+                .collect()
+        })
+    }
+
+    /// The reply to a question the fast path reads off the datagram (`fast`), from the
+    /// service's records encoded once; `None` when the general path must answer it (see
+    /// `fast` for which), including every error and NXDOMAIN.
+    pub async fn fast(&self, q: &Question) -> Option<Vec<u8>> {
+        let view = self
+            .source
+            .service(&self.agent, &self.settings, &q.service)
+            .await
+            .ok()?;
+        let domain = self.settings.domains.get(q.slot)?;
+        let wire = view.wire[q.slot].get_or_init(|| {
+            let ttl = self.settings.service_ttl(&q.service);
+            let targets = self.srv_targets(&view, ttl, domain);
+            Wire::new(&view.instances, targets, ttl, &self.settings)
+        });
+        fast::reply(q, wire, &self.settings, self.recursion_available())
     }
 
     /// An instance's SRV target: its node's name, or `<hex>.addr.` for its own IP, or its host

@@ -5,7 +5,8 @@
 //!
 //! Files: `name` (query names), `view` (what answers are made of), `local` and `cache` (where
 //! views come from on servers and clients) behind `source`, `records` (record shapes), `answer`
-//! (one question to a reply), `trim` (size limits), `recursor` (forwarding), `handler`
+//! (one question to a reply), `fast` (replies from pre-encoded records for the commonest
+//! question over UDP), `trim` (size limits), `recursor` (forwarding), `handler`
 //! (hickory's request handler), `udp` (the UDP receive loops; TCP is hickory-server's),
 //! `settings` (configuration).
 //!
@@ -17,6 +18,7 @@
 
 mod answer;
 mod cache;
+mod fast;
 mod handler;
 mod local;
 mod name;

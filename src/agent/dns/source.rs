@@ -137,7 +137,7 @@ async fn visible(
     }
     Ok(Arc::new(ServiceView {
         instances: view.instances.iter().filter(readable).cloned().collect(),
-        srv_targets: Default::default(),
+        ..ServiceView::default()
     }))
 }
 

@@ -9,6 +9,8 @@ use std::sync::{Arc, OnceLock};
 
 use hickory_proto::rr::{Name, Record};
 
+use super::fast::Wire;
+
 use crate::api::catalog::{health, Meta, Node, ServiceEntry};
 
 /// Where an instance is reached: an IP, or a host name (answered with a CNAME).
@@ -56,6 +58,8 @@ pub struct ServiceView {
     /// Each instance's SRV target and its additional records, made on first use, per domain
     /// (primary, alternate): SRV answers then only copy them.
     pub srv_targets: [OnceLock<Vec<Option<SrvTarget>>>; 2],
+    /// The instances' records encoded for the UDP fast path, per domain, made on first use.
+    pub wire: [OnceLock<Wire>; 2],
 }
 
 /// An SRV answer's target name and the additional records it brings.
@@ -78,7 +82,7 @@ impl ServiceView {
             .collect();
         ServiceView {
             instances,
-            srv_targets: Default::default(),
+            ..ServiceView::default()
         }
     }
 
