@@ -367,7 +367,7 @@ impl Responder {
     /// The reply to a question the fast path reads off the datagram (`fast`), from the
     /// service's records encoded once; `None` when the general path must answer it (see
     /// `fast` for which), including every error and NXDOMAIN.
-    pub async fn fast(&self, q: &Question) -> Option<Vec<u8>> {
+    pub async fn fast(&self, q: &Question<'_>) -> Option<Vec<u8>> {
         let view = self
             .source
             .service(&self.agent, &self.settings, &q.service)

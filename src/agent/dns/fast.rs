@@ -1,6 +1,6 @@
 //! Replies made from bytes kept with the service's view, for the commonest question: the A or
-//! SRV records of `<service>.service[.<dc>].<domain>` over UDP without EDNS, one question,
-//! no compression pointer in it. Such a question is read straight off the datagram (no hickory
+//! SRV records of `<service>.service[.<dc>].<domain>` over UDP, one question with no
+//! compression pointer in it, and no other record but an EDNS OPT one. Such a question is read straight off the datagram (no hickory
 //! `MessageRequest`), and its reply is the header, the question copied from the request, and
 //! the instances' records in shuffled order, each already encoded once per view (no hickory
 //! `Record` built or encoded per query).
@@ -9,7 +9,8 @@
 //! laid down in any order; an SRV target's address record in the additional section points at
 //! the target name inside its answer. The reply has the records, TTLs, flags, limits and
 //! truncation of the general path (`answer`, `trim`, `handler`). Whatever this path does not
-//! cover exactly goes to the general path: tags, other types and names, EDNS, an empty or
+//! cover exactly goes to the general path: tags, other types and names, EDNS other than version
+//! 0 or with a client subnet option (hickory parses that one and may refuse it), an empty or
 //! missing service, host-name targets, duplicate addresses or SRV targets, node meta that would
 //! add TXT records, and replies the general path would trim for size.
 
@@ -27,14 +28,26 @@ const TYPE_A: u16 = 1;
 const TYPE_AAAA: u16 = 28;
 const TYPE_SRV: u16 = 33;
 const CLASS_IN: u16 = 1;
+const TYPE_OPT: u16 = 41;
 /// The classic UDP size limit (no EDNS).
 const UDP_MIN: usize = 512;
+/// The largest UDP payload an EDNS reply promises (`trim`'s).
+const UDP_MAX: usize = 65_535 - 68;
+/// The OPT record of a reply to an EDNS query: root name, type, payload size, extended code,
+/// version, flags and no options.
+const OPT_LEN: usize = 11;
+/// EDNS option code of a client subnet.
+const OPTION_SUBNET: u16 = 8;
 
 /// A service question this path can answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Question {
-    /// The whole datagram (it is the header and the question, nothing else).
-    pub datagram: Vec<u8>,
+pub struct Question<'a> {
+    /// The whole datagram: the header, the question and the OPT record if any.
+    datagram: &'a [u8],
+    /// Where the question ends in `datagram`.
+    end: usize,
+    /// The client's EDNS payload size (at least 512), when it sent an OPT record.
+    pub edns: Option<u16>,
     /// The service name, lower case.
     pub service: String,
     /// Which domain the name is under: 0 the primary, 1 the alternate.
@@ -42,14 +55,13 @@ pub struct Question {
     pub srv: bool,
 }
 
-impl Question {
+impl<'a> Question<'a> {
     /// The question in `datagram`, when it is one this path answers.
-    pub fn parse(datagram: &[u8], s: &Settings) -> Option<Question> {
+    pub fn parse(datagram: &'a [u8], s: &Settings) -> Option<Question<'a>> {
         let header = datagram.get(..HEADER_LEN)?;
         let flags = u16::from_be_bytes([header[2], header[3]]);
-        // A query (QR clear), opcode QUERY, one question, no other records (no EDNS).
-        let counts = [[0, 1], [0, 0], [0, 0], [0, 0]];
-        if flags & 0xF800 != 0 || header[4..] != counts.concat()[..] {
+        // A query (QR clear), opcode QUERY, one question, nothing else but an OPT record.
+        if flags & 0xF800 != 0 || header[4..10] != [0, 1, 0, 0, 0, 0] || header[10] != 0 {
             return None;
         }
         let mut labels: Vec<&[u8]> = Vec::with_capacity(4);
@@ -67,11 +79,17 @@ impl Question {
             labels.push(datagram.get(at + 1..at + 1 + len)?);
             at += 1 + len;
         }
-        if at - HEADER_LEN > 255 || datagram.len() != at + 4 {
+        if at - HEADER_LEN > 255 {
             return None;
         }
-        let qtype = u16::from_be_bytes([datagram[at], datagram[at + 1]]);
-        let qclass = u16::from_be_bytes([datagram[at + 2], datagram[at + 3]]);
+        let qtype = u16::from_be_bytes(datagram.get(at..at + 2)?.try_into().ok()?);
+        let qclass = u16::from_be_bytes(datagram.get(at + 2..at + 4)?.try_into().ok()?);
+        let end = at + 4;
+        let edns = match header[11] {
+            0 if datagram.len() == end => None,
+            1 => Some(opt(&datagram[end..])?),
+            _ => return None,
+        };
         if qclass != CLASS_IN || !matches!(qtype, TYPE_A | TYPE_SRV) {
             return None;
         }
@@ -81,7 +99,9 @@ impl Question {
             .position(|d| under(&labels, d).is_some_and(|n| is_service(&labels[..n], s)))?;
         let service = std::str::from_utf8(labels[0]).ok()?.to_ascii_lowercase();
         Some(Question {
-            datagram: datagram.to_vec(),
+            datagram,
+            end,
+            edns,
             service,
             slot,
             srv: qtype == TYPE_SRV,
@@ -90,13 +110,37 @@ impl Question {
 
     /// The question's encoded name, type and class.
     fn section(&self) -> &[u8] {
-        &self.datagram[HEADER_LEN..]
+        &self.datagram[HEADER_LEN..self.end]
     }
 
     /// The encoded length of the question's name.
     fn name_len(&self) -> usize {
-        self.datagram.len() - HEADER_LEN - 4
+        self.end - HEADER_LEN - 4
     }
+}
+
+/// The payload size of `bytes`, an OPT record filling them exactly: version 0, no extended
+/// code, options well formed and none a client subnet. The size is at least 512, as hickory
+/// reads it.
+fn opt(bytes: &[u8]) -> Option<u16> {
+    let field = |at: usize| Some(u16::from_be_bytes(bytes.get(at..at + 2)?.try_into().ok()?));
+    let (root, rtype, payload) = (*bytes.first()?, field(1)?, field(3)?);
+    let (extended, version, length) = (*bytes.get(5)?, *bytes.get(6)?, field(9)?);
+    if root != 0 || rtype != TYPE_OPT || extended != 0 || version != 0 {
+        return None;
+    }
+    let mut at = OPT_LEN;
+    if bytes.len() != at + usize::from(length) {
+        return None;
+    }
+    while at < bytes.len() {
+        let (code, len) = (field(at)?, usize::from(field(at + 2)?));
+        if code == OPTION_SUBNET || bytes.len() < at + 4 + len {
+            return None;
+        }
+        at += 4 + len;
+    }
+    Some(payload.max(UDP_MIN as u16))
 }
 
 /// How many of `labels` come before `domain` (`consul.`), when they end with it.
@@ -270,7 +314,7 @@ const SRV_TARGET_AT: usize = 2 + 10 + 6;
 /// The reply to `q` from `wire`, or `None` when the general path must make it.
 /// `recursion_available`: recursors are configured (the RA flag).
 pub fn reply(
-    q: &Question,
+    q: &Question<'_>,
     wire: &Wire,
     s: &Settings,
     recursion_available: bool,
@@ -280,7 +324,11 @@ pub fn reply(
     } else {
         wire.a.as_ref()?
     };
-    let limit = s.udp_answer_limit.max(1);
+    // Without EDNS, `udp_answer_limit` answers and 512 bytes; with it, the client's size.
+    let (limit, room) = match q.edns {
+        None => (s.udp_answer_limit.max(1), UDP_MIN),
+        Some(p) => (usize::MAX, usize::from(p).clamp(UDP_MIN, UDP_MAX) - OPT_LEN),
+    };
     // A records also stop at `a_record_limit`; the count limit then flags what it cuts.
     let made = match (q.srv, s.a_record_limit) {
         (false, n) if n > 0 => records.len().min(n),
@@ -315,7 +363,7 @@ pub fn reply(
                 q.name_len() + answer + if extra { its_extra } else { 0 }
             })
             .sum::<usize>();
-    if counted > UDP_MIN {
+    if counted > room {
         return None;
     }
     let mut out = Vec::with_capacity(counted);
@@ -330,24 +378,36 @@ pub fn reply(
         flags |= 0x0200;
     }
     out.extend_from_slice(&flags.to_be_bytes());
-    out.extend_from_slice(&[0, 1, 0, kept as u8, 0, 0, 0, 0]);
+    out.extend_from_slice(&[0, 1]);
+    out.extend_from_slice(&u16::try_from(kept).ok()?.to_be_bytes());
+    out.extend_from_slice(&[0, 0, 0, 0]);
     out.extend_from_slice(q.section());
     let mut at: Vec<usize> = Vec::with_capacity(kept);
     for &i in &order {
         at.push(out.len());
         out.extend_from_slice(&records[i].answer);
     }
-    let mut extras = 0u8;
+    let mut additional = 0u16;
     for ((&i, offset), extra) in order.iter().zip(at).zip(with_extra) {
         let Some(bytes) = records[i].extra.as_ref().filter(|_| extra) else {
             continue;
         };
-        let pointer = 0xC000 | u16::try_from(offset + SRV_TARGET_AT).ok()?;
-        out.extend_from_slice(&pointer.to_be_bytes());
+        // A pointer has 14 bits of offset.
+        let target = u16::try_from(offset + SRV_TARGET_AT)
+            .ok()
+            .filter(|t| *t < 0x4000)?;
+        out.extend_from_slice(&(0xC000 | target).to_be_bytes());
         out.extend_from_slice(bytes);
-        extras += 1;
+        additional += 1;
     }
-    out[11] = extras;
+    if let Some(payload) = q.edns {
+        out.push(0);
+        out.extend_from_slice(&TYPE_OPT.to_be_bytes());
+        out.extend_from_slice(&payload.to_be_bytes());
+        out.extend_from_slice(&[0; 6]);
+        additional += 1;
+    }
+    out[10..12].copy_from_slice(&additional.to_be_bytes());
     Some(out)
 }
 

@@ -90,17 +90,58 @@ fn answer(q: &Question, instances: &[Instance], s: &Settings) -> Option<Message>
 #[test]
 fn service_questions_are_read_off_the_datagram() {
     let s = settings(|_| {});
-    let q = Question::parse(&query(9, "Web.SERVICE.consul", 1, 1, 0, &[]), &s).expect("A");
+    let q_datagram = query(9, "Web.SERVICE.consul", 1, 1, 0, &[]);
+    let q = Question::parse(&q_datagram, &s).expect("A");
     assert_eq!((q.service.as_str(), q.slot, q.srv), ("web", 0, false));
-    let q = Question::parse(&query(9, "db-1.service.DC1.consul", 33, 1, 0, &[]), &s).expect("SRV");
+    let q_datagram = query(9, "db-1.service.DC1.consul", 33, 1, 0, &[]);
+    let q = Question::parse(&q_datagram, &s).expect("SRV");
     assert_eq!((q.service.as_str(), q.srv), ("db-1", true));
     let alt = settings(|c| c.alt_domain = Some("example.org".into()));
-    let q = Question::parse(&query(9, "web.service.example.org", 1, 1, 0, &[]), &alt);
+    let q_datagram = query(9, "web.service.example.org", 1, 1, 0, &[]);
+    let q = Question::parse(&q_datagram, &alt);
     assert_eq!(q.map(|q| q.slot), Some(1));
 
-    let opt = [0, 0, 41, 16, 0, 0, 0, 0, 0, 0, 0];
+    // EDNS: version 0, the payload size as asked (at least 512), any options but a subnet.
+    let opt = |payload: u16, version: u8, options: &[u8]| {
+        let mut o = vec![0, 0, 41];
+        o.extend_from_slice(&payload.to_be_bytes());
+        o.extend_from_slice(&[0, version, 0x80, 0]);
+        o.extend_from_slice(&(options.len() as u16).to_be_bytes());
+        o.extend_from_slice(options);
+        o
+    };
+    let cookie = [0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8];
+    for (payload, options, seen) in [(1232, &cookie[..], 1232), (100, &[][..], 512)] {
+        let datagram = query(9, "web.service.consul", 33, 1, 1, &opt(payload, 0, options));
+        let q = Question::parse(&datagram, &s).expect("EDNS");
+        assert_eq!((q.edns, q.name_len()), (Some(seen), 20));
+    }
+    let subnet = [0, 8, 0, 4, 0, 1, 0, 0];
     for (why, datagram) in [
-        ("EDNS", query(9, "web.service.consul", 1, 1, 1, &opt)),
+        (
+            "EDNS 1",
+            query(9, "web.service.consul", 1, 1, 1, &opt(4096, 1, &[])),
+        ),
+        (
+            "a subnet",
+            query(9, "web.service.consul", 1, 1, 1, &opt(4096, 0, &subnet)),
+        ),
+        (
+            "a cut option",
+            query(
+                9,
+                "web.service.consul",
+                1,
+                1,
+                1,
+                &opt(4096, 0, &cookie[..6]),
+            ),
+        ),
+        ("no OPT", query(9, "web.service.consul", 1, 1, 1, &[])),
+        (
+            "two records",
+            query(9, "web.service.consul", 1, 1, 2, &opt(4096, 0, &[])),
+        ),
         ("a tag", query(9, "v1.web.service.consul", 1, 1, 0, &[])),
         (
             "RFC 2782",
@@ -140,7 +181,8 @@ fn service_questions_are_read_off_the_datagram() {
 #[test]
 fn a_replies_hold_distinct_shuffled_addresses_up_to_the_limit() {
     let s = settings(|_| {});
-    let q = Question::parse(&query(77, "WEB.service.consul", 1, 1, 0, &[]), &s).expect("A");
+    let q_datagram = query(77, "WEB.service.consul", 1, 1, 0, &[]);
+    let q = Question::parse(&q_datagram, &s).expect("A");
     let instances = pool(10);
     let mut orders = BTreeSet::new();
     for _ in 0..30 {
@@ -179,9 +221,34 @@ fn a_replies_hold_distinct_shuffled_addresses_up_to_the_limit() {
 }
 
 #[test]
+fn edns_replies_hold_what_fits_the_clients_size_and_an_opt_record() {
+    let s = settings(|_| {});
+    let opt = [0, 0, 41, 16, 0, 0, 0, 0, 0, 0, 0];
+    let a_datagram = query(3, "web.service.consul", 1, 1, 1, &opt);
+    let a = Question::parse(&a_datagram, &s).expect("A");
+    let m = answer(&a, &pool(40), &s).expect("a fast reply");
+    assert_eq!(m.answers().len(), 40, "no count limit with EDNS");
+    assert!(!m.truncated());
+    let edns = m.extensions().as_ref().expect("an OPT record");
+    assert_eq!((edns.max_payload(), edns.version()), (4096, 0));
+    assert!(!edns.flags().dnssec_ok && m.additionals().is_empty());
+    let srv_datagram = query(3, "web.service.consul", 33, 1, 1, &opt);
+    let srv = Question::parse(&srv_datagram, &s).expect("SRV");
+    let m = answer(&srv, &pool(40), &s).expect("a fast reply");
+    assert_eq!((m.answers().len(), m.additionals().len()), (40, 40));
+    // 512 bytes hold five SRV answers with their addresses and the OPT record, not six.
+    let small = [0, 0, 41, 2, 0, 0, 0, 0, 0, 0, 0];
+    let srv_datagram = query(3, "web.service.consul", 33, 1, 1, &small);
+    let srv = Question::parse(&srv_datagram, &s).expect("SRV");
+    assert!(answer(&srv, &pool(5), &s).is_some());
+    assert!(answer(&srv, &pool(6), &s).is_none());
+}
+
+#[test]
 fn srv_replies_point_each_target_at_its_address() {
     let s = settings(|c| c.dns.udp_answer_limit = 5);
-    let q = Question::parse(&query(5, "web.service.dc1.consul", 33, 1, 0, &[]), &s).expect("SRV");
+    let q_datagram = query(5, "web.service.dc1.consul", 33, 1, 0, &[]);
+    let q = Question::parse(&q_datagram, &s).expect("SRV");
     // n1 twice (two ports): its address once. One IPv6 node. (Five such answers, each with
     // its extra, are as much as `trim` lets through in 512 bytes.)
     let mut instances = pool(3);
@@ -221,8 +288,10 @@ fn srv_replies_point_each_target_at_its_address() {
 #[test]
 fn what_the_general_path_makes_differently_is_left_to_it() {
     let s = settings(|_| {});
-    let a = Question::parse(&query(1, "web.service.consul", 1, 1, 0, &[]), &s).expect("A");
-    let srv = Question::parse(&query(1, "web.service.consul", 33, 1, 0, &[]), &s).expect("SRV");
+    let a_datagram = query(1, "web.service.consul", 1, 1, 0, &[]);
+    let a = Question::parse(&a_datagram, &s).expect("A");
+    let srv_datagram = query(1, "web.service.consul", 33, 1, 0, &[]);
+    let srv = Question::parse(&srv_datagram, &s).expect("SRV");
     // Two instances on one address: the general path weighs addresses by instances.
     let mut shared = pool(3);
     shared.push(instance("n9", "10.0.0.1", 1));
@@ -247,7 +316,8 @@ fn what_the_general_path_makes_differently_is_left_to_it() {
     assert!(answer(&srv, &meta, &quiet).is_some());
     // Long targets that `trim` would cut for size.
     let long = settings(|c| c.dns.udp_answer_limit = 8);
-    let srv8 = Question::parse(&query(1, "web.service.consul", 33, 1, 0, &[]), &long).expect("SRV");
+    let srv8_datagram = query(1, "web.service.consul", 33, 1, 0, &[]);
+    let srv8 = Question::parse(&srv8_datagram, &long).expect("SRV");
     let big: Vec<Instance> = (0..8)
         .map(|i| instance(&format!("{}{i}", "n".repeat(60)), &format!("10.1.0.{i}"), 1))
         .collect();

@@ -1,7 +1,7 @@
 //! The UDP side of the DNS server: receive threads on the bound socket that parse each
 //! datagram with hickory's `MessageRequest`, have the same `Handler` as TCP answer it, and send
-//! the reply straight back on the socket. The commonest question (a service's A or SRV records,
-//! no EDNS) is first offered to `fast`, which answers from records encoded once per view.
+//! the reply straight back on the socket. The commonest question (a service's A or SRV records)
+//! is first offered to `fast`, which answers from records encoded once per view.
 //!
 //! Why not hickory-server's `register_socket`: it receives on one task, spawns a task per
 //! datagram and hands every reply through a channel back to the receiving task, so each query
@@ -37,6 +37,8 @@ use hickory_proto::ProtoErrorKind;
 use hickory_server::authority::{MessageRequest, MessageResponse};
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
 use tokio::runtime::Handle;
+
+use futures::FutureExt;
 
 use super::fast::Question;
 use super::handler::Handler;
@@ -145,39 +147,28 @@ fn receive(socket: &Arc<UdpSocket>, handler: &Arc<Handler>, runtime: &Handle, st
 
 type Work = Pin<Box<dyn Future<Output = ()> + Send>>;
 
-/// The work of answering one datagram, or `None` when it gets no reply.
+/// The work of answering one datagram, or `None` when nothing is left to do (no reply, or
+/// one sent already).
 fn request(
     bytes: &[u8],
     src: SocketAddr,
     socket: &Arc<UdpSocket>,
     handler: &Arc<Handler>,
 ) -> Option<Work> {
+    // Only a fast answer that is ready at once: one that would wait (a client agent's first
+    // fetch of a name) takes the general path, which waits for it once.
+    let fast = Question::parse(bytes, &handler.responder.settings)
+        .and_then(|q| handler.responder.fast(&q).now_or_never().flatten());
+    if let Some(answer) = fast {
+        if let Err(e) = socket.send_to(&answer, src) {
+            tracing::debug!("dns: cannot send a reply to {src}: {e}");
+        }
+        return None;
+    }
     let reply = Reply {
         socket: socket.clone(),
         to: src,
     };
-    if let Some(question) = Question::parse(bytes, &handler.responder.settings) {
-        let handler = handler.clone();
-        return Some(Box::pin(async move {
-            match handler.responder.fast(&question).await {
-                Some(answer) => {
-                    if let Err(e) = reply.send(&answer).await {
-                        tracing::debug!("dns: cannot send a reply to {src}: {e}");
-                    }
-                }
-                None => {
-                    if let Some(general) = parsed(&question.datagram, src, reply, &handler) {
-                        general.await;
-                    }
-                }
-            }
-        }));
-    }
-    parsed(bytes, src, reply, handler)
-}
-
-/// The work of answering one datagram through hickory's parser and the general path.
-fn parsed(bytes: &[u8], src: SocketAddr, reply: Reply, handler: &Arc<Handler>) -> Option<Work> {
     match MessageRequest::read(&mut BinDecoder::new(bytes)) {
         Ok(message) if message.message_type() == MessageType::Response => None,
         Ok(message) => {
