@@ -19,23 +19,16 @@ use std::net::IpAddr;
 use rand::seq::SliceRandom;
 
 use super::settings::Settings;
+use super::trim::{Limits, HEADER_LEN, OPT_LEN, UDP_MIN};
 use super::view::{Instance, SrvTarget, Target};
 
-const HEADER_LEN: usize = 12;
 /// A compression pointer to the question's name, which starts right after the header.
 const TO_QUESTION: [u8; 2] = [0xC0, HEADER_LEN as u8];
 const TYPE_A: u16 = 1;
 const TYPE_AAAA: u16 = 28;
 const TYPE_SRV: u16 = 33;
-const CLASS_IN: u16 = 1;
 const TYPE_OPT: u16 = 41;
-/// The classic UDP size limit (no EDNS).
-const UDP_MIN: usize = 512;
-/// The largest UDP payload an EDNS reply promises (`trim`'s).
-const UDP_MAX: usize = 65_535 - 68;
-/// The OPT record of a reply to an EDNS query: root name, type, payload size, extended code,
-/// version, flags and no options.
-const OPT_LEN: usize = 11;
+const CLASS_IN: u16 = 1;
 /// EDNS option code of a client subnet.
 const OPTION_SUBNET: u16 = 8;
 
@@ -325,10 +318,9 @@ pub fn reply(
         wire.a.as_ref()?
     };
     // Without EDNS, `udp_answer_limit` answers and 512 bytes; with it, the client's size.
-    let (limit, room) = match q.edns {
-        None => (s.udp_answer_limit.max(1), UDP_MIN),
-        Some(p) => (usize::MAX, usize::from(p).clamp(UDP_MIN, UDP_MAX) - OPT_LEN),
-    };
+    let limits = Limits::udp(q.edns, s.udp_answer_limit);
+    let limit = limits.answers.unwrap_or(usize::MAX);
+    let room = limits.bytes - if q.edns.is_some() { OPT_LEN } else { 0 };
     // A records also stop at `a_record_limit`; the count limit then flags what it cuts.
     let made = match (q.srv, s.a_record_limit) {
         (false, n) if n > 0 => records.len().min(n),

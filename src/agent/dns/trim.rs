@@ -17,8 +17,8 @@ const UDP_MAX: usize = 65_535 - 68;
 /// The DNS message limit over TCP.
 pub const TCP_MAX: usize = 65_535;
 /// The OPT pseudo-record of an EDNS reply.
-const OPT_LEN: usize = 11;
-const HEADER_LEN: usize = 12;
+pub const OPT_LEN: usize = 11;
+pub const HEADER_LEN: usize = 12;
 
 /// How much a reply may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
