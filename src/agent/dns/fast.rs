@@ -16,8 +16,11 @@
 
 use std::net::IpAddr;
 
+use hickory_proto::op::Header;
+use hickory_proto::serialize::binary::{BinDecodable, BinDecoder, BinEncodable, BinEncoder};
 use rand::seq::SliceRandom;
 
+use super::handler::reply_header;
 use super::settings::Settings;
 use super::trim::{Limits, HEADER_LEN, OPT_LEN, UDP_MIN};
 use super::view::{Instance, SrvTarget, Target};
@@ -138,11 +141,11 @@ fn opt(bytes: &[u8]) -> Option<u16> {
 
 /// How many of `labels` come before `domain` (`consul.`), when they end with it.
 fn under(labels: &[&[u8]], domain: &str) -> Option<usize> {
-    let domain: Vec<&str> = domain.split('.').filter(|l| !l.is_empty()).collect();
-    let n = labels.len().checked_sub(domain.len())?;
+    let domain = || domain.split('.').filter(|l| !l.is_empty());
+    let n = labels.len().checked_sub(domain().count())?;
     let same = labels[n..]
         .iter()
-        .zip(&domain)
+        .zip(domain())
         .all(|(l, d)| l.eq_ignore_ascii_case(d.as_bytes()));
     same.then_some(n)
 }
@@ -328,8 +331,9 @@ pub fn reply(
     };
     let kept = made.min(limit);
     let truncated = made > kept && s.enable_truncate;
+    // A random `kept` of them in random order: the general path's shuffle, then its cut.
     let mut order: Vec<usize> = (0..records.len()).collect();
-    order.shuffle(&mut rand::rng());
+    order.partial_shuffle(&mut rand::rng(), kept);
     order.truncate(kept);
     // An SRV target's address goes with the first answer naming it.
     let mut sent: Vec<usize> = Vec::with_capacity(kept);
@@ -359,20 +363,8 @@ pub fn reply(
         return None;
     }
     let mut out = Vec::with_capacity(counted);
-    let request = &q.datagram;
-    out.extend_from_slice(&request[..2]);
-    // QR, AA, RD and CD as asked, RA with recursors, TC for a counted cut, NOERROR.
-    let mut flags = 0x8400 | (u16::from_be_bytes([request[2], request[3]]) & 0x0110);
-    if recursion_available {
-        flags |= 0x0080;
-    }
-    if truncated {
-        flags |= 0x0200;
-    }
-    out.extend_from_slice(&flags.to_be_bytes());
-    out.extend_from_slice(&[0, 1]);
-    out.extend_from_slice(&u16::try_from(kept).ok()?.to_be_bytes());
-    out.extend_from_slice(&[0, 0, 0, 0]);
+    // The header goes in last, once the additional records are counted.
+    out.resize(HEADER_LEN, 0);
     out.extend_from_slice(q.section());
     let mut at: Vec<usize> = Vec::with_capacity(kept);
     for &i in &order {
@@ -399,7 +391,16 @@ pub fn reply(
         out.extend_from_slice(&[0; 6]);
         additional += 1;
     }
-    out[10..12].copy_from_slice(&additional.to_be_bytes());
+    let request = Header::read(&mut BinDecoder::new(&q.datagram[..HEADER_LEN])).ok()?;
+    let mut header = reply_header(&request, recursion_available);
+    header
+        .set_truncated(truncated)
+        .set_query_count(1)
+        .set_answer_count(u16::try_from(kept).ok()?)
+        .set_additional_count(additional);
+    let mut bytes = Vec::with_capacity(HEADER_LEN);
+    header.emit(&mut BinEncoder::new(&mut bytes)).ok()?;
+    out[..HEADER_LEN].copy_from_slice(&bytes);
     Some(out)
 }
 

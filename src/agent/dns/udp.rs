@@ -29,6 +29,7 @@ use std::task::{Context, Waker};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use futures::FutureExt;
 use hickory_proto::op::{Header, MessageType, ResponseCode};
 use hickory_proto::rr::Record;
 use hickory_proto::serialize::binary::{BinDecodable, BinDecoder, BinEncodable, BinEncoder};
@@ -37,8 +38,6 @@ use hickory_proto::ProtoErrorKind;
 use hickory_server::authority::{MessageRequest, MessageResponse};
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
 use tokio::runtime::Handle;
-
-use futures::FutureExt;
 
 use super::fast::Question;
 use super::handler::Handler;
