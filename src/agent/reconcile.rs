@@ -202,7 +202,7 @@ fn already(catalog: &Catalog, want: &CatalogRegistration) -> bool {
 pub async fn run(agent: Arc<Agent>, raft: Arc<RaftNode>) {
     use std::sync::atomic::Ordering;
     let mut events = agent.gossip.subscribe();
-    let mut raft_state = raft.raft().metrics();
+    let mut leadership = raft.leadership();
     let mut absent = Absent::default();
     let mut tick = tokio::time::interval(RECONCILE_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -216,14 +216,10 @@ pub async fn run(agent: Arc<Agent>, raft: Arc<RaftNode>) {
                 }
             }
             // A new leader reconciles at once, as Consul's does when it establishes
-            // leadership (and one that lost it says so at once); other Raft changes (every
-            // write moves the metrics) wait for the tick.
-            changed = raft_state.changed() => {
+            // leadership (and one that lost it says so at once).
+            changed = leadership.changed(was_leader) => {
                 if changed.is_err() {
                     return;
-                }
-                if was_leader == raft.is_leader() {
-                    continue;
                 }
             }
         }

@@ -118,7 +118,7 @@ impl SessionTimers {
 /// Runs on every server for the agent's lifetime; only the leader keeps timers.
 pub async fn run(agent: Arc<Agent>, raft: Arc<RaftNode>) {
     let timers = &agent.session_timers;
-    let mut raft_state = raft.raft().metrics();
+    let mut leadership = raft.leadership();
     let mut leading = false;
     let mut next: Option<Instant> = None;
     loop {
@@ -131,7 +131,7 @@ pub async fn run(agent: Arc<Agent>, raft: Arc<RaftNode>) {
         tokio::select! {
             () = sleep => {}
             () = timers.changed.notified() => {}
-            changed = raft_state.changed() => {
+            changed = leadership.changed(leading) => {
                 if changed.is_err() {
                     return;
                 }

@@ -14,6 +14,7 @@ mod batcher;
 mod disk;
 mod footprint;
 mod fsutil;
+mod leadership;
 mod membership;
 mod network;
 mod recovery;
@@ -39,6 +40,7 @@ use openraft::error::{CheckIsLeaderError, InitializeError, RaftError};
 use openraft::{ChangeMembers, Config, ServerState, SnapshotPolicy};
 
 pub use batcher::WriteError;
+pub use leadership::{Leadership, Stopped};
 pub use network::{Connection, NetworkFactory};
 pub use snapshot::SnapshotError;
 pub use state_machine::{SnapshotBuilder, StateMachine};

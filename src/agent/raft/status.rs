@@ -95,9 +95,14 @@ impl RaftNode {
     /// so default-mode reads stay linearizable. Three times longer let a cut-off leader answer
     /// stale reads for 600 ms after a new leader took writes (found by tests/nemesis).
     fn has_quorum(&self, m: &super::RaftMetrics) -> bool {
-        let lease = self.raft_config.election_timeout_max.saturating_mul(9) / 10;
         m.membership_config.membership().voter_ids().count() <= 1
-            || m.millis_since_quorum_ack.is_some_and(|ms| ms <= lease)
+            || m.millis_since_quorum_ack
+                .is_some_and(|ms| ms <= self.lease_ms())
+    }
+
+    /// The leader lease of [`Self::has_quorum`], in milliseconds.
+    pub(super) fn lease_ms(&self) -> u64 {
+        self.raft_config.election_timeout_max.saturating_mul(9) / 10
     }
 
     /// Whether this leader has applied an entry of its own term. A new leader learns how far

@@ -1,4 +1,5 @@
-//! A single-server `RaftNode`: fast bootstrap, batched writes, restart, snapshots and views.
+//! A single-server `RaftNode`: fast bootstrap, batched writes, restart, snapshots, views and
+//! leadership changes.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -231,4 +232,62 @@ async fn restart_replays_log_after_snapshot_and_purges() {
     let purged = metrics.purged.map_or(0, |p| p.index);
     assert!(purged > 0, "log was purged");
     node.shutdown().await;
+}
+
+/// [`RaftNode::leadership`] answers when leadership comes and goes, and not for the writes in
+/// between (every one of which moves openraft's full metrics).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leadership_wakes_for_leadership_not_for_writes() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let node = match RaftNode::open(
+        tmp.path(),
+        me(),
+        &RaftTuning::default(),
+        Store::new(),
+        crate::agent::rpc::RpcClient::new(),
+    )
+    .await
+    {
+        Ok(node) => std::sync::Arc::new(node),
+        Err(e) => panic!("open RaftNode: {e}"),
+    };
+    let waiter = {
+        let node = node.clone();
+        tokio::spawn(async move { node.leadership().changed(false).await.ok() })
+    };
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(!waiter.is_finished(), "answered before any leader existed");
+    node.bootstrap_single().await.expect("bootstrap");
+    let became = tokio::time::timeout(Duration::from_secs(5), waiter)
+        .await
+        .expect("no answer within 5 s of bootstrapping")
+        .expect("join");
+    assert_eq!(became, Some(true));
+
+    let mut leadership = node.leadership();
+    let writes = async {
+        for i in 0..200 {
+            node.write(put(format!("w{i}"))).await.expect("write");
+        }
+    };
+    tokio::select! {
+        changed = leadership.changed(true) => panic!("woke during writes: {changed:?}"),
+        () = writes => {}
+    }
+    assert!(
+        leadership.looks() <= 2,
+        "looked {} times during 200 writes",
+        leadership.looks()
+    );
+
+    let lost = {
+        let node = node.clone();
+        tokio::spawn(async move { node.leadership().changed(true).await.ok() })
+    };
+    node.shutdown().await;
+    let lost = tokio::time::timeout(Duration::from_secs(5), lost)
+        .await
+        .expect("no answer within 5 s of shutting down")
+        .expect("join");
+    assert_ne!(lost, Some(true), "still the leader after shutting down");
 }

@@ -1,0 +1,105 @@
+//! Waiting for this server's leadership ([`RaftNode::is_leader`]) to change, without waking on
+//! every log index.
+//!
+//! openraft sends its full metrics at every turn of its core's loop: several times per write
+//! and at every tick. A task that only acts when leadership changes (the reconciler, session
+//! timers) would run for each of them. openraft's server metrics change only with the state,
+//! the leader and the membership, so [`Leadership`] follows those, and reads the full metrics
+//! only while they can say something the server metrics cannot:
+//! - while the two disagree (the server metrics are sent first, so they run ahead for a moment);
+//! - while this server is the Raft leader but has no quorum's acknowledgement yet (a new leader
+//!   before its first answers, or one cut off from the others);
+//! - and, as the leader of others, once when its quorum lease would run out unless renewed.
+
+use std::time::Duration;
+
+use openraft::ServerState;
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+use super::types::{RaftMetrics, ServerNode};
+use super::RaftNode;
+
+/// The soonest a leader looks at its lease again: heartbeats renew it many times over.
+const LEASE_RECHECK_MIN: Duration = Duration::from_millis(10);
+
+/// A view of one server's leadership that wakes only when it may have changed.
+pub struct Leadership<'a> {
+    node: &'a RaftNode,
+    server: watch::Receiver<openraft::metrics::RaftServerMetrics<u64, ServerNode>>,
+    full: watch::Receiver<RaftMetrics>,
+    /// How many times it has looked at the leadership (the tests count its wake-ups).
+    looks: u64,
+}
+
+/// Raft has stopped: no further change will come.
+#[derive(Debug)]
+pub struct Stopped;
+
+impl RaftNode {
+    /// Follows this server's leadership; see [`Leadership::changed`].
+    pub fn leadership(&self) -> Leadership<'_> {
+        Leadership {
+            node: self,
+            server: self.raft.server_metrics(),
+            full: self.raft.metrics(),
+            looks: 0,
+        }
+    }
+}
+
+impl Leadership<'_> {
+    /// Returns [`RaftNode::is_leader`] once it differs from `was`.
+    pub async fn changed(&mut self, was: bool) -> Result<bool, Stopped> {
+        loop {
+            self.looks += 1;
+            let now = self.node.is_leader();
+            if now != was {
+                return Ok(now);
+            }
+            let me = Some(self.node.id);
+            let server_leads = {
+                let s = self.server.borrow_and_update();
+                s.state == ServerState::Leader && s.current_leader == me
+            };
+            let node = self.node;
+            let (full_leads, renew_by) = {
+                let m = self.full.borrow_and_update();
+                let leads = m.state == ServerState::Leader && m.current_leader == me;
+                (leads, renew_by(node, &m))
+            };
+            if server_leads != full_leads || (full_leads && !now) {
+                tokio::select! {
+                    r = self.server.changed() => r.map_err(|_| Stopped)?,
+                    r = self.full.changed() => r.map_err(|_| Stopped)?,
+                }
+            } else if let Some(at) = renew_by.filter(|_| now) {
+                tokio::select! {
+                    r = self.server.changed() => r.map_err(|_| Stopped)?,
+                    () = tokio::time::sleep_until(at) => {}
+                }
+            } else {
+                self.server.changed().await.map_err(|_| Stopped)?;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+impl Leadership<'_> {
+    pub fn looks(&self) -> u64 {
+        self.looks
+    }
+}
+
+/// When a leader of others would lose its lease unless a quorum answers again; `None` for a
+/// leader of itself alone, whose lease never runs out.
+fn renew_by(node: &RaftNode, m: &RaftMetrics) -> Option<Instant> {
+    if m.membership_config.membership().voter_ids().count() <= 1 {
+        return None;
+    }
+    let left = node
+        .lease_ms()
+        .saturating_sub(m.millis_since_quorum_ack.unwrap_or(u64::MAX));
+    Some(Instant::now() + Duration::from_millis(left).max(LEASE_RECHECK_MIN))
+}
