@@ -25,6 +25,7 @@
 pub mod fuzzing;
 mod import;
 mod io;
+mod recent;
 mod record;
 mod scan;
 mod space;
@@ -116,8 +117,8 @@ pub(crate) struct Shared {
 struct Inner {
     /// Live entries (after the purge point), contiguous by index.
     ids: VecDeque<(LogId, Pos)>,
-    /// Entries whose write is not yet durable, served from memory.
-    unflushed: BTreeMap<u64, (Pos, Entry)>,
+    /// Entries whose write is not yet durable, and the newest durable ones, served from memory.
+    recent: recent::Recent,
     /// Read handles by segment.
     files: BTreeMap<u64, Arc<File>>,
 }
@@ -149,17 +150,12 @@ impl Shared {
         self.write().files.remove(&seq);
     }
 
-    /// Drops the in-memory copies of entries now durable (unless replaced meanwhile).
+    /// Notes entries now durable: their in-memory copies may go (see [`recent`]).
     pub(crate) fn flushed(&self, list: &[(u64, Pos)]) {
         if list.is_empty() {
             return;
         }
-        let mut g = self.write();
-        for (index, pos) in list {
-            if g.unflushed.get(index).is_some_and(|(p, _)| p == pos) {
-                g.unflushed.remove(index);
-            }
-        }
+        self.write().recent.durable(list);
     }
 
     fn last(&self) -> Option<LogId> {
@@ -185,11 +181,9 @@ impl Shared {
             let mut bytes = 0u64;
             for index in from..to {
                 let (_, pos) = g.ids[(index - first) as usize];
-                match g.unflushed.get(&index) {
-                    Some((p, entry)) if *p == pos => {
-                        plan.push(Source::Memory(Box::new(entry.clone())))
-                    }
-                    _ => {
+                match g.recent.get(index, pos) {
+                    Some(entry) => plan.push(Source::Memory(Box::new(entry.clone()))),
+                    None => {
                         let file = g.files.get(&pos.seq).cloned().ok_or_else(|| {
                             read_err(
                                 index,
@@ -550,7 +544,7 @@ impl RaftLogStorage<TypeConfig> for LogStore {
                     g.ids.pop_back();
                 }
                 g.ids.push_back((entry.log_id, pos));
-                g.unflushed.insert(index, (pos, entry));
+                g.recent.insert(index, pos, entry);
             }
         }
         self.set_last();
@@ -576,7 +570,7 @@ impl RaftLogStorage<TypeConfig> for LogStore {
             while g.ids.back().is_some_and(|(l, _)| l.index >= log_id.index) {
                 g.ids.pop_back();
             }
-            let _ = g.unflushed.split_off(&log_id.index);
+            g.recent.cut_from(log_id.index);
         }
         self.set_last();
         self.submit(buf, create, None, Vec::new(), Vec::new());
@@ -594,8 +588,7 @@ impl RaftLogStorage<TypeConfig> for LogStore {
             while g.ids.front().is_some_and(|(l, _)| l.index <= log_id.index) {
                 g.ids.pop_front();
             }
-            let keep = g.unflushed.split_off(&(log_id.index + 1));
-            g.unflushed = keep;
+            g.recent.drop_through(log_id.index);
         }
         let remove: Vec<u64> = self
             .seg_max
