@@ -218,7 +218,7 @@ pub async fn run(agent: Arc<Agent>, raft: Arc<RaftNode>) {
             // A new leader reconciles at once, as Consul's does when it establishes
             // leadership (and one that lost it says so at once).
             changed = leadership.changed(was_leader) => {
-                if changed.is_err() {
+                if changed.is_none() {
                     return;
                 }
             }

@@ -132,7 +132,7 @@ pub async fn run(agent: Arc<Agent>, raft: Arc<RaftNode>) {
             () = sleep => {}
             () = timers.changed.notified() => {}
             changed = leadership.changed(leading) => {
-                if changed.is_err() {
+                if changed.is_none() {
                     return;
                 }
             }

@@ -1,9 +1,9 @@
 //! Replies made from bytes kept with the service's view, for the commonest question: the A or
 //! SRV records of `<service>.service[.<dc>].<domain>` over UDP, one question with no
-//! compression pointer in it, and no other record but an EDNS OPT one. Such a question is read straight off the datagram (no hickory
-//! `MessageRequest`), and its reply is the header, the question copied from the request, and
-//! the instances' records in shuffled order, each already encoded once per view (no hickory
-//! `Record` built or encoded per query).
+//! compression pointer in it, and no other record but an EDNS OPT one. Such a question is read
+//! straight off the datagram (no hickory `MessageRequest`), and its reply is the header, the
+//! question copied from the request, and the instances' records in shuffled order, each already
+//! encoded once per view (no hickory `Record` built or encoded per query).
 //!
 //! Every answer record names the question by a pointer to it (offset 12), so the records can be
 //! laid down in any order; an SRV target's address record in the additional section points at

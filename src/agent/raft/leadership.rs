@@ -13,7 +13,6 @@
 
 use std::time::Duration;
 
-use openraft::ServerState;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
@@ -32,10 +31,6 @@ pub struct Leadership<'a> {
     looks: u64,
 }
 
-/// Raft has stopped: no further change will come.
-#[derive(Debug)]
-pub struct Stopped;
-
 impl RaftNode {
     /// Follows this server's leadership; see [`Leadership::changed`].
     pub fn leadership(&self) -> Leadership<'_> {
@@ -49,37 +44,36 @@ impl RaftNode {
 }
 
 impl Leadership<'_> {
-    /// Returns [`RaftNode::is_leader`] once it differs from `was`.
-    pub async fn changed(&mut self, was: bool) -> Result<bool, Stopped> {
+    /// Returns [`RaftNode::is_leader`] once it differs from `was`; `None` once Raft has stopped.
+    pub async fn changed(&mut self, was: bool) -> Option<bool> {
+        let node = self.node;
         loop {
             self.looks += 1;
-            let now = self.node.is_leader();
-            if now != was {
-                return Ok(now);
-            }
-            let me = Some(self.node.id);
             let server_leads = {
                 let s = self.server.borrow_and_update();
-                s.state == ServerState::Leader && s.current_leader == me
+                node.raft_leader(s.state, s.current_leader)
             };
-            let node = self.node;
-            let (full_leads, renew_by) = {
+            let (now, full_leads, renew_by) = {
                 let m = self.full.borrow_and_update();
-                let leads = m.state == ServerState::Leader && m.current_leader == me;
-                (leads, renew_by(node, &m))
+                let now = node.leads(&m);
+                let renew_by = if now { renew_by(node, &m) } else { None };
+                (now, node.raft_leader(m.state, m.current_leader), renew_by)
             };
+            if now != was {
+                return Some(now);
+            }
             if server_leads != full_leads || (full_leads && !now) {
                 tokio::select! {
-                    r = self.server.changed() => r.map_err(|_| Stopped)?,
-                    r = self.full.changed() => r.map_err(|_| Stopped)?,
+                    r = self.server.changed() => r.ok()?,
+                    r = self.full.changed() => r.ok()?,
                 }
-            } else if let Some(at) = renew_by.filter(|_| now) {
+            } else if let Some(at) = renew_by {
                 tokio::select! {
-                    r = self.server.changed() => r.map_err(|_| Stopped)?,
+                    r = self.server.changed() => r.ok()?,
                     () = tokio::time::sleep_until(at) => {}
                 }
             } else {
-                self.server.changed().await.map_err(|_| Stopped)?;
+                self.server.changed().await.ok()?;
             }
         }
     }

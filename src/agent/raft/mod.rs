@@ -1,5 +1,6 @@
 //! Raft through openraft 0.9: the type config, the log store (a write-ahead log of segment
-//! files: one write and one fdatasync per batch), the state machine adaptor over `state`, snapshots, the network and the write batcher.
+//! files: one write and one fdatasync per batch), the state machine adaptor over `state`,
+//! snapshots, the network and the write batcher.
 //!
 //! [`RaftNode`] is the one entry point the rest of the agent uses: open, bootstrap, write (through
 //! the batcher), linearizable-read barrier, leadership and Consul-style status. Files:
@@ -7,7 +8,8 @@
 //! directory fsyncs), `disk` (refusing writes the disk cannot take),
 //! `state_machine` + `snapshot` (apply, snapshot files), `network` (Raft RPCs over the server
 //! RPC port), `membership` (bootstrap, adding and removing servers), `batcher` (group commit of
-//! client writes), `status` (stats and configuration views).
+//! client writes), `status` (stats and configuration views), `leadership` (waiting for
+//! leadership to change).
 //! It uses `state`, `api`, `config` and the `rpc` client, nothing else of the agent.
 
 mod batcher;
@@ -40,7 +42,7 @@ use openraft::error::{CheckIsLeaderError, InitializeError, RaftError};
 use openraft::{ChangeMembers, Config, ServerState, SnapshotPolicy};
 
 pub use batcher::WriteError;
-pub use leadership::{Leadership, Stopped};
+pub use leadership::Leadership;
 pub use network::{Connection, NetworkFactory};
 pub use snapshot::SnapshotError;
 pub use state_machine::{SnapshotBuilder, StateMachine};

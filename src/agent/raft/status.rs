@@ -79,9 +79,17 @@ impl RaftNode {
 
     /// True when this node is the leader.
     pub fn is_leader(&self) -> bool {
-        let metrics = self.raft.metrics();
-        let m = metrics.borrow();
-        m.state == ServerState::Leader && m.current_leader == Some(self.id) && self.has_quorum(&m)
+        self.leads(&self.raft.metrics().borrow())
+    }
+
+    /// [`Self::is_leader`] by the metrics `m`.
+    pub(super) fn leads(&self, m: &RaftMetrics) -> bool {
+        self.raft_leader(m.state, m.current_leader) && self.has_quorum(m)
+    }
+
+    /// Whether Raft's `state` and `leader` say this node leads (lease or not).
+    pub(super) fn raft_leader(&self, state: ServerState, leader: Option<u64>) -> bool {
+        state == ServerState::Leader && leader == Some(self.id)
     }
 
     /// Whether this leader heard from a quorum within the leader lease. openraft 0.9 restarts a
@@ -94,7 +102,7 @@ impl RaftNode {
     /// it *sent* the message a quorum acknowledged): no other leader can exist while it runs,
     /// so default-mode reads stay linearizable. Three times longer let a cut-off leader answer
     /// stale reads for 600 ms after a new leader took writes (found by tests/nemesis).
-    fn has_quorum(&self, m: &super::RaftMetrics) -> bool {
+    fn has_quorum(&self, m: &RaftMetrics) -> bool {
         m.membership_config.membership().voter_ids().count() <= 1
             || m.millis_since_quorum_ack
                 .is_some_and(|ms| ms <= self.lease_ms())

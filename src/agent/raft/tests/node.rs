@@ -253,7 +253,7 @@ async fn leadership_wakes_for_leadership_not_for_writes() {
     };
     let waiter = {
         let node = node.clone();
-        tokio::spawn(async move { node.leadership().changed(false).await.ok() })
+        tokio::spawn(async move { node.leadership().changed(false).await })
     };
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert!(!waiter.is_finished(), "answered before any leader existed");
@@ -282,7 +282,7 @@ async fn leadership_wakes_for_leadership_not_for_writes() {
 
     let lost = {
         let node = node.clone();
-        tokio::spawn(async move { node.leadership().changed(true).await.ok() })
+        tokio::spawn(async move { node.leadership().changed(true).await })
     };
     node.shutdown().await;
     let lost = tokio::time::timeout(Duration::from_secs(5), lost)

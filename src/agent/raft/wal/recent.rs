@@ -72,13 +72,18 @@ impl Recent {
     /// Forgets the entries from `index` on (a truncation).
     pub(crate) fn cut_from(&mut self, index: u64) {
         let gone = self.entries.split_off(&index);
-        self.bytes -= gone.values().map(|k| u64::from(k.pos.len)).sum::<u64>();
+        self.forget(&gone);
     }
 
     /// Forgets the entries up to and including `index` (a purge).
     pub(crate) fn drop_through(&mut self, index: u64) {
         let keep = self.entries.split_off(&index.saturating_add(1));
         let gone = std::mem::replace(&mut self.entries, keep);
+        self.forget(&gone);
+    }
+
+    /// Takes the records of `gone`, split off the kept ones, off the count.
+    fn forget(&mut self, gone: &BTreeMap<u64, Kept>) {
         self.bytes -= gone.values().map(|k| u64::from(k.pos.len)).sum::<u64>();
     }
 }
