@@ -11,6 +11,11 @@
 //!   before each put run, since this class of VM swings 10x in fsync latency within minutes.
 //! * `get50`: stale read of existing keys, 50 connections. 1,000 keys are preloaded (untimed);
 //!   sd: `GET /v1/kv/<key>?stale`; etcd: `POST /v3/kv/range` with `"serializable":true`.
+//! * With `put1`, two wire-only stand-ins for the agent (`common/stand_in.rs`) run the same
+//!   puts in each round: the floor (HTTP, one write and one fdatasync per put, nothing else)
+//!   and the relay (the same, handed from task to task as openraft 0.9's core and state machine
+//!   hand a lone leader's write). The summary gives sd's rate as a share of each, and theirs as
+//!   a share of the serial probe.
 //! * `idle`: RSS (VmRSS) of each server after 2 s idle from a fresh start, start-to-ready
 //!   (sd: spawn to first non-empty `/v1/status/leader`, both the durable server and `-dev`;
 //!   etcd: spawn to `/health` true), and the sd binary size as built and as a `strip`ped copy.
@@ -148,12 +153,21 @@ fn print_header(o: &Opts) {
     println!();
 }
 
-/// One run of `w` against a fresh `peer`, or (`stand_in`) against the wire-only stand-in,
-/// which speaks sd's API.
+/// Which stand-in a floor run is against.
+#[derive(Clone, Copy, PartialEq)]
+enum Floor {
+    /// Each put written and synced on its connection's task.
+    Plain,
+    /// Each put through openraft's hand-offs (`stand_in::RELAY`).
+    Relay,
+}
+
+/// One run of `w` against a fresh `peer`, or (`stand_in`) against a wire-only stand-in, which
+/// speaks sd's API.
 async fn one_run(
     o: &Opts,
     peer: Peer,
-    stand_in: bool,
+    stand_in: Option<Floor>,
     w: Workload,
     p: &Arc<Payload>,
 ) -> Result<Run> {
@@ -164,9 +178,9 @@ async fn one_run(
         None
     };
     let mut server = match (peer, stand_in) {
-        (_, true) => stand_in::start(&o.c.launch).await?,
-        (Peer::Sd, false) => Server::spawn_sd(&o.c.launch, SdMode::Durable)?,
-        (Peer::Etcd, false) => Server::spawn_etcd(&o.c.launch)?,
+        (_, Some(floor)) => stand_in::start(&o.c.launch, floor == Floor::Relay).await?,
+        (Peer::Sd, None) => Server::spawn_sd(&o.c.launch, SdMode::Durable)?,
+        (Peer::Etcd, None) => Server::spawn_etcd(&o.c.launch)?,
     };
     server.wait_ready().await?;
     if !w.is_put() {
@@ -206,9 +220,9 @@ async fn idle_round(o: &Opts) -> Result<IdleRound> {
     })
 }
 
-/// The median of the stand-in's put1 rate, of sd's as a share of it, and of the stand-in's as
-/// a share of the serial `write + fdatasync` probe taken before it.
-fn floor_summary(floors: &[(f64, Run)]) -> String {
+/// The median of a stand-in's put1 rate, of sd's as a share of it, and of the stand-in's as
+/// a share of the serial `write + fdatasync` probe taken before it; `what` names the stand-in.
+fn floor_summary(what: &str, floors: &[(f64, Run)]) -> String {
     let median = |mut v: Vec<f64>| {
         v.sort_by(f64::total_cmp);
         v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
@@ -228,7 +242,7 @@ fn floor_summary(floors: &[(f64, Run)]) -> String {
             .collect(),
     );
     format!(
-        "  floor (stand-in: HTTP + write + fdatasync per put): median {rate:.0} ops/s; \
+        "  {what}: median {rate:.0} ops/s; \
          sd = {:.0} % of it; it = {:.0} % of the serial write + fdatasync probe\n",
         sd_share * 100.0,
         disk_share * 100.0
@@ -246,24 +260,31 @@ async fn bench(o: &Opts) -> Result<()> {
             if w.conns() == 1 { "" } else { "s" }
         );
         let mut pairs = Vec::new();
-        // One client's puts are also run against the stand-in: HTTP and one write and one
-        // fdatasync per put, nothing else.
+        // One client's puts are also run against the stand-ins: HTTP and one write and one
+        // fdatasync per put, nothing else; and the same through openraft's hand-offs.
         let floor = w == Workload::Put1;
-        let mut floors = Vec::new();
+        let (mut floors, mut relays) = (Vec::new(), Vec::new());
         for i in 1..=o.runs {
-            let sd = one_run(o, Peer::Sd, false, w, &payload).await?;
+            let sd = one_run(o, Peer::Sd, None, w, &payload).await?;
             println!("{}", report::run_line(Peer::Sd, i, o.runs, &sd));
-            let etcd = one_run(o, Peer::Etcd, false, w, &payload).await?;
+            let etcd = one_run(o, Peer::Etcd, None, w, &payload).await?;
             println!("{}", report::run_line(Peer::Etcd, i, o.runs, &etcd));
             if floor {
-                let f = one_run(o, Peer::Sd, true, w, &payload).await?;
+                let f = one_run(o, Peer::Sd, Some(Floor::Plain), w, &payload).await?;
                 println!("{}", report::run_line_named("floor", i, o.runs, &f));
+                let r = one_run(o, Peer::Sd, Some(Floor::Relay), w, &payload).await?;
+                println!("{}", report::run_line_named("relay", i, o.runs, &r));
                 floors.push((sd.stats.ops_per_sec(), f));
+                relays.push((sd.stats.ops_per_sec(), r));
             }
             pairs.push((sd, etcd));
         }
         if floor {
-            print!("{}", floor_summary(&floors));
+            let plain = "floor (stand-in: HTTP + write + fdatasync per put)";
+            print!("{}", floor_summary(plain, &floors));
+            let relay = "relay (the same through openraft's hand-offs: connection, core, \
+                         state machine, core, connection)";
+            print!("{}", floor_summary(relay, &relays));
         }
         results.push(WorkloadResult { workload: w, pairs });
     }

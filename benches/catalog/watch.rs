@@ -150,7 +150,7 @@ pub async fn floor(
     other_window: Duration,
 ) -> Result<Vec<Round>> {
     agent::ensure_open_files(2 * watchers as u64 + 512)?;
-    let server = crate::floor::start(l).await?;
+    let server = crate::floor::start(l, false).await?;
     rounds(&server, runs, watchers, other_window).await
 }
 

@@ -14,6 +14,13 @@
 //!   write and one sync per put, in turn, as a log with no Raft, no batching and no state
 //!   machine would do.
 //!
+//! With [`RELAY`] after the directory, a put crosses the tasks that a lone Raft leader built on
+//! openraft 0.9 must cross, and does nothing else there: the connection's task hands it to a
+//! "core" task, which writes and syncs it on its own task (as sd's lone server does,
+//! `src/agent/raft/wal/io.rs`) and hands it to a "state machine" task, which hands it back to
+//! the core, which answers the connection's task. Four hand-offs, as in openraft's
+//! `RaftCore` and its state-machine worker, with no engine, no batching and no apply.
+//!
 //! The gap between the agent's figures and the stand-in's is what HTTP routing, the catalog or
 //! Raft cost; the stand-in's are what loopback TCP, the scheduler, the disk and the bench's own
 //! client cost on these cores.
@@ -27,12 +34,14 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
+use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::servers::{free_port, temp_in, Launch, Server};
 
 /// The flag that turns this binary into the stand-in.
 pub const FLAG: &str = "--floor-server";
+/// The argument after the directory that sends puts through the relay of tasks.
+pub const RELAY: &str = "relay";
 /// Size of the agent's answer for 10 instances of `web` with one check each.
 const BODY_BYTES: usize = 5862;
 /// Zeroed bytes at the start of the put log (a 5 s window of puts fits).
@@ -41,22 +50,27 @@ const LOG_ZEROS: usize = 64 * 1024 * 1024;
 const MAX_WAIT: Duration = Duration::from_secs(600);
 
 /// Starts the stand-in on a free port (its log file in a temporary directory under the data
-/// root) and waits until it answers.
-pub async fn start(l: &Launch) -> Result<Server> {
+/// root), its puts through the relay of tasks if `relay`, and waits until it answers.
+pub async fn start(l: &Launch, relay: bool) -> Result<Server> {
     let tmp = temp_in(&l.data_root)?;
     let port = free_port()?;
     let mut cmd = std::process::Command::new(std::env::current_exe()?);
     cmd.args([FLAG, &port.to_string()]).arg(tmp.path());
+    if relay {
+        cmd.arg(RELAY);
+    }
     let mut s = Server::spawn_stand_in(cmd, port, tmp)?;
     s.wait_ready().await?;
     Ok(s)
 }
 
-/// Runs the stand-in on 127.0.0.1:`port` until killed; `args` are the port and the directory
-/// of its log file.
+/// Runs the stand-in on 127.0.0.1:`port` until killed; `args` are the port, the directory
+/// of its log file and, optionally, [`RELAY`].
 pub fn serve(args: &[String]) -> Result<()> {
-    let [port, dir] = args else {
-        bail!("{FLAG} PORT DIR");
+    let (port, dir, relay) = match args {
+        [port, dir] => (port, dir, false),
+        [port, dir, r] if r == RELAY => (port, dir, true),
+        _ => bail!("{FLAG} PORT DIR [{RELAY}]"),
     };
     let port: u16 = port.parse().with_context(|| format!("{FLAG} PORT"))?;
     let log = std::fs::OpenOptions::new()
@@ -77,7 +91,13 @@ pub fn serve(args: &[String]) -> Result<()> {
             web: watch::Sender::new(1),
             body: body(),
             log: std::sync::Mutex::new((log, 0)),
+            relay: std::sync::OnceLock::new(),
         });
+        if relay {
+            let (tx, rx) = mpsc::unbounded_channel();
+            tokio::spawn(core(state.clone(), rx));
+            let _ = state.relay.set(tx);
+        }
         loop {
             let (s, _) = listener.accept().await?;
             let state = state.clone();
@@ -96,6 +116,60 @@ struct State {
     body: Vec<u8>,
     /// Where durable puts go, and the offset of the next one.
     log: std::sync::Mutex<(std::fs::File, u64)>,
+    /// With [`RELAY`]: the "core" task that puts are handed to.
+    relay: std::sync::OnceLock<mpsc::UnboundedSender<Put>>,
+}
+
+/// A put handed to the relay's core, and where its index goes back.
+struct Put {
+    body: Vec<u8>,
+    reply: oneshot::Sender<u64>,
+}
+
+/// Writes and syncs `body` at the end of the log; returns the new index.
+fn write_put(state: &State, body: &[u8]) -> Result<u64> {
+    let index = state.index.fetch_add(1, Ordering::AcqRel) + 1;
+    let mut log = state.log.lock().unwrap_or_else(|p| p.into_inner());
+    let (file, at) = &mut *log;
+    file.write_all_at(body, *at)?;
+    file.sync_data()?;
+    *at += body.len() as u64;
+    Ok(index)
+}
+
+/// The relay's "core": writes and syncs each put on its own task, hands it to the "state
+/// machine" task and, when that hands it back, answers the connection's task. It waits on both
+/// channels at once, as openraft's core waits on its clients and its workers.
+async fn core(state: Arc<State>, mut puts: mpsc::UnboundedReceiver<Put>) {
+    let (to_sm, from_core) = mpsc::unbounded_channel();
+    let (to_core, mut applied) = mpsc::unbounded_channel();
+    tokio::spawn(state_machine(from_core, to_core));
+    loop {
+        tokio::select! {
+            Some(put) = puts.recv() => {
+                let Ok(index) = write_put(&state, &put.body) else {
+                    return;
+                };
+                let _ = to_sm.send((index, put.reply));
+            }
+            Some((index, reply)) = applied.recv() => {
+                let _: Result<(), u64> = reply.send(index);
+            }
+            else => return,
+        }
+    }
+}
+
+/// The relay's "state machine": hands each put straight back to the core.
+async fn state_machine(
+    mut from_core: mpsc::UnboundedReceiver<(u64, oneshot::Sender<u64>)>,
+    to_core: mpsc::UnboundedSender<(u64, oneshot::Sender<u64>)>,
+) {
+    while let Some(applied) = from_core.recv().await {
+        if to_core.send(applied).is_err() {
+            return;
+        }
+    }
 }
 
 /// A JSON array of `BODY_BYTES` bytes.
@@ -135,16 +209,20 @@ async fn connection(mut s: TcpStream, state: &State) -> Result<()> {
                 }
             }
             ("PUT", p) if p.starts_with("/v1/kv/") => {
-                // Written and synced on this task's thread, as the agent's log writer does on
-                // its own; one connection puts in turn.
-                let index = state.index.fetch_add(1, Ordering::AcqRel) + 1;
-                {
-                    let mut log = state.log.lock().unwrap_or_else(|p| p.into_inner());
-                    let (file, at) = &mut *log;
-                    file.write_all_at(&req.body, *at)?;
-                    file.sync_data()?;
-                    *at += req.body.len() as u64;
-                }
+                // Written and synced on this task's thread, or handed through the relay of
+                // tasks; one connection puts in turn.
+                let index = match state.relay.get() {
+                    None => write_put(state, &req.body)?,
+                    Some(core) => {
+                        let (reply, answer) = oneshot::channel();
+                        let put = Put {
+                            body: req.body,
+                            reply,
+                        };
+                        core.send(put).ok().context("the relay's core stopped")?;
+                        answer.await.context("the relay's core stopped")?
+                    }
+                };
                 respond(&mut s, index, b"true").await?;
             }
             ("GET", "/v1/health/service/web") => {
