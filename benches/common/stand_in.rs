@@ -147,13 +147,18 @@ async fn core(state: Arc<State>, mut puts: mpsc::UnboundedReceiver<Put>) {
     loop {
         tokio::select! {
             Some(put) = puts.recv() => {
-                let Ok(index) = write_put(&state, &put.body) else {
-                    return;
+                let index = match write_put(&state, &put.body) {
+                    Ok(index) => index,
+                    Err(e) => {
+                        // The connection sees the core stop; the cause goes to the log.
+                        eprintln!("the relay's core: {e:#}");
+                        return;
+                    }
                 };
                 let _ = to_sm.send((index, put.reply));
             }
             Some((index, reply)) = applied.recv() => {
-                let _: Result<(), u64> = reply.send(index);
+                let _ = reply.send(index);
             }
             else => return,
         }

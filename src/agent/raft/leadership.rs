@@ -16,6 +16,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
+use super::status::alone;
 use super::types::{RaftMetrics, ServerNode};
 use super::RaftNode;
 
@@ -89,7 +90,7 @@ impl Leadership<'_> {
 /// When a leader of others would lose its lease unless a quorum answers again; `None` for a
 /// leader of itself alone, whose lease never runs out.
 fn renew_by(node: &RaftNode, m: &RaftMetrics) -> Option<Instant> {
-    if m.membership_config.membership().voter_ids().count() <= 1 {
+    if alone(m) {
         return None;
     }
     let left = node

@@ -12,6 +12,12 @@ use super::types::RaftMetrics;
 use super::RaftNode;
 use crate::api::{format_duration, RaftConfiguration, RaftServer};
 
+/// Whether the membership of `m` has one voter at most: a leader of itself alone, whose lease
+/// never runs out.
+pub(super) fn alone(m: &RaftMetrics) -> bool {
+    m.membership_config.membership().voter_ids().count() <= 1
+}
+
 /// Consul's name of a Raft state.
 fn state_name(state: ServerState) -> &'static str {
     match state {
@@ -103,7 +109,7 @@ impl RaftNode {
     /// so default-mode reads stay linearizable. Three times longer let a cut-off leader answer
     /// stale reads for 600 ms after a new leader took writes (found by tests/nemesis).
     fn has_quorum(&self, m: &RaftMetrics) -> bool {
-        m.membership_config.membership().voter_ids().count() <= 1
+        alone(m)
             || m.millis_since_quorum_ack
                 .is_some_and(|ms| ms <= self.lease_ms())
     }
